@@ -1,0 +1,111 @@
+// Package records declares fieldsync's domain tables (workers, monthly
+// statuses, registrations, follow-ups, gigs, placements, the station directory)
+// on the replica engine: one schema shared by every station and the hub.
+package records
+
+import (
+	"fmt"
+
+	"fieldsync/replica"
+)
+
+// Table names.
+const (
+	Workers            = "workers"
+	MonthlyStatus      = "monthly_status"
+	Unemployment       = "unemployment_registrations"
+	Jobseeker          = "jobseeker_registrations"
+	Followups          = "followups"
+	Gigs               = "gigs"
+	Placements         = "placements"
+	Stations           = "stations"
+	WorkerKeyNamespace = Workers
+)
+
+func text(name string) replica.Column { return replica.Column{Name: name, Type: replica.Text} }
+func integer(name string) replica.Column {
+	return replica.Column{Name: name, Type: replica.Integer}
+}
+func number(name string) replica.Column { return replica.Column{Name: name, Type: replica.Real} }
+func set(name string) replica.Column  { return replica.Column{Name: name, Type: replica.Set} }
+
+// NewSchema returns the schema. Tables are appended, never reordered: their
+// position is their wire id.
+func NewSchema() (*replica.Schema, error) {
+	s, err := replica.NewSchema(
+		&replica.Table{
+			Name:      Workers,
+			KeyColumn: "id_number",
+			Columns: []replica.Column{
+				text("id_number"), text("name"), text("phone"), text("ethnicity"),
+				text("hukou_village"), text("residence_village"), text("education"),
+				text("labour_ability"), set("tags"), text("monitor_type"), set("skills"),
+				integer("willing_away"), text("notes"), text("station"),
+			},
+			Indexes: [][]string{{"name"}, {"phone"}, {"residence_village"}},
+		},
+		&replica.Table{
+			Name: MonthlyStatus,
+			Columns: []replica.Column{
+				text("worker_id"), text("month"), text("list_type"), text("work_scope"),
+				text("place"), text("industry"), text("employment_form"), number("monthly_income"),
+				text("verified_by_method"), text("verified_by"), text("verified_at"), text("station"),
+			},
+			Indexes: [][]string{{"worker_id", "month"}, {"month", "list_type"}},
+		},
+		&replica.Table{
+			Name: Unemployment,
+			Columns: []replica.Column{
+				text("worker_id"), text("place_type"), text("registered_on"), text("reason"),
+				text("job_intention"), text("training_intention"), text("deregistered_on"),
+				text("deregistration_reason"), text("station"),
+			},
+			Indexes: [][]string{{"worker_id"}},
+		},
+		&replica.Table{
+			Name:       Jobseeker,
+			AppendOnly: true,
+			Columns: []replica.Column{
+				text("worker_id"), text("intended_work"), number("expected_wage"), text("wage_unit"),
+				text("area"), text("work_type"), text("available_from"), text("registered_on"), text("station"),
+			},
+			Indexes: [][]string{{"worker_id"}},
+		},
+		&replica.Table{
+			Name:       Followups,
+			AppendOnly: true,
+			Columns: []replica.Column{
+				text("worker_id"), text("date"), text("method"), text("service_type"),
+				text("content"), text("outcome"), text("next_due"), text("staff"), text("station"),
+			},
+			Indexes: [][]string{{"worker_id", "date"}},
+		},
+		&replica.Table{
+			Name: Gigs,
+			Columns: []replica.Column{
+				text("title"), text("occupation"), integer("headcount"), number("wage"), text("wage_unit"),
+				text("settlement"), text("place"), text("address"), text("start_date"), text("end_date"),
+				integer("age_min"), integer("age_max"), text("employer"), text("contact"),
+				set("skills"), text("status"), text("expires_on"), text("station"),
+			},
+			Indexes: [][]string{{"status"}},
+		},
+		&replica.Table{
+			Name: Placements,
+			Columns: []replica.Column{
+				text("gig_id"), text("worker_id"), text("status"), text("placed_on"), text("station"),
+			},
+			Indexes: [][]string{{"gig_id"}, {"worker_id"}},
+		},
+		&replica.Table{
+			Name: Stations,
+			Columns: []replica.Column{
+				text("name"), text("division_code"), text("township"), text("village"), text("contact"),
+			},
+		},
+	)
+	if err != nil {
+		return nil, fmt.Errorf("records schema: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,319 @@
+package replica
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"fieldsync/ident"
+)
+
+// prepared returns a statement prepared once on the database.
+func (r *Replica) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	r.smu.Lock()
+	defer r.smu.Unlock()
+	if s, ok := r.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := r.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", query, err)
+	}
+	if r.stmts == nil {
+		r.stmts = map[string]*sql.Stmt{}
+	}
+	r.stmts[query] = s
+	return s, nil
+}
+
+// LogEntry is a change as the log holds it.
+type LogEntry struct {
+	Seq    uint64
+	Change Change
+}
+
+// LogQuery selects what ReadLog returns.
+type LogQuery struct {
+	// Limit bounds the number of entries returned (default 500).
+	Limit int
+	// MaxBytes stops once the encoded bodies returned reach it (default 1 MiB).
+	MaxBytes int
+	// Site, when not zero, returns only the changes that site made.
+	Site SiteID
+	// Filter, when set, returns only the changes of rows it accepts.
+	Filter func(t *Table, row ident.ID) bool
+	// MarkReplaced marks every field whose version is no longer a head here as
+	// Dead and drops its value (the hub's relay rule).
+	MarkReplaced bool
+	// SkipLiveFrom leaves out the fields that site wrote and that are still
+	// heads: that site already holds them. Its replaced versions still go.
+	SkipLiveFrom SiteID
+}
+
+// maxScan bounds the log entries one ReadLog examines, so that a filter that
+// rejects most entries cannot make one call run long.
+const maxScan = 20000
+
+// ReadLog returns the entries after seq that q selects, in log order, and the
+// last sequence examined: a reader resumes from there even when the filter
+// rejected everything.
+func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogEntry, uint64, error) {
+	if q.Limit <= 0 {
+		q.Limit = 500
+	}
+	if q.MaxBytes <= 0 {
+		q.MaxBytes = 1 << 20
+	}
+	var (
+		out     []LogEntry
+		bytes   int
+		scanned = after
+		metas   map[rowKey]*rowMeta
+	)
+	const chunk = 1000
+	for examined := 0; examined < maxScan && len(out) < q.Limit && bytes < q.MaxBytes; {
+		var rows *sql.Rows
+		var err error
+		if q.Site != 0 {
+			rows, err = r.db.QueryContext(ctx, `SELECT seq, tbl, row, hlc, site, body FROM fs_log
+				WHERE seq > ? AND site = ? ORDER BY seq LIMIT ?`, int64(scanned), int64(q.Site), chunk)
+		} else {
+			rows, err = r.db.QueryContext(ctx, `SELECT seq, tbl, row, hlc, site, body FROM fs_log
+				WHERE seq > ? ORDER BY seq LIMIT ?`, int64(scanned), chunk)
+		}
+		if err != nil {
+			return nil, scanned, fmt.Errorf("read log after %d: %w", scanned, err)
+		}
+		n := 0
+		for rows.Next() && len(out) < q.Limit && bytes < q.MaxBytes {
+			n++
+			var seq, tbl, hlcv, site int64
+			var row, body []byte
+			if err := rows.Scan(&seq, &tbl, &row, &hlcv, &site, &body); err != nil {
+				rows.Close()
+				return nil, scanned, fmt.Errorf("read log: %w", err)
+			}
+			scanned = uint64(seq)
+			t, ok := r.schema.TableByID(int(tbl))
+			if !ok || len(row) != 16 {
+				rows.Close()
+				return nil, scanned, fmt.Errorf("read log entry %d: %w: table %d", seq, ErrCorrupt, tbl)
+			}
+			var id ident.ID
+			copy(id[:], row)
+			if q.Filter != nil && !q.Filter(t, id) {
+				continue
+			}
+			fields, err := decodeFields(body)
+			if err != nil {
+				rows.Close()
+				return nil, scanned, fmt.Errorf("read log entry %d: %w", seq, err)
+			}
+			c := Change{Table: t.Name, Row: id, Version: Version{HLC: hlcOf(uint64(hlcv)), Site: SiteID(site)}, Fields: fields}
+			if q.MarkReplaced || q.SkipLiveFrom != 0 {
+				k := rowKey{t.id, id}
+				m, ok := metas[k]
+				if !ok {
+					if m, err = r.readMeta(ctx, t, id); err != nil {
+						rows.Close()
+						return nil, scanned, err
+					}
+					if metas == nil {
+						metas = map[rowKey]*rowMeta{}
+					}
+					metas[k] = m
+				}
+				c.Fields = markFields(m, c.Version, c.Fields, q.MarkReplaced, q.SkipLiveFrom)
+				if len(c.Fields) == 0 {
+					continue
+				}
+			}
+			bytes += len(body)
+			out = append(out, LogEntry{Seq: uint64(seq), Change: c})
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, scanned, fmt.Errorf("read log: %w", err)
+		}
+		examined += n
+		if n < chunk {
+			break
+		}
+	}
+	return out, scanned, nil
+}
+
+func markFields(m *rowMeta, v Version, fields []Field, mark bool, skipLive SiteID) []Field {
+	out := fields[:0]
+	for _, f := range fields {
+		st := m.find(f.Col, f.Elem)
+		live := !f.Dead && st != nil && st.headIndex(v) >= 0
+		if !live && mark {
+			f.Dead, f.Value = true, nil
+		}
+		if live && skipLive != 0 && v.Site == skipLive {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// readMeta reads a row's merge state outside any write transaction.
+func (r *Replica) readMeta(ctx context.Context, t *Table, id ident.ID) (*rowMeta, error) {
+	vals := make([]any, t.NumColumns())
+	dest := make([]any, len(vals)+1)
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	var meta []byte
+	dest[len(vals)] = &meta
+	s, err := r.prepared(ctx, selectRowSQL(t))
+	if err != nil {
+		return nil, err
+	}
+	err = s.QueryRowContext(ctx, id[:]).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &rowMeta{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s row %s: %w", t.Name, id, err)
+	}
+	return decodeMeta(t, meta, vals)
+}
+
+// Snapshot returns a row's current state as changes: its heads with their
+// values, and the ids of its replaced versions as Dead fields. A replica that
+// applies them holds exactly this replica's heads for the row; the hub sends
+// them when a row enters a station's scope.
+func (r *Replica) Snapshot(ctx context.Context, table string, id ident.ID) ([]Change, error) {
+	t, ok := r.schema.Table(table)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
+	}
+	m, err := r.readMeta(ctx, t, id)
+	if err != nil {
+		return nil, err
+	}
+	byVersion := map[Version][]Field{}
+	for i := range m.cols {
+		c := &m.cols[i]
+		for _, h := range c.heads {
+			byVersion[h.v] = append(byVersion[h.v], Field{Col: c.col, Elem: c.elem, Value: h.value})
+		}
+		for _, v := range c.replaced {
+			byVersion[v] = append(byVersion[v], Field{Col: c.col, Elem: c.elem, Dead: true})
+		}
+	}
+	out := make([]Change, 0, len(byVersion))
+	for v, fs := range byVersion {
+		out = append(out, Change{Table: t.Name, Row: id, Version: v, Fields: fs})
+	}
+	slices.SortFunc(out, func(a, b Change) int { return a.Version.Compare(b.Version) })
+	return out, nil
+}
+
+// Head is one head of a column: a value no known change replaces.
+type Head struct {
+	Version Version
+	Value   any
+}
+
+// ColumnHeads is the merge state of one column (or set element) of a row.
+type ColumnHeads struct {
+	Col      int
+	Column   string
+	Elem     string
+	Heads    []Head // ascending; the last is the current value
+	Replaced int    // how many versions are known to be replaced
+	Conflict bool   // two or more heads with different values
+}
+
+// Heads returns the merge state of every written column of a row; ErrNotFound
+// if the replica holds no such row.
+func (r *Replica) Heads(ctx context.Context, table string, id ident.ID) ([]ColumnHeads, error) {
+	t, ok := r.schema.Table(table)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
+	}
+	m, err := r.readMeta(ctx, t, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.cols) == 0 {
+		return nil, fmt.Errorf("%s row %s: %w", table, id, ErrNotFound)
+	}
+	out := make([]ColumnHeads, len(m.cols))
+	for i := range m.cols {
+		c := &m.cols[i]
+		ch := ColumnHeads{Col: c.col, Column: t.ColumnName(c.col), Elem: c.elem, Replaced: len(c.replaced),
+			Conflict: t.ColumnType(c.col) != Set && c.inConflict()}
+		for _, h := range c.heads {
+			ch.Heads = append(ch.Heads, Head{Version: h.v, Value: h.value})
+		}
+		out[i] = ch
+	}
+	return out, nil
+}
+
+// ContentHash hashes every row of every table (values and merge state) that
+// filter accepts (all when nil), in id order. Replicas that saw the same
+// changes for the same rows have the same hash.
+func (r *Replica) ContentHash(ctx context.Context, filter func(t *Table, row ident.ID) bool) ([32]byte, int, error) {
+	h := sha256.New()
+	n := 0
+	var buf []byte
+	for _, t := range r.schema.tables {
+		q := fmt.Sprintf("SELECT id, %s FROM %s ORDER BY id", columnList(t), t.Name)
+		rows, err := r.db.QueryContext(ctx, q)
+		if err != nil {
+			return [32]byte{}, 0, fmt.Errorf("hash %s: %w", t.Name, err)
+		}
+		vals := make([]any, t.NumColumns()+2)
+		dest := make([]any, len(vals))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return [32]byte{}, 0, fmt.Errorf("hash %s: %w", t.Name, err)
+			}
+			var id ident.ID
+			copy(id[:], vals[0].([]byte))
+			if filter != nil && !filter(t, id) {
+				continue
+			}
+			n++
+			buf = binary.AppendUvarint(buf[:0], uint64(t.id))
+			for _, v := range vals {
+				switch x := v.(type) {
+				case []byte:
+					buf = append(buf, 9)
+					buf = binary.AppendUvarint(buf, uint64(len(x)))
+					buf = append(buf, x...)
+				case float64:
+					buf = append(buf, tagFloat)
+					buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(x))
+				default:
+					buf = AppendValue(buf, v)
+				}
+			}
+			h.Write(buf)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return [32]byte{}, 0, fmt.Errorf("hash %s: %w", t.Name, err)
+		}
+	}
+	var sum [32]byte
+	copy(sum[:], h.Sum(nil))
+	return sum, n, nil
+}

@@ -1,0 +1,321 @@
+package replica
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+
+	"fieldsync/hlc"
+)
+
+func hlcOf(u uint64) hlc.Timestamp { return hlc.Timestamp(u) }
+
+// head is a version no known change replaces, with its value.
+type head struct {
+	v     Version
+	value any
+}
+
+// colState is the merge state of one column (or one element of a Set column):
+// its heads and every version known to be replaced. The heads are a function of
+// the set of changes received, whatever order they came in.
+type colState struct {
+	col      int
+	elem     string
+	heads    []head    // ascending by version
+	replaced []Version // ascending
+}
+
+// rowMeta is the merge state of a row: one colState per written column and set
+// element, ordered by (col, elem). It is stored canonically in MetaColumn, so
+// replicas that saw the same changes hold the same bytes.
+type rowMeta struct {
+	cols []colState
+}
+
+func (m *rowMeta) state(col int, elem string) *colState {
+	i := sort.Search(len(m.cols), func(i int) bool {
+		c := &m.cols[i]
+		return c.col > col || c.col == col && c.elem >= elem
+	})
+	if i < len(m.cols) && m.cols[i].col == col && m.cols[i].elem == elem {
+		return &m.cols[i]
+	}
+	m.cols = slices.Insert(m.cols, i, colState{col: col, elem: elem})
+	return &m.cols[i]
+}
+
+func (m *rowMeta) find(col int, elem string) *colState {
+	for i := range m.cols {
+		if m.cols[i].col == col && m.cols[i].elem == elem {
+			return &m.cols[i]
+		}
+	}
+	return nil
+}
+
+func searchVersion(vs []Version, v Version) (int, bool) {
+	return slices.BinarySearchFunc(vs, v, Version.Compare)
+}
+
+func (c *colState) isReplaced(v Version) bool {
+	_, ok := searchVersion(c.replaced, v)
+	return ok
+}
+
+func (c *colState) addReplaced(v Version) bool {
+	i, ok := searchVersion(c.replaced, v)
+	if ok {
+		return false
+	}
+	c.replaced = slices.Insert(c.replaced, i, v)
+	return true
+}
+
+func (c *colState) headIndex(v Version) int {
+	for i := range c.heads {
+		if c.heads[i].v == v {
+			return i
+		}
+	}
+	return -1
+}
+
+func (c *colState) removeHead(v Version) bool {
+	if i := c.headIndex(v); i >= 0 {
+		c.heads = slices.Delete(c.heads, i, i+1)
+		return true
+	}
+	return false
+}
+
+// apply merges one field written at version v and reports whether the state
+// changed. It is idempotent and commutative over fields.
+func (c *colState) apply(v Version, f *Field) bool {
+	changed := false
+	for _, r := range f.Replaces {
+		if c.addReplaced(r) {
+			changed = true
+		}
+		if c.removeHead(r) {
+			changed = true
+		}
+	}
+	if f.Dead {
+		if c.addReplaced(v) {
+			changed = true
+		}
+		if c.removeHead(v) {
+			changed = true
+		}
+		return changed
+	}
+	if c.isReplaced(v) || c.headIndex(v) >= 0 {
+		return changed
+	}
+	i := sort.Search(len(c.heads), func(i int) bool { return v.Less(c.heads[i].v) })
+	c.heads = slices.Insert(c.heads, i, head{v: v, value: f.Value})
+	return true
+}
+
+// winner is the greatest head, the column's last-writer-wins value.
+func (c *colState) winner() (head, bool) {
+	if len(c.heads) == 0 {
+		return head{}, false
+	}
+	return c.heads[len(c.heads)-1], true
+}
+
+// inConflict reports two or more heads holding different values.
+func (c *colState) inConflict() bool {
+	for i := 1; i < len(c.heads); i++ {
+		if !valueEqual(c.heads[i].value, c.heads[0].value) {
+			return true
+		}
+	}
+	return false
+}
+
+// headVersions lists the heads, what a local write replaces.
+func (c *colState) headVersions() []Version {
+	if c == nil || len(c.heads) == 0 {
+		return nil
+	}
+	vs := make([]Version, len(c.heads))
+	for i, h := range c.heads {
+		vs[i] = h.v
+	}
+	return vs
+}
+
+// present reports whether a Set element is in the set: add-wins, so any head
+// that added it keeps it.
+func (c *colState) present() bool {
+	if c == nil {
+		return false
+	}
+	for _, h := range c.heads {
+		if x, ok := h.value.(int64); ok && x == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// rowValues recomputes the row's column values from the metadata. vals holds
+// the values as stored (the winners' values live in the row, not in the
+// metadata); columns without heads keep their stored value.
+func (m *rowMeta) rowValues(t *Table, vals []any) error {
+	var sets map[int][]string
+	for i := range m.cols {
+		c := &m.cols[i]
+		if t.ColumnType(c.col) == Set {
+			if sets == nil {
+				sets = map[int][]string{}
+			}
+			if _, ok := sets[c.col]; !ok {
+				sets[c.col] = []string{}
+			}
+			if c.present() {
+				sets[c.col] = append(sets[c.col], c.elem)
+			}
+			continue
+		}
+		if w, ok := c.winner(); ok {
+			vals[c.col] = w.value
+		}
+	}
+	for col, elems := range sets {
+		b, err := json.Marshal(elems) // elems are in (col, elem) order: sorted
+		if err != nil {
+			return fmt.Errorf("encode set %s: %w", t.ColumnName(col), err)
+		}
+		vals[col] = string(b)
+	}
+	if vals[t.deleted] == nil {
+		vals[t.deleted] = int64(0)
+	}
+	return nil
+}
+
+// encode writes the canonical form. The winner of every non-set column is
+// written as "in row": its value is the row's column.
+func (m *rowMeta) encode(t *Table, b []byte) []byte {
+	// A table of the distinct versions, so that the many columns one edit wrote
+	// cost one version, not one each.
+	var vt []Version
+	for i := range m.cols {
+		for _, h := range m.cols[i].heads {
+			vt = append(vt, h.v)
+		}
+		vt = append(vt, m.cols[i].replaced...)
+	}
+	slices.SortFunc(vt, Version.Compare)
+	vt = slices.Compact(vt)
+	idx := func(v Version) uint64 {
+		i, _ := searchVersion(vt, v)
+		return uint64(i)
+	}
+	b = append(b, 1) // format
+	b = binary.AppendUvarint(b, uint64(len(vt)))
+	var prev uint64
+	for _, v := range vt {
+		b = binary.AppendUvarint(b, uint64(v.HLC)-prev)
+		prev = uint64(v.HLC)
+		b = binary.AppendUvarint(b, uint64(v.Site))
+	}
+	b = binary.AppendUvarint(b, uint64(len(m.cols)))
+	for i := range m.cols {
+		c := &m.cols[i]
+		h := uint64(c.col) << 1
+		if c.elem != "" {
+			h |= 1
+		}
+		b = binary.AppendUvarint(b, h)
+		if c.elem != "" {
+			b = binary.AppendUvarint(b, uint64(len(c.elem)))
+			b = append(b, c.elem...)
+		}
+		b = binary.AppendUvarint(b, uint64(len(c.heads)))
+		b = binary.AppendUvarint(b, uint64(len(c.replaced)))
+		inRow := t.ColumnType(c.col) != Set
+		for j, hd := range c.heads {
+			b = binary.AppendUvarint(b, idx(hd.v))
+			if inRow && j == len(c.heads)-1 {
+				b = append(b, tagInRow)
+			} else {
+				b = AppendValue(b, hd.value)
+			}
+		}
+		for _, v := range c.replaced {
+			b = binary.AppendUvarint(b, idx(v))
+		}
+	}
+	return b
+}
+
+// decodeMeta reads what encode wrote; vals supplies the in-row values.
+func decodeMeta(t *Table, b []byte, vals []any) (*rowMeta, error) {
+	m := &rowMeta{}
+	if len(b) == 0 {
+		return m, nil
+	}
+	r := NewReader(b)
+	if f := r.Byte(); f != 1 {
+		return nil, fmt.Errorf("%w: metadata format %d", ErrCorrupt, f)
+	}
+	vt := make([]Version, r.Count(2))
+	var prev uint64
+	for i := range vt {
+		prev += r.Uvarint()
+		vt[i] = Version{HLC: hlc.Timestamp(prev), Site: SiteID(r.Uvarint())}
+	}
+	ver := func() Version {
+		i := r.Uvarint()
+		if i >= uint64(len(vt)) {
+			r.fail("version index out of range")
+			return Version{}
+		}
+		return vt[i]
+	}
+	m.cols = make([]colState, r.Count(3))
+	for i := range m.cols {
+		c := &m.cols[i]
+		h := r.Uvarint()
+		if h>>1 >= uint64(t.NumColumns()) {
+			r.fail("column out of range")
+			break
+		}
+		c.col = int(h >> 1)
+		if h&1 != 0 {
+			c.elem = r.String(MaxValueBytes)
+		}
+		nh, nr := r.Count(2), r.Count(1)
+		if nh > 0 {
+			c.heads = make([]head, nh)
+		}
+		for j := range c.heads {
+			c.heads[j].v = ver()
+			v, inRow := r.Value()
+			if inRow {
+				v = vals[c.col]
+			}
+			c.heads[j].value = v
+		}
+		if nr > 0 {
+			c.replaced = make([]Version, nr)
+		}
+		for j := range c.replaced {
+			c.replaced[j] = ver()
+		}
+	}
+	if r.Err() == nil && r.Len() != 0 {
+		r.fail("trailing bytes")
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("decode row metadata: %w", err)
+	}
+	return m, nil
+}

@@ -1,0 +1,344 @@
+// Package replica is fieldsync's replication engine: a SQLite database (WAL)
+// holding the domain tables as plain rows, the merge state of every column, and
+// a change log numbered by a local sequence. Local edits and remote changes go
+// through the same merge, so every replica that has seen the same changes holds
+// the same rows, byte for byte, whatever order the changes came in.
+//
+// Each column is a last-writer-wins register ordered by (HLC, site). Each
+// change names the versions it replaces; a column's heads are the versions no
+// known change replaces, and two heads holding different values are a conflict
+// that stays visible until someone who saw both writes over them. Set columns
+// merge as add-wins sets. See DESIGN.md ("Merge", "Conflicts").
+package replica
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"fieldsync/hlc"
+	"fieldsync/ident"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+)
+
+// Errors a caller can test for with errors.Is.
+var (
+	ErrUnknownTable = errors.New("unknown table")
+	ErrUnknownCol   = errors.New("unknown column")
+	ErrAppendOnly   = errors.New("append-only table: rows cannot be edited")
+	ErrBadValue     = errors.New("bad value")
+	ErrBadRowID     = errors.New("row id does not match its key")
+	ErrSiteMismatch = errors.New("database belongs to another site")
+	ErrNotFound     = errors.New("not found")
+)
+
+// Options configure Open.
+type Options struct {
+	Schema *Schema
+	// Clock stamps local changes; nil uses the wall clock.
+	Clock *hlc.Clock
+	// Site is the site id of a new database (random when zero). Opening an
+	// existing database with a different non-zero Site fails.
+	Site SiteID
+	// Key derives and checks the ids of tables with a KeyColumn. Without it ids
+	// are not checked.
+	Key ident.Key
+	// History indexes the change log by row, for the hub's record history.
+	History bool
+	// Synchronous is SQLite's synchronous setting: "FULL" (the default: a
+	// committed write survives a power cut) or "NORMAL" (survives a process
+	// crash; a power cut may lose the last commits).
+	Synchronous string
+	Logger      *slog.Logger
+}
+
+// Replica is one node's database. Methods are safe for concurrent use; writes
+// are serialised.
+type Replica struct {
+	db     *sql.DB
+	schema *Schema
+	clock  *hlc.Clock
+	site   SiteID
+	key    ident.Key
+	log    *slog.Logger
+
+	wmu sync.Mutex // one writer at a time
+
+	smu   sync.Mutex
+	stmts map[string]*sql.Stmt
+}
+
+// Open opens or creates the database at path.
+func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
+	if opt.Schema == nil {
+		return nil, errors.New("open replica: no schema")
+	}
+	sync := strings.ToUpper(opt.Synchronous)
+	if sync == "" {
+		sync = "FULL"
+	}
+	if sync != "FULL" && sync != "NORMAL" {
+		return nil, fmt.Errorf("open replica: synchronous %q: want FULL or NORMAL", opt.Synchronous)
+	}
+	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=" + sync +
+		"&_busy_timeout=10000&_txlock=immediate&_foreign_keys=0"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open replica %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	r := &Replica{db: db, schema: opt.Schema, clock: opt.Clock, key: opt.Key, log: opt.Logger}
+	if r.clock == nil {
+		r.clock = hlc.NewClock(nil)
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if err := r.init(ctx, opt); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open replica %s: %w", path, err)
+	}
+	return r, nil
+}
+
+func (r *Replica) init(ctx context.Context, opt Options) error {
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS fs_state (key TEXT PRIMARY KEY, value ANY) STRICT`,
+		`CREATE TABLE IF NOT EXISTS fs_log (seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL,
+			row BLOB NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, body BLOB NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS fs_cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT`,
+	}
+	if opt.History {
+		stmts = append(stmts, `CREATE INDEX IF NOT EXISTS fs_log_row ON fs_log(row, tbl)`)
+	}
+	for _, t := range r.schema.tables {
+		var b strings.Builder
+		fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (id BLOB PRIMARY KEY", t.Name)
+		for _, c := range t.Columns {
+			fmt.Fprintf(&b, ", %s %s", c.Name, c.Type.sqlType())
+		}
+		fmt.Fprintf(&b, ", %s INTEGER NOT NULL DEFAULT 0, %s BLOB) WITHOUT ROWID", DeletedColumn, MetaColumn)
+		stmts = append(stmts, b.String())
+		for _, ix := range t.Indexes {
+			stmts = append(stmts, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)",
+				t.Name, strings.Join(ix, "_"), t.Name, strings.Join(ix, ", ")))
+		}
+	}
+	tx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+	}
+	var site, last int64
+	err = tx.QueryRowContext(ctx, `SELECT value FROM fs_state WHERE key='site'`).Scan(&site)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		s := opt.Site
+		if s == 0 {
+			if s, err = NewSiteID(); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fs_state(key, value) VALUES('site', ?)`, int64(s)); err != nil {
+			return fmt.Errorf("store site id: %w", err)
+		}
+		site = int64(s)
+	case err != nil:
+		return fmt.Errorf("read site id: %w", err)
+	case opt.Site != 0 && SiteID(site) != opt.Site:
+		return fmt.Errorf("%w: %s, not %s", ErrSiteMismatch, SiteID(site), opt.Site)
+	}
+	r.site = SiteID(site)
+	err = tx.QueryRowContext(ctx, `SELECT value FROM fs_state WHERE key='clock'`).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read clock: %w", err)
+	}
+	// The clock never goes below what this replica already stamped or saw, even
+	// when the PC's calendar went backwards while it was off.
+	r.clock.Observe(hlc.Timestamp(last))
+	return tx.Commit()
+}
+
+// Close closes the database.
+func (r *Replica) Close() error {
+	r.smu.Lock()
+	for _, s := range r.stmts {
+		s.Close()
+	}
+	r.stmts = nil
+	r.smu.Unlock()
+	return r.db.Close()
+}
+
+// DB is the underlying database, for reading the domain tables with SQL.
+// Writing to replicated tables through it bypasses the merge: never do that.
+func (r *Replica) DB() *sql.DB { return r.db }
+
+// Site is this replica's site id.
+func (r *Replica) Site() SiteID { return r.site }
+
+// Schema is the replicated schema.
+func (r *Replica) Schema() *Schema { return r.schema }
+
+// Clock is the replica's hybrid logical clock.
+func (r *Replica) Clock() *hlc.Clock { return r.clock }
+
+// Key is the deployment key (nil when not set).
+func (r *Replica) Key() ident.Key { return r.key }
+
+// Write applies local edits in one transaction: rows, merge state and change
+// log together. It returns the changes made; an edit that changes nothing makes
+// none. On error nothing is written.
+func (r *Replica) Write(ctx context.Context, edits ...Edit) ([]Change, error) {
+	return r.Update(ctx, func(tx *Tx) error {
+		for i := range edits {
+			if _, err := tx.Edit(ctx, edits[i]); err != nil {
+				if len(edits) == 1 {
+					return err
+				}
+				return fmt.Errorf("edit %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Update runs fn in one write transaction, so that reads and edits inside it
+// see one consistent state. If fn returns an error nothing is written.
+func (r *Replica) Update(ctx context.Context, fn func(tx *Tx) error) ([]Change, error) {
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	sqlTx, err := r.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	tx := r.newTx(sqlTx)
+	defer tx.close()
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return nil, err
+	}
+	if err := tx.flush(ctx); err != nil {
+		sqlTx.Rollback()
+		return nil, err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return tx.changes, nil
+}
+
+// ApplyResult says what an Apply did.
+type ApplyResult struct {
+	// New flags, for each change given, whether it added anything: a change
+	// seen before, or made irrelevant by what was seen, is not new.
+	New []bool
+	// Conflicts lists the columns the batch touched that now have two or more
+	// heads with different values.
+	Conflicts []ColumnRef
+	// Seqs is the local log sequence given to each new change (0 if not new).
+	Seqs []uint64
+}
+
+// ColumnRef names one column of one row.
+type ColumnRef struct {
+	Table string
+	Row   ident.ID
+	Col   int
+}
+
+// Apply merges remote changes in one transaction. It is idempotent and order
+// independent. When cursor is not empty, SetCursor(cursor, seq) is done in the
+// same transaction, so that a batch and its resume point commit together.
+func (r *Replica) Apply(ctx context.Context, changes []Change, cursor string, seq uint64) (ApplyResult, error) {
+	var res ApplyResult
+	_, err := r.Update(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.Apply(ctx, changes)
+		if err != nil {
+			return err
+		}
+		if cursor != "" {
+			return tx.SetCursor(ctx, cursor, seq)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// Cursor reads a named sequence (a sync resume point); 0 if never set.
+func (r *Replica) Cursor(ctx context.Context, name string) (uint64, error) {
+	var seq int64
+	err := r.db.QueryRowContext(ctx, `SELECT seq FROM fs_cursor WHERE name = ?`, name).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read cursor %s: %w", name, err)
+	}
+	return uint64(seq), nil
+}
+
+// SetCursor stores a named sequence.
+func (r *Replica) SetCursor(ctx context.Context, name string, seq uint64) error {
+	_, err := r.Update(ctx, func(tx *Tx) error { return tx.SetCursor(ctx, name, seq) })
+	return err
+}
+
+// State reads a value stored with SetState; nil if absent.
+func (r *Replica) State(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := r.db.QueryRowContext(ctx, `SELECT value FROM fs_state WHERE key = ?`, "u:"+key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetState stores a small value (configuration, offsets) beside the data.
+func (r *Replica) SetState(ctx context.Context, key string, value []byte) error {
+	_, err := r.db.ExecContext(ctx, `INSERT INTO fs_state(key, value) VALUES(?, ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, "u:"+key, value)
+	if err != nil {
+		return fmt.Errorf("store state %s: %w", key, err)
+	}
+	return nil
+}
+
+// MaxSeq is the sequence of the last change in the log.
+func (r *Replica) MaxSeq(ctx context.Context) (uint64, error) {
+	var seq sql.NullInt64
+	if err := r.db.QueryRowContext(ctx, `SELECT max(seq) FROM fs_log`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("read last sequence: %w", err)
+	}
+	return uint64(seq.Int64), nil
+}
+
+// CountSince counts the log entries after seq that site made (all sites when 0).
+func (r *Replica) CountSince(ctx context.Context, seq uint64, site SiteID) (int, error) {
+	var n int
+	var err error
+	if site == 0 {
+		err = r.db.QueryRowContext(ctx, `SELECT count(*) FROM fs_log WHERE seq > ?`, int64(seq)).Scan(&n)
+	} else {
+		err = r.db.QueryRowContext(ctx, `SELECT count(*) FROM fs_log WHERE seq > ? AND site = ?`,
+			int64(seq), int64(site)).Scan(&n)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count changes: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,455 @@
+package replica
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fieldsync/hlc"
+	"fieldsync/ident"
+)
+
+// Tx is one write transaction. Rows touched by several changes are merged in
+// memory and written once, when the transaction ends or before it is queried.
+type Tx struct {
+	r       *Replica
+	tx      *sql.Tx
+	rows    map[rowKey]*rowBuf
+	order   []*rowBuf
+	changes []Change
+	maxHLC  hlc.Timestamp
+	stmts   map[string]*sql.Stmt
+	buf     []byte
+}
+
+type rowKey struct {
+	t  int
+	id ident.ID
+}
+
+type rowBuf struct {
+	t      *Table
+	id     ident.ID
+	vals   []any
+	meta   *rowMeta
+	exists bool
+	dirty  bool
+}
+
+func (r *Replica) newTx(tx *sql.Tx) *Tx {
+	return &Tx{r: r, tx: tx, rows: map[rowKey]*rowBuf{}, stmts: map[string]*sql.Stmt{}}
+}
+
+func (tx *Tx) close() {
+	for _, s := range tx.stmts {
+		s.Close()
+	}
+}
+
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := tx.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := tx.r.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s = tx.tx.StmtContext(ctx, s)
+	tx.stmts[query] = s
+	return s, nil
+}
+
+// Replica returns the replica the transaction writes to.
+func (tx *Tx) Replica() *Replica { return tx.r }
+
+// QueryRow runs a query inside the transaction, after writing pending rows.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if err := tx.flush(ctx); err != nil {
+		// Surface the flush error through the row: run a query that fails.
+		return tx.tx.QueryRowContext(ctx, "SELECT raise(ABORT, ?)", err.Error())
+	}
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// Query runs a query inside the transaction, after writing pending rows.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := tx.flush(ctx); err != nil {
+		return nil, err
+	}
+	return tx.tx.QueryContext(ctx, query, args...)
+}
+
+// SetCursor stores a named sequence in this transaction.
+func (tx *Tx) SetCursor(ctx context.Context, name string, seq uint64) error {
+	s, err := tx.stmt(ctx, `INSERT INTO fs_cursor(name, seq) VALUES(?, ?)
+		ON CONFLICT(name) DO UPDATE SET seq = excluded.seq`)
+	if err != nil {
+		return err
+	}
+	if _, err := s.ExecContext(ctx, name, int64(seq)); err != nil {
+		return fmt.Errorf("store cursor %s: %w", name, err)
+	}
+	return nil
+}
+
+// columnList names every stored column but the id, in storage order.
+func columnList(t *Table) string {
+	var b strings.Builder
+	for _, c := range t.Columns {
+		b.WriteString(c.Name)
+		b.WriteString(", ")
+	}
+	b.WriteString(DeletedColumn + ", " + MetaColumn)
+	return b.String()
+}
+
+func selectRowSQL(t *Table) string {
+	return "SELECT " + columnList(t) + " FROM " + t.Name + " WHERE id = ?"
+}
+
+func upsertRowSQL(t *Table) string {
+	var cols, qs, set strings.Builder
+	cols.WriteString("id")
+	qs.WriteString("?")
+	names := make([]string, 0, len(t.Columns)+2)
+	for _, c := range t.Columns {
+		names = append(names, c.Name)
+	}
+	names = append(names, DeletedColumn, MetaColumn)
+	for i, n := range names {
+		cols.WriteString(", " + n)
+		qs.WriteString(", ?")
+		if i > 0 {
+			set.WriteString(", ")
+		}
+		set.WriteString(n + " = excluded." + n)
+	}
+	return fmt.Sprintf("INSERT INTO %s(%s) VALUES(%s) ON CONFLICT(id) DO UPDATE SET %s",
+		t.Name, cols.String(), qs.String(), set.String())
+}
+
+// row loads a row's values and merge state, from the transaction's cache first.
+func (tx *Tx) row(ctx context.Context, t *Table, id ident.ID) (*rowBuf, error) {
+	k := rowKey{t.id, id}
+	if rb, ok := tx.rows[k]; ok {
+		return rb, nil
+	}
+	s, err := tx.stmt(ctx, selectRowSQL(t))
+	if err != nil {
+		return nil, err
+	}
+	rb := &rowBuf{t: t, id: id, vals: make([]any, t.NumColumns())}
+	dest := make([]any, t.NumColumns()+1)
+	for i := range rb.vals {
+		dest[i] = &rb.vals[i]
+	}
+	var meta []byte
+	dest[len(rb.vals)] = &meta
+	err = s.QueryRowContext(ctx, id[:]).Scan(dest...)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		rb.meta = &rowMeta{}
+	case err != nil:
+		return nil, fmt.Errorf("read %s row %s: %w", t.Name, id, err)
+	default:
+		rb.exists = true
+		if rb.meta, err = decodeMeta(t, meta, rb.vals); err != nil {
+			return nil, fmt.Errorf("read %s row %s: %w", t.Name, id, err)
+		}
+	}
+	tx.rows[k] = rb
+	tx.order = append(tx.order, rb)
+	return rb, nil
+}
+
+// flush writes every changed row.
+func (tx *Tx) flush(ctx context.Context) error {
+	for _, rb := range tx.order {
+		if !rb.dirty {
+			continue
+		}
+		if err := rb.meta.rowValues(rb.t, rb.vals); err != nil {
+			return err
+		}
+		s, err := tx.stmt(ctx, upsertRowSQL(rb.t))
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, len(rb.vals)+2)
+		args = append(args, rb.id[:])
+		args = append(args, rb.vals...)
+		tx.buf = rb.meta.encode(rb.t, tx.buf[:0])
+		args = append(args, tx.buf)
+		if _, err := s.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("write %s row %s: %w", rb.t.Name, rb.id, err)
+		}
+		rb.dirty, rb.exists = false, true
+	}
+	if tx.maxHLC != 0 {
+		s, err := tx.stmt(ctx, `INSERT INTO fs_state(key, value) VALUES('clock', ?)
+			ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)`)
+		if err != nil {
+			return err
+		}
+		if _, err := s.ExecContext(ctx, int64(tx.maxHLC)); err != nil {
+			return fmt.Errorf("store clock: %w", err)
+		}
+		tx.maxHLC = 0
+	}
+	return nil
+}
+
+// appendLog writes a change to the log and returns its sequence.
+func (tx *Tx) appendLog(ctx context.Context, t *Table, c *Change) (uint64, error) {
+	s, err := tx.stmt(ctx, `INSERT INTO fs_log(tbl, row, hlc, site, body) VALUES(?, ?, ?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	tx.buf = appendFields(tx.buf[:0], c.Fields)
+	res, err := s.ExecContext(ctx, t.id, c.Row[:], int64(c.Version.HLC), int64(c.Version.Site), tx.buf)
+	if err != nil {
+		return 0, fmt.Errorf("append change to log: %w", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("append change to log: %w", err)
+	}
+	if c.Version.HLC > tx.maxHLC {
+		tx.maxHLC = c.Version.HLC
+	}
+	return uint64(seq), nil
+}
+
+// checkKey verifies that a row id derives from its key column's value.
+func (tx *Tx) checkKey(t *Table, id ident.ID, fields []Field) error {
+	if t.keyCol < 0 || tx.r.key == nil {
+		return nil
+	}
+	for i := range fields {
+		f := &fields[i]
+		if f.Col != t.keyCol || f.Dead {
+			continue
+		}
+		s, ok := f.Value.(string)
+		if !ok || tx.r.key.Derive(t.Name, s) != id {
+			return fmt.Errorf("%w: %s.%s", ErrBadRowID, t.Name, t.KeyColumn)
+		}
+	}
+	return nil
+}
+
+// Row reads a row's current values by column name, inside the transaction
+// (nil, nil when the row does not exist).
+func (tx *Tx) Row(ctx context.Context, table string, id ident.ID) (map[string]any, error) {
+	t, ok := tx.r.schema.Table(table)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
+	}
+	rb, err := tx.row(ctx, t, id)
+	if err != nil {
+		return nil, err
+	}
+	if !rb.exists && !rb.dirty {
+		return nil, nil
+	}
+	if err := rb.meta.rowValues(t, rb.vals); err != nil {
+		return nil, err
+	}
+	m := make(map[string]any, len(rb.vals))
+	for i, v := range rb.vals {
+		m[t.ColumnName(i)] = v
+	}
+	return m, nil
+}
+
+// Edit stamps and applies one local edit. It returns nil when the edit changes
+// nothing.
+func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
+	t, ok := tx.r.schema.Table(e.Table)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, e.Table)
+	}
+	if e.Row.IsZero() {
+		return nil, fmt.Errorf("edit %s: %w: zero row id", e.Table, ErrBadValue)
+	}
+	rb, err := tx.row(ctx, t, e.Row)
+	if err != nil {
+		return nil, err
+	}
+	if t.AppendOnly && (rb.exists || rb.dirty) {
+		return nil, fmt.Errorf("edit %s row %s: %w", t.Name, e.Row, ErrAppendOnly)
+	}
+	fields := make([]Field, 0, len(e.Set)+len(e.Add)+len(e.Remove)+1)
+	setElem := func(col int, elem string, present bool) error {
+		if elem == "" || len(elem) > MaxValueBytes {
+			return fmt.Errorf("%w: %s: empty or oversized element", ErrBadValue, t.ColumnName(col))
+		}
+		st := rb.meta.find(col, elem)
+		if st.present() == present && len(st.headVersions()) <= 1 {
+			return nil // already so: nothing to write
+		}
+		var flag int64
+		if present {
+			flag = 1
+		}
+		fields = append(fields, Field{Col: col, Elem: elem, Value: flag, Replaces: st.headVersions()})
+		return nil
+	}
+	for _, cv := range e.Set {
+		col, ok := t.Column(cv.Column)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s.%s", ErrUnknownCol, t.Name, cv.Column)
+		}
+		if t.ColumnType(col) == Set {
+			want, ok := cv.Value.([]string)
+			if !ok && cv.Value != nil {
+				return nil, fmt.Errorf("%w: %s.%s: want a list of text", ErrBadValue, t.Name, cv.Column)
+			}
+			keep := map[string]bool{}
+			for _, el := range want {
+				keep[el] = true
+				if err := setElem(col, el, true); err != nil {
+					return nil, err
+				}
+			}
+			for i := range rb.meta.cols {
+				st := &rb.meta.cols[i]
+				if st.col == col && !keep[st.elem] && st.present() {
+					if err := setElem(col, st.elem, false); err != nil {
+						return nil, err
+					}
+				}
+			}
+			continue
+		}
+		v, err := normalizeValue(t.ColumnType(col), cv.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s.%s: %v", ErrBadValue, t.Name, cv.Column, err)
+		}
+		st := rb.meta.find(col, "")
+		if st != nil && len(st.heads) == 1 && valueEqual(st.heads[0].value, v) {
+			continue // unchanged and not in conflict
+		}
+		if st == nil && v == nil {
+			continue // never written, still empty
+		}
+		fields = append(fields, Field{Col: col, Value: v, Replaces: st.headVersions()})
+	}
+	for _, se := range e.Add {
+		col, ok := t.Column(se.Column)
+		if !ok || t.ColumnType(col) != Set {
+			return nil, fmt.Errorf("%w: %s.%s is not a set column", ErrUnknownCol, t.Name, se.Column)
+		}
+		if err := setElem(col, se.Elem, true); err != nil {
+			return nil, err
+		}
+	}
+	for _, se := range e.Remove {
+		col, ok := t.Column(se.Column)
+		if !ok || t.ColumnType(col) != Set {
+			return nil, fmt.Errorf("%w: %s.%s is not a set column", ErrUnknownCol, t.Name, se.Column)
+		}
+		if err := setElem(col, se.Elem, false); err != nil {
+			return nil, err
+		}
+	}
+	if e.Delete {
+		st := rb.meta.find(t.deleted, "")
+		if st == nil || len(st.heads) != 1 || !valueEqual(st.heads[0].value, int64(1)) {
+			fields = append(fields, Field{Col: t.deleted, Value: int64(1), Replaces: st.headVersions()})
+		}
+	}
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	if err := tx.checkKey(t, e.Row, fields); err != nil {
+		return nil, err
+	}
+	if t.keyCol >= 0 && rb.exists {
+		for i := range fields {
+			if fields[i].Col == t.keyCol {
+				return nil, fmt.Errorf("edit %s row %s: %w: %s cannot change", t.Name, e.Row, ErrBadValue, t.KeyColumn)
+			}
+		}
+	}
+	ts, err := tx.r.clock.Now()
+	if err != nil {
+		return nil, fmt.Errorf("stamp edit: %w", err)
+	}
+	c := Change{Table: t.Name, Row: e.Row, Version: Version{HLC: ts, Site: tx.r.site}, Fields: fields}
+	for i := range c.Fields {
+		f := &c.Fields[i]
+		rb.meta.state(f.Col, f.Elem).apply(c.Version, f)
+	}
+	rb.dirty = true
+	if _, err := tx.appendLog(ctx, t, &c); err != nil {
+		return nil, err
+	}
+	tx.changes = append(tx.changes, c)
+	return &tx.changes[len(tx.changes)-1], nil
+}
+
+// Apply merges remote changes inside the transaction.
+func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) {
+	res := ApplyResult{New: make([]bool, len(changes)), Seqs: make([]uint64, len(changes))}
+	type touched struct {
+		rb  *rowBuf
+		col int
+	}
+	var cols []touched
+	seen := map[touched]bool{}
+	for i := range changes {
+		c := &changes[i]
+		t, ok := tx.r.schema.Table(c.Table)
+		if !ok {
+			return res, fmt.Errorf("apply change %d: %w: %s", i, ErrUnknownTable, c.Table)
+		}
+		if c.Version.Site == 0 || c.Row.IsZero() {
+			return res, fmt.Errorf("apply change %d: %w: zero site or row id", i, ErrBadValue)
+		}
+		for j := range c.Fields {
+			if err := checkField(t, &c.Fields[j]); err != nil {
+				return res, fmt.Errorf("apply change %d to %s: %w: %v", i, t.Name, ErrBadValue, err)
+			}
+		}
+		if err := tx.checkKey(t, c.Row, c.Fields); err != nil {
+			return res, fmt.Errorf("apply change %d: %w", i, err)
+		}
+		tx.r.clock.Observe(c.Version.HLC)
+		rb, err := tx.row(ctx, t, c.Row)
+		if err != nil {
+			return res, fmt.Errorf("apply change %d: %w", i, err)
+		}
+		changed := false
+		for j := range c.Fields {
+			f := &c.Fields[j]
+			if rb.meta.state(f.Col, f.Elem).apply(c.Version, f) {
+				changed = true
+				if t.ColumnType(f.Col) != Set {
+					k := touched{rb, f.Col}
+					if !seen[k] {
+						seen[k] = true
+						cols = append(cols, k)
+					}
+				}
+			}
+		}
+		if !changed {
+			continue
+		}
+		rb.dirty = true
+		seq, err := tx.appendLog(ctx, t, c)
+		if err != nil {
+			return res, fmt.Errorf("apply change %d: %w", i, err)
+		}
+		res.New[i], res.Seqs[i] = true, seq
+	}
+	for _, k := range cols {
+		if st := k.rb.meta.find(k.col, ""); st != nil && st.inConflict() {
+			res.Conflicts = append(res.Conflicts, ColumnRef{Table: k.rb.t.Name, Row: k.rb.id, Col: k.col})
+		}
+	}
+	return res, nil
+}
