@@ -150,6 +150,9 @@ func NormalizeIDNumber(s string) (string, error) {
 		if !allDigits(id[:17]) || !(id[17] == 'X' || isDigit(id[17])) {
 			return "", ErrIDChars
 		}
+		if _, err := BirthDate(id); err != nil {
+			return "", err
+		}
 		if CheckDigit(id[:17]) != id[17] {
 			return "", ErrIDChecksum
 		}

@@ -204,7 +204,7 @@ func appendFields(b []byte, fields []Field) []byte {
 // decodeFields decodes what appendFields wrote.
 func decodeFields(body []byte) ([]Field, error) {
 	r := NewReader(body)
-	n := r.Count(3)
+	n := r.Count(2) // a dead field with no replaces is two bytes
 	fields := make([]Field, n)
 	for i := range fields {
 		f := &fields[i]

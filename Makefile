@@ -1,0 +1,35 @@
+# fieldsync — the two commands a newcomer needs are `make run` and `make test`.
+GO ?= go
+FUZZTIME ?= 10s
+PKGS := ./...
+
+.PHONY: all build test vet fmt-check fuzz bench run clean
+
+all: build
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+# Each fuzz target runs briefly; the seed corpora also run in every `go test`.
+fuzz:
+	@scripts/fuzz-all $(FUZZTIME)
+
+test: fmt-check vet
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	@$(MAKE) --no-print-directory fuzz
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m $(PKGS)
+
+run: build
+	@scripts/run
+
+clean:
+	rm -rf bin

@@ -1,0 +1,290 @@
+package replica_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fieldsync/hlc"
+	"fieldsync/ident"
+	"fieldsync/replica"
+)
+
+// testSchema is small on purpose: one LWW table with every column type, one
+// table keyed by a natural key, one append-only table.
+func testSchema(t testing.TB) *replica.Schema {
+	t.Helper()
+	s, err := replica.NewSchema(
+		&replica.Table{Name: "things", Columns: []replica.Column{
+			{Name: "name", Type: replica.Text},
+			{Name: "count", Type: replica.Integer},
+			{Name: "price", Type: replica.Real},
+			{Name: "tags", Type: replica.Set},
+		}},
+		&replica.Table{Name: "people", KeyColumn: "code", Columns: []replica.Column{
+			{Name: "code", Type: replica.Text},
+			{Name: "phone", Type: replica.Text},
+		}},
+		&replica.Table{Name: "notes", AppendOnly: true, Columns: []replica.Column{
+			{Name: "body", Type: replica.Text},
+		}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var testKey = ident.Key("test deployment key")
+
+type fakeClock struct{ t time.Time }
+
+func (f *fakeClock) now() time.Time { return f.t }
+
+func openReplica(t testing.TB, s *replica.Schema, site replica.SiteID, now func() time.Time) *replica.Replica {
+	t.Helper()
+	r, err := replica.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), replica.Options{
+		Schema: s, Site: site, Key: testKey, Clock: hlc.NewClock(now), Synchronous: "NORMAL",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func rowID(n byte) ident.ID { return ident.ID{15: n, 0: 1} }
+
+func TestWriteReadAndReopen(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	path := filepath.Join(t.TempDir(), "r.db")
+	r, err := replica.Open(ctx, path, replica.Options{Schema: s, Site: 7, Key: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := rowID(1)
+	chs, err := r.Write(ctx, replica.Edit{Table: "things", Row: id,
+		Set: []replica.ColumnValue{{Column: "name", Value: "张三"}, {Column: "count", Value: 3}, {Column: "tags", Value: []string{"b", "a"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(chs) != 1 || len(chs[0].Fields) != 4 || chs[0].Version.Site != 7 {
+		t.Fatalf("changes = %+v", chs)
+	}
+	var name, tags string
+	var count int64
+	if err := r.DB().QueryRow(`SELECT name, count, tags FROM things WHERE id = ?`, id[:]).Scan(&name, &count, &tags); err != nil {
+		t.Fatal(err)
+	}
+	if name != "张三" || count != 3 || tags != `["a","b"]` {
+		t.Fatalf("row = %q %d %q", name, count, tags)
+	}
+	// Writing the same values again changes nothing and logs nothing.
+	chs, err = r.Write(ctx, replica.Edit{Table: "things", Row: id, Set: []replica.ColumnValue{{Column: "name", Value: "张三"}}})
+	if err != nil || len(chs) != 0 {
+		t.Fatalf("no-op write: %v %v", chs, err)
+	}
+	last := r.Clock().Last()
+	r.Close()
+	// Reopen with a clock far in the past: stamps still go forward.
+	past := func() time.Time { return time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC) }
+	r, err = replica.Open(ctx, path, replica.Options{Schema: s, Key: testKey, Clock: hlc.NewClock(past)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Site() != 7 {
+		t.Fatalf("site after reopen = %v", r.Site())
+	}
+	chs, err = r.Write(ctx, replica.Edit{Table: "things", Row: id, Set: []replica.ColumnValue{{Column: "name", Value: "李四"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chs[0].Version.HLC <= last {
+		t.Fatalf("stamp went backwards after reopen: %v <= %v", chs[0].Version.HLC, last)
+	}
+	if len(chs[0].Fields[0].Replaces) != 1 {
+		t.Fatalf("edit should replace the one head: %+v", chs[0].Fields[0])
+	}
+	if _, err := replica.Open(ctx, path, replica.Options{Schema: s, Site: 8}); !errors.Is(err, replica.ErrSiteMismatch) {
+		t.Fatalf("open with another site: %v", err)
+	}
+}
+
+func TestWriteErrors(t *testing.T) {
+	ctx := context.Background()
+	r := openReplica(t, testSchema(t), 1, nil)
+	good := testKey.Derive("people", "P1")
+	tests := []struct {
+		name string
+		edit replica.Edit
+		want error
+	}{
+		{"unknown table", replica.Edit{Table: "nope", Row: rowID(1)}, replica.ErrUnknownTable},
+		{"unknown column", replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "nope", Value: "x"}}}, replica.ErrUnknownCol},
+		{"wrong type", replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "count", Value: "x"}}}, replica.ErrBadValue},
+		{"bad utf8", replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "name", Value: "\xff"}}}, replica.ErrBadValue},
+		{"zero id", replica.Edit{Table: "things", Set: []replica.ColumnValue{{Column: "name", Value: "x"}}}, replica.ErrBadValue},
+		{"id not from key", replica.Edit{Table: "people", Row: rowID(2), Set: []replica.ColumnValue{{Column: "code", Value: "P1"}}}, replica.ErrBadRowID},
+		{"set elem on text", replica.Edit{Table: "things", Row: rowID(1), Add: []replica.SetElem{{Column: "name", Elem: "x"}}}, replica.ErrUnknownCol},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := r.Write(ctx, tc.edit); !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+	if _, err := r.Write(ctx, replica.Edit{Table: "people", Row: good, Set: []replica.ColumnValue{{Column: "code", Value: "P1"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(ctx, replica.Edit{Table: "people", Row: good, Set: []replica.ColumnValue{{Column: "code", Value: "P2"}}}); !errors.Is(err, replica.ErrBadRowID) {
+		t.Fatalf("changing the key: %v", err)
+	}
+	if _, err := r.Write(ctx, replica.Edit{Table: "notes", Row: rowID(3), Set: []replica.ColumnValue{{Column: "body", Value: "a"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(ctx, replica.Edit{Table: "notes", Row: rowID(3), Set: []replica.ColumnValue{{Column: "body", Value: "b"}}}); !errors.Is(err, replica.ErrAppendOnly) {
+		t.Fatalf("editing an append-only row: %v", err)
+	}
+	// A failing edit in a batch leaves nothing of the batch behind.
+	_, err := r.Write(ctx,
+		replica.Edit{Table: "things", Row: rowID(9), Set: []replica.ColumnValue{{Column: "name", Value: "ok"}}},
+		replica.Edit{Table: "things", Row: rowID(9), Set: []replica.ColumnValue{{Column: "count", Value: "bad"}}})
+	if err == nil {
+		t.Fatal("batch with a bad edit succeeded")
+	}
+	var n int
+	r.DB().QueryRow(`SELECT count(*) FROM things WHERE id = ?`, rowID(9)).Scan(&n)
+	if n != 0 {
+		t.Fatal("half a batch was written")
+	}
+}
+
+func TestConflictAndResolution(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	a, b, hub := openReplica(t, s, 1, nil), openReplica(t, s, 2, nil), openReplica(t, s, 3, nil)
+	id := testKey.Derive("people", "P1")
+	ca, err := a.Write(ctx, replica.Edit{Table: "people", Row: id, Set: []replica.ColumnValue{{Column: "code", Value: "P1"}, {Column: "phone", Value: "01"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := b.Write(ctx, replica.Edit{Table: "people", Row: id, Set: []replica.ColumnValue{{Column: "code", Value: "P1"}, {Column: "phone", Value: "02"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := hub.Apply(ctx, append(ca, cb...), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Conflicts) != 1 || res.Conflicts[0].Col != 1 {
+		t.Fatalf("conflicts = %+v, want phone only (code has equal values)", res.Conflicts)
+	}
+	heads, err := hub.Heads(ctx, "people", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var phone replica.ColumnHeads
+	for _, h := range heads {
+		if h.Column == "phone" {
+			phone = h
+		}
+	}
+	if !phone.Conflict || len(phone.Heads) != 2 {
+		t.Fatalf("phone heads = %+v", phone)
+	}
+	// The administrator settles it with a new value that replaces both heads.
+	fix, err := hub.Write(ctx, replica.Edit{Table: "people", Row: id, Set: []replica.ColumnValue{{Column: "phone", Value: "09"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(fix[0].Fields[0].Replaces); got != 2 {
+		t.Fatalf("resolution replaces %d heads, want 2", got)
+	}
+	for _, r := range []*replica.Replica{a, b} {
+		res, err := r.Apply(ctx, append(append(append([]replica.Change{}, ca...), cb...), fix...), "hub", 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Conflicts) != 0 {
+			t.Fatalf("still in conflict after resolution: %+v", res.Conflicts)
+		}
+		if seq, _ := r.Cursor(ctx, "hub"); seq != 3 {
+			t.Fatalf("cursor = %d", seq)
+		}
+	}
+	ha, _, _ := a.ContentHash(ctx, nil)
+	hb, _, _ := b.ContentHash(ctx, nil)
+	hh, _, _ := hub.ContentHash(ctx, nil)
+	if ha != hb || hb != hh {
+		t.Fatal("replicas differ after the same changes")
+	}
+	// Applying everything again is a no-op.
+	res, err = a.Apply(ctx, append(append(ca, cb...), fix...), "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range res.New {
+		if n {
+			t.Fatalf("change %d applied twice", i)
+		}
+	}
+}
+
+func TestApplyRejectsBadChanges(t *testing.T) {
+	ctx := context.Background()
+	r := openReplica(t, testSchema(t), 1, nil)
+	v := replica.Version{HLC: hlc.New(1000, 0), Site: 5}
+	bad := []replica.Change{
+		{Table: "nope", Row: rowID(1), Version: v},
+		{Table: "things", Row: rowID(1), Version: replica.Version{HLC: 1}},
+		{Table: "things", Row: rowID(1), Version: v, Fields: []replica.Field{{Col: 99, Value: "x"}}},
+		{Table: "things", Row: rowID(1), Version: v, Fields: []replica.Field{{Col: 1, Value: "x"}}},
+		{Table: "things", Row: rowID(1), Version: v, Fields: []replica.Field{{Col: 3, Elem: "a", Value: int64(5)}}},
+		{Table: "people", Row: rowID(1), Version: v, Fields: []replica.Field{{Col: 0, Value: "P1"}}},
+	}
+	for i, c := range bad {
+		if _, err := r.Apply(ctx, []replica.Change{c}, "", 0); err == nil {
+			t.Errorf("bad change %d accepted", i)
+		}
+	}
+	if n, _ := r.MaxSeq(ctx); n != 0 {
+		t.Fatalf("log has %d entries after refused changes", n)
+	}
+}
+
+func TestReadLogMarksAndFilters(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	st, hub := openReplica(t, s, 1, nil), openReplica(t, s, 2, nil)
+	c1, _ := st.Write(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "name", Value: "a"}}})
+	if _, err := hub.Apply(ctx, c1, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := hub.Write(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "name", Value: "b"}}})
+	hub.Write(ctx, replica.Edit{Table: "things", Row: rowID(2), Set: []replica.ColumnValue{{Column: "name", Value: "other"}}})
+	entries, scanned, err := hub.ReadLog(ctx, 0, replica.LogQuery{MarkReplaced: true, SkipLiveFrom: 1,
+		Filter: func(t *replica.Table, row ident.ID) bool { return row == rowID(1) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scanned != 3 || len(entries) != 2 {
+		t.Fatalf("scanned %d, %d entries", scanned, len(entries))
+	}
+	if f := entries[0].Change.Fields[0]; !f.Dead || f.Value != nil {
+		t.Fatalf("replaced version not marked: %+v", f)
+	}
+	if entries[1].Change.Version != c2[0].Version || entries[1].Change.Fields[0].Dead {
+		t.Fatalf("live version: %+v", entries[1])
+	}
+	own, _, _ := st.ReadLog(ctx, 0, replica.LogQuery{Site: 1})
+	if len(own) != 1 {
+		t.Fatalf("own changes = %d", len(own))
+	}
+}
+
+func fixedNow() time.Time { return time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC) }
