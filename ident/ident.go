@@ -12,7 +12,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -76,6 +78,33 @@ func (k Key) Derive(namespace, natural string) ID {
 	m.Write([]byte(natural))
 	var id ID
 	copy(id[:], m.Sum(nil))
+	return id
+}
+
+// Deriver derives ids under one key, reusing its hash state: the hot path of
+// importing and applying worker records. It is safe for concurrent use.
+type Deriver struct {
+	pool sync.Pool
+}
+
+// NewDeriver returns a Deriver for key.
+func NewDeriver(k Key) *Deriver {
+	d := &Deriver{}
+	d.pool.New = func() any { return hmac.New(sha256.New, k) }
+	return d
+}
+
+// Derive is Key.Derive.
+func (d *Deriver) Derive(namespace, natural string) ID {
+	m := d.pool.Get().(hash.Hash)
+	m.Reset()
+	m.Write([]byte(namespace))
+	m.Write([]byte{0})
+	m.Write([]byte(natural))
+	var sum [sha256.Size]byte
+	var id ID
+	copy(id[:], m.Sum(sum[:0]))
+	d.pool.Put(m)
 	return id
 }
 

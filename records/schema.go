@@ -27,7 +27,7 @@ func integer(name string) replica.Column {
 	return replica.Column{Name: name, Type: replica.Integer}
 }
 func number(name string) replica.Column { return replica.Column{Name: name, Type: replica.Real} }
-func set(name string) replica.Column  { return replica.Column{Name: name, Type: replica.Set} }
+func set(name string) replica.Column    { return replica.Column{Name: name, Type: replica.Set} }
 
 // NewSchema returns the schema. Tables are appended, never reordered: their
 // position is their wire id.
@@ -42,7 +42,8 @@ func NewSchema() (*replica.Schema, error) {
 				text("labour_ability"), set("tags"), text("monitor_type"), set("skills"),
 				integer("willing_away"), text("notes"), text("station"),
 			},
-			Indexes: [][]string{{"name"}, {"phone"}, {"residence_village"}},
+			// No secondary indexes: each costs as much as the row on every import
+			// and a scan of 100,000 workers is fast enough for search.
 		},
 		&replica.Table{
 			Name: MonthlyStatus,

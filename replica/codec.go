@@ -201,9 +201,44 @@ func appendFields(b []byte, fields []Field) []byte {
 	return b
 }
 
-// decodeFields decodes what appendFields wrote.
-func decodeFields(body []byte) ([]Field, error) {
+// appendChange encodes one change of a log row.
+func appendChange(b []byte, t *Table, c *Change) []byte {
+	b = binary.AppendUvarint(b, uint64(t.id))
+	b = append(b, c.Row[:]...)
+	b = binary.AppendUvarint(b, uint64(c.Version.HLC))
+	b = binary.AppendUvarint(b, uint64(c.Version.Site))
+	return appendFields(b, c.Fields)
+}
+
+// decodeChanges decodes a log row's body: a count, then appendChange's.
+func decodeChanges(s *Schema, body []byte) ([]Change, []*Table, error) {
 	r := NewReader(body)
+	n := r.Count(20)
+	out := make([]Change, n)
+	tables := make([]*Table, n)
+	for i := range out {
+		c := &out[i]
+		t, ok := s.TableByID(int(min(r.Uvarint(), math.MaxInt32)))
+		if !ok {
+			r.fail("unknown table")
+			break
+		}
+		tables[i] = t
+		c.Table = t.Name
+		copy(c.Row[:], r.Bytes(16))
+		c.Version = Version{HLC: hlcOf(r.Uvarint()), Site: SiteID(r.Uvarint())}
+		c.Fields = r.fields()
+	}
+	if r.Err() == nil && r.Len() != 0 {
+		r.fail("trailing bytes")
+	}
+	if err := r.Err(); err != nil {
+		return nil, nil, fmt.Errorf("decode log row: %w", err)
+	}
+	return out, tables, nil
+}
+
+func (r *Reader) fields() []Field {
 	n := r.Count(2) // a dead field with no replaces is two bytes
 	fields := make([]Field, n)
 	for i := range fields {
@@ -227,11 +262,5 @@ func decodeFields(body []byte) ([]Field, error) {
 			}
 		}
 	}
-	if r.Err() == nil && r.Len() != 0 {
-		r.fail("trailing bytes")
-	}
-	if err := r.Err(); err != nil {
-		return nil, fmt.Errorf("decode change fields: %w", err)
-	}
-	return fields, nil
+	return fields
 }

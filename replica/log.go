@@ -31,7 +31,8 @@ func (r *Replica) prepared(ctx context.Context, query string) (*sql.Stmt, error)
 	return s, nil
 }
 
-// LogEntry is a change as the log holds it.
+// LogEntry is a change as the log holds it. The changes of one transaction
+// share one log row and so one Seq.
 type LogEntry struct {
 	Seq    uint64
 	Change Change
@@ -39,9 +40,10 @@ type LogEntry struct {
 
 // LogQuery selects what ReadLog returns.
 type LogQuery struct {
-	// Limit bounds the number of entries returned (default 500).
+	// Limit bounds the number of changes returned (default 500); a log row is
+	// never split, so the last row may take it past the limit.
 	Limit int
-	// MaxBytes stops once the encoded bodies returned reach it (default 1 MiB).
+	// MaxBytes stops once the encoded log rows returned reach it (default 1 MiB).
 	MaxBytes int
 	// Site, when not zero, returns only the changes that site made.
 	Site SiteID
@@ -55,11 +57,11 @@ type LogQuery struct {
 	SkipLiveFrom SiteID
 }
 
-// maxScan bounds the log entries one ReadLog examines, so that a filter that
-// rejects most entries cannot make one call run long.
-const maxScan = 20000
+// maxScan bounds the log rows one ReadLog examines, so that a filter that
+// rejects most changes cannot make one call run long.
+const maxScan = 5000
 
-// ReadLog returns the entries after seq that q selects, in log order, and the
+// ReadLog returns the changes after seq that q selects, in log order, and the
 // last sequence examined: a reader resumes from there even when the filter
 // rejected everything.
 func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogEntry, uint64, error) {
@@ -75,66 +77,64 @@ func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogE
 		scanned = after
 		metas   map[rowKey]*rowMeta
 	)
-	const chunk = 1000
+	const chunk = 100
 	for examined := 0; examined < maxScan && len(out) < q.Limit && bytes < q.MaxBytes; {
 		var rows *sql.Rows
 		var err error
 		if q.Site != 0 {
-			rows, err = r.db.QueryContext(ctx, `SELECT seq, tbl, row, hlc, site, body FROM fs_log
-				WHERE seq > ? AND site = ? ORDER BY seq LIMIT ?`, int64(scanned), int64(q.Site), chunk)
+			rows, err = r.db.QueryContext(ctx, `SELECT seq, body FROM fs_log
+				WHERE seq > ? AND origin IN (?, 0) ORDER BY seq LIMIT ?`, int64(scanned), int64(q.Site), chunk)
 		} else {
-			rows, err = r.db.QueryContext(ctx, `SELECT seq, tbl, row, hlc, site, body FROM fs_log
+			rows, err = r.db.QueryContext(ctx, `SELECT seq, body FROM fs_log
 				WHERE seq > ? ORDER BY seq LIMIT ?`, int64(scanned), chunk)
 		}
 		if err != nil {
 			return nil, scanned, fmt.Errorf("read log after %d: %w", scanned, err)
 		}
 		n := 0
-		for rows.Next() && len(out) < q.Limit && bytes < q.MaxBytes {
+		for len(out) < q.Limit && bytes < q.MaxBytes && rows.Next() {
 			n++
-			var seq, tbl, hlcv, site int64
-			var row, body []byte
-			if err := rows.Scan(&seq, &tbl, &row, &hlcv, &site, &body); err != nil {
+			var seq int64
+			var body []byte
+			if err := rows.Scan(&seq, &body); err != nil {
 				rows.Close()
 				return nil, scanned, fmt.Errorf("read log: %w", err)
 			}
-			scanned = uint64(seq)
-			t, ok := r.schema.TableByID(int(tbl))
-			if !ok || len(row) != 16 {
-				rows.Close()
-				return nil, scanned, fmt.Errorf("read log entry %d: %w: table %d", seq, ErrCorrupt, tbl)
-			}
-			var id ident.ID
-			copy(id[:], row)
-			if q.Filter != nil && !q.Filter(t, id) {
-				continue
-			}
-			fields, err := decodeFields(body)
+			changes, tables, err := decodeChanges(r.schema, body)
 			if err != nil {
 				rows.Close()
-				return nil, scanned, fmt.Errorf("read log entry %d: %w", seq, err)
+				return nil, scanned, fmt.Errorf("read log row %d: %w", seq, err)
 			}
-			c := Change{Table: t.Name, Row: id, Version: Version{HLC: hlcOf(uint64(hlcv)), Site: SiteID(site)}, Fields: fields}
-			if q.MarkReplaced || q.SkipLiveFrom != 0 {
-				k := rowKey{t.id, id}
-				m, ok := metas[k]
-				if !ok {
-					if m, err = r.readMeta(ctx, t, id); err != nil {
-						rows.Close()
-						return nil, scanned, err
-					}
-					if metas == nil {
-						metas = map[rowKey]*rowMeta{}
-					}
-					metas[k] = m
-				}
-				c.Fields = markFields(m, c.Version, c.Fields, q.MarkReplaced, q.SkipLiveFrom)
-				if len(c.Fields) == 0 {
+			scanned = uint64(seq)
+			bytes += len(body)
+			for i := range changes {
+				c, t := &changes[i], tables[i]
+				if q.Site != 0 && c.Version.Site != q.Site {
 					continue
 				}
+				if q.Filter != nil && !q.Filter(t, c.Row) {
+					continue
+				}
+				if q.MarkReplaced || q.SkipLiveFrom != 0 {
+					k := rowKey{t.id, c.Row}
+					m, ok := metas[k]
+					if !ok {
+						if m, err = r.readMeta(ctx, t, c.Row); err != nil {
+							rows.Close()
+							return nil, scanned, err
+						}
+						if metas == nil {
+							metas = map[rowKey]*rowMeta{}
+						}
+						metas[k] = m
+					}
+					c.Fields = markFields(m, c.Version, c.Fields, q.MarkReplaced, q.SkipLiveFrom)
+					if len(c.Fields) == 0 {
+						continue
+					}
+				}
+				out = append(out, LogEntry{Seq: uint64(seq), Change: *c})
 			}
-			bytes += len(body)
-			out = append(out, LogEntry{Seq: uint64(seq), Change: c})
 		}
 		err = rows.Err()
 		rows.Close()
@@ -147,6 +147,45 @@ func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogE
 		}
 	}
 	return out, scanned, nil
+}
+
+// History returns every change the log holds for a row, oldest first. It
+// needs Options.History (the hub keeps it; stations do not).
+func (r *Replica) History(ctx context.Context, table string, id ident.ID) ([]LogEntry, error) {
+	if !r.history {
+		return nil, errors.New("history: replica opened without History")
+	}
+	t, ok := r.schema.Table(table)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
+	}
+	rows, err := r.db.QueryContext(ctx, `SELECT l.seq, l.body FROM fs_rowlog h JOIN fs_log l ON l.seq = h.seq
+		WHERE h.row = ? ORDER BY h.seq`, id[:])
+	if err != nil {
+		return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
+	}
+	defer rows.Close()
+	var out []LogEntry
+	for rows.Next() {
+		var seq int64
+		var body []byte
+		if err := rows.Scan(&seq, &body); err != nil {
+			return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
+		}
+		changes, tables, err := decodeChanges(r.schema, body)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s %s: log row %d: %w", table, id, seq, err)
+		}
+		for i := range changes {
+			if tables[i] == t && changes[i].Row == id {
+				out = append(out, LogEntry{Seq: uint64(seq), Change: changes[i]})
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
+	}
+	return out, nil
 }
 
 func markFields(m *rowMeta, v Version, fields []Field, mark bool, skipLive SiteID) []Field {
@@ -174,7 +213,7 @@ func (r *Replica) readMeta(ctx context.Context, t *Table, id ident.ID) (*rowMeta
 	}
 	var meta []byte
 	dest[len(vals)] = &meta
-	s, err := r.prepared(ctx, selectRowSQL(t))
+	s, err := r.prepared(ctx, t.selectSQL)
 	if err != nil {
 		return nil, err
 	}

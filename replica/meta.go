@@ -33,6 +33,9 @@ type colState struct {
 // replicas that saw the same changes hold the same bytes.
 type rowMeta struct {
 	cols []colState
+	// arena hands out first heads, so that a new row's columns share one
+	// allocation instead of one each.
+	arena []head
 }
 
 func (m *rowMeta) state(col int, elem string) *colState {
@@ -42,6 +45,9 @@ func (m *rowMeta) state(col int, elem string) *colState {
 	})
 	if i < len(m.cols) && m.cols[i].col == col && m.cols[i].elem == elem {
 		return &m.cols[i]
+	}
+	if m.cols == nil {
+		m.cols = make([]colState, 0, 24)
 	}
 	m.cols = slices.Insert(m.cols, i, colState{col: col, elem: elem})
 	return &m.cols[i]
@@ -120,6 +126,20 @@ func (c *colState) apply(v Version, f *Field) bool {
 	return true
 }
 
+// apply merges a field into c, giving an empty state its first head from the row's arena.
+func (m *rowMeta) apply(c *colState, v Version, f *Field) bool {
+	if len(c.heads) == 0 && cap(c.heads) == 0 && !f.Dead && len(f.Replaces) == 0 && !c.isReplaced(v) {
+		if len(m.arena) == 0 {
+			m.arena = make([]head, 16)
+		}
+		c.heads = m.arena[:1:1]
+		c.heads[0] = head{v: v, value: f.Value}
+		m.arena = m.arena[1:]
+		return true
+	}
+	return c.apply(v, f)
+}
+
 // winner is the greatest head, the column's last-writer-wins value.
 func (c *colState) winner() (head, bool) {
 	if len(c.heads) == 0 {
@@ -166,20 +186,32 @@ func (c *colState) present() bool {
 
 // rowValues recomputes the row's column values from the metadata. vals holds
 // the values as stored (the winners' values live in the row, not in the
-// metadata); columns without heads keep their stored value.
-func (m *rowMeta) rowValues(t *Table, vals []any) error {
-	var sets map[int][]string
+// metadata); columns without heads keep their stored value. A Set column
+// becomes a JSON array of its present elements, sorted (states are in (col,
+// elem) order).
+func (m *rowMeta) rowValues(t *Table, vals []any) {
+	setCol := -1
+	var set []byte
+	endSet := func() {
+		if setCol >= 0 {
+			vals[setCol] = string(append(set, ']'))
+			setCol = -1
+		}
+	}
 	for i := range m.cols {
 		c := &m.cols[i]
+		if c.col != setCol {
+			endSet()
+		}
 		if t.ColumnType(c.col) == Set {
-			if sets == nil {
-				sets = map[int][]string{}
-			}
-			if _, ok := sets[c.col]; !ok {
-				sets[c.col] = []string{}
+			if setCol < 0 {
+				setCol, set = c.col, append(set[:0], '[')
 			}
 			if c.present() {
-				sets[c.col] = append(sets[c.col], c.elem)
+				if len(set) > 1 {
+					set = append(set, ',')
+				}
+				set = appendJSONString(set, c.elem)
 			}
 			continue
 		}
@@ -187,22 +219,47 @@ func (m *rowMeta) rowValues(t *Table, vals []any) error {
 			vals[c.col] = w.value
 		}
 	}
-	for col, elems := range sets {
-		b, err := json.Marshal(elems) // elems are in (col, elem) order: sorted
-		if err != nil {
-			return fmt.Errorf("encode set %s: %w", t.ColumnName(col), err)
-		}
-		vals[col] = string(b)
-	}
+	endSet()
 	if vals[t.deleted] == nil {
 		vals[t.deleted] = int64(0)
 	}
-	return nil
+}
+
+// appendJSONString quotes s (valid UTF-8) as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }
 
 // encode writes the canonical form. The winner of every non-set column is
 // written as "in row": its value is the row's column.
 func (m *rowMeta) encode(t *Table, b []byte) []byte {
+	if v, ok := m.uniform(t); ok {
+		// The common case, a row written once: one version for every column,
+		// values all in the row. Format 2 says just that.
+		b = append(b, 2)
+		b = binary.AppendUvarint(b, uint64(v.HLC))
+		b = binary.AppendUvarint(b, uint64(v.Site))
+		last := -1
+		for i := range m.cols {
+			if c := m.cols[i].col; c != last {
+				b = binary.AppendUvarint(b, uint64(c))
+				last = c
+			}
+		}
+		return b
+	}
 	// A table of the distinct versions, so that the many columns one edit wrote
 	// cost one version, not one each.
 	var vt []Version
@@ -256,6 +313,55 @@ func (m *rowMeta) encode(t *Table, b []byte) []byte {
 	return b
 }
 
+// uniform reports whether every column and set element holds exactly one
+// head, of one version, present, with nothing replaced.
+func (m *rowMeta) uniform(t *Table) (Version, bool) {
+	if len(m.cols) == 0 || len(m.cols[0].heads) != 1 {
+		return Version{}, false
+	}
+	v := m.cols[0].heads[0].v
+	for i := range m.cols {
+		c := &m.cols[i]
+		if len(c.heads) != 1 || len(c.replaced) != 0 || c.heads[0].v != v {
+			return Version{}, false
+		}
+		if t.ColumnType(c.col) == Set && !valueEqual(c.heads[0].value, int64(1)) {
+			return Version{}, false
+		}
+	}
+	return v, true
+}
+
+// decodeUniform reads format 2: the set elements come from the row's JSON.
+func decodeUniform(t *Table, r *Reader, vals []any) (*rowMeta, error) {
+	v := Version{HLC: hlcOf(r.Uvarint()), Site: SiteID(r.Uvarint())}
+	m := &rowMeta{}
+	for r.Err() == nil && r.Len() > 0 {
+		col := r.Uvarint()
+		if col >= uint64(t.NumColumns()) {
+			r.fail("column out of range")
+			break
+		}
+		c := int(col)
+		if t.ColumnType(c) != Set {
+			m.cols = append(m.cols, colState{col: c, heads: []head{{v: v, value: vals[c]}}})
+			continue
+		}
+		s, _ := vals[c].(string)
+		var elems []string
+		if err := json.Unmarshal([]byte(s), &elems); err != nil {
+			return nil, fmt.Errorf("decode row metadata: %w: set %s: %v", ErrCorrupt, t.ColumnName(c), err)
+		}
+		for _, e := range elems {
+			m.cols = append(m.cols, colState{col: c, elem: e, heads: []head{{v: v, value: int64(1)}}})
+		}
+	}
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("decode row metadata: %w", err)
+	}
+	return m, nil
+}
+
 // decodeMeta reads what encode wrote; vals supplies the in-row values.
 func decodeMeta(t *Table, b []byte, vals []any) (*rowMeta, error) {
 	m := &rowMeta{}
@@ -263,7 +369,11 @@ func decodeMeta(t *Table, b []byte, vals []any) (*rowMeta, error) {
 		return m, nil
 	}
 	r := NewReader(b)
-	if f := r.Byte(); f != 1 {
+	switch f := r.Byte(); f {
+	case 1:
+	case 2:
+		return decodeUniform(t, r, vals)
+	default:
 		return nil, fmt.Errorf("%w: metadata format %d", ErrCorrupt, f)
 	}
 	vt := make([]Version, r.Count(2))

@@ -420,5 +420,3 @@ func TestPropertyHubRelay(t *testing.T) {
 		}
 	})
 }
-
-

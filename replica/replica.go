@@ -60,14 +60,18 @@ type Options struct {
 // Replica is one node's database. Methods are safe for concurrent use; writes
 // are serialised.
 type Replica struct {
-	db     *sql.DB
-	schema *Schema
-	clock  *hlc.Clock
-	site   SiteID
-	key    ident.Key
-	log    *slog.Logger
+	db      *sql.DB
+	schema  *Schema
+	clock   *hlc.Clock
+	site    SiteID
+	key     ident.Key
+	derive  *ident.Deriver // nil without a key
+	log     *slog.Logger
+	history bool
 
 	wmu sync.Mutex // one writer at a time
+	// Buffers reused by successive write transactions (guarded by wmu).
+	wbuf, wlog []byte
 
 	smu   sync.Mutex
 	stmts map[string]*sql.Stmt
@@ -92,9 +96,12 @@ func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
 		return nil, fmt.Errorf("open replica %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	r := &Replica{db: db, schema: opt.Schema, clock: opt.Clock, key: opt.Key, log: opt.Logger}
+	r := &Replica{db: db, schema: opt.Schema, clock: opt.Clock, key: opt.Key, log: opt.Logger, history: opt.History}
 	if r.clock == nil {
 		r.clock = hlc.NewClock(nil)
+	}
+	if r.key != nil {
+		r.derive = ident.NewDeriver(r.key)
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -109,12 +116,16 @@ func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
 func (r *Replica) init(ctx context.Context, opt Options) error {
 	stmts := []string{
 		`CREATE TABLE IF NOT EXISTS fs_state (key TEXT PRIMARY KEY, value ANY) STRICT`,
-		`CREATE TABLE IF NOT EXISTS fs_log (seq INTEGER PRIMARY KEY, tbl INTEGER NOT NULL,
-			row BLOB NOT NULL, hlc INTEGER NOT NULL, site INTEGER NOT NULL, body BLOB NOT NULL)`,
+		// One log row per transaction: its changes encoded together, so that a
+		// batch of a thousand edits costs one insert, not a thousand. origin is
+		// the site that made every change in it, 0 when they are mixed.
+		`CREATE TABLE IF NOT EXISTS fs_log (seq INTEGER PRIMARY KEY, origin INTEGER NOT NULL,
+			n INTEGER NOT NULL, body BLOB NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS fs_cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT`,
 	}
 	if opt.History {
-		stmts = append(stmts, `CREATE INDEX IF NOT EXISTS fs_log_row ON fs_log(row, tbl)`)
+		stmts = append(stmts, `CREATE TABLE IF NOT EXISTS fs_rowlog (row BLOB NOT NULL, seq INTEGER NOT NULL,
+			PRIMARY KEY (row, seq)) WITHOUT ROWID`)
 	}
 	for _, t := range r.schema.tables {
 		var b strings.Builder
@@ -122,7 +133,7 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 		for _, c := range t.Columns {
 			fmt.Fprintf(&b, ", %s %s", c.Name, c.Type.sqlType())
 		}
-		fmt.Fprintf(&b, ", %s INTEGER NOT NULL DEFAULT 0, %s BLOB) WITHOUT ROWID", DeletedColumn, MetaColumn)
+		fmt.Fprintf(&b, ", %s INTEGER NOT NULL DEFAULT 0, %s BLOB)", DeletedColumn, MetaColumn)
 		stmts = append(stmts, b.String())
 		for _, ix := range t.Indexes {
 			stmts = append(stmts, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)",
@@ -201,6 +212,9 @@ func (r *Replica) Key() ident.Key { return r.key }
 // none. On error nothing is written.
 func (r *Replica) Write(ctx context.Context, edits ...Edit) ([]Change, error) {
 	return r.Update(ctx, func(tx *Tx) error {
+		if err := tx.prefetchEdits(ctx, edits); err != nil {
+			return err
+		}
 		for i := range edits {
 			if _, err := tx.Edit(ctx, edits[i]); err != nil {
 				if len(edits) == 1 {
@@ -223,7 +237,11 @@ func (r *Replica) Update(ctx context.Context, fn func(tx *Tx) error) ([]Change, 
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	tx := r.newTx(sqlTx)
-	defer tx.close()
+	tx.buf, tx.logBuf = r.wbuf[:0], r.wlog[:0]
+	defer func() {
+		r.wbuf, r.wlog = tx.buf, tx.logBuf
+		tx.close()
+	}()
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return nil, err
@@ -327,14 +345,15 @@ func (r *Replica) MaxSeq(ctx context.Context) (uint64, error) {
 	return uint64(seq.Int64), nil
 }
 
-// CountSince counts the log entries after seq that site made (all sites when 0).
+// CountSince counts the changes logged after seq that site made (all sites
+// when 0). Log rows of mixed origin count whole.
 func (r *Replica) CountSince(ctx context.Context, seq uint64, site SiteID) (int, error) {
 	var n int
 	var err error
 	if site == 0 {
-		err = r.db.QueryRowContext(ctx, `SELECT count(*) FROM fs_log WHERE seq > ?`, int64(seq)).Scan(&n)
+		err = r.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM fs_log WHERE seq > ?`, int64(seq)).Scan(&n)
 	} else {
-		err = r.db.QueryRowContext(ctx, `SELECT count(*) FROM fs_log WHERE seq > ? AND site = ?`,
+		err = r.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM fs_log WHERE seq > ? AND origin IN (?, 0)`,
 			int64(seq), int64(site)).Scan(&n)
 	}
 	if err != nil {

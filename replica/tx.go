@@ -1,10 +1,13 @@
 package replica
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fieldsync/hlc"
@@ -22,6 +25,12 @@ type Tx struct {
 	maxHLC  hlc.Timestamp
 	stmts   map[string]*sql.Stmt
 	buf     []byte
+
+	// The pending log row: changes encoded since the last flushLog.
+	logBuf    []byte
+	logN      int
+	logOrigin SiteID
+	logRows   []ident.ID
 }
 
 type rowKey struct {
@@ -136,31 +145,109 @@ func (tx *Tx) row(ctx context.Context, t *Table, id ident.ID) (*rowBuf, error) {
 	if rb, ok := tx.rows[k]; ok {
 		return rb, nil
 	}
-	s, err := tx.stmt(ctx, selectRowSQL(t))
+	s, err := tx.stmt(ctx, t.selectSQL)
 	if err != nil {
 		return nil, err
 	}
-	rb := &rowBuf{t: t, id: id, vals: make([]any, t.NumColumns())}
-	dest := make([]any, t.NumColumns()+1)
-	for i := range rb.vals {
-		dest[i] = &rb.vals[i]
-	}
-	var meta []byte
-	dest[len(rb.vals)] = &meta
-	err = s.QueryRowContext(ctx, id[:]).Scan(dest...)
+	rb, err := tx.scanRow(t, s.QueryRowContext(ctx, id[:]).Scan, false)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		rb.meta = &rowMeta{}
+		rb = &rowBuf{t: t, vals: make([]any, t.NumColumns()), meta: &rowMeta{}}
 	case err != nil:
 		return nil, fmt.Errorf("read %s row %s: %w", t.Name, id, err)
-	default:
-		rb.exists = true
-		if rb.meta, err = decodeMeta(t, meta, rb.vals); err != nil {
-			return nil, fmt.Errorf("read %s row %s: %w", t.Name, id, err)
-		}
 	}
+	rb.id = id
 	tx.rows[k] = rb
 	tx.order = append(tx.order, rb)
+	return rb, nil
+}
+
+// prefetchChunk is how many rows one prefetch query asks for.
+const prefetchChunk = 128
+
+// prefetch loads, with one query per chunk instead of one per row, the rows a
+// batch is about to touch; rows not found are cached as absent.
+func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
+	var want []ident.ID
+	for _, id := range ids {
+		if _, ok := tx.rows[rowKey{t.id, id}]; !ok {
+			want = append(want, id)
+		}
+	}
+	if len(want) < 2 {
+		return nil
+	}
+	slices.SortFunc(want, func(a, b ident.ID) int { return bytes.Compare(a[:], b[:]) })
+	want = slices.Compact(want)
+	query := "SELECT id, " + columnList(t) + " FROM " + t.Name + " WHERE id IN (?" +
+		strings.Repeat(", ?", prefetchChunk-1) + ")"
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	args := make([]any, prefetchChunk)
+	for start := 0; start < len(want); start += prefetchChunk {
+		chunk := want[start:min(start+prefetchChunk, len(want))]
+		for i := range args {
+			id := &chunk[min(i, len(chunk)-1)] // pad with the last id
+			args[i] = id[:]
+		}
+		found := map[ident.ID]bool{}
+		rows, err := s.QueryContext(ctx, args...)
+		if err != nil {
+			return fmt.Errorf("read %s rows: %w", t.Name, err)
+		}
+		for rows.Next() {
+			rb, err := tx.scanRow(t, rows.Scan, true)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			found[rb.id] = true
+			tx.rows[rowKey{t.id, rb.id}] = rb
+			tx.order = append(tx.order, rb)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("read %s rows: %w", t.Name, err)
+		}
+		for _, id := range chunk {
+			if !found[id] {
+				rb := &rowBuf{t: t, id: id, vals: make([]any, t.NumColumns()), meta: &rowMeta{}}
+				tx.rows[rowKey{t.id, id}] = rb
+				tx.order = append(tx.order, rb)
+			}
+		}
+	}
+	return nil
+}
+
+// scanRow reads a stored row (its id first when withID) into a rowBuf.
+func (tx *Tx) scanRow(t *Table, scan func(...any) error, withID bool) (*rowBuf, error) {
+	rb := &rowBuf{t: t, vals: make([]any, t.NumColumns()), exists: true}
+	dest := make([]any, 0, t.NumColumns()+2)
+	var id, meta []byte
+	if withID {
+		dest = append(dest, &id)
+	}
+	for i := range rb.vals {
+		dest = append(dest, &rb.vals[i])
+	}
+	dest = append(dest, &meta)
+	if err := scan(dest...); err != nil {
+		return nil, err
+	}
+	if withID {
+		if len(id) != len(rb.id) {
+			return nil, fmt.Errorf("read %s row: %w: id of %d bytes", t.Name, ErrCorrupt, len(id))
+		}
+		copy(rb.id[:], id)
+	}
+	var err error
+	if rb.meta, err = decodeMeta(t, meta, rb.vals); err != nil {
+		return nil, fmt.Errorf("read %s row %s: %w", t.Name, rb.id, err)
+	}
 	return rb, nil
 }
 
@@ -170,10 +257,8 @@ func (tx *Tx) flush(ctx context.Context) error {
 		if !rb.dirty {
 			continue
 		}
-		if err := rb.meta.rowValues(rb.t, rb.vals); err != nil {
-			return err
-		}
-		s, err := tx.stmt(ctx, upsertRowSQL(rb.t))
+		rb.meta.rowValues(rb.t, rb.vals)
+		s, err := tx.stmt(ctx, rb.t.upsertSQL)
 		if err != nil {
 			return err
 		}
@@ -186,6 +271,9 @@ func (tx *Tx) flush(ctx context.Context) error {
 			return fmt.Errorf("write %s row %s: %w", rb.t.Name, rb.id, err)
 		}
 		rb.dirty, rb.exists = false, true
+	}
+	if _, err := tx.flushLog(ctx); err != nil {
+		return err
 	}
 	if tx.maxHLC != 0 {
 		s, err := tx.stmt(ctx, `INSERT INTO fs_state(key, value) VALUES('clock', ?)
@@ -201,30 +289,61 @@ func (tx *Tx) flush(ctx context.Context) error {
 	return nil
 }
 
-// appendLog writes a change to the log and returns its sequence.
-func (tx *Tx) appendLog(ctx context.Context, t *Table, c *Change) (uint64, error) {
-	s, err := tx.stmt(ctx, `INSERT INTO fs_log(tbl, row, hlc, site, body) VALUES(?, ?, ?, ?, ?)`)
-	if err != nil {
-		return 0, err
+// appendLog adds a change to the transaction's pending log row.
+func (tx *Tx) appendLog(t *Table, c *Change) {
+	if tx.logN == 0 {
+		tx.logOrigin = c.Version.Site
+	} else if tx.logOrigin != c.Version.Site {
+		tx.logOrigin = 0
 	}
-	tx.buf = appendFields(tx.buf[:0], c.Fields)
-	res, err := s.ExecContext(ctx, t.id, c.Row[:], int64(c.Version.HLC), int64(c.Version.Site), tx.buf)
-	if err != nil {
-		return 0, fmt.Errorf("append change to log: %w", err)
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("append change to log: %w", err)
+	tx.logN++
+	tx.logBuf = appendChange(tx.logBuf, t, c)
+	if tx.r.history {
+		tx.logRows = append(tx.logRows, c.Row)
 	}
 	if c.Version.HLC > tx.maxHLC {
 		tx.maxHLC = c.Version.HLC
 	}
+}
+
+// flushLog writes the pending changes as one log row and returns its
+// sequence (0 when nothing was pending).
+func (tx *Tx) flushLog(ctx context.Context) (uint64, error) {
+	if tx.logN == 0 {
+		return 0, nil
+	}
+	s, err := tx.stmt(ctx, `INSERT INTO fs_log(origin, n, body) VALUES(?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	body := binary.AppendUvarint(make([]byte, 0, len(tx.logBuf)+binary.MaxVarintLen64), uint64(tx.logN))
+	body = append(body, tx.logBuf...)
+	res, err := s.ExecContext(ctx, int64(tx.logOrigin), tx.logN, body)
+	if err != nil {
+		return 0, fmt.Errorf("append %d changes to log: %w", tx.logN, err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("append changes to log: %w", err)
+	}
+	if len(tx.logRows) > 0 {
+		hs, err := tx.stmt(ctx, `INSERT OR IGNORE INTO fs_rowlog(row, seq) VALUES(?, ?)`)
+		if err != nil {
+			return 0, err
+		}
+		for _, row := range tx.logRows {
+			if _, err := hs.ExecContext(ctx, row[:], seq); err != nil {
+				return 0, fmt.Errorf("index history: %w", err)
+			}
+		}
+	}
+	tx.logBuf, tx.logN, tx.logOrigin, tx.logRows = tx.logBuf[:0], 0, 0, tx.logRows[:0]
 	return uint64(seq), nil
 }
 
 // checkKey verifies that a row id derives from its key column's value.
 func (tx *Tx) checkKey(t *Table, id ident.ID, fields []Field) error {
-	if t.keyCol < 0 || tx.r.key == nil {
+	if t.keyCol < 0 || tx.r.derive == nil {
 		return nil
 	}
 	for i := range fields {
@@ -233,7 +352,7 @@ func (tx *Tx) checkKey(t *Table, id ident.ID, fields []Field) error {
 			continue
 		}
 		s, ok := f.Value.(string)
-		if !ok || tx.r.key.Derive(t.Name, s) != id {
+		if !ok || tx.r.derive.Derive(t.Name, s) != id {
 			return fmt.Errorf("%w: %s.%s", ErrBadRowID, t.Name, t.KeyColumn)
 		}
 	}
@@ -254,9 +373,7 @@ func (tx *Tx) Row(ctx context.Context, table string, id ident.ID) (map[string]an
 	if !rb.exists && !rb.dirty {
 		return nil, nil
 	}
-	if err := rb.meta.rowValues(t, rb.vals); err != nil {
-		return nil, err
-	}
+	rb.meta.rowValues(t, rb.vals)
 	m := make(map[string]any, len(rb.vals))
 	for i, v := range rb.vals {
 		m[t.ColumnName(i)] = v
@@ -381,12 +498,10 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 	c := Change{Table: t.Name, Row: e.Row, Version: Version{HLC: ts, Site: tx.r.site}, Fields: fields}
 	for i := range c.Fields {
 		f := &c.Fields[i]
-		rb.meta.state(f.Col, f.Elem).apply(c.Version, f)
+		rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f)
 	}
 	rb.dirty = true
-	if _, err := tx.appendLog(ctx, t, &c); err != nil {
-		return nil, err
-	}
+	tx.appendLog(t, &c)
 	tx.changes = append(tx.changes, c)
 	return &tx.changes[len(tx.changes)-1], nil
 }
@@ -400,6 +515,9 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 	}
 	var cols []touched
 	seen := map[touched]bool{}
+	if err := tx.prefetchChanges(ctx, changes); err != nil {
+		return res, fmt.Errorf("apply: %w", err)
+	}
 	for i := range changes {
 		c := &changes[i]
 		t, ok := tx.r.schema.Table(c.Table)
@@ -425,7 +543,7 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		changed := false
 		for j := range c.Fields {
 			f := &c.Fields[j]
-			if rb.meta.state(f.Col, f.Elem).apply(c.Version, f) {
+			if rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f) {
 				changed = true
 				if t.ColumnType(f.Col) != Set {
 					k := touched{rb, f.Col}
@@ -440,11 +558,17 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 			continue
 		}
 		rb.dirty = true
-		seq, err := tx.appendLog(ctx, t, c)
-		if err != nil {
-			return res, fmt.Errorf("apply change %d: %w", i, err)
+		tx.appendLog(t, c)
+		res.New[i] = true
+	}
+	seq, err := tx.flushLog(ctx)
+	if err != nil {
+		return res, fmt.Errorf("apply: %w", err)
+	}
+	for i, isNew := range res.New {
+		if isNew {
+			res.Seqs[i] = seq
 		}
-		res.New[i], res.Seqs[i] = true, seq
 	}
 	for _, k := range cols {
 		if st := k.rb.meta.find(k.col, ""); st != nil && st.inConflict() {
@@ -452,4 +576,32 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		}
 	}
 	return res, nil
+}
+
+// prefetchChanges loads the rows of a batch of changes, table by table.
+func (tx *Tx) prefetchChanges(ctx context.Context, changes []Change) error {
+	byTable := map[string][]ident.ID{}
+	for i := range changes {
+		byTable[changes[i].Table] = append(byTable[changes[i].Table], changes[i].Row)
+	}
+	for name, ids := range byTable {
+		if t, ok := tx.r.schema.Table(name); ok {
+			if err := tx.prefetch(ctx, t, ids); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// prefetchEdits loads the rows a batch of edits touches.
+func (tx *Tx) prefetchEdits(ctx context.Context, edits []Edit) error {
+	if len(edits) < 2 {
+		return nil
+	}
+	changes := make([]Change, len(edits))
+	for i, e := range edits {
+		changes[i] = Change{Table: e.Table, Row: e.Row}
+	}
+	return tx.prefetchChanges(ctx, changes)
 }
