@@ -96,3 +96,14 @@ func FuzzNormalizeIDNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestDeriverMatchesKey(t *testing.T) {
+	for _, key := range []Key{Key("k"), make(Key, 32), Key(string(make([]byte, 100)))} {
+		d := NewDeriver(key)
+		for _, tc := range [][2]string{{"workers", "150421199001011234"}, {"", ""}, {"workers", "x"}, {"a\x00b", "中文"}} {
+			if got, want := d.Derive(tc[0], tc[1]), key.Derive(tc[0], tc[1]); got != want {
+				t.Errorf("key %x Derive(%q, %q) = %v, Key says %v", key, tc[0], tc[1], got, want)
+			}
+		}
+	}
+}

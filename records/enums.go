@@ -1,0 +1,111 @@
+package records
+
+// The enumerations staff choose from. Values are stored as written here.
+var (
+	Educations      = []string{"小学及以下", "初中", "高中", "中专", "大专", "本科及以上"}
+	LabourAbilities = []string{"技能劳动力", "普通劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力"}
+	Tags            = []string{"农民工", "脱贫人口", "防止返贫监测对象", "残疾", "零就业家庭"}
+	MonitorTypes    = []string{"脱贫不稳定户", "边缘易致贫户", "突发严重困难户"}
+	ListTypes       = []string{ListEmployed, ListUnemployed, ListWillingAway}
+	WorkScopes      = []string{"本村", "乡外县内", "县外区内", "区外"}
+	EmploymentForms = []string{"单位", "灵活就业", "创业", "公益性岗位", "帮扶车间"}
+	VerifyMethods   = []string{"电话", "入户", "数据比对"}
+	PlaceTypes      = []string{"户籍地", "常住地", "就业地", "参保地"}
+	WorkTypes       = []string{"全日制", "非全日制", "零工"}
+	GigWageUnits    = []string{"元/天", "元/时", "元/件"}
+	WageUnits       = []string{"元/天", "元/时", "元/件", "元/月"}
+	Settlements     = []string{"日结", "周结", "完工结"}
+	GigStatuses     = []string{GigOpen, GigFilled, GigClosed}
+	FollowupMethods = []string{"电话", "上门", "其他"}
+	PlacementStates = []string{PlacementPlaced, PlacementLeft, PlacementCancelled}
+)
+
+// List types of a monthly status: the three lists.
+const (
+	ListEmployed    = "就业"
+	ListUnemployed  = "失业"
+	ListWillingAway = "有意愿外出"
+)
+
+// Gig statuses.
+const (
+	GigOpen   = "open"
+	GigFilled = "filled"
+	GigClosed = "closed"
+)
+
+// Placement statuses; a cancelled placement does not count against headcount.
+const (
+	PlacementPlaced    = "placed"
+	PlacementLeft      = "left"
+	PlacementCancelled = "cancelled"
+)
+
+// listAliases lets the API and imports name a list in English.
+var listAliases = map[string]string{
+	"employed": ListEmployed, "unemployed": ListUnemployed, "willing_away": ListWillingAway,
+	"就业人员": ListEmployed, "失业人员": ListUnemployed, "有意愿外出人员": ListWillingAway,
+	"就业人员清单": ListEmployed, "失业人员清单": ListUnemployed, "有意愿外出人员清单": ListWillingAway,
+	"外出意愿": ListWillingAway, "有外出意愿": ListWillingAway,
+}
+
+// NormalizeList returns the stored list type for s (Chinese or English name),
+// or "" if s names no list.
+func NormalizeList(s string) string {
+	if in(s, ListTypes) {
+		return s
+	}
+	return listAliases[s]
+}
+
+// ListCode is the English code of a list type (employed, unemployed, willing_away).
+func ListCode(list string) string {
+	switch list {
+	case ListEmployed:
+		return "employed"
+	case ListUnemployed:
+		return "unemployed"
+	case ListWillingAway:
+		return "willing_away"
+	}
+	return ""
+}
+
+// educationAliases maps what staff commonly write to the stored values.
+var educationAliases = map[string]string{
+	"文盲": "小学及以下", "半文盲": "小学及以下", "文盲或半文盲": "小学及以下", "小学": "小学及以下",
+	"初中及以下": "初中", "高中及以上": "高中", "普通高中": "高中", "中专/中技": "中专", "中技": "中专",
+	"技校": "中专", "职高": "中专", "中职": "中专", "专科": "大专", "高职": "大专",
+	"本科": "本科及以上", "大学本科": "本科及以上", "研究生": "本科及以上", "硕士": "本科及以上", "博士": "本科及以上",
+}
+
+// NormalizeEducation maps a common variant to the stored value (unchanged if unknown).
+func NormalizeEducation(s string) string {
+	if v, ok := educationAliases[s]; ok {
+		return v
+	}
+	return s
+}
+
+// labourAliases maps common variants of labour ability.
+var labourAliases = map[string]string{
+	"技能": "技能劳动力", "普通": "普通劳动力", "弱劳动力": "弱劳动力或半劳动力", "半劳动力": "弱劳动力或半劳动力",
+	"丧失": "丧失劳动力", "无": "无劳动力",
+}
+
+// NormalizeLabourAbility maps a common variant to the stored value.
+func NormalizeLabourAbility(s string) string {
+	if v, ok := labourAliases[s]; ok {
+		return v
+	}
+	return s
+}
+
+func in(s string, set []string) bool {
+	for _, v := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
