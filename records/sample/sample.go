@@ -6,6 +6,7 @@ package sample
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"fieldsync/ident"
@@ -17,11 +18,7 @@ var (
 	surnames    = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 	givenChars  = []rune("伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝丽阳妮宝贝初程梵罡恒鸿桦骅剑娇纪宽苛灵玛媚琪晴容睿烁堂唯威韦雯苇萱阅彦宇雨洋忠宗曼紫逸贤蝶菡绿蓝儿翠烟巴图那仁朝鲁苏和格日乐其木")
 	ethnicities = []string{"汉族", "汉族", "汉族", "蒙古族", "蒙古族", "回族", "满族", "达斡尔族", "鄂温克族"}
-	educations  = []string{"小学", "初中", "初中", "高中", "中专", "大专", "本科"}
-	abilities   = []string{"普通劳动力", "普通劳动力", "技能劳动力", "弱劳动力"}
-	tagChoices  = []string{"农民工", "脱贫人口", "防止返贫监测对象", "残疾", "零就业家庭"}
 	skills      = []string{"焊工", "电工", "厨师", "育婴员", "养老护理员", "挖掘机驾驶", "农机驾驶", "牧民", "家政服务", "建筑瓦工", "畜牧兽医", "汽车驾驶"}
-	monitor     = []string{"", "", "", "脱贫不稳定户", "边缘易致贫户", "突发严重困难户"}
 	occupations = []string{"农忙帮工", "建筑小工", "装卸搬运", "保洁", "餐厅帮厨", "牧场放牧", "羊绒分拣", "采摘", "家政", "护林"}
 	employers   = []string{"乌兰牧业合作社", "兴安建筑工程队", "草原羊绒厂", "嘎查种植合作社", "县城家政服务中心", "绿源农业公司"}
 )
@@ -83,6 +80,11 @@ func Workers(n int, seed int64, key ident.Key, station string) []replica.Edit {
 			residence = Village(rng.IntN(50))
 		}
 		willing := int64(rng.IntN(2))
+		tags := pickSome(rng, records.Tags, 2)
+		monitorType := ""
+		if slices.Contains(tags, "防止返贫监测对象") {
+			monitorType = records.MonitorTypes[rng.IntN(len(records.MonitorTypes))]
+		}
 		out = append(out, replica.Edit{
 			Table: records.Workers,
 			Row:   key.Derive(records.Workers, id),
@@ -93,10 +95,10 @@ func Workers(n int, seed int64, key ident.Key, station string) []replica.Edit {
 				{Column: "ethnicity", Value: ethnicities[rng.IntN(len(ethnicities))]},
 				{Column: "hukou_village", Value: village},
 				{Column: "residence_village", Value: residence},
-				{Column: "education", Value: educations[rng.IntN(len(educations))]},
-				{Column: "labour_ability", Value: abilities[rng.IntN(len(abilities))]},
-				{Column: "tags", Value: pickSome(rng, tagChoices, 2)},
-				{Column: "monitor_type", Value: monitor[rng.IntN(len(monitor))]},
+				{Column: "education", Value: records.Educations[rng.IntN(len(records.Educations))]},
+				{Column: "labour_ability", Value: records.LabourAbilities[rng.IntN(3)]},
+				{Column: "tags", Value: tags},
+				{Column: "monitor_type", Value: monitorType},
 				{Column: "skills", Value: pickSome(rng, skills, 3)},
 				{Column: "willing_away", Value: willing},
 				{Column: "station", Value: station},
