@@ -46,9 +46,6 @@ func (m *rowMeta) state(col int, elem string) *colState {
 	if i < len(m.cols) && m.cols[i].col == col && m.cols[i].elem == elem {
 		return &m.cols[i]
 	}
-	if m.cols == nil {
-		m.cols = make([]colState, 0, 24)
-	}
 	m.cols = slices.Insert(m.cols, i, colState{col: col, elem: elem})
 	return &m.cols[i]
 }
@@ -126,11 +123,20 @@ func (c *colState) apply(v Version, f *Field) bool {
 	return true
 }
 
+// reserve makes room for n more column states and first heads, so that
+// writing a new row allocates once.
+func (m *rowMeta) reserve(n int) {
+	m.cols = slices.Grow(m.cols, n)
+	if len(m.arena) < n {
+		m.arena = make([]head, n)
+	}
+}
+
 // apply merges a field into c, giving an empty state its first head from the row's arena.
 func (m *rowMeta) apply(c *colState, v Version, f *Field) bool {
 	if len(c.heads) == 0 && cap(c.heads) == 0 && !f.Dead && len(f.Replaces) == 0 && !c.isReplaced(v) {
 		if len(m.arena) == 0 {
-			m.arena = make([]head, 16)
+			m.arena = make([]head, 8)
 		}
 		c.heads = m.arena[:1:1]
 		c.heads[0] = head{v: v, value: f.Value}

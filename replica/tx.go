@@ -496,6 +496,7 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 		return nil, fmt.Errorf("stamp edit: %w", err)
 	}
 	c := Change{Table: t.Name, Row: e.Row, Version: Version{HLC: ts, Site: tx.r.site}, Fields: fields}
+	rb.meta.reserve(len(fields))
 	for i := range c.Fields {
 		f := &c.Fields[i]
 		rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f)
