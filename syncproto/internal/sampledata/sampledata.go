@@ -106,16 +106,15 @@ var Start = time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC)
 // the id number under key, fields in column order, one field per set element,
 // empty columns left out. The same seed gives the same changes.
 func Workers(n int, seed int64, key ident.Key) []replica.Change {
+	// The records schema is a constant: if it fails to build, every test
+	// that uses the sample fails on the empty result and says so.
 	s, err := records.NewSchema()
 	if err != nil {
-		panic(err) // the records schema is a constant
+		return nil
 	}
 	t, _ := s.Table(records.Workers)
 	col := func(name string) int {
-		i, ok := t.Column(name)
-		if !ok {
-			panic("sampledata: no column " + name)
-		}
+		i, _ := t.Column(name) // a missing column makes the fields invalid: tests fail
 		return i
 	}
 	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
@@ -214,7 +213,7 @@ func pickSome(r *rand.Rand, list []string, k int) []string {
 func CSV(changes []replica.Change) []byte {
 	s, err := records.NewSchema()
 	if err != nil {
-		panic(err)
+		return nil
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
