@@ -81,30 +81,29 @@ func (k Key) Derive(namespace, natural string) ID {
 	return id
 }
 
-// Deriver derives ids under one key, reusing its hash state: the hot path of
-// importing and applying worker records. It is safe for concurrent use.
+// Deriver derives ids under one key, reusing one keyed hash state: the hot
+// path of importing and applying worker records, where a new HMAC per row
+// costs more than the hashing. It is safe for concurrent use; callers that
+// derive in parallel should each have their own.
 type Deriver struct {
-	pool sync.Pool
+	mu  sync.Mutex
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
 }
 
 // NewDeriver returns a Deriver for key.
-func NewDeriver(k Key) *Deriver {
-	d := &Deriver{}
-	d.pool.New = func() any { return hmac.New(sha256.New, k) }
-	return d
-}
+func NewDeriver(k Key) *Deriver { return &Deriver{h: hmac.New(sha256.New, k)} }
 
 // Derive is Key.Derive.
 func (d *Deriver) Derive(namespace, natural string) ID {
-	m := d.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write([]byte(namespace))
-	m.Write([]byte{0})
-	m.Write([]byte(natural))
-	var sum [sha256.Size]byte
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.h.Reset()
+	d.buf = append(append(append(d.buf[:0], namespace...), 0), natural...)
+	d.h.Write(d.buf)
 	var id ID
-	copy(id[:], m.Sum(sum[:0]))
-	d.pool.Put(m)
+	copy(id[:], d.h.Sum(d.sum[:0]))
 	return id
 }
 
