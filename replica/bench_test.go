@@ -144,9 +144,12 @@ func report(b *testing.B, n int, t *timer, l *rawLimit, unit string) {
 func (l *rawLimit) rate() float64 { return float64(l.rows) / l.elapsed.Seconds() }
 
 func benchReplica(b testing.TB, sync string) *replica.Replica {
-	r, err := replica.Open(context.Background(), filepath.Join(b.TempDir(), "r.db"), replica.Options{
-		Schema: workerSchema(b), Key: benchKey, Synchronous: sync,
-	})
+	return benchReplicaOpts(b, replica.Options{Synchronous: sync})
+}
+
+func benchReplicaOpts(b testing.TB, opt replica.Options) *replica.Replica {
+	opt.Schema, opt.Key = workerSchema(b), benchKey
+	r, err := replica.Open(context.Background(), filepath.Join(b.TempDir(), "r.db"), opt)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -179,9 +182,15 @@ func BenchmarkImport(b *testing.B) {
 }
 
 // BenchmarkApply: a fresh replica taking the changes of 100,000 worker
-// records (as the hub does on a station's initial sync) vs raw inserts.
-// Target ≥ 0.3× (issue 2), ≥ 0.4× (issue 8).
+// records (as the hub does on a station's initial sync) vs raw inserts, once
+// as a station and once as the hub, which also indexes every change by row
+// for the record history. Target ≥ 0.3× (issue 2), ≥ 0.4× (issue 8).
 func BenchmarkApply(b *testing.B) {
+	b.Run("station", func(b *testing.B) { benchApply(b, replica.Options{Synchronous: "NORMAL"}) })
+	b.Run("hub", func(b *testing.B) { benchApply(b, replica.Options{Synchronous: "NORMAL", History: true}) })
+}
+
+func benchApply(b *testing.B, opt replica.Options) {
 	const n = 100_000
 	ctx := context.Background()
 	edits := sample.Workers(n, 2, benchKey, "s1")
@@ -210,7 +219,7 @@ func BenchmarkApply(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		limit := newRawLimit(b, "NORMAL")
-		dst := benchReplica(b, "NORMAL")
+		dst := benchReplicaOpts(b, opt)
 		var tm timer
 		for k, chs := range batches {
 			limit.insert(edits[k*benchBatch : min((k+1)*benchBatch, n)])

@@ -160,7 +160,7 @@ func (r *Replica) History(ctx context.Context, table string, id ident.ID) ([]Log
 		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
 	}
 	rows, err := r.db.QueryContext(ctx, `SELECT l.seq, l.body FROM fs_rowlog h JOIN fs_log l ON l.seq = h.seq
-		WHERE h.row = ? ORDER BY h.seq`, id[:])
+		WHERE h.rowkey = ? ORDER BY h.seq`, historyKey(id))
 	if err != nil {
 		return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
 	}
@@ -356,3 +356,6 @@ func (r *Replica) ContentHash(ctx context.Context, filter func(t *Table, row ide
 	copy(sum[:], h.Sum(nil))
 	return sum, n, nil
 }
+
+// historyKey is a row's key in the history index.
+func historyKey(id ident.ID) int64 { return int64(binary.BigEndian.Uint64(id[:8])) }

@@ -3,6 +3,7 @@ package replica_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -288,3 +289,49 @@ func TestReadLogMarksAndFilters(t *testing.T) {
 }
 
 func fixedNow() time.Time { return time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC) }
+
+func TestHistory(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	st := openReplica(t, s, 1, nil)
+	hub, err := replica.Open(ctx, filepath.Join(t.TempDir(), "hub.db"), replica.Options{Schema: s, Site: 2, History: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Close()
+	var all []replica.Change
+	for i, name := range []string{"a", "b", "c"} {
+		chs, err := st.Write(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "name", Value: name}}},
+			replica.Edit{Table: "things", Row: rowID(2), Set: []replica.ColumnValue{{Column: "count", Value: i}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, chs...)
+	}
+	if _, err := hub.Apply(ctx, all, "", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hub.Write(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "name", Value: "d"}}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := hub.History(ctx, "things", rowID(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	for _, e := range h {
+		if e.Change.Row != rowID(1) {
+			t.Fatalf("history of row 1 holds row %s", e.Change.Row)
+		}
+		got = append(got, e.Change.Fields[0].Value)
+	}
+	if fmt.Sprint(got) != "[a b c d]" {
+		t.Fatalf("history = %v", got)
+	}
+	if h[3].Change.Version.Site != 2 || h[0].Change.Version.Site != 1 {
+		t.Fatal("history lost the origin sites")
+	}
+	if _, err := st.History(ctx, "things", rowID(1)); err == nil {
+		t.Fatal("history without the index")
+	}
+}

@@ -327,12 +327,12 @@ func (tx *Tx) flushLog(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("append changes to log: %w", err)
 	}
 	if len(tx.logRows) > 0 {
-		hs, err := tx.stmt(ctx, `INSERT OR IGNORE INTO fs_rowlog(row, seq) VALUES(?, ?)`)
+		hs, err := tx.stmt(ctx, `INSERT OR IGNORE INTO fs_rowlog(rowkey, seq) VALUES(?, ?)`)
 		if err != nil {
 			return 0, err
 		}
 		for _, row := range tx.logRows {
-			if _, err := hs.ExecContext(ctx, row[:], seq); err != nil {
+			if _, err := hs.ExecContext(ctx, historyKey(row), seq); err != nil {
 				return 0, fmt.Errorf("index history: %w", err)
 			}
 		}
