@@ -335,3 +335,35 @@ func TestHistory(t *testing.T) {
 		t.Fatal("history without the index")
 	}
 }
+
+// A transaction larger than a log row is logged as several rows, so that a
+// sync batch never has to carry more than a row's worth at once.
+func TestLargeTransactionSplitsLog(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	a, b := openReplica(t, s, 1, nil), openReplica(t, s, 2, nil)
+	var edits []replica.Edit
+	for i := 0; i < 2500; i++ {
+		var id ident.ID
+		id[0], id[1], id[2] = 9, byte(i>>8), byte(i)
+		edits = append(edits, replica.Edit{Table: "things", Row: id, Set: []replica.ColumnValue{{Column: "count", Value: i}}})
+	}
+	chs, err := a.Write(ctx, edits...)
+	if err != nil || len(chs) != 2500 {
+		t.Fatalf("write: %d changes, %v", len(chs), err)
+	}
+	if seq, _ := a.MaxSeq(ctx); seq != 3 {
+		t.Fatalf("2,500 changes in %d log rows, want 3", seq)
+	}
+	entries, scanned, err := a.ReadLog(ctx, 0, replica.LogQuery{Limit: 10, MaxBytes: 1 << 30})
+	if err != nil || len(entries) != 1000 || scanned != 1 {
+		t.Fatalf("first read: %d entries up to %d, %v", len(entries), scanned, err)
+	}
+	res, err := b.Apply(ctx, chs, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Seqs[0] != 1 || res.Seqs[999] != 1 || res.Seqs[1000] != 2 || res.Seqs[2499] != 3 {
+		t.Fatalf("apply log rows: %d %d %d %d", res.Seqs[0], res.Seqs[999], res.Seqs[1000], res.Seqs[2499])
+	}
+}

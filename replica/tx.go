@@ -306,6 +306,11 @@ func (tx *Tx) appendLog(t *Table, c *Change) {
 	}
 }
 
+// maxLogRow bounds the changes in one log row, so that a reader (a sync
+// batch) never has to take more than this at once, however large the
+// transaction that wrote them.
+const maxLogRow = 1000
+
 // flushLog writes the pending changes as one log row and returns its
 // sequence (0 when nothing was pending).
 func (tx *Tx) flushLog(ctx context.Context) (uint64, error) {
@@ -503,6 +508,11 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 	}
 	rb.dirty = true
 	tx.appendLog(t, &c)
+	if tx.logN >= maxLogRow {
+		if _, err := tx.flushLog(ctx); err != nil {
+			return nil, err
+		}
+	}
 	tx.changes = append(tx.changes, c)
 	return &tx.changes[len(tx.changes)-1], nil
 }
@@ -515,6 +525,7 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		col int
 	}
 	var cols []touched
+	var unlogged []int // new changes not yet in a log row
 	seen := map[touched]bool{}
 	if err := tx.prefetchChanges(ctx, changes); err != nil {
 		return res, fmt.Errorf("apply: %w", err)
@@ -561,14 +572,25 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		rb.dirty = true
 		tx.appendLog(t, c)
 		res.New[i] = true
+		unlogged = append(unlogged, i)
+		if tx.logN >= maxLogRow || i == len(changes)-1 {
+			seq, err := tx.flushLog(ctx)
+			if err != nil {
+				return res, fmt.Errorf("apply: %w", err)
+			}
+			for _, k := range unlogged {
+				res.Seqs[k] = seq
+			}
+			unlogged = unlogged[:0]
+		}
 	}
-	seq, err := tx.flushLog(ctx)
-	if err != nil {
-		return res, fmt.Errorf("apply: %w", err)
-	}
-	for i, isNew := range res.New {
-		if isNew {
-			res.Seqs[i] = seq
+	if len(unlogged) > 0 {
+		seq, err := tx.flushLog(ctx)
+		if err != nil {
+			return res, fmt.Errorf("apply: %w", err)
+		}
+		for _, k := range unlogged {
+			res.Seqs[k] = seq
 		}
 	}
 	for _, k := range cols {
