@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql/driver"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -53,6 +54,19 @@ func (id *ID) UnmarshalText(b []byte) error {
 		return err
 	}
 	*id = v
+	return nil
+}
+
+// Value stores an id in SQL as its 16 bytes.
+func (id ID) Value() (driver.Value, error) { return id[:], nil }
+
+// Scan reads an id stored by Value.
+func (id *ID) Scan(src any) error {
+	b, ok := src.([]byte)
+	if !ok || len(b) != len(id) {
+		return fmt.Errorf("scan id: want 16 bytes, got %T", src)
+	}
+	copy(id[:], b)
 	return nil
 }
 

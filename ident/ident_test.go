@@ -107,3 +107,18 @@ func TestDeriverMatchesKey(t *testing.T) {
 		}
 	}
 }
+
+func TestIDValueScan(t *testing.T) {
+	id := Key("k").Derive("t", "x")
+	v, err := id.Value()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back ID
+	if err := back.Scan(v); err != nil || back != id {
+		t.Fatalf("scan: %v %v", back, err)
+	}
+	if err := back.Scan("short"); err == nil {
+		t.Fatal("scanned a string")
+	}
+}

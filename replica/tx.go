@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"fieldsync/hlc"
 	"fieldsync/ident"
@@ -405,8 +406,8 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 	}
 	fields := make([]Field, 0, len(e.Set)+len(e.Add)+len(e.Remove)+1)
 	setElem := func(col int, elem string, present bool) error {
-		if elem == "" || len(elem) > MaxValueBytes {
-			return fmt.Errorf("%w: %s: empty or oversized element", ErrBadValue, t.ColumnName(col))
+		if elem == "" || len(elem) > MaxValueBytes || !utf8.ValidString(elem) {
+			return fmt.Errorf("%w: %s: empty, oversized or invalid element", ErrBadValue, t.ColumnName(col))
 		}
 		st := rb.meta.find(col, elem)
 		if st.present() == present && len(st.headVersions()) <= 1 {
@@ -431,6 +432,9 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 			}
 			keep := map[string]bool{}
 			for _, el := range want {
+				if keep[el] {
+					continue
+				}
 				keep[el] = true
 				if err := setElem(col, el, true); err != nil {
 					return nil, err
