@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 
 	"fieldsync/hlc"
 	"fieldsync/ident"
@@ -116,11 +117,14 @@ func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
 func (r *Replica) init(ctx context.Context, opt Options) error {
 	stmts := []string{
 		`CREATE TABLE IF NOT EXISTS fs_state (key TEXT PRIMARY KEY, value ANY) STRICT`,
-		// One log row per transaction: its changes encoded together, so that a
-		// batch of a thousand edits costs one insert, not a thousand. origin is
-		// the site that made every change in it, 0 when they are mixed.
-		`CREATE TABLE IF NOT EXISTS fs_log (seq INTEGER PRIMARY KEY, origin INTEGER NOT NULL,
-			n INTEGER NOT NULL, body BLOB NOT NULL)`,
+		// One log row per transaction (up to maxLogRow changes): its changes
+		// encoded together, so that a batch of a thousand edits costs one
+		// insert, not a thousand. origin is the site that made every change in
+		// it, 0 when they are mixed; at is when it was written here (corrected
+		// wall clock, ms), for trimming. AUTOINCREMENT: a trimmed log must never
+		// hand out a sequence number again, or a peer would think it acknowledged.
+		`CREATE TABLE IF NOT EXISTS fs_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, origin INTEGER NOT NULL,
+			n INTEGER NOT NULL, at INTEGER NOT NULL, body BLOB NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS fs_cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT`,
 	}
 	if opt.History {
@@ -142,6 +146,11 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 			stmts = append(stmts, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)",
 				t.Name, strings.Join(ix, "_"), t.Name, strings.Join(ix, ", ")))
 		}
+	}
+	// Freed pages (a trimmed log) go back to the file system on
+	// incremental_vacuum. This takes effect only on a new, empty database.
+	if _, err := r.db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
+		return fmt.Errorf("set auto_vacuum: %w", err)
 	}
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -346,6 +355,32 @@ func (r *Replica) MaxSeq(ctx context.Context) (uint64, error) {
 		return 0, fmt.Errorf("read last sequence: %w", err)
 	}
 	return uint64(seq.Int64), nil
+}
+
+// TrimLog deletes the log rows up to and including seq that were written
+// before the given time, and returns how many changes they held. A station
+// trims what the hub has acknowledged once it is old enough that nobody will
+// look for it on the station (the hub keeps every version); the rows' merge
+// state is untouched, so trimming never changes what the replica holds.
+func (r *Replica) TrimLog(ctx context.Context, seq uint64, before time.Time) (int, error) {
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	var n int
+	err := r.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM fs_log WHERE seq <= ? AND at < ?`,
+		int64(seq), before.UnixMilli()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("trim log: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if _, err := r.db.ExecContext(ctx, `DELETE FROM fs_log WHERE seq <= ? AND at < ?`, int64(seq), before.UnixMilli()); err != nil {
+		return 0, fmt.Errorf("trim log: %w", err)
+	}
+	if _, err := r.db.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
+		return 0, fmt.Errorf("trim log: release pages: %w", err)
+	}
+	return n, nil
 }
 
 // CountSince counts the changes logged after seq that site made (all sites

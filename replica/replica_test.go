@@ -367,3 +367,36 @@ func TestLargeTransactionSplitsLog(t *testing.T) {
 		t.Fatalf("apply log rows: %d %d %d %d", res.Seqs[0], res.Seqs[999], res.Seqs[1000], res.Seqs[2499])
 	}
 }
+
+func TestTrimLog(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	r := openReplica(t, testSchema(t), 1, func() time.Time { return now })
+	for i := 0; i < 3; i++ {
+		if _, err := r.Write(ctx, replica.Edit{Table: "things", Row: rowID(byte(i + 1)), Set: []replica.ColumnValue{{Column: "count", Value: i}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _, _ := r.ContentHash(ctx, nil)
+	// Nothing is old enough yet.
+	if n, err := r.TrimLog(ctx, 3, now.Add(-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("trim of young rows: %d %v", n, err)
+	}
+	if n, err := r.TrimLog(ctx, 3, now.Add(time.Hour)); err != nil || n != 3 {
+		t.Fatalf("trim: %d %v", n, err)
+	}
+	after, _, _ := r.ContentHash(ctx, nil)
+	if before != after {
+		t.Fatal("trimming the log changed the rows")
+	}
+	if _, err := r.Write(ctx, replica.Edit{Table: "things", Row: rowID(9), Set: []replica.ColumnValue{{Column: "count", Value: 9}}}); err != nil {
+		t.Fatal(err)
+	}
+	if seq, _ := r.MaxSeq(ctx); seq != 4 {
+		t.Fatalf("sequence after trimming everything = %d, want 4 (never reused)", seq)
+	}
+	entries, _, _ := r.ReadLog(ctx, 0, replica.LogQuery{})
+	if len(entries) != 1 || entries[0].Seq != 4 {
+		t.Fatalf("log after trim: %+v", entries)
+	}
+}

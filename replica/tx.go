@@ -318,13 +318,13 @@ func (tx *Tx) flushLog(ctx context.Context) (uint64, error) {
 	if tx.logN == 0 {
 		return 0, nil
 	}
-	s, err := tx.stmt(ctx, `INSERT INTO fs_log(origin, n, body) VALUES(?, ?, ?)`)
+	s, err := tx.stmt(ctx, `INSERT INTO fs_log(origin, n, at, body) VALUES(?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
 	body := binary.AppendUvarint(make([]byte, 0, len(tx.logBuf)+binary.MaxVarintLen64), uint64(tx.logN))
 	body = append(body, tx.logBuf...)
-	res, err := s.ExecContext(ctx, int64(tx.logOrigin), tx.logN, body)
+	res, err := s.ExecContext(ctx, int64(tx.logOrigin), tx.logN, tx.r.clock.Wall().UnixMilli(), body)
 	if err != nil {
 		return 0, fmt.Errorf("append %d changes to log: %w", tx.logN, err)
 	}
