@@ -276,6 +276,9 @@ type ApplyResult struct {
 	// Conflicts lists the columns the batch touched that now have two or more
 	// heads with different values.
 	Conflicts []ColumnRef
+	// Settled lists the columns that were in conflict before the batch and
+	// are not after it: someone who saw the values wrote over them.
+	Settled []ColumnRef
 	// Seqs is the local log sequence given to each new change (0 if not new).
 	Seqs []uint64
 }

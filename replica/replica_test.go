@@ -214,6 +214,9 @@ func TestConflictAndResolution(t *testing.T) {
 		if len(res.Conflicts) != 0 {
 			t.Fatalf("still in conflict after resolution: %+v", res.Conflicts)
 		}
+		if len(res.Settled) != 0 {
+			t.Fatalf("settled %+v in one batch that also made the conflict", res.Settled)
+		}
 		if seq, _ := r.Cursor(ctx, "hub"); seq != 3 {
 			t.Fatalf("cursor = %d", seq)
 		}
@@ -223,6 +226,15 @@ func TestConflictAndResolution(t *testing.T) {
 	hh, _, _ := hub.ContentHash(ctx, nil)
 	if ha != hb || hb != hh {
 		t.Fatal("replicas differ after the same changes")
+	}
+	// A station that saw the conflict learns that the county settled it.
+	c := openReplica(t, s, 4, nil)
+	if res, err := c.Apply(ctx, append(append([]replica.Change{}, ca...), cb...), "", 0); err != nil || len(res.Conflicts) != 1 {
+		t.Fatalf("conflict at c: %+v %v", res, err)
+	}
+	res, err = c.Apply(ctx, fix, "", 0)
+	if err != nil || len(res.Settled) != 1 || res.Settled[0].Col != 1 || len(res.Conflicts) != 0 {
+		t.Fatalf("settlement at c: %+v %v", res, err)
 	}
 	// Applying everything again is a no-op.
 	res, err = a.Apply(ctx, append(append(ca, cb...), fix...), "", 0)

@@ -559,12 +559,14 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		changed := false
 		for j := range c.Fields {
 			f := &c.Fields[j]
-			if rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f) {
+			st := rb.meta.state(f.Col, f.Elem)
+			wasConflict := t.ColumnType(f.Col) != Set && st.inConflict()
+			if rb.meta.apply(st, c.Version, f) {
 				changed = true
 				if t.ColumnType(f.Col) != Set {
 					k := touched{rb, f.Col}
-					if !seen[k] {
-						seen[k] = true
+					if _, ok := seen[k]; !ok {
+						seen[k] = wasConflict
 						cols = append(cols, k)
 					}
 				}
@@ -598,8 +600,11 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		}
 	}
 	for _, k := range cols {
+		ref := ColumnRef{Table: k.rb.t.Name, Row: k.rb.id, Col: k.col}
 		if st := k.rb.meta.find(k.col, ""); st != nil && st.inConflict() {
-			res.Conflicts = append(res.Conflicts, ColumnRef{Table: k.rb.t.Name, Row: k.rb.id, Col: k.col})
+			res.Conflicts = append(res.Conflicts, ref)
+		} else if seen[k] {
+			res.Settled = append(res.Settled, ref)
 		}
 	}
 	return res, nil
