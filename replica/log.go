@@ -91,22 +91,44 @@ func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogE
 		if err != nil {
 			return nil, scanned, fmt.Errorf("read log after %d: %w", scanned, err)
 		}
-		n := 0
-		for len(out) < q.Limit && bytes < q.MaxBytes && rows.Next() {
-			n++
-			var seq int64
-			var body []byte
-			if err := rows.Scan(&seq, &body); err != nil {
+		// Read the chunk and close it before looking up row states: those
+		// queries need a connection of their own, and holding this one open
+		// while waiting for another deadlocks once every connection of the
+		// pool is a reader doing the same.
+		type logRow struct {
+			seq  int64
+			body []byte
+		}
+		var chunkRows []logRow
+		fetched := 0
+		for fetched < q.MaxBytes && rows.Next() {
+			var lr logRow
+			if err := rows.Scan(&lr.seq, &lr.body); err != nil {
 				rows.Close()
 				return nil, scanned, fmt.Errorf("read log: %w", err)
 			}
-			changes, tables, err := decodeChanges(r.schema, body)
-			if err != nil {
-				rows.Close()
-				return nil, scanned, fmt.Errorf("read log row %d: %w", seq, err)
+			fetched += len(lr.body)
+			chunkRows = append(chunkRows, lr)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, scanned, fmt.Errorf("read log: %w", err)
+		}
+		n := 0
+		var picked []LogEntry
+		var pickedTables []*Table
+		for _, lr := range chunkRows {
+			if len(out)+len(picked) >= q.Limit || bytes >= q.MaxBytes {
+				break
 			}
-			scanned = uint64(seq)
-			bytes += len(body)
+			n++
+			changes, tables, err := decodeChanges(r.schema, lr.body)
+			if err != nil {
+				return nil, scanned, fmt.Errorf("read log row %d: %w", lr.seq, err)
+			}
+			scanned = uint64(lr.seq)
+			bytes += len(lr.body)
 			for i := range changes {
 				c, t := &changes[i], tables[i]
 				if q.Site != 0 && c.Version.Site != q.Site {
@@ -115,36 +137,37 @@ func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogE
 				if q.Filter != nil && !q.Filter(t, c.Row) {
 					continue
 				}
-				if q.MarkReplaced || q.SkipLiveFrom != 0 {
-					k := rowKey{t.id, c.Row}
-					m, ok := metas[k]
-					if !ok {
-						if m, err = r.readMeta(ctx, t, c.Row); err != nil {
-							rows.Close()
-							return nil, scanned, err
-						}
-						if metas == nil {
-							metas = map[rowKey]*rowMeta{}
-						}
-						metas[k] = m
-					}
-					c.Fields = markFields(m, c.Version, c.Fields, q.MarkReplaced, q.SkipLiveFrom)
-					if len(c.Fields) == 0 {
-						continue
-					}
-				}
-				out = append(out, LogEntry{Seq: uint64(seq), Change: *c})
+				picked = append(picked, LogEntry{Seq: uint64(lr.seq), Change: *c})
+				pickedTables = append(pickedTables, t)
 			}
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, scanned, fmt.Errorf("read log: %w", err)
+		if q.MarkReplaced || q.SkipLiveFrom != 0 {
+			// The relay rule needs each row's current heads: load them a
+			// chunk of rows per query, not one query per change.
+			if metas == nil {
+				metas = map[rowKey]*rowMeta{}
+			}
+			if err := r.loadMetas(ctx, picked, pickedTables, metas); err != nil {
+				return nil, scanned, err
+			}
+			for i := range picked {
+				c := &picked[i].Change
+				m := metas[rowKey{pickedTables[i].id, c.Row}]
+				c.Fields = markFields(m, c.Version, c.Fields, q.MarkReplaced, q.SkipLiveFrom)
+				if len(c.Fields) > 0 {
+					out = append(out, picked[i])
+				}
+			}
+		} else {
+			out = append(out, picked...)
+		}
+		if n < len(chunkRows) {
+			break // the limit was reached inside this chunk
+		}
+		if len(chunkRows) < chunk && fetched < q.MaxBytes {
+			break // the end of the log
 		}
 		examined += n
-		if n < chunk {
-			break
-		}
 	}
 	return out, scanned, nil
 }
@@ -202,6 +225,52 @@ func markFields(m *rowMeta, v Version, fields []Field, mark bool, skipLive SiteI
 		out = append(out, f)
 	}
 	return out
+}
+
+// loadMetas reads into metas the merge state of the rows of entries that it
+// does not hold yet, with one query per table and chunk of rows.
+func (r *Replica) loadMetas(ctx context.Context, entries []LogEntry, tables []*Table, metas map[rowKey]*rowMeta) error {
+	byTable := map[*Table][]ident.ID{}
+	for i := range entries {
+		t, id := tables[i], entries[i].Change.Row
+		k := rowKey{t.id, id}
+		if _, ok := metas[k]; !ok {
+			metas[k] = &rowMeta{} // absent unless found below
+			byTable[t] = append(byTable[t], id)
+		}
+	}
+	for t, ids := range byTable {
+		s, err := r.prepared(ctx, t.prefetchSQL)
+		if err != nil {
+			return err
+		}
+		args := make([]any, prefetchChunk)
+		for start := 0; start < len(ids); start += prefetchChunk {
+			chunk := ids[start:min(start+prefetchChunk, len(ids))]
+			for i := range args {
+				id := &chunk[min(i, len(chunk)-1)]
+				args[i] = id[:]
+			}
+			rows, err := s.QueryContext(ctx, args...)
+			if err != nil {
+				return fmt.Errorf("read %s rows: %w", t.Name, err)
+			}
+			for rows.Next() {
+				rb, err := scanRow(t, rows.Scan, true)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				metas[rowKey{t.id, rb.id}] = rb.meta
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return fmt.Errorf("read %s rows: %w", t.Name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // readMeta reads a row's merge state outside any write transaction.

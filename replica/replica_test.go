@@ -298,6 +298,15 @@ func TestReadLogMarksAndFilters(t *testing.T) {
 	if len(own) != 1 {
 		t.Fatalf("own changes = %d", len(own))
 	}
+	// The station takes the relay: its own version comes back marked, which
+	// changes its state but is not logged again (it would be sent up again).
+	res, err := st.Apply(ctx, []replica.Change{entries[0].Change, entries[1].Change}, "hub", scanned)
+	if err != nil || !res.New[0] || res.Seqs[0] != 0 || res.Seqs[1] == 0 {
+		t.Fatalf("apply relay: %+v %v", res, err)
+	}
+	if own, _, _ := st.ReadLog(ctx, 0, replica.LogQuery{Site: 1}); len(own) != 1 {
+		t.Fatalf("own changes after the relay = %d, want still 1", len(own))
+	}
 }
 
 func fixedNow() time.Time { return time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC) }

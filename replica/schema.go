@@ -70,12 +70,13 @@ type Table struct {
 	// Indexes lists extra SQL indexes, each a list of column names.
 	Indexes [][]string
 
-	id        int
-	byName    map[string]int
-	deleted   int
-	keyCol    int
-	selectSQL string // the row and its merge state by id
-	upsertSQL string // write the row and its merge state
+	id          int
+	byName      map[string]int
+	deleted     int
+	keyCol      int
+	selectSQL   string // the row and its merge state by id
+	upsertSQL   string // write the row and its merge state
+	prefetchSQL string // many rows and their merge state by id
 }
 
 // ID is the table's index in its schema; it names the table on the wire.
@@ -165,7 +166,7 @@ func NewSchema(tables ...*Table) (*Schema, error) {
 				}
 			}
 		}
-		t.selectSQL, t.upsertSQL = selectRowSQL(t), upsertRowSQL(t)
+		t.selectSQL, t.upsertSQL, t.prefetchSQL = selectRowSQL(t), upsertRowSQL(t), prefetchRowsSQL(t)
 		s.tables = append(s.tables, t)
 		s.byName[t.Name] = t
 	}

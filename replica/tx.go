@@ -91,6 +91,16 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	return tx.tx.QueryContext(ctx, query, args...)
 }
 
+// Exec runs a statement inside the transaction, after writing pending rows.
+// It is for the caller's own bookkeeping tables; writing to replicated tables
+// with it bypasses the merge: never do that.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := tx.flush(ctx); err != nil {
+		return nil, err
+	}
+	return tx.tx.ExecContext(ctx, query, args...)
+}
+
 // SetCursor stores a named sequence in this transaction.
 func (tx *Tx) SetCursor(ctx context.Context, name string, seq uint64) error {
 	s, err := tx.stmt(ctx, `INSERT INTO fs_cursor(name, seq) VALUES(?, ?)
@@ -117,6 +127,12 @@ func columnList(t *Table) string {
 
 func selectRowSQL(t *Table) string {
 	return "SELECT " + columnList(t) + " FROM " + t.Name + " WHERE id = ?"
+}
+
+// prefetchRowsSQL reads prefetchChunk rows by id (the caller pads the list).
+func prefetchRowsSQL(t *Table) string {
+	return "SELECT id, " + columnList(t) + " FROM " + t.Name + " WHERE id IN (?" +
+		strings.Repeat(", ?", prefetchChunk-1) + ")"
 }
 
 func upsertRowSQL(t *Table) string {
@@ -150,7 +166,7 @@ func (tx *Tx) row(ctx context.Context, t *Table, id ident.ID) (*rowBuf, error) {
 	if err != nil {
 		return nil, err
 	}
-	rb, err := tx.scanRow(t, s.QueryRowContext(ctx, id[:]).Scan, false)
+	rb, err := scanRow(t, s.QueryRowContext(ctx, id[:]).Scan, false)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		rb = &rowBuf{t: t, vals: make([]any, t.NumColumns()), meta: &rowMeta{}}
@@ -180,9 +196,7 @@ func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
 	}
 	slices.SortFunc(want, func(a, b ident.ID) int { return bytes.Compare(a[:], b[:]) })
 	want = slices.Compact(want)
-	query := "SELECT id, " + columnList(t) + " FROM " + t.Name + " WHERE id IN (?" +
-		strings.Repeat(", ?", prefetchChunk-1) + ")"
-	s, err := tx.stmt(ctx, query)
+	s, err := tx.stmt(ctx, t.prefetchSQL)
 	if err != nil {
 		return err
 	}
@@ -199,7 +213,7 @@ func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
 			return fmt.Errorf("read %s rows: %w", t.Name, err)
 		}
 		for rows.Next() {
-			rb, err := tx.scanRow(t, rows.Scan, true)
+			rb, err := scanRow(t, rows.Scan, true)
 			if err != nil {
 				rows.Close()
 				return err
@@ -225,7 +239,7 @@ func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
 }
 
 // scanRow reads a stored row (its id first when withID) into a rowBuf.
-func (tx *Tx) scanRow(t *Table, scan func(...any) error, withID bool) (*rowBuf, error) {
+func scanRow(t *Table, scan func(...any) error, withID bool) (*rowBuf, error) {
 	rb := &rowBuf{t: t, vals: make([]any, t.NumColumns()), exists: true}
 	dest := make([]any, 0, t.NumColumns()+2)
 	var id, meta []byte
@@ -576,8 +590,13 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 			continue
 		}
 		rb.dirty = true
-		tx.appendLog(t, c)
 		res.New[i] = true
+		if c.Version.Site == tx.r.site {
+			// Our own version coming back (the hub marked it replaced): the
+			// log already holds it, and logging it again would send it back up.
+			continue
+		}
+		tx.appendLog(t, c)
 		unlogged = append(unlogged, i)
 		if tx.logN >= maxLogRow || i == len(changes)-1 {
 			seq, err := tx.flushLog(ctx)
