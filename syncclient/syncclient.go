@@ -6,12 +6,21 @@ package syncclient
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
 	"time"
 
 	"fieldsync/ident"
 	"fieldsync/replica"
+	"fieldsync/syncproto"
 )
 
 // Enrollment is what the hub issues for one station (printed as one line, or
@@ -26,12 +35,30 @@ type Enrollment struct {
 	CertPin   string         // hex SHA-256 of the hub certificate (DER), "" without TLS
 }
 
-// Config configures a Client.
+// Config configures a Client. Zero durations take the defaults.
 type Config struct {
 	Enrollment Enrollment
 	Replica    *replica.Replica
 	Logger     *slog.Logger
-	Now        func() time.Time // nil: time.Now
+	// Now is the raw wall clock, the one the replica's hlc.Clock reads (nil:
+	// time.Now); the clock offset is measured against it.
+	Now func() time.Time
+
+	// MinBackoff and MaxBackoff bound the wait between connection attempts
+	// (defaults 1 s and 5 minutes); each failure doubles it, with jitter.
+	MinBackoff, MaxBackoff time.Duration
+	// PingInterval is how often an idle session pings the hub (default 30 s).
+	PingInterval time.Duration
+	// Poll is how often the local log is checked for changes nobody Kicked
+	// about (default 5 s).
+	Poll time.Duration
+	// HandshakeTimeout bounds dialing and the Hello/Welcome exchange
+	// (default 30 s: a 2G link).
+	HandshakeTimeout time.Duration
+	// Window is how many batches may wait for the hub's ack (default 8).
+	Window int
+	// Limits bound the frames the station decodes.
+	Limits syncproto.Limits
 }
 
 // Status is what the station shows staff about sync.
@@ -46,36 +73,230 @@ type Status struct {
 
 // Client runs the station's sync sessions.
 type Client struct {
-	cfg Config
+	cfg   Config
+	codec *syncproto.Codec
+	log   *slog.Logger
+	kick  chan struct{}
+
+	mu sync.Mutex
+	st Status
 }
+
+// State kept across restarts: the hub's last refusal, and the clock offset
+// last measured against the hub (in milliseconds), which corrects stamps
+// made offline.
+const (
+	lastErrorState   = "sync.last_error"
+	clockOffsetState = "sync.clock_offset_ms"
+)
 
 // New checks cfg and returns a client; Run starts it.
 func New(cfg Config) (*Client, error) {
 	if cfg.Replica == nil {
 		return nil, errors.New("syncclient: no replica")
 	}
-	return &Client{cfg: cfg}, nil
+	e := cfg.Enrollment
+	if _, err := e.syncURL(); err != nil {
+		return nil, fmt.Errorf("syncclient: %w", err)
+	}
+	if e.Site != cfg.Replica.Site() {
+		return nil, fmt.Errorf("syncclient: the replica's site %s is not the enrolled site %s", cfg.Replica.Site(), e.Site)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.MinBackoff, time.Second)
+	def(&cfg.MaxBackoff, 5*time.Minute)
+	def(&cfg.PingInterval, 30*time.Second)
+	def(&cfg.Poll, 5*time.Second)
+	def(&cfg.HandshakeTimeout, 30*time.Second)
+	if cfg.Window <= 0 {
+		cfg.Window = 8
+	}
+	c := &Client{
+		cfg:   cfg,
+		codec: &syncproto.Codec{Schema: cfg.Replica.Schema(), Key: e.Key, Limits: cfg.Limits},
+		log:   cfg.Logger.With("subsystem", "sync", "station", e.StationID),
+		kick:  make(chan struct{}, 1),
+	}
+	ctx := context.Background()
+	if b, err := cfg.Replica.State(ctx, lastErrorState); err == nil && b != nil {
+		var saved struct {
+			Code int
+			Msg  string
+		}
+		if json.Unmarshal(b, &saved) == nil {
+			c.st.ErrorCode, c.st.LastError = saved.Code, saved.Msg
+		}
+	}
+	if b, err := cfg.Replica.State(ctx, clockOffsetState); err == nil && b != nil && cfg.Replica.Clock().Offset() == 0 {
+		if ms, err := strconv.ParseInt(string(b), 10, 64); err == nil {
+			cfg.Replica.Clock().SetOffset(time.Duration(ms) * time.Millisecond)
+		}
+	}
+	c.st.ClockOffset = cfg.Replica.Clock().Offset()
+	return c, nil
 }
 
 // Run connects and syncs until ctx ends, reconnecting after every failure.
 // It returns ctx.Err().
 func (c *Client) Run(ctx context.Context) error {
-	<-ctx.Done()
-	return ctx.Err()
+	if acked, err := c.cfg.Replica.Cursor(ctx, upCursor); err == nil {
+		if n, err := c.countOwn(ctx, acked, 1_000_000); err == nil {
+			c.setPending(n)
+		}
+	}
+	backoff := c.cfg.MinBackoff
+	for {
+		welcomed, err := c.session(ctx)
+		c.setConnected(false)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		c.noteError(ctx, err)
+		if welcomed {
+			backoff = c.cfg.MinBackoff
+		}
+		var wait time.Duration
+		wait, backoff = nextBackoff(backoff, c.cfg.MaxBackoff)
+		c.log.Info("sync session ended", "err", err, "retry_in", wait.Round(time.Millisecond))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// nextBackoff returns how long to wait after a failure and the backoff for
+// the next one: jitter over the upper half of the current backoff, so that
+// stations cut off together do not all come back in the same second, and
+// doubling up to max.
+func nextBackoff(cur, max time.Duration) (wait, next time.Duration) {
+	return cur/2 + rand.N(cur/2+1), min(cur*2, max)
 }
 
 // Status reports the current sync state.
-func (c *Client) Status() Status { return Status{} }
+func (c *Client) Status() Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.st
+}
 
 // Kick tells the client that local changes were written, so it sends them now
 // instead of at the next poll.
-func (c *Client) Kick() {}
+func (c *Client) Kick() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
 
-// String encodes the enrollment as one line that staff can copy or carry on a
-// USB stick.
-func (e Enrollment) String() string { return "" }
+// CertPin is the pin of a certificate: the hex SHA-256 of its DER bytes.
+func CertPin(der []byte) string {
+	h := sha256.Sum256(der)
+	return hex.EncodeToString(h[:])
+}
 
-// ParseEnrollment decodes what Enrollment.String made.
-func ParseEnrollment(code string) (Enrollment, error) {
-	return Enrollment{}, errors.New("syncclient: enrollment codes are not implemented yet")
+func (c *Client) tlsConfig() *tls.Config {
+	pin := c.cfg.Enrollment.CertPin
+	if pin == "" {
+		return nil // the system's roots check an https hub
+	}
+	return &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		// The hub's certificate is self-signed: the pin replaces the CA check.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 || CertPin(cs.PeerCertificates[0].Raw) != pin {
+				return errors.New("the hub's certificate does not match the enrollment's pin")
+			}
+			return nil
+		},
+	}
+}
+
+func (c *Client) setConnected(on bool) {
+	c.mu.Lock()
+	c.st.Connected = on
+	c.mu.Unlock()
+}
+
+// noteError records why a session ended. A refusal by the hub is kept (and
+// stored) until the hub accepts a batch again; a link error, or the hub's
+// "retry later", only until the next connection.
+func (c *Client) noteError(ctx context.Context, err error) {
+	if err == nil {
+		return
+	}
+	code, msg := 0, err.Error()
+	var pe *syncproto.Error
+	if errors.As(err, &pe) {
+		code, msg = int(pe.Code), pe.Error()
+	}
+	c.mu.Lock()
+	c.st.LastError, c.st.ErrorCode = msg, code
+	c.mu.Unlock()
+	if code != 0 && !syncproto.ErrCode(code).Temporary() {
+		c.saveError(ctx, code, msg)
+	}
+}
+
+func (c *Client) saveError(ctx context.Context, code int, msg string) {
+	var b []byte
+	if code != 0 || msg != "" {
+		b, _ = json.Marshal(struct {
+			Code int
+			Msg  string
+		}{code, msg})
+	}
+	if err := c.cfg.Replica.SetState(ctx, lastErrorState, b); err != nil {
+		c.log.Warn("store sync error", "err", err)
+	}
+}
+
+// progress clears a stored refusal once the hub accepts the station's data.
+func (c *Client) progress(ctx context.Context) {
+	c.mu.Lock()
+	c.st.LastSync = c.cfg.Now()
+	had := c.st.ErrorCode != 0 || c.st.LastError != ""
+	c.st.LastError, c.st.ErrorCode = "", 0
+	c.mu.Unlock()
+	if had {
+		c.saveError(ctx, 0, "")
+	}
+}
+
+// countOwn counts the own changes logged after seq, up to max.
+func (c *Client) countOwn(ctx context.Context, after uint64, max int) (int, error) {
+	rep := c.cfg.Replica
+	n := 0
+	for n < max {
+		entries, _, err := rep.ReadLog(ctx, after, replica.LogQuery{Site: rep.Site(), Limit: 5000, MaxBytes: 16 << 20})
+		if err != nil {
+			return n, err
+		}
+		if len(entries) == 0 {
+			break
+		}
+		n += len(entries)
+		after = entries[len(entries)-1].Seq
+	}
+	return n, nil
+}
+
+func (c *Client) setPending(n int) {
+	c.mu.Lock()
+	c.st.PendingUp = n
+	c.mu.Unlock()
 }

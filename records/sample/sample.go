@@ -81,7 +81,7 @@ func Workers(n int, seed int64, key ident.Key, station string) []replica.Edit {
 		}
 		willing := int64(rng.IntN(2))
 		tags := pickSome(rng, records.Tags, 2)
-		monitorType := ""
+		var monitorType any // NULL unless monitored
 		if slices.Contains(tags, "防止返贫监测对象") {
 			monitorType = records.MonitorTypes[rng.IntN(len(records.MonitorTypes))]
 		}

@@ -1,0 +1,312 @@
+// Command hub runs a fieldsync county hub: it initialises the hub's
+// directory, enrols and revokes stations, and serves their sync sessions and
+// the status page.
+//
+//	hub init --dir DIR --name NAME --url URL
+//	hub station add --dir DIR --name NAME [--code DIVISION_CODE] [--out FILE] [--reenroll]
+//	hub station list --dir DIR
+//	hub station revoke --dir DIR NAME
+//	hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
+//	hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"fieldsync/hub"
+	"fieldsync/ident"
+	"fieldsync/records/sample"
+)
+
+const usage = `usage:
+  hub init --dir DIR --name NAME --url URL
+  hub station add --dir DIR --name NAME [--code DIVISION_CODE] [--out FILE] [--reenroll] [--tls-cert F]
+  hub station list --dir DIR
+  hub station revoke --dir DIR NAME
+  hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
+  hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "hub:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// errUsage is returned for a command line that names no known command.
+var errUsage = errors.New("bad command line")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "init":
+		return cmdInit(rest, stdout, stderr)
+	case "station":
+		if len(rest) == 0 {
+			fmt.Fprint(stderr, usage)
+			return errUsage
+		}
+		switch rest[0] {
+		case "add":
+			return cmdStationAdd(ctx, rest[1:], stdout, stderr)
+		case "list":
+			return cmdStationList(ctx, rest[1:], stdout, stderr)
+		case "revoke":
+			return cmdStationRevoke(ctx, rest[1:], stdout, stderr)
+		}
+	case "serve":
+		return cmdServe(ctx, rest, stdout, stderr)
+	case "sample":
+		return cmdSample(ctx, rest, stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return errUsage
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("dir", "", "hub directory")
+	return fs, dir
+}
+
+func needDir(dir string) error {
+	if dir == "" {
+		return errors.New("--dir is required")
+	}
+	return nil
+}
+
+func cmdInit(args []string, stdout, stderr io.Writer) error {
+	fs, dir := newFlags("init", stderr)
+	name := fs.String("name", "", "hub name (the county)")
+	hubURL := fs.String("url", "", "address stations dial: http(s)://host:port")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	if err := hub.Init(*dir, *name, *hubURL); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "hub %q initialised in %s\n", *name, *dir)
+	return nil
+}
+
+func openHub(ctx context.Context, dir, certFile string) (*hub.Hub, error) {
+	if err := needDir(dir); err != nil {
+		return nil, err
+	}
+	return hub.Open(ctx, hub.Options{Dir: dir, CertFile: certFile, Logger: logger(os.Stderr)})
+}
+
+func logger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+func cmdStationAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dir := newFlags("station add", stderr)
+	name := fs.String("name", "", "station name")
+	code := fs.String("code", "", "administrative division code of the station's village")
+	out := fs.String("out", "", "also write the enrollment code to this file (for a USB stick)")
+	reenroll := fs.Bool("reenroll", false, "enrol again a station that lost its data: new code, same scope")
+	cert := fs.String("tls-cert", "", "the certificate `hub serve --tls-cert` uses, to pin it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	h, err := openHub(ctx, *dir, *cert)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	e, err := h.AddStation(ctx, *name, *code, *reenroll)
+	if err != nil {
+		return err
+	}
+	line := e.String()
+	if *out != "" {
+		if err := os.WriteFile(*out, []byte(line+"\n"), 0o600); err != nil {
+			return fmt.Errorf("write enrollment code: %w", err)
+		}
+	}
+	fmt.Fprintln(stdout, line)
+	return nil
+}
+
+func cmdStationList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dir := newFlags("station list", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	h, err := openHub(ctx, *dir, "")
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	sts, err := h.Stations(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tCODE\tSITE\tSTATE\tLAST SEEN\tLAST ERROR")
+	for _, s := range sts {
+		state, seen := "active", "never"
+		if s.Revoked {
+			state = "revoked"
+		}
+		if !s.LastSeen.IsZero() {
+			seen = s.LastSeen.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.DivisionCode, s.SiteHex, state, seen, s.LastError)
+	}
+	return tw.Flush()
+}
+
+func cmdStationRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dir := newFlags("station revoke", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("station revoke: name the station")
+	}
+	h, err := openHub(ctx, *dir, "")
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if err := h.RevokeStation(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "station %s revoked\n", fs.Arg(0))
+	return nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dir := newFlags("serve", stderr)
+	addr := fs.String("addr", "127.0.0.1:8400", "address to listen on")
+	certFile := fs.String("tls-cert", "", "TLS certificate (PEM)")
+	keyFile := fs.String("tls-key", "", "TLS key (PEM)")
+	selfSigned := fs.Bool("tls-self-signed", false, "use (and make, the first time) the hub's own certificate; stations pin it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		return errors.New("serve: give both --tls-cert and --tls-key")
+	}
+	if *certFile != "" && *selfSigned {
+		return errors.New("serve: --tls-self-signed and --tls-cert exclude each other")
+	}
+	h, err := openHub(ctx, *dir, *certFile)
+	if err != nil {
+		return err
+	}
+	var tlsCfg *tls.Config
+	switch {
+	case *certFile != "":
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			h.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	case *selfSigned:
+		host := ""
+		if u, err := url.Parse(h.URL()); err == nil {
+			host = u.Hostname()
+		}
+		cert, err := hub.SelfSignedCert(*dir, host)
+		if err != nil {
+			h.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		h.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "hub %q serving on %s://%s (status page /, stations dial %s)\n", h.Name(), scheme, ln.Addr(), h.URL())
+	done := make(chan error, 1)
+	go func() { done <- h.Serve(ln, tlsCfg) }()
+	select {
+	case <-ctx.Done():
+	case err := <-done:
+		h.Close()
+		return err
+	}
+	if err := h.Close(); err != nil {
+		return err
+	}
+	if err := <-done; !errors.Is(err, hub.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// cmdSample writes made-up demo records (never real people): county gigs, and
+// workers registered at a station, put in its scope so that it receives them.
+func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dir := newFlags("sample", stderr)
+	station := fs.String("station", "", "station the workers are registered at")
+	workers := fs.Int("workers", 0, "number of workers")
+	gigs := fs.Int("gigs", 0, "number of gigs")
+	seed := fs.Int64("seed", 1, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *workers > 0 && *station == "" {
+		return errors.New("sample: workers need --station")
+	}
+	h, err := openHub(ctx, *dir, "")
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if *workers > 0 {
+		edits := sample.Workers(*workers, *seed, h.Replica().Key(), *station)
+		ids := make([]ident.ID, len(edits))
+		for i, e := range edits {
+			ids[i] = e.Row
+		}
+		if err := h.AddToScope(ctx, *station, ids); err != nil {
+			return err
+		}
+		if _, err := h.Write(ctx, edits...); err != nil {
+			return fmt.Errorf("sample workers: %w", err)
+		}
+	}
+	if *gigs > 0 {
+		if _, err := h.Write(ctx, sample.Gigs(*gigs, *seed, time.Now(), h.Name())...); err != nil {
+			return fmt.Errorf("sample gigs: %w", err)
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %d sample workers and %d gigs\n", *workers, *gigs)
+	return nil
+}

@@ -1,0 +1,261 @@
+// Command station runs a village employment service station: `station init`
+// makes its directory (enrolled at a county hub, or standalone), `station
+// serve` runs the web UI, JSON API and sync, `station user add` makes staff
+// accounts for stations served beyond this PC.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+
+	"fieldsync/station"
+	"fieldsync/syncclient"
+)
+
+const usage = `station: the village employment service station
+
+Usage:
+  station init  --dir DIR --enroll CODE        set up a station enrolled at the county hub
+  station init  --dir DIR --standalone --name NAME
+                                               set up a station with no hub yet
+  station serve --dir DIR [--addr 127.0.0.1:8080]
+                                               run the web UI (open http://ADDR/ in a browser)
+  station user add --dir DIR --user NAME       add or reset a staff account (password on stdin)
+
+Run "station COMMAND --help" for a command's options.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "station:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "init":
+		return cmdInit(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return cmdServe(ctx, args[1:], stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			fmt.Fprint(stderr, usage)
+			if len(args) >= 2 && (args[1] == "-h" || args[1] == "--help" || args[1] == "-help") {
+				return flag.ErrHelp
+			}
+			return errors.New(`want "station user add"`)
+		}
+		return cmdUserAdd(args[2:], stdin, stdout, stderr)
+	case "-h", "--help", "-help", "help":
+		fmt.Fprint(stdout, usage)
+		return flag.ErrHelp
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nOptions:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("station init", "station init --dir DIR (--enroll CODE | --standalone --name NAME)", stderr)
+	dir := fs.String("dir", "", "station directory to create (holds station.db and station.json)")
+	code := fs.String("enroll", "", "enrollment code issued by the county hub")
+	standalone := fs.Bool("standalone", false, "set up without a hub: the station makes its own deployment key")
+	name := fs.String("name", "", "station name (with --standalone)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		fs.Usage()
+		return errors.New("init: --dir is required")
+	}
+	var cfg station.Config
+	var err error
+	switch {
+	case *code != "" && !*standalone:
+		cfg, err = station.InitEnrolled(ctx, *dir, *code)
+	case *code == "" && *standalone:
+		cfg, err = station.InitStandalone(ctx, *dir, *name)
+	default:
+		fs.Usage()
+		return errors.New("init: give either --enroll CODE or --standalone --name NAME")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "station %q set up in %s (site %s)\n", cfg.Name, *dir, cfg.Site)
+	return nil
+}
+
+func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlags("station serve", "station serve --dir DIR [--addr HOST:PORT]", stderr)
+	dir := fs.String("dir", "", "station directory (made by station init)")
+	addr := fs.String("addr", "", "listen address (default from station.json, else "+station.DefaultAddr+"); "+
+		"any address other than loopback requires staff login")
+	verbose := fs.Bool("v", false, "log debug messages")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		fs.Usage()
+		return errors.New("serve: --dir is required")
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := station.LoadConfig(*dir)
+	if err != nil {
+		return err
+	}
+	if *addr == "" {
+		*addr = cfg.Addr
+	}
+	if *addr == "" {
+		*addr = station.DefaultAddr
+	}
+	users, err := station.LoadUsers(*dir)
+	if err != nil {
+		return err
+	}
+	login := !station.IsLoopback(*addr)
+	if login && users.Len() == 0 {
+		return fmt.Errorf("serve: %s is reachable from other PCs, so staff must log in, but there are no accounts: "+
+			"run `station user add --dir %s --user NAME` first", *addr, *dir)
+	}
+	r, err := station.OpenReplica(ctx, *dir, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+
+	var sc *syncclient.Client
+	if cfg.Enrollment != "" {
+		e, err := syncclient.ParseEnrollment(cfg.Enrollment)
+		if err != nil {
+			return fmt.Errorf("serve: enrollment in station.json: %w", err)
+		}
+		if sc, err = syncclient.New(syncclient.Config{Enrollment: e, Replica: r, Logger: log.With("subsystem", "sync")}); err != nil {
+			return err
+		}
+	}
+	opts := station.Options{Replica: r, Config: cfg, Users: users, RequireLogin: login, Logger: log}
+	if sc != nil {
+		opts.Sync = sc
+	}
+	srv, err := station.New(opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	if sc != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = sc.Run(ctx) // returns ctx.Err() when the station stops
+		}()
+	}
+	if login {
+		log.Info("station listening beyond loopback: staff login required", "addr", ln.Addr().String(), "accounts", users.Len())
+	} else {
+		log.Info("station listening on loopback only: no login", "addr", ln.Addr().String())
+	}
+	log.Info("open the station in a browser", "url", "http://"+ln.Addr().String()+"/", "station", cfg.Name,
+		"standalone", cfg.Enrollment == "")
+	err = srv.Serve(ctx, ln)
+	cancel()
+	wg.Wait()
+	return err
+}
+
+func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("station user add", "station user add --dir DIR --user NAME  (reads the password from stdin)", stderr)
+	dir := fs.String("dir", "", "station directory")
+	user := fs.String("user", "", "staff user name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *user == "" {
+		fs.Usage()
+		return errors.New("user add: --dir and --user are required")
+	}
+	if _, err := station.LoadConfig(*dir); err != nil {
+		return err
+	}
+	users, err := station.LoadUsers(*dir)
+	if err != nil {
+		return err
+	}
+	interactive := false
+	if f, ok := stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			interactive = true
+		}
+	}
+	in := bufio.NewReader(stdin)
+	readLine := func(prompt string) (string, error) {
+		if interactive {
+			fmt.Fprint(stderr, prompt)
+		}
+		line, err := in.ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+			return "", fmt.Errorf("user add: read password: %w", err)
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	pw, err := readLine("Password: ")
+	if err != nil {
+		return err
+	}
+	if interactive {
+		again, err := readLine("Password again: ")
+		if err != nil {
+			return err
+		}
+		if again != pw {
+			return errors.New("user add: the passwords differ")
+		}
+	}
+	if err := users.Set(*user, pw); err != nil {
+		return fmt.Errorf("user add: %w", err)
+	}
+	fmt.Fprintf(stdout, "staff account %q saved\n", *user)
+	return nil
+}

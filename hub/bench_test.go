@@ -1,0 +1,441 @@
+package hub_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/klauspost/compress/zstd"
+
+	"fieldsync/hlc"
+	"fieldsync/syncproto"
+
+	"fieldsync/hub"
+	"fieldsync/records"
+	"fieldsync/records/sample"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+)
+
+const benchWorkers = 100000
+
+// writeWorkers registers n sample workers at a station, 1,000 a transaction.
+func writeWorkers(b *testing.B, s *testStation, n int, seed int64) []replica.Edit {
+	b.Helper()
+	edits := sample.Workers(n, seed, s.enr.Key, s.name)
+	for i := 0; i < len(edits); i += 1000 {
+		if _, err := s.rep.Write(context.Background(), edits[i:min(i+1000, len(edits))]...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return edits
+}
+
+// csvZstd is the size of the edits' values as one CSV, compressed by zstd at
+// its default level: the bound the wire bytes are compared with.
+func csvZstd(b *testing.B, edits []replica.Edit) int {
+	var buf bytes.Buffer
+	for _, e := range edits {
+		for i, cv := range e.Set {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			switch v := cv.Value.(type) {
+			case []string:
+				buf.WriteString(strings.Join(v, ";"))
+			default:
+				fmt.Fprint(&buf, v)
+			}
+		}
+		buf.WriteByte('\n')
+	}
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer enc.Close()
+	return len(enc.EncodeAll(buf.Bytes(), nil))
+}
+
+// applyAlone measures the hub's Apply of the station's log without any
+// network: the limit the sync is compared with.
+func applyAlone(b *testing.B, st *replica.Replica) time.Duration {
+	b.Helper()
+	ctx := context.Background()
+	hubRep, err := replica.Open(ctx, filepath.Join(b.TempDir(), "apply.db"), replica.Options{
+		Schema: st.Schema(), Key: st.Key(), History: true, Synchronous: "NORMAL"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer hubRep.Close()
+	var batches [][]replica.Change
+	var lasts []uint64
+	var after uint64
+	for {
+		entries, _, err := st.ReadLog(ctx, after, replica.LogQuery{Site: st.Site(), Limit: 1000, MaxBytes: 512 << 10})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(entries) == 0 {
+			break
+		}
+		chs := make([]replica.Change, len(entries))
+		for i := range entries {
+			chs[i] = entries[i].Change
+		}
+		after = entries[len(entries)-1].Seq
+		batches, lasts = append(batches, chs), append(lasts, after)
+	}
+	start := time.Now()
+	for i, chs := range batches {
+		if _, err := hubRep.Apply(ctx, chs, "up", lasts[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+// BenchmarkInitialSync uploads 100,000 workers from a station to the hub
+// over loopback WebSocket, until the hub has committed them all, and compares
+// the rate with the hub's Apply alone, measured in the same run. The bytes
+// are the TCP payload both ways, counted by a proxy.
+func BenchmarkInitialSync(b *testing.B) {
+	n := benchWorkers
+	if testing.Short() {
+		n = 10000
+	}
+	var syncTime, applyTime time.Duration
+	var wire int64
+	var csv int
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h := newTestHub(b, "http", hub.Options{})
+		e := h.enroll("站A")
+		p := newProxy(b, h.addr, -1)
+		e.HubURL = "http://" + p.addr()
+		s := newTestStation(b, e, syncclient.Config{})
+		edits := writeWorkers(b, s, n, int64(i+1))
+		csv = csvZstd(b, edits)
+		// Apply alone is measured before and after the sync, on this
+		// shared machine, and the mean taken.
+		before := applyAlone(b, s.rep)
+		last, err := s.rep.MaxSeq(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		b.StartTimer()
+		start := time.Now()
+		s.start()
+		waitFor(b, 10*time.Minute, "the upload", func() bool {
+			c, _ := h.hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
+			return c >= last
+		})
+		syncTime += time.Since(start)
+		b.StopTimer()
+		applyTime += (before + applyAlone(b, s.rep)) / 2
+		wire += p.bytes.Load()
+		if got := rowCount(b, h.hub.Replica(), records.Workers); got != n {
+			b.Fatalf("hub has %d workers, want %d", got, n)
+		}
+		s.close()
+		h.stop()
+	}
+	total := float64(n * b.N)
+	syncRate := total / syncTime.Seconds()
+	applyRate := total / applyTime.Seconds()
+	b.ReportMetric(syncRate, "sync-records/s")
+	b.ReportMetric(applyRate, "apply-records/s")
+	b.ReportMetric(syncRate/applyRate, "sync/apply")
+	perRecord := float64(wire) / total
+	b.ReportMetric(perRecord, "wire-bytes/record")
+	b.ReportMetric(float64(csv)/float64(n), "csv-zstd-bytes/record")
+	b.ReportMetric(perRecord/(float64(csv)/float64(n)), "wire/csv-zstd")
+}
+
+// BenchmarkIdleBytesPerDay measures what a connected, idle station costs on
+// the wire (TCP payload both ways): pings run fast here, and the bytes of one
+// ping cycle are scaled to a day at the default interval (30 s).
+func BenchmarkIdleBytesPerDay(b *testing.B) {
+	const fast = 20 * time.Millisecond
+	var perDay float64
+	for i := 0; i < b.N; i++ {
+		h := newTestHub(b, "http", hub.Options{})
+		e := h.enroll("站A")
+		p := newProxy(b, h.addr, -1)
+		e.HubURL = "http://" + p.addr()
+		s := newTestStation(b, e, syncclient.Config{PingInterval: fast, Poll: time.Hour})
+		s.start()
+		waitFor(b, 10*time.Second, "the first sync", func() bool { return converged(b, h.hub, s) && s.client.Status().LastSync != (time.Time{}) })
+		// Let the first sync's acks settle, then count a quiet period.
+		time.Sleep(10 * fast) // measuring a duration, not synchronising
+		before, start := p.bytes.Load(), time.Now()
+		time.Sleep(200 * fast)
+		bytes, d := p.bytes.Load()-before, time.Since(start)
+		perDay += float64(bytes) / (d.Seconds() / fast.Seconds()) * (24 * 3600 / 30)
+		s.close()
+		h.stop()
+	}
+	b.ReportMetric(perDay/float64(b.N), "idle-bytes/day")
+}
+
+// BenchmarkIdleStations connects many stations (lightweight WebSocket
+// clients speaking syncproto, acking every batch, run in a child process so
+// that only the hub's memory is counted here) and measures the memory each
+// idle connection costs the hub, and how long a gig written at the hub takes
+// to reach them all.
+func BenchmarkIdleStations(b *testing.B) {
+	n := 1000
+	if testing.Short() {
+		n = 100
+	}
+	for i := 0; i < b.N; i++ {
+		h := newTestHub(b, "http", hub.Options{})
+		var codes bytes.Buffer
+		for k := 0; k < n; k++ {
+			codes.WriteString(h.enroll(fmt.Sprintf("站%04d", k)).String() + "\n")
+		}
+		var mem0 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&mem0)
+
+		cmd := exec.Command(os.Args[0], "-test.run=^TestIdleClientsHelper$")
+		cmd.Env = append(os.Environ(), "HUB_IDLE_CLIENTS="+h.addr)
+		cmd.Stdin = &codes
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		lines := bufio.NewScanner(out)
+		if !lines.Scan() || lines.Text() != "ready" {
+			b.Fatalf("clients: %q %v", lines.Text(), lines.Err())
+		}
+		// Idle: the collector shrinks the stacks the first sync grew, a
+		// little at each cycle.
+		var mem1 runtime.MemStats
+		for range 4 {
+			runtime.GC()
+		}
+		runtime.ReadMemStats(&mem1)
+		perConn := float64(int64(mem1.HeapInuse+mem1.StackInuse)-int64(mem0.HeapInuse+mem0.StackInuse)) / float64(n)
+		b.ReportMetric(perConn/1024, "hub-KiB/conn")
+		b.ReportMetric(float64(int64(mem1.StackInuse)-int64(mem0.StackInuse))/float64(n)/1024, "stack-KiB/conn")
+
+		start := time.Now()
+		if _, err := h.hub.Write(context.Background(), gigEdit(b, "全县即时快招")); err != nil {
+			b.Fatal(err)
+		}
+		lat := make([]time.Duration, 0, n)
+		for len(lat) < n && lines.Scan() {
+			ns, err := strconv.ParseInt(lines.Text(), 10, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Unix(0, ns).Sub(start))
+		}
+		if len(lat) < n {
+			b.Fatalf("the gig reached %d of %d stations", len(lat), n)
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[n/2].Milliseconds()), "p50-ms")
+		b.ReportMetric(float64(lat[n*99/100].Milliseconds()), "p99-ms")
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		h.stop()
+	}
+}
+
+// TestIdleClientsHelper is BenchmarkIdleStations' child process: it connects
+// one client per enrollment code on stdin to the hub at $HUB_IDLE_CLIENTS,
+// prints "ready" once each has its first batch, then the time (unix ns) each
+// receives a gig, and runs until interrupted.
+func TestIdleClientsHelper(t *testing.T) {
+	addr := os.Getenv("HUB_IDLE_CLIENTS")
+	if addr == "" {
+		t.Skip("only run by BenchmarkIdleStations")
+	}
+	var ens []syncclient.Enrollment
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(nil, 1<<20)
+	for in.Scan() {
+		e, err := syncclient.ParseEnrollment(in.Text())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ens = append(ens, e)
+	}
+	schema, _ := records.NewSchema()
+	codec := &syncproto.Codec{Schema: schema, Key: ens[0].Key}
+	var mu sync.Mutex
+	ready := make(chan struct{}, len(ens))
+	for _, e := range ens {
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/sync", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hello, _ := codec.Encode(nil, &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: schema.Fingerprint(),
+			Site: e.Site, Station: e.StationID, Token: e.Token, Now: hlc.New(time.Now().UnixMilli(), 0), MaxBatchLen: 1 << 20})
+		if err := ws.WriteMessage(websocket.BinaryMessage, hello); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			first := true
+			for {
+				_, frame, err := ws.ReadMessage()
+				if err != nil {
+					return
+				}
+				m, err := codec.Decode(frame)
+				if err != nil {
+					return
+				}
+				bt, ok := m.(*syncproto.Batch)
+				if !ok {
+					continue
+				}
+				for _, c := range bt.Changes {
+					if c.Table == records.Gigs {
+						mu.Lock()
+						fmt.Println(time.Now().UnixNano())
+						mu.Unlock()
+					}
+				}
+				ack, _ := codec.Encode(nil, &syncproto.Ack{Seq: bt.Last})
+				if ws.WriteMessage(websocket.BinaryMessage, ack) != nil {
+					return
+				}
+				if first {
+					first = false
+					ready <- struct{}{}
+				}
+			}
+		}()
+	}
+	for range ens {
+		<-ready
+	}
+	mu.Lock()
+	fmt.Println("ready")
+	mu.Unlock()
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	<-sig
+}
+
+// BenchmarkHubIngest is BenchmarkInitialSync without the station's work:
+// the station's batches are encoded beforehand and replayed over one
+// WebSocket (8 in flight), so that only the hub's side of the sync (decode,
+// checks, scope, apply, ack) is compared with its Apply alone. In the field
+// station and hub are different machines; here they share two cores.
+func BenchmarkHubIngest(b *testing.B) {
+	n := benchWorkers
+	if testing.Short() {
+		n = 10000
+	}
+	var ingestTime, applyTime time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h := newTestHub(b, "http", hub.Options{})
+		e := h.enroll("站A")
+		s := newTestStation(b, e, syncclient.Config{})
+		writeWorkers(b, s, n, int64(i+1))
+		codec := &syncproto.Codec{Schema: s.rep.Schema(), Key: e.Key}
+		var frames [][]byte
+		var lasts []uint64
+		var after uint64
+		for {
+			entries, _, err := s.rep.ReadLog(context.Background(), after, replica.LogQuery{Site: e.Site, Limit: 1000, MaxBytes: 512 << 10})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(entries) == 0 {
+				break
+			}
+			for _, bt := range syncclient.Batches(entries, after, entries[len(entries)-1].Seq, 1000) {
+				f, err := codec.Encode(nil, bt)
+				if err != nil {
+					b.Fatal(err)
+				}
+				frames, lasts = append(frames, f), append(lasts, bt.Last)
+			}
+			after = entries[len(entries)-1].Seq
+		}
+		before := applyAlone(b, s.rep)
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.addr+"/sync", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hello, _ := codec.Encode(nil, &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: s.rep.Schema().Fingerprint(),
+			Site: e.Site, Station: e.StationID, Token: e.Token, Now: hlc.New(time.Now().UnixMilli(), 0), MaxBatchLen: 4 << 20})
+		if err := ws.WriteMessage(websocket.BinaryMessage, hello); err != nil {
+			b.Fatal(err)
+		}
+		acks := make(chan uint64, len(frames)+1)
+		go func() {
+			defer close(acks)
+			for {
+				_, f, err := ws.ReadMessage()
+				if err != nil {
+					return
+				}
+				m, err := codec.Decode(f)
+				if err != nil {
+					return
+				}
+				switch m := m.(type) {
+				case *syncproto.Ack:
+					acks <- m.Seq
+				case *syncproto.Batch:
+					ack, _ := codec.Encode(nil, &syncproto.Ack{Seq: m.Last})
+					ws.WriteMessage(websocket.BinaryMessage, ack)
+				}
+			}
+		}()
+		runtime.GC()
+		b.StartTimer()
+		start := time.Now()
+		sent, acked := 0, 0
+		for acked < len(frames) {
+			for sent < len(frames) && sent-acked < 8 {
+				if err := ws.WriteMessage(websocket.BinaryMessage, frames[sent]); err != nil {
+					b.Fatal(err)
+				}
+				sent++
+			}
+			seq, ok := <-acks
+			if !ok {
+				b.Fatal("the hub closed the session")
+			}
+			for acked < len(frames) && lasts[acked] <= seq {
+				acked++
+			}
+		}
+		ingestTime += time.Since(start)
+		b.StopTimer()
+		ws.Close()
+		applyTime += (before + applyAlone(b, s.rep)) / 2
+		s.close()
+		h.stop()
+	}
+	total := float64(n * b.N)
+	b.ReportMetric(total/ingestTime.Seconds(), "ingest-records/s")
+	b.ReportMetric(total/applyTime.Seconds(), "apply-records/s")
+	b.ReportMetric(applyTime.Seconds()/ingestTime.Seconds(), "ingest/apply")
+}

@@ -1,0 +1,107 @@
+package hub
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"fieldsync/ident"
+	"fieldsync/replica"
+)
+
+// Files in a hub's directory.
+const (
+	configFile = "hub.json"
+	dbFile     = "hub.db"
+	certFile   = "cert.pem"
+	keyFile    = "key.pem"
+)
+
+// config is what `hub init` decides once: the hub's name and address, its
+// site id, and the deployment key. The file is readable by its owner only:
+// the key is a secret.
+type config struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+	Site string `json:"site"`
+	Key  string `json:"key"`
+
+	site replica.SiteID
+	key  ident.Key
+}
+
+func readConfig(dir string) (*config, error) {
+	b, err := os.ReadFile(filepath.Join(dir, configFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s is not a hub directory (run `hub init` first)", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read hub config: %w", err)
+	}
+	var c config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("read hub config %s: %w", configFile, err)
+	}
+	var s uint64
+	if _, err := fmt.Sscanf(c.Site, "%x", &s); err != nil || s == 0 {
+		return nil, fmt.Errorf("read hub config: bad site id %q", c.Site)
+	}
+	c.site = replica.SiteID(s)
+	if c.key, err = hex.DecodeString(c.Key); err != nil || len(c.key) == 0 {
+		return nil, errors.New("read hub config: bad deployment key")
+	}
+	return &c, nil
+}
+
+func checkHubURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("hub URL %q: want http(s)://host:port", raw)
+	}
+	return nil
+}
+
+// Init makes a new hub directory: the configuration (name, URL, a new site id
+// and deployment key) and, when url is https, a self-signed certificate that
+// stations will pin. It refuses a directory that already holds a hub.
+func Init(dir, name, hubURL string) error {
+	if name == "" {
+		return errors.New("hub init: no name")
+	}
+	if err := checkHubURL(hubURL); err != nil {
+		return fmt.Errorf("hub init: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("hub init: %w", err)
+	}
+	path := filepath.Join(dir, configFile)
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("hub init: %s already holds a hub", dir)
+	}
+	site, err := replica.NewSiteID()
+	if err != nil {
+		return fmt.Errorf("hub init: %w", err)
+	}
+	key, err := ident.NewKey()
+	if err != nil {
+		return fmt.Errorf("hub init: %w", err)
+	}
+	c := config{Name: name, URL: hubURL, Site: site.String(), Key: hex.EncodeToString(key)}
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("hub init: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("hub init: %w", err)
+	}
+	if u, _ := url.Parse(hubURL); u.Scheme == "https" {
+		if _, err := SelfSignedCert(dir, u.Hostname()); err != nil {
+			return fmt.Errorf("hub init: %w", err)
+		}
+	}
+	return nil
+}

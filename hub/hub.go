@@ -1,0 +1,378 @@
+package hub
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"fieldsync/hlc"
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncproto"
+)
+
+// Options configure Open. Zero values take the defaults.
+type Options struct {
+	Dir    string
+	Logger *slog.Logger
+	// Now is the wall clock (time.Now when nil).
+	Now func() time.Time
+	// MaxSkew is how far ahead of the hub's clock a station's stamp may be
+	// (default 5 minutes).
+	MaxSkew time.Duration
+	// CertFile is the hub's certificate when it is not the self-signed one in
+	// Dir; enrollment codes carry its pin.
+	CertFile string
+	// HandshakeTimeout bounds the HTTP request and the Hello (default 10 s).
+	HandshakeTimeout time.Duration
+	// IdleTimeout ends a session that sent nothing, not even a ping, for so
+	// long (default 2 minutes; stations ping every 30 s).
+	IdleTimeout time.Duration
+	// WriteTimeout bounds one frame's write (default 2 minutes: a 2G link).
+	WriteTimeout time.Duration
+	// Window is how many batches a session keeps in flight (default 4).
+	Window int
+	// Poll is how often a session looks for work nobody woke it for, and
+	// checks that its station was not revoked by another process (default
+	// 10 s).
+	Poll time.Duration
+	// Limits bound the frames the hub decodes.
+	Limits syncproto.Limits
+	// Synchronous is the hub database's SQLite synchronous setting.
+	Synchronous string
+}
+
+// ErrClosed is returned by Serve after Close.
+var ErrClosed = errors.New("hub closed")
+
+// Hub is a county hub. Its methods are safe for concurrent use.
+type Hub struct {
+	opt   Options
+	cfg   *config
+	rep   *replica.Replica
+	codec *syncproto.Codec
+	log   *slog.Logger
+	now   func() time.Time
+	reg   *registry
+	scope *scopeSet
+
+	workerCol  map[string]int
+	childMu    sync.Mutex
+	childOwner map[ident.ID]ident.ID // child row -> worker (a cache)
+
+	applyMu   sync.Mutex    // one station batch applied at a time
+	relaySem  chan struct{} // bounds concurrent relay reads
+	lastSeq   atomic.Uint64 // last sequence of the hub's log
+	sessionID atomic.Uint64
+
+	ctx    context.Context // ends when the hub closes
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup // sessions and servers
+	srvs   []*http.Server
+	live   map[string]liveSession // the current session of each station
+
+	upgrader websocket.Upgrader
+}
+
+type liveSession struct {
+	id     uint64
+	cancel context.CancelFunc
+}
+
+// Open opens the hub in opt.Dir, made by Init.
+func Open(ctx context.Context, opt Options) (*Hub, error) {
+	cfg, err := readConfig(opt.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.MaxSkew <= 0 {
+		opt.MaxSkew = 5 * time.Minute
+	}
+	if opt.HandshakeTimeout <= 0 {
+		opt.HandshakeTimeout = 10 * time.Second
+	}
+	if opt.IdleTimeout <= 0 {
+		opt.IdleTimeout = 2 * time.Minute
+	}
+	if opt.WriteTimeout <= 0 {
+		opt.WriteTimeout = 2 * time.Minute
+	}
+	if opt.Window <= 0 {
+		opt.Window = 4
+	}
+	if opt.Poll <= 0 {
+		opt.Poll = 10 * time.Second
+	}
+	schema, err := records.NewSchema()
+	if err != nil {
+		return nil, err
+	}
+	rep, err := replica.Open(ctx, filepath.Join(opt.Dir, dbFile), replica.Options{
+		Schema: schema, Clock: hlc.NewClock(opt.Now), Site: cfg.site, Key: cfg.key,
+		History: true, Synchronous: opt.Synchronous, Logger: opt.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	reg, err := newRegistry()
+	if err != nil {
+		rep.Close()
+		return nil, err
+	}
+	h := &Hub{
+		opt: opt, cfg: cfg, rep: rep, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
+		reg: reg, scope: newScopeSet(), workerCol: map[string]int{},
+		childOwner: map[ident.ID]ident.ID{}, live: map[string]liveSession{},
+		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
+		relaySem: make(chan struct{}, relayReaders),
+	}
+	for _, name := range childTables {
+		t, _ := schema.Table(name)
+		col, ok := t.Column("worker_id")
+		if !ok {
+			rep.Close()
+			return nil, fmt.Errorf("open hub: table %s has no worker_id", name)
+		}
+		h.workerCol[name] = col
+	}
+	h.upgrader = websocket.Upgrader{
+		HandshakeTimeout: opt.HandshakeTimeout,
+		// An idle station should cost little memory: the read buffer is the
+		// HTTP server's (size 0 reuses it), the small write buffer is held
+		// only while writing. Frames still reach MaxFrame.
+		WriteBufferSize: 4 << 10,
+		WriteBufferPool: &sync.Pool{},
+		// Stations are not browsers: no Origin to check.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	if err := h.init(ctx); err != nil {
+		rep.Close()
+		return nil, fmt.Errorf("open hub %s: %w", opt.Dir, err)
+	}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	return h, nil
+}
+
+func (h *Hub) init(ctx context.Context) error {
+	for _, s := range storeSchema {
+		if _, err := h.rep.DB().ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create hub tables: %w", err)
+		}
+	}
+	seq, err := h.rep.MaxSeq(ctx)
+	if err != nil {
+		return err
+	}
+	h.lastSeq.Store(seq)
+	return h.loadScope(ctx)
+}
+
+// relayReaders bounds the sessions reading the hub's log at once, so that a
+// crowd of catching-up stations leaves database connections (the pool has 4)
+// for the applier and the handshakes.
+const relayReaders = 2
+
+// readLog is ReadLog for a relay, within relayReaders.
+func (h *Hub) readLog(ctx context.Context, after uint64, q replica.LogQuery) ([]replica.LogEntry, uint64, error) {
+	select {
+	case h.relaySem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, after, ctx.Err()
+	}
+	defer func() { <-h.relaySem }()
+	return h.rep.ReadLog(ctx, after, q)
+}
+
+// Name is the hub's name; URL the address stations dial.
+func (h *Hub) Name() string { return h.cfg.Name }
+
+// URL is the address stations dial.
+func (h *Hub) URL() string { return h.cfg.URL }
+
+// Replica is the hub's database.
+func (h *Hub) Replica() *replica.Replica { return h.rep }
+
+// Write makes local edits at the hub (an administrator's) and wakes the
+// sessions whose scope they touch.
+func (h *Hub) Write(ctx context.Context, edits ...replica.Edit) ([]replica.Change, error) {
+	chs, err := h.rep.Write(ctx, edits...)
+	if err != nil {
+		return nil, err
+	}
+	if len(chs) > 0 {
+		if seq, err := h.rep.MaxSeq(ctx); err == nil {
+			h.noteSeq(seq)
+		}
+		news := make([]bool, len(chs))
+		for i := range news {
+			news[i] = true
+		}
+		h.wakeFor(ctx, chs, news, "")
+	}
+	return chs, nil
+}
+
+func (h *Hub) noteSeq(seq uint64) {
+	for {
+		old := h.lastSeq.Load()
+		if seq <= old || h.lastSeq.CompareAndSwap(old, seq) {
+			return
+		}
+	}
+}
+
+// wakeFor wakes the sessions of the stations whose scope holds the rows of
+// the new changes, except the station that sent them.
+func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []bool, from string) {
+	stations := map[string]bool{}
+	for i := range changes {
+		if !isNew[i] {
+			continue
+		}
+		c := &changes[i]
+		if countyWide[c.Table] {
+			h.reg.wake(nil, true)
+			return
+		}
+		t, ok := h.rep.Schema().Table(c.Table)
+		if !ok {
+			continue
+		}
+		if w, ok, err := h.workerOf(ctx, t, c.Row, c.Fields); err == nil && ok {
+			for _, st := range h.scope.stationsOf(w) {
+				stations[st] = true
+			}
+		}
+	}
+	delete(stations, from)
+	if len(stations) > 0 {
+		list := make([]string, 0, len(stations))
+		for st := range stations {
+			list = append(list, st)
+		}
+		h.reg.wake(list, false)
+	}
+}
+
+// Handler serves /sync (the stations' WebSocket), /api/stations (JSON) and
+// the status page at /.
+func (h *Hub) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /sync", h.serveSync)
+	mux.HandleFunc("GET /api/stations", h.serveAPI)
+	mux.HandleFunc("GET /{$}", h.servePage)
+	return mux
+}
+
+// Serve accepts connections on ln until Close (TLS when tlsCfg is set). It
+// returns ErrClosed after Close, or the error that stopped it.
+func (h *Hub) Serve(ln net.Listener, tlsCfg *tls.Config) error {
+	srv := &http.Server{
+		Handler:           h.Handler(),
+		ReadHeaderTimeout: h.opt.HandshakeTimeout,
+		IdleTimeout:       time.Minute,
+		TLSConfig:         tlsCfg,
+		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return h.ctx },
+	}
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		ln.Close()
+		return ErrClosed
+	}
+	h.srvs = append(h.srvs, srv)
+	h.wg.Add(1)
+	h.mu.Unlock()
+	defer h.wg.Done()
+	var err error
+	if tlsCfg != nil {
+		err = srv.ServeTLS(ln, "", "")
+	} else {
+		err = srv.Serve(ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return ErrClosed
+	}
+	return fmt.Errorf("hub serve: %w", err)
+}
+
+// enter registers a session with the hub's WaitGroup unless the hub is
+// closing.
+func (h *Hub) enter() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.wg.Add(1)
+	return true
+}
+
+// claim makes a session the current one of its station, ending the previous
+// one (a dead link the station has already given up on).
+func (h *Hub) claim(station string, id uint64, cancel context.CancelFunc) {
+	h.mu.Lock()
+	old, ok := h.live[station]
+	h.live[station] = liveSession{id: id, cancel: cancel}
+	h.mu.Unlock()
+	if ok {
+		old.cancel()
+	}
+}
+
+func (h *Hub) release(station string, id uint64) {
+	h.mu.Lock()
+	if h.live[station].id == id {
+		delete(h.live, station)
+	}
+	h.mu.Unlock()
+}
+
+// closeSession ends the session of a station, if it has one.
+func (h *Hub) closeSession(station string) {
+	h.mu.Lock()
+	s, ok := h.live[station]
+	h.mu.Unlock()
+	if ok {
+		s.cancel()
+	}
+}
+
+// Close stops the servers, ends every session (telling each station the hub
+// is shutting down), waits for them, and closes the database.
+func (h *Hub) Close() error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	srvs := h.srvs
+	h.mu.Unlock()
+	for _, s := range srvs {
+		s.Close()
+	}
+	h.cancel()
+	h.wg.Wait()
+	return h.rep.Close()
+}

@@ -1,0 +1,461 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"fieldsync/hlc"
+	"fieldsync/ident"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
+)
+
+// Relay batch bounds: a batch stays small enough for a 2G link to carry in
+// seconds, and large enough that its framing costs little.
+const (
+	relayLimit    = 1000
+	relayMaxBytes = 512 << 10
+	snapshotMax   = 64 // workers per snapshot batch
+	// emptyEvery: when the relay filter skipped this many log entries, a
+	// batch without changes moves the station's cursor past them.
+	emptyEvery = 5000
+)
+
+// session is one station's sync session at the hub.
+type session struct {
+	h       *Hub
+	conn    *websocket.Conn
+	id      uint64
+	station StationInfo
+	log     *slog.Logger
+	cursor  string       // the hub's cursor for the station's log
+	resume  uint64       // last station log seq the hub committed
+	upAt    atomic.Int64 // when the last station batch was applied (unix ns)
+	// snapshotsDue: workers entered the scope with the last batch applied;
+	// the writer (which applied it) sends their snapshots next.
+	snapshotsDue bool
+
+	ackIn chan uint64 // acks of hub batches, from the reader
+}
+
+// refusal is the Error a session ends with, for a cause err.
+func refusal(err error) *syncproto.Error {
+	var pe *syncproto.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return syncproto.NewError(syncproto.CodeOf(err), "%v", err)
+}
+
+func (h *Hub) serveSync(w http.ResponseWriter, r *http.Request) {
+	if !h.enter() {
+		http.Error(w, "hub shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	defer h.wg.Done()
+	conn, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader answered with an HTTP error
+	}
+	ctx, cancel := context.WithCancel(h.ctx)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	defer conn.Close()
+	conn.SetReadLimit(int64(h.maxFrame()))
+	s := &session{h: h, conn: conn, id: h.sessionID.Add(1), log: h.log.With("remote", r.RemoteAddr),
+		ackIn: make(chan uint64, 64)}
+	s.run(ctx, cancel, r.RemoteAddr)
+}
+
+func (h *Hub) maxFrame() int {
+	if h.opt.Limits.MaxFrame > 0 {
+		return h.opt.Limits.MaxFrame
+	}
+	return syncproto.DefaultMaxFrame
+}
+
+// send writes one message.
+func (s *session) send(m syncproto.Message) error {
+	return s.sendWithin(m, s.h.opt.WriteTimeout)
+}
+
+func (s *session) sendWithin(m syncproto.Message, d time.Duration) error {
+	frame, err := s.h.codec.Encode(nil, m)
+	if err != nil {
+		return fmt.Errorf("encode %v: %w", m.Type(), err)
+	}
+	s.conn.SetWriteDeadline(time.Now().Add(d))
+	if err := s.conn.WriteMessage(websocket.BinaryMessage, frame); err != nil {
+		return fmt.Errorf("write %v: %w", m.Type(), err)
+	}
+	if s.station.Name != "" {
+		s.h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.BytesOut += int64(len(frame)) })
+	}
+	return nil
+}
+
+// refuse tells the station why the session ends, then closes the WebSocket.
+// A station that does not read gets a few seconds, so that Close never
+// waits long for it.
+func (s *session) refuse(e *syncproto.Error) {
+	if err := s.sendWithin(e, 5*time.Second); err == nil {
+		s.conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.ClosePolicyViolation, ""), time.Now().Add(time.Second))
+	}
+}
+
+// read reads one binary frame and decodes it.
+func (s *session) read() (syncproto.Message, error) {
+	mt, data, err := s.conn.ReadMessage()
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			return nil, syncproto.NewError(syncproto.ErrCodeTooLarge, "frame exceeds %d bytes", s.h.maxFrame())
+		}
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if s.station.Name != "" {
+		s.h.reg.update(s.station.Name, s.id, func(i *SessionInfo) {
+			i.BytesIn += int64(len(data))
+			i.LastSeen = s.h.now()
+		})
+	}
+	if mt != websocket.BinaryMessage {
+		return nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "text frame: want binary frames")
+	}
+	m, err := s.h.codec.Decode(data)
+	if err != nil {
+		return nil, syncproto.NewError(syncproto.CodeOf(err), "%v", err)
+	}
+	return m, nil
+}
+
+func (s *session) handshake(ctx context.Context) (*syncproto.Hello, error) {
+	s.conn.SetReadDeadline(time.Now().Add(s.h.opt.HandshakeTimeout))
+	m, err := s.read()
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		return nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "no Hello within %s", s.h.opt.HandshakeTimeout)
+	}
+	if err != nil {
+		return nil, err
+	}
+	hello, ok := m.(*syncproto.Hello)
+	if !ok {
+		return nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "got %v, want Hello", m.Type())
+	}
+	if err := syncproto.CheckVersion(hello.Version); err != nil {
+		return nil, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
+	}
+	if fp := s.h.rep.Schema().Fingerprint(); hello.Schema != fp {
+		return nil, syncproto.NewError(syncproto.ErrCodeSchema,
+			"station schema %016x, hub schema %016x: update the older side", hello.Schema, fp)
+	}
+	st, err := s.h.authenticate(ctx, hello)
+	if err != nil {
+		return nil, err
+	}
+	s.station = st
+	return hello, nil
+}
+
+func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote string) {
+	h := s.h
+	hello, err := s.handshake(ctx)
+	if err != nil {
+		pe := refusal(err)
+		s.log.Info("sync refused", "code", pe.Code, "reason", pe.Message)
+		if s.station.Name != "" {
+			h.noteSession(s.station.Name, h.now(), 0, pe.Error())
+		}
+		s.refuse(pe)
+		return
+	}
+	name := s.station.Name
+	s.log = s.log.With("station", name)
+	s.cursor = "up:" + s.station.Site.String()
+	if s.resume, err = h.rep.Cursor(ctx, s.cursor); err != nil {
+		s.log.Error("read cursor", "err", err)
+		s.refuse(syncproto.NewError(syncproto.ErrCodeInternal, "hub database unavailable"))
+		return
+	}
+	wall := h.rep.Clock().Wall()
+	offset := time.Duration(hello.Now.Millis()-wall.UnixMilli()) * time.Millisecond
+	h.claim(name, s.id, cancel)
+	defer h.release(name, s.id)
+	h.reg.put(SessionInfo{Station: name, ID: s.id, Since: h.now(), Remote: remote,
+		AckedUp: s.resume, AckedDown: hello.Cursor, ClockOffset: offset, LastSeen: h.now(),
+		PendingDown: h.lastSeq.Load() - min(hello.Cursor, h.lastSeq.Load())})
+	defer h.reg.remove(name, s.id)
+	s.log.Info("station connected", "resume", s.resume, "cursor", hello.Cursor)
+
+	welcome := &syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: h.rep.Site(),
+		Now: hlc.New(wall.UnixMilli(), 0), Resume: s.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds())}
+	if err := s.send(welcome); err != nil {
+		h.noteSession(name, h.now(), offset, "")
+		return
+	}
+	// The reader decodes and checks the next batch while the writer
+	// commits the previous one.
+	readErr := make(chan error, 1)
+	batches := make(chan *syncproto.Batch, 2)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		readErr <- s.readLoop(ctx, batches)
+	}()
+	err = s.writeLoop(ctx, hello, batches, readErr)
+	msg := ""
+	var pe *syncproto.Error
+	switch {
+	case errors.As(err, &pe):
+		msg = pe.Error()
+		s.log.Warn("sync refused", "code", pe.Code, "reason", pe.Message)
+		s.refuse(pe)
+	case h.ctx.Err() != nil:
+		s.refuse(syncproto.NewError(syncproto.ErrCodeShutdown, "hub shutting down"))
+	default:
+		s.log.Info("station disconnected", "err", err)
+	}
+	cancel()
+	s.conn.Close()
+	wg.Wait()
+	h.noteSession(name, h.now(), offset, msg)
+}
+
+// readLoop reads the station's frames: batches, checked, for the writer to
+// apply, and acks of the hub's batches.
+func (s *session) readLoop(ctx context.Context, batches chan<- *syncproto.Batch) error {
+	s.conn.SetPingHandler(func(data string) error {
+		s.conn.SetReadDeadline(time.Now().Add(s.h.opt.IdleTimeout))
+		err := s.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		return err
+	})
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(s.h.opt.IdleTimeout))
+		m, err := s.read()
+		if err != nil {
+			return err
+		}
+		switch m := m.(type) {
+		case *syncproto.Batch:
+			if err := s.checkUp(m); err != nil {
+				return err
+			}
+			select {
+			case batches <- m:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case *syncproto.Ack:
+			select {
+			case s.ackIn <- m.Seq:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case *syncproto.Error:
+			return fmt.Errorf("station ended the session: %v", m)
+		default:
+			return syncproto.NewError(syncproto.ErrCodeBadMessage, "unexpected %v", m.Type())
+		}
+	}
+}
+
+// checkUp refuses a batch holding a change the station may not send.
+func (s *session) checkUp(b *syncproto.Batch) error {
+	h := s.h
+	for i := range b.Changes {
+		c := &b.Changes[i]
+		if c.Version.Site != s.station.Site {
+			return syncproto.NewError(syncproto.ErrCodeWrongSite,
+				"change %d of the batch is stamped by site %s, not by this station (%s)", i, c.Version.Site, s.station.Site)
+		}
+		if hubOnly[c.Table] {
+			return syncproto.NewError(syncproto.ErrCodeForbiddenTable, "stations may not write table %s", c.Table)
+		}
+		if err := h.rep.Clock().Check(c.Version.HLC, h.opt.MaxSkew); err != nil {
+			return syncproto.NewError(syncproto.ErrCodeClockAhead, "%v: set this PC's date and time, then sync again", err)
+		}
+	}
+	return nil
+}
+
+// applyUp applies a checked batch with the station's cursor, in one
+// transaction.
+func (s *session) applyUp(ctx context.Context, b *syncproto.Batch) error {
+	h := s.h
+	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.PendingUp = len(b.Changes) })
+	// One applier at a time across sessions: a worker's scope is planned
+	// and applied without another station's batch in between.
+	h.applyMu.Lock()
+	defer h.applyMu.Unlock()
+	add, err := h.scopeFor(ctx, s.station.Name, b.Changes)
+	if err != nil {
+		return fmt.Errorf("apply station batch: %w", err)
+	}
+	add.remember(h.scope)
+	seq := max(b.Last, s.resume)
+	var res replica.ApplyResult
+	_, err = h.rep.Update(ctx, func(tx *replica.Tx) error {
+		var err error
+		if res, err = tx.Apply(ctx, b.Changes); err != nil {
+			return err
+		}
+		if err := tx.SetCursor(ctx, s.cursor, seq); err != nil {
+			return err
+		}
+		return add.store(ctx, tx.Exec)
+	})
+	if err != nil {
+		for _, bad := range []error{replica.ErrBadValue, replica.ErrUnknownTable, replica.ErrUnknownCol,
+			replica.ErrBadRowID, replica.ErrAppendOnly} {
+			if errors.Is(err, bad) {
+				return syncproto.NewError(syncproto.ErrCodeBadMessage, "%v", err)
+			}
+		}
+		return fmt.Errorf("apply station batch: %w", err)
+	}
+	pending := add.anyPending()
+	s.resume = seq
+	s.upAt.Store(h.now().UnixNano())
+	for _, q := range res.Seqs {
+		h.noteSeq(q)
+	}
+	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.AckedUp, i.PendingUp = seq, 0 })
+	h.wakeFor(ctx, b.Changes, res.New, s.station.Name)
+	s.snapshotsDue = s.snapshotsDue || pending
+	return nil
+}
+
+// flight is a batch sent to the station and not yet acknowledged.
+type flight struct {
+	last uint64
+	snap []ident.ID // workers whose snapshot the batch carries
+}
+
+// writeLoop owns the session's writes: it relays the hub's log in the
+// station's scope, keeping a window of batches in flight, sends the snapshots
+// of workers entering the scope, and applies the station's batches and
+// acknowledges each once committed.
+func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches <-chan *syncproto.Batch, readErr <-chan error) error {
+	h := s.h
+	name := s.station.Name
+	var (
+		cursor   = hello.Cursor // relay position: log entries up to here are sent or out of scope
+		sentLast = hello.Cursor // the station's cursor once everything sent is committed
+		inflight []flight
+	)
+	q := replica.LogQuery{Limit: relayLimit, MaxBytes: relayMaxBytes, Filter: h.scopeFilter(ctx, name),
+		MarkReplaced: true, SkipLiveFrom: s.station.Site}
+	if n := int(hello.MaxBatchLen); n > 0 && n/2 < q.MaxBytes {
+		q.MaxBytes = max(n/2, 1024)
+	}
+	poll := time.NewTicker(h.opt.Poll)
+	defer poll.Stop()
+	fill := func() error {
+		for len(inflight) < h.opt.Window {
+			if len(inflight) == 0 {
+				// A snapshot goes alone, so that its ack is unambiguous.
+				if ws := h.scope.pending(name, snapshotMax); len(ws) > 0 {
+					var chs []replica.Change
+					for _, w := range ws {
+						c, err := h.snapshot(ctx, w)
+						if err != nil {
+							return err
+						}
+						chs = append(chs, c...)
+					}
+					if err := s.send(&syncproto.Batch{First: cursor, Last: cursor, Changes: chs}); err != nil {
+						return err
+					}
+					sentLast = cursor
+					inflight = append(inflight, flight{last: cursor, snap: ws})
+					continue
+				}
+			}
+			entries, scanned, err := h.readLog(ctx, cursor, q)
+			if err != nil {
+				return fmt.Errorf("relay: %w", err)
+			}
+			if scanned <= cursor {
+				return nil
+			}
+			if len(entries) == 0 && scanned-sentLast < emptyEvery {
+				cursor = scanned
+				continue
+			}
+			for _, b := range syncclient.Batches(entries, cursor, scanned, relayLimit) {
+				if err := s.send(b); err != nil {
+					return err
+				}
+				inflight = append(inflight, flight{last: b.Last})
+			}
+			cursor, sentLast = scanned, scanned
+		}
+		return nil
+	}
+	refill := true
+	var wake <-chan struct{}
+	for {
+		if refill {
+			// Watch before looking, so that a wake during the look is not
+			// lost; without a look, the last watch still holds.
+			wake = h.reg.watch(name)
+			if err := fill(); err != nil {
+				return err
+			}
+		}
+		// Acking the station's batches needs no relay: while a station
+		// uploads, the hub does not read back what it just applied.
+		refill = true
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-readErr:
+			return err
+		case b := <-batches:
+			if err := s.applyUp(ctx, b); err != nil {
+				return err
+			}
+			if err := s.send(&syncproto.Ack{Seq: s.resume}); err != nil {
+				return err
+			}
+			refill, s.snapshotsDue = s.snapshotsDue, false
+		case seq := <-s.ackIn:
+			for len(inflight) > 0 && inflight[0].last <= seq {
+				if ws := inflight[0].snap; len(ws) > 0 {
+					if err := h.snapshotDone(ctx, name, ws); err != nil {
+						return err
+					}
+				}
+				inflight = inflight[1:]
+			}
+			last := h.lastSeq.Load()
+			h.reg.update(name, s.id, func(i *SessionInfo) {
+				i.AckedDown = seq
+				i.PendingDown = last - min(seq, last)
+			})
+		case <-wake:
+		case <-poll.C:
+			if err := h.stillEnrolled(ctx, name, s.station.Site); err != nil {
+				return err
+			}
+			// The poll only finds the station's own changes coming back
+			// (others' wake the session): that waits while it uploads.
+			refill = h.now().Sub(time.Unix(0, s.upAt.Load())) > h.opt.Poll
+		}
+	}
+}

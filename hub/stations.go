@@ -1,0 +1,243 @@
+package hub
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
+)
+
+// Errors of station management, for errors.Is.
+var (
+	ErrStationExists  = errors.New("station already enrolled")
+	ErrStationUnknown = errors.New("no such station")
+)
+
+// StationInfo is what the hub knows of an enrolled station, for the command
+// line and the status page.
+type StationInfo struct {
+	Name         string         `json:"name"`
+	Site         replica.SiteID `json:"-"`
+	SiteHex      string         `json:"site"`
+	DivisionCode string         `json:"division_code,omitempty"`
+	Created      time.Time      `json:"created"`
+	Revoked      bool           `json:"revoked"`
+	LastSeen     time.Time      `json:"last_seen,omitzero"`
+	LastError    string         `json:"last_error,omitempty"`
+	ClockOffset  time.Duration  `json:"clock_offset_ns"`
+}
+
+// Private (not replicated) tables of the hub, in the hub's database.
+var storeSchema = []string{
+	`CREATE TABLE IF NOT EXISTS hub_stations (
+		name TEXT PRIMARY KEY, site INTEGER NOT NULL, token_hash BLOB NOT NULL,
+		division_code TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL,
+		revoked INTEGER NOT NULL DEFAULT 0, last_seen_ms INTEGER NOT NULL DEFAULT 0,
+		last_error TEXT NOT NULL DEFAULT '', clock_offset_ms INTEGER NOT NULL DEFAULT 0) STRICT`,
+	// (station, worker): the worker is in the station's scope. pending: the
+	// station has yet to receive the worker's snapshot.
+	`CREATE TABLE IF NOT EXISTS hub_scope (station TEXT NOT NULL, worker BLOB NOT NULL,
+		pending INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (station, worker)) WITHOUT ROWID`,
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func checkStationName(name string) error {
+	if name == "" || len(name) > syncproto.MaxStationIDBytes || !utf8.ValidString(name) ||
+		strings.ContainsAny(name, " \t\r\n") {
+		return fmt.Errorf("station name %q: want 1 to %d bytes without spaces", name, syncproto.MaxStationIDBytes)
+	}
+	return nil
+}
+
+// AddStation enrols a station and returns its enrollment. The token is shown
+// only here: the hub keeps its hash. With reenroll, a station whose data was
+// lost gets a new site id and token under its old name and keeps its scope; its
+// old token stops working.
+func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenroll bool) (syncclient.Enrollment, error) {
+	if err := checkStationName(name); err != nil {
+		return syncclient.Enrollment{}, err
+	}
+	site, err := replica.NewSiteID()
+	if err != nil {
+		return syncclient.Enrollment{}, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return syncclient.Enrollment{}, fmt.Errorf("make token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	db := h.rep.DB()
+	var exists int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM hub_stations WHERE name = ?`, name).Scan(&exists); err != nil {
+		return syncclient.Enrollment{}, fmt.Errorf("add station: %w", err)
+	}
+	switch {
+	case exists > 0 && !reenroll:
+		return syncclient.Enrollment{}, fmt.Errorf("add station %s: %w (use re-enrollment for a station that lost its data)", name, ErrStationExists)
+	case exists == 0 && reenroll:
+		return syncclient.Enrollment{}, fmt.Errorf("re-enroll station %s: %w", name, ErrStationUnknown)
+	case exists > 0:
+		if divisionCode == "" {
+			db.QueryRowContext(ctx, `SELECT division_code FROM hub_stations WHERE name = ?`, name).Scan(&divisionCode)
+		}
+		_, err = db.ExecContext(ctx, `UPDATE hub_stations SET site = ?, token_hash = ?, division_code = ?, revoked = 0,
+			last_error = '' WHERE name = ?`, int64(site), tokenHash(token), divisionCode, name)
+		if err == nil {
+			// The new replica starts empty: a relay from the start of the
+			// hub's log gives it its whole scope, so no snapshot is pending.
+			_, err = db.ExecContext(ctx, `UPDATE hub_scope SET pending = 0 WHERE station = ?`, name)
+		}
+		h.scope.clearPending(name)
+		h.closeSession(name)
+	default:
+		_, err = db.ExecContext(ctx, `INSERT INTO hub_stations(name, site, token_hash, division_code, created_ms)
+			VALUES(?, ?, ?, ?, ?)`, name, int64(site), tokenHash(token), divisionCode, h.now().UnixMilli())
+	}
+	if err != nil {
+		return syncclient.Enrollment{}, fmt.Errorf("add station %s: %w", name, err)
+	}
+	// The station directory is a replicated, county-wide table only the hub writes.
+	edit := replica.Edit{Table: records.Stations, Row: h.cfg.key.Derive(records.Stations, name),
+		Set: []replica.ColumnValue{{Column: "name", Value: name}}}
+	if divisionCode != "" {
+		edit.Set = append(edit.Set, replica.ColumnValue{Column: "division_code", Value: divisionCode})
+	}
+	if _, err := h.Write(ctx, edit); err != nil {
+		return syncclient.Enrollment{}, fmt.Errorf("add station %s to the directory: %w", name, err)
+	}
+	pin, err := h.certPin()
+	if err != nil {
+		return syncclient.Enrollment{}, err
+	}
+	return syncclient.Enrollment{HubURL: h.cfg.URL, StationID: name, Site: site, Token: token,
+		Key: h.cfg.key, CertPin: pin}, nil
+}
+
+// certPin is the pin of the hub's certificate when the hub speaks TLS: the
+// certificate given in Options, else the self-signed one in its directory.
+func (h *Hub) certPin() (string, error) {
+	path := h.opt.CertFile
+	if path == "" {
+		path = filepath.Join(h.opt.Dir, certFile)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			if strings.HasPrefix(h.cfg.URL, "https:") {
+				return "", errors.New("the hub URL is https but the hub has no certificate: run `hub serve --tls-self-signed` once or give --tls-cert")
+			}
+			return "", nil
+		}
+	}
+	return CertPinFile(path)
+}
+
+// RevokeStation makes a station's token stop working and ends its session.
+func (h *Hub) RevokeStation(ctx context.Context, name string) error {
+	res, err := h.rep.DB().ExecContext(ctx, `UPDATE hub_stations SET revoked = 1 WHERE name = ?`, name)
+	if err != nil {
+		return fmt.Errorf("revoke station %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("revoke station %s: %w", name, ErrStationUnknown)
+	}
+	h.closeSession(name)
+	return nil
+}
+
+// Stations lists the enrolled stations by name.
+func (h *Hub) Stations(ctx context.Context) ([]StationInfo, error) {
+	rows, err := h.rep.DB().QueryContext(ctx, `SELECT name, site, division_code, created_ms, revoked,
+		last_seen_ms, last_error, clock_offset_ms FROM hub_stations ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list stations: %w", err)
+	}
+	defer rows.Close()
+	var out []StationInfo
+	for rows.Next() {
+		var s StationInfo
+		var site, created, seen, offset int64
+		if err := rows.Scan(&s.Name, &site, &s.DivisionCode, &created, &s.Revoked, &seen, &s.LastError, &offset); err != nil {
+			return nil, fmt.Errorf("list stations: %w", err)
+		}
+		s.Site, s.SiteHex = replica.SiteID(site), replica.SiteID(site).String()
+		s.Created = time.UnixMilli(created).UTC()
+		if seen != 0 {
+			s.LastSeen = time.UnixMilli(seen).UTC()
+		}
+		s.ClockOffset = time.Duration(offset) * time.Millisecond
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list stations: %w", err)
+	}
+	return out, nil
+}
+
+// authenticate finds the station a Hello names and checks its token in
+// constant time. Every failure gives the same answer, so that a caller cannot
+// learn which station names exist.
+func (h *Hub) authenticate(ctx context.Context, m *syncproto.Hello) (StationInfo, error) {
+	var s StationInfo
+	var site int64
+	var hash []byte
+	err := h.rep.DB().QueryRowContext(ctx, `SELECT name, site, token_hash, revoked FROM hub_stations WHERE name = ?`,
+		m.Station).Scan(&s.Name, &site, &hash, &s.Revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		hash = make([]byte, sha256.Size) // compare anyway: same time as a known name
+	} else if err != nil {
+		return s, fmt.Errorf("authenticate: %w", err)
+	}
+	s.Site = replica.SiteID(site)
+	ok := subtle.ConstantTimeCompare(tokenHash(m.Token), hash) == 1
+	if err != nil || !ok || s.Revoked {
+		return s, syncproto.NewError(syncproto.ErrCodeAuth, "unknown or revoked station token")
+	}
+	if m.Site != s.Site {
+		return s, syncproto.NewError(syncproto.ErrCodeAuth,
+			"this station's database belongs to another enrollment (site %s): re-enroll it", m.Site)
+	}
+	return s, nil
+}
+
+// noteSession stores, after a session, when the station was last seen, its
+// clock offset and the error that ended the session.
+func (h *Hub) noteSession(name string, seen time.Time, offset time.Duration, lastErr string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := h.rep.DB().ExecContext(ctx, `UPDATE hub_stations SET last_seen_ms = ?, clock_offset_ms = ?,
+		last_error = ? WHERE name = ?`, seen.UnixMilli(), offset.Milliseconds(), lastErr, name)
+	if err != nil {
+		h.log.Warn("store station status", "station", name, "err", err)
+	}
+}
+
+// stillEnrolled checks, during a session, that the station was not revoked or
+// re-enrolled meanwhile (perhaps by `hub station revoke` in another process).
+func (h *Hub) stillEnrolled(ctx context.Context, name string, site replica.SiteID) error {
+	var cur int64
+	var revoked bool
+	err := h.rep.DB().QueryRowContext(ctx, `SELECT site, revoked FROM hub_stations WHERE name = ?`, name).Scan(&cur, &revoked)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("check enrollment: %w", err)
+	}
+	if err != nil || revoked || replica.SiteID(cur) != site {
+		return syncproto.NewError(syncproto.ErrCodeAuth, "unknown or revoked station token")
+	}
+	return nil
+}

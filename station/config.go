@@ -1,0 +1,119 @@
+package station
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// File names inside a station directory.
+const (
+	ConfigFile = "station.json"
+	DBFile     = "station.db"
+	UsersFile  = "users.json"
+)
+
+// Config is what DIR/station.json holds.
+type Config struct {
+	Name string `json:"name"`
+	// Site is the replica's site id in hex.
+	Site string `json:"site"`
+	// Key is the deployment key in hex (derives worker ids).
+	Key string `json:"key"`
+	// Enrollment is the code the hub issued ("" for a standalone station).
+	Enrollment string `json:"enrollment,omitempty"`
+	// Older sets the ages from which a person counts as an older worker (大龄).
+	Older records.OlderThresholds `json:"older"`
+	// Addr is the default listen address of `station serve`.
+	Addr string `json:"addr"`
+}
+
+// DefaultAddr is where a station listens unless told otherwise: loopback only.
+const DefaultAddr = "127.0.0.1:8080"
+
+// ErrNoConfig is returned by LoadConfig for a directory that was never initialised.
+var ErrNoConfig = errors.New("station directory not initialised (run `station init`)")
+
+// LoadConfig reads DIR/station.json.
+func LoadConfig(dir string) (Config, error) {
+	var c Config
+	b, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return c, fmt.Errorf("%s: %w", dir, ErrNoConfig)
+	}
+	if err != nil {
+		return c, fmt.Errorf("read station config: %w", err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("read station config %s: %w", filepath.Join(dir, ConfigFile), err)
+	}
+	if _, err := c.DeploymentKey(); err != nil {
+		return c, err
+	}
+	if _, err := c.SiteID(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// SaveConfig writes DIR/station.json (mode 0600: it holds the deployment key
+// and the sync token), replacing it atomically.
+func SaveConfig(dir string, c Config) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode station config: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(dir, ConfigFile), append(b, '\n'))
+}
+
+// DeploymentKey decodes Key.
+func (c Config) DeploymentKey() (ident.Key, error) {
+	k, err := hex.DecodeString(c.Key)
+	if err != nil || len(k) < 16 {
+		return nil, fmt.Errorf("station config: bad deployment key")
+	}
+	return ident.Key(k), nil
+}
+
+// SiteID decodes Site.
+func (c Config) SiteID() (replica.SiteID, error) {
+	var s uint64
+	if _, err := fmt.Sscanf(c.Site, "%x", &s); err != nil || s == 0 {
+		return 0, fmt.Errorf("station config: bad site id %q", c.Site)
+	}
+	return replica.SiteID(s), nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,590 @@
+package station
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// Limits on imported workbooks: an .xlsx is a zip, and a small one can
+// inflate to gigabytes (a zip bomb), so its entries are measured first.
+const (
+	MaxUnzipped    = 256 << 20 // all entries together
+	MaxImportRows  = 200_000
+	importChunk    = 1000
+	maxUnzipRatio  = 200 // uncompressed/compressed of one entry
+	ratioThreshold = 1 << 20
+)
+
+var errTooLarge = errors.New("file too large")
+
+// maxImportRows is MaxImportRows; tests lower it.
+var maxImportRows = MaxImportRows
+
+// ErrBadFile is an import that is neither a workbook nor a CSV file the
+// station can read, or that lacks the id-number column.
+var ErrBadFile = errors.New("unreadable import file")
+
+// importHeaders maps the column headers staff use to worker fields. Headers
+// are compared after dropping spaces, asterisks and bracketed notes.
+var importHeaders = map[string]string{
+	"公民身份号码": "id_number", "身份证号": "id_number", "身份证号码": "id_number", "身份证": "id_number",
+	"证件号码": "id_number", "身份证件号码": "id_number",
+	"姓名":   "name",
+	"联系电话": "phone", "手机号": "phone", "手机号码": "phone", "电话": "phone", "联系方式": "phone", "手机": "phone",
+	"民族":  "ethnicity",
+	"户籍地": "hukou_village", "户籍村": "hukou_village", "户籍地代码": "hukou_village", "户籍所在地": "hukou_village",
+	"户籍村代码": "hukou_village", "户籍地区划代码": "hukou_village",
+	"常住地": "residence_village", "常住地代码": "residence_village", "现居住地": "residence_village",
+	"常住村": "residence_village", "常住地区划代码": "residence_village", "居住地": "residence_village",
+	"文化程度": "education", "学历": "education",
+	"劳动能力": "labour_ability", "劳动技能": "labour_ability",
+	"人员类别": "tags", "标签": "tags", "人员类型": "tags", "人员身份": "tags",
+	"监测对象类型": "monitor_type", "监测类型": "monitor_type",
+	"技能": "skills", "技能特长": "skills", "专业技能": "skills", "技能专长": "skills",
+	"是否有外出意愿": "willing_away", "外出意愿": "willing_away", "外出务工意愿": "willing_away",
+	"是否愿意外出": "willing_away", "有无外出意愿": "willing_away",
+	"备注": "notes",
+}
+
+// normalizeHeader drops what staff add around a header: spaces, asterisks
+// marking required columns, notes in brackets.
+func normalizeHeader(h string) string {
+	h = strings.TrimPrefix(h, "\ufeff")
+	for _, br := range [][2]string{{"(", ")"}, {"（", "）"}, {"[", "]"}, {"【", "】"}} {
+		if i := strings.Index(h, br[0]); i >= 0 {
+			if j := strings.Index(h[i:], br[1]); j >= 0 {
+				h = h[:i] + h[i+j+len(br[1]):]
+			}
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '*' || r == '\u3000' || r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, h)
+}
+
+func yes(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "是", "有", "愿意", "y", "yes", "1", "true", "√":
+		return true
+	}
+	return false
+}
+
+// ImportRowError is one row that was not imported.
+type ImportRowError struct {
+	Row     int    `json:"row"` // as the spreadsheet numbers it (the header is row 1)
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Rows     int              `json:"rows"`
+	Imported int              `json:"imported"`
+	Errors   []ImportRowError `json:"errors"`
+}
+
+// rowFunc receives each row of a table: its number as the spreadsheet shows
+// it (the header is row 1) and its cells.
+type rowFunc func(n int, cells []string) error
+
+// scanTable calls fn for every row of the first sheet of an .xlsx, or of a
+// CSV file, in order, without holding the whole table in memory.
+func scanTable(name string, data []byte, fn rowFunc) error {
+	ext := strings.ToLower(filepath.Ext(name))
+	isZip := bytes.HasPrefix(data, []byte("PK\x03\x04"))
+	switch {
+	case ext == ".xlsx" || isZip:
+		return scanXLSX(data, fn)
+	case ext == ".csv" || ext == ".txt" || ext == "":
+		return scanCSV(data, fn)
+	}
+	return fmt.Errorf("%w: want .xlsx or .csv", ErrBadFile)
+}
+
+// checkZip refuses a workbook whose entries inflate beyond MaxUnzipped or
+// whose compression ratio betrays a bomb.
+func checkZip(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadFile, err)
+	}
+	var total uint64
+	for _, f := range zr.File {
+		total += f.UncompressedSize64
+		if total > MaxUnzipped {
+			return fmt.Errorf("%w: workbook inflates beyond %d bytes", errTooLarge, MaxUnzipped)
+		}
+		if f.UncompressedSize64 > ratioThreshold && f.CompressedSize64 > 0 &&
+			f.UncompressedSize64/f.CompressedSize64 > maxUnzipRatio {
+			return fmt.Errorf("%w: workbook entry compressed %d:1", errTooLarge, f.UncompressedSize64/f.CompressedSize64)
+		}
+	}
+	return nil
+}
+
+func scanXLSX(data []byte, fn rowFunc) error {
+	if err := checkZip(data); err != nil {
+		return err
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzipped,
+		UnzipXMLSizeLimit: 64 << 20})
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadFile, err)
+	}
+	defer x.Close()
+	sheets := x.GetSheetList()
+	if len(sheets) == 0 {
+		return fmt.Errorf("%w: no sheet", ErrBadFile)
+	}
+	rows, err := x.Rows(sheets[0])
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadFile, err)
+	}
+	defer rows.Close()
+	for n := 1; rows.Next(); n++ {
+		cols, err := rows.Columns()
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrBadFile, err)
+		}
+		if err := fn(n, cols); err != nil {
+			return err
+		}
+	}
+	if err := rows.Error(); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadFile, err)
+	}
+	return nil
+}
+
+// scanCSV reads UTF-8 (with or without a byte-order mark) or, as Excel on a
+// Chinese Windows saves it, GB18030.
+func scanCSV(data []byte, fn rowFunc) error {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+		if err != nil {
+			return fmt.Errorf("%w: neither UTF-8 nor GB18030", ErrBadFile)
+		}
+		data = dec
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	for n := 1; ; n++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrBadFile, err)
+		}
+		if err := fn(n, rec); err != nil {
+			return err
+		}
+	}
+}
+
+// parsedRow is a row read and validated: a worker to write, or an error.
+type parsedRow struct {
+	n   int
+	w   records.Worker
+	err *ImportRowError
+}
+
+// parseWorkers reads and validates the rows of a table in order, sending
+// them in batches of importChunk; duplicates within the file are errors.
+func parseWorkers(ctx context.Context, name string, data []byte, lang string, out chan<- []parsedRow) error {
+	var cols map[string]int
+	seen := map[string]int{}
+	batch := make([]parsedRow, 0, importChunk)
+	send := func() error {
+		select {
+		case out <- batch:
+			batch = make([]parsedRow, 0, importChunk)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	rowsSeen := 0
+	err := scanTable(name, data, func(n int, row []string) error {
+		if cols == nil {
+			cols = map[string]int{}
+			for i, h := range row {
+				if f, ok := importHeaders[normalizeHeader(h)]; ok {
+					if _, dup := cols[f]; !dup {
+						cols[f] = i
+					}
+				}
+			}
+			if _, ok := cols["id_number"]; !ok {
+				return fmt.Errorf("%w: no id-number column (公民身份号码 / 身份证号)", ErrBadFile)
+			}
+			return nil
+		}
+		empty := true
+		for _, c := range row {
+			if strings.TrimSpace(c) != "" {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			return nil
+		}
+		if rowsSeen++; rowsSeen > maxImportRows {
+			return fmt.Errorf("%w: more than %d rows", errTooLarge, maxImportRows)
+		}
+		cell := func(field string) string {
+			i, ok := cols[field]
+			if !ok || i >= len(row) {
+				return ""
+			}
+			return strings.TrimSpace(row[i])
+		}
+		w := records.Worker{IDNumber: cell("id_number"), Name: cell("name"), Phone: cell("phone"),
+			Ethnicity: cell("ethnicity"), HukouVillage: cell("hukou_village"),
+			ResidenceVillage: cell("residence_village"), Education: cell("education"),
+			LabourAbility: cell("labour_ability"), Tags: splitList(cell("tags")),
+			MonitorType: cell("monitor_type"), Skills: splitList(cell("skills")),
+			WillingAway: yes(cell("willing_away")), Notes: cell("notes")}
+		p := parsedRow{n: n}
+		if err := w.Validate(); err != nil {
+			fe, ok := records.AsFieldError(err)
+			if !ok {
+				return err
+			}
+			p.err = &ImportRowError{Row: n, Field: fe.Field, Message: fe.Message(lang)}
+		} else if first, dup := seen[w.IDNumber]; dup {
+			msg := (&records.FieldError{Field: "id_number", Key: records.KeyDuplicate}).Message(lang)
+			p.err = &ImportRowError{Row: n, Field: "id_number", Message: fmt.Sprintf("%s（%s %d）", msg, tr(lang, "row"), first)}
+		} else {
+			seen[w.IDNumber] = n
+			p.w = w
+		}
+		batch = append(batch, p)
+		if len(batch) == importChunk {
+			return send()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if cols == nil {
+		return fmt.Errorf("%w: empty file", ErrBadFile)
+	}
+	if len(batch) > 0 {
+		return send()
+	}
+	return nil
+}
+
+// ImportWorkers registers the people listed in an .xlsx or .csv file. Every
+// row is validated first; rows that pass are written in transactions of a
+// thousand, and a row that fails (bad field, duplicate in the file, already
+// registered here) is reported and writes nothing. Reading the file and
+// writing the rows overlap: one goroutine parses while this one writes.
+func (s *Server) ImportWorkers(ctx context.Context, name string, data []byte, lang string) (*ImportResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []parsedRow, 2)
+	var parseErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(batches)
+		parseErr = parseWorkers(ctx, name, data, lang, batches)
+	}()
+	res := &ImportResult{Errors: []ImportRowError{}}
+	var writeErr error
+	lastRow := 1
+	for batch := range batches {
+		if writeErr != nil {
+			continue // drain, so that the parser ends
+		}
+		lastRow = batch[len(batch)-1].n
+		if writeErr = s.importBatch(ctx, batch, res, lang); writeErr != nil {
+			cancel()
+		}
+	}
+	wg.Wait()
+	if writeErr != nil {
+		return nil, fmt.Errorf("import workers: %w", writeErr)
+	}
+	if parseErr != nil {
+		if res.Rows == 0 {
+			return nil, parseErr
+		}
+		// The file broke after rows that were already written: say where it
+		// stopped, so that staff fix the rest and import it again.
+		msg := tr(lang, "file_broken")
+		if errors.Is(parseErr, errTooLarge) {
+			msg = tr(lang, "too_large")
+		}
+		res.Errors = append(res.Errors, ImportRowError{Row: lastRow + 1, Field: "file", Message: msg})
+	}
+	if res.Imported > 0 {
+		s.written()
+	}
+	slices.SortFunc(res.Errors, func(a, b ImportRowError) int { return a.Row - b.Row })
+	return res, nil
+}
+
+// importBatch writes the good rows of a batch in one transaction; a person
+// already registered here is reported and skipped.
+func (s *Server) importBatch(ctx context.Context, batch []parsedRow, res *ImportResult, lang string) error {
+	var failed []ImportRowError
+	imported := 0
+	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
+		failed, imported = failed[:0], 0
+		for i := range batch {
+			p := &batch[i]
+			if p.err != nil {
+				failed = append(failed, *p.err)
+				continue
+			}
+			err := s.createWorkerTx(ctx, tx, p.w.ID(s.key), &p.w)
+			var ce *ConflictError
+			if errors.As(err, &ce) {
+				fe := ce.FieldError()
+				failed = append(failed, ImportRowError{Row: p.n, Field: fe.Field, Message: fe.Message(lang)})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			imported++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res.Rows += len(batch)
+	res.Imported += imported
+	res.Errors = append(res.Errors, failed...)
+	return nil
+}
+
+type importData struct {
+	Error  string
+	Result *ImportResult
+}
+
+func (s *Server) pageImport(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "import", "import", importData{})
+}
+
+func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(r)
+	fail := func(status int, msg string) {
+		s.render(w, r, status, "import", "import", importData{Error: msg})
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		fail(http.StatusBadRequest, (&records.FieldError{Field: "file", Key: records.KeyRequired}).Message(lang))
+		return
+	}
+	defer file.Close()
+	if hdr.Size > s.maxUpload {
+		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, s.maxUpload+1))
+	if err != nil || int64(len(data)) > s.maxUpload {
+		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
+		return
+	}
+	res, err := s.ImportWorkers(r.Context(), hdr.Filename, data, lang)
+	switch {
+	case errors.Is(err, errTooLarge):
+		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
+		return
+	case errors.Is(err, ErrBadFile):
+		fail(http.StatusBadRequest, err.Error())
+		return
+	case err != nil:
+		s.webError(w, r, err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "imported workers", "rows", res.Rows, "imported", res.Imported, "failed", len(res.Errors))
+	s.render(w, r, http.StatusOK, "import", "import", importData{Result: res})
+}
+
+// writeTable sends a header and rows as an .xlsx workbook or a CSV file (UTF-8
+// with a byte-order mark, which Excel opens correctly).
+func writeTable(w http.ResponseWriter, format, filename string, header []string, rows [][]any) error {
+	switch format {
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", contentDisposition(filename+".csv"))
+		if _, err := io.WriteString(w, "\ufeff"); err != nil {
+			return err
+		}
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		rec := make([]string, len(header))
+		for _, row := range rows {
+			for i, v := range row {
+				rec[i] = displayCell(v)
+			}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	default:
+		x := excelize.NewFile()
+		defer x.Close()
+		sheet := x.GetSheetName(0)
+		sw, err := x.NewStreamWriter(sheet)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		hv := make([]any, len(header))
+		for i, h := range header {
+			hv[i] = h
+		}
+		if err := sw.SetRow("A1", hv); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		for i, row := range rows {
+			cellName, _ := excelize.CoordinatesToCellName(1, i+2) // row numbers are in range
+			if err := sw.SetRow(cellName, row); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", contentDisposition(filename+".xlsx"))
+		_, err = x.WriteTo(w)
+		return err
+	}
+}
+
+func contentDisposition(name string) string {
+	return fmt.Sprintf(`attachment; filename="export%s"; filename*=UTF-8''%s`, filepath.Ext(name), urlPathEscape(name))
+}
+
+func urlPathEscape(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+func displayCell(v any) string {
+	if v == nil {
+		return ""
+	}
+	return displayValue(v)
+}
+
+// ListHeader is the header row of an exported list.
+var ListHeader = []string{"序号", "姓名", "性别", "公民身份号码", "年龄", "联系电话", "户籍地", "常住地", "人员类别",
+	"就业范围", "就业地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期"}
+
+func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	month := q.Get("month")
+	list := records.NormalizeList(q.Get("list"))
+	if !records.ValidMonth(month) {
+		s.webError(w, r, &records.FieldError{Field: "month", Key: records.KeyMonth})
+		return
+	}
+	if list == "" {
+		s.webError(w, r, &records.FieldError{Field: "list_type", Key: records.KeyEnum, Args: []any{strings.Join(records.ListTypes, "、")}})
+		return
+	}
+	var rows [][]any
+	for after := ""; ; {
+		page, err := s.ListEntries(r.Context(), month, list, MaxLimit, 0, after)
+		if err != nil {
+			s.webError(w, r, err)
+			return
+		}
+		for _, e := range page.Entries {
+			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage,
+				e.ResidenceVillage, strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
+				e.Status.EmploymentForm, e.Status.MonthlyIncome, e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt})
+		}
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	name := fmt.Sprintf("%s-%s人员清单-%s", s.cfg.Name, list, month)
+	if err := writeTable(w, q.Get("format"), name, ListHeader, rows); err != nil {
+		s.log.WarnContext(r.Context(), "export list", "err", err)
+	}
+}
+
+// GigHeader is the header row of the exported gig board.
+var GigHeader = []string{"标题", "工种", "招聘人数", "已安排", "工资", "工资单位", "结算方式", "地点代码", "详细地址",
+	"开始日期", "结束日期", "最低年龄", "最高年龄", "用工单位", "联系方式", "技能要求", "状态", "截止日期", "发布站点"}
+
+func (s *Server) exportGigs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	status := q.Get("status")
+	if status != records.GigOpen && status != records.GigFilled && status != records.GigClosed {
+		status = ""
+	}
+	var rows [][]any
+	for off := 0; ; off += MaxLimit {
+		page, err := s.Gigs(r.Context(), status, MaxLimit, off)
+		if err != nil {
+			s.webError(w, r, err)
+			return
+		}
+		for _, g := range page.Gigs {
+			var amin, amax any
+			if g.AgeMin > 0 {
+				amin = g.AgeMin
+			}
+			if g.AgeMax > 0 {
+				amax = g.AgeMax
+			}
+			rows = append(rows, []any{g.Title, g.Occupation, g.Headcount, g.Placed, g.Wage, g.WageUnit, g.Settlement,
+				g.Place, g.Address, g.StartDate, g.EndDate, amin, amax, g.Employer, g.Contact,
+				strings.Join(g.Skills, "、"), tr("zh", g.Status), g.ExpiresOn, g.Station})
+		}
+		if off+MaxLimit >= page.Total {
+			break
+		}
+	}
+	if err := writeTable(w, q.Get("format"), s.cfg.Name+"-零工信息", GigHeader, rows); err != nil {
+		s.log.WarnContext(r.Context(), "export gigs", "err", err)
+	}
+}

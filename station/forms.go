@@ -1,0 +1,243 @@
+package station
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fieldsync/records"
+)
+
+// A form is declared once as a list of fields; the same declaration renders
+// it, reads it back and compares it with the stored record.
+type fieldSpec struct {
+	Name     string
+	Kind     string // text, date, month, number, int, select, checks, bool, textarea, list, hidden
+	Options  []string
+	Required bool
+}
+
+func f(name, kind string, req bool, opts ...string) fieldSpec {
+	return fieldSpec{Name: name, Kind: kind, Required: req, Options: opts}
+}
+
+var (
+	workerFields = []fieldSpec{
+		f("id_number", "text", true), f("name", "text", true), f("phone", "text", false),
+		f("ethnicity", "text", true), f("hukou_village", "text", true), f("residence_village", "text", false),
+		{Name: "education", Kind: "select", Required: true, Options: records.Educations},
+		{Name: "labour_ability", Kind: "select", Required: true, Options: records.LabourAbilities},
+		{Name: "tags", Kind: "checks", Options: records.Tags},
+		{Name: "monitor_type", Kind: "select", Options: records.MonitorTypes},
+		f("skills", "list", false), f("willing_away", "bool", false), f("notes", "textarea", false),
+	}
+	monthFields = []fieldSpec{
+		f("worker_id", "hidden", true), f("month", "month", true),
+		{Name: "list_type", Kind: "select", Required: true, Options: records.ListTypes},
+		{Name: "work_scope", Kind: "select", Options: records.WorkScopes},
+		f("place", "text", false), f("industry", "text", false),
+		{Name: "employment_form", Kind: "select", Options: records.EmploymentForms},
+		f("monthly_income", "number", false),
+		{Name: "verified_by_method", Kind: "select", Required: true, Options: records.VerifyMethods},
+		f("verified_by", "text", true), f("verified_at", "date", true),
+	}
+	unempFields = []fieldSpec{
+		f("worker_id", "hidden", true),
+		{Name: "place_type", Kind: "select", Required: true, Options: records.PlaceTypes},
+		f("registered_on", "date", true), f("reason", "text", true),
+		f("job_intention", "text", false), f("training_intention", "text", false),
+	}
+	jobseekerFields = []fieldSpec{
+		f("worker_id", "hidden", true), f("intended_work", "text", true), f("expected_wage", "number", false),
+		{Name: "wage_unit", Kind: "select", Options: records.WageUnits},
+		f("area", "text", false),
+		{Name: "work_type", Kind: "select", Required: true, Options: records.WorkTypes},
+		f("available_from", "date", false), f("registered_on", "date", true),
+	}
+	followupFields = []fieldSpec{
+		f("worker_id", "hidden", true), f("date", "date", true),
+		{Name: "method", Kind: "select", Required: true, Options: records.FollowupMethods},
+		f("service_type", "text", true), f("content", "textarea", true), f("outcome", "textarea", false),
+		f("next_due", "date", false), f("staff", "text", false),
+	}
+	gigFields = []fieldSpec{
+		f("title", "text", true), f("occupation", "text", true), f("headcount", "int", true),
+		f("wage", "number", true),
+		{Name: "wage_unit", Kind: "select", Required: true, Options: records.GigWageUnits},
+		{Name: "settlement", Kind: "select", Required: true, Options: records.Settlements},
+		f("place", "text", true), f("address", "text", false), f("start_date", "date", true),
+		f("end_date", "date", false), f("age_min", "int", false), f("age_max", "int", false),
+		f("employer", "text", true), f("contact", "text", true), f("skills", "list", false),
+		{Name: "status", Kind: "select", Required: true, Options: records.GigStatuses},
+		f("expires_on", "date", false),
+	}
+	deregFields = []fieldSpec{f("deregistered_on", "date", true), f("deregistration_reason", "text", true)}
+)
+
+// splitList splits a typed list on commas, Chinese commas and enumeration commas.
+func splitList(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' || r == '\n'
+	})
+	out := []string{}
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// decodeForm reads the declared fields from a form into v (a records type),
+// through the same JSON names the API uses.
+func decodeForm(spec []fieldSpec, form url.Values, v any) error {
+	m := map[string]any{}
+	for _, fs := range spec {
+		raw := strings.TrimSpace(form.Get(fs.Name))
+		switch fs.Kind {
+		case "number":
+			if raw == "" {
+				continue
+			}
+			n, err := strconv.ParseFloat(raw, 64)
+			if err != nil {
+				return &records.FieldError{Field: fs.Name, Key: records.KeyNumber}
+			}
+			m[fs.Name] = n
+		case "int":
+			if raw == "" {
+				continue
+			}
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil {
+				return &records.FieldError{Field: fs.Name, Key: records.KeyInteger}
+			}
+			m[fs.Name] = n
+		case "checks":
+			m[fs.Name] = form[fs.Name]
+		case "list":
+			m[fs.Name] = splitList(raw)
+		case "bool":
+			m[fs.Name] = raw == "1" || raw == "on"
+		default:
+			m[fs.Name] = raw
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("decode form: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("decode form: %w", err)
+	}
+	return nil
+}
+
+// encodeForm renders a record as form values.
+func encodeForm(spec []fieldSpec, v any) url.Values {
+	b, _ := json.Marshal(v) // records types always marshal
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	out := url.Values{}
+	for _, fs := range spec {
+		switch x := m[fs.Name].(type) {
+		case nil:
+		case string:
+			out.Set(fs.Name, x)
+		case float64:
+			if x != 0 || fs.Kind == "number" && fs.Required {
+				out.Set(fs.Name, strconv.FormatFloat(x, 'f', -1, 64))
+			}
+		case bool:
+			if x {
+				out.Set(fs.Name, "1")
+			}
+		case []any:
+			var ss []string
+			for _, e := range x {
+				ss = append(ss, fmt.Sprint(e))
+			}
+			if fs.Kind == "list" {
+				out.Set(fs.Name, strings.Join(ss, "、"))
+			} else {
+				out[fs.Name] = ss
+			}
+		}
+	}
+	return out
+}
+
+// changedFields names the fields whose submitted value differs from the stored one.
+func changedFields(spec []fieldSpec, before, after url.Values) []string {
+	var out []string
+	for _, fs := range spec {
+		a, b := before[fs.Name], after[fs.Name]
+		if fs.Kind == "list" {
+			a, b = splitList(before.Get(fs.Name)), splitList(after.Get(fs.Name))
+		}
+		if strings.Join(a, "\x00") != strings.Join(b, "\x00") {
+			out = append(out, fs.Name)
+		}
+	}
+	return out
+}
+
+// fieldView is one field as the form template shows it.
+type fieldView struct {
+	Name, Label, Kind string
+	Value             string
+	Checked           map[string]bool
+	Options           []string
+	Required          bool
+	Error             string
+	Conflict          []string
+}
+
+// formView is a form as the template shows it.
+type formView struct {
+	Title    string
+	Action   string
+	Back     string
+	Fields   []fieldView
+	Error    string
+	Existing string // link to an existing record a conflict names
+}
+
+func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, conflicts map[string][]any) []fieldView {
+	fe, _ := records.AsFieldError(err)
+	if ce, ok := err.(*ConflictError); ok {
+		fe = ce.FieldError()
+	}
+	out := make([]fieldView, 0, len(spec))
+	for _, fs := range spec {
+		fv := fieldView{Name: fs.Name, Label: records.FieldLabel(lang, fs.Name), Kind: fs.Kind,
+			Value: vals.Get(fs.Name), Options: fs.Options, Required: fs.Required, Checked: map[string]bool{}}
+		for _, v := range vals[fs.Name] {
+			fv.Checked[v] = true
+		}
+		if fe != nil && fe.Field == fs.Name {
+			fv.Error = fe.Message(lang)
+		}
+		for _, c := range conflicts[fs.Name] {
+			fv.Conflict = append(fv.Conflict, displayValue(c))
+		}
+		out = append(out, fv)
+	}
+	return out
+}
+
+func displayValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "（空）"
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,92 @@
+package station
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fieldsync/hlc"
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+)
+
+// ErrInitialised is returned when initialising a directory that already holds a station.
+var ErrInitialised = errors.New("station directory already initialised")
+
+// InitStandalone makes a station with no hub yet: it generates its own
+// deployment key and site id.
+func InitStandalone(ctx context.Context, dir, name string) (Config, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Config{}, errors.New("init station: a name is required")
+	}
+	key, err := ident.NewKey()
+	if err != nil {
+		return Config{}, err
+	}
+	site, err := replica.NewSiteID()
+	if err != nil {
+		return Config{}, fmt.Errorf("init station: %w", err)
+	}
+	c := Config{Name: name, Site: site.String(), Key: hex.EncodeToString(key),
+		Older: records.DefaultOlder, Addr: DefaultAddr}
+	return c, initDir(ctx, dir, c)
+}
+
+// InitEnrolled makes a station from the enrollment code the hub issued.
+func InitEnrolled(ctx context.Context, dir, code string) (Config, error) {
+	e, err := syncclient.ParseEnrollment(strings.TrimSpace(code))
+	if err != nil {
+		return Config{}, fmt.Errorf("init station: %w", err)
+	}
+	if e.Site == 0 || len(e.Key) == 0 || e.StationID == "" {
+		return Config{}, errors.New("init station: enrollment code lacks site, key or station id")
+	}
+	c := Config{Name: e.StationID, Site: e.Site.String(), Key: hex.EncodeToString(e.Key),
+		Enrollment: strings.TrimSpace(code), Older: records.DefaultOlder, Addr: DefaultAddr}
+	return c, initDir(ctx, dir, c)
+}
+
+func initDir(ctx context.Context, dir string, c Config) error {
+	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
+		return fmt.Errorf("init station %s: %w", dir, ErrInitialised)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("init station: %w", err)
+	}
+	r, err := OpenReplica(ctx, dir, c, nil)
+	if err != nil {
+		return err
+	}
+	if err := r.Close(); err != nil {
+		return fmt.Errorf("init station: %w", err)
+	}
+	return SaveConfig(dir, c)
+}
+
+// OpenReplica opens DIR/station.db with the records schema, the station's
+// site id and deployment key.
+func OpenReplica(ctx context.Context, dir string, c Config, log *slog.Logger) (*replica.Replica, error) {
+	schema, err := records.NewSchema()
+	if err != nil {
+		return nil, err
+	}
+	key, err := c.DeploymentKey()
+	if err != nil {
+		return nil, err
+	}
+	site, err := c.SiteID()
+	if err != nil {
+		return nil, err
+	}
+	return replica.Open(ctx, filepath.Join(dir, DBFile), replica.Options{
+		Schema: schema, Site: site, Key: key, Clock: hlc.NewClock(nil), Logger: log,
+	})
+}

@@ -1,0 +1,404 @@
+package station
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// The write operations of the station, shared by the JSON API, the forms and
+// the importer. Each validates first and writes in one replica transaction.
+
+func (s *Server) newID() (ident.ID, error) { return ident.NewTimeOrdered(s.now()) }
+
+// written tells the sync client that there is something to send.
+func (s *Server) written() {
+	if s.sync != nil {
+		s.sync.Kick()
+	}
+}
+
+// CreateWorker registers a person. The same id number registered here before
+// is a *ConflictError carrying the existing id; registered at another station
+// (the row came from the hub), the values merge into that same row.
+func (s *Server) CreateWorker(ctx context.Context, w records.Worker) (ident.ID, error) {
+	if err := w.Validate(); err != nil {
+		return ident.Zero, err
+	}
+	id := w.ID(s.key)
+	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
+		return s.createWorkerTx(ctx, tx, id, &w)
+	})
+	if err != nil {
+		return id, err
+	}
+	s.written()
+	return id, nil
+}
+
+func (s *Server) createWorkerTx(ctx context.Context, tx *replica.Tx, id ident.ID, w *records.Worker) error {
+	row, err := tx.Row(ctx, records.Workers, id)
+	if err != nil {
+		return fmt.Errorf("create worker: %w", err)
+	}
+	cols := w.Columns()
+	if row == nil || row[replica.DeletedColumn] == int64(1) {
+		cols = append(cols, replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+		if row != nil {
+			cols = append(cols, replica.ColumnValue{Column: replica.DeletedColumn, Value: int64(0)})
+		}
+	} else if row["station"] == s.cfg.Name || row["station"] == nil {
+		return &ConflictError{ID: id, Field: "id_number", Key: records.KeyDuplicate}
+	}
+	if _, err := tx.Edit(ctx, replica.Edit{Table: records.Workers, Row: id, Set: cols}); err != nil {
+		return fmt.Errorf("create worker: %w", err)
+	}
+	return nil
+}
+
+// UpdateWorker changes the named fields of a worker: apply sets them on the
+// current record, fields lists which ones to write (JSON names). Fields not
+// named are not written, so a conflict on them stays for someone who saw it.
+func (s *Server) UpdateWorker(ctx context.Context, id ident.ID, apply func(w *records.Worker) ([]string, error)) error {
+	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
+		cur, err := workerInTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		w := cur.Worker
+		fields, err := apply(&w)
+		if err != nil {
+			return err
+		}
+		if err := w.Validate(); err != nil {
+			return err
+		}
+		if w.IDNumber != cur.IDNumber {
+			return &records.FieldError{Field: "id_number", Key: records.KeyUnknownField, Args: []any{"id_number"}}
+		}
+		want := map[string]bool{}
+		for _, f := range fields {
+			want[f] = true
+		}
+		var set []replica.ColumnValue
+		for _, cv := range w.Columns() {
+			if want[cv.Column] && cv.Column != "id_number" {
+				set = append(set, cv)
+			}
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		if _, err := tx.Edit(ctx, replica.Edit{Table: records.Workers, Row: id, Set: set}); err != nil {
+			return fmt.Errorf("update worker: %w", err)
+		}
+		return nil
+	})
+	if err == nil {
+		s.written()
+	}
+	return err
+}
+
+func workerInTx(ctx context.Context, tx *replica.Tx, id ident.ID) (*WorkerView, error) {
+	row, err := tx.Row(ctx, records.Workers, id)
+	if err != nil {
+		return nil, fmt.Errorf("read worker: %w", err)
+	}
+	if row == nil || row[replica.DeletedColumn] == int64(1) {
+		return nil, fmt.Errorf("worker %s: %w", id, ErrNotFound)
+	}
+	return workerFromMap(id, row), nil
+}
+
+// requireWorker checks, inside tx, that the worker a record refers to exists.
+func requireWorker(ctx context.Context, tx *replica.Tx, field, hexID string) (ident.ID, error) {
+	id, err := ident.ParseID(hexID)
+	if err != nil {
+		return id, &records.FieldError{Field: field, Key: records.KeyNoWorker}
+	}
+	if _, err := workerInTx(ctx, tx, id); errors.Is(err, ErrNotFound) {
+		return id, &records.FieldError{Field: field, Key: records.KeyNoWorker}
+	} else if err != nil {
+		return id, err
+	}
+	return id, nil
+}
+
+// SetMonthStatus records a worker's status for a month. A month holds one
+// status per worker: a second one for the same month replaces the first.
+// created says whether the month had none.
+func (s *Server) SetMonthStatus(ctx context.Context, m records.MonthStatus) (id ident.ID, created bool, err error) {
+	if err := m.Validate(); err != nil {
+		return id, false, err
+	}
+	id = m.ID(s.key)
+	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
+		if _, err := requireWorker(ctx, tx, "worker_id", m.WorkerID); err != nil {
+			return err
+		}
+		row, err := tx.Row(ctx, records.MonthlyStatus, id)
+		if err != nil {
+			return fmt.Errorf("set monthly status: %w", err)
+		}
+		created = row == nil || row[replica.DeletedColumn] == int64(1)
+		set := append(m.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+		if row != nil && row[replica.DeletedColumn] == int64(1) {
+			set = append(set, replica.ColumnValue{Column: replica.DeletedColumn, Value: int64(0)})
+		}
+		if _, err := tx.Edit(ctx, replica.Edit{Table: records.MonthlyStatus, Row: id, Set: set}); err != nil {
+			return fmt.Errorf("set monthly status: %w", err)
+		}
+		return nil
+	})
+	if err == nil {
+		s.written()
+	}
+	return id, created, err
+}
+
+// AddUnemployment records an unemployment registration. A worker may hold
+// one open registration: the check and the write are one transaction.
+func (s *Server) AddUnemployment(ctx context.Context, u records.UnemploymentRegistration) (ident.ID, error) {
+	if err := u.Validate(); err != nil {
+		return ident.Zero, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return id, err
+	}
+	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
+		if _, err := requireWorker(ctx, tx, "worker_id", u.WorkerID); err != nil {
+			return err
+		}
+		if u.Open() {
+			var open []byte
+			err := tx.QueryRow(ctx, `SELECT id FROM unemployment_registrations
+				WHERE worker_id = ? AND fs_deleted = 0 AND coalesce(deregistered_on, '') = '' LIMIT 1`,
+				u.WorkerID).Scan(&open)
+			switch {
+			case err == nil:
+				var existing ident.ID
+				copy(existing[:], open)
+				return &ConflictError{ID: existing, Field: "worker_id", Key: records.KeyOpenRegistered}
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("check open registrations: %w", err)
+			}
+		}
+		set := append(u.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+		_, err := tx.Edit(ctx, replica.Edit{Table: records.Unemployment, Row: id, Set: set})
+		return err
+	})
+	if err != nil {
+		return id, err
+	}
+	s.written()
+	return id, nil
+}
+
+// Deregister closes an open unemployment registration.
+func (s *Server) Deregister(ctx context.Context, id ident.ID, on, reason string) error {
+	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
+		row, err := tx.Row(ctx, records.Unemployment, id)
+		if err != nil {
+			return err
+		}
+		if row == nil || row[replica.DeletedColumn] == int64(1) {
+			return fmt.Errorf("registration %s: %w", id, ErrNotFound)
+		}
+		u := records.UnemploymentRegistration{WorkerID: str(row["worker_id"]), PlaceType: str(row["place_type"]),
+			RegisteredOn: str(row["registered_on"]), Reason: str(row["reason"]),
+			DeregisteredOn: on, DeregistrationReason: reason}
+		if u.DeregisteredOn == "" {
+			return &records.FieldError{Field: "deregistered_on", Key: records.KeyRequired}
+		}
+		if err := u.Validate(); err != nil {
+			return err
+		}
+		_, err = tx.Edit(ctx, replica.Edit{Table: records.Unemployment, Row: id, Set: []replica.ColumnValue{
+			{Column: "deregistered_on", Value: u.DeregisteredOn},
+			{Column: "deregistration_reason", Value: u.DeregistrationReason},
+		}})
+		return err
+	})
+	if err == nil {
+		s.written()
+	}
+	return err
+}
+
+// AddJobseeker records a job-seeking registration.
+func (s *Server) AddJobseeker(ctx context.Context, j records.JobseekerRegistration) (ident.ID, error) {
+	if j.RegisteredOn == "" {
+		j.RegisteredOn = s.today()
+	}
+	if err := j.Validate(); err != nil {
+		return ident.Zero, err
+	}
+	return s.addRow(ctx, records.Jobseeker, j.WorkerID, j.Columns())
+}
+
+// AddFollowup records a follow-up of the assistance ledger.
+func (s *Server) AddFollowup(ctx context.Context, f records.Followup) (ident.ID, error) {
+	if err := f.Validate(); err != nil {
+		return ident.Zero, err
+	}
+	return s.addRow(ctx, records.Followups, f.WorkerID, f.Columns())
+}
+
+func (s *Server) addRow(ctx context.Context, table, workerID string, cols []replica.ColumnValue) (ident.ID, error) {
+	id, err := s.newID()
+	if err != nil {
+		return id, err
+	}
+	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
+		if _, err := requireWorker(ctx, tx, "worker_id", workerID); err != nil {
+			return err
+		}
+		set := append(cols, replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+		if _, err := tx.Edit(ctx, replica.Edit{Table: table, Row: id, Set: set}); err != nil {
+			return fmt.Errorf("add %s: %w", table, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return id, err
+	}
+	s.written()
+	return id, nil
+}
+
+// CreateGig posts a gig.
+func (s *Server) CreateGig(ctx context.Context, g records.Gig) (ident.ID, error) {
+	if err := g.Validate(); err != nil {
+		return ident.Zero, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return id, err
+	}
+	set := append(g.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+	if _, err := s.r.Write(ctx, replica.Edit{Table: records.Gigs, Row: id, Set: set}); err != nil {
+		return id, fmt.Errorf("create gig: %w", err)
+	}
+	s.written()
+	return id, nil
+}
+
+// UpdateGig changes the named fields of a gig (see UpdateWorker).
+func (s *Server) UpdateGig(ctx context.Context, id ident.ID, apply func(g *records.Gig) ([]string, error)) error {
+	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
+		row, err := tx.Row(ctx, records.Gigs, id)
+		if err != nil {
+			return fmt.Errorf("read gig: %w", err)
+		}
+		if row == nil || row[replica.DeletedColumn] == int64(1) {
+			return fmt.Errorf("gig %s: %w", id, ErrNotFound)
+		}
+		g := gigFromMap(id, row).Gig
+		fields, err := apply(&g)
+		if err != nil {
+			return err
+		}
+		if err := g.Validate(); err != nil {
+			return err
+		}
+		want := map[string]bool{}
+		for _, f := range fields {
+			want[f] = true
+		}
+		var set []replica.ColumnValue
+		for _, cv := range g.Columns() {
+			if want[cv.Column] {
+				set = append(set, cv)
+			}
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		_, err = tx.Edit(ctx, replica.Edit{Table: records.Gigs, Row: id, Set: set})
+		return err
+	})
+	if err == nil {
+		s.written()
+	}
+	return err
+}
+
+// Place puts a worker into an open gig. The gig's headcount is checked in the
+// same transaction; the placement that fills it marks the gig filled.
+func (s *Server) Place(ctx context.Context, p records.Placement) (ident.ID, error) {
+	if p.PlacedOn == "" {
+		p.PlacedOn = s.today()
+	}
+	if err := p.Validate(); err != nil {
+		return ident.Zero, err
+	}
+	id, err := s.newID()
+	if err != nil {
+		return id, err
+	}
+	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
+		if _, err := requireWorker(ctx, tx, "worker_id", p.WorkerID); err != nil {
+			return err
+		}
+		gid, _ := ident.ParseID(p.GigID)
+		row, err := tx.Row(ctx, records.Gigs, gid)
+		if err != nil {
+			return fmt.Errorf("read gig: %w", err)
+		}
+		if row == nil || row[replica.DeletedColumn] == int64(1) {
+			return &records.FieldError{Field: "gig_id", Key: records.KeyNoGig}
+		}
+		g := gigFromMap(gid, row)
+		if p.Status != records.PlacementPlaced {
+			_, err := tx.Edit(ctx, replica.Edit{Table: records.Placements, Row: id,
+				Set: append(p.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})})
+			return err
+		}
+		if g.Status != records.GigOpen {
+			return &ConflictError{ID: gid, Field: "gig_id", Key: records.KeyGigNotOpen}
+		}
+		var placed, same int64
+		err = tx.QueryRow(ctx, `SELECT count(*), coalesce(sum(worker_id = ?), 0) FROM placements
+			WHERE gig_id = ? AND fs_deleted = 0 AND status = ?`, p.WorkerID, p.GigID, records.PlacementPlaced).Scan(&placed, &same)
+		if err != nil {
+			return fmt.Errorf("count placements: %w", err)
+		}
+		if same > 0 {
+			return &ConflictError{ID: gid, Field: "worker_id", Key: records.KeyAlreadyPlaced}
+		}
+		if placed >= g.Headcount {
+			return &ConflictError{ID: gid, Field: "gig_id", Key: records.KeyGigFull}
+		}
+		if _, err := tx.Edit(ctx, replica.Edit{Table: records.Placements, Row: id,
+			Set: append(p.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})}); err != nil {
+			return fmt.Errorf("place worker: %w", err)
+		}
+		if placed+1 == g.Headcount {
+			_, err = tx.Edit(ctx, replica.Edit{Table: records.Gigs, Row: gid,
+				Set: []replica.ColumnValue{{Column: "status", Value: records.GigFilled}}})
+		}
+		return err
+	})
+	if err != nil {
+		return id, err
+	}
+	s.written()
+	return id, nil
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return ""
+}

@@ -1,0 +1,617 @@
+package station
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// WorkerView is a worker as read back, with what derives from the id number.
+type WorkerView struct {
+	ID ident.ID `json:"id"`
+	records.Worker
+	Station   string `json:"station"`
+	BirthDate string `json:"birth_date"`
+	Sex       string `json:"sex"` // 男 or 女
+	Age       int    `json:"age"`
+	Older     bool   `json:"older"`
+}
+
+func (w *WorkerView) derive(now time.Time, o records.OlderThresholds) {
+	if b, err := ident.BirthDate(w.IDNumber); err == nil {
+		w.BirthDate = b.Format(records.DateLayout)
+	}
+	w.Sex = "女"
+	if ident.Male(w.IDNumber) {
+		w.Sex = "男"
+	}
+	w.Age = records.Age(w.IDNumber, now)
+	w.Older = o.Older(w.IDNumber, now)
+}
+
+// MaskedID shows the first and last four characters of the id number.
+func (w *WorkerView) MaskedID() string { return MaskIDNumber(w.IDNumber) }
+
+// MaskedPhone shows the first three and last four digits of the phone.
+func (w *WorkerView) MaskedPhone() string { return MaskPhone(w.Phone) }
+
+// MaskIDNumber masks an id number for lists: 1101**********002X.
+func MaskIDNumber(s string) string {
+	if len(s) < 9 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
+}
+
+// MaskPhone masks a phone number for lists: 138****8000.
+func MaskPhone(s string) string {
+	if len(s) < 8 {
+		return s
+	}
+	return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
+}
+
+const workerCols = `w.id, w.id_number, w.name, w.phone, w.ethnicity, w.hukou_village, w.residence_village,
+	w.education, w.labour_ability, w.tags, w.monitor_type, w.skills, w.willing_away, w.notes, w.station`
+
+func scanWorker(sc interface{ Scan(...any) error }, extra ...any) (*WorkerView, error) {
+	var (
+		id                                                     []byte
+		idn, name, phone, eth, hukou, res, edu, lab, tags, mon sql.NullString
+		skills, notes, station                                 sql.NullString
+		away                                                   sql.NullInt64
+	)
+	dest := append([]any{&id, &idn, &name, &phone, &eth, &hukou, &res, &edu, &lab, &tags, &mon, &skills, &away, &notes, &station}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	w := &WorkerView{Worker: records.Worker{IDNumber: idn.String, Name: name.String, Phone: phone.String,
+		Ethnicity: eth.String, HukouVillage: hukou.String, ResidenceVillage: res.String, Education: edu.String,
+		LabourAbility: lab.String, Tags: jsonSet(tags.String), MonitorType: mon.String, Skills: jsonSet(skills.String),
+		WillingAway: away.Int64 != 0, Notes: notes.String}, Station: station.String}
+	copy(w.ID[:], id)
+	return w, nil
+}
+
+func workerFromMap(id ident.ID, m map[string]any) *WorkerView {
+	away, _ := m["willing_away"].(int64)
+	return &WorkerView{ID: id, Worker: records.Worker{IDNumber: str(m["id_number"]), Name: str(m["name"]),
+		Phone: str(m["phone"]), Ethnicity: str(m["ethnicity"]), HukouVillage: str(m["hukou_village"]),
+		ResidenceVillage: str(m["residence_village"]), Education: str(m["education"]),
+		LabourAbility: str(m["labour_ability"]), Tags: jsonSet(str(m["tags"])), MonitorType: str(m["monitor_type"]),
+		Skills: jsonSet(str(m["skills"])), WillingAway: away != 0, Notes: str(m["notes"])}, Station: str(m["station"])}
+}
+
+func jsonSet(s string) []string {
+	out := []string{}
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &out) // the engine writes these arrays; a bad one reads as empty
+	}
+	return out
+}
+
+// Worker reads one worker.
+func (s *Server) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) {
+	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+` FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
+	w, err := scanWorker(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("worker %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read worker: %w", err)
+	}
+	w.derive(s.now(), s.cfg.Older)
+	return w, nil
+}
+
+// WorkerQuery selects workers: q matches a name (substring), an id number or a
+// phone (prefix or the last digits); List and Month restrict to one of the
+// three lists of a month.
+type WorkerQuery struct {
+	Q      string
+	List   string // a list type (records.ListTypes) or ""
+	Month  string
+	Limit  int
+	Offset int
+	// After is a cursor (a page's Next): the page starts after that worker
+	// (and then skips Offset more). Deep pages cost as little as the first.
+	After string
+}
+
+// WorkerPage is one page of workers and the total matching.
+type WorkerPage struct {
+	Workers []*WorkerView `json:"workers"`
+	Total   int           `json:"total"`
+	Limit   int           `json:"limit"`
+	Offset  int           `json:"offset"`
+	// Next is the cursor of the following page, "" on the last one.
+	Next string `json:"next,omitempty"`
+}
+
+// cursor encodes a worker's place in name order.
+func cursor(w *WorkerView) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(w.Name + "\x00" + w.IDNumber))
+}
+
+// afterCursor adds the condition "after this cursor" to a query in name order.
+func afterCursor(c string, where *string, args *[]any) error {
+	if c == "" {
+		return nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	name, idn, ok := strings.Cut(string(b), "\x00")
+	if err != nil || !ok {
+		return &records.FieldError{Field: "after", Key: records.KeyBadJSON}
+	}
+	*where += ` AND (w.name, w.id_number) > (?, ?)`
+	*args = append(*args, name, idn)
+	return nil
+}
+
+// MaxLimit bounds one page of any list.
+const MaxLimit = 1000
+
+// Workers lists workers by name.
+func (s *Server) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, error) {
+	if q.Limit <= 0 || q.Limit > MaxLimit {
+		q.Limit = min(max(q.Limit, 50), MaxLimit)
+	}
+	from := ` FROM workers w`
+	where := ` WHERE w.fs_deleted = 0`
+	var args []any
+	if q.List != "" {
+		// Walk workers in name order and probe each one's status: a page
+		// costs its own rows, not a sort of the whole list.
+		from = ` FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
+			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`
+		args = append(args, q.Month, q.List)
+	}
+	if t := strings.TrimSpace(q.Q); t != "" {
+		if norm, err := ident.NormalizeIDNumber(t); err == nil {
+			// A whole id number names one row: look it up by its derived id.
+			id := s.key.Derive(records.Workers, norm)
+			where += ` AND w.id = ?`
+			args = append(args, id[:])
+		} else {
+			like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(t)
+			if isIDChars(t) {
+				// Digits: the start or the end of an id number or a phone.
+				where += ` AND (w.id_number LIKE ? ESCAPE '\' OR w.phone LIKE ? ESCAPE '\'
+					OR w.id_number LIKE ? ESCAPE '\' OR w.phone LIKE ? ESCAPE '\')`
+				args = append(args, like+"%", like+"%", "%"+like, "%"+like)
+			} else {
+				where += ` AND w.name LIKE ? ESCAPE '\'`
+				args = append(args, "%"+like+"%")
+			}
+		}
+	}
+	page := &WorkerPage{Workers: []*WorkerView{}, Limit: q.Limit, Offset: q.Offset}
+	var err error
+	countArgs := args
+	pageWhere := where
+	if err := afterCursor(q.After, &pageWhere, &args); err != nil {
+		return nil, err
+	}
+	search := strings.TrimSpace(q.Q) != "" && q.List == "" && q.After == ""
+	if search {
+		// One pass over the covering index finds every match's key in order:
+		// the total is their number, and the page is fetched by its keys.
+		var keys []any
+		if keys, err = s.matchKeys(ctx, from+where, countArgs, q.Offset, q.Limit+1, &page.Total); err != nil {
+			return nil, err
+		}
+		if len(keys) == 0 {
+			return page, nil
+		}
+		pageWhere = ` WHERE w.fs_deleted = 0 AND (w.name, w.id_number) IN (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(keys)/2), ", ") + `)`
+		args = keys
+		q.Offset = 0
+	} else if q.List != "" && strings.TrimSpace(q.Q) == "" {
+		page.Total, err = s.listTotal(ctx, q.Month, q.List)
+	} else {
+		err = s.r.DB().QueryRowContext(ctx, `SELECT count(*)`+from+where, countArgs...).Scan(&page.Total)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("count workers: %w", err)
+	}
+	// Name, then id number: the order of the covering index, so no sort.
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+workerCols+from+pageWhere+` ORDER BY w.name, w.id_number LIMIT ? OFFSET ?`,
+		append(args, q.Limit+1, q.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("list workers: %w", err)
+	}
+	defer rows.Close()
+	now := s.now()
+	for rows.Next() {
+		w, err := scanWorker(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list workers: %w", err)
+		}
+		w.derive(now, s.cfg.Older)
+		page.Workers = append(page.Workers, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list workers: %w", err)
+	}
+	if len(page.Workers) > q.Limit { // one more than asked: there is a next page
+		page.Workers = page.Workers[:q.Limit]
+		page.Next = cursor(page.Workers[q.Limit-1])
+	}
+	return page, nil
+}
+
+// matchKeys reads the (name, id number) of every worker a search matches, in
+// name order, counting them in total and returning those of the page
+// [offset, offset+n) as query arguments.
+func (s *Server) matchKeys(ctx context.Context, fromWhere string, args []any, offset, n int, total *int) ([]any, error) {
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT w.name, w.id_number`+fromWhere+` ORDER BY w.name, w.id_number`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search workers: %w", err)
+	}
+	defer rows.Close()
+	var keys []any
+	i := 0
+	for ; rows.Next(); i++ {
+		if i < offset || i >= offset+n {
+			continue
+		}
+		var name, idn sql.NullString
+		if err := rows.Scan(&name, &idn); err != nil {
+			return nil, fmt.Errorf("search workers: %w", err)
+		}
+		keys = append(keys, name.String, idn.String)
+	}
+	*total = i
+	return keys, rows.Err()
+}
+
+func isIDChars(s string) bool {
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r == 'X' || r == 'x') {
+			return false
+		}
+	}
+	return true
+}
+
+// ListEntry is one line of the three lists: the worker and the month's status.
+type ListEntry struct {
+	*WorkerView
+	Status records.MonthStatus `json:"status"`
+}
+
+// ListPage is one page of a list of a month.
+type ListPage struct {
+	Month   string      `json:"month"`
+	List    string      `json:"list"`
+	Entries []ListEntry `json:"entries"`
+	Total   int         `json:"total"`
+	Limit   int         `json:"limit"`
+	Offset  int         `json:"offset"`
+	Next    string      `json:"next,omitempty"`
+}
+
+// ListEntries reads one of the three lists of a month, ordered by name,
+// starting after the cursor after (when not "") and offset more.
+func (s *Server) ListEntries(ctx context.Context, month, list string, limit, offset int, after string) (*ListPage, error) {
+	return s.listEntries(ctx, month, list, limit, offset, after, -1)
+}
+
+// listEntries is ListEntries with the list's total when the caller counted
+// it already (-1 when not).
+func (s *Server) listEntries(ctx context.Context, month, list string, limit, offset int, after string, total int) (*ListPage, error) {
+	if limit <= 0 || limit > MaxLimit {
+		limit = min(max(limit, 50), MaxLimit)
+	}
+	page := &ListPage{Month: month, List: list, Entries: []ListEntry{}, Limit: limit, Offset: offset, Total: total}
+	if total < 0 {
+		var err error
+		if page.Total, err = s.listTotal(ctx, month, list); err != nil {
+			return nil, fmt.Errorf("count list: %w", err)
+		}
+	}
+	where := ` WHERE w.fs_deleted = 0`
+	args := []any{month, list}
+	if err := afterCursor(after, &where, &args); err != nil {
+		return nil, err
+	}
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+workerCols+`, m.work_scope, m.place, m.industry,
+		m.employment_form, m.monthly_income, m.verified_by_method, m.verified_by, m.verified_at
+		FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
+			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`+where+`
+		ORDER BY w.name, w.id_number LIMIT ? OFFSET ?`, append(args, limit+1, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("read list: %w", err)
+	}
+	defer rows.Close()
+	now := s.now()
+	for rows.Next() {
+		var scope, place, industry, form, method, by, at sql.NullString
+		var income sql.NullFloat64
+		w, err := scanWorker(rows, &scope, &place, &industry, &form, &income, &method, &by, &at)
+		if err != nil {
+			return nil, fmt.Errorf("read list: %w", err)
+		}
+		w.derive(now, s.cfg.Older)
+		page.Entries = append(page.Entries, ListEntry{WorkerView: w, Status: records.MonthStatus{
+			WorkerID: w.ID.String(), Month: month, ListType: list, WorkScope: scope.String, Place: place.String,
+			Industry: industry.String, EmploymentForm: form.String, MonthlyIncome: income.Float64,
+			VerifiedByMethod: method.String, VerifiedBy: by.String, VerifiedAt: at.String}})
+	}
+	if len(page.Entries) > limit {
+		page.Entries = page.Entries[:limit]
+		page.Next = cursor(page.Entries[limit-1].WorkerView)
+	}
+	return page, rows.Err()
+}
+
+// notDeletedWorker excludes the statuses of deleted workers; few are, so
+// the subquery is small and the counts read only an index of statuses.
+const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1)`
+
+func (s *Server) listTotal(ctx context.Context, month, list string) (int, error) {
+	var n int
+	err := s.r.DB().QueryRowContext(ctx, `SELECT count(*) FROM monthly_status m
+		WHERE m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`+notDeletedWorker, month, list).Scan(&n)
+	return n, err
+}
+
+// ListCounts counts each list of a month.
+func (s *Server) ListCounts(ctx context.Context, month string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, l := range records.ListTypes {
+		out[l] = 0
+	}
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT m.list_type, count(*) FROM monthly_status m
+		WHERE m.month = ? AND m.fs_deleted = 0`+notDeletedWorker+` GROUP BY m.list_type`, month)
+	if err != nil {
+		return nil, fmt.Errorf("count lists: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l string
+		var n int
+		if err := rows.Scan(&l, &n); err != nil {
+			return nil, fmt.Errorf("count lists: %w", err)
+		}
+		out[l] = n
+	}
+	return out, rows.Err()
+}
+
+// Counts are the station's own figures for the home page.
+type Counts struct {
+	Workers      int // registered at this station
+	AllWorkers   int // held by this replica
+	OpenUnemp    int
+	OpenGigs     int
+	FollowupsDue int
+}
+
+// StationCounts counts the station's own records.
+func (s *Server) StationCounts(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.r.DB().QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1),
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0),
+		(SELECT count(*) FROM unemployment_registrations WHERE fs_deleted = 0 AND station = ?1 AND coalesce(deregistered_on, '') = ''),
+		(SELECT count(*) FROM gigs WHERE fs_deleted = 0 AND status = 'open'),
+		(SELECT count(*) FROM followups WHERE fs_deleted = 0 AND station = ?1 AND next_due <= ?2 AND next_due != '')`,
+		s.cfg.Name, s.today()).Scan(&c.Workers, &c.AllWorkers, &c.OpenUnemp, &c.OpenGigs, &c.FollowupsDue)
+	if err != nil {
+		return c, fmt.Errorf("count records: %w", err)
+	}
+	return c, nil
+}
+
+// GigView is a gig as read back.
+type GigView struct {
+	ID ident.ID `json:"id"`
+	records.Gig
+	Station string `json:"station"`
+	Placed  int    `json:"placed"`
+}
+
+func gigFromMap(id ident.ID, m map[string]any) *GigView {
+	num := func(v any) float64 {
+		switch x := v.(type) {
+		case float64:
+			return x
+		case int64:
+			return float64(x)
+		}
+		return 0
+	}
+	return &GigView{ID: id, Gig: records.Gig{Title: str(m["title"]), Occupation: str(m["occupation"]),
+		Headcount: int64(num(m["headcount"])), Wage: num(m["wage"]), WageUnit: str(m["wage_unit"]),
+		Settlement: str(m["settlement"]), Place: str(m["place"]), Address: str(m["address"]),
+		StartDate: str(m["start_date"]), EndDate: str(m["end_date"]), AgeMin: int64(num(m["age_min"])),
+		AgeMax: int64(num(m["age_max"])), Employer: str(m["employer"]), Contact: str(m["contact"]),
+		Skills: jsonSet(str(m["skills"])), Status: str(m["status"]), ExpiresOn: str(m["expires_on"])},
+		Station: str(m["station"])}
+}
+
+const gigCols = `g.id, g.title, g.occupation, g.headcount, g.wage, g.wage_unit, g.settlement, g.place, g.address,
+	g.start_date, g.end_date, g.age_min, g.age_max, g.employer, g.contact, g.skills, g.status, g.expires_on, g.station,
+	(SELECT count(*) FROM placements p WHERE p.gig_id = lower(hex(g.id)) AND p.fs_deleted = 0 AND p.status = 'placed')`
+
+func scanGig(sc interface{ Scan(...any) error }) (*GigView, error) {
+	var id []byte
+	var title, occ, unit, settle, place, addr, start, end, emp, contact, skills, status, exp, station sql.NullString
+	var head, amin, amax sql.NullInt64
+	var wage sql.NullFloat64
+	var placed int
+	if err := sc.Scan(&id, &title, &occ, &head, &wage, &unit, &settle, &place, &addr, &start, &end, &amin, &amax,
+		&emp, &contact, &skills, &status, &exp, &station, &placed); err != nil {
+		return nil, err
+	}
+	g := &GigView{Gig: records.Gig{Title: title.String, Occupation: occ.String, Headcount: head.Int64,
+		Wage: wage.Float64, WageUnit: unit.String, Settlement: settle.String, Place: place.String,
+		Address: addr.String, StartDate: start.String, EndDate: end.String, AgeMin: amin.Int64, AgeMax: amax.Int64,
+		Employer: emp.String, Contact: contact.String, Skills: jsonSet(skills.String), Status: status.String,
+		ExpiresOn: exp.String}, Station: station.String, Placed: placed}
+	copy(g.ID[:], id)
+	return g, nil
+}
+
+// Gig reads one gig.
+func (s *Server) Gig(ctx context.Context, id ident.ID) (*GigView, error) {
+	g, err := scanGig(s.r.DB().QueryRowContext(ctx, `SELECT `+gigCols+` FROM gigs g WHERE g.id = ? AND g.fs_deleted = 0`, id[:]))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("gig %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read gig: %w", err)
+	}
+	return g, nil
+}
+
+// GigPage is one page of the gig board.
+type GigPage struct {
+	Gigs   []*GigView `json:"gigs"`
+	Total  int        `json:"total"`
+	Limit  int        `json:"limit"`
+	Offset int        `json:"offset"`
+}
+
+// Gigs lists gigs, newest first; status "" lists all.
+func (s *Server) Gigs(ctx context.Context, status string, limit, offset int) (*GigPage, error) {
+	if limit <= 0 || limit > MaxLimit {
+		limit = min(max(limit, 50), MaxLimit)
+	}
+	where := ` WHERE g.fs_deleted = 0`
+	var args []any
+	if status != "" {
+		where += ` AND g.status = ?`
+		args = append(args, status)
+	}
+	page := &GigPage{Gigs: []*GigView{}, Limit: limit, Offset: offset}
+	if err := s.r.DB().QueryRowContext(ctx, `SELECT count(*) FROM gigs g`+where, args...).Scan(&page.Total); err != nil {
+		return nil, fmt.Errorf("count gigs: %w", err)
+	}
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+gigCols+` FROM gigs g`+where+` ORDER BY g.id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("list gigs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		g, err := scanGig(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list gigs: %w", err)
+		}
+		page.Gigs = append(page.Gigs, g)
+	}
+	return page, rows.Err()
+}
+
+// WorkerRecords are the records hanging off one worker, for the worker page.
+type WorkerRecords struct {
+	Statuses     []map[string]any
+	Unemployment []map[string]any
+	Jobseeker    []map[string]any
+	Followups    []map[string]any
+	Placements   []map[string]any
+}
+
+func (s *Server) workerRecords(ctx context.Context, id ident.ID) (*WorkerRecords, error) {
+	wid := id.String()
+	var out WorkerRecords
+	q := []struct {
+		dst *[]map[string]any
+		sql string
+	}{
+		{&out.Statuses, `SELECT * FROM monthly_status WHERE worker_id = ? AND fs_deleted = 0 ORDER BY month DESC`},
+		{&out.Unemployment, `SELECT * FROM unemployment_registrations WHERE worker_id = ? AND fs_deleted = 0 ORDER BY registered_on DESC`},
+		{&out.Jobseeker, `SELECT * FROM jobseeker_registrations WHERE worker_id = ? AND fs_deleted = 0 ORDER BY registered_on DESC`},
+		{&out.Followups, `SELECT * FROM followups WHERE worker_id = ? AND fs_deleted = 0 ORDER BY date DESC`},
+		{&out.Placements, `SELECT p.*, g.title AS gig_title FROM placements p LEFT JOIN gigs g ON g.id = unhex(p.gig_id)
+			WHERE p.worker_id = ? AND p.fs_deleted = 0 ORDER BY p.placed_on DESC`},
+	}
+	for _, x := range q {
+		rows, err := s.r.DB().QueryContext(ctx, x.sql, wid)
+		if err != nil {
+			return nil, fmt.Errorf("read worker records: %w", err)
+		}
+		m, err := rowMaps(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read worker records: %w", err)
+		}
+		*x.dst = m
+	}
+	return &out, nil
+}
+
+// rowMaps reads rows as maps keyed by column name; ids become hex and the
+// merge metadata is left out.
+func rowMaps(rows *sql.Rows) ([]map[string]any, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := []map[string]any{}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		m := make(map[string]any, len(cols))
+		for i, c := range cols {
+			switch {
+			case c == replica.MetaColumn || c == replica.DeletedColumn:
+				continue
+			case c == "id":
+				var id ident.ID
+				b, _ := vals[i].([]byte)
+				copy(id[:], b)
+				m[c] = id.String()
+			default:
+				if b, ok := vals[i].([]byte); ok {
+					m[c] = string(b)
+				} else {
+					m[c] = vals[i]
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Conflicts returns a row's columns in conflict and the values of their heads.
+func (s *Server) Conflicts(ctx context.Context, table string, id ident.ID) (map[string][]any, error) {
+	heads, err := s.r.Heads(ctx, table, id)
+	if errors.Is(err, replica.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read heads: %w", err)
+	}
+	out := map[string][]any{}
+	for _, h := range heads {
+		// Which station registered a record is bookkeeping: two stations that
+		// both registered a person offline are not a conflict staff can settle.
+		if !h.Conflict || h.Column == "station" {
+			continue
+		}
+		for _, v := range h.Heads {
+			out[h.Column] = append(out[h.Column], v.Value)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,646 @@
+package station
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "gig", "import", "login", "error"}
+
+func parsePages() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"mask":      MaskIDNumber,
+		"maskPhone": MaskPhone,
+		"join":      func(ss []string) string { return strings.Join(ss, "、") },
+		"money":     func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
+		"val":       displayValue,
+		"add":       func(a, b int) int { return a + b },
+		"listCode":  records.ListCode,
+	}
+	out := map[string]*template.Template{}
+	for _, n := range pageNames {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+n+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", n, err)
+		}
+		out[n] = t
+	}
+	return out, nil
+}
+
+// view is what every page template gets.
+type view struct {
+	Lang  string
+	Title string
+	CSRF  string
+	User  string
+	Path  string
+	Login bool
+	Data  any
+}
+
+// T translates a UI string.
+func (v *view) T(key string) string { return tr(v.Lang, key) }
+
+// L names a field.
+func (v *view) L(field string) string { return records.FieldLabel(v.Lang, field) }
+
+// LangURL is the current page in the other language.
+func (v *view) LangURL() string {
+	u, err := url.Parse(v.Path)
+	if err != nil {
+		return "/"
+	}
+	q := u.Query()
+	if v.Lang == "en" {
+		q.Set("lang", "zh")
+	} else {
+		q.Set("lang", "en")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, titleKey string, data any) {
+	lang := langOf(r)
+	v := &view{Lang: lang, Title: tr(lang, titleKey), Path: r.URL.RequestURI(), Login: s.login, Data: data}
+	v.CSRF, _ = r.Context().Value(ctxCSRF).(string)
+	v.User, _ = r.Context().Value(ctxUser).(string)
+	var buf bytes.Buffer
+	if err := s.pages[name].Execute(&buf, v); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) webError(w http.ResponseWriter, r *http.Request, err error) {
+	status, _, msg := errorStatus(err, langOf(r))
+	if status >= 500 {
+		s.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	s.render(w, r, status, "error", "error", msg)
+}
+
+func (s *Server) routesWeb(mux *http.ServeMux) {
+	sub, _ := fs.Sub(staticFS, "static") // the embedded directory exists
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
+	mux.HandleFunc("GET /{$}", s.pageHome)
+	mux.HandleFunc("GET /login", s.pageLogin)
+	mux.HandleFunc("POST /login", s.postLogin)
+	mux.HandleFunc("POST /logout", s.postLogout)
+	mux.HandleFunc("GET /workers", s.pageWorkers)
+	mux.HandleFunc("GET /workers/new", s.pageNewWorker)
+	mux.HandleFunc("POST /workers/new", s.pageNewWorker)
+	mux.HandleFunc("GET /workers/{id}", s.pageWorker)
+	mux.HandleFunc("GET /workers/{id}/edit", s.pageEditWorker)
+	mux.HandleFunc("POST /workers/{id}/edit", s.pageEditWorker)
+	mux.HandleFunc("GET /workers/{id}/{kind}", s.pageAddRecord)
+	mux.HandleFunc("POST /workers/{id}/{kind}", s.pageAddRecord)
+	mux.HandleFunc("GET /unemployment/{id}/deregister", s.pageDeregister)
+	mux.HandleFunc("POST /unemployment/{id}/deregister", s.pageDeregister)
+	mux.HandleFunc("GET /lists", s.pageLists)
+	mux.HandleFunc("GET /lists/export", s.exportList)
+	mux.HandleFunc("GET /gigs", s.pageGigs)
+	mux.HandleFunc("GET /gigs/export", s.exportGigs)
+	mux.HandleFunc("GET /gigs/new", s.pageNewGig)
+	mux.HandleFunc("POST /gigs/new", s.pageNewGig)
+	mux.HandleFunc("GET /gigs/{id}", s.pageGig)
+	mux.HandleFunc("GET /gigs/{id}/edit", s.pageEditGig)
+	mux.HandleFunc("POST /gigs/{id}/edit", s.pageEditGig)
+	mux.HandleFunc("POST /gigs/{id}/place", s.postPlace)
+	mux.HandleFunc("GET /import", s.pageImport)
+	mux.HandleFunc("POST /import", s.postImport)
+}
+
+type homeData struct {
+	Name   string
+	Sync   SyncView
+	Counts Counts
+	Month  string
+	Lists  map[string]int
+}
+
+func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
+	sv, err := s.syncView(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	c, err := s.StationCounts(r.Context())
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	month := s.now().Format(records.MonthLayout)
+	lc, err := s.ListCounts(r.Context(), month)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", "home", homeData{Name: s.cfg.Name, Sync: sv, Counts: c, Month: month, Lists: lc})
+}
+
+func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", "login", "")
+}
+
+func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
+	if s.users == nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	name := strings.TrimSpace(r.PostFormValue("user"))
+	if !s.users.Check(name, r.PostFormValue("password")) {
+		s.log.WarnContext(r.Context(), "failed staff login", "remote", r.RemoteAddr)
+		s.render(w, r, http.StatusUnauthorized, "login", "login", tr(langOf(r), "login_failed"))
+		return
+	}
+	s.newSession(w, name)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
+	s.endSession(w, r)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+type workersData struct {
+	Q    string
+	Page *WorkerPage
+	Prev string
+	Next string
+}
+
+// pageLinks makes the pager's links: back to the first page, and on to the
+// page after the cursor next.
+func pageLinks(base url.Values, path string, notFirst bool, next string) (first, after string) {
+	if notFirst {
+		first = path + "?" + base.Encode()
+	}
+	if next != "" {
+		q := url.Values{}
+		for k, v := range base {
+			q[k] = v
+		}
+		q.Set("after", next)
+		after = path + "?" + q.Encode()
+	}
+	return first, after
+}
+
+func (s *Server) pageWorkers(w http.ResponseWriter, r *http.Request) {
+	_, offset, err := paging(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	after := r.URL.Query().Get("after")
+	page, err := s.Workers(r.Context(), WorkerQuery{Q: q, Limit: 50, Offset: offset, After: after})
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	d := workersData{Q: q, Page: page}
+	d.Prev, d.Next = pageLinks(url.Values{"q": {q}}, "/workers", after != "" || offset > 0, page.Next)
+	s.render(w, r, http.StatusOK, "workers", "workers", d)
+}
+
+// showForm renders a record form with the values typed and the error to fix.
+func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, titleKey string, fv formView, spec []fieldSpec,
+	vals url.Values, err error, conflicts map[string][]any) {
+	lang := langOf(r)
+	fv.Title = tr(lang, titleKey)
+	fv.Fields = buildForm(lang, spec, vals, err, conflicts)
+	if err != nil {
+		fe, ok := records.AsFieldError(err)
+		var ce *ConflictError
+		if errors.As(err, &ce) {
+			fe, ok = ce.FieldError(), true
+			if !ce.ID.IsZero() && ce.Field == "id_number" {
+				fv.Existing = "/workers/" + ce.ID.String()
+			}
+		}
+		if !ok {
+			s.webError(w, r, err)
+			return
+		}
+		fv.Error = tr(lang, "fix_errors")
+		visible := false
+		for _, f := range spec {
+			if f.Name == fe.Field && f.Kind != "hidden" {
+				visible = true
+			}
+		}
+		if !visible {
+			fv.Error = fe.Message(lang)
+		}
+	}
+	s.render(w, r, status, "form", titleKey, fv)
+}
+
+func formStatus(err error) int {
+	st, _, _ := errorStatus(err, "zh")
+	return st
+}
+
+func (s *Server) pageNewWorker(w http.ResponseWriter, r *http.Request) {
+	fv := formView{Action: "/workers/new", Back: "/workers"}
+	if r.Method == http.MethodGet {
+		s.showForm(w, r, http.StatusOK, "new_worker", fv, workerFields, url.Values{}, nil, nil)
+		return
+	}
+	var in records.Worker
+	err := decodeForm(workerFields, r.PostForm, &in)
+	var id ident.ID
+	if err == nil {
+		id, err = s.CreateWorker(r.Context(), in)
+	}
+	if err != nil {
+		s.showForm(w, r, formStatus(err), "new_worker", fv, workerFields, r.PostForm, err, nil)
+		return
+	}
+	http.Redirect(w, r, "/workers/"+id.String(), http.StatusSeeOther)
+}
+
+type workerData struct {
+	W         *WorkerView
+	Recs      *WorkerRecords
+	Conflicts map[string][]any
+	Matches   []Match
+	Month     string
+}
+
+func (s *Server) pageWorker(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	wv, err := s.Worker(r.Context(), id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	recs, err := s.workerRecords(r.Context(), id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	conf, err := s.Conflicts(r.Context(), "workers", id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	m, err := s.WorkerMatches(r.Context(), id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "worker", "workers", workerData{W: wv, Recs: recs, Conflicts: conf, Matches: m,
+		Month: s.now().Format(records.MonthLayout)})
+}
+
+func (s *Server) pageEditWorker(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	wv, err := s.Worker(r.Context(), id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	conf, err := s.Conflicts(r.Context(), "workers", id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	spec := workerFields[1:] // the id number never changes: it derives the row id
+	fv := formView{Action: "/workers/" + id.String() + "/edit", Back: "/workers/" + id.String()}
+	stored := encodeForm(spec, wv.Worker)
+	if r.Method == http.MethodGet {
+		s.showForm(w, r, http.StatusOK, "edit_worker", fv, spec, stored, nil, conf)
+		return
+	}
+	fields := changedFields(spec, stored, r.PostForm)
+	err = s.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
+		idn := wk.IDNumber
+		if err := decodeForm(spec, r.PostForm, wk); err != nil {
+			return nil, err
+		}
+		wk.IDNumber = idn
+		return fields, nil
+	})
+	if err != nil {
+		s.showForm(w, r, formStatus(err), "edit_worker", fv, spec, r.PostForm, err, conf)
+		return
+	}
+	http.Redirect(w, r, "/workers/"+id.String(), http.StatusSeeOther)
+}
+
+// pageAddRecord serves the forms of the records hanging off a worker.
+func (s *Server) pageAddRecord(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	kind := r.PathValue("kind")
+	var spec []fieldSpec
+	var title string
+	defaults := url.Values{"worker_id": {id.String()}}
+	today := s.today()
+	switch kind {
+	case "monthly-status":
+		spec, title = monthFields, "month_status"
+		defaults.Set("month", s.now().Format(records.MonthLayout))
+		defaults.Set("verified_at", today)
+		user, _ := r.Context().Value(ctxUser).(string)
+		defaults.Set("verified_by", user)
+	case "unemployment":
+		spec, title = unempFields, "unemployment"
+		defaults.Set("registered_on", today)
+	case "jobseeker":
+		spec, title = jobseekerFields, "jobseeker"
+		defaults.Set("registered_on", today)
+	case "followups":
+		spec, title = followupFields, "followups"
+		defaults.Set("date", today)
+	default:
+		s.webError(w, r, ErrNotFound)
+		return
+	}
+	if _, err := s.Worker(r.Context(), id); err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	fv := formView{Action: "/workers/" + id.String() + "/" + kind, Back: "/workers/" + id.String()}
+	if r.Method == http.MethodGet {
+		if l := records.NormalizeList(r.URL.Query().Get("list")); l != "" {
+			defaults.Set("list_type", l)
+		}
+		s.showForm(w, r, http.StatusOK, title, fv, spec, defaults, nil, nil)
+		return
+	}
+	form := r.PostForm
+	form.Set("worker_id", id.String())
+	ctx := r.Context()
+	switch kind {
+	case "monthly-status":
+		var in records.MonthStatus
+		if err = decodeForm(spec, form, &in); err == nil {
+			_, _, err = s.SetMonthStatus(ctx, in)
+		}
+	case "unemployment":
+		var in records.UnemploymentRegistration
+		if err = decodeForm(spec, form, &in); err == nil {
+			_, err = s.AddUnemployment(ctx, in)
+		}
+	case "jobseeker":
+		var in records.JobseekerRegistration
+		if err = decodeForm(spec, form, &in); err == nil {
+			_, err = s.AddJobseeker(ctx, in)
+		}
+	case "followups":
+		var in records.Followup
+		if err = decodeForm(spec, form, &in); err == nil {
+			_, err = s.AddFollowup(ctx, in)
+		}
+	}
+	if err != nil {
+		s.showForm(w, r, formStatus(err), title, fv, spec, form, err, nil)
+		return
+	}
+	http.Redirect(w, r, "/workers/"+id.String(), http.StatusSeeOther)
+}
+
+func (s *Server) pageDeregister(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	var wid string
+	if err := s.r.DB().QueryRowContext(r.Context(), `SELECT worker_id FROM unemployment_registrations
+		WHERE id = ? AND fs_deleted = 0`, id[:]).Scan(&wid); err != nil {
+		s.webError(w, r, fmt.Errorf("registration %s: %w", id, ErrNotFound))
+		return
+	}
+	fv := formView{Action: "/unemployment/" + id.String() + "/deregister", Back: "/workers/" + wid}
+	if r.Method == http.MethodGet {
+		s.showForm(w, r, http.StatusOK, "deregister", fv, deregFields, url.Values{"deregistered_on": {s.today()}}, nil, nil)
+		return
+	}
+	err = s.Deregister(r.Context(), id, strings.TrimSpace(r.PostFormValue("deregistered_on")),
+		strings.TrimSpace(r.PostFormValue("deregistration_reason")))
+	if err != nil {
+		s.showForm(w, r, formStatus(err), "deregister", fv, deregFields, r.PostForm, err, nil)
+		return
+	}
+	http.Redirect(w, r, "/workers/"+wid, http.StatusSeeOther)
+}
+
+type listsData struct {
+	Month  string
+	List   string
+	Lists  []string
+	Counts map[string]int
+	Page   *ListPage
+	Prev   string
+	Next   string
+}
+
+func (s *Server) pageLists(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	month := q.Get("month")
+	if month == "" {
+		month = s.now().Format(records.MonthLayout)
+	}
+	if !records.ValidMonth(month) {
+		s.webError(w, r, &records.FieldError{Field: "month", Key: records.KeyMonth})
+		return
+	}
+	list := records.NormalizeList(q.Get("list"))
+	if list == "" {
+		list = records.ListEmployed
+	}
+	_, offset, err := paging(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	counts, err := s.ListCounts(r.Context(), month)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	after := q.Get("after")
+	page, err := s.listEntries(r.Context(), month, list, 50, offset, after, counts[list])
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	d := listsData{Month: month, List: list, Lists: records.ListTypes, Counts: counts, Page: page}
+	d.Prev, d.Next = pageLinks(url.Values{"month": {month}, "list": {records.ListCode(list)}}, "/lists", after != "" || offset > 0, page.Next)
+	s.render(w, r, http.StatusOK, "lists", "lists", d)
+}
+
+type gigsData struct {
+	Status string
+	Page   *GigPage
+	Prev   string
+	Next   string
+}
+
+func (s *Server) pageGigs(w http.ResponseWriter, r *http.Request) {
+	status := r.URL.Query().Get("status")
+	if status != records.GigOpen && status != records.GigFilled && status != records.GigClosed {
+		status = ""
+	}
+	_, offset, err := paging(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	page, err := s.Gigs(r.Context(), status, 50, offset)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	d := gigsData{Status: status, Page: page}
+	base := url.Values{"status": {status}}
+	if offset > 0 {
+		d.Prev = "/gigs?" + base.Encode()
+	}
+	if offset+page.Limit < page.Total {
+		base.Set("offset", strconv.Itoa(offset+page.Limit))
+		d.Next = "/gigs?" + base.Encode()
+	}
+	s.render(w, r, http.StatusOK, "gigs", "gigs", d)
+}
+
+func (s *Server) pageNewGig(w http.ResponseWriter, r *http.Request) {
+	fv := formView{Action: "/gigs/new", Back: "/gigs"}
+	if r.Method == http.MethodGet {
+		s.showForm(w, r, http.StatusOK, "new_gig", fv, gigFields,
+			url.Values{"status": {records.GigOpen}, "start_date": {s.today()}, "headcount": {"1"}}, nil, nil)
+		return
+	}
+	var in records.Gig
+	err := decodeForm(gigFields, r.PostForm, &in)
+	var id ident.ID
+	if err == nil {
+		id, err = s.CreateGig(r.Context(), in)
+	}
+	if err != nil {
+		s.showForm(w, r, formStatus(err), "new_gig", fv, gigFields, r.PostForm, err, nil)
+		return
+	}
+	http.Redirect(w, r, "/gigs/"+id.String(), http.StatusSeeOther)
+}
+
+func (s *Server) pageEditGig(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	g, err := s.Gig(r.Context(), id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	conf, err := s.Conflicts(r.Context(), "gigs", id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	fv := formView{Action: "/gigs/" + id.String() + "/edit", Back: "/gigs/" + id.String()}
+	stored := encodeForm(gigFields, g.Gig)
+	if r.Method == http.MethodGet {
+		s.showForm(w, r, http.StatusOK, "edit_gig", fv, gigFields, stored, nil, conf)
+		return
+	}
+	fields := changedFields(gigFields, stored, r.PostForm)
+	err = s.UpdateGig(r.Context(), id, func(gg *records.Gig) ([]string, error) {
+		*gg = records.Gig{}
+		return fields, decodeForm(gigFields, r.PostForm, gg)
+	})
+	if err != nil {
+		s.showForm(w, r, formStatus(err), "edit_gig", fv, gigFields, r.PostForm, err, conf)
+		return
+	}
+	http.Redirect(w, r, "/gigs/"+id.String(), http.StatusSeeOther)
+}
+
+type gigData struct {
+	G       *GigView
+	Matches []Match
+	Error   string
+}
+
+func (s *Server) pageGig(w http.ResponseWriter, r *http.Request) {
+	s.showGig(w, r, http.StatusOK, "")
+}
+
+func (s *Server) showGig(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	g, err := s.Gig(r.Context(), id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	m, err := s.GigMatches(r.Context(), id, 50)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	s.render(w, r, status, "gig", "gigs", gigData{G: g, Matches: m, Error: msg})
+}
+
+func (s *Server) postPlace(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	_, err = s.Place(r.Context(), records.Placement{GigID: id.String(), WorkerID: r.PostFormValue("worker_id")})
+	if err != nil {
+		st, _, msg := errorStatus(err, langOf(r))
+		if st >= 500 {
+			s.webError(w, r, err)
+			return
+		}
+		s.showGig(w, r, st, msg)
+		return
+	}
+	http.Redirect(w, r, "/gigs/"+id.String(), http.StatusSeeOther)
+}

@@ -1,0 +1,42 @@
+package syncclient
+
+import (
+	"fieldsync/replica"
+	"fieldsync/syncproto"
+)
+
+// Batches cuts log entries read after prev (and examined through through)
+// into batches of at most max changes, for both directions of a session.
+// The changes of one transaction share a log sequence and may span batches:
+// a batch that ends inside such a group says Last = seq-1, so that a receiver
+// committing it does not move its cursor past changes it has not received;
+// after a cut the group is sent again, whole (applying is idempotent). The
+// last batch's Last is through. With no entries, one empty batch moves the
+// receiver's cursor to through.
+func Batches(entries []replica.LogEntry, prev, through uint64, max int) []*syncproto.Batch {
+	if len(entries) == 0 {
+		return []*syncproto.Batch{{First: prev + 1, Last: through}}
+	}
+	var out []*syncproto.Batch
+	for i := 0; i < len(entries); {
+		j := min(i+max, len(entries)) // entries[i:j]
+		b := &syncproto.Batch{First: entries[i].Seq, Changes: make([]replica.Change, j-i)}
+		for k := i; k < j; k++ {
+			b.Changes[k-i] = entries[k].Change
+		}
+		switch last := entries[j-1].Seq; {
+		case j == len(entries):
+			b.Last = max64(through, last)
+		case entries[j].Seq == last:
+			b.Last = max64(prev, last-1)
+		default:
+			b.Last = last
+		}
+		prev = b.Last
+		out = append(out, b)
+		i = j
+	}
+	return out
+}
+
+func max64(a, b uint64) uint64 { return max(a, b) }
