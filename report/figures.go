@@ -1,0 +1,232 @@
+package report
+
+import (
+	"time"
+
+	"fieldsync/records"
+)
+
+// Figures are every number of the dashboard for one month. The report file is
+// written from the same Figures (and the same queries for its people), so the
+// two always agree. JSON names are snake_case: the hub serves this as
+// GET /api/dashboard?month=YYYY-MM.
+type Figures struct {
+	Month       string    `json:"month"`
+	PrevMonth   string    `json:"prev_month"`
+	GeneratedAt time.Time `json:"generated_at"`
+	// Workers counts the registered (not deleted) workers.
+	Workers    int            `json:"workers"`
+	Lists      ListFigures    `json:"lists"`
+	Assistance []GroupFigures `json:"assistance"`
+	Ledger     LedgerFigures  `json:"ledger"`
+	Older      OlderFigures   `json:"older"`
+	Gigs       GigFigures     `json:"gigs"`
+	Stations   StationFigures `json:"stations"`
+	// Villages are the totals by village (residence), ordered by code.
+	Villages []VillageRow `json:"villages"`
+}
+
+// ListCount counts the people on each of the three lists.
+type ListCount struct {
+	Employed    int `json:"employed"`     // 就业
+	Unemployed  int `json:"unemployed"`   // 失业
+	WillingAway int `json:"willing_away"` // 有意愿外出
+}
+
+// Total is the sum of the three lists.
+func (c ListCount) Total() int { return c.Employed + c.Unemployed + c.WillingAway }
+
+// Get returns the count of list type l (its Chinese name).
+func (c ListCount) Get(l string) int {
+	switch l {
+	case records.ListEmployed:
+		return c.Employed
+	case records.ListUnemployed:
+		return c.Unemployed
+	case records.ListWillingAway:
+		return c.WillingAway
+	}
+	return 0
+}
+
+// add adds n to list type l; unknown list types are ignored.
+func (c *ListCount) add(l string, n int) {
+	switch l {
+	case records.ListEmployed:
+		c.Employed += n
+	case records.ListUnemployed:
+		c.Unemployed += n
+	case records.ListWillingAway:
+		c.WillingAway += n
+	}
+}
+
+func (c ListCount) plus(d ListCount) ListCount {
+	return ListCount{c.Employed + d.Employed, c.Unemployed + d.Unemployed, c.WillingAway + d.WillingAway}
+}
+
+func (c ListCount) minus(d ListCount) ListCount {
+	return ListCount{c.Employed - d.Employed, c.Unemployed - d.Unemployed, c.WillingAway - d.WillingAway}
+}
+
+// ListFigures are the three lists of the month: totals and by area.
+type ListFigures struct {
+	Count  ListCount `json:"count"`
+	Prev   ListCount `json:"prev"`
+	Change ListCount `json:"change"` // Count − Prev
+	// Townships are ordered by code, each with its villages.
+	Townships []ListArea `json:"townships"`
+}
+
+// ListArea is one township or village of the lists. Code is the division code
+// (9 digits for a township, 12 for a village; "" for workers without a
+// residence village); Name comes from the station directory when known.
+type ListArea struct {
+	Code     string     `json:"code"`
+	Name     string     `json:"name,omitempty"`
+	Count    ListCount  `json:"count"`
+	Prev     ListCount  `json:"prev"`
+	Change   ListCount  `json:"change"`
+	Villages []ListArea `json:"villages,omitempty"`
+}
+
+// Bucket is one bar of a breakdown.
+type Bucket struct {
+	Key   string `json:"key"`
+	Count int    `json:"count"`
+}
+
+// Groups of the assistance figures: worker tags.
+const (
+	GroupPoverty   = "脱贫人口"
+	GroupMonitored = "防止返贫监测对象"
+)
+
+// GroupFigures are how the people of one group (脱贫人口 or 防止返贫监测对象)
+// are doing in the month. The breakdowns by scope, form and income count the
+// employed.
+type GroupFigures struct {
+	Group    string    `json:"group"`
+	People   int       `json:"people"`
+	Lists    ListCount `json:"lists"`
+	NoStatus int       `json:"no_status"` // no monthly status this month
+	ByScope  []Bucket  `json:"by_scope"`
+	ByForm   []Bucket  `json:"by_form"`
+	ByIncome []Bucket  `json:"by_income"`
+}
+
+// LedgerFigures are the gaps of the assistance ledger: people of either group
+// with no follow-up dated in the month, and with none dated in the six months
+// ending with it.
+type LedgerFigures struct {
+	People        int       `json:"people"`
+	Followups     int       `json:"followups"` // follow-ups of these people dated in the month
+	NoneThisMonth int       `json:"none_this_month"`
+	NoneSixMonths int       `json:"none_six_months"`
+	ByVillage     []GapArea `json:"by_village"`
+}
+
+// GapArea is one village of the ledger gaps.
+type GapArea struct {
+	Code          string `json:"code"`
+	Name          string `json:"name,omitempty"`
+	People        int    `json:"people"`
+	NoneThisMonth int    `json:"none_this_month"`
+	NoneSixMonths int    `json:"none_six_months"`
+}
+
+// OlderFigures are the older workers (大龄) at the month's end and their
+// employment.
+type OlderFigures struct {
+	MaleAge   int       `json:"male_age"`
+	FemaleAge int       `json:"female_age"`
+	People    int       `json:"people"`
+	Men       int       `json:"men"`
+	Women     int       `json:"women"`
+	Lists     ListCount `json:"lists"`
+	NoStatus  int       `json:"no_status"`
+	ByScope   []Bucket  `json:"by_scope"`
+}
+
+// GigFigures describe the gig board as it stands (every gig not deleted).
+// Placed counts placements with status placed; FillRate is the placed people,
+// each gig's capped at its headcount, over the headcount asked. A gig is
+// filled on the day of its headcount-th placement (by placed_on, then id);
+// its time to fill is that day minus the day it was posted (the time in its
+// id), in days, never negative.
+type GigFigures struct {
+	GigTotals
+	ByOccupation []GigGroup `json:"by_occupation"`
+	ByPlace      []GigGroup `json:"by_place"`
+}
+
+// GigTotals are the counts of a set of gigs.
+type GigTotals struct {
+	Gigs      int     `json:"gigs"`
+	Open      int     `json:"open"`
+	Filled    int     `json:"filled"`
+	Closed    int     `json:"closed"`
+	Headcount int     `json:"headcount"`
+	Placed    int     `json:"placed"`
+	FillRate  float64 `json:"fill_rate"`
+	// Reached counts the gigs whose placements reached their headcount;
+	// MeanDaysToFill averages their time to fill (nil when none did).
+	Reached        int      `json:"reached"`
+	MeanDaysToFill *float64 `json:"mean_days_to_fill"`
+	placedCapped   int
+	daysToFill     float64
+}
+
+// GigGroup is the gig totals of one occupation or place.
+type GigGroup struct {
+	Key  string `json:"key"`
+	Name string `json:"name,omitempty"`
+	GigTotals
+}
+
+// StationHealth is what the hub's registry knows of one station; the hub
+// passes it in, since it is not in the replicated tables.
+type StationHealth struct {
+	Name          string    `json:"name"`
+	LastSync      time.Time `json:"last_sync"` // zero: never
+	PendingUp     int       `json:"pending_up"`
+	PendingDown   int       `json:"pending_down"`
+	OpenConflicts int       `json:"open_conflicts"`
+	Online        bool      `json:"online"`
+}
+
+// StationFigures summarise the stations' health.
+type StationFigures struct {
+	Stations      []StationRow `json:"stations"`
+	Online        int          `json:"online"`
+	Silent        int          `json:"silent"`
+	SilentDays    int          `json:"silent_days"` // the threshold
+	PendingUp     int          `json:"pending_up"`
+	PendingDown   int          `json:"pending_down"`
+	OpenConflicts int          `json:"open_conflicts"`
+}
+
+// StationRow is one station with what the figures derive from it.
+type StationRow struct {
+	StationHealth
+	// Silent: not online and no sync within Options.SilentAfter (or never).
+	Silent bool `json:"silent"`
+	// DaysSinceSync is whole days since the last sync; -1 if never.
+	DaysSinceSync int `json:"days_since_sync"`
+}
+
+// VillageRow is one village's totals: the report's village sheet.
+type VillageRow struct {
+	Code      string    `json:"code"`
+	Name      string    `json:"name,omitempty"`
+	Township  string    `json:"township"`
+	Workers   int       `json:"workers"`
+	Poverty   int       `json:"poverty"`
+	Monitored int       `json:"monitored"`
+	Older     int       `json:"older"`
+	Lists     ListCount `json:"lists"`
+	Change    ListCount `json:"change"`
+	// NoneThisMonth and NoneSixMonths are the ledger gaps of the village.
+	NoneThisMonth int `json:"none_this_month"`
+	NoneSixMonths int `json:"none_six_months"`
+}

@@ -1,0 +1,270 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+)
+
+// PeopleQuery selects the people behind a figure of a month, for drill-down.
+// Its filters combine with AND; the zero value of each selects everyone.
+type PeopleQuery struct {
+	Month string `json:"month"`
+	// List is a list type (就业/失业/有意愿外出 or employed/unemployed/
+	// willing_away), NoStatus for people without a status this month, or ""
+	// for everyone.
+	List string `json:"list"`
+	// Area is a division code prefix of the residence village: a township
+	// (9 digits) or a village (12).
+	Area string `json:"area"`
+	// Group is GroupPoverty, GroupMonitored, GroupEither (in either), or "".
+	Group string `json:"group"`
+	// Older keeps only older workers (大龄) at the month's end.
+	Older bool `json:"older"`
+	// Gap keeps only people of either group with no follow-up in the month
+	// (GapMonth) or in the six months ending with it (GapSixMonths).
+	Gap string `json:"gap"`
+	// Limit is at most MaxLimit; 0 means DefaultLimit.
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+// Filter values of PeopleQuery.
+const (
+	NoStatus     = "none"
+	GroupEither  = "either"
+	GapMonth     = "month"
+	GapSixMonths = "six_months"
+)
+
+// Page sizes of People.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// ErrBadQuery is returned for a filter value People does not know.
+var ErrBadQuery = errors.New("bad query")
+
+// Person is one person of a drill-down or of a report sheet, with the
+// month's status. IDNumber is masked (1504**********123X) unless the report
+// was asked for unmasked.
+type Person struct {
+	ID               string   `json:"id"`
+	Name             string   `json:"name"`
+	IDNumber         string   `json:"id_number"`
+	Sex              string   `json:"sex"` // 男 or 女
+	Age              int      `json:"age"` // at the month's end; -1 if unknown
+	Older            bool     `json:"older"`
+	Township         string   `json:"township"`
+	Village          string   `json:"village"`
+	Tags             []string `json:"tags"`
+	MonitorType      string   `json:"monitor_type,omitempty"`
+	List             string   `json:"list"` // "" without a status this month
+	WorkScope        string   `json:"work_scope,omitempty"`
+	Place            string   `json:"place,omitempty"`
+	Industry         string   `json:"industry,omitempty"`
+	EmploymentForm   string   `json:"employment_form,omitempty"`
+	MonthlyIncome    float64  `json:"monthly_income"`
+	VerifiedByMethod string   `json:"verified_by_method,omitempty"`
+	VerifiedBy       string   `json:"verified_by,omitempty"`
+	VerifiedAt       string   `json:"verified_at,omitempty"`
+	// Ledger columns (filled by the ledger sheet and Gap queries).
+	FollowupsMonth int    `json:"followups_month"`
+	FollowupsSix   int    `json:"followups_six_months"`
+	LastFollowup   string `json:"last_followup,omitempty"`
+	LastMethod     string `json:"last_method,omitempty"`
+	LastService    string `json:"last_service,omitempty"`
+	LastOutcome    string `json:"last_outcome,omitempty"`
+}
+
+// PeoplePage is one page of people and how many match in all.
+type PeoplePage struct {
+	People []Person `json:"people"`
+	Total  int      `json:"total"`
+	Limit  int      `json:"limit"`
+	Offset int      `json:"offset"`
+}
+
+// MaskIDNumber masks an id number for lists: 1504**********123X.
+func MaskIDNumber(s string) string {
+	if len(s) < 9 {
+		return strings.Repeat("*", len(s))
+	}
+	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
+}
+
+// People lists the people behind a figure, ordered by village, name and id.
+// Id numbers are always masked here.
+func People(ctx context.Context, db *sql.DB, q PeopleQuery, opt Options) (*PeoplePage, error) {
+	opt = opt.withDefaults()
+	opt.Unmasked = false
+	if q.Limit <= 0 {
+		q.Limit = DefaultLimit
+	}
+	q.Limit = min(q.Limit, MaxLimit)
+	q.Offset = max(q.Offset, 0)
+	page := &PeoplePage{People: []Person{}, Limit: q.Limit, Offset: q.Offset}
+	from, args, err := peopleFrom(q, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.QueryRowContext(ctx, `SELECT count(*) `+from, args...).Scan(&page.Total); err != nil {
+		return nil, fmt.Errorf("count people: %w", err)
+	}
+	args = append(args, sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
+	err = scanPeople(ctx, db, from+` LIMIT :limit OFFSET :offset`, args, q.Month, opt, false, func(p *Person) error {
+		page.People = append(page.People, *p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// peopleFrom builds the FROM … ORDER BY part of a people query.
+func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
+	p, err := parsePeriod(q.Month)
+	if err != nil {
+		return "", nil, err
+	}
+	args := p.args(opt)
+	where := []string{"+w.fs_deleted = 0"}
+	join := "LEFT JOIN"
+	switch l := q.List; {
+	case l == "":
+	case l == NoStatus:
+		where = append(where, "s.id IS NULL")
+	case records.NormalizeList(l) != "":
+		// CROSS JOIN keeps workers the outer loop: the status is found from
+		// the worker, never the other way round.
+		join = "CROSS JOIN"
+		where = append(where, "s.list_type = :list")
+		args = append(args, sql.Named("list", records.NormalizeList(l)))
+	default:
+		return "", nil, fmt.Errorf("%w: list %q", ErrBadQuery, l)
+	}
+	if q.Area != "" {
+		if strings.Trim(q.Area, "0123456789") != "" || len(q.Area) > 12 {
+			return "", nil, fmt.Errorf("%w: area %q", ErrBadQuery, q.Area)
+		}
+		// A range on the code, so that an index on residence_village serves
+		// it (':' follows '9').
+		where = append(where, "w.residence_village >= :area AND w.residence_village < :area || ':'")
+		args = append(args, sql.Named("area", q.Area))
+	}
+	switch q.Group {
+	case "":
+	case GroupPoverty:
+		where = append(where, povertyExpr)
+	case GroupMonitored:
+		where = append(where, monitoredExpr)
+	case GroupEither:
+		where = append(where, inGroupsExpr)
+	default:
+		return "", nil, fmt.Errorf("%w: group %q", ErrBadQuery, q.Group)
+	}
+	if q.Older {
+		where = append(where, olderExpr)
+	}
+	switch q.Gap {
+	case "":
+	case GapMonth:
+		where = append(where, inGroupsExpr, "NOT "+followupIn("first", "last"))
+	case GapSixMonths:
+		where = append(where, inGroupsExpr, "NOT "+followupIn("six_first", "last"))
+	default:
+		return "", nil, fmt.Errorf("%w: gap %q", ErrBadQuery, q.Gap)
+	}
+	// Each worker finds its status of the month through the (worker_id,
+	// month) index; the NOT EXISTS keeps only the row statusOf would pick.
+	from := `FROM workers w ` + join + ` monthly_status s ON s.worker_id = lower(hex(w.id)) AND s.month = :month
+		AND s.fs_deleted = 0 AND NOT EXISTS (SELECT 1 FROM monthly_status d WHERE d.worker_id = s.worker_id
+			AND d.month = s.month AND d.fs_deleted = 0
+			AND coalesce(d.verified_at, '') || char(1) || hex(d.id) > coalesce(s.verified_at, '') || char(1) || hex(s.id))
+		WHERE ` + strings.Join(where, " AND ") + `
+		ORDER BY ` + villageExpr + `, w.name, w.id`
+	return from, args, nil
+}
+
+// personCols are the columns scanPeople reads, ledger columns last.
+const personCols = `lower(hex(w.id)), coalesce(w.name, ''), coalesce(w.id_number, ''), ` + villageExpr + `,
+	coalesce(w.tags, '[]'), coalesce(w.monitor_type, ''), coalesce(s.list_type, ''), coalesce(s.work_scope, ''),
+	coalesce(s.place, ''), coalesce(s.industry, ''), coalesce(s.employment_form, ''), coalesce(s.monthly_income, 0),
+	coalesce(s.verified_by_method, ''), coalesce(s.verified_by, ''), coalesce(s.verified_at, ''), ` + olderExpr
+
+// ledgerCols add the follow-ups of the month and of the six months, and the
+// latest follow-up up to the month's end.
+const ledgerCols = `, ` + followupsInMonth + `,
+	(SELECT count(*) FROM followups f WHERE f.worker_id = lower(hex(w.id)) AND f.date >= :six_first
+		AND f.date <= :last AND f.fs_deleted = 0),
+	coalesce((SELECT json_array(f.date, coalesce(f.method, ''), coalesce(f.service_type, ''), coalesce(f.outcome, ''))
+		FROM followups f WHERE f.worker_id = lower(hex(w.id)) AND f.date <= :last AND f.fs_deleted = 0
+		ORDER BY f.date DESC, f.id DESC LIMIT 1), '[]')`
+
+// scanPeople runs SELECT personCols (and ledgerCols) + from and calls fn for
+// each person; fn may keep nothing of p but a copy.
+func scanPeople(ctx context.Context, db queryer, from string, args []any, month string, opt Options, ledger bool,
+	fn func(p *Person) error) error {
+	t, err := time.Parse(records.MonthLayout, month)
+	if err != nil {
+		return fmt.Errorf("%w: %q", ErrBadMonth, month)
+	}
+	end := t.AddDate(0, 1, -1)
+	cols := personCols
+	if ledger {
+		cols += ledgerCols
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+cols+` `+from, args...)
+	if err != nil {
+		return fmt.Errorf("read people: %w", err)
+	}
+	defer rows.Close()
+	var p Person
+	var tags, last string
+	for rows.Next() {
+		p = Person{}
+		dest := []any{&p.ID, &p.Name, &p.IDNumber, &p.Village, &tags, &p.MonitorType, &p.List, &p.WorkScope,
+			&p.Place, &p.Industry, &p.EmploymentForm, &p.MonthlyIncome, &p.VerifiedByMethod, &p.VerifiedBy,
+			&p.VerifiedAt, &p.Older}
+		if ledger {
+			dest = append(dest, &p.FollowupsMonth, &p.FollowupsSix, &last)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("read people: %w", err)
+		}
+		if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
+			p.Tags = nil
+		}
+		if ledger {
+			var l []string
+			if json.Unmarshal([]byte(last), &l) == nil && len(l) == 4 {
+				p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome = l[0], l[1], l[2], l[3]
+			}
+		}
+		p.Township = township(p.Village)
+		p.Age = records.Age(p.IDNumber, end)
+		p.Sex = "女"
+		if ident.Male(p.IDNumber) {
+			p.Sex = "男"
+		}
+		if !opt.Unmasked {
+			p.IDNumber = MaskIDNumber(p.IDNumber)
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read people: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,249 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+
+	"fieldsync/records"
+)
+
+// Sheets of the monthly report, in the order of the workbook. The names are
+// what WriteCSV takes.
+const (
+	SheetSummary     = "summary"
+	SheetEmployed    = "employed"
+	SheetUnemployed  = "unemployed"
+	SheetWillingAway = "willing_away"
+	SheetLedger      = "ledger"
+	SheetVillages    = "villages"
+)
+
+// Sheets lists the sheet names in workbook order.
+var Sheets = []string{SheetSummary, SheetEmployed, SheetUnemployed, SheetWillingAway, SheetLedger, SheetVillages}
+
+// ErrUnknownSheet is returned by WriteCSV for a sheet name not in Sheets.
+var ErrUnknownSheet = fmt.Errorf("unknown sheet (want one of %s)", strings.Join(Sheets, ", "))
+
+// sheet is one table of the report: xlsx and CSV write the same rows.
+type sheet struct {
+	name, title string
+	header      []string
+	widths      []float64
+	rows        func(ctx context.Context, yield func([]any) error) error
+}
+
+// workbook computes what every sheet needs once.
+type workbook struct {
+	db    *sql.DB
+	month string
+	opt   Options
+	names map[string]string
+
+	figOnce sync.Once
+	fig     *Figures
+	figErr  error
+}
+
+func newWorkbook(ctx context.Context, db *sql.DB, month string, opt Options) (*workbook, error) {
+	opt = opt.withDefaults()
+	if _, err := parsePeriod(month); err != nil {
+		return nil, err
+	}
+	names, err := areaNames(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return &workbook{db: db, month: month, opt: opt, names: names}, nil
+}
+
+// figures computes the month's figures once, for the sheets that show them;
+// concurrent callers wait for the first.
+func (b *workbook) figures(ctx context.Context) (*Figures, error) {
+	b.figOnce.Do(func() { b.fig, b.figErr = Dashboard(ctx, b.db, b.month, nil, b.opt) })
+	return b.fig, b.figErr
+}
+
+func (b *workbook) sheet(name string) (*sheet, error) {
+	switch name {
+	case SheetSummary:
+		return b.summary(), nil
+	case SheetEmployed:
+		return b.list(name, records.ListEmployed), nil
+	case SheetUnemployed:
+		return b.list(name, records.ListUnemployed), nil
+	case SheetWillingAway:
+		return b.list(name, records.ListWillingAway), nil
+	case SheetLedger:
+		return b.ledger(), nil
+	case SheetVillages:
+		return b.villages(), nil
+	}
+	return nil, fmt.Errorf("%w: %q", ErrUnknownSheet, name)
+}
+
+// scan reads people on a connection set up for large reads.
+func (b *workbook) scan(ctx context.Context, from string, args []any, ledger bool, fn func(p *Person) error) error {
+	return withConn(ctx, b.db, func(q queryer) error {
+		return scanPeople(ctx, q, from, args, b.month, b.opt, ledger, fn)
+	})
+}
+
+func (b *workbook) areaName(code string) string {
+	if n, ok := b.names[code]; ok {
+		return n
+	}
+	return code
+}
+
+func tagList(tags []string) string { return strings.Join(tags, "、") }
+
+func yesNo(v bool) string {
+	if v {
+		return "是"
+	}
+	return "否"
+}
+
+// list is the sheet of one of the three lists: its people, by village.
+func (b *workbook) list(name, list string) *sheet {
+	return &sheet{
+		name: name, title: list + "人员清单",
+		header: []string{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
+			"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"},
+		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 10, 18, 12, 12, 11, 10, 10, 12},
+		rows: func(ctx context.Context, yield func([]any) error) error {
+			from, args, err := peopleFrom(PeopleQuery{Month: b.month, List: list}, b.opt)
+			if err != nil {
+				return err
+			}
+			i := 0
+			return b.scan(ctx, from, args, false, func(p *Person) error {
+				i++
+				return yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex, p.Age,
+					yesNo(p.Older), tagList(p.Tags), p.WorkScope, p.Place, p.Industry, p.EmploymentForm, p.MonthlyIncome,
+					p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt})
+			})
+		},
+	}
+}
+
+// ledger is the assistance ledger's monthly update of every person of either
+// group (脱贫人口, 防止返贫监测对象).
+func (b *workbook) ledger() *sheet {
+	return &sheet{
+		name: SheetLedger, title: "就业帮扶台账",
+		header: []string{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "人员类别", "监测类型", "本月状态",
+			"务工地域", "就业形式", "月收入(元)", "本月帮扶次数", "近六个月帮扶次数", "最近帮扶日期", "最近帮扶方式",
+			"服务类型", "帮扶结果"},
+		widths: []float64{7, 14, 14, 10, 21, 6, 6, 22, 14, 12, 10, 12, 11, 12, 16, 13, 12, 12, 30},
+		rows: func(ctx context.Context, yield func([]any) error) error {
+			from, args, err := peopleFrom(PeopleQuery{Month: b.month, Group: GroupEither}, b.opt)
+			if err != nil {
+				return err
+			}
+			i := 0
+			return b.scan(ctx, from, args, true, func(p *Person) error {
+				i++
+				status := p.List
+				if status == "" {
+					status = "本月未更新"
+				}
+				return yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex, p.Age,
+					tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, p.MonthlyIncome,
+					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome})
+			})
+		},
+	}
+}
+
+// villages is the totals by village, straight from the figures.
+func (b *workbook) villages() *sheet {
+	return &sheet{
+		name: SheetVillages, title: "村汇总",
+		header: []string{"乡镇代码", "乡镇", "村代码", "村", "登记人数", "脱贫人口", "防止返贫监测对象", "大龄",
+			"就业", "就业较上月", "失业", "失业较上月", "有意愿外出", "有意愿外出较上月", "本月未帮扶", "六个月未帮扶"},
+		widths: []float64{12, 14, 15, 14, 10, 10, 16, 8, 8, 11, 8, 11, 11, 16, 11, 13},
+		rows: func(ctx context.Context, yield func([]any) error) error {
+			fig, err := b.figures(ctx)
+			if err != nil {
+				return err
+			}
+			for _, v := range fig.Villages {
+				if err := yield([]any{v.Township, b.names[v.Township], v.Code, v.Name, v.Workers, v.Poverty,
+					v.Monitored, v.Older, v.Lists.Employed, v.Change.Employed, v.Lists.Unemployed, v.Change.Unemployed,
+					v.Lists.WillingAway, v.Change.WillingAway, v.NoneThisMonth, v.NoneSixMonths}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// summary is the month's main figures, one per row.
+func (b *workbook) summary() *sheet {
+	return &sheet{
+		name: SheetSummary, title: "汇总",
+		header: []string{"类别", "指标", "数值"},
+		widths: []float64{18, 30, 14},
+		rows: func(ctx context.Context, yield func([]any) error) error {
+			f, err := b.figures(ctx)
+			if err != nil {
+				return err
+			}
+			rows := [][]any{
+				{"月份", "统计月份", f.Month},
+				{"劳动力", "登记人数", f.Workers},
+				{"三项清单", "就业人员", f.Lists.Count.Employed},
+				{"三项清单", "就业人员较上月", f.Lists.Change.Employed},
+				{"三项清单", "失业人员", f.Lists.Count.Unemployed},
+				{"三项清单", "失业人员较上月", f.Lists.Change.Unemployed},
+				{"三项清单", "有意愿外出人员", f.Lists.Count.WillingAway},
+				{"三项清单", "有意愿外出人员较上月", f.Lists.Change.WillingAway},
+			}
+			for _, g := range f.Assistance {
+				rows = append(rows, []any{g.Group, "人数", g.People}, []any{g.Group, "就业", g.Lists.Employed},
+					[]any{g.Group, "失业", g.Lists.Unemployed}, []any{g.Group, "有意愿外出", g.Lists.WillingAway},
+					[]any{g.Group, "本月未更新状态", g.NoStatus})
+				for _, k := range g.ByScope {
+					rows = append(rows, []any{g.Group, "就业·" + k.Key, k.Count})
+				}
+				for _, k := range g.ByForm {
+					rows = append(rows, []any{g.Group, "就业形式·" + k.Key, k.Count})
+				}
+				for _, k := range g.ByIncome {
+					rows = append(rows, []any{g.Group, "月收入·" + k.Key, k.Count})
+				}
+			}
+			rows = append(rows,
+				[]any{"帮扶台账", "脱贫人口和监测对象", f.Ledger.People},
+				[]any{"帮扶台账", "本月帮扶次数", f.Ledger.Followups},
+				[]any{"帮扶台账", "本月未帮扶人数", f.Ledger.NoneThisMonth},
+				[]any{"帮扶台账", "六个月未帮扶人数", f.Ledger.NoneSixMonths},
+				[]any{"大龄劳动力", fmt.Sprintf("人数（男≥%d岁，女≥%d岁）", f.Older.MaleAge, f.Older.FemaleAge), f.Older.People},
+				[]any{"大龄劳动力", "就业", f.Older.Lists.Employed},
+				[]any{"大龄劳动力", "失业", f.Older.Lists.Unemployed},
+				[]any{"大龄劳动力", "有意愿外出", f.Older.Lists.WillingAway},
+				[]any{"零工", "岗位数", f.Gigs.Gigs},
+				[]any{"零工", "招聘中", f.Gigs.Open},
+				[]any{"零工", "已招满", f.Gigs.Filled},
+				[]any{"零工", "已关闭", f.Gigs.Closed},
+				[]any{"零工", "需求人数", f.Gigs.Headcount},
+				[]any{"零工", "已上岗人数", f.Gigs.Placed},
+				[]any{"零工", "满员率", f.Gigs.FillRate},
+			)
+			if f.Gigs.MeanDaysToFill != nil {
+				rows = append(rows, []any{"零工", "平均招满天数", *f.Gigs.MeanDaysToFill})
+			}
+			for _, r := range rows {
+				if err := yield(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}

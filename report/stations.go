@@ -1,0 +1,40 @@
+package report
+
+import (
+	"sort"
+)
+
+// buildStations derives the station figures from what the hub passed in.
+func buildStations(in []StationHealth, opt Options) StationFigures {
+	now := opt.Now()
+	f := StationFigures{Stations: make([]StationRow, 0, len(in)), SilentDays: int(opt.SilentAfter.Hours() / 24)}
+	for _, s := range in {
+		r := StationRow{StationHealth: s, DaysSinceSync: -1}
+		if !s.LastSync.IsZero() {
+			r.DaysSinceSync = max(0, int(now.Sub(s.LastSync).Hours()/24))
+		}
+		r.Silent = !s.Online && (s.LastSync.IsZero() || now.Sub(s.LastSync) > opt.SilentAfter)
+		if r.Silent {
+			f.Silent++
+		}
+		if s.Online {
+			f.Online++
+		}
+		f.PendingUp += s.PendingUp
+		f.PendingDown += s.PendingDown
+		f.OpenConflicts += s.OpenConflicts
+		f.Stations = append(f.Stations, r)
+	}
+	// Silent stations first, then the longest silent, then by name.
+	sort.SliceStable(f.Stations, func(i, j int) bool {
+		a, b := f.Stations[i], f.Stations[j]
+		if a.Silent != b.Silent {
+			return a.Silent
+		}
+		if !a.LastSync.Equal(b.LastSync) {
+			return a.LastSync.Before(b.LastSync)
+		}
+		return a.Name < b.Name
+	})
+	return f
+}
