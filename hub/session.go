@@ -62,20 +62,27 @@ func (h *Hub) serveSync(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "hub shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer h.wg.Done()
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		h.wg.Done()
 		return // the upgrader answered with an HTTP error
 	}
-	ctx, cancel := context.WithCancel(h.ctx)
-	defer cancel()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	defer conn.Close()
-	conn.SetReadLimit(int64(h.maxFrame()))
-	s := &session{h: h, conn: conn, id: h.sessionID.Add(1), log: h.log.With("remote", r.RemoteAddr),
-		ackIn: make(chan uint64, 64)}
-	s.run(ctx, cancel, r.RemoteAddr)
+	// The session runs on its own goroutine, owned by the hub (h.wg), and the
+	// handler returns: net/http then drops its goroutine, request and write
+	// buffer, which an idle station would otherwise hold for days.
+	remote := r.RemoteAddr
+	go func() {
+		defer h.wg.Done()
+		ctx, cancel := context.WithCancel(h.ctx)
+		defer cancel()
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		defer stop()
+		defer conn.Close()
+		conn.SetReadLimit(int64(h.maxFrame()))
+		s := &session{h: h, conn: conn, id: h.sessionID.Add(1), log: h.log.With("remote", remote),
+			ackIn: make(chan uint64, 64)}
+		s.run(ctx, cancel, remote)
+	}()
 }
 
 func (h *Hub) maxFrame() int {
