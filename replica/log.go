@@ -244,30 +244,9 @@ func (r *Replica) loadMetas(ctx context.Context, entries []LogEntry, tables []*T
 		if err != nil {
 			return err
 		}
-		args := make([]any, prefetchChunk)
-		for start := 0; start < len(ids); start += prefetchChunk {
-			chunk := ids[start:min(start+prefetchChunk, len(ids))]
-			for i := range args {
-				id := &chunk[min(i, len(chunk)-1)]
-				args[i] = id[:]
-			}
-			rows, err := s.QueryContext(ctx, args...)
-			if err != nil {
-				return fmt.Errorf("read %s rows: %w", t.Name, err)
-			}
-			for rows.Next() {
-				rb, err := scanRow(t, rows.Scan, true)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				metas[rowKey{t.id, rb.id}] = rb.meta
-			}
-			err = rows.Err()
-			rows.Close()
-			if err != nil {
-				return fmt.Errorf("read %s rows: %w", t.Name, err)
-			}
+		err = readRows(ctx, s, t, ids, func(rb *rowBuf) { metas[rowKey{t.id, rb.id}] = rb.meta })
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -200,14 +200,33 @@ func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
 	if err != nil {
 		return err
 	}
+	err = readRows(ctx, s, t, want, func(rb *rowBuf) {
+		tx.rows[rowKey{t.id, rb.id}] = rb
+		tx.order = append(tx.order, rb)
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range want {
+		if _, ok := tx.rows[rowKey{t.id, id}]; !ok {
+			rb := &rowBuf{t: t, id: id, vals: make([]any, t.NumColumns()), meta: &rowMeta{}}
+			tx.rows[rowKey{t.id, id}] = rb
+			tx.order = append(tx.order, rb)
+		}
+	}
+	return nil
+}
+
+// readRows reads the stored rows among ids through s, a table's prefetchSQL,
+// one query per prefetchChunk ids, and calls found for each.
+func readRows(ctx context.Context, s *sql.Stmt, t *Table, ids []ident.ID, found func(*rowBuf)) error {
 	args := make([]any, prefetchChunk)
-	for start := 0; start < len(want); start += prefetchChunk {
-		chunk := want[start:min(start+prefetchChunk, len(want))]
+	for start := 0; start < len(ids); start += prefetchChunk {
+		chunk := ids[start:min(start+prefetchChunk, len(ids))]
 		for i := range args {
 			id := &chunk[min(i, len(chunk)-1)] // pad with the last id
 			args[i] = id[:]
 		}
-		found := map[ident.ID]bool{}
 		rows, err := s.QueryContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("read %s rows: %w", t.Name, err)
@@ -218,21 +237,12 @@ func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
 				rows.Close()
 				return err
 			}
-			found[rb.id] = true
-			tx.rows[rowKey{t.id, rb.id}] = rb
-			tx.order = append(tx.order, rb)
+			found(rb)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
 			return fmt.Errorf("read %s rows: %w", t.Name, err)
-		}
-		for _, id := range chunk {
-			if !found[id] {
-				rb := &rowBuf{t: t, id: id, vals: make([]any, t.NumColumns()), meta: &rowMeta{}}
-				tx.rows[rowKey{t.id, id}] = rb
-				tx.order = append(tx.order, rb)
-			}
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package station
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,22 +17,22 @@ import (
 )
 
 func (s *Server) routesAPI(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/workers", s.apiCreateWorker)
+	mux.HandleFunc("POST /api/workers", createHandler(s, s.CreateWorker))
 	mux.HandleFunc("GET /api/workers", s.apiListWorkers)
 	mux.HandleFunc("GET /api/workers/{id}", s.apiGetWorker)
 	mux.HandleFunc("PATCH /api/workers/{id}", s.apiPatchWorker)
 	mux.HandleFunc("GET /api/workers/{id}/matches", s.apiWorkerMatches)
 	mux.HandleFunc("POST /api/monthly-status", s.apiMonthStatus)
-	mux.HandleFunc("POST /api/unemployment-registrations", s.apiUnemployment)
+	mux.HandleFunc("POST /api/unemployment-registrations", createHandler(s, s.AddUnemployment))
 	mux.HandleFunc("PATCH /api/unemployment-registrations/{id}", s.apiDeregister)
-	mux.HandleFunc("POST /api/jobseeker-registrations", s.apiJobseeker)
-	mux.HandleFunc("POST /api/followups", s.apiFollowup)
-	mux.HandleFunc("POST /api/gigs", s.apiCreateGig)
+	mux.HandleFunc("POST /api/jobseeker-registrations", createHandler(s, s.AddJobseeker))
+	mux.HandleFunc("POST /api/followups", createHandler(s, s.AddFollowup))
+	mux.HandleFunc("POST /api/gigs", createHandler(s, s.CreateGig))
 	mux.HandleFunc("GET /api/gigs", s.apiListGigs)
 	mux.HandleFunc("GET /api/gigs/{id}", s.apiGetGig)
 	mux.HandleFunc("PATCH /api/gigs/{id}", s.apiPatchGig)
 	mux.HandleFunc("GET /api/gigs/{id}/matches", s.apiGigMatches)
-	mux.HandleFunc("POST /api/placements", s.apiPlace)
+	mux.HandleFunc("POST /api/placements", createHandler(s, s.Place))
 	mux.HandleFunc("GET /api/lists", s.apiListCounts)
 	mux.HandleFunc("GET /api/sync", s.apiSync)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -124,18 +125,22 @@ func created(w http.ResponseWriter, id ident.ID) {
 	writeJSON(w, http.StatusCreated, map[string]string{"id": id.String()})
 }
 
-func (s *Server) apiCreateWorker(w http.ResponseWriter, r *http.Request) {
-	var in records.Worker
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
+// createHandler serves a POST that creates one record: the JSON body decoded
+// into T, validated and written by add, 201 with the new id.
+func createHandler[T any](s *Server, add func(context.Context, T) (ident.ID, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in T
+		if err := decodeJSON(w, r, &in); err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		id, err := add(r.Context(), in)
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		created(w, id)
 	}
-	id, err := s.CreateWorker(r.Context(), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	created(w, id)
 }
 
 // maskedWorker is a worker as lists show it: id number and phone partly hidden.
@@ -309,20 +314,6 @@ func (s *Server) apiMonthStatus(w http.ResponseWriter, r *http.Request) {
 	created(w, id)
 }
 
-func (s *Server) apiUnemployment(w http.ResponseWriter, r *http.Request) {
-	var in records.UnemploymentRegistration
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	id, err := s.AddUnemployment(r.Context(), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	created(w, id)
-}
-
 func (s *Server) apiDeregister(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -342,48 +333,6 @@ func (s *Server) apiDeregister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
-}
-
-func (s *Server) apiJobseeker(w http.ResponseWriter, r *http.Request) {
-	var in records.JobseekerRegistration
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	id, err := s.AddJobseeker(r.Context(), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	created(w, id)
-}
-
-func (s *Server) apiFollowup(w http.ResponseWriter, r *http.Request) {
-	var in records.Followup
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	id, err := s.AddFollowup(r.Context(), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	created(w, id)
-}
-
-func (s *Server) apiCreateGig(w http.ResponseWriter, r *http.Request) {
-	var in records.Gig
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	id, err := s.CreateGig(r.Context(), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	created(w, id)
 }
 
 func (s *Server) apiListGigs(w http.ResponseWriter, r *http.Request) {
@@ -470,20 +419,6 @@ func (s *Server) apiGigMatches(w http.ResponseWriter, r *http.Request) {
 		m = []Match{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"matches": m, "total": len(m)})
-}
-
-func (s *Server) apiPlace(w http.ResponseWriter, r *http.Request) {
-	var in records.Placement
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	id, err := s.Place(r.Context(), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	created(w, id)
 }
 
 func (s *Server) apiListCounts(w http.ResponseWriter, r *http.Request) {
