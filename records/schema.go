@@ -29,6 +29,21 @@ func integer(name string) replica.Column {
 func number(name string) replica.Column { return replica.Column{Name: name, Type: replica.Real} }
 func set(name string) replica.Column    { return replica.Column{Name: name, Type: replica.Set} }
 
+// StationIndexes are the indexes the station's pages need beyond the
+// schema's (replica.Options.Indexes): the hub, which serves other pages, does
+// not pay for them on every change it applies.
+func StationIndexes() map[string][][]string {
+	return map[string][][]string{
+		// One narrow covering index serves the worker list, its search and
+		// the three lists in name order, so that no page sorts or reads
+		// 100,000 wide rows (station BenchmarkPages100k).
+		Workers: {{replica.DeletedColumn, "name", "id_number", "phone", "station"}},
+		// Covers the counts of the three lists and the probe "is this worker
+		// on that list".
+		MonthlyStatus: {{"month", "list_type", replica.DeletedColumn, "worker_id"}},
+	}
+}
+
 // NewSchema returns the schema. Tables are appended, never reordered: their
 // position is their wire id.
 func NewSchema() (*replica.Schema, error) {
@@ -42,11 +57,8 @@ func NewSchema() (*replica.Schema, error) {
 				text("labour_ability"), set("tags"), text("monitor_type"), set("skills"),
 				integer("willing_away"), text("notes"), text("station"),
 			},
-			// One narrow covering index serves the station's worker list, its
-			// search and the three lists in name order, so that no page sorts or
-			// reads 100,000 wide rows (BenchmarkPages100k); it costs the import
-			// little (BenchmarkImport50k).
-			Indexes: [][]string{{replica.DeletedColumn, "name", "id_number", "phone", "station"}},
+			// No index here: every replica pays for one on each import and
+			// apply. The station's pages add theirs (StationIndexes).
 		},
 		&replica.Table{
 			Name: MonthlyStatus,
@@ -55,9 +67,7 @@ func NewSchema() (*replica.Schema, error) {
 				text("place"), text("industry"), text("employment_form"), number("monthly_income"),
 				text("verified_by_method"), text("verified_by"), text("verified_at"), text("station"),
 			},
-			// (month, list_type, fs_deleted, worker_id) covers the counts of the
-			// three lists and the probe "is this worker on that list".
-			Indexes: [][]string{{"worker_id", "month"}, {"month", "list_type", replica.DeletedColumn, "worker_id"}},
+			Indexes: [][]string{{"worker_id", "month"}},
 		},
 		&replica.Table{
 			Name: Unemployment,

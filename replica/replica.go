@@ -51,6 +51,10 @@ type Options struct {
 	Key ident.Key
 	// History indexes the change log by row, for the hub's record history.
 	History bool
+	// Indexes adds SQL indexes to tables, by table name, beyond the schema's
+	// own: what one role's pages and reports need (a station's lists, the
+	// hub's dashboard) need not slow every replica's writes.
+	Indexes map[string][][]string
 	// Synchronous is SQLite's synchronous setting: "FULL" (the default: a
 	// committed write survives a power cut) or "NORMAL" (survives a process
 	// crash; a power cut may lose the last commits).
@@ -143,8 +147,21 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 		fmt.Fprintf(&b, ", %s INTEGER NOT NULL DEFAULT 0, %s BLOB)", DeletedColumn, MetaColumn)
 		stmts = append(stmts, b.String())
 		for _, ix := range t.Indexes {
-			stmts = append(stmts, fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)",
-				t.Name, strings.Join(ix, "_"), t.Name, strings.Join(ix, ", ")))
+			stmts = append(stmts, indexSQL(t, ix))
+		}
+	}
+	for name, ixs := range opt.Indexes {
+		t, ok := r.schema.Table(name)
+		if !ok {
+			return fmt.Errorf("index on %w: %s", ErrUnknownTable, name)
+		}
+		for _, ix := range ixs {
+			for _, c := range ix {
+				if _, ok := t.Column(c); !ok && c != "id" {
+					return fmt.Errorf("index on %s: %w: %s", name, ErrUnknownCol, c)
+				}
+			}
+			stmts = append(stmts, indexSQL(t, ix))
 		}
 	}
 	// Freed pages (a trimmed log) go back to the file system on
@@ -190,6 +207,11 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 	// when the PC's calendar went backwards while it was off.
 	r.clock.Observe(hlc.Timestamp(last))
 	return tx.Commit()
+}
+
+func indexSQL(t *Table, cols []string) string {
+	return fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)",
+		t.Name, strings.Join(cols, "_"), t.Name, strings.Join(cols, ", "))
 }
 
 // Close closes the database.

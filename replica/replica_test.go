@@ -421,3 +421,23 @@ func TestTrimLog(t *testing.T) {
 		t.Fatalf("log after trim: %+v", entries)
 	}
 }
+
+func TestOptionIndexes(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	r, err := replica.Open(ctx, filepath.Join(t.TempDir(), "r.db"), replica.Options{Schema: s,
+		Indexes: map[string][][]string{"things": {{replica.DeletedColumn, "name", "id"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var n int
+	if err := r.DB().QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'things' AND sql LIKE '%fs_deleted, name, id%'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("index made: %d %v", n, err)
+	}
+	for _, bad := range []map[string][][]string{{"nope": {{"name"}}}, {"things": {{"nope"}}}} {
+		if _, err := replica.Open(ctx, filepath.Join(t.TempDir(), "r.db"), replica.Options{Schema: s, Indexes: bad}); err == nil {
+			t.Fatalf("index %v accepted", bad)
+		}
+	}
+}

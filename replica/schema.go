@@ -161,7 +161,7 @@ func NewSchema(tables ...*Table) (*Schema, error) {
 		}
 		for _, ix := range t.Indexes {
 			for _, c := range ix {
-				if _, ok := t.byName[c]; !ok {
+				if _, ok := t.byName[c]; !ok && c != "id" {
 					return nil, fmt.Errorf("table %s: index on unknown column %q", t.Name, c)
 				}
 			}

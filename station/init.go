@@ -88,5 +88,6 @@ func OpenReplica(ctx context.Context, dir string, c Config, log *slog.Logger) (*
 	}
 	return replica.Open(ctx, filepath.Join(dir, DBFile), replica.Options{
 		Schema: schema, Site: site, Key: key, Clock: hlc.NewClock(nil), Logger: log,
+		Indexes: records.StationIndexes(),
 	})
 }
