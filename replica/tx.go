@@ -356,19 +356,42 @@ func (tx *Tx) flushLog(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("append changes to log: %w", err)
 	}
-	if len(tx.logRows) > 0 {
-		hs, err := tx.stmt(ctx, `INSERT OR IGNORE INTO fs_rowlog(rowkey, seq) VALUES(?, ?)`)
-		if err != nil {
-			return 0, err
-		}
-		for _, row := range tx.logRows {
-			if _, err := hs.ExecContext(ctx, historyKey(row), seq); err != nil {
-				return 0, fmt.Errorf("index history: %w", err)
-			}
-		}
+	if err := tx.indexHistory(ctx, seq); err != nil {
+		return 0, err
 	}
 	tx.logBuf, tx.logN, tx.logOrigin, tx.logRows = tx.logBuf[:0], 0, 0, tx.logRows[:0]
 	return uint64(seq), nil
+}
+
+// historyBatch is how many history entries one statement inserts.
+const historyBatch = 100
+
+var historyManySQL = "INSERT OR IGNORE INTO fs_rowlog(rowkey, seq) VALUES (?, ?)" + strings.Repeat(", (?, ?)", historyBatch-1)
+
+// indexHistory records, for the hub's record history, that log row seq holds
+// changes of the rows in tx.logRows: historyBatch rows a statement.
+func (tx *Tx) indexHistory(ctx context.Context, seq int64) error {
+	rows := tx.logRows
+	for len(rows) > 0 {
+		n := min(len(rows), historyBatch)
+		query := historyManySQL
+		if n < historyBatch {
+			query = "INSERT OR IGNORE INTO fs_rowlog(rowkey, seq) VALUES (?, ?)" + strings.Repeat(", (?, ?)", n-1)
+		}
+		s, err := tx.stmt(ctx, query)
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, 2*n)
+		for _, row := range rows[:n] {
+			args = append(args, historyKey(row), seq)
+		}
+		if _, err := s.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("index history: %w", err)
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
 
 // checkKey verifies that a row id derives from its key column's value.
