@@ -51,6 +51,22 @@ type Options struct {
 	Limits syncproto.Limits
 	// Synchronous is the hub database's SQLite synchronous setting.
 	Synchronous string
+
+	// AdminIdle ends an administrator's web session unused for so long
+	// (default 30 minutes).
+	AdminIdle time.Duration
+	// TokenTTL is how long an API bearer token lasts (default 12 hours).
+	TokenTTL time.Duration
+	// LockAfter failed logins for one user name within LockFor lock the
+	// name out for LockFor (defaults 5 and 15 minutes); RemoteLockAfter
+	// failures from one address within LockFor lock the address out
+	// (default 20).
+	LockAfter       int
+	RemoteLockAfter int
+	LockFor         time.Duration
+	// PasswordCost is the bcrypt cost of new administrator passwords
+	// (default bcrypt.DefaultCost; tests lower it).
+	PasswordCost int
 }
 
 // ErrClosed is returned by Serve after Close.
@@ -66,6 +82,8 @@ type Hub struct {
 	now   func() time.Time
 	reg   *registry
 	scope *scopeSet
+
+	limiter loginLimiter // failed administrator logins
 
 	workerCol  map[string]int
 	childMu    sync.Mutex
@@ -122,6 +140,7 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if opt.Poll <= 0 {
 		opt.Poll = 10 * time.Second
 	}
+	opt.setAccessDefaults()
 	schema, err := records.NewSchema()
 	if err != nil {
 		return nil, err
@@ -145,6 +164,7 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
 		relaySem: make(chan struct{}, relayReaders),
 	}
+	h.limiter.userAfter, h.limiter.remoteAfter, h.limiter.lockFor = opt.LockAfter, opt.RemoteLockAfter, opt.LockFor
 	for _, name := range childTables {
 		t, _ := schema.Table(name)
 		col, ok := t.Column("worker_id")
@@ -173,7 +193,7 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 }
 
 func (h *Hub) init(ctx context.Context) error {
-	for _, s := range storeSchema {
+	for _, s := range append(storeSchema[:len(storeSchema):len(storeSchema)], accessSchema...) {
 		if _, err := h.rep.DB().ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create hub tables: %w", err)
 		}
@@ -273,13 +293,15 @@ func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []boo
 	}
 }
 
-// Handler serves /sync (the stations' WebSocket), /api/stations (JSON) and
-// the status page at /.
+// Handler serves /sync (the stations' WebSocket, authenticated by station
+// tokens), and for administrators the login, the status page at / and the
+// JSON API under /api/ (see routesAccess).
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /sync", h.serveSync)
-	mux.HandleFunc("GET /api/stations", h.serveAPI)
-	mux.HandleFunc("GET /{$}", h.servePage)
+	mux.Handle("GET /api/stations", h.apiFor(PermView, h.serveAPI))
+	mux.Handle("GET /{$}", h.pageFor(PermView, h.servePage))
+	h.routesAccess(mux)
 	return mux
 }
 

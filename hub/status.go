@@ -52,12 +52,14 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	},
 	"dur": func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 }).Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10">
+<html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="10;url=/?auto=1">
 <title>{{.Hub}} · 服务站同步状态</title>
 <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}
 .on{color:#080}.off{color:#888}.err{color:#b00}</style></head>
-<body><h1>{{.Hub}} · 服务站同步状态</h1>
-<table><tr><th>服务站</th><th>状态</th><th>最后联系</th><th>待上传</th><th>待下发</th><th>时钟偏差</th><th>最近错误</th></tr>
+<body>{{with .Admin}}<form method="post" action="/logout" style="float:right">{{.Name}}（{{.Role}}）
+<input type="hidden" name="csrf" value="{{$.CSRF}}"><button type="submit" id="logout">退出登录</button></form>{{end}}
+<h1>{{.Hub}} · 服务站同步状态</h1>
+<table id="stations"><tr><th>服务站</th><th>状态</th><th>最后联系</th><th>待上传</th><th>待下发</th><th>时钟偏差</th><th>最近错误</th></tr>
 {{range .Stations}}<tr><td>{{.Name}}{{if .Revoked}}（已注销）{{end}}</td>
 <td>{{if .Online}}<span class="on">在线</span>{{else}}<span class="off">离线</span>{{end}}</td>
 <td>{{when .LastSeen}}</td>
@@ -77,7 +79,11 @@ func (h *Hub) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := pageTmpl.Execute(w, map[string]any{"Hub": h.cfg.Name, "Stations": st}); err != nil {
+	data := map[string]any{"Hub": h.cfg.Name, "Stations": st}
+	if a, ok := AdminFrom(r.Context()); ok {
+		data["Admin"], data["CSRF"] = a, csrfToken(a)
+	}
+	if err := pageTmpl.Execute(w, data); err != nil {
 		h.log.Warn("status page", "err", err)
 	}
 }

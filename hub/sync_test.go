@@ -79,7 +79,9 @@ func TestOfflineEditsConverge(t *testing.T) {
 	}
 	// The hub's API shows both stations online, with their traffic.
 	rec := httptest.NewRecorder()
-	h.hub.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/stations", nil))
+	req := httptest.NewRequest("GET", "/api/stations", nil)
+	req.Header.Set("Authorization", "Bearer "+h.adminToken("viewer", hub.RoleViewer))
+	h.hub.Handler().ServeHTTP(rec, req)
 	var api struct{ Stations []hub.StationStatus }
 	if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil {
 		t.Fatal(err)

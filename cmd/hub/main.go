@@ -6,6 +6,9 @@
 //	hub station add --dir DIR --name NAME [--code DIVISION_CODE] [--out FILE] [--reenroll]
 //	hub station list --dir DIR
 //	hub station revoke --dir DIR NAME
+//	hub admin add --dir DIR --user NAME --role ROLE   (password on stdin)
+//	hub admin list --dir DIR
+//	hub admin disable --dir DIR --user NAME
 //	hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
 //	hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]
 package main
@@ -36,6 +39,9 @@ const usage = `usage:
   hub station add --dir DIR --name NAME [--code DIVISION_CODE] [--out FILE] [--reenroll] [--tls-cert F]
   hub station list --dir DIR
   hub station revoke --dir DIR NAME
+  hub admin add --dir DIR --user NAME --role viewer|resolver|station_manager|owner   (password on stdin)
+  hub admin list --dir DIR
+  hub admin disable --dir DIR --user NAME
   hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
   hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
 `
@@ -43,7 +49,7 @@ const usage = `usage:
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "hub:", err)
 		stop()
 		os.Exit(1)
@@ -53,7 +59,7 @@ func main() {
 // errUsage is returned for a command line that names no known command.
 var errUsage = errors.New("bad command line")
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -76,6 +82,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return cmdStationList(ctx, rest[1:], stdout, stderr)
 		case "revoke":
 			return cmdStationRevoke(ctx, rest[1:], stdout, stderr)
+		}
+	case "admin":
+		if len(rest) == 0 {
+			fmt.Fprint(stderr, usage)
+			return errUsage
+		}
+		switch rest[0] {
+		case "add":
+			return cmdAdminAdd(ctx, rest[1:], stdin, stdout, stderr)
+		case "list":
+			return cmdAdminList(ctx, rest[1:], stdout, stderr)
+		case "disable":
+			return cmdAdminDisable(ctx, rest[1:], stdout, stderr)
 		}
 	case "serve":
 		return cmdServe(ctx, rest, stdout, stderr)
@@ -147,6 +166,13 @@ func cmdStationAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
+	detail := *name
+	if *reenroll {
+		detail += " (re-enrolled)"
+	}
+	if err := h.Audit(ctx, hub.AuditEntry{User: hub.CLIUser, Action: hub.AuditStationAdd, Detail: detail, Remote: cliRemote}); err != nil {
+		return err
+	}
 	line := e.String()
 	if *out != "" {
 		if err := os.WriteFile(*out, []byte(line+"\n"), 0o600); err != nil {
@@ -202,6 +228,9 @@ func cmdStationRevoke(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := h.RevokeStation(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
+	if err := h.Audit(ctx, hub.AuditEntry{User: hub.CLIUser, Action: hub.AuditStationRevoke, Detail: fs.Arg(0), Remote: cliRemote}); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "station %s revoked\n", fs.Arg(0))
 	return nil
 }
@@ -255,7 +284,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if tlsCfg != nil {
 		scheme = "https"
 	}
-	fmt.Fprintf(stdout, "hub %q serving on %s://%s (status page /, stations dial %s)\n", h.Name(), scheme, ln.Addr(), h.URL())
+	fmt.Fprintf(stdout, "hub %q serving on %s://%s (status page /, login /login, stations dial %s)\n", h.Name(), scheme, ln.Addr(), h.URL())
 	done := make(chan error, 1)
 	go func() { done <- h.Serve(ln, tlsCfg) }()
 	select {

@@ -17,8 +17,14 @@ import (
 
 func runOK(t *testing.T, args ...string) string {
 	t.Helper()
+	return runIn(t, "", args...)
+}
+
+// runIn runs the hub command with stdin and fails the test on an error.
+func runIn(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
 	var out, errb bytes.Buffer
-	if err := run(context.Background(), args, &out, &errb); err != nil {
+	if err := run(context.Background(), args, strings.NewReader(stdin), &out, &errb); err != nil {
 		t.Fatalf("hub %s: %v\n%s", strings.Join(args, " "), err, errb.String())
 	}
 	return out.String()
@@ -29,7 +35,7 @@ func runOK(t *testing.T, args ...string) string {
 func TestCommandLine(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "hub")
 	runOK(t, "init", "--dir", dir, "--name", "四子王旗", "--url", "https://127.0.0.1:8443")
-	if err := run(context.Background(), []string{"init", "--dir", dir, "--name", "x", "--url", "http://h:1"}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+	if err := run(context.Background(), []string{"init", "--dir", dir, "--name", "x", "--url", "http://h:1"}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 		t.Fatal("init over an existing hub succeeded")
 	}
 	code := strings.TrimSpace(runOK(t, "station", "add", "--dir", dir, "--name", "乌兰花镇站", "--code", "150929100001"))
@@ -57,7 +63,8 @@ func TestCommandLine(t *testing.T) {
 	if !strings.Contains(list, "红格尔站") || !strings.Contains(list, "revoked") {
 		t.Fatalf("list after revoke:\n%s", list)
 	}
-	if err := run(context.Background(), []string{"station", "revoke", "--dir", dir, "无此站"}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+	runIn(t, ownerPassword+"\n", "admin", "add", "--dir", dir, "--user", "owner1", "--role", "owner")
+	if err := run(context.Background(), []string{"station", "revoke", "--dir", dir, "无此站"}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
 		t.Fatal("revoking an unknown station succeeded")
 	}
 
@@ -70,7 +77,7 @@ func TestCommandLine(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--dir", dir, "--addr", addr, "--tls-self-signed"}, &bytes.Buffer{}, &bytes.Buffer{})
+		done <- run(ctx, []string{"serve", "--dir", dir, "--addr", addr, "--tls-self-signed"}, strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	}()
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: insecure()}}
 	var resp *http.Response
@@ -82,6 +89,16 @@ func TestCommandLine(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // polling for the server to listen
 	}
 	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("api without a token: %s", resp.Status)
+	}
+	token := apiLogin(t, client, "https://"+addr, "owner1", ownerPassword)
+	req, _ := http.NewRequest("GET", "https://"+addr+"/api/stations", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err = client.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	var body struct {
@@ -103,11 +120,32 @@ func TestCommandLine(t *testing.T) {
 	var pb bytes.Buffer
 	pb.ReadFrom(page.Body)
 	page.Body.Close()
-	if !strings.Contains(pb.String(), "乌兰花镇站") || !strings.Contains(pb.String(), "离线") {
-		t.Fatalf("status page:\n%s", pb.String())
+	if page.Request.URL.Path != "/login" || !strings.Contains(pb.String(), `name="password"`) {
+		t.Fatalf("status page without a login: %s\n%s", page.Request.URL, pb.String())
 	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
 	}
+}
+
+const ownerPassword = "correct horse battery"
+
+// apiLogin logs in over the JSON API and returns the bearer token.
+func apiLogin(t *testing.T, client *http.Client, base, user, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"user": user, "password": password})
+	resp, err := client.Post(base+"/api/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var lr struct {
+		Token   string
+		Expires time.Time
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&lr); err != nil || resp.StatusCode != http.StatusOK || lr.Token == "" {
+		t.Fatalf("api login %s: %s %v", user, resp.Status, err)
+	}
+	return lr.Token
 }

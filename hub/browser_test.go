@@ -1,0 +1,104 @@
+package hub_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"fieldsync/hub"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// newBrowser starts a real headless Chromium with a fresh profile; without
+// Chromium the test is skipped, except on CI where that is a failure.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("chromium is required on CI: %v", err)
+		}
+		t.Skipf("chromium not installed (%v): apt-get install chromium", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// A real browser: the status page sends it to the login form; a wrong
+// password is refused with the Chinese message; the right one shows the
+// status page with the stations; logging out (a form with its CSRF token)
+// leads back to the login form, and the status page asks for a login again.
+func TestBrowserLogin(t *testing.T) {
+	ctx := newBrowser(t)
+	h := newAccessHub(t, "http", hub.Options{})
+	h.enroll("乌兰花镇站")
+	h.addAdmin("alice", hub.RoleViewer)
+	do := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(a chromedp.Action[string]) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	type css = chromedp.CSS
+	do(
+		chromedp.Navigate(h.url()+"/"),
+		chromedp.WaitVisible(css(`#password`)),
+		chromedp.SendKeys(css(`#user`), "alice"),
+		chromedp.SendKeys(css(`#password`), "not the password"),
+		chromedp.Click(css(`#login`)),
+		chromedp.WaitVisible(css(`#error`)),
+	)
+	if msg := get(chromedp.Text(css(`#error`))); !strings.Contains(msg, "用户名或密码错误") {
+		t.Fatalf("wrong password: %q", msg)
+	}
+	do(
+		chromedp.SendKeys(css(`#password`), password("alice")),
+		chromedp.Click(css(`#login`)),
+		chromedp.WaitVisible(css(`#stations`)),
+	)
+	if text := get(chromedp.Text(css(`#stations`))); !strings.Contains(text, "乌兰花镇站") {
+		t.Fatalf("status page: %q", text)
+	}
+	do(
+		chromedp.Click(css(`#logout`)),
+		chromedp.WaitVisible(css(`#password`)),
+		chromedp.Navigate(h.url()+"/"),
+		chromedp.WaitVisible(css(`#password`)),
+	)
+	if loc := get(chromedp.Location()); !strings.HasSuffix(loc, "/login") {
+		t.Fatalf("after logout, / goes to %s", loc)
+	}
+}

@@ -1,0 +1,396 @@
+package hub
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Cookies of the hub's web UI.
+const (
+	sessionCookie = "hub_session"
+	loginCSRF     = "hub_csrf" // the login form's token, before there is a session
+	langCookie    = "lang"
+)
+
+// Defaults of the access options.
+const (
+	DefaultAdminIdle       = 30 * time.Minute
+	DefaultTokenTTL        = 12 * time.Hour
+	DefaultLockAfter       = 5
+	DefaultRemoteLockAfter = 20
+	DefaultLockFor         = 15 * time.Minute
+)
+
+func (o *Options) setAccessDefaults() {
+	if o.AdminIdle <= 0 {
+		o.AdminIdle = DefaultAdminIdle
+	}
+	if o.TokenTTL <= 0 {
+		o.TokenTTL = DefaultTokenTTL
+	}
+	if o.LockAfter <= 0 {
+		o.LockAfter = DefaultLockAfter
+	}
+	if o.RemoteLockAfter <= 0 {
+		o.RemoteLockAfter = DefaultRemoteLockAfter
+	}
+	if o.LockFor <= 0 {
+		o.LockFor = DefaultLockFor
+	}
+}
+
+// routesAccess adds the administrators' login and logout, for the web UI and
+// the JSON API, and the audit log.
+//
+//	GET  /login, POST /login, POST /logout   web UI (cookie session, CSRF token)
+//	POST /api/login, POST /api/logout       API (bearer token, no cookie)
+//	GET  /api/audit?limit=N                 owner only
+func (h *Hub) routesAccess(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login", h.pageLogin)
+	mux.HandleFunc("POST /login", h.postLogin)
+	mux.HandleFunc("POST /logout", h.postLogout)
+	mux.HandleFunc("POST /api/login", h.apiLogin)
+	mux.Handle("POST /api/logout", h.apiFor(PermView, h.apiLogout))
+	mux.Handle("GET /api/audit", h.apiFor(PermAudit, h.apiAudit))
+}
+
+// messages of the access layer: Chinese first, English with ?lang=en.
+var accessText = map[string][2]string{
+	"title":          {"县级中心登录", "County hub login"},
+	"user":           {"用户名", "User name"},
+	"password":       {"密码", "Password"},
+	"login":          {"登录", "Log in"},
+	"logout":         {"退出登录", "Log out"},
+	"lang_switch":    {"English", "中文"},
+	"login_failed":   {"用户名或密码错误", "Wrong user name or password"},
+	"locked":         {"登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
+	"login_required": {"请先登录", "Please log in"},
+	"forbidden":      {"您的角色无权执行此操作", "Your role does not allow this"},
+	"csrf":           {"表单已过期，请返回刷新后重试", "The form has expired; go back, reload and try again"},
+	"bad_request":    {"请求格式错误", "Malformed request"},
+	"internal":       {"内部错误", "Internal error"},
+}
+
+func tr(lang, key string) string {
+	m, ok := accessText[key]
+	if !ok {
+		return key
+	}
+	if lang == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
+// langOf picks the language: ?lang= (remembered in a cookie), else the
+// cookie, else Chinese.
+func langOf(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 86400,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+// apiLang is the language of API messages: ?lang=en, else Chinese. The API
+// sets no cookie, not even this one.
+func apiLang(r *http.Request) string {
+	if r.URL.Query().Get("lang") == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+// secureHeaders are sent with every page and API answer for administrators.
+func secureHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// bearer is the token of an "Authorization: Bearer" header.
+func bearer(r *http.Request) string {
+	v := r.Header.Get("Authorization")
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
+// apiFor lets through API requests with a live bearer token of a role that
+// holds perm: 401 without one, 403 for a role without perm. Cookies are not
+// accepted, so the API needs no CSRF token.
+func (h *Hub) apiFor(perm Permission, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secureHeaders(w)
+		lang := apiLang(r)
+		a, err := h.session(r.Context(), bearer(r), sessionAPI, true)
+		if err != nil {
+			if !errors.Is(err, errNoSession) {
+				h.log.ErrorContext(r.Context(), "api authentication", "err", err)
+				writeJSONError(w, http.StatusInternalServerError, tr(lang, "internal"))
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fieldsync hub"`)
+			writeJSONError(w, http.StatusUnauthorized, tr(lang, "login_required"))
+			return
+		}
+		a.Remote = remoteHost(r)
+		if !a.Role.Can(perm) {
+			writeJSONError(w, http.StatusForbidden, tr(lang, "forbidden"))
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), ctxAdminKey{}, a)))
+	})
+}
+
+// pageFor lets through page requests with a live web session of a role that
+// holds perm: a redirect to /login without one, 403 for a role without perm.
+// A POST must carry the session's CSRF token in the form field csrf.
+func (h *Hub) pageFor(perm Permission, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secureHeaders(w)
+		lang := langOf(w, r)
+		a, ok := h.webSession(w, r, lang)
+		if !ok {
+			return
+		}
+		if r.Method == http.MethodPost && !h.checkFormCSRF(w, r, csrfToken(a), lang) {
+			return
+		}
+		if !a.Role.Can(perm) {
+			http.Error(w, tr(lang, "forbidden"), http.StatusForbidden)
+			return
+		}
+		next(w, r.WithContext(context.WithValue(r.Context(), ctxAdminKey{}, a)))
+	})
+}
+
+// webSession finds the request's web session, or answers with a redirect to
+// the login page (or an error) and returns false.
+func (h *Hub) webSession(w http.ResponseWriter, r *http.Request, lang string) (*Admin, bool) {
+	tok := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		tok = c.Value
+	}
+	// A status page refreshing itself does not restart the idle timer.
+	a, err := h.session(r.Context(), tok, sessionWeb, r.URL.Query().Get("auto") == "")
+	if err != nil {
+		if !errors.Is(err, errNoSession) {
+			h.log.ErrorContext(r.Context(), "web authentication", "err", err)
+			http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+			return nil, false
+		}
+		if tok != "" {
+			clearCookie(w, r, sessionCookie)
+		}
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil, false
+	}
+	a.Remote = remoteHost(r)
+	return a, true
+}
+
+// checkFormCSRF parses a posted form and checks its csrf field against want
+// in constant time; it answers 403 and returns false when they differ.
+func (h *Hub) checkFormCSRF(w http.ResponseWriter, r *http.Request, want, lang string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, tr(lang, "bad_request"), http.StatusBadRequest)
+		return false
+	}
+	got := r.PostFormValue("csrf")
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		h.log.WarnContext(r.Context(), "form without a valid CSRF token", "path", r.URL.Path, "remote", remoteHost(r))
+		http.Error(w, tr(lang, "csrf"), http.StatusForbidden)
+		return false
+	}
+	return true
+}
+
+func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+}
+
+var loginTmpl = template.Must(template.New("login").Funcs(template.FuncMap{"tr": tr}).Parse(`<!doctype html>
+<html lang="{{if eq .Lang "en"}}en{{else}}zh-CN{{end}}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Hub}} · {{tr .Lang "title"}}</title>
+<style>body{font-family:sans-serif;margin:2em}label{display:block;margin:.6em 0}.err{color:#b00}</style></head>
+<body><p><a href="/login?lang={{if eq .Lang "en"}}zh{{else}}en{{end}}">{{tr .Lang "lang_switch"}}</a></p>
+<h1>{{.Hub}} · {{tr .Lang "title"}}</h1>
+{{with .Error}}<p class="err" id="error" role="alert">{{.}}</p>{{end}}
+<form method="post" action="/login">
+<input type="hidden" name="csrf" value="{{.CSRF}}">
+<label>{{tr .Lang "user"}} <input id="user" name="user" value="{{.User}}" autocomplete="username" required autofocus></label>
+<label>{{tr .Lang "password"}} <input id="password" name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit" id="login">{{tr .Lang "login"}}</button>
+</form></body></html>
+`))
+
+// renderLogin shows the login form with a fresh login CSRF token (kept in a
+// cookie: the form must send it back).
+func (h *Hub) renderLogin(w http.ResponseWriter, r *http.Request, lang string, status int, user, msg string) {
+	tok, err := newToken()
+	if err != nil {
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCSRF, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	err = loginTmpl.Execute(w, map[string]any{"Hub": h.cfg.Name, "Lang": lang, "CSRF": tok, "User": user, "Error": msg})
+	if err != nil {
+		h.log.WarnContext(r.Context(), "login page", "err", err)
+	}
+}
+
+func (h *Hub) pageLogin(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := langOf(w, r)
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if _, err := h.session(r.Context(), c.Value, sessionWeb, false); err == nil {
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+	}
+	h.renderLogin(w, r, lang, http.StatusOK, "", "")
+}
+
+func (h *Hub) postLogin(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := langOf(w, r)
+	want := ""
+	if c, err := r.Cookie(loginCSRF); err == nil {
+		want = c.Value
+	}
+	if !h.checkFormCSRF(w, r, want, lang) {
+		return
+	}
+	user := r.PostFormValue("user")
+	tok, _, _, err := h.login(r.Context(), user, r.PostFormValue("password"), remoteHost(r), sessionWeb)
+	switch {
+	case errors.Is(err, errLocked):
+		h.renderLogin(w, r, lang, http.StatusTooManyRequests, user, tr(lang, "locked"))
+		return
+	case errors.Is(err, errLoginFailed):
+		h.renderLogin(w, r, lang, http.StatusUnauthorized, user, tr(lang, "login_failed"))
+		return
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "login", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	clearCookie(w, r, loginCSRF)
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		// A session this browser had before ends: one browser, one session.
+		if _, err := h.rep.DB().ExecContext(r.Context(), `DELETE FROM hub_sessions WHERE token_hash = ? AND kind = ?`,
+			tokenHash(c.Value), sessionWeb); err != nil {
+			h.log.WarnContext(r.Context(), "end the previous session", "err", err)
+		}
+	}
+	// No Expires: the cookie ends with the browser; the server ends the
+	// session after AdminIdle without use.
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (h *Hub) postLogout(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := langOf(w, r)
+	a, ok := h.webSession(w, r, lang)
+	if !ok || !h.checkFormCSRF(w, r, csrfToken(a), lang) {
+		return
+	}
+	if err := h.logout(r.Context(), a); err != nil {
+		h.log.ErrorContext(r.Context(), "logout", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	clearCookie(w, r, sessionCookie)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// LoginResponse is the answer of POST /api/login.
+type LoginResponse struct {
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+	User    string    `json:"user"`
+	Role    Role      `json:"role"`
+}
+
+func (h *Hub) apiLogin(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := apiLang(r)
+	var req struct {
+		User     string `json:"user"`
+		Password string `json:"password"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.User == "" {
+		writeJSONError(w, http.StatusBadRequest, tr(lang, "bad_request"))
+		return
+	}
+	tok, expires, role, err := h.login(r.Context(), req.User, req.Password, remoteHost(r), sessionAPI)
+	switch {
+	case errors.Is(err, errLocked):
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.opt.LockFor.Seconds())))
+		writeJSONError(w, http.StatusTooManyRequests, tr(lang, "locked"))
+		return
+	case errors.Is(err, errLoginFailed):
+		writeJSONError(w, http.StatusUnauthorized, tr(lang, "login_failed"))
+		return
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "api login", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, tr(lang, "internal"))
+		return
+	}
+	writeJSON(w, http.StatusOK, LoginResponse{Token: tok, Expires: expires.UTC(), User: req.User, Role: role})
+}
+
+func (h *Hub) apiLogout(w http.ResponseWriter, r *http.Request) {
+	a, _ := AdminFrom(r.Context())
+	if err := h.logout(r.Context(), a); err != nil {
+		h.log.ErrorContext(r.Context(), "api logout", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, tr(apiLang(r), "internal"))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Hub) apiAudit(w http.ResponseWriter, r *http.Request) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	entries, err := h.AuditLog(r.Context(), limit)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "audit log", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, tr(apiLang(r), "internal"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+}
