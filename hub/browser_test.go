@@ -2,52 +2,17 @@ package hub_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"fieldsync/hub"
+	"fieldsync/internal/browsertest"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
-// newBrowser starts a real headless Chromium with a fresh profile; without
-// Chromium the test is skipped, except on CI where that is a failure.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is required on CI: %v", err)
-		}
-		t.Skipf("chromium not installed (%v): apt-get install chromium", err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelCtx()
-		cancelAlloc()
-	})
-	return ctx
-}
+// newBrowser starts the real headless Chromium the test drives.
+func newBrowser(t *testing.T) context.Context { return browsertest.New(t) }
 
 // A real browser: the status page sends it to the login form; a wrong
 // password is refused with the Chinese message; the right one shows the
