@@ -24,8 +24,8 @@ type Permission string
 
 // The permissions endpoints ask for.
 const (
-	// PermView reads the status page, the station list, conflicts, workers
-	// and their history.
+	// PermView reads the status page, the station list, the dashboard and
+	// the monthly report, conflicts, workers and their history.
 	PermView Permission = "view"
 	// PermResolve resolves conflicts.
 	PermResolve Permission = "resolve"

@@ -19,6 +19,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/report"
 	"fieldsync/syncproto"
 )
 
@@ -103,6 +104,9 @@ type Hub struct {
 	live   map[string]liveSession // the current session of each station
 
 	upgrader websocket.Upgrader
+
+	figOnce sync.Once
+	figures *report.Cache // the dashboard's figures; see figuresCache
 }
 
 type liveSession struct {
@@ -302,6 +306,8 @@ func (h *Hub) Handler() http.Handler {
 	mux.Handle("GET /api/stations", h.apiFor(PermView, h.serveAPI))
 	mux.Handle("GET /{$}", h.pageFor(PermView, h.servePage))
 	h.routesAccess(mux)
+	h.routesDashboard(mux)
+	h.routesDashboardPage(mux)
 	return mux
 }
 

@@ -11,6 +11,7 @@
 //	hub admin disable --dir DIR --user NAME
 //	hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
 //	hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]
+//	hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet NAME] [--unmasked]
 package main
 
 import (
@@ -44,6 +45,7 @@ const usage = `usage:
   hub admin disable --dir DIR --user NAME
   hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
   hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
+  hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet summary|employed|…] [--unmasked]
 `
 
 func main() {
@@ -100,6 +102,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdServe(ctx, rest, stdout, stderr)
 	case "sample":
 		return cmdSample(ctx, rest, stdout, stderr)
+	case "report":
+		return cmdReport(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return errUsage

@@ -1,0 +1,167 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"fieldsync/records"
+	"fieldsync/report"
+)
+
+// dashboardCacheSize is how many months' figures the hub keeps.
+const dashboardCacheSize = 24
+
+// figuresCache is the hub's cache of dashboard figures, keyed by the
+// replica's version (its MaxSeq), made on first use.
+func (h *Hub) figuresCache() *report.Cache {
+	h.figOnce.Do(func() { h.figures = report.NewCache(dashboardCacheSize) })
+	return h.figures
+}
+
+// reportOptions are the report options of the hub: its clock, the defaults
+// for the rest.
+func (h *Hub) reportOptions() report.Options {
+	return report.Options{Now: h.now}
+}
+
+// StationHealth is what the hub knows of each enrolled, not revoked station,
+// in the form the dashboard's station figures take. The hub does not yet
+// track conflicts per station: OpenConflicts is 0.
+func (h *Hub) StationHealth(ctx context.Context) ([]report.StationHealth, error) {
+	st, err := h.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.StationHealth, 0, len(st))
+	for _, s := range st {
+		if s.Revoked {
+			continue
+		}
+		sh := report.StationHealth{Name: s.Name, LastSync: s.LastSeen, Online: s.Online}
+		if s.Session != nil {
+			sh.PendingUp, sh.PendingDown = s.Session.PendingUp, int(s.Session.PendingDown)
+		}
+		out = append(out, sh)
+	}
+	return out, nil
+}
+
+// Dashboard returns every figure of the dashboard for month (YYYY-MM),
+// recomputed only when the hub's data changed since last asked.
+func (h *Hub) Dashboard(ctx context.Context, month string) (*report.Figures, error) {
+	if !records.ValidMonth(month) {
+		return nil, fmt.Errorf("dashboard: %w: %q", report.ErrBadMonth, month)
+	}
+	seq, err := h.rep.MaxSeq(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	stations, err := h.StationHealth(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard: %w", err)
+	}
+	return h.figuresCache().Dashboard(ctx, h.rep.DB(), seq, month, stations, h.reportOptions())
+}
+
+// routesDashboard adds the dashboard's API endpoints and page.
+func (h *Hub) routesDashboard(mux *http.ServeMux) {
+	mux.Handle("GET /api/dashboard", h.apiFor(PermView, h.serveDashboardAPI))
+	mux.Handle("GET /api/report.xlsx", h.apiFor(PermView, h.serveReportXLSX))
+	mux.Handle("GET /api/report.csv", h.apiFor(PermView, h.serveReportCSV))
+}
+
+// monthParam is the request's month (this month in China when absent).
+func (h *Hub) monthParam(r *http.Request) string {
+	if m := r.URL.Query().Get("month"); m != "" || r.URL.Query().Has("month") {
+		return m
+	}
+	return h.now().In(chinaTime).Format("2006-01")
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// writeFieldError answers 400 with the error and the offending parameter.
+func writeFieldError(w http.ResponseWriter, field, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": msg, "field": field})
+}
+
+// dashboardText holds the dashboard API's messages: Chinese, English
+// (?lang=en), as the rest of the API.
+var dashboardText = map[string][2]string{
+	"bad_month": {"月份格式应为 YYYY-MM，例如 2026-11", "month must be YYYY-MM, e.g. 2026-11"},
+	"unknown_sheet": {"未知的表（可选：" + strings.Join(report.Sheets, "、") + "）",
+		"unknown sheet (want one of " + strings.Join(report.Sheets, ", ") + ")"},
+	"internal": {"内部错误", "internal error"},
+}
+
+// dashText is a dashboard API message in the request's language.
+func dashText(r *http.Request, key string) string {
+	m := dashboardText[key]
+	if apiLang(r) == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
+// serveDashboardAPI answers GET /api/dashboard?month=YYYY-MM with the
+// month's figures as JSON.
+func (h *Hub) serveDashboardAPI(w http.ResponseWriter, r *http.Request) {
+	month := h.monthParam(r)
+	if !records.ValidMonth(month) {
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	}
+	fig, err := h.Dashboard(r.Context(), month)
+	switch {
+	case errors.Is(err, report.ErrBadMonth):
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "dashboard", "month", month, "err", err)
+		writeJSONError(w, http.StatusInternalServerError, dashText(r, "internal"))
+		return
+	}
+	writeJSON(w, http.StatusOK, fig)
+}
+
+// serveReportXLSX streams the month's report as an .xlsx workbook.
+func (h *Hub) serveReportXLSX(w http.ResponseWriter, r *http.Request) {
+	month := h.monthParam(r)
+	if !records.ValidMonth(month) {
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s.xlsx"`, month))
+	if err := report.WriteXLSX(r.Context(), w, h.rep.DB(), month, h.reportOptions()); err != nil {
+		// The headers are sent: the client sees a short file.
+		h.log.ErrorContext(r.Context(), "report xlsx", "month", month, "err", err)
+	}
+}
+
+// serveReportCSV streams one sheet of the month's report as CSV.
+func (h *Hub) serveReportCSV(w http.ResponseWriter, r *http.Request) {
+	month := h.monthParam(r)
+	if !records.ValidMonth(month) {
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	}
+	sheet := r.URL.Query().Get("sheet")
+	if sheet == "" {
+		sheet = report.SheetSummary
+	}
+	if !slices.Contains(report.Sheets, sheet) {
+		writeFieldError(w, "sheet", dashText(r, "unknown_sheet"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, month, sheet))
+	if err := report.WriteCSV(r.Context(), w, h.rep.DB(), month, sheet, h.reportOptions()); err != nil {
+		h.log.ErrorContext(r.Context(), "report csv", "month", month, "sheet", sheet, "err", err)
+	}
+}
