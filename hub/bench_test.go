@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"syscall"
 	"bufio"
 	"bytes"
 	"context"
@@ -164,6 +165,103 @@ func BenchmarkInitialSync(b *testing.B) {
 	b.ReportMetric(perRecord, "wire-bytes/record")
 	b.ReportMetric(float64(csv)/float64(n), "csv-zstd-bytes/record")
 	b.ReportMetric(perRecord/(float64(csv)/float64(n)), "wire/csv-zstd")
+}
+
+// BenchmarkInitialSyncChildStation is BenchmarkInitialSync with the station
+// in a child process, as in the field: station and hub no longer share one
+// garbage collector and scheduler (they still share this machine's 2 cores).
+func BenchmarkInitialSyncChildStation(b *testing.B) {
+	n := benchWorkers
+	if testing.Short() {
+		n = 10000
+	}
+	var syncTime, applyTime time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		h := newTestHub(b, "http", hub.Options{})
+		e := h.enroll("站A")
+		s := newTestStation(b, e, syncclient.Config{})
+		writeWorkers(b, s, n, int64(i+1))
+		before := applyAlone(b, s.rep)
+		last, err := s.rep.MaxSeq(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.close()
+		e.HubURL = "http://" + h.addr
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSyncStationHelper$")
+		cmd.Env = append(os.Environ(), "HUB_SYNC_STATION="+s.path)
+		cmd.Stdin = strings.NewReader(e.String() + "\n")
+		cmd.Stderr = os.Stderr
+		runtime.GC()
+		b.StartTimer()
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		waitFor(b, 10*time.Minute, "the upload", func() bool {
+			c, _ := h.hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
+			return c >= last
+		})
+		syncTime += time.Since(start)
+		b.StopTimer()
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			b.Logf("station child CPU: user %v sys %v", time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()))
+		}
+		rep := openStationReplica(b, s.path, e)
+		applyTime += (before + applyAlone(b, rep)) / 2
+		rep.Close()
+		if got := rowCount(b, h.hub.Replica(), records.Workers); got != n {
+			b.Fatalf("hub has %d workers, want %d", got, n)
+		}
+		h.stop()
+	}
+	total := float64(n * b.N)
+	syncRate, applyRate := total/syncTime.Seconds(), total/applyTime.Seconds()
+	b.ReportMetric(syncRate, "sync-records/s")
+	b.ReportMetric(applyRate, "apply-records/s")
+	b.ReportMetric(syncRate/applyRate, "sync/apply")
+}
+
+func openStationReplica(b testing.TB, path string, e syncclient.Enrollment) *replica.Replica {
+	s, err := records.NewSchema()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rep, err := replica.Open(context.Background(), path, replica.Options{Schema: s, Site: e.Site, Key: e.Key, Synchronous: "NORMAL"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rep
+}
+
+// TestSyncStationHelper is BenchmarkInitialSyncChildStation's child: a
+// station syncing the database at $HUB_SYNC_STATION with the enrollment code
+// on stdin until interrupted.
+func TestSyncStationHelper(t *testing.T) {
+	path := os.Getenv("HUB_SYNC_STATION")
+	if path == "" {
+		t.Skip("only run by BenchmarkInitialSyncChildStation")
+	}
+	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := syncclient.ParseEnrollment(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := openStationReplica(t, path, e)
+	defer rep.Close()
+	c, err := syncclient.New(syncclient.Config{Enrollment: e, Replica: rep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	c.Run(ctx)
 }
 
 // BenchmarkIdleBytesPerDay measures what a connected, idle station costs on

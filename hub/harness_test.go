@@ -130,6 +130,7 @@ func (h *testHub) enroll(name string) syncclient.Enrollment {
 type testStation struct {
 	t      testing.TB
 	name   string
+	path   string // the station's database file
 	rep    *replica.Replica
 	enr    syncclient.Enrollment
 	cfg    syncclient.Config
@@ -144,13 +145,14 @@ func newTestStation(t testing.TB, e syncclient.Enrollment, cfg syncclient.Config
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := replica.Open(context.Background(), filepath.Join(t.TempDir(), "station.db"), replica.Options{
+	path := filepath.Join(t.TempDir(), "station.db")
+	rep, err := replica.Open(context.Background(), path, replica.Options{
 		Schema: s, Site: e.Site, Key: e.Key, Synchronous: "NORMAL", Clock: hlc.NewClock(cfg.Now),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &testStation{t: t, name: e.StationID, rep: rep, enr: e, cfg: cfg}
+	st := &testStation{t: t, name: e.StationID, path: path, rep: rep, enr: e, cfg: cfg}
 	t.Cleanup(st.close)
 	return st
 }

@@ -100,7 +100,11 @@ func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open replica %s: %w", path, err)
 	}
+	// Keep every connection open: a new SQLite connection starts with a cold
+	// page cache and re-prepares every statement, and database/sql would
+	// otherwise close all but two after each burst of concurrent readers.
 	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
 	r := &Replica{db: db, schema: opt.Schema, clock: opt.Clock, key: opt.Key, log: opt.Logger, history: opt.History}
 	if r.clock == nil {
 		r.clock = hlc.NewClock(nil)
