@@ -1,7 +1,6 @@
 package hub_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -11,32 +10,16 @@ import (
 	"fieldsync/internal/browsertest"
 )
 
-// newBrowser starts the real headless Chromium the test drives.
-func newBrowser(t *testing.T) context.Context { return browsertest.New(t) }
-
 // A real browser: the status page sends it to the login form; a wrong
 // password is refused with the Chinese message; the right one shows the
 // status page with the stations; logging out (a form with its CSRF token)
 // leads back to the login form, and the status page asks for a login again.
 func TestBrowserLogin(t *testing.T) {
-	ctx := newBrowser(t)
+	b := browsertest.New(t)
 	h := newAccessHub(t, "http", hub.Options{})
 	h.enroll("乌兰花镇站")
 	h.addAdmin("alice", hub.RoleViewer)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	get := func(a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	do, get := b.Do, b.Get
 	type css = chromedp.CSS
 	do(
 		chromedp.Navigate(h.url()+"/"),

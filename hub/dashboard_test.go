@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fieldsync/hub"
+	"fieldsync/internal/browsertest"
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
@@ -197,7 +198,7 @@ func TestDashboardPage(t *testing.T) {
 // A real browser: from the status page to the dashboard, whose totals, charts
 // and tables show the known figures; the month picker changes the month.
 func TestBrowserDashboard(t *testing.T) {
-	ctx := newBrowser(t)
+	b := browsertest.New(t)
 	h := newAccessHub(t, "http", hub.Options{})
 	key := h.hub.Replica().Key()
 	var edits []replica.Edit
@@ -213,20 +214,7 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.addAdmin("alice", hub.RoleViewer)
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	get := func(a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	do, get := b.Do, b.Get
 	type css = chromedp.CSS
 	do(
 		chromedp.Navigate(h.url()+"/"),

@@ -1,7 +1,6 @@
 package station
 
 import (
-	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -11,35 +10,19 @@ import (
 	"fieldsync/internal/browsertest"
 )
 
-// newBrowser starts the real headless Chromium the test drives.
-func newBrowser(t *testing.T) context.Context { return browsertest.New(t) }
-
 // TestBrowserRegisterWorker drives the real UI: a wrong check digit shows the
 // Chinese error next to the field and keeps what was typed; the fixed number
 // registers; the worker is found in the list and, after a monthly status, in
 // the three lists.
 func TestBrowserRegisterWorker(t *testing.T) {
-	ctx := newBrowser(t)
+	b := browsertest.New(t)
 	f := newFixture(t, nil)
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 
 	good := idNumber("19850505", 22)
 	bad := good[:17] + map[bool]string{true: "1", false: "0"}[good[17] == '0']
-	do := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	get := func(a chromedp.Action[string]) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	do, get := b.Do, b.Get
 	type css = chromedp.CSS
 	do(
 		chromedp.EmulateViewport(1366, 768),

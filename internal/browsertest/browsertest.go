@@ -14,11 +14,34 @@ import (
 // ChromiumPath is where Debian's chromium package puts the browser.
 const ChromiumPath = "/usr/bin/chromium"
 
+// Browser is a Chromium driven by one test; its steps fail the test on error.
+type Browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// Do runs browser steps.
+func (b *Browser) Do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// Get runs one step that reads a string from the page.
+func (b *Browser) Get(a chromedp.Action[string]) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, a)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return v
+}
+
 // New starts Chromium with a fresh profile and a 1366×768 window (the
-// stations' screens) and returns a chromedp context that ends with the test.
-// Without Chromium the test is skipped, except under CI=true, where that is
-// a failure.
-func New(t *testing.T) context.Context {
+// stations' screens), closed when the test ends. Without Chromium the test is
+// skipped, except under CI=true, where that is a failure.
+func New(t *testing.T) *Browser {
 	t.Helper()
 	if _, err := os.Stat(ChromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -49,5 +72,5 @@ func New(t *testing.T) context.Context {
 		cancelCtx()
 		cancelAlloc()
 	})
-	return ctx
+	return &Browser{t: t, ctx: ctx}
 }
