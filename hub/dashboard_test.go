@@ -14,8 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"fieldsync/hub"
-	"fieldsync/internal/browsertest"
 	"fieldsync/ident"
+	"fieldsync/internal/browsertest"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
