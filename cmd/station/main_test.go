@@ -62,37 +62,7 @@ func TestInitUserServe(t *testing.T) {
 		t.Fatalf("user add: %v %s", err, out)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--dir", dir, "--addr", addr}, strings.NewReader(""), io.Discard, io.Discard)
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/api/sync")
-		if err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 || !strings.Contains(string(body), `"connected":false`) {
-				t.Fatalf("sync status: %d %s", resp.StatusCode, body)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not come up: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
+	serveAndCheck(t, dir, `"connected":false`)
 }
 
 func TestServeEnrolled(t *testing.T) {
@@ -105,6 +75,14 @@ func TestServeEnrolled(t *testing.T) {
 	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--enroll", e.String()); err != nil {
 		t.Fatal(err)
 	}
+	serveAndCheck(t, dir, `"enrolled":true`)
+}
+
+// serveAndCheck runs `station serve` on a free port, waits until GET
+// /api/sync answers with want in its body, then stops the server and checks
+// that it stopped cleanly.
+func serveAndCheck(t *testing.T, dir, want string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -122,15 +100,16 @@ func TestServeEnrolled(t *testing.T) {
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != 200 || !strings.Contains(string(body), `"enrolled":true`) {
+			if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
 				t.Fatalf("sync status: %d %s", resp.StatusCode, body)
 			}
 			break
 		}
 		if time.Now().After(deadline) {
+			cancel()
 			t.Fatalf("server did not come up: %v", err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
 	}
 	cancel()
 	select {
