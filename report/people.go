@@ -93,14 +93,6 @@ type PeoplePage struct {
 	Offset int      `json:"offset"`
 }
 
-// MaskIDNumber masks an id number for lists: 1504**********123X.
-func MaskIDNumber(s string) string {
-	if len(s) < 9 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
-}
-
 // People lists the people behind a figure, ordered by village, name and id.
 // Id numbers are always masked here.
 func People(ctx context.Context, db *sql.DB, q PeopleQuery, opt Options) (*PeoplePage, error) {
@@ -257,7 +249,7 @@ func scanPeople(ctx context.Context, db queryer, from string, args []any, month 
 			p.Sex = "男"
 		}
 		if !opt.Unmasked {
-			p.IDNumber = MaskIDNumber(p.IDNumber)
+			p.IDNumber = records.MaskIDNumber(p.IDNumber)
 		}
 		if err := fn(&p); err != nil {
 			return err

@@ -186,8 +186,8 @@ func TestLoneVillage(t *testing.T) {
 		t.Fatalf("people of the lone village: %+v", page)
 	}
 	p := page.People[0]
-	if p.IDNumber != MaskIDNumber(lw.idNumber) || strings.Count(p.IDNumber, "*") != 10 || p.IDNumber == lw.idNumber {
-		t.Errorf("id number %q not masked as %q", p.IDNumber, MaskIDNumber(lw.idNumber))
+	if p.IDNumber != records.MaskIDNumber(lw.idNumber) || strings.Count(p.IDNumber, "*") != 10 || p.IDNumber == lw.idNumber {
+		t.Errorf("id number %q not masked as %q", p.IDNumber, records.MaskIDNumber(lw.idNumber))
 	}
 	st := c.status(lw, testMonth)
 	if (st == nil) != (p.List == "") || st != nil && (st.list != p.List || lone.Lists.Get(st.list) != 1) {

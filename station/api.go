@@ -146,8 +146,8 @@ func createHandler[T any](s *Server, add func(context.Context, T) (ident.ID, err
 // maskedWorker is a worker as lists show it: id number and phone partly hidden.
 func maskedWorker(v *WorkerView) *WorkerView {
 	c := *v
-	c.IDNumber = MaskIDNumber(v.IDNumber)
-	c.Phone = MaskPhone(v.Phone)
+	c.IDNumber = records.MaskIDNumber(v.IDNumber)
+	c.Phone = records.MaskPhone(v.Phone)
 	return &c
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"fieldsync/internal/browsertest"
+	"fieldsync/records"
 )
 
 // TestBrowserRegisterWorker drives the real UI: a wrong check digit shows the
@@ -64,7 +65,7 @@ func TestBrowserRegisterWorker(t *testing.T) {
 		chromedp.WaitVisible(css(`#workers`)),
 	)
 	list := get(chromedp.Text(css(`#workers`)))
-	if !strings.Contains(list, "其木格") || !strings.Contains(list, MaskIDNumber(good)) || strings.Contains(list, good) {
+	if !strings.Contains(list, "其木格") || !strings.Contains(list, records.MaskIDNumber(good)) || strings.Contains(list, good) {
 		t.Fatalf("worker list: %q", list)
 	}
 	// Record this month's status, then find the worker in the three lists.

@@ -212,15 +212,15 @@ func TestGetAndListWorkers(t *testing.T) {
 			t.Fatalf("search %q: %d %v", q, r.status, r.body)
 		}
 		w := r.body["workers"].([]any)[0].(map[string]any)
-		if w["id_number"] != MaskIDNumber(idn) || w["phone"] != "138****8000" {
+		if w["id_number"] != records.MaskIDNumber(idn) || w["phone"] != "138****8000" {
 			t.Fatalf("list not masked: %v", w)
 		}
 	}
 	if r = f.api("GET", "/api/workers?q=nobody", nil); r.body["total"] != float64(0) {
 		t.Fatalf("search nobody: %v", r.body)
 	}
-	if MaskIDNumber("11010519491231002X") != "1101**********002X" {
-		t.Fatal(MaskIDNumber("11010519491231002X"))
+	if records.MaskIDNumber("11010519491231002X") != "1101**********002X" {
+		t.Fatal(records.MaskIDNumber("11010519491231002X"))
 	}
 	for i := 0; i < 4; i++ {
 		f.mustCreate("/api/workers", workerBody(idNumber("19900101", 100+i)))

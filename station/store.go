@@ -39,26 +39,10 @@ func (w *WorkerView) derive(now time.Time, o records.OlderThresholds) {
 }
 
 // MaskedID shows the first and last four characters of the id number.
-func (w *WorkerView) MaskedID() string { return MaskIDNumber(w.IDNumber) }
+func (w *WorkerView) MaskedID() string { return records.MaskIDNumber(w.IDNumber) }
 
 // MaskedPhone shows the first three and last four digits of the phone.
-func (w *WorkerView) MaskedPhone() string { return MaskPhone(w.Phone) }
-
-// MaskIDNumber masks an id number for lists: 1101**********002X.
-func MaskIDNumber(s string) string {
-	if len(s) < 9 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:4] + strings.Repeat("*", len(s)-8) + s[len(s)-4:]
-}
-
-// MaskPhone masks a phone number for lists: 138****8000.
-func MaskPhone(s string) string {
-	if len(s) < 8 {
-		return s
-	}
-	return s[:3] + strings.Repeat("*", len(s)-7) + s[len(s)-4:]
-}
+func (w *WorkerView) MaskedPhone() string { return records.MaskPhone(w.Phone) }
 
 const workerCols = `w.id, w.id_number, w.name, w.phone, w.ethnicity, w.hukou_village, w.residence_village,
 	w.education, w.labour_ability, w.tags, w.monitor_type, w.skills, w.willing_away, w.notes, w.station`

@@ -26,8 +26,8 @@ var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"mask":      MaskIDNumber,
-		"maskPhone": MaskPhone,
+		"mask":      records.MaskIDNumber,
+		"maskPhone": records.MaskPhone,
 		"join":      func(ss []string) string { return strings.Join(ss, "、") },
 		"money":     func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
 		"val":       displayValue,

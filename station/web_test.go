@@ -93,7 +93,7 @@ func TestWebRegisterWorker(t *testing.T) {
 	// The list masks; the search finds by name, id number and phone.
 	for _, q := range []string{"其木格", good, "13800138000"} {
 		l := b.get("/workers?q=" + url.QueryEscape(q))
-		if !strings.Contains(l.raw, MaskIDNumber(good)) || strings.Contains(l.raw, ">"+good+"<") ||
+		if !strings.Contains(l.raw, records.MaskIDNumber(good)) || strings.Contains(l.raw, ">"+good+"<") ||
 			!strings.Contains(l.raw, "138****8000") {
 			t.Fatalf("list for %q:\n%s", q, l.raw)
 		}
