@@ -74,13 +74,26 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // Replica returns the replica the transaction writes to.
 func (tx *Tx) Replica() *Replica { return tx.r }
 
-// QueryRow runs a query inside the transaction, after writing pending rows.
-func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if err := tx.flush(ctx); err != nil {
-		// Surface the flush error through the row: run a query that fails.
-		return tx.tx.QueryRowContext(ctx, "SELECT raise(ABORT, ?)", err.Error())
+// Row is the result of Tx.QueryRow: like *sql.Row, its error shows at Scan.
+type Row struct {
+	row *sql.Row
+	err error
+}
+
+// Scan copies the row's columns into dest; sql.ErrNoRows when there is none.
+func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
 	}
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	return r.row.Scan(dest...)
+}
+
+// QueryRow runs a query inside the transaction, after writing pending rows.
+func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	if err := tx.flush(ctx); err != nil {
+		return &Row{err: err}
+	}
+	return &Row{row: tx.tx.QueryRowContext(ctx, query, args...)}
 }
 
 // Query runs a query inside the transaction, after writing pending rows.
