@@ -22,6 +22,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"fieldsync/hlc"
+	"fieldsync/internal/cputime"
 	"fieldsync/syncproto"
 
 	"fieldsync/hub"
@@ -71,9 +72,39 @@ func csvZstd(b *testing.B, edits []replica.Edit) int {
 	return len(enc.EncodeAll(buf.Bytes(), nil))
 }
 
+// cost is what a step took: wall time, and this process's CPU time (steadier
+// on a shared machine, where other processes take the cores for a while).
+type cost struct{ wall, cpu time.Duration }
+
+func (c cost) add(d cost) cost { return cost{c.wall + d.wall, c.cpu + d.cpu} }
+
+// mean is the mean of two costs: a limit measured before and after.
+func mean(a, b cost) cost { return cost{(a.wall + b.wall) / 2, (a.cpu + b.cpu) / 2} }
+
+// meter starts measuring a cost; the returned func ends it.
+func meter() func() cost {
+	start := time.Now()
+	cpu, _ := cputime.Process()
+	return func() cost {
+		end, _ := cputime.Process()
+		return cost{time.Since(start), end - cpu}
+	}
+}
+
+// reportCost reports the rate of the measured step and of its limit, and
+// their ratios in wall and CPU time.
+func reportCost(b *testing.B, records float64, name string, got cost, limitName string, limit cost) {
+	b.ReportMetric(records/got.wall.Seconds(), name+"-records/s")
+	b.ReportMetric(records/limit.wall.Seconds(), limitName+"-records/s")
+	b.ReportMetric(limit.wall.Seconds()/got.wall.Seconds(), name+"/"+limitName)
+	if got.cpu > 0 {
+		b.ReportMetric(limit.cpu.Seconds()/got.cpu.Seconds(), name+"/"+limitName+"-cpu")
+	}
+}
+
 // applyAlone measures the hub's Apply of the station's log without any
 // network: the limit the sync is compared with.
-func applyAlone(b *testing.B, st *replica.Replica) time.Duration {
+func applyAlone(b *testing.B, st *replica.Replica) cost {
 	b.Helper()
 	ctx := context.Background()
 	hubRep, err := replica.Open(ctx, filepath.Join(b.TempDir(), "apply.db"), replica.Options{
@@ -100,13 +131,14 @@ func applyAlone(b *testing.B, st *replica.Replica) time.Duration {
 		after = entries[len(entries)-1].Seq
 		batches, lasts = append(batches, chs), append(lasts, after)
 	}
-	start := time.Now()
+	runtime.GC()
+	done := meter()
 	for i, chs := range batches {
 		if _, err := hubRep.Apply(ctx, chs, "up", lasts[i]); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return time.Since(start)
+	return done()
 }
 
 // BenchmarkInitialSync uploads 100,000 workers from a station to the hub
@@ -118,7 +150,7 @@ func BenchmarkInitialSync(b *testing.B) {
 	if testing.Short() {
 		n = 10000
 	}
-	var syncTime, applyTime time.Duration
+	var syncCost, applyCost cost
 	var wire int64
 	var csv int
 	for i := 0; i < b.N; i++ {
@@ -139,15 +171,15 @@ func BenchmarkInitialSync(b *testing.B) {
 		}
 		runtime.GC()
 		b.StartTimer()
-		start := time.Now()
+		done := meter()
 		s.start()
 		waitFor(b, 10*time.Minute, "the upload", func() bool {
 			c, _ := h.hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
 			return c >= last
 		})
-		syncTime += time.Since(start)
+		syncCost = syncCost.add(done())
 		b.StopTimer()
-		applyTime += (before + applyAlone(b, s.rep)) / 2
+		applyCost = applyCost.add(mean(before, applyAlone(b, s.rep)))
 		wire += p.bytes.Load()
 		if got := rowCount(b, h.hub.Replica(), records.Workers); got != n {
 			b.Fatalf("hub has %d workers, want %d", got, n)
@@ -156,11 +188,7 @@ func BenchmarkInitialSync(b *testing.B) {
 		h.stop()
 	}
 	total := float64(n * b.N)
-	syncRate := total / syncTime.Seconds()
-	applyRate := total / applyTime.Seconds()
-	b.ReportMetric(syncRate, "sync-records/s")
-	b.ReportMetric(applyRate, "apply-records/s")
-	b.ReportMetric(syncRate/applyRate, "sync/apply")
+	reportCost(b, total, "sync", syncCost, "apply", applyCost)
 	perRecord := float64(wire) / total
 	b.ReportMetric(perRecord, "wire-bytes/record")
 	b.ReportMetric(float64(csv)/float64(n), "csv-zstd-bytes/record")
@@ -175,7 +203,7 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 	if testing.Short() {
 		n = 10000
 	}
-	var syncTime, applyTime time.Duration
+	var syncCost, applyCost cost
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		h := newTestHub(b, "http", hub.Options{})
@@ -195,7 +223,7 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 		cmd.Stderr = os.Stderr
 		runtime.GC()
 		b.StartTimer()
-		start := time.Now()
+		done := meter()
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
@@ -203,7 +231,7 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 			c, _ := h.hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
 			return c >= last
 		})
-		syncTime += time.Since(start)
+		syncCost = syncCost.add(done()) // CPU: the hub's process only
 		b.StopTimer()
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
@@ -211,18 +239,14 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 			b.Logf("station child CPU: user %v sys %v", time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()))
 		}
 		rep := openStationReplica(b, s.path, e)
-		applyTime += (before + applyAlone(b, rep)) / 2
+		applyCost = applyCost.add(mean(before, applyAlone(b, rep)))
 		rep.Close()
 		if got := rowCount(b, h.hub.Replica(), records.Workers); got != n {
 			b.Fatalf("hub has %d workers, want %d", got, n)
 		}
 		h.stop()
 	}
-	total := float64(n * b.N)
-	syncRate, applyRate := total/syncTime.Seconds(), total/applyTime.Seconds()
-	b.ReportMetric(syncRate, "sync-records/s")
-	b.ReportMetric(applyRate, "apply-records/s")
-	b.ReportMetric(syncRate/applyRate, "sync/apply")
+	reportCost(b, float64(n*b.N), "sync", syncCost, "apply", applyCost)
 }
 
 func openStationReplica(b testing.TB, path string, e syncclient.Enrollment) *replica.Replica {
@@ -447,7 +471,7 @@ func BenchmarkHubIngest(b *testing.B) {
 	if testing.Short() {
 		n = 10000
 	}
-	var ingestTime, applyTime time.Duration
+	var ingestCost, applyCost cost
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		h := newTestHub(b, "http", hub.Options{})
@@ -508,7 +532,7 @@ func BenchmarkHubIngest(b *testing.B) {
 		}()
 		runtime.GC()
 		b.StartTimer()
-		start := time.Now()
+		done := meter()
 		sent, acked := 0, 0
 		for acked < len(frames) {
 			for sent < len(frames) && sent-acked < 8 {
@@ -525,15 +549,12 @@ func BenchmarkHubIngest(b *testing.B) {
 				acked++
 			}
 		}
-		ingestTime += time.Since(start)
+		ingestCost = ingestCost.add(done())
 		b.StopTimer()
 		ws.Close()
-		applyTime += (before + applyAlone(b, s.rep)) / 2
+		applyCost = applyCost.add(mean(before, applyAlone(b, s.rep)))
 		s.close()
 		h.stop()
 	}
-	total := float64(n * b.N)
-	b.ReportMetric(total/ingestTime.Seconds(), "ingest-records/s")
-	b.ReportMetric(total/applyTime.Seconds(), "apply-records/s")
-	b.ReportMetric(applyTime.Seconds()/ingestTime.Seconds(), "ingest/apply")
+	reportCost(b, float64(n*b.N), "ingest", ingestCost, "apply", applyCost)
 }

@@ -202,6 +202,9 @@ func (h *Hub) init(ctx context.Context) error {
 			return fmt.Errorf("create hub tables: %w", err)
 		}
 	}
+	if err := migrateScope(ctx, h.rep.DB()); err != nil {
+		return err
+	}
 	seq, err := h.rep.MaxSeq(ctx)
 	if err != nil {
 		return err

@@ -115,7 +115,14 @@ func (s *scopeSet) clearPending(station string) {
 }
 
 func (h *Hub) loadScope(ctx context.Context) error {
-	rows, err := h.rep.DB().QueryContext(ctx, `SELECT station, worker, pending FROM hub_scope`)
+	if err := h.loadScopeRows(ctx, `SELECT station, worker FROM hub_scope_entries`, false); err != nil {
+		return err
+	}
+	return h.loadScopeRows(ctx, `SELECT station, worker FROM hub_scope_pending`, true)
+}
+
+func (h *Hub) loadScopeRows(ctx context.Context, query string, pending bool) error {
+	rows, err := h.rep.DB().QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("load scopes: %w", err)
 	}
@@ -123,15 +130,17 @@ func (h *Hub) loadScope(ctx context.Context) error {
 	for rows.Next() {
 		var st string
 		var w []byte
-		var p bool
-		if err := rows.Scan(&st, &w, &p); err != nil {
+		if err := rows.Scan(&st, &w); err != nil {
 			return fmt.Errorf("load scopes: %w", err)
 		}
 		var id ident.ID
 		copy(id[:], w)
-		h.scope.add(st, id, p)
+		h.scope.add(st, id, pending)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load scopes: %w", err)
+	}
+	return nil
 }
 
 // workerOf names the worker a row belongs to: the row itself for workers, the
@@ -279,23 +288,41 @@ func (h *Hub) planScope(ctx context.Context, station string, ws []ident.ID) (*sc
 // execer runs a statement in a transaction: *sql.Tx and *replica.Tx.
 type execer func(ctx context.Context, query string, args ...any) (sql.Result, error)
 
-// store writes the additions to hub_scope in the caller's transaction.
+// store writes the additions to hub_scope_entries and hub_scope_pending in
+// the caller's transaction, scopeRowsPerStmt rows a statement.
 func (a *scopeAdd) store(ctx context.Context, exec execer) error {
-	args := make([]any, 0, 3*min(len(a.workers), 300))
-	for i := 0; i < len(a.workers); i += 300 {
-		part := a.workers[i:min(i+300, len(a.workers))]
+	args := make([]any, 0, 2*min(len(a.workers), scopeRowsPerStmt))
+	var pend []any
+	for i := 0; i < len(a.workers); i += scopeRowsPerStmt {
+		part := a.workers[i:min(i+scopeRowsPerStmt, len(a.workers))]
 		args = args[:0]
 		for j, w := range part {
-			args = append(args, a.station, w[:], a.pending[i+j])
+			args = append(args, a.station, w[:])
+			if a.pending[i+j] {
+				pend = append(pend, a.station, w[:])
+			}
 		}
-		_, err := exec(ctx, `INSERT INTO hub_scope(station, worker, pending) VALUES (?, ?, ?)`+
-			strings.Repeat(", (?, ?, ?)", len(part)-1)+` ON CONFLICT DO NOTHING`, args...)
+		_, err := exec(ctx, `INSERT INTO hub_scope_entries(station, worker) VALUES (?, ?)`+
+			strings.Repeat(", (?, ?)", len(part)-1), args...)
+		if err != nil {
+			return fmt.Errorf("extend scope: %w", err)
+		}
+	}
+	for len(pend) > 0 {
+		part := pend[:min(len(pend), 2*scopeRowsPerStmt)]
+		pend = pend[len(part):]
+		_, err := exec(ctx, `INSERT OR IGNORE INTO hub_scope_pending(station, worker) VALUES (?, ?)`+
+			strings.Repeat(", (?, ?)", len(part)/2-1), part...)
 		if err != nil {
 			return fmt.Errorf("extend scope: %w", err)
 		}
 	}
 	return nil
 }
+
+// scopeRowsPerStmt is how many scope rows one INSERT writes (two parameters
+// each, well under SQLite's limit of 32,766).
+const scopeRowsPerStmt = 500
 
 // remember puts the additions in the in-memory scope. It runs before they
 // commit, so that no relay reading the log in between skips their rows; if
@@ -341,7 +368,7 @@ func (h *Hub) snapshotDone(ctx context.Context, station string, ws []ident.ID) e
 	}
 	defer tx.Rollback()
 	for _, w := range ws {
-		if _, err := tx.ExecContext(ctx, `UPDATE hub_scope SET pending = 0 WHERE station = ? AND worker = ?`,
+		if _, err := tx.ExecContext(ctx, `DELETE FROM hub_scope_pending WHERE station = ? AND worker = ?`,
 			station, w[:]); err != nil {
 			return fmt.Errorf("record snapshots: %w", err)
 		}

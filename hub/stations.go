@@ -48,10 +48,46 @@ var storeSchema = []string{
 		division_code TEXT NOT NULL DEFAULT '', created_ms INTEGER NOT NULL,
 		revoked INTEGER NOT NULL DEFAULT 0, last_seen_ms INTEGER NOT NULL DEFAULT 0,
 		last_error TEXT NOT NULL DEFAULT '', clock_offset_ms INTEGER NOT NULL DEFAULT 0) STRICT`,
-	// (station, worker): the worker is in the station's scope. pending: the
-	// station has yet to receive the worker's snapshot.
-	`CREATE TABLE IF NOT EXISTS hub_scope (station TEXT NOT NULL, worker BLOB NOT NULL,
-		pending INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (station, worker)) WITHOUT ROWID`,
+	// (station, worker): the worker is in the station's scope. Only ever
+	// appended, in the order workers enter scopes, so that an upload of
+	// 100,000 new workers appends to the table's last pages instead of
+	// rewriting pages all over a B-tree keyed by (random) worker ids; the
+	// in-memory scope keeps out duplicates, and loading tolerates them.
+	`CREATE TABLE IF NOT EXISTS hub_scope_entries (station TEXT NOT NULL, worker BLOB NOT NULL) STRICT`,
+	// The workers whose snapshot a station has yet to receive: few, and
+	// each deleted once the station committed it.
+	`CREATE TABLE IF NOT EXISTS hub_scope_pending (station TEXT NOT NULL, worker BLOB NOT NULL,
+		PRIMARY KEY (station, worker)) WITHOUT ROWID, STRICT`,
+}
+
+// migrateScope moves the scopes of a hub database made before
+// hub_scope_entries (one hub_scope table keyed by station and worker).
+func migrateScope(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'hub_scope'`).Scan(&n); err != nil {
+		return fmt.Errorf("migrate scopes: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate scopes: %w", err)
+	}
+	defer tx.Rollback()
+	for _, s := range []string{
+		`INSERT INTO hub_scope_entries(station, worker) SELECT station, worker FROM hub_scope`,
+		`INSERT OR IGNORE INTO hub_scope_pending(station, worker) SELECT station, worker FROM hub_scope WHERE pending`,
+		`DROP TABLE hub_scope`,
+	} {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("migrate scopes: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate scopes: %w", err)
+	}
+	return nil
 }
 
 func tokenHash(token string) []byte {
@@ -103,7 +139,7 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 		if err == nil {
 			// The new replica starts empty: a relay from the start of the
 			// hub's log gives it its whole scope, so no snapshot is pending.
-			_, err = db.ExecContext(ctx, `UPDATE hub_scope SET pending = 0 WHERE station = ?`, name)
+			_, err = db.ExecContext(ctx, `DELETE FROM hub_scope_pending WHERE station = ?`, name)
 		}
 		h.scope.clearPending(name)
 		h.closeSession(name)

@@ -111,7 +111,7 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	if err := tx.flush(ctx); err != nil {
 		return nil, err
 	}
-	return tx.tx.ExecContext(ctx, query, args...)
+	return tx.tx.ExecContext(uninterrupted(ctx), query, args...)
 }
 
 // SetCursor stores a named sequence in this transaction.
@@ -121,7 +121,7 @@ func (tx *Tx) SetCursor(ctx context.Context, name string, seq uint64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.ExecContext(ctx, name, int64(seq)); err != nil {
+	if _, err := s.ExecContext(uninterrupted(ctx), name, int64(seq)); err != nil {
 		return fmt.Errorf("store cursor %s: %w", name, err)
 	}
 	return nil
@@ -305,7 +305,7 @@ func (tx *Tx) flush(ctx context.Context) error {
 		args = append(args, rb.vals...)
 		tx.buf = rb.meta.encode(rb.t, tx.buf[:0])
 		args = append(args, tx.buf)
-		if _, err := s.ExecContext(ctx, args...); err != nil {
+		if _, err := s.ExecContext(uninterrupted(ctx), args...); err != nil {
 			return fmt.Errorf("write %s row %s: %w", rb.t.Name, rb.id, err)
 		}
 		rb.dirty, rb.exists = false, true
@@ -319,7 +319,7 @@ func (tx *Tx) flush(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.ExecContext(ctx, int64(tx.maxHLC)); err != nil {
+		if _, err := s.ExecContext(uninterrupted(ctx), int64(tx.maxHLC)); err != nil {
 			return fmt.Errorf("store clock: %w", err)
 		}
 		tx.maxHLC = 0
@@ -361,7 +361,7 @@ func (tx *Tx) flushLog(ctx context.Context) (uint64, error) {
 	}
 	body := binary.AppendUvarint(make([]byte, 0, len(tx.logBuf)+binary.MaxVarintLen64), uint64(tx.logN))
 	body = append(body, tx.logBuf...)
-	res, err := s.ExecContext(ctx, int64(tx.logOrigin), tx.logN, tx.r.clock.Wall().UnixMilli(), body)
+	res, err := s.ExecContext(uninterrupted(ctx), int64(tx.logOrigin), tx.logN, tx.r.clock.Wall().UnixMilli(), body)
 	if err != nil {
 		return 0, fmt.Errorf("append %d changes to log: %w", tx.logN, err)
 	}
@@ -399,7 +399,7 @@ func (tx *Tx) indexHistory(ctx context.Context, seq int64) error {
 		for _, row := range rows[:n] {
 			args = append(args, historyKey(row), seq)
 		}
-		if _, err := s.ExecContext(ctx, args...); err != nil {
+		if _, err := s.ExecContext(uninterrupted(ctx), args...); err != nil {
 			return fmt.Errorf("index history: %w", err)
 		}
 		rows = rows[n:]
@@ -701,4 +701,18 @@ func (tx *Tx) prefetchEdits(ctx context.Context, edits []Edit) error {
 		changes[i] = Change{Table: e.Table, Row: e.Row}
 	}
 	return tx.prefetchChanges(ctx, changes)
+}
+
+// uninterrupted is ctx without its cancellation, for one statement of a write
+// transaction. go-sqlite3 runs a statement whose context can be cancelled on
+// a goroutine of its own, so as to interrupt it on cancel: a goroutine and two
+// hand-offs for each of the thousands of statements of a batch. Those
+// statements are short and bounded, so they run to completion; the
+// transaction still ends on cancel, as database/sql rolls back a transaction
+// whose context is done.
+func uninterrupted(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
