@@ -450,6 +450,7 @@ type SyncView struct {
 	LastSync      *time.Time `json:"last_sync"`
 	ClockOffsetMS int64      `json:"clock_offset_ms"`
 	LastError     string     `json:"last_error,omitempty"`
+	Warning       string     `json:"warning,omitempty"` // for the county: e.g. the hub lost acknowledged changes
 	ClockWarning  bool       `json:"clock_warning"`
 }
 
@@ -464,7 +465,7 @@ func (s *Server) syncView(r *http.Request) (SyncView, error) {
 	}
 	st := s.sync.Status()
 	v := SyncView{Connected: st.Connected, Enrolled: true, Pending: st.PendingUp,
-		ClockOffsetMS: st.ClockOffset.Milliseconds(), LastError: st.LastError}
+		ClockOffsetMS: st.ClockOffset.Milliseconds(), LastError: st.LastError, Warning: st.Warning}
 	if !st.LastSync.IsZero() {
 		t := st.LastSync.UTC()
 		v.LastSync = &t

@@ -29,6 +29,7 @@ var uiText = map[string][2]string{
 	"clock_warning":   {"本机时钟可能不准，请核对电脑的日期和时间", "This PC's clock may be wrong: please check its date and time"},
 	"clock_offset":    {"与县级平台时差", "Offset from hub"},
 	"last_error":      {"最近的错误", "Last error"},
+	"sync_warning":    {"同步警告", "Sync warning"},
 	"counts":          {"本站数据", "This station's records"},
 	"own_workers":     {"本站登记人员", "People registered here"},
 	"all_workers":     {"本机人员总数", "People held here"},

@@ -688,6 +688,15 @@ func TestSyncStatus(t *testing.T) {
 	if !strings.Contains(home.raw, "本机时钟可能不准") || !strings.Contains(home.raw, "已连接县级平台") {
 		t.Fatalf("home page:\n%s", home.raw)
 	}
+	// A warning for the county (the hub lost changes it had acknowledged).
+	src.status.Warning = "县级集线器的数据比本站旧 <b>"
+	if r := g.api("GET", "/api/sync", nil); r.body["warning"] != src.status.Warning {
+		t.Fatalf("warning: %v", r.body)
+	}
+	home = g.serve(httptest.NewRequest("GET", "/", nil))
+	if !strings.Contains(home.raw, `id="sync-warning">县级集线器的数据比本站旧 &lt;b&gt;`) {
+		t.Fatalf("home page without the escaped warning:\n%s", home.raw)
+	}
 }
 
 func TestUnknownAPIPath(t *testing.T) {

@@ -143,6 +143,8 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	}
 	c.mu.Unlock()
 	c.log.Info("connected to the hub", "resume", welcome.Resume, "cursor", cursor, "offset", offset)
+	c.checkResume(ctx, welcome.Resume)
+	c.trimLog(ctx, welcome.Resume)
 
 	ackOut := make(chan uint64, 64)
 	ackIn := make(chan uint64, 64)
@@ -282,6 +284,7 @@ func (c *Client) writeLoop(ctx context.Context, k *conn, resume uint64, ackOut, 
 				if err := rep.SetCursor(ctx, upCursor, acked); err != nil {
 					return err
 				}
+				c.trimLog(ctx, acked)
 			}
 			c.progress(ctx)
 			pending()

@@ -59,6 +59,9 @@ type Config struct {
 	Window int
 	// Limits bound the frames the station decodes.
 	Limits syncproto.Limits
+	// LogRetention is how long log rows the hub acknowledged stay on the
+	// station (0: DefaultLogRetention; negative: for ever).
+	LogRetention time.Duration
 }
 
 // Status is what the station shows staff about sync.
@@ -69,6 +72,7 @@ type Status struct {
 	ClockOffset time.Duration // hub time minus local time, measured at the last connection
 	LastError   string        // the hub's last refusal or the last link error, "" if none
 	ErrorCode   int           // syncproto error code of LastError, 0 if none
+	Warning     string        // something staff should tell the county, "" if none
 }
 
 // Client runs the station's sync sessions.
@@ -78,8 +82,9 @@ type Client struct {
 	log   *slog.Logger
 	kick  chan struct{}
 
-	mu sync.Mutex
-	st Status
+	mu        sync.Mutex
+	st        Status
+	trimmedAt time.Time // when the log was last trimmed
 }
 
 // State kept across restarts: the hub's last refusal, and the clock offset
@@ -120,6 +125,9 @@ func New(cfg Config) (*Client, error) {
 	def(&cfg.HandshakeTimeout, 30*time.Second)
 	if cfg.Window <= 0 {
 		cfg.Window = 8
+	}
+	if cfg.LogRetention == 0 {
+		cfg.LogRetention = DefaultLogRetention
 	}
 	c := &Client{
 		cfg:   cfg,

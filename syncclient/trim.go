@@ -1,0 +1,77 @@
+package syncclient
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// The station's log holds its own changes until the hub has them, and the
+// hub's changes relayed to it. Once the hub has acknowledged a change and
+// LogRetention has passed, nobody needs the station's copy of the log row:
+// the rows' merge state stays, and the hub keeps every version. Trimming
+// keeps a station's database near the size of its records (issue 8's
+// target: at most twice a plain table's).
+
+// DefaultLogRetention is how long a station keeps log rows after the hub
+// acknowledged them, when Config.LogRetention is 0: long enough that a hub
+// restored from a backup of the last weeks still gets every change again.
+const DefaultLogRetention = 90 * 24 * time.Hour
+
+// trimEvery is how often, at most, a session trims the log.
+const trimEvery = 6 * time.Hour
+
+// trimmedState is the highest acknowledged sequence a trim has deleted up
+// to: a hub resuming below it has lost changes the station no longer has.
+const trimmedState = "sync.trimmed_through"
+
+// trimLog deletes the log rows up to acked older than the retention, at most
+// once per trimEvery, and records how far it went.
+func (c *Client) trimLog(ctx context.Context, acked uint64) {
+	if c.cfg.LogRetention < 0 || acked == 0 {
+		return
+	}
+	now := c.cfg.Now()
+	c.mu.Lock()
+	due := now.Sub(c.trimmedAt) >= trimEvery || now.Before(c.trimmedAt)
+	if due {
+		c.trimmedAt = now
+	}
+	c.mu.Unlock()
+	if !due {
+		return
+	}
+	rep := c.cfg.Replica
+	n, err := rep.TrimLog(ctx, acked, rep.Clock().Wall().Add(-c.cfg.LogRetention))
+	if err != nil {
+		c.log.Warn("trim log", "err", err)
+		return
+	}
+	if n == 0 {
+		return
+	}
+	if err := rep.SetState(ctx, trimmedState, []byte(strconv.FormatUint(acked, 10))); err != nil {
+		c.log.Warn("trim log: record how far", "err", err)
+	}
+	c.log.Info("trimmed the log", "changes", n, "through", acked)
+}
+
+// checkResume warns when the hub resumes below what this station trimmed:
+// the hub lost changes it had acknowledged (restored from an older backup),
+// and the station cannot send them again from its log.
+func (c *Client) checkResume(ctx context.Context, resume uint64) {
+	b, err := c.cfg.Replica.State(ctx, trimmedState)
+	if err != nil || b == nil {
+		return
+	}
+	through, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil || resume >= through {
+		return
+	}
+	c.log.Error("the hub resumes below this station's trimmed log: it lost changes it had acknowledged",
+		"resume", resume, "trimmed_through", through)
+	c.mu.Lock()
+	c.st.Warning = "县级集线器的数据比本站旧（可能从旧备份恢复），本站已清理的部分更改无法重新上传，请联系县级管理员。" +
+		" The hub's data is older than this station's (restored from an old backup?); changes this station already trimmed cannot be sent again: call the county administrator."
+	c.mu.Unlock()
+}
