@@ -16,17 +16,80 @@ import (
 // dashboardCacheSize is how many months' figures the hub keeps.
 const dashboardCacheSize = 24
 
+// liveEvery is how often the hub looks for new changes to count into the
+// dashboard's live facts: a debounce, so that a station's burst of batches
+// costs one update.
+const liveEvery = 2 * time.Second
+
 // figuresCache is the hub's cache of dashboard figures, keyed by the
-// replica's version (its MaxSeq), made on first use.
+// replica's version (its MaxSeq), made on first use (the hub's routes make
+// it as the hub starts serving). It counts from a report.Live, which a
+// goroutine of the hub loads (seconds at county scale; until then the cache
+// queries the tables) and then keeps up to date, and it keeps this month's
+// figures warm after each change, until the hub closes.
 func (h *Hub) figuresCache() *report.Cache {
-	h.figOnce.Do(func() { h.figures = report.NewCache(dashboardCacheSize) })
+	h.figOnce.Do(func() {
+		h.figures = report.NewCache(dashboardCacheSize)
+		live := report.NewLive(h.rep)
+		h.figures.SetLive(live)
+		if h.enter() {
+			go func() {
+				defer h.wg.Done()
+				h.followLive(h.ctx, live)
+			}()
+		}
+	})
 	return h.figures
 }
 
-// reportOptions are the report options of the hub: its clock, the defaults
-// for the rest.
+// followLive loads live, then, when the hub's log moved, counts the new
+// changes and computes this month's figures into the cache, so that a page
+// view rarely waits. It waits liveEvery between updates, and at least
+// liveShare times as long as the last update took, so that while stations
+// upload the figures take a bounded share of the hub's CPU (they lag
+// instead). It returns when ctx ends.
+func (h *Hub) followLive(ctx context.Context, live *report.Live) {
+	var done uint64
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		wait := liveEvery
+		if seq := h.lastSeq.Load(); seq != done || !live.Ready() {
+			start := time.Now()
+			err := live.Sync(ctx)
+			if err == nil {
+				_, err = h.Dashboard(ctx, h.now().In(chinaTime).Format("2006-01"))
+			}
+			took := time.Since(start)
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				h.log.WarnContext(ctx, "dashboard live figures", "err", err)
+			default:
+				done = seq
+				h.log.DebugContext(ctx, "dashboard live figures", "seq", live.Seq(), "took", took)
+			}
+			wait = max(wait, liveShare*took)
+		}
+		t.Reset(wait)
+	}
+}
+
+// liveShare bounds the share of time the live figures take: they wait
+// liveShare times as long as their last update took (at most one part in
+// liveShare+1).
+const liveShare = 5
+
+// reportOptions are the report options of the hub: its clock, its live
+// facts, the defaults for the rest.
 func (h *Hub) reportOptions() report.Options {
-	return report.Options{Now: h.now}
+	return report.Options{Now: h.now, Live: h.figuresCache().Live()}
 }
 
 // StationHealth is what the hub knows of each enrolled, not revoked station,
@@ -68,8 +131,10 @@ func (h *Hub) Dashboard(ctx context.Context, month string) (*report.Figures, err
 	return h.figuresCache().Dashboard(ctx, h.rep.DB(), seq, month, stations, h.reportOptions())
 }
 
-// routesDashboard adds the dashboard's API endpoints and page.
+// routesDashboard adds the dashboard's API endpoints and page, and starts
+// the dashboard's live figures (figuresCache).
 func (h *Hub) routesDashboard(mux *http.ServeMux) {
+	h.figuresCache()
 	mux.Handle("GET /api/dashboard", h.apiFor(PermView, h.serveDashboardAPI))
 	mux.Handle("GET /api/report.xlsx", h.apiFor(PermView, h.serveReportXLSX))
 	mux.Handle("GET /api/report.csv", h.apiFor(PermView, h.serveReportCSV))

@@ -51,10 +51,11 @@ section{page-break-inside:avoid}svg{max-width:100%;height:auto}.err{color:#b00}
 {{range .Rows}}<tr>{{range $i, $c := .}}{{if $i}}<td class="n">{{$c}}</td>{{else}}<td>{{$c}}</td>{{end}}{{end}}</tr>{{end}}</table></section>
 {{end}}
 {{with .Fig}}<section id="stations"><h2>服务站（{{.Stations.SilentDays}} 天未同步为沉默）</h2>
-<table><tr><th>服务站</th><th>状态</th><th>距上次同步（天）</th><th>待上传</th><th>待下发</th></tr>
+{{$conflicts := .Stations.ConflictsKnown}}
+<table><tr><th>服务站</th><th>状态</th><th>距上次同步（天）</th><th>待上传</th><th>待下发</th>{{if $conflicts}}<th>未解决冲突</th>{{end}}</tr>
 {{range .Stations.Stations}}<tr><td>{{.Name}}</td><td>{{if .Online}}在线{{else if .Silent}}沉默{{else}}离线{{end}}</td>
-<td class="n">{{if lt .DaysSinceSync 0}}从未{{else}}{{.DaysSinceSync}}{{end}}</td><td class="n">{{.PendingUp}}</td><td class="n">{{.PendingDown}}</td></tr>
-{{else}}<tr><td colspan="5">尚未登记服务站</td></tr>{{end}}</table></section>{{end}}
+<td class="n">{{if lt .DaysSinceSync 0}}从未{{else}}{{.DaysSinceSync}}{{end}}</td><td class="n">{{.PendingUp}}</td><td class="n">{{.PendingDown}}</td>{{if $conflicts}}<td class="n">{{.OpenConflicts}}</td>{{end}}</tr>
+{{else}}<tr><td colspan="6">尚未登记服务站</td></tr>{{end}}</table></section>{{end}}
 {{end}}</body></html>
 `))
 

@@ -16,6 +16,7 @@ import (
 // cached. The zero Cache is not usable; make one with NewCache.
 type Cache struct {
 	size    int
+	live    *Live // see SetLive
 	mu      sync.Mutex
 	entries map[cacheKey]*cacheEntry
 	order   []cacheKey // least recently used first
@@ -37,22 +38,38 @@ func NewCache(size int) *Cache {
 	return &Cache{size: max(size, 1), entries: map[cacheKey]*cacheEntry{}}
 }
 
+// SetLive makes the cache compute from l (as Options.Live) whenever the
+// caller's options name no Live. Call it before the cache is used.
+func (c *Cache) SetLive(l *Live) { c.live = l }
+
+// Live is the Live set by SetLive, or nil.
+func (c *Cache) Live() *Live { return c.live }
+
 // Dashboard returns the figures of month as Dashboard does, computing them
 // only when version differs from the one they were computed at. Callers must
 // not modify the returned Figures.
 func (c *Cache) Dashboard(ctx context.Context, db *sql.DB, version uint64, month string, stations []StationHealth, opt Options) (*Figures, error) {
 	opt = opt.withDefaults()
+	if opt.Live == nil {
+		opt.Live = c.live
+	}
 	_, off := time.Unix(0, 0).In(opt.Location).Zone()
 	key := cacheKey{month: month, opts: fmt.Sprint(opt.Older, opt.IncomeBands, off)}
 	e := c.entry(key)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.fig == nil || e.version != version {
-		fig, err := Dashboard(ctx, db, month, nil, opt)
+		figOpt := opt
+		figOpt.OpenConflicts = nil // station figures are made below, each time
+		fig, err := Dashboard(ctx, db, month, nil, figOpt)
 		if err != nil {
 			return nil, err
 		}
 		e.fig, e.version = fig, version
+	}
+	stations, err := withConflicts(ctx, stations, opt)
+	if err != nil {
+		return nil, fmt.Errorf("dashboard %s: %w", month, err)
 	}
 	out := *e.fig
 	out.GeneratedAt = e.fig.GeneratedAt

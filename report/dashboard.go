@@ -22,7 +22,6 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	if err != nil {
 		return nil, err
 	}
-	args := p.args(opt)
 	var (
 		names   map[string]string
 		people  []peopleRow
@@ -31,20 +30,36 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		gaps    []gapRow
 		gigRows []gigRow
 	)
-	// Each query on its own connection: SQLite reads them concurrently.
-	on := func(fn func(ctx context.Context, q queryer) error) func(context.Context) error {
-		return func(ctx context.Context) error {
-			return withConn(ctx, db, func(q queryer) error { return fn(ctx, q) })
+	if l := opt.Live; l != nil && l.usable(p, opt) {
+		// The facts Live keeps, brought up to the end of the log first.
+		if err := l.Sync(ctx); err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", month, err)
+		}
+		if err := withConn(ctx, db, func(q queryer) (err error) { names, err = areaNames(ctx, q); return }); err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", month, err)
+		}
+		people, cur, prev, gaps, gigRows = l.rows(p, opt)
+	} else {
+		args := p.args(opt)
+		// Each query on its own connection: SQLite reads them concurrently.
+		on := func(fn func(ctx context.Context, q queryer) error) func(context.Context) error {
+			return func(ctx context.Context) error {
+				return withConn(ctx, db, func(q queryer) error { return fn(ctx, q) })
+			}
+		}
+		err = parallel(ctx,
+			on(func(ctx context.Context, q queryer) (err error) { names, err = areaNames(ctx, q); return }),
+			on(func(ctx context.Context, q queryer) (err error) { people, err = queryPeople(ctx, q, args); return }),
+			on(func(ctx context.Context, q queryer) (err error) { cur, err = queryStatuses(ctx, q, args, opt); return }),
+			on(func(ctx context.Context, q queryer) (err error) { prev, err = queryPrev(ctx, q, args); return }),
+			on(func(ctx context.Context, q queryer) (err error) { gaps, err = queryGaps(ctx, q, args); return }),
+			on(func(ctx context.Context, q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args); return }),
+		)
+		if err != nil {
+			return nil, fmt.Errorf("dashboard %s: %w", month, err)
 		}
 	}
-	err = parallel(ctx,
-		on(func(ctx context.Context, q queryer) (err error) { names, err = areaNames(ctx, q); return }),
-		on(func(ctx context.Context, q queryer) (err error) { people, err = queryPeople(ctx, q, args); return }),
-		on(func(ctx context.Context, q queryer) (err error) { cur, err = queryStatuses(ctx, q, args, opt); return }),
-		on(func(ctx context.Context, q queryer) (err error) { prev, err = queryPrev(ctx, q, args); return }),
-		on(func(ctx context.Context, q queryer) (err error) { gaps, err = queryGaps(ctx, q, args); return }),
-		on(func(ctx context.Context, q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args); return }),
-	)
+	stations, err = withConflicts(ctx, stations, opt)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard %s: %w", month, err)
 	}

@@ -204,6 +204,10 @@ type StationFigures struct {
 	PendingUp     int          `json:"pending_up"`
 	PendingDown   int          `json:"pending_down"`
 	OpenConflicts int          `json:"open_conflicts"`
+	// ConflictsKnown: the open conflicts per station were counted
+	// (Options.OpenConflicts); without it OpenConflicts is what the caller
+	// passed in StationHealth, usually 0.
+	ConflictsKnown bool `json:"conflicts_known"`
 }
 
 // StationRow is one station with what the figures derive from it.

@@ -19,11 +19,24 @@ var testKey = ident.Key("report-test-key")
 // openReplica opens (or creates) a replica at path with the records schema.
 func openReplica(tb testing.TB, path string) *replica.Replica {
 	tb.Helper()
+	return openReplicaIndexes(tb, path, nil)
+}
+
+// openHubReplica opens (or creates) a replica at path as the hub does: with
+// records.HubIndexes.
+func openHubReplica(tb testing.TB, path string) *replica.Replica {
+	tb.Helper()
+	return openReplicaIndexes(tb, path, records.HubIndexes())
+}
+
+func openReplicaIndexes(tb testing.TB, path string, indexes map[string][][]string) *replica.Replica {
+	tb.Helper()
 	s, err := records.NewSchema()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, err := replica.Open(context.Background(), path, replica.Options{Schema: s, Key: testKey, Synchronous: "NORMAL"})
+	r, err := replica.Open(context.Background(), path, replica.Options{Schema: s, Key: testKey, Synchronous: "NORMAL",
+		Indexes: indexes})
 	if err != nil {
 		tb.Fatal(err)
 	}

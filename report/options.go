@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -31,6 +32,16 @@ type Options struct {
 	// Now is the clock (nil: time.Now). It stamps the figures and measures
 	// station silence.
 	Now func() time.Time
+	// Live, when set and loaded, is where Dashboard (and so the report's
+	// summary and village sheets) counts from: facts kept up to date with
+	// the replica's log instead of queries over every row (see Live). The
+	// figures are the same.
+	Live *Live
+	// OpenConflicts, when set, counts the conflicts open per station (by
+	// StationHealth.Name): the station figures take their OpenConflicts from
+	// it, and StationFigures.ConflictsKnown tells the page to show the
+	// column. The hub's conflict queue provides it.
+	OpenConflicts func(ctx context.Context) (map[string]int, error)
 }
 
 // Defaults.

@@ -1,13 +1,34 @@
 package report
 
 import (
+	"context"
+	"fmt"
 	"sort"
 )
+
+// withConflicts sets each station's OpenConflicts from opt.OpenConflicts,
+// when set; it returns a copy and leaves in as it is.
+func withConflicts(ctx context.Context, in []StationHealth, opt Options) ([]StationHealth, error) {
+	if opt.OpenConflicts == nil {
+		return in, nil
+	}
+	open, err := opt.OpenConflicts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open conflicts: %w", err)
+	}
+	out := make([]StationHealth, len(in))
+	for i, s := range in {
+		s.OpenConflicts = open[s.Name]
+		out[i] = s
+	}
+	return out, nil
+}
 
 // buildStations derives the station figures from what the hub passed in.
 func buildStations(in []StationHealth, opt Options) StationFigures {
 	now := opt.Now()
-	f := StationFigures{Stations: make([]StationRow, 0, len(in)), SilentDays: int(opt.SilentAfter.Hours() / 24)}
+	f := StationFigures{Stations: make([]StationRow, 0, len(in)), SilentDays: int(opt.SilentAfter.Hours() / 24),
+		ConflictsKnown: opt.OpenConflicts != nil}
 	for _, s := range in {
 		r := StationRow{StationHealth: s, DaysSinceSync: -1}
 		if !s.LastSync.IsZero() {

@@ -1,0 +1,26 @@
+package records
+
+import "fieldsync/replica"
+
+// HubIndexes are the indexes the county hub's dashboard and monthly report
+// need beyond the schema's (replica.Options.Indexes; package report,
+// docs/REPORTS.md "Speed"). Each is covering: the report's queries read the
+// index alone and never the wide rows with their merge state. Stations do not
+// pay for them on their imports.
+func HubIndexes() map[string][][]string {
+	return map[string][][]string{
+		// A month's statuses, grouped by worker, in the order of the "latest
+		// status" rule (verified_at, then id), with the columns the figures
+		// count.
+		MonthlyStatus: {{"month", replica.DeletedColumn, "worker_id", "verified_at", "id",
+			"list_type", "work_scope", "employment_form", "monthly_income"}},
+		// No covering indexes on workers: keyed by village or by (random)
+		// id, they tripled the cost of the hub's Apply of new workers
+		// (BenchmarkApply/hub 0.49x raw inserts, 0.20x with them), and the
+		// dashboard counts workers from report.Live, in memory.
+		// A person's follow-ups by date: counts in a period and the latest.
+		Followups: {{"worker_id", "date", replica.DeletedColumn, "id"}},
+		// A gig's placements in the order they reached its headcount.
+		Placements: {{"gig_id", "status", replica.DeletedColumn, "placed_on", "id"}},
+	}
+}

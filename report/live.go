@@ -1,0 +1,808 @@
+package report
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// LogSource is what Live follows: a replica's tables and change log
+// (*replica.Replica has these methods).
+type LogSource interface {
+	DB() *sql.DB
+	MaxSeq(ctx context.Context) (uint64, error)
+	ReadLog(ctx context.Context, after uint64, q replica.LogQuery) ([]replica.LogEntry, uint64, error)
+}
+
+// Live keeps in memory the facts the dashboard counts, one small record per
+// worker (their residence, groups, birth date and sex, their status of each
+// month, the days of their follow-ups) and one per gig (its figures), and
+// keeps them up to date with the replica by reading its change log: every
+// row a change touched is read again from its table with the same rules as
+// Dashboard's queries (the latest status of a month, the headcount-th
+// placement, …). Dashboard, given Options.Live, then counts these records
+// instead of aggregating millions of rows, and its figures are the same.
+//
+// A Live is made with NewLive and loaded by Sync or Run; until then (a load
+// takes seconds at county scale) Dashboard queries the tables.
+type Live struct {
+	src LogSource
+
+	syncMu sync.Mutex // one Sync at a time
+
+	mu     sync.RWMutex // guards what follows
+	loaded bool
+	seq    uint64 // the log is applied through seq
+	facts
+}
+
+// facts are what Live holds, laid out for a fast count: workers in one slice
+// (no pointers but their follow-ups), statuses in one slice per month indexed
+// like the workers, text values interned.
+type facts struct {
+	ids      map[string]int32 // worker hex id → index in workers
+	workers  []liveWorker
+	months   map[uint16][]liveStatus // month (interned) → status of each worker
+	oddBirth map[int32]string        // birth dates that are not 8 digits, by worker
+	gigs     map[string]*liveGig
+	gigOf    map[string]string // placement → its gig, as last read
+	strs     liveStrings
+}
+
+// liveStrings interns the few distinct values of text columns.
+type liveStrings struct {
+	code map[string]uint16
+	str  []string
+}
+
+func (s *liveStrings) of(v string) uint16 {
+	if c, ok := s.code[v]; ok {
+		return c
+	}
+	if s.code == nil {
+		s.code = map[string]uint16{}
+	}
+	if len(s.str) == 1<<16-1 {
+		return 0 // never at county scale; "" rather than a wrong value
+	}
+	c := uint16(len(s.str))
+	s.code[v] = c
+	s.str = append(s.str, v)
+	return c
+}
+
+// Flags of a liveWorker.
+const (
+	wExists    = 1 << iota // the worker row is present and not deleted
+	wPoverty               // tag 脱贫人口
+	wMonitored             // tag 防止返贫监测对象
+	wMale                  // by the id number
+)
+
+// liveWorker is one worker id that a row names: the worker row itself and
+// their follow-ups.
+type liveWorker struct {
+	village   uint16 // interned
+	flags     uint8
+	birth     int32    // YYYYMMDD from an 18-character id number; -1 none; -2 see oddBirth
+	followups []int32  // well-formed dates as YYYYMMDD, sorted
+	oddDates  []string // other non-NULL dates, compared as text
+}
+
+// liveStatus is a worker's status of a month (the one statusOf picks).
+type liveStatus struct {
+	set               bool
+	list, scope, form uint16 // interned
+	income            float64
+}
+
+// liveGig is one gig's contribution to the gig figures.
+type liveGig struct {
+	exists                    bool
+	occupation, place, status uint16 // interned
+	headcount, placed         int
+	reached                   bool
+	days                      float64
+}
+
+func newFacts() facts {
+	return facts{ids: map[string]int32{}, months: map[uint16][]liveStatus{}, oddBirth: map[int32]string{},
+		gigs: map[string]*liveGig{}, gigOf: map[string]string{}}
+}
+
+// NewLive makes a Live following src; it holds nothing until Sync or Run.
+func NewLive(src LogSource) *Live {
+	return &Live{src: src}
+}
+
+// Ready reports whether the facts are loaded.
+func (l *Live) Ready() bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.loaded
+}
+
+// Seq is the log sequence the facts reflect.
+func (l *Live) Seq() uint64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.seq
+}
+
+// Run loads the facts, then brings them up to date every interval (when the
+// log has grown) until ctx ends. Errors are retried at the next tick; the
+// last one is returned when ctx ends.
+func (l *Live) Run(ctx context.Context, every time.Duration) error {
+	var last error
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := l.Sync(ctx); err != nil && ctx.Err() == nil {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return last
+		case <-t.C:
+		}
+	}
+}
+
+// Sync brings the facts up to the end of the change log: a full load the
+// first time (or when the log was trimmed past what was applied), then only
+// the rows changed since.
+func (l *Live) Sync(ctx context.Context) error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	end, err := l.src.MaxSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("live figures: %w", err)
+	}
+	l.mu.RLock()
+	loaded, seq := l.loaded, l.seq
+	l.mu.RUnlock()
+	if loaded && end <= seq {
+		return nil
+	}
+	if loaded {
+		var first sql.NullInt64
+		if err := l.src.DB().QueryRowContext(ctx, `SELECT min(seq) FROM fs_log`).Scan(&first); err != nil {
+			return fmt.Errorf("live figures: read log start: %w", err)
+		}
+		if first.Valid && uint64(first.Int64) > seq+1 {
+			loaded = false // trimmed past us: load again
+		}
+	}
+	if !loaded {
+		if err := l.load(ctx, end); err != nil {
+			return fmt.Errorf("live figures: load: %w", err)
+		}
+		return nil
+	}
+	if err := l.follow(ctx, seq, end); err != nil {
+		return fmt.Errorf("live figures: follow the log after %d: %w", seq, err)
+	}
+	return nil
+}
+
+// touched is the rows a stretch of the log changed, by table.
+type touched map[string]map[ident.ID]bool
+
+// follow reads the log from after seq through end and reads again every row
+// it touched.
+func (l *Live) follow(ctx context.Context, seq, end uint64) error {
+	tc := touched{}
+	q := replica.LogQuery{Filter: func(t *replica.Table, row ident.ID) bool {
+		switch t.Name {
+		case records.Workers, records.MonthlyStatus, records.Followups, records.Gigs, records.Placements:
+			if tc[t.Name] == nil {
+				tc[t.Name] = map[ident.ID]bool{}
+			}
+			tc[t.Name][row] = true
+		}
+		return false // only the row ids: nothing to decode further or return
+	}}
+	for at := seq; at < end; {
+		_, next, err := l.src.ReadLog(ctx, at, q)
+		if err != nil {
+			return err
+		}
+		if next <= at {
+			break
+		}
+		at = next
+	}
+	return l.refresh(ctx, tc, end)
+}
+
+// load reads every fact afresh, as of at least log sequence seq.
+func (l *Live) load(ctx context.Context, seq uint64) error {
+	n := &Live{facts: newFacts()}
+	err := withConn(ctx, l.src.DB(), func(q queryer) error {
+		if err := n.readWorkers(ctx, q, `FROM workers w`, nil); err != nil {
+			return err
+		}
+		if err := n.readAllStatuses(ctx, q); err != nil {
+			return err
+		}
+		if err := n.readFollowups(ctx, q, `FROM followups f WHERE f.fs_deleted = 0 ORDER BY f.worker_id, f.date`, nil); err != nil {
+			return err
+		}
+		if err := n.readGigs(ctx, q, ""); err != nil {
+			return err
+		}
+		return n.readGigOf(ctx, q)
+	})
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.facts = n.facts
+	l.loaded, l.seq = true, seq
+	return nil
+}
+
+// refresh reads again the rows of tc and what depends on them, and marks the
+// facts as of seq.
+func (l *Live) refresh(ctx context.Context, tc touched, seq uint64) error {
+	// Reading happens under the write lock: the rows of one batch are few
+	// (a log row holds at most 1,000 changes) and each read is an index
+	// look-up, so readers wait milliseconds.
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	err := withConn(ctx, l.src.DB(), func(q queryer) error {
+		for id := range tc[records.Workers] {
+			if err := l.readWorkers(ctx, q, `FROM workers w WHERE w.id = ?`, []any{id[:]}); err != nil {
+				return err
+			}
+		}
+		months := map[[2]string]bool{}
+		for id := range tc[records.MonthlyStatus] {
+			var w, m sql.NullString
+			err := q.QueryRowContext(ctx, `SELECT worker_id, month FROM monthly_status WHERE id = ?`, id[:]).Scan(&w, &m)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("read status: %w", err)
+			}
+			if w.Valid && m.Valid {
+				months[[2]string{w.String, m.String}] = true
+			}
+		}
+		for wm := range months {
+			if err := l.readStatus(ctx, q, wm[0], wm[1]); err != nil {
+				return err
+			}
+		}
+		people := map[string]bool{}
+		for id := range tc[records.Followups] {
+			var w sql.NullString
+			err := q.QueryRowContext(ctx, `SELECT worker_id FROM followups WHERE id = ?`, id[:]).Scan(&w)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("read follow-up: %w", err)
+			}
+			if w.Valid {
+				people[w.String] = true
+			}
+		}
+		for w := range people {
+			i := l.worker(w)
+			l.workers[i].followups, l.workers[i].oddDates = nil, nil
+			if err := l.readFollowups(ctx, q, `FROM followups f WHERE f.worker_id = ? AND f.fs_deleted = 0 ORDER BY f.date`,
+				[]any{w}); err != nil {
+				return err
+			}
+		}
+		gigs := map[string]bool{}
+		for id := range tc[records.Gigs] {
+			gigs[id.String()] = true
+		}
+		for id := range tc[records.Placements] {
+			pid := id.String()
+			if g, ok := l.gigOf[pid]; ok {
+				gigs[g] = true
+			}
+			var g sql.NullString
+			err := q.QueryRowContext(ctx, `SELECT gig_id FROM placements WHERE id = ?`, id[:]).Scan(&g)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("read placement: %w", err)
+			}
+			if g.Valid {
+				l.gigOf[pid] = g.String
+				gigs[g.String] = true
+			}
+		}
+		for g := range gigs {
+			delete(l.gigs, g)
+			if err := l.readGigs(ctx, q, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.seq = seq
+	return nil
+}
+
+// worker returns the index of worker id, made when first named.
+func (l *Live) worker(id string) int32 {
+	if i, ok := l.ids[id]; ok {
+		return i
+	}
+	i := int32(len(l.workers))
+	l.ids[id] = i
+	l.workers = append(l.workers, liveWorker{birth: -1})
+	return i
+}
+
+// status is the status slot of worker i in month (interned).
+func (l *Live) status(month uint16, i int32) *liveStatus {
+	s := l.months[month]
+	if int(i) >= len(s) {
+		s = append(s, make([]liveStatus, len(l.workers)-len(s))...)
+		l.months[month] = s
+	}
+	return &s[i]
+}
+
+// readWorkers reads the worker rows of from (a FROM clause over workers w).
+func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []any) error {
+	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)), w.fs_deleted, `+villageExpr+`, `+povertyExpr+`, `+
+		monitoredExpr+`, `+maleExpr+`, CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
+		ELSE '' END `+from, args...)
+	if err != nil {
+		return fmt.Errorf("read workers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, village, birth string
+		var deleted, poverty, monitored, male bool
+		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &birth); err != nil {
+			return fmt.Errorf("read workers: %w", err)
+		}
+		i := l.worker(id)
+		w := &l.workers[i]
+		w.village, w.flags = l.strs.of(village), 0
+		for _, f := range []struct {
+			on   bool
+			flag uint8
+		}{{!deleted, wExists}, {poverty, wPoverty}, {monitored, wMonitored}, {male, wMale}} {
+			if f.on {
+				w.flags |= f.flag
+			}
+		}
+		delete(l.oddBirth, i)
+		switch v, ok := digits8(birth); {
+		case birth == "":
+			w.birth = -1
+		case ok:
+			w.birth = v
+		default:
+			w.birth = -2
+			l.oddBirth[i] = birth
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read workers: %w", err)
+	}
+	return nil
+}
+
+// readAllStatuses reads the status statusOf picks of every worker and month.
+func (l *Live) readAllStatuses(ctx context.Context, q queryer) error {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT month FROM monthly_status WHERE month IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("read months: %w", err)
+	}
+	var months []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			rows.Close()
+			return fmt.Errorf("read months: %w", err)
+		}
+		months = append(months, m)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("read months: %w", err)
+	}
+	for _, m := range months {
+		if err := l.scanStatuses(ctx, q, `WITH s AS (`+statusCounted("month")+`) SELECT worker_id, :month, list_type,
+			work_scope, employment_form, monthly_income FROM s`, sql.Named("month", m)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readStatus reads again the status of worker w for month m.
+func (l *Live) readStatus(ctx context.Context, q queryer, w, m string) error {
+	*l.status(l.strs.of(m), l.worker(w)) = liveStatus{}
+	return l.scanStatuses(ctx, q, `SELECT worker_id, month, list_type, work_scope, employment_form, monthly_income,
+		max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
+		WHERE worker_id = :w AND month = :month AND fs_deleted = 0 GROUP BY worker_id`,
+		sql.Named("w", w), sql.Named("month", m))
+}
+
+// scanStatuses stores the statuses a query yields: worker id, month, list,
+// scope, form, income (and any further column, ignored).
+func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("read statuses: %w", err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return fmt.Errorf("read statuses: %w", err)
+	}
+	var w, m, list, scope, form sql.NullString
+	var income sql.NullFloat64
+	var ignore any
+	dest := []any{&w, &m, &list, &scope, &form, &income}
+	for len(dest) < len(cols) {
+		dest = append(dest, &ignore)
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("read statuses: %w", err)
+		}
+		if !w.Valid || !m.Valid {
+			continue
+		}
+		*l.status(l.strs.of(m.String), l.worker(w.String)) = liveStatus{set: true, list: l.strs.of(list.String),
+			scope: l.strs.of(scope.String), form: l.strs.of(form.String), income: income.Float64}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read statuses: %w", err)
+	}
+	return nil
+}
+
+// readFollowups adds the follow-up dates of from (over followups f) to their
+// workers.
+func (l *Live) readFollowups(ctx context.Context, q queryer, from string, args []any) error {
+	rows, err := q.QueryContext(ctx, `SELECT f.worker_id, f.date `+from, args...)
+	if err != nil {
+		return fmt.Errorf("read follow-ups: %w", err)
+	}
+	defer rows.Close()
+	var last string
+	var wk *liveWorker // l.workers does not grow while wk is in use: a new worker is a new wk
+	var w, d sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&w, &d); err != nil {
+			return fmt.Errorf("read follow-ups: %w", err)
+		}
+		if w == nil || d == nil {
+			continue
+		}
+		if wk == nil || string(w) != last {
+			last = string(w)
+			i := l.worker(last)
+			wk = &l.workers[i]
+		}
+		if v, ok := dateNum(d); ok {
+			wk.followups = append(wk.followups, v)
+		} else {
+			wk.oddDates = append(wk.oddDates, string(d))
+		}
+	}
+	// from orders by date: as numbers, the well-formed dates are sorted too.
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read follow-ups: %w", err)
+	}
+	return nil
+}
+
+// dateNum reads YYYY-MM-DD as the number YYYYMMDD, which orders as the text
+// does among such dates.
+func dateNum(d []byte) (int32, bool) {
+	if len(d) != 10 || d[4] != '-' || d[7] != '-' {
+		return 0, false
+	}
+	var v int32
+	for i, c := range d {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int32(c-'0')
+	}
+	return v, true
+}
+
+// digits8 reads an 8-digit text as its number, which orders as the text
+// does among such texts.
+func digits8(s string) (int32, bool) {
+	if len(s) != 8 {
+		return 0, false
+	}
+	var v int32
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + int32(s[i]-'0')
+	}
+	return v, true
+}
+
+// gigFactsSQL computes each gig's facts as queryGigs does, one row per gig:
+// every gig, or (one) the gig whose hex id is :gig.
+func gigFactsSQL(one bool) string {
+	gigWhere, placementWhere := "", ""
+	if one {
+		gigWhere, placementWhere = ` WHERE g.id = unhex(:gig)`, ` AND gig_id = :gig`
+	}
+	return `WITH ranked AS (SELECT gig_id, placed_on,
+			row_number() OVER (PARTITION BY gig_id ORDER BY placed_on, id) AS rn
+			FROM placements WHERE status = 'placed' AND fs_deleted = 0` + placementWhere + `)
+		SELECT lower(hex(id)), fs_deleted, occ, place, status, hc, n, fill_on IS NOT NULL,
+		coalesce(max(0, julianday(fill_on) - julianday(posted)), 0)
+		FROM (SELECT g.*, r.placed_on AS fill_on
+			FROM (SELECT g.id, g.fs_deleted, coalesce(g.occupation, '') AS occ, coalesce(g.place, '') AS place,
+				coalesce(g.status, '') AS status, max(coalesce(g.headcount, 0), 0) AS hc, ` + postedDayExpr("g.id") + ` AS posted,
+				(SELECT count(*) ` + placedOf + `) AS n
+				FROM gigs g` + gigWhere + `) AS g
+			LEFT JOIN ranked r ON r.gig_id = lower(hex(g.id)) AND r.rn = g.hc AND g.hc > 0)`
+}
+
+// readGigs reads the facts of every gig, or of the gig with hex id gig.
+func (l *Live) readGigs(ctx context.Context, q queryer, gig string) error {
+	args := []any{sql.Named("tz_offset", liveTZOffset)}
+	if gig != "" {
+		args = append(args, sql.Named("gig", gig))
+	}
+	rows, err := q.QueryContext(ctx, gigFactsSQL(gig != ""), args...)
+	if err != nil {
+		return fmt.Errorf("read gigs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, occupation, place, status string
+		var g liveGig
+		var deleted bool
+		if err := rows.Scan(&id, &deleted, &occupation, &place, &status, &g.headcount, &g.placed, &g.reached,
+			&g.days); err != nil {
+			return fmt.Errorf("read gigs: %w", err)
+		}
+		g.exists = !deleted
+		g.occupation, g.place, g.status = l.strs.of(occupation), l.strs.of(place), l.strs.of(status)
+		l.gigs[id] = &g
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read gigs: %w", err)
+	}
+	return nil
+}
+
+// readGigOf reads which gig each placement is of.
+func (l *Live) readGigOf(ctx context.Context, q queryer) error {
+	rows, err := q.QueryContext(ctx, `SELECT lower(hex(id)), gig_id FROM placements WHERE gig_id IS NOT NULL`)
+	if err != nil {
+		return fmt.Errorf("read placements: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, g string
+		if err := rows.Scan(&p, &g); err != nil {
+			return fmt.Errorf("read placements: %w", err)
+		}
+		l.gigOf[p] = g
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read placements: %w", err)
+	}
+	return nil
+}
+
+// liveTZOffset is the zone offset the gig facts are computed in: Options'
+// default (UTC+8). Dashboard uses Live only for options with this offset.
+const liveTZOffset = 8 * 3600
+
+// rows counts the facts as Dashboard's queries count the tables: the same
+// rows, so the same figures.
+func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow, prev []prevRow, gaps []gapRow,
+	gigRows []gigRow) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	var curOf, prevOf []liveStatus
+	if c, ok := l.strs.code[p.Month]; ok {
+		curOf = l.months[c]
+	}
+	if c, ok := l.strs.code[p.Prev]; ok {
+		prevOf = l.months[c]
+	}
+	maleCut, femaleCut := p.cutoff(opt.Older.Male), p.cutoff(opt.Older.Female)
+	maleNum, femaleNum := int32(-1), int32(-1)
+	if v, ok := digits8(maleCut); ok {
+		maleNum = v
+	}
+	if v, ok := digits8(femaleCut); ok {
+		femaleNum = v
+	}
+	first, last, sixFirst := datePart(p.First), datePart(p.Last), datePart(p.SixFirst)
+	// Counts by village go to slices indexed by the interned code; the
+	// statuses to a map keyed by two integers.
+	type curKey struct {
+		codes uint64 // village, list, scope, form
+		rest  uint32 // band, flags (wPoverty, wMonitored, and wExists for older)
+	}
+	nstr := len(l.strs.str)
+	peopleBy := make([]peopleRow, nstr)
+	gapBy := make([]gapRow, nstr)
+	prevBy := make([]ListCount, nstr)
+	prevOther := map[[2]uint16]int{} // lists other than the three
+	curBy := map[curKey]int{}
+	for i := range l.workers {
+		w := &l.workers[i]
+		if w.flags&wExists == 0 {
+			continue
+		}
+		male := w.flags&wMale != 0
+		var older bool
+		switch cut := femaleNum; {
+		case w.birth == -2:
+			ct := femaleCut
+			if male {
+				ct = maleCut
+			}
+			older = l.oddBirth[int32(i)] <= ct
+		case w.birth >= 0:
+			if male {
+				cut = maleNum
+			}
+			older = cut >= 0 && w.birth <= cut
+		}
+		pr := &peopleBy[w.village]
+		poverty, monitored := w.flags&wPoverty != 0, w.flags&wMonitored != 0
+		pr.n++
+		pr.poverty += b2i(poverty)
+		pr.monitored += b2i(monitored)
+		pr.older += b2i(older)
+		pr.olderMen += b2i(older && male)
+		if i < len(curOf) && curOf[i].set {
+			s := &curOf[i]
+			k := curKey{codes: uint64(w.village)<<48 | uint64(s.list)<<32 | uint64(s.scope)<<16 | uint64(s.form),
+				rest: uint32(incomeBand(s.income, opt.IncomeBands))<<8 | uint32(w.flags&(wPoverty|wMonitored))}
+			if older {
+				k.rest |= wExists
+			}
+			curBy[k]++
+		}
+		if i < len(prevOf) && prevOf[i].set {
+			switch l.strs.str[prevOf[i].list] {
+			case records.ListEmployed, records.ListUnemployed, records.ListWillingAway:
+				prevBy[w.village].add(l.strs.str[prevOf[i].list], 1)
+			default:
+				prevOther[[2]uint16{w.village, prevOf[i].list}]++
+			}
+		}
+		if poverty || monitored {
+			g := &gapBy[w.village]
+			n := w.countBetween(first, last, p.First, p.Last)
+			g.people++
+			g.followups += n
+			if n == 0 {
+				g.none++
+				if w.countBetween(sixFirst, last, p.SixFirst, p.Last) == 0 {
+					g.six++
+				}
+			}
+		}
+	}
+	for v := range nstr {
+		name := l.strs.str[v]
+		if r := peopleBy[v]; r.n > 0 {
+			r.village = name
+			people = append(people, r)
+		}
+		if g := gapBy[v]; g.people > 0 {
+			g.village = name
+			gaps = append(gaps, g)
+		}
+		c := prevBy[v]
+		for _, lt := range records.ListTypes {
+			if n := c.Get(lt); n > 0 {
+				prev = append(prev, prevRow{village: name, list: lt, n: n})
+			}
+		}
+	}
+	for k, n := range prevOther {
+		prev = append(prev, prevRow{village: l.strs.str[k[0]], list: l.strs.str[k[1]], n: n})
+	}
+	for k, n := range curBy {
+		flags := uint8(k.rest)
+		cur = append(cur, statusRow{village: l.strs.str[k.codes>>48], poverty: flags&wPoverty != 0,
+			monitored: flags&wMonitored != 0, older: flags&wExists != 0, list: l.strs.str[k.codes>>32&0xffff],
+			scope: l.strs.str[k.codes>>16&0xffff], form: l.strs.str[k.codes&0xffff], band: int(k.rest >> 8), n: n})
+	}
+	gigBy := map[uint64]*gigRow{}
+	for _, g := range l.gigs {
+		if !g.exists {
+			continue
+		}
+		k := uint64(g.occupation)<<32 | uint64(g.place)<<16 | uint64(g.status)
+		r := gigBy[k]
+		if r == nil {
+			r = &gigRow{occupation: l.strs.str[g.occupation], place: l.strs.str[g.place], status: l.strs.str[g.status]}
+			gigBy[k] = r
+		}
+		r.gigs++
+		r.headcount += g.headcount
+		r.placed += g.placed
+		r.placedCapped += min(g.placed, g.headcount)
+		r.reached += b2i(g.reached)
+		r.days += g.days
+	}
+	for _, r := range gigBy {
+		gigRows = append(gigRows, *r)
+	}
+	return people, cur, prev, gaps, gigRows
+}
+
+// countBetween counts the follow-ups dated from a through b (as numbers,
+// and as text for the dates that are not YYYY-MM-DD).
+func (w *liveWorker) countBetween(a, b int32, at, bt string) int {
+	// A person has a few follow-ups a month: a scan beats a binary search.
+	n := 0
+	for _, d := range w.followups {
+		if d > b {
+			break
+		}
+		if d >= a {
+			n++
+		}
+	}
+	for _, d := range w.oddDates {
+		if d >= at && d <= bt {
+			n++
+		}
+	}
+	return n
+}
+
+// datePart is the number of a YYYY-MM-DD date (period dates always are).
+func datePart(d string) int32 {
+	v, _ := dateNum([]byte(d))
+	return v
+}
+
+// incomeBand is bandExpr in Go: the index of the first bound income is
+// below, else len(bounds).
+func incomeBand(income float64, bounds []float64) int {
+	for i, b := range bounds {
+		if income < b {
+			return i
+		}
+	}
+	return len(bounds)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// usable reports whether Dashboard can count the facts for p and opt: they
+// are loaded, and the options' gig day is the facts' (UTC+8).
+func (l *Live) usable(p period, opt Options) bool {
+	_, off := p.FirstTime.In(opt.Location).Zone()
+	return off == liveTZOffset && l.Ready()
+}
