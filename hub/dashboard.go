@@ -89,7 +89,7 @@ const liveShare = 5
 // reportOptions are the report options of the hub: its clock, its live
 // facts, the defaults for the rest.
 func (h *Hub) reportOptions() report.Options {
-	return report.Options{Now: h.now, Live: h.figuresCache().Live()}
+	return report.Options{Now: h.now, Live: h.figuresCache().Live(), OpenConflicts: h.OpenConflictsByStation}
 }
 
 // StationHealth is what the hub knows of each enrolled, not revoked station,

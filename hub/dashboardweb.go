@@ -31,7 +31,7 @@ section{page-break-inside:avoid}svg{max-width:100%;height:auto}.err{color:#b00}
 @media print{form,nav{display:none}}</style></head>
 <body>{{with .Admin}}<form method="post" action="/logout" style="float:right">{{.Name}}（{{.Role}}）
 <input type="hidden" name="csrf" value="{{$.CSRF}}"><button type="submit">退出登录</button></form>{{end}}
-<nav><a href="/">服务站同步状态</a></nav>
+<nav><a href="/">服务站同步状态</a> · <a href="/conflicts">冲突处理</a> · <a href="/workers">人员查询</a> · <a href="/stations">服务站管理</a></nav>
 <h1>{{.Hub}} · 就业监测看板</h1>
 <form method="get" action="/dashboard">月份 <input type="month" name="month" value="{{.Month}}" pattern="[0-9]{4}-[0-9]{2}" placeholder="YYYY-MM">
 <button type="submit">查看</button></form>

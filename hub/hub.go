@@ -205,6 +205,9 @@ func (h *Hub) init(ctx context.Context) error {
 	if err := migrateScope(ctx, h.rep.DB()); err != nil {
 		return err
 	}
+	if err := h.initConflicts(ctx); err != nil {
+		return err
+	}
 	seq, err := h.rep.MaxSeq(ctx)
 	if err != nil {
 		return err
@@ -245,6 +248,7 @@ func (h *Hub) Write(ctx context.Context, edits ...replica.Edit) ([]replica.Chang
 	if err != nil {
 		return nil, err
 	}
+	h.settleWritten(ctx, chs)
 	if len(chs) > 0 {
 		if seq, err := h.rep.MaxSeq(ctx); err == nil {
 			h.noteSeq(seq)
@@ -311,6 +315,7 @@ func (h *Hub) Handler() http.Handler {
 	h.routesAccess(mux)
 	h.routesDashboard(mux)
 	h.routesDashboardPage(mux)
+	h.routesConflicts(mux)
 	return mux
 }
 

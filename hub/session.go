@@ -324,6 +324,9 @@ func (s *session) applyUp(ctx context.Context, b *syncproto.Batch) error {
 		if err := tx.SetCursor(ctx, s.cursor, seq); err != nil {
 			return err
 		}
+		if err := h.recordConflicts(ctx, tx, s.station.Name, b.Changes, res); err != nil {
+			return err
+		}
 		return add.store(ctx, tx.Exec)
 	})
 	if err != nil {

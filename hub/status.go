@@ -59,7 +59,7 @@ var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 <body>{{with .Admin}}<form method="post" action="/logout" style="float:right">{{.Name}}（{{.Role}}）
 <input type="hidden" name="csrf" value="{{$.CSRF}}"><button type="submit" id="logout">退出登录</button></form>{{end}}
 <h1>{{.Hub}} · 服务站同步状态</h1>
-<p><a href="/dashboard" id="dashboard">就业监测看板与月报</a></p>
+<p><a href="/dashboard" id="dashboard">就业监测看板与月报</a> · <a href="/conflicts" id="conflicts">冲突处理</a> · <a href="/workers">人员查询</a> · <a href="/stations">服务站管理</a></p>
 <table id="stations"><tr><th>服务站</th><th>状态</th><th>最后联系</th><th>待上传</th><th>待下发</th><th>时钟偏差</th><th>最近错误</th></tr>
 {{range .Stations}}<tr><td>{{.Name}}{{if .Revoked}}（已注销）{{end}}</td>
 <td>{{if .Online}}<span class="on">在线</span>{{else}}<span class="off">离线</span>{{end}}</td>

@@ -21,7 +21,7 @@ type Tx struct {
 	r       *Replica
 	tx      *sql.Tx
 	rows    map[rowKey]*rowBuf
-	order   []*rowBuf
+	dirty   []*rowBuf // the rows changed since the last flush
 	changes []Change
 	maxHLC  hlc.Timestamp
 	stmts   map[string]*sql.Stmt
@@ -188,7 +188,6 @@ func (tx *Tx) row(ctx context.Context, t *Table, id ident.ID) (*rowBuf, error) {
 	}
 	rb.id = id
 	tx.rows[k] = rb
-	tx.order = append(tx.order, rb)
 	return rb, nil
 }
 
@@ -215,7 +214,6 @@ func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
 	}
 	err = readRows(ctx, s, t, want, func(rb *rowBuf) {
 		tx.rows[rowKey{t.id, rb.id}] = rb
-		tx.order = append(tx.order, rb)
 	})
 	if err != nil {
 		return err
@@ -224,7 +222,6 @@ func (tx *Tx) prefetch(ctx context.Context, t *Table, ids []ident.ID) error {
 		if _, ok := tx.rows[rowKey{t.id, id}]; !ok {
 			rb := &rowBuf{t: t, id: id, vals: make([]any, t.NumColumns()), meta: &rowMeta{}}
 			tx.rows[rowKey{t.id, id}] = rb
-			tx.order = append(tx.order, rb)
 		}
 	}
 	return nil
@@ -291,7 +288,11 @@ func scanRow(t *Table, scan func(...any) error, withID bool) (*rowBuf, error) {
 
 // flush writes every changed row.
 func (tx *Tx) flush(ctx context.Context) error {
-	for _, rb := range tx.order {
+	// Only the rows changed since the last flush: a caller querying between
+	// edits of a large batch must not make each query walk every row.
+	dirty := tx.dirty
+	tx.dirty = tx.dirty[:0]
+	for _, rb := range dirty {
 		if !rb.dirty {
 			continue
 		}
@@ -348,6 +349,14 @@ func (tx *Tx) appendLog(t *Table, c *Change) {
 // batch) never has to take more than this at once, however large the
 // transaction that wrote them.
 const maxLogRow = 1000
+
+// markDirty notes that rb changed and must be written at the next flush.
+func (tx *Tx) markDirty(rb *rowBuf) {
+	if !rb.dirty {
+		rb.dirty = true
+		tx.dirty = append(tx.dirty, rb)
+	}
+}
 
 // flushLog writes the pending changes as one log row and returns its
 // sequence (0 when nothing was pending).
@@ -570,7 +579,7 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 		f := &c.Fields[i]
 		rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f)
 	}
-	rb.dirty = true
+	tx.markDirty(rb)
 	tx.appendLog(t, &c)
 	if tx.logN >= maxLogRow {
 		if _, err := tx.flushLog(ctx); err != nil {
@@ -635,7 +644,7 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		if !changed {
 			continue
 		}
-		rb.dirty = true
+		tx.markDirty(rb)
 		res.New[i] = true
 		if c.Version.Site == tx.r.site {
 			// Our own version coming back (the hub marked it replaced): the

@@ -2,6 +2,8 @@ package station
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -9,11 +11,13 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"fieldsync/ident"
 	"fieldsync/records"
+	"fieldsync/replica"
 )
 
 //go:embed templates/*.html
@@ -289,8 +293,81 @@ type workerData struct {
 	W         *WorkerView
 	Recs      *WorkerRecords
 	Conflicts map[string][]any
+	Settled   map[string]*settledMark
 	Matches   []Match
 	Month     string
+}
+
+// settledMark marks a field the county hub settled, with the values it
+// replaced that the station's log still holds.
+type settledMark struct {
+	Lang   string
+	Values []any
+}
+
+// settledByCounty finds the columns of a row whose only value the county hub
+// wrote over versions a station recorded, and the values it replaced. The
+// hub's site is the writer of the station directory, which only the hub writes.
+func (s *Server) settledByCounty(ctx context.Context, lang, table string, id ident.ID) (map[string]*settledMark, error) {
+	var dir []byte
+	err := s.r.DB().QueryRowContext(ctx, `SELECT id FROM stations LIMIT 1`).Scan(&dir)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find the hub's site: %w", err)
+	}
+	var dirID ident.ID
+	copy(dirID[:], dir)
+	dh, err := s.r.Heads(ctx, records.Stations, dirID)
+	if err != nil || len(dh) == 0 || len(dh[0].Heads) == 0 {
+		return nil, err
+	}
+	hub := dh[0].Heads[0].Version.Site
+	heads, err := s.r.Heads(ctx, table, id)
+	if errors.Is(err, replica.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read heads: %w", err)
+	}
+	repl, err := s.r.Replaced(ctx, table, id)
+	if err != nil {
+		return nil, fmt.Errorf("read replaced versions: %w", err)
+	}
+	out := map[string]*settledMark{}
+	for _, c := range repl {
+		var h *replica.ColumnHeads
+		for i := range heads {
+			if heads[i].Col == c.Col && heads[i].Elem == "" {
+				h = &heads[i]
+			}
+		}
+		if c.Elem != "" || c.Column == "station" || h == nil || len(h.Heads) != 1 || h.Heads[0].Version.Site != hub {
+			continue
+		}
+		var others []replica.Version
+		for _, v := range c.Replaced {
+			if v.Site != hub {
+				others = append(others, v)
+			}
+		}
+		if len(others) == 0 && len(c.Replaced) < 2 {
+			continue
+		}
+		vals, err := s.r.LoggedValues(ctx, table, id, c.Col, others)
+		if err != nil {
+			return nil, err
+		}
+		m := &settledMark{Lang: lang}
+		for _, v := range others {
+			if x, ok := vals[v]; ok && !slices.ContainsFunc(m.Values, func(y any) bool { return y == x }) {
+				m.Values = append(m.Values, x)
+			}
+		}
+		out[c.Column] = m
+	}
+	return out, nil
 }
 
 func (s *Server) pageWorker(w http.ResponseWriter, r *http.Request) {
@@ -314,12 +391,17 @@ func (s *Server) pageWorker(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
+	settled, err := s.settledByCounty(r.Context(), langOf(r), records.Workers, id)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
 	m, err := s.WorkerMatches(r.Context(), id)
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "worker", "workers", workerData{W: wv, Recs: recs, Conflicts: conf, Matches: m,
+	s.render(w, r, http.StatusOK, "worker", "workers", workerData{W: wv, Recs: recs, Conflicts: conf, Settled: settled, Matches: m,
 		Month: s.now().Format(records.MonthLayout)})
 }
 

@@ -1,0 +1,341 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// routesConflicts adds the conflict queue, worker search and history, for
+// the API (bearer tokens) and the web UI (sessions with CSRF tokens):
+//
+//	GET  /api/conflicts?status=&type=&station=&table=&age=&limit=&offset=   view
+//	GET  /api/conflicts/{id}                                               view
+//	POST /api/conflicts/{id}/resolve                                       resolve
+//	POST /api/conflicts/resolve  {"ids": [...], ...}                       resolve
+//	GET  /api/workers?q=  GET /api/workers/{id}  GET /api/workers/{id}/history   view
+func (h *Hub) routesConflicts(mux *http.ServeMux) {
+	mux.Handle("GET /api/conflicts", h.apiFor(PermView, h.apiConflicts))
+	mux.Handle("GET /api/conflicts/{id}", h.apiFor(PermView, h.apiConflict))
+	mux.Handle("POST /api/conflicts/{id}/resolve", h.apiFor(PermResolve, h.apiResolve))
+	mux.Handle("POST /api/conflicts/resolve", h.apiFor(PermResolve, h.apiResolveMany))
+	mux.Handle("GET /api/workers", h.apiFor(PermView, h.apiWorkers))
+	mux.Handle("GET /api/workers/{id}", h.apiFor(PermView, h.apiWorker))
+	mux.Handle("GET /api/workers/{id}/history", h.apiFor(PermView, h.apiWorkerHistory))
+	mux.Handle("GET /api/history/{table}/{id}", h.apiFor(PermView, h.apiRecordHistory))
+	h.routesConflictPages(mux)
+	h.routesWorkerPages(mux)
+	h.routesStationPages(mux)
+}
+
+// apiError answers {"error": message, "field": field}.
+func apiError(w http.ResponseWriter, status int, field, msg string) {
+	body := map[string]string{"error": msg}
+	if field != "" {
+		body["field"] = field
+	}
+	writeJSON(w, status, body)
+}
+
+// msg2 picks the Chinese or English text.
+func msg2(lang, zh, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return zh
+}
+
+// writeResolveError answers a refused resolution or an internal error.
+func (h *Hub) writeResolveError(w http.ResponseWriter, r *http.Request, err error) {
+	lang := apiLang(r)
+	var re *ResolveError
+	if errors.As(err, &re) {
+		apiError(w, re.Status, re.Field, re.Message(lang))
+		return
+	}
+	h.log.ErrorContext(r.Context(), "conflicts api", "path", r.URL.Path, "err", err)
+	apiError(w, http.StatusInternalServerError, "", tr(lang, "internal"))
+}
+
+// conflictFilter reads the queue's filter from a query string; the error
+// names the bad parameter.
+func conflictFilter(q map[string][]string) (ConflictFilter, *ResolveError) {
+	get := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	f := ConflictFilter{Status: get("status"), Kind: get("type"), Station: get("station"), Table: get("table")}
+	switch f.Status {
+	case "", StatusOpen, StatusResolved, "all":
+	default:
+		return f, badRequest("status", "status 应为 open、resolved 或 all", "status must be open, resolved or all")
+	}
+	if f.Kind != "" && !slicesContains(ConflictKinds, f.Kind) {
+		return f, badRequest("type", "type 应为以下之一："+strings.Join(ConflictKinds, "、"),
+			"type must be one of: "+strings.Join(ConflictKinds, ", "))
+	}
+	if a := get("age"); a != "" {
+		d, err := strconv.Atoi(a)
+		if err != nil || d < 0 {
+			return f, badRequest("age", "age 应为天数（非负整数）", "age must be a number of days (0 or more)")
+		}
+		f.MinAge = time.Duration(d) * 24 * time.Hour
+	}
+	for k, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
+		if v := get(k); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return f, fieldInvalid(&records.FieldError{Field: k, Key: records.KeyInteger})
+			}
+			*dst = n
+		}
+	}
+	return f, nil
+}
+
+func slicesContains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Hub) apiConflicts(w http.ResponseWriter, r *http.Request) {
+	f, ferr := conflictFilter(r.URL.Query())
+	if ferr != nil {
+		h.writeResolveError(w, r, ferr)
+		return
+	}
+	list, total, err := h.Conflicts(r.Context(), f)
+	if err != nil {
+		h.writeResolveError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conflicts": list, "total": total})
+}
+
+// conflictID reads the {id} of the path; it answers 404 and returns false
+// when it is not a number.
+func conflictID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		lang := apiLang(r)
+		apiError(w, http.StatusNotFound, "id", msg2(lang, "找不到该冲突", "no such conflict"))
+		return 0, false
+	}
+	return id, true
+}
+
+// ConflictDetail is a conflict with the history of its record's column.
+type ConflictDetail struct {
+	Conflict
+	History []HistoryEntry `json:"history"`
+}
+
+// ConflictWithHistory reads a conflict and the changes of its record (for a
+// field conflict, only those that wrote its column).
+func (h *Hub) ConflictWithHistory(ctx context.Context, id int64) (ConflictDetail, error) {
+	c, err := h.Conflict(ctx, id)
+	if err != nil {
+		return ConflictDetail{}, err
+	}
+	d := ConflictDetail{Conflict: c, History: []HistoryEntry{}}
+	row, err := ident.ParseID(c.Row)
+	if err != nil {
+		return d, nil
+	}
+	names, err := h.historyNames(ctx)
+	if err != nil {
+		return d, err
+	}
+	rh, err := h.history(ctx, names, c.Table, row)
+	if err != nil {
+		return d, err
+	}
+	for _, e := range rh.Entries {
+		if c.Kind == KindField {
+			var fs []HistoryField
+			for _, f := range e.Fields {
+				if f.Column == c.Column {
+					fs = append(fs, f)
+				}
+			}
+			if len(fs) == 0 {
+				continue
+			}
+			e.Fields = fs
+		}
+		d.History = append(d.History, e)
+	}
+	return d, nil
+}
+
+func (h *Hub) apiConflict(w http.ResponseWriter, r *http.Request) {
+	id, ok := conflictID(w, r)
+	if !ok {
+		return
+	}
+	d, err := h.ConflictWithHistory(r.Context(), id)
+	if errors.Is(err, ErrConflictNotFound) {
+		apiError(w, http.StatusNotFound, "id", msg2(apiLang(r), "找不到该冲突", "no such conflict"))
+		return
+	}
+	if err != nil {
+		h.writeResolveError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// decodeBody decodes a JSON body strictly; it answers 400 naming the
+// unknown field or the malformed body and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 256<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		lang := apiLang(r)
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			f = strings.Trim(f, `"`)
+			apiError(w, http.StatusBadRequest, f, records.Message(lang, records.KeyUnknownField, f))
+			return false
+		}
+		apiError(w, http.StatusBadRequest, "", records.Message(lang, records.KeyBadJSON))
+		return false
+	}
+	return true
+}
+
+func (h *Hub) apiResolve(w http.ResponseWriter, r *http.Request) {
+	id, ok := conflictID(w, r)
+	if !ok {
+		return
+	}
+	var req ResolveRequest
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	a, _ := AdminFrom(r.Context())
+	c, err := h.ResolveConflict(r.Context(), a.Actor(), id, req)
+	if err != nil {
+		h.writeResolveError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// BulkRequest is the body of POST /api/conflicts/resolve: the conflicts and
+// the one resolution for all of them.
+type BulkRequest struct {
+	IDs []int64 `json:"ids"`
+	ResolveRequest
+}
+
+// maxBulk bounds the conflicts of one bulk resolution.
+const maxBulk = 1000
+
+func (h *Hub) apiResolveMany(w http.ResponseWriter, r *http.Request) {
+	var req BulkRequest
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	lang := apiLang(r)
+	if len(req.IDs) == 0 || len(req.IDs) > maxBulk {
+		apiError(w, http.StatusBadRequest, "ids", msg2(lang, "ids 应列出 1 至 1000 个冲突编号",
+			"ids must list 1 to 1000 conflict ids"))
+		return
+	}
+	a, _ := AdminFrom(r.Context())
+	res := h.ResolveMany(r.Context(), a.Actor(), req.IDs, req.ResolveRequest, lang)
+	n := 0
+	for _, x := range res {
+		if x.Error == "" {
+			n++
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res, "resolved": n})
+}
+
+func (h *Hub) apiWorkers(w http.ResponseWriter, r *http.Request) {
+	list, err := h.SearchWorkers(r.Context(), r.URL.Query().Get("q"))
+	if err != nil {
+		h.writeResolveError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"workers": list})
+}
+
+// workerID reads the {id} of the path; it answers 404 and returns false
+// when it is not a row id.
+func workerID(w http.ResponseWriter, r *http.Request) (ident.ID, bool) {
+	id, err := ident.ParseID(r.PathValue("id"))
+	if err != nil {
+		apiError(w, http.StatusNotFound, "id", records.Message(apiLang(r), records.KeyNoWorker))
+		return id, false
+	}
+	return id, true
+}
+
+func (h *Hub) apiWorker(w http.ResponseWriter, r *http.Request) {
+	id, ok := workerID(w, r)
+	if !ok {
+		return
+	}
+	wr, err := h.Worker(r.Context(), id)
+	if errors.Is(err, replica.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "id", records.Message(apiLang(r), records.KeyNoWorker))
+		return
+	}
+	if err != nil {
+		h.writeResolveError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wr)
+}
+
+func (h *Hub) apiWorkerHistory(w http.ResponseWriter, r *http.Request) {
+	id, ok := workerID(w, r)
+	if !ok {
+		return
+	}
+	wh, err := h.WorkerHistoryOf(r.Context(), id)
+	if errors.Is(err, replica.ErrNotFound) {
+		apiError(w, http.StatusNotFound, "id", records.Message(apiLang(r), records.KeyNoWorker))
+		return
+	}
+	if err != nil {
+		h.writeResolveError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, wh)
+}
+
+func (h *Hub) apiRecordHistory(w http.ResponseWriter, r *http.Request) {
+	table := r.PathValue("table")
+	if _, ok := h.rep.Schema().Table(table); !ok {
+		apiError(w, http.StatusNotFound, "table", msg2(apiLang(r), "未知的表："+table, "unknown table: "+table))
+		return
+	}
+	id, err := ident.ParseID(r.PathValue("id"))
+	if err != nil {
+		apiError(w, http.StatusNotFound, "id", msg2(apiLang(r), "找不到该记录", "no such record"))
+		return
+	}
+	rh, err := h.History(r.Context(), table, id)
+	if err != nil {
+		h.writeResolveError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rh)
+}

@@ -1,0 +1,268 @@
+package hub_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"fieldsync/hub"
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+)
+
+// The conflict queue end to end on 127.0.0.1: real hub, real stations, real
+// SQLite files, real WebSockets, the administrator using the JSON API.
+
+// callJSON makes an API request with a JSON body and a bearer token.
+func (h *testHub) callJSON(method, path, token string, body any) (int, map[string]any) {
+	h.t.Helper()
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, h.url()+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := h.client().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// openConflicts lists the open conflicts of a type through the API.
+func (h *testHub) openConflicts(token, kind string) []map[string]any {
+	h.t.Helper()
+	st, body := h.call("GET", "/api/conflicts?status=open&type="+kind, token)
+	if st != http.StatusOK {
+		h.t.Fatalf("GET /api/conflicts: %d %v", st, body)
+	}
+	var out []map[string]any
+	for _, c := range body["conflicts"].([]any) {
+		out = append(out, c.(map[string]any))
+	}
+	return out
+}
+
+// fullGig is a gig that passes validation.
+func fullGig(id ident.ID, headcount int64) replica.Edit {
+	g := records.Gig{Title: "剪羊毛", Occupation: "剪毛工", Headcount: headcount, Wage: 300, WageUnit: "元/天",
+		Settlement: "日结", Place: "150421", StartDate: "2026-12-01", Employer: "合作社", Contact: "13800000000"}
+	return replica.Edit{Table: records.Gigs, Row: id, Set: g.Columns()}
+}
+
+// stationValue reads one column of a row at a station.
+func stationValue(t testing.TB, r *replica.Replica, table string, id ident.ID, col string) any {
+	t.Helper()
+	var v any
+	if err := r.DB().QueryRow(`SELECT `+col+` FROM `+table+` WHERE id = ?`, id[:]).Scan(&v); err != nil {
+		return nil
+	}
+	return v
+}
+
+// settledAt reports whether the column holds one head with the value at r.
+func settledAt(t testing.TB, r *replica.Replica, table string, id ident.ID, col string, want any) bool {
+	t.Helper()
+	heads, err := r.Heads(context.Background(), table, id)
+	if err != nil {
+		return false
+	}
+	for _, c := range heads {
+		if c.Column == col {
+			return len(c.Heads) == 1 && fmt.Sprint(c.Heads[0].Value) == fmt.Sprint(want)
+		}
+	}
+	return false
+}
+
+// Two stations offline register the same id number with different phones
+// and edit the same gig's headcount; when the hub comes up both conflicts are
+// queued with both values and station names; an administrator resolves one
+// by choosing and one by typing a value (a bad value is refused, naming the
+// field); both stations hold the resolved values after sync; causally
+// ordered edits raise no conflict.
+func TestConflictEndToEnd(t *testing.T) {
+	h := newAccessHub(t, "http", hub.Options{})
+	ea, eb := h.enroll("站A"), h.enroll("站B")
+	a := newTestStation(t, ea, syncclient.Config{})
+	b := newTestStation(t, eb, syncclient.Config{})
+	gig, _ := ident.NewTimeOrdered(time.Now())
+	a.write(fullGig(gig, 4))
+	a.start()
+	b.start()
+	waitFor(t, 20*time.Second, "the gig to reach B", func() bool { return rowCount(t, b.rep, records.Gigs) == 1 })
+	a.stop()
+	b.stop()
+	h.stop() // the hub is down, the stations offline
+
+	shared := idNumber(7)
+	wid := ea.Key.Derive(records.Workers, shared)
+	withStation := func(e replica.Edit, st string) replica.Edit {
+		e.Set = append(e.Set, replica.ColumnValue{Column: "station", Value: st})
+		return e
+	}
+	a.write(withStation(workerEdit(ea.Key, shared, "巴特尔", "13900000001"), "站A"))
+	b.write(withStation(workerEdit(eb.Key, shared, "巴特尔", "13900000002"), "站B"))
+	a.write(replica.Edit{Table: records.Gigs, Row: gig, Set: []replica.ColumnValue{{Column: "headcount", Value: 5}}})
+	b.write(replica.Edit{Table: records.Gigs, Row: gig, Set: []replica.ColumnValue{{Column: "headcount", Value: 8}}})
+
+	h.open()
+	h.serve(h.addr)
+	a.start()
+	b.start()
+	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
+		return converged(t, h.hub, a) && converged(t, h.hub, b)
+	})
+	viewer := h.adminToken("viewer1", hub.RoleViewer)
+	resolver := h.adminToken("resolver1", hub.RoleResolver)
+
+	fields := h.openConflicts(viewer, hub.KindField)
+	if len(fields) != 2 {
+		t.Fatalf("open field conflicts: %v", fields)
+	}
+	byCol := map[string]map[string]any{}
+	for _, c := range fields {
+		byCol[c["column"].(string)] = c
+	}
+	phone, head := byCol["phone"], byCol["headcount"]
+	if phone == nil || head == nil {
+		t.Fatalf("want conflicts on phone and headcount: %v", fields)
+	}
+	if phone["worker_name"] != "巴特尔" || phone["id_number"] != records.MaskIDNumber(shared) {
+		t.Errorf("the phone conflict does not name its person: %v", phone)
+	}
+	vals := map[string]any{}
+	for _, v := range phone["values"].([]any) {
+		m := v.(map[string]any)
+		vals[m["station"].(string)] = m["value"]
+		if m["at"] == nil || m["version"] == nil {
+			t.Errorf("value without its time: %v", m)
+		}
+	}
+	if vals["站A"] != "13900000001" || vals["站B"] != "13900000002" {
+		t.Fatalf("phone values: %v", vals)
+	}
+	if len(head["values"].([]any)) != 2 {
+		t.Fatalf("headcount values: %v", head["values"])
+	}
+
+	// Permissions: no token → 401; a viewer may read but not resolve.
+	phoneID := int64(phone["id"].(float64))
+	headID := int64(head["id"].(float64))
+	if st, _ := h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve", phoneID), "", map[string]any{"choose": "站B"}); st != http.StatusUnauthorized {
+		t.Errorf("resolve without a token: %d", st)
+	}
+	if st, body := h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve", phoneID), viewer, map[string]any{"choose": "站B"}); st != http.StatusForbidden || body["error"] == nil {
+		t.Errorf("viewer resolves: %d %v", st, body)
+	}
+	if st, _ := h.call("GET", fmt.Sprintf("/api/conflicts/%d", phoneID), ""); st != http.StatusUnauthorized {
+		t.Errorf("read without a token: %d", st)
+	}
+	// A detail with the column's history.
+	st, detail := h.call("GET", fmt.Sprintf("/api/conflicts/%d", phoneID), viewer)
+	if st != http.StatusOK || len(detail["history"].([]any)) < 2 {
+		t.Fatalf("conflict detail: %d %v", st, detail)
+	}
+
+	// The dashboard counts the open conflicts of each station: the phone
+	// and the headcount hold values of both.
+	st, dash := h.call("GET", "/api/dashboard", viewer)
+	if st != http.StatusOK {
+		t.Fatalf("GET /api/dashboard: %d %v", st, dash)
+	}
+	sf := dash["stations"].(map[string]any)
+	perStation := map[string]float64{}
+	for _, r := range sf["stations"].([]any) {
+		r := r.(map[string]any)
+		perStation[r["name"].(string)] = r["open_conflicts"].(float64)
+	}
+	if sf["conflicts_known"] != true || perStation["站A"] < 2 || perStation["站B"] < 2 {
+		t.Errorf("dashboard open conflicts per station: known %v, %v", sf["conflicts_known"], perStation)
+	}
+
+	// A bad typed value is refused, naming the field, in Chinese and English.
+	st, body := h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve", headID), resolver, map[string]any{"value": -3})
+	if st != http.StatusBadRequest || body["field"] != "headcount" || body["error"] != "招聘人数应大于0" {
+		t.Errorf("bad headcount: %d %v", st, body)
+	}
+	st, body = h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve?lang=en", headID), resolver, map[string]any{"value": "many"})
+	if st != http.StatusBadRequest || body["field"] != "headcount" || body["error"] != "headcount must be a whole number" {
+		t.Errorf("non-numeric headcount: %d %v", st, body)
+	}
+	st, body = h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve", phoneID), resolver, map[string]any{"choose": "站C"})
+	if st != http.StatusBadRequest || body["field"] != "choose" {
+		t.Errorf("choose an unknown station: %d %v", st, body)
+	}
+
+	// Resolve: choose B's phone; type a headcount.
+	st, body = h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve", phoneID), resolver, map[string]any{"choose": "站B"})
+	if st != http.StatusOK || body["status"] != "resolved" || body["resolved_by"] != "resolver1" {
+		t.Fatalf("resolve phone: %d %v", st, body)
+	}
+	st, body = h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve", headID), resolver, map[string]any{"value": 6})
+	if st != http.StatusOK || body["status"] != "resolved" {
+		t.Fatalf("resolve headcount: %d %v", st, body)
+	}
+	if st, body := h.callJSON("POST", fmt.Sprintf("/api/conflicts/%d/resolve", headID), resolver, map[string]any{"value": 7}); st != http.StatusConflict {
+		t.Errorf("resolve twice: %d %v", st, body)
+	}
+	waitFor(t, 10*time.Second, "both stations to hold the resolved values", func() bool {
+		for _, s := range []*testStation{a, b} {
+			if !settledAt(t, s.rep, records.Workers, wid, "phone", "13900000002") ||
+				!settledAt(t, s.rep, records.Gigs, gig, "headcount", 6) {
+				return false
+			}
+		}
+		return true
+	})
+	if n := len(h.openConflicts(viewer, "")); n != 0 {
+		t.Fatalf("%d conflicts still open", n)
+	}
+	// The audit log has both resolutions.
+	owner := h.adminToken("owner1", hub.RoleOwner)
+	_, audit := h.call("GET", "/api/audit", owner)
+	n := 0
+	for _, e := range audit["entries"].([]any) {
+		if e.(map[string]any)["action"] == hub.AuditResolve {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("audit log holds %d resolutions, want 2", n)
+	}
+	// The worker's history names the stations and the administrator.
+	st, hist := h.call("GET", "/api/workers/"+wid.String()+"/history", viewer)
+	if st != http.StatusOK {
+		t.Fatalf("history: %d %v", st, hist)
+	}
+	who := map[string]bool{}
+	for _, e := range hist["entries"].([]any) {
+		m := e.(map[string]any)
+		who[fmt.Sprint(m["station"], "/", m["by"])] = true
+	}
+	if !who["站A/<nil>"] || !who["站B/<nil>"] || !who[hub.AdminSite+"/resolver1"] {
+		t.Errorf("history authors: %v", who)
+	}
+
+	// Causally ordered: A edits and syncs, then B edits the same field.
+	a.write(replica.Edit{Table: records.Workers, Row: wid, Set: []replica.ColumnValue{{Column: "notes", Value: "A 核实"}}})
+	waitFor(t, 10*time.Second, "A's note to reach B", func() bool {
+		return stationValue(t, b.rep, records.Workers, wid, "notes") == "A 核实"
+	})
+	b.write(replica.Edit{Table: records.Workers, Row: wid, Set: []replica.ColumnValue{{Column: "notes", Value: "B 复核"}}})
+	waitFor(t, 10*time.Second, "B's note to reach A", func() bool {
+		return stationValue(t, a.rep, records.Workers, wid, "notes") == "B 复核"
+	})
+	if n := len(h.openConflicts(viewer, "")); n != 0 {
+		t.Fatalf("causally ordered edits raised %d conflicts", n)
+	}
+}

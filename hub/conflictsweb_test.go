@@ -1,0 +1,172 @@
+package hub_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"fieldsync/hub"
+	"fieldsync/ident"
+	"fieldsync/internal/browsertest"
+	"fieldsync/records"
+	"fieldsync/syncclient"
+)
+
+// phoneConflict sets up a hub and two running stations that registered the
+// same person offline with different phones, and returns the conflict's id.
+func phoneConflict(t *testing.T) (*accessHub, *testStation, *testStation, ident.ID, int64) {
+	t.Helper()
+	h := newAccessHub(t, "http", hub.Options{})
+	ea, eb := h.enroll("站A"), h.enroll("站B")
+	a := newTestStation(t, ea, syncclient.Config{})
+	b := newTestStation(t, eb, syncclient.Config{})
+	shared := idNumber(21)
+	wid := ea.Key.Derive(records.Workers, shared)
+	a.write(workerEdit(ea.Key, shared, "娜仁", "13500000001"))
+	b.write(workerEdit(eb.Key, shared, "娜仁", "13500000002"))
+	a.start()
+	b.start()
+	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
+		return converged(t, h.hub, a) && converged(t, h.hub, b)
+	})
+	cs, _, err := h.hub.Conflicts(t.Context(), hub.ConflictFilter{Kind: hub.KindField})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("conflicts: %v %v", cs, err)
+	}
+	return h, a, b, wid, cs[0].ID
+}
+
+// The pages: the queue lists the conflict, the conflict page shows both
+// values; a resolve form without its CSRF token, or from a viewer, is
+// refused; a bad typed value shows the field's message; a good one resolves.
+func TestConflictPages(t *testing.T) {
+	h, a, _, wid, id := phoneConflict(t)
+	viewer := h.loggedIn("viewer1", hub.RoleViewer)
+	resolver := h.loggedIn("resolver1", hub.RoleResolver)
+	st, _, body := page(t, resolver, h.url()+"/conflicts")
+	if st != http.StatusOK || !strings.Contains(body, "娜仁") || !strings.Contains(body, "13500000002") {
+		t.Fatalf("queue page: %d\n%s", st, body)
+	}
+	st, _, body = page(t, resolver, fmt.Sprintf("%s/conflicts/%d", h.url(), id))
+	if st != http.StatusOK || !strings.Contains(body, "站A") || !strings.Contains(body, "站B") {
+		t.Fatalf("conflict page: %d\n%s", st, body)
+	}
+	csrf := csrfRE.FindStringSubmatch(body)[1]
+	u := fmt.Sprintf("%s/conflicts/%d/resolve", h.url(), id)
+	if resp, _ := post(t, resolver, u, url.Values{"value": {"13500000009"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("resolve without CSRF: %s", resp.Status)
+	}
+	_, _, vbody := page(t, viewer, h.url()+"/conflicts")
+	if resp, _ := post(t, viewer, u, url.Values{"csrf": {csrfRE.FindStringSubmatch(vbody)[1]}, "value": {"13500000009"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer resolves: %s", resp.Status)
+	}
+	resp, body := post(t, resolver, u, url.Values{"csrf": {csrf}, "value": {"12345"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "联系电话应为11位手机号码") {
+		t.Errorf("bad phone: %s\n%s", resp.Status, body)
+	}
+	resp, _ = post(t, resolver, u, url.Values{"csrf": {csrf}, "value": {"13500000009"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("resolve: %s", resp.Status)
+	}
+	waitFor(t, 10*time.Second, "the typed value to reach A", func() bool {
+		return settledAt(t, a.rep, records.Workers, wid, "phone", "13500000009")
+	})
+	// The worker search masks; the worker page shows the history.
+	_, _, body = page(t, viewer, h.url()+"/workers?q="+url.QueryEscape("娜"))
+	if !strings.Contains(body, records.MaskPhone("13500000009")) || strings.Contains(body, "13500000009") {
+		t.Errorf("search result:\n%s", body)
+	}
+	_, _, body = page(t, viewer, h.url()+"/workers/"+wid.String())
+	if !strings.Contains(body, "resolver1") || !strings.Contains(body, "13500000001") {
+		t.Errorf("worker page without its history:\n%s", body)
+	}
+}
+
+// Station pages: a station manager enrols a station and gets its code on a
+// printable sheet, then revokes it; a viewer sees the list but cannot enrol.
+func TestStationPages(t *testing.T) {
+	h := newAccessHub(t, "http", hub.Options{})
+	m := h.loggedIn("manager1", hub.RoleStationManager)
+	v := h.loggedIn("viewer1", hub.RoleViewer)
+	_, _, body := page(t, m, h.url()+"/stations")
+	csrf := csrfRE.FindStringSubmatch(body)[1]
+	resp, body := post(t, m, h.url()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}, "division_code": {"150421001001"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="enrol-code"`) {
+		t.Fatalf("enrol: %s\n%s", resp.Status, body)
+	}
+	if _, err := syncclient.ParseEnrollment(between(body, `id="enrol-code"`, "</pre>")); err != nil {
+		t.Errorf("the sheet's code does not parse: %v", err)
+	}
+	resp, _ = post(t, m, h.url()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}})
+	if resp.StatusCode != http.StatusConflict {
+		t.Errorf("enrol twice: %s", resp.Status)
+	}
+	_, _, vbody := page(t, v, h.url()+"/stations")
+	if !strings.Contains(vbody, "红格尔站") || strings.Contains(vbody, `id="enrol"`) {
+		t.Errorf("viewer's station list:\n%s", vbody)
+	}
+	if resp, _ := post(t, v, h.url()+"/stations/revoke", url.Values{"csrf": {csrfRE.FindStringSubmatch(vbody)[1]}, "name": {"红格尔站"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer revokes: %s", resp.Status)
+	}
+	if resp, _ := post(t, m, h.url()+"/stations/revoke", url.Values{"csrf": {csrf}, "name": {"红格尔站"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("revoke: %s", resp.Status)
+	}
+	sts, _ := h.hub.Stations(t.Context())
+	if len(sts) != 1 || !sts[0].Revoked {
+		t.Errorf("stations after revoke: %+v", sts)
+	}
+}
+
+// between returns the text after the element opening with start, up to end.
+func between(s, start, end string) string {
+	_, rest, _ := strings.Cut(s, start)
+	_, rest, _ = strings.Cut(rest, ">")
+	v, _, _ := strings.Cut(rest, end)
+	return strings.TrimSpace(v)
+}
+
+// A real browser: log in, open the queue, open the conflict, choose a
+// value, see it resolved and gone from the open queue; the station holds
+// the chosen value.
+func TestBrowserResolveConflict(t *testing.T) {
+	br := browsertest.New(t)
+	h, a, _, wid, id := phoneConflict(t)
+	h.addAdmin("resolver1", hub.RoleResolver)
+	type css = chromedp.CSS
+	br.Do(
+		chromedp.Navigate(h.url()+"/conflicts"),
+		chromedp.WaitVisible(css(`#password`)),
+		chromedp.SendKeys(css(`#user`), "resolver1"),
+		chromedp.SendKeys(css(`#password`), password("resolver1")),
+		chromedp.Click(css(`#login`)),
+		chromedp.WaitVisible(css(`#stations`)),
+		chromedp.Click(css(`#conflicts`)),
+		chromedp.WaitVisible(css(`#queue`)),
+		chromedp.Click(css(fmt.Sprintf(`#c%d a`, id))),
+		chromedp.WaitVisible(css(`#values`)),
+	)
+	if text := br.Get(chromedp.Text(css(`#values`))); !strings.Contains(text, "13500000001") || !strings.Contains(text, "13500000002") {
+		t.Fatalf("values side by side: %q", text)
+	}
+	// Choose the first value (站A's or 站B's, in stamp order).
+	first := br.Get(chromedp.Text(css(`#value-0 .v`)))
+	br.Do(
+		chromedp.Click(css(`#choose-0`)),
+		chromedp.WaitVisible(css(`#resolution`)),
+	)
+	if st := br.Get(chromedp.Text(css(`#status`))); st != "已处理" {
+		t.Fatalf("status after resolving: %q", st)
+	}
+	br.Do(chromedp.Navigate(h.url()+"/conflicts"), chromedp.WaitVisible(css(`#total`)))
+	if n := br.Get(chromedp.Text(css(`#total`))); n != "0" {
+		t.Fatalf("open conflicts after resolving: %s", n)
+	}
+	waitFor(t, 10*time.Second, "the chosen value to reach the station", func() bool {
+		return settledAt(t, a.rep, records.Workers, wid, "phone", first)
+	})
+}

@@ -1,0 +1,239 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// The history of a record (issue 5 "History"): every value every field has
+// had, when, from which station or administrator, read from the hub's change
+// log through its history index (replica.Options.History), and the conflicts
+// on the record.
+
+// HistoryField is one value a change gave one column (or set element).
+type HistoryField struct {
+	Column   string   `json:"column"`
+	Elem     string   `json:"elem,omitempty"`
+	Value    any      `json:"value"`
+	Replaces []string `json:"replaces,omitempty"` // the versions it replaced
+	Dead     bool     `json:"replaced_on_arrival,omitempty"`
+	Current  bool     `json:"current"` // still a head: shows now (or is in conflict)
+}
+
+// HistoryEntry is one change of a record.
+type HistoryEntry struct {
+	Seq     uint64         `json:"seq"`
+	Version string         `json:"version"`
+	At      time.Time      `json:"at"`
+	Station string         `json:"station"` // station name, or AdminSite
+	By      string         `json:"by,omitempty"`
+	Fields  []HistoryField `json:"fields"`
+}
+
+// RecordHistory is a record's history.
+type RecordHistory struct {
+	Table     string         `json:"table"`
+	Row       string         `json:"row"`
+	Label     string         `json:"label,omitempty"`
+	Entries   []HistoryEntry `json:"entries"`
+	Conflicts []Conflict     `json:"conflicts,omitempty"`
+}
+
+// WorkerHistory is a worker's history with the records that belong to them.
+type WorkerHistory struct {
+	RecordHistory
+	Children []RecordHistory `json:"children"`
+}
+
+// historyNames resolves site names and hub editors for histories.
+type historyNames struct {
+	sites   map[replica.SiteID]string
+	editors map[int64]string
+}
+
+func (h *Hub) historyNames(ctx context.Context) (*historyNames, error) {
+	sites, err := h.siteNames(ctx, h.rep.DB().QueryContext)
+	if err != nil {
+		return nil, err
+	}
+	return &historyNames{sites: sites}, nil
+}
+
+// editor names the administrator of a hub change, reading hub_edits once.
+func (n *historyNames) editor(ctx context.Context, h *Hub, v replica.Version) (string, error) {
+	if v.Site != h.rep.Site() {
+		return "", nil
+	}
+	if n.editors == nil {
+		n.editors = map[int64]string{}
+		rows, err := h.rep.DB().QueryContext(ctx, `SELECT hlc, user FROM hub_edits`)
+		if err != nil {
+			return "", fmt.Errorf("read hub editors: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t int64
+			var u string
+			if err := rows.Scan(&t, &u); err != nil {
+				return "", fmt.Errorf("read hub editors: %w", err)
+			}
+			n.editors[t] = u
+		}
+		if err := rows.Err(); err != nil {
+			return "", fmt.Errorf("read hub editors: %w", err)
+		}
+	}
+	return n.editors[int64(v.HLC)], nil
+}
+
+// History returns a record's history, oldest change first, with its conflicts.
+func (h *Hub) History(ctx context.Context, table string, id ident.ID) (RecordHistory, error) {
+	names, err := h.historyNames(ctx)
+	if err != nil {
+		return RecordHistory{}, err
+	}
+	rh, err := h.history(ctx, names, table, id)
+	if err != nil {
+		return rh, err
+	}
+	if rh.Conflicts, err = h.ConflictsOf(ctx, id); err != nil {
+		return rh, err
+	}
+	return rh, nil
+}
+
+func (h *Hub) history(ctx context.Context, names *historyNames, table string, id ident.ID) (RecordHistory, error) {
+	rh := RecordHistory{Table: table, Row: id.String(), Entries: []HistoryEntry{}}
+	t, ok := h.rep.Schema().Table(table)
+	if !ok {
+		return rh, fmt.Errorf("history: %w: %s", replica.ErrUnknownTable, table)
+	}
+	log, err := h.rep.History(ctx, table, id)
+	if err != nil {
+		return rh, fmt.Errorf("history of %s %s: %w", table, id, err)
+	}
+	heads, err := h.rep.Heads(ctx, table, id)
+	if err != nil && len(log) > 0 {
+		return rh, fmt.Errorf("history of %s %s: %w", table, id, err)
+	}
+	live := map[string]bool{} // col/elem/version of every head
+	for _, ch := range heads {
+		for _, hd := range ch.Heads {
+			live[fmt.Sprintf("%d/%s/%s", ch.Col, ch.Elem, hd.Version)] = true
+		}
+	}
+	for _, e := range log {
+		c := &e.Change
+		by, err := names.editor(ctx, h, c.Version)
+		if err != nil {
+			return rh, err
+		}
+		he := HistoryEntry{Seq: e.Seq, Version: c.Version.String(), At: c.Version.HLC.Time(),
+			Station: siteName(names.sites, c.Version.Site), By: by}
+		for _, f := range c.Fields {
+			hf := HistoryField{Column: t.ColumnName(f.Col), Elem: f.Elem, Value: f.Value, Dead: f.Dead,
+				Current: live[fmt.Sprintf("%d/%s/%s", f.Col, f.Elem, c.Version)]}
+			if t.ColumnType(f.Col) == replica.Set {
+				hf.Value = f.Value == int64(1) // present or removed
+			}
+			for _, r := range f.Replaces {
+				hf.Replaces = append(hf.Replaces, r.String())
+			}
+			he.Fields = append(he.Fields, hf)
+		}
+		rh.Entries = append(rh.Entries, he)
+	}
+	return rh, nil
+}
+
+// childQueries list a worker's records in each child table, oldest first.
+var childQueries = []struct{ table, query string }{
+	{records.MonthlyStatus, `SELECT id FROM monthly_status WHERE worker_id = ? ORDER BY month`},
+	{records.Unemployment, `SELECT id FROM unemployment_registrations WHERE worker_id = ? ORDER BY registered_on`},
+	{records.Jobseeker, `SELECT id FROM jobseeker_registrations WHERE worker_id = ? ORDER BY registered_on`},
+	{records.Followups, `SELECT id FROM followups WHERE worker_id = ? ORDER BY date`},
+	{records.Placements, `SELECT id FROM placements WHERE worker_id = ? ORDER BY placed_on`},
+}
+
+// maxChildren bounds the child records a worker's history lists.
+const maxChildren = 500
+
+// WorkerHistoryOf returns the history of a worker's record and of each of
+// their child records (monthly statuses, registrations, follow-ups,
+// placements), with every conflict on them.
+func (h *Hub) WorkerHistoryOf(ctx context.Context, worker ident.ID) (WorkerHistory, error) {
+	names, err := h.historyNames(ctx)
+	if err != nil {
+		return WorkerHistory{}, err
+	}
+	var wh WorkerHistory
+	if wh.RecordHistory, err = h.history(ctx, names, records.Workers, worker); err != nil {
+		return wh, err
+	}
+	if len(wh.Entries) == 0 {
+		return wh, fmt.Errorf("worker %s: %w", worker, replica.ErrNotFound)
+	}
+	if wh.Conflicts, err = h.ConflictsOf(ctx, worker); err != nil {
+		return wh, err
+	}
+	wh.Children = []RecordHistory{}
+	for _, cq := range childQueries {
+		ids, err := h.rowIDs(ctx, cq.query, worker.String())
+		if err != nil {
+			return wh, fmt.Errorf("records of worker %s in %s: %w", worker, cq.table, err)
+		}
+		for _, id := range ids {
+			if len(wh.Children) >= maxChildren {
+				break
+			}
+			rh, err := h.history(ctx, names, cq.table, id)
+			if err != nil {
+				return wh, err
+			}
+			rh.Label = childLabel(cq.table, rh)
+			wh.Children = append(wh.Children, rh)
+		}
+	}
+	return wh, nil
+}
+
+// childLabel summarises a child record from its first change: the month, the
+// date or the registration day.
+func childLabel(table string, rh RecordHistory) string {
+	want := map[string]string{records.MonthlyStatus: "month", records.Unemployment: "registered_on",
+		records.Jobseeker: "registered_on", records.Followups: "date", records.Placements: "placed_on"}[table]
+	for _, e := range rh.Entries {
+		for _, f := range e.Fields {
+			if f.Column == want && f.Value != nil {
+				return strings.TrimSpace(str(f.Value))
+			}
+		}
+	}
+	return ""
+}
+
+// rowIDs runs a query selecting row ids.
+func (h *Hub) rowIDs(ctx context.Context, query string, args ...any) ([]ident.ID, error) {
+	rows, err := h.rep.DB().QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ident.ID
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		var id ident.ID
+		copy(id[:], b)
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,329 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// The merge rules the hub checks after applying a batch (DESIGN "Conflicts":
+// "some merges break a rule that no single station broke"). Only what the
+// batch touched is checked, so a batch costs a few indexed queries per
+// touched worker, gig or month.
+
+// Values of the rule on work away and public-welfare posts.
+const (
+	welfareForm = "公益性岗位"
+	awayScope   = "区外"
+)
+
+// touched is what a batch touched, by rule.
+type touched struct {
+	regWorkers map[ident.ID]bool // workers whose unemployment registrations changed
+	gigs       map[ident.ID]bool // gigs whose placements or headcount changed
+	statuses   map[ident.ID]bool // monthly status rows
+	people     map[ident.ID]bool // workers whose name, id number or phone changed
+}
+
+// touchedBy sorts the rows of changes by rule.
+func (rc *recorder) touchedBy(ctx context.Context, changes []replica.Change) (touched, error) {
+	t := touched{map[ident.ID]bool{}, map[ident.ID]bool{}, map[ident.ID]bool{}, map[ident.ID]bool{}}
+	schema := rc.h.rep.Schema()
+	for i := range changes {
+		c := &changes[i]
+		switch c.Table {
+		case records.Unemployment, records.Placements:
+			row, err := rc.tx.Row(ctx, c.Table, c.Row)
+			if err != nil || row == nil {
+				if err != nil {
+					return t, err
+				}
+				continue
+			}
+			if c.Table == records.Unemployment {
+				if w, err := ident.ParseID(str(row["worker_id"])); err == nil {
+					t.regWorkers[w] = true
+				}
+			} else if g, err := ident.ParseID(str(row["gig_id"])); err == nil {
+				t.gigs[g] = true
+			}
+		case records.Gigs:
+			tb, _ := schema.Table(records.Gigs)
+			hc, _ := tb.Column("headcount")
+			for _, f := range c.Fields {
+				if f.Col == hc {
+					t.gigs[c.Row] = true
+				}
+			}
+		case records.MonthlyStatus:
+			t.statuses[c.Row] = true
+		case records.Workers:
+			tb, _ := schema.Table(records.Workers)
+			for _, f := range c.Fields {
+				switch tb.ColumnName(f.Col) {
+				case "name", "id_number", "phone":
+					t.people[c.Row] = true
+				}
+			}
+		}
+	}
+	return t, nil
+}
+
+// rules checks the merge rules on what changes touched.
+func (rc *recorder) rules(ctx context.Context, changes []replica.Change, by string) error {
+	t, err := rc.touchedBy(ctx, changes)
+	if err != nil {
+		return err
+	}
+	for w := range t.regWorkers {
+		if err := rc.ruleTwoOpen(ctx, w, by, Resolution{How: "cleared", Station: by}); err != nil {
+			return err
+		}
+	}
+	for g := range t.gigs {
+		if err := rc.ruleOverfilled(ctx, g, by, Resolution{How: "cleared", Station: by}); err != nil {
+			return err
+		}
+	}
+	for s := range t.statuses {
+		if err := rc.ruleWelfareAway(ctx, s, by, Resolution{How: "cleared", Station: by}); err != nil {
+			return err
+		}
+	}
+	for w := range t.people {
+		if err := rc.ruleIdentity(ctx, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ruleTwoOpen: a worker holds open unemployment registrations from two or
+// more stations. Keyed on the worker; settled once at most one station's
+// registration is open.
+func (rc *recorder) ruleTwoOpen(ctx context.Context, worker ident.ID, by string, how Resolution) error {
+	rows, err := rc.tx.Query(ctx, `SELECT id, coalesce(station, ''), coalesce(registered_on, ''), coalesce(place_type, '')
+		FROM unemployment_registrations WHERE worker_id = ? AND fs_deleted = 0 AND coalesce(deregistered_on, '') = ''
+		ORDER BY registered_on, id`, worker.String())
+	if err != nil {
+		return fmt.Errorf("open registrations of %s: %w", worker, err)
+	}
+	var vals []ConflictValue
+	var stations []string
+	for rows.Next() {
+		var id []byte
+		var station, on, place string
+		if err := rows.Scan(&id, &station, &on, &place); err != nil {
+			rows.Close()
+			return fmt.Errorf("open registrations of %s: %w", worker, err)
+		}
+		var rid ident.ID
+		copy(rid[:], id)
+		vals = append(vals, ConflictValue{Index: len(vals), Value: on, Column: "registered_on", Row: rid.String(),
+			Station: station, Note: place})
+		if !slices.Contains(stations, station) {
+			stations = append(stations, station)
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("open registrations of %s: %w", worker, err)
+	}
+	if len(stations) < 2 {
+		return rc.settle(ctx, KindTwoOpen, records.Unemployment, worker, "", by, how)
+	}
+	return rc.upsert(ctx, KindTwoOpen, records.Unemployment, worker, "", stations, vals)
+}
+
+// countedPlacement: a placement that counts against the gig's headcount.
+const countedPlacement = `fs_deleted = 0 AND coalesce(status, 'placed') != 'cancelled'`
+
+// ruleOverfilled: a gig holds more counted placements than its headcount.
+// Keyed on the gig.
+func (rc *recorder) ruleOverfilled(ctx context.Context, gig ident.ID, by string, how Resolution) error {
+	g, err := rc.tx.Row(ctx, records.Gigs, gig)
+	if err != nil {
+		return fmt.Errorf("gig %s: %w", gig, err)
+	}
+	headcount, _ := g["headcount"].(int64)
+	if g == nil || headcount <= 0 {
+		return nil
+	}
+	rows, err := rc.tx.Query(ctx, `SELECT p.id, coalesce(p.station, ''), coalesce(p.placed_on, ''),
+		coalesce(w.name, ''), coalesce(p.worker_id, '') FROM placements p LEFT JOIN workers w ON w.id = unhex(p.worker_id)
+		WHERE p.gig_id = ? AND `+"p."+countedPlacement+` ORDER BY p.placed_on, p.id`, gig.String())
+	if err != nil {
+		return fmt.Errorf("placements of %s: %w", gig, err)
+	}
+	var vals []ConflictValue
+	var stations []string
+	for rows.Next() {
+		var id []byte
+		var station, on, name, worker string
+		if err := rows.Scan(&id, &station, &on, &name, &worker); err != nil {
+			rows.Close()
+			return fmt.Errorf("placements of %s: %w", gig, err)
+		}
+		var pid ident.ID
+		copy(pid[:], id)
+		vals = append(vals, ConflictValue{Index: len(vals), Value: name, Column: "worker_id", Row: pid.String(),
+			Station: station, Note: on})
+		if !slices.Contains(stations, station) {
+			stations = append(stations, station)
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("placements of %s: %w", gig, err)
+	}
+	if int64(len(vals)) <= headcount {
+		return rc.settle(ctx, KindOverfilled, records.Gigs, gig, "", by, how)
+	}
+	vals = append(vals, ConflictValue{Index: len(vals), Value: headcount, Column: "headcount", Row: gig.String(),
+		Station: AdminSite, Note: "headcount"})
+	return rc.upsert(ctx, KindOverfilled, records.Gigs, gig, "", stations, vals)
+}
+
+// ruleWelfareAway: a month's status holds, among the values stations
+// recorded (its heads), the employment form 公益性岗位 and the work scope 区外:
+// a public-welfare post is local, so one of them is wrong.
+func (rc *recorder) ruleWelfareAway(ctx context.Context, status ident.ID, by string, how Resolution) error {
+	heads, err := rc.tx.Heads(ctx, records.MonthlyStatus, status)
+	if err != nil {
+		return nil // no such row: nothing to check
+	}
+	t, _ := rc.h.rep.Schema().Table(records.MonthlyStatus)
+	formCol, _ := t.Column("employment_form")
+	scopeCol, _ := t.Column("work_scope")
+	var form, scope []ConflictValue
+	var stations []string
+	pick := func(col int, want string, out *[]ConflictValue, name string) error {
+		ch := columnHeadsOf(heads, col)
+		if ch == nil {
+			return nil
+		}
+		for i, hd := range ch.Heads {
+			if str(hd.Value) != want {
+				continue
+			}
+			v, err := rc.value(ctx, 0, hd, i == len(ch.Heads)-1)
+			if err != nil {
+				return err
+			}
+			v.Column, v.Row = name, status.String()
+			*out = append(*out, v)
+			if !slices.Contains(stations, v.Station) {
+				stations = append(stations, v.Station)
+			}
+		}
+		return nil
+	}
+	if err := pick(formCol, welfareForm, &form, "employment_form"); err != nil {
+		return err
+	}
+	if err := pick(scopeCol, awayScope, &scope, "work_scope"); err != nil {
+		return err
+	}
+	if len(form) == 0 || len(scope) == 0 {
+		return rc.settle(ctx, KindWelfareAway, records.MonthlyStatus, status, "", by, how)
+	}
+	vals := append(form, scope...)
+	for i := range vals {
+		vals[i].Index = i
+	}
+	return rc.upsert(ctx, KindWelfareAway, records.MonthlyStatus, status, "", stations, vals)
+}
+
+// idDistance counts the positions where two id numbers differ (their length
+// difference counts whole).
+func idDistance(a, b string) int {
+	n := max(len(a), len(b)) - min(len(a), len(b))
+	for i := 0; i < min(len(a), len(b)); i++ {
+		if a[i] != b[i] {
+			n++
+		}
+	}
+	return n
+}
+
+// ruleIdentity: two worker records with the same name, registered by
+// different stations, whose id numbers differ in at most two characters or
+// which share a phone number: most likely one person, one id number mistyped
+// (so a different birth date). Keyed on the pair (row: the smaller id, col:
+// the other). A pair an administrator dismissed is not raised again.
+func (rc *recorder) ruleIdentity(ctx context.Context, worker ident.ID) error {
+	w, err := rc.tx.Row(ctx, records.Workers, worker)
+	if err != nil || w == nil || w[replica.DeletedColumn] == int64(1) {
+		return err
+	}
+	name, idn, phone, station := str(w["name"]), str(w["id_number"]), str(w["phone"]), str(w["station"])
+	if name == "" {
+		return nil
+	}
+	// Two ranges of the (name, station) index, around this station's own
+	// namesakes: a station uploading a county's common names never scans
+	// the namesakes it sent itself.
+	rows, err := rc.tx.Query(ctx, `SELECT id, coalesce(id_number, ''), coalesce(phone, ''), coalesce(station, '')
+		FROM workers WHERE name = ?1 AND station < ?2 AND fs_deleted = 0
+		UNION ALL
+		SELECT id, coalesce(id_number, ''), coalesce(phone, ''), coalesce(station, '')
+		FROM workers WHERE name = ?1 AND station > ?2 AND fs_deleted = 0
+		LIMIT 200`, name, station)
+	if err != nil {
+		return fmt.Errorf("namesakes of %s: %w", worker, err)
+	}
+	type other struct {
+		id                  ident.ID
+		idn, phone, station string
+	}
+	var found []other
+	for rows.Next() {
+		var o other
+		var id []byte
+		if err := rows.Scan(&id, &o.idn, &o.phone, &o.station); err != nil {
+			rows.Close()
+			return fmt.Errorf("namesakes of %s: %w", worker, err)
+		}
+		copy(o.id[:], id)
+		if idDistance(o.idn, idn) <= 2 || phone != "" && o.phone == phone {
+			found = append(found, o)
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("namesakes of %s: %w", worker, err)
+	}
+	for _, o := range found {
+		a, b := worker, o.id
+		va := ConflictValue{Index: 0, Value: idn, Column: "id_number", Row: worker.String(), Station: station, Note: phone}
+		vb := ConflictValue{Index: 1, Value: o.idn, Column: "id_number", Row: o.id.String(), Station: o.station, Note: o.phone}
+		if string(b[:]) < string(a[:]) {
+			a, b, va, vb = b, a, vb, va
+			va.Index, vb.Index = 0, 1
+		}
+		var dismissed int
+		if err := rc.tx.QueryRow(ctx, `SELECT count(*) FROM hub_conflicts WHERE row = ? AND col = ? AND kind = ?
+			AND status = 'resolved'`, a.String(), b.String(), KindIdentity).Scan(&dismissed); err != nil {
+			return fmt.Errorf("identity conflicts of %s: %w", worker, err)
+		}
+		if dismissed > 0 {
+			continue
+		}
+		stations := []string{va.Station}
+		if vb.Station != va.Station {
+			stations = append(stations, vb.Station)
+		}
+		if err := rc.upsert(ctx, KindIdentity, records.Workers, a, b.String(), stations, []ConflictValue{va, vb}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

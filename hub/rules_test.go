@@ -1,0 +1,150 @@
+package hub_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"fieldsync/hub"
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+)
+
+// The merge rules, end to end: two stations, offline, each do something
+// allowed on its own; together it breaks a rule. The hub queues each rule
+// conflict after applying, and the fixing action resolves it and reaches the
+// stations.
+func TestRuleConflicts(t *testing.T) {
+	h := newAccessHub(t, "http", hub.Options{})
+	ea, eb := h.enroll("站A"), h.enroll("站B")
+	a := newTestStation(t, ea, syncclient.Config{})
+	b := newTestStation(t, eb, syncclient.Config{})
+	key := ea.Key
+	// Shared before going offline: a worker known to both, a gig of headcount 1.
+	shared := idNumber(11)
+	wid := key.Derive(records.Workers, shared)
+	gig, _ := ident.NewTimeOrdered(time.Now())
+	other1, other2 := idNumber(12), idNumber(13)
+	a.write(workerEdit(key, shared, "乌力吉", "13700000001"), fullGig(gig, 1), workerEdit(key, other1, "其其格", ""))
+	b.write(workerEdit(key, other2, "萨仁", ""))
+	a.start()
+	b.start()
+	waitFor(t, 20*time.Second, "the gig to reach B", func() bool { return rowCount(t, b.rep, records.Gigs) == 1 })
+	a.stop()
+	b.stop()
+
+	newID := func() ident.ID {
+		id, err := ident.NewTimeOrdered(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	reg := func(station string) replica.Edit {
+		u := records.UnemploymentRegistration{WorkerID: wid.String(), PlaceType: "户籍地", RegisteredOn: "2026-11-02", Reason: "合同到期"}
+		return replica.Edit{Table: records.Unemployment, Row: newID(),
+			Set: append(u.Columns(), replica.ColumnValue{Column: "station", Value: station})}
+	}
+	place := func(worker string, station string) replica.Edit {
+		p := records.Placement{GigID: gig.String(), WorkerID: key.Derive(records.Workers, worker).String(), PlacedOn: "2026-11-03"}
+		return replica.Edit{Table: records.Placements, Row: newID(),
+			Set: append(p.Columns(), replica.ColumnValue{Column: "station", Value: station})}
+	}
+	status := key.Derive(records.MonthlyStatus, wid.String()+"/2026-11")
+	month := func(form, scope string) replica.Edit {
+		m := records.MonthStatus{WorkerID: wid.String(), Month: "2026-11", ListType: "就业", WorkScope: scope,
+			EmploymentForm: form, VerifiedByMethod: "电话", VerifiedBy: "张三", VerifiedAt: "2026-11-05"}
+		return replica.Edit{Table: records.MonthlyStatus, Row: status, Set: m.Columns()}
+	}
+	// The same person under two id numbers: one birth-date digit mistyped.
+	mk := func(first17 string) string { return first17 + string(ident.CheckDigit(first17)) }
+	idA, idB := mk("15042119850315123"), mk("15042119850316123")
+	withStation := func(e replica.Edit, st string) replica.Edit {
+		e.Set = append(e.Set, replica.ColumnValue{Column: "station", Value: st})
+		return e
+	}
+	regA := reg("站A")
+	a.write(regA, place(other1, "站A"), month("公益性岗位", "本村"), withStation(workerEdit(key, idA, "图雅", "13600000001"), "站A"))
+	b.write(reg("站B"), place(other2, "站B"), month("单位", "区外"), withStation(workerEdit(key, idB, "图雅", "13600000002"), "站B"))
+	a.start()
+	b.start()
+	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
+		return converged(t, h.hub, a) && converged(t, h.hub, b)
+	})
+	tok := h.adminToken("resolver1", hub.RoleResolver)
+	one := func(kind string) map[string]any {
+		t.Helper()
+		cs := h.openConflicts(tok, kind)
+		if len(cs) != 1 {
+			t.Fatalf("%s: %d open conflicts: %v", kind, len(cs), cs)
+		}
+		if len(cs[0]["values"].([]any)) < 2 {
+			t.Fatalf("%s: values %v", kind, cs[0]["values"])
+		}
+		return cs[0]
+	}
+	resolve := func(c map[string]any, body map[string]any) map[string]any {
+		t.Helper()
+		st, out := h.callJSON("POST", fmt.Sprintf("/api/conflicts/%v/resolve", c["id"]), tok, body)
+		if st != http.StatusOK {
+			t.Fatalf("resolve %v with %v: %d %v", c["type"], body, st, out)
+		}
+		return out
+	}
+
+	two := one(hub.KindTwoOpen)
+	if two["worker_name"] != "乌力吉" {
+		t.Errorf("two open registrations: %v", two)
+	}
+	if st, out := h.callJSON("POST", fmt.Sprintf("/api/conflicts/%v/resolve", two["id"]), tok,
+		map[string]any{"action": "close_registration", "registration": regA.Row.String(), "on": "2026-10-01"}); st != http.StatusBadRequest || out["field"] != "deregistered_on" {
+		t.Errorf("close before registration: %d %v", st, out)
+	}
+	if out := resolve(two, map[string]any{"action": "close_registration", "registration": regA.Row.String(), "on": "2026-11-20", "reason": "在B站登记"}); out["status"] != "resolved" {
+		t.Errorf("close registration: %v", out)
+	}
+
+	over := one(hub.KindOverfilled)
+	var drop string
+	for _, v := range over["values"].([]any) {
+		if m := v.(map[string]any); m["station"] == "站B" {
+			drop = m["row"].(string)
+		}
+	}
+	if out := resolve(over, map[string]any{"action": "remove_placement", "placement": drop}); out["status"] != "resolved" {
+		t.Errorf("remove placement: %v", out)
+	}
+
+	wa := one(hub.KindWelfareAway)
+	if st, out := h.callJSON("POST", fmt.Sprintf("/api/conflicts/%v/resolve", wa["id"]), tok,
+		map[string]any{"action": "set", "column": "work_scope", "value": "月球"}); st != http.StatusBadRequest || out["field"] != "work_scope" {
+		t.Errorf("set a bad work scope: %d %v", st, out)
+	}
+	if out := resolve(wa, map[string]any{"action": "set", "column": "work_scope", "value": "本村"}); out["status"] != "resolved" {
+		t.Errorf("set work scope: %v", out)
+	}
+
+	idc := one(hub.KindIdentity)
+	seen := map[any]bool{}
+	for _, v := range idc["values"].([]any) {
+		seen[v.(map[string]any)["value"]] = true
+	}
+	if !seen[idA] || !seen[idB] {
+		t.Errorf("identity conflict does not show both id numbers: %v", idc["values"])
+	}
+	if out := resolve(idc, map[string]any{"action": "dismiss", "note": "已核实为两人"}); out["status"] != "resolved" {
+		t.Errorf("dismiss: %v", out)
+	}
+
+	// The fixes reach the stations.
+	waitFor(t, 10*time.Second, "the fixes to reach both stations", func() bool {
+		return converged(t, h.hub, a) && converged(t, h.hub, b) &&
+			stationValue(t, a.rep, records.Unemployment, regA.Row, "deregistered_on") == "2026-11-20"
+	})
+	if n := len(h.openConflicts(tok, "")) - len(h.openConflicts(tok, hub.KindField)); n != 0 {
+		t.Errorf("%d rule conflicts still open", n)
+	}
+}
