@@ -18,7 +18,9 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
+	"fieldsync/replica"
 	"fieldsync/station"
 	"fieldsync/syncclient"
 )
@@ -154,7 +156,19 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve: %s is reachable from other PCs, so staff must log in, but there are no accounts: "+
 			"run `station user add --dir %s --user NAME` first", *addr, *dir)
 	}
-	r, err := station.OpenReplica(ctx, *dir, cfg, log)
+	skew, err := clockSkew()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	now := time.Now
+	var r *replica.Replica
+	if skew != 0 {
+		now = func() time.Time { return time.Now().Add(skew) }
+		log.Warn("station clock skewed for testing", "env", clockSkewEnv, "skew", skew)
+		r, err = openSkewedReplica(ctx, *dir, cfg, log, now)
+	} else {
+		r, err = station.OpenReplica(ctx, *dir, cfg, log)
+	}
 	if err != nil {
 		return err
 	}
@@ -166,7 +180,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("serve: enrollment in station.json: %w", err)
 		}
-		if sc, err = syncclient.New(syncclient.Config{Enrollment: e, Replica: r, Logger: log.With("subsystem", "sync")}); err != nil {
+		if sc, err = syncclient.New(syncclient.Config{Enrollment: e, Replica: r, Now: now, Logger: log.With("subsystem", "sync")}); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,44 @@
+package fieldsim
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestShortRound is the short fixed-seed round that `make test` runs: three
+// stations and one a year ahead, 45 s of faults, real processes. It builds
+// the binaries into a temporary directory.
+func TestShortRound(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("a 2-minute round of real processes; runs without -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	bin := t.TempDir()
+	if err := Build(ctx, bin); err != nil {
+		t.Fatal(err)
+	}
+	var logs strings.Builder
+	cfg := Config{
+		Seed: 20261129, Stations: 3, Duration: 45 * time.Second, MaxDown: 8 * time.Second, Quiet: 90 * time.Second,
+		BinDir: bin, WorkDir: t.TempDir(),
+		Log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+	}
+	sum, err := Run(ctx, cfg)
+	var out strings.Builder
+	if sum != nil {
+		sum.Write(&out)
+	}
+	t.Log("\n" + out.String())
+	if err != nil {
+		t.Log(logs.String())
+		t.Fatalf("seed %d: %v", cfg.Seed, err)
+	}
+	if sum.Writes == 0 || sum.Faults["kill-hub"]+sum.Faults["kill-station"]+sum.Faults["kill-import"] == 0 {
+		t.Fatalf("the round did too little to prove anything: %+v", sum)
+	}
+}
