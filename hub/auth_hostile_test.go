@@ -162,6 +162,7 @@ func readMessage(t *testing.T, r *rawStation) syncproto.Message {
 func TestHostileHubJSONBodies(t *testing.T) {
 	h := newTestHub(t, "http", hub.Options{})
 	c := h.client()
+	c.Timeout = time.Minute // 8 MB through the race detector on a loaded machine
 	for name, body := range map[string]string{
 		"oversized": `{"user":"` + strings.Repeat("a", 8<<20) + `","password":"x"}`,
 		"nested":    strings.Repeat(`{"user":`, 100_000) + `"x"` + strings.Repeat(`}`, 100_000),

@@ -63,11 +63,8 @@ var conflictSchema = []string{
 	`CREATE INDEX IF NOT EXISTS hub_conflicts_other ON hub_conflicts(col) WHERE kind = 'identity_mismatch'`,
 	`CREATE TABLE IF NOT EXISTS hub_edits (hlc INTEGER PRIMARY KEY, user TEXT NOT NULL,
 		conflict INTEGER NOT NULL DEFAULT 0) STRICT`,
-	// The worker search and the identity rule look people up by name; the
-	// identity rule wants those of other stations, which the index tells
-	// without reading the rows (a station's initial upload of common names
-	// would otherwise read every namesake it already sent).
-	`CREATE INDEX IF NOT EXISTS hub_workers_name_station ON workers(name, station)`,
+	// The worker search and the identity rule find people by name with
+	// records.HubIndexes' workers(name, station).
 }
 
 // initConflicts creates the conflict queue's tables.

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -202,7 +203,11 @@ func (h *Hub) apiConflict(w http.ResponseWriter, r *http.Request) {
 // decodeBody decodes a JSON body strictly; it answers 400 naming the
 // unknown field or the malformed body and returns false.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 256<<10))
+	body, ok := readJSONText(w, r, 256<<10)
+	if !ok {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		lang := apiLang(r)

@@ -124,6 +124,11 @@ func Message(lang, key string, args ...any) string {
 	if lang == "en" {
 		s = m[1]
 	}
+	if !strings.Contains(s, "%") {
+		// A message that names no field takes no arguments: formatting it
+		// with the field's label would append "%!(EXTRA string=…)".
+		return s
+	}
 	return fmt.Sprintf(s, args...)
 }
 

@@ -434,6 +434,20 @@ func (tx *Tx) checkKey(t *Table, id ident.ID, fields []Field) error {
 	return nil
 }
 
+// allEqual reports whether every head of c holds v: true for a column never
+// written, so that writing a key column's own value is not a change of it.
+func (c *colState) allEqual(v any) bool {
+	if c == nil {
+		return true
+	}
+	for _, h := range c.heads {
+		if !valueEqual(h.value, v) {
+			return false
+		}
+	}
+	return true
+}
+
 // Row reads a row's current values by column name, inside the transaction
 // (nil, nil when the row does not exist).
 func (tx *Tx) Row(ctx context.Context, table string, id ident.ID) (map[string]any, error) {
@@ -474,6 +488,9 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 		return nil, fmt.Errorf("edit %s row %s: %w", t.Name, e.Row, ErrAppendOnly)
 	}
 	fields := make([]Field, 0, len(e.Set)+len(e.Add)+len(e.Remove)+1)
+	// keyChanged: the edit gives the key column a value other than the one
+	// every head of it holds.
+	keyChanged := false
 	setElem := func(col int, elem string, present bool) error {
 		if elem == "" || len(elem) > MaxValueBytes || !utf8.ValidString(elem) {
 			return fmt.Errorf("%w: %s: empty, oversized or invalid element", ErrBadValue, t.ColumnName(col))
@@ -524,6 +541,9 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 			return nil, fmt.Errorf("%w: %s.%s: %v", ErrBadValue, t.Name, cv.Column, err)
 		}
 		st := rb.meta.find(col, "")
+		if col == t.keyCol && !st.allEqual(v) {
+			keyChanged = true
+		}
 		if st != nil && len(st.heads) == 1 && valueEqual(st.heads[0].value, v) {
 			continue // unchanged and not in conflict
 		}
@@ -562,12 +582,11 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 	if err := tx.checkKey(t, e.Row, fields); err != nil {
 		return nil, err
 	}
-	if t.keyCol >= 0 && rb.exists {
-		for i := range fields {
-			if fields[i].Col == t.keyCol {
-				return nil, fmt.Errorf("edit %s row %s: %w: %s cannot change", t.Name, e.Row, ErrBadValue, t.KeyColumn)
-			}
-		}
+	if keyChanged {
+		// The key column names the row. Writing it again with the value it
+		// holds is allowed, and settles the heads of stations that registered
+		// the row independently, like any edit; changing it is not.
+		return nil, fmt.Errorf("edit %s row %s: %w: %s cannot change", t.Name, e.Row, ErrBadValue, t.KeyColumn)
 	}
 	ts, err := tx.r.clock.Now()
 	if err != nil {

@@ -1,15 +1,18 @@
 package station
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fieldsync/ident"
 	"fieldsync/records"
@@ -51,7 +54,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	status, field, msg := errorStatus(err, langOf(r))
 	if status >= 500 {
-		s.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logFailure(r, "api request failed", status, err)
 	}
 	body := map[string]any{"error": msg}
 	if field != "" {
@@ -66,9 +69,94 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 
 const maxJSONBody = 1 << 20
 
+// readJSONBody reads a JSON request body of at most maxJSONBody bytes and
+// refuses text that is not valid UTF-8 (a *textError naming the field),
+// which encoding/json would otherwise silently replace with U+FFFD. Every
+// JSON endpoint reads its body here.
+func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	if err != nil {
+		return nil, err
+	}
+	if badText(body) {
+		return nil, &textError{Field: badTextField(body)}
+	}
+	return body, nil
+}
+
+// badText reports bytes that are not valid UTF-8, or a \u escape of a lone
+// UTF-16 surrogate: what encoding/json decodes as U+FFFD.
+func badText(b []byte) bool {
+	return !utf8.Valid(b) || loneSurrogate(b)
+}
+
+// badTextField names the top-level field of a JSON object whose value holds
+// bad text (the first in name order); "" when the body is not an object or
+// the bad text is in a name.
+func badTextField(body []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	var bad []string
+	for k, v := range m { // a RawMessage holds the bytes as sent
+		if badText(v) && !strings.ContainsRune(k, utf8.RuneError) {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return ""
+	}
+	return slices.Min(bad)
+}
+
+// loneSurrogate reports a \uD800–\uDFFF escape that is not half of a
+// surrogate pair. A backslash is only valid JSON inside a string, where it
+// always starts an escape, so the bytes need no further parsing.
+func loneSurrogate(b []byte) bool {
+	hex4 := func(i int) (rune, bool) {
+		if i+4 > len(b) {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(b[i:i+4]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		i++ // the escaped character: a quote or a backslash is skipped with it
+		if i >= len(b) || b[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(i + 1)
+		if !ok {
+			continue
+		}
+		i += 4
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+2 < len(b) && b[i+1] == '\\' && b[i+2] == 'u' {
+				if r2, ok := hex4(i + 3); ok && r2 >= 0xDC00 && r2 <= 0xDFFF {
+					i += 6
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
 // decodeJSON reads a JSON object into v, naming the offending field in its errors.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := readJSONBody(w, r)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := decodeInto(dec, v); err != nil {
 		return err
@@ -226,7 +314,7 @@ func (s *Server) apiPatchWorker(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := readJSONBody(w, r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -238,7 +326,7 @@ func (s *Server) apiPatchWorker(w http.ResponseWriter, r *http.Request) {
 	}
 	err = s.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
 		before := wk.IDNumber
-		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := decodeInto(dec, wk); err != nil {
 			return nil, err
@@ -374,7 +462,7 @@ func (s *Server) apiPatchGig(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := readJSONBody(w, r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -385,7 +473,7 @@ func (s *Server) apiPatchGig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.UpdateGig(r.Context(), id, func(g *records.Gig) ([]string, error) {
-		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		return fields, decodeInto(dec, g)
 	})

@@ -1,8 +1,10 @@
 package station
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -130,6 +132,17 @@ func TestHostileDiskFull(t *testing.T) {
 	if !strings.Contains(refusal, "status=5") && !strings.Contains(refusal, "status=4") {
 		t.Fatalf("the full disk was not reported as an error: %s", refusal)
 	}
+	// Reported as what it is, not as an internal error: in the API, in the
+	// web UI's error page, and in the log.
+	if !strings.Contains(refusal, "status=507") || !strings.Contains(refusal, "磁盘已满") {
+		t.Errorf("the API did not say the disk is full: %s", refusal)
+	}
+	if !strings.Contains(s, "WEB=status=507") || !strings.Contains(s[strings.Index(s, "WEB="):], "磁盘已满") {
+		t.Errorf("the web UI did not say the disk is full: %s", s)
+	}
+	if !strings.Contains(s, "LOG=") || !strings.Contains(s, "problem=disk_full") {
+		t.Errorf("the full disk was not logged as such: %s", s)
+	}
 	// Reopen without the limit: intact, every acknowledged worker there,
 	// and writes resume.
 	f := openFixture(t, dir, cfg, nil)
@@ -164,7 +177,8 @@ func diskFullChild(t *testing.T) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
 		t.Skipf("setrlimit: %v", err)
 	}
-	f := openFixture(t, dir, cfg, nil)
+	var logBuf bytes.Buffer
+	f := openFixture(t, dir, cfg, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&logBuf, nil)) })
 	written := 0
 	for i := range 20000 {
 		body := workerBody(idNumber(fmt.Sprintf("19%02d0101", 50+i%50), i))
@@ -179,6 +193,12 @@ func diskFullChild(t *testing.T) {
 			continue
 		}
 		fmt.Printf("WRITTEN=%d\nREFUSED=status=%d %s\n", written, r.status, strings.TrimSpace(r.raw))
+		// The same through the web UI, with the disk still full.
+		form := workerForm(idNumber("19450101", 1))
+		form.Set("notes", strings.Repeat("满", 1000))
+		wr := f.browser().post("/workers/new", form)
+		fmt.Printf("WEB=status=%d %s\n", wr.status, strings.Join(strings.Fields(wr.raw), " "))
+		fmt.Printf("LOG=%s\n", strings.ReplaceAll(logBuf.String(), "\n", " | "))
 		return
 	}
 	fmt.Printf("WRITTEN=%d\n", written)
@@ -224,4 +244,11 @@ func TestHostileReadOnlyDatabase(t *testing.T) {
 		t.Fatalf("write to a read-only database: %d %s", res.status, res.raw)
 	}
 	t.Logf("write refused: %d %s", res.status, res.raw)
+	if res.status != http.StatusServiceUnavailable || !strings.Contains(res.body["error"].(string), "数据库只读") {
+		t.Errorf("the API did not say the database is read-only: %d %s", res.status, res.raw)
+	}
+	page := f.browser().post("/workers/new", workerForm(idNumber("19800101", 13)))
+	if page.status != http.StatusServiceUnavailable || !strings.Contains(page.raw, "数据库只读") {
+		t.Errorf("the web UI did not say the database is read-only: %d %.300s", page.status, page.raw)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -62,8 +63,16 @@ func TestBrowserRegisterWorker(t *testing.T) {
 		chromedp.WaitVisible(css(`input[name="q"]`)),
 		chromedp.SendKeys(css(`input[name="q"]`), "其木格"),
 		chromedp.Submit(css(`input[name="q"]`)),
-		chromedp.WaitVisible(css(`#workers`)),
 	)
+	// The list page before the search has #workers too: wait for the
+	// search's own page, or the next navigation aborts it half-loaded.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(get(chromedp.Location()), "q="); {
+		if time.Now().After(deadline) {
+			t.Fatal("the search did not load")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the browser, not synchronisation
+	}
+	do(chromedp.WaitVisible(css(`#workers`)))
 	list := get(chromedp.Text(css(`#workers`)))
 	if !strings.Contains(list, "其木格") || !strings.Contains(list, records.MaskIDNumber(good)) || strings.Contains(list, good) {
 		t.Fatalf("worker list: %q", list)

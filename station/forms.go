@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"fieldsync/records"
 )
@@ -95,6 +96,12 @@ func splitList(s string) []string {
 func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 	m := map[string]any{}
 	for _, fs := range spec {
+		for _, v := range form[fs.Name] {
+			if !utf8.ValidString(v) {
+				// json.Marshal below would turn the bad bytes into U+FFFD.
+				return &textError{Field: fs.Name}
+			}
+		}
 		raw := strings.TrimSpace(form.Get(fs.Name))
 		switch fs.Kind {
 		case "number":

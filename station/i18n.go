@@ -101,6 +101,14 @@ var uiText = map[string][2]string{
 	"masked_note":     {"列表中身份证号和手机号部分隐藏，完整信息见个人页面", "ID numbers and phones are partly hidden in lists; the person's page shows them in full"},
 	"user_label":      {"当前用户", "User"},
 	"lang_switch":     {"English", "中文"},
+
+	// Errors staff can act on: the station's storage, the text they sent.
+	"disk_full": {"磁盘已满，无法保存：请清理磁盘空间后重试（已保存的记录不受影响）",
+		"The disk is full: nothing was saved; free some space and try again (records already saved are not affected)"},
+	"read_only": {"数据库只读，无法保存：请检查数据目录和磁盘是否可写，然后重启本站（已保存的记录不受影响）",
+		"The database is read-only: nothing was saved; check that the data directory and the disk are writable, then restart the station (records already saved are not affected)"},
+	"bad_text_body":  {"请求含有无效字符（不是有效的 UTF-8 文本），未保存", "The request holds invalid characters (not valid UTF-8 text); nothing was saved"},
+	"bad_text_field": {"含有无效字符（不是有效的 UTF-8 文本），请检查后重新输入", " holds invalid characters (not valid UTF-8 text); please check it and type it again"},
 }
 
 // tr translates a UI string key.

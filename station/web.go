@@ -102,7 +102,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 func (s *Server) webError(w http.ResponseWriter, r *http.Request, err error) {
 	status, _, msg := errorStatus(err, langOf(r))
 	if status >= 500 {
-		s.log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.logFailure(r, "page failed", status, err)
 	}
 	s.render(w, r, status, "error", "error", msg)
 }

@@ -1,0 +1,29 @@
+package records
+
+import (
+	"strings"
+	"testing"
+)
+
+// Every message formats cleanly with what FieldError.Message passes (the
+// field's label first, then Args): no "%!(EXTRA …)" for a message that names
+// no field (found as 找不到该人员%!(EXTRA string=人员)), no "%!d(MISSING)".
+func TestMessagesFormatCleanly(t *testing.T) {
+	args := map[string][]any{
+		KeyTooLong: {50}, KeyEnum: {"a、b"}, KeyBeforeStart: {Label("start_date")},
+		KeyTooMany: {10}, KeyUnknownField: {"id_number"},
+	}
+	for key := range messages {
+		for _, lang := range []string{"zh", "en"} {
+			for _, field := range []string{"worker_id", ""} {
+				msg := (&FieldError{Field: field, Key: key, Args: args[key]}).Message(lang)
+				if strings.Contains(msg, "%!") || msg == "" {
+					t.Errorf("%s (%s, field %q): %q", key, lang, field, msg)
+				}
+			}
+		}
+	}
+	if got := (&FieldError{Field: "worker_id", Key: KeyNoWorker}).Message("zh"); got != "找不到该人员" {
+		t.Errorf("no worker: %q", got)
+	}
+}
