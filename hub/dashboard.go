@@ -19,7 +19,7 @@ const dashboardCacheSize = 24
 // liveEvery is how often the hub looks for new changes to count into the
 // dashboard's live facts: a debounce, so that a station's burst of batches
 // costs one update.
-const liveEvery = 2 * time.Second
+const liveEvery = 5 * time.Second
 
 // figuresCache is the hub's cache of dashboard figures, keyed by the
 // replica's version (its MaxSeq), made on first use (the hub's routes make
@@ -84,7 +84,7 @@ func (h *Hub) followLive(ctx context.Context, live *report.Live) {
 // liveShare bounds the share of time the live figures take: they wait
 // liveShare times as long as their last update took (at most one part in
 // liveShare+1).
-const liveShare = 5
+const liveShare = 10
 
 // reportOptions are the report options of the hub: its clock, its live
 // facts, the defaults for the rest.
