@@ -155,6 +155,16 @@ func (rc *recorder) ruleOverfilled(ctx context.Context, gig ident.ID, by string,
 	if g == nil || headcount <= 0 {
 		return nil
 	}
+	// Count first (from the index): a gig within its headcount, the usual
+	// case, needs no list of its placements.
+	var placed int64
+	if err := rc.tx.QueryRow(ctx, `SELECT count(*) FROM placements p WHERE p.gig_id = ? AND `+"p."+countedPlacement,
+		gig.String()).Scan(&placed); err != nil {
+		return fmt.Errorf("placements of %s: %w", gig, err)
+	}
+	if placed <= headcount {
+		return rc.settle(ctx, KindOverfilled, records.Gigs, gig, "", by, how)
+	}
 	rows, err := rc.tx.Query(ctx, `SELECT p.id, coalesce(p.station, ''), coalesce(p.placed_on, ''),
 		coalesce(w.name, ''), coalesce(p.worker_id, '') FROM placements p LEFT JOIN workers w ON w.id = unhex(p.worker_id)
 		WHERE p.gig_id = ? AND `+"p."+countedPlacement+` ORDER BY p.placed_on, p.id`, gig.String())

@@ -16,7 +16,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -97,6 +99,9 @@ func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
 	// _stmt_cache_size: each connection keeps its last 32 ad-hoc statements
 	// prepared (callers' SQL through Tx.Query and DB()), where preparing one
 	// can cost more than running it.
+	if err := create(ctx, path); err != nil {
+		return nil, fmt.Errorf("open replica %s: %w", path, err)
+	}
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=" + sync +
 		"&_busy_timeout=10000&_txlock=immediate&_foreign_keys=0&_stmt_cache_size=32"
 	db, err := sql.Open("sqlite3", dsn)
@@ -123,6 +128,29 @@ func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
 		return nil, fmt.Errorf("open replica %s: %w", path, err)
 	}
 	return r, nil
+}
+
+// create makes a new database file with incremental auto-vacuum, so that the
+// pages of a trimmed log go back to the file system. It must be set before
+// the first page is written: once the connection of Open has switched the
+// file to WAL, SQLite ignores it. An existing file is left as it is.
+func create(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		return nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{`PRAGMA auto_vacuum = INCREMENTAL`, `PRAGMA journal_mode = WAL`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create database: %s: %w", q, err)
+		}
+	}
+	return db.Close()
 }
 
 func (r *Replica) init(ctx context.Context, opt Options) error {
@@ -172,10 +200,7 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 		}
 	}
 	// Freed pages (a trimmed log) go back to the file system on
-	// incremental_vacuum. This takes effect only on a new, empty database.
-	if _, err := r.db.ExecContext(ctx, `PRAGMA auto_vacuum = INCREMENTAL`); err != nil {
-		return fmt.Errorf("set auto_vacuum: %w", err)
-	}
+	// incremental_vacuum: the DSN sets auto_vacuum for a new database.
 	tx, err := r.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -409,9 +434,18 @@ func (r *Replica) TrimLog(ctx context.Context, seq uint64, before time.Time) (in
 	if _, err := r.db.ExecContext(ctx, `DELETE FROM fs_log WHERE seq <= ? AND at < ?`, int64(seq), before.UnixMilli()); err != nil {
 		return 0, fmt.Errorf("trim log: %w", err)
 	}
-	if _, err := r.db.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
+	// incremental_vacuum frees one page per step: step it to the end.
+	rows, err := r.db.QueryContext(ctx, `PRAGMA incremental_vacuum`)
+	if err != nil {
 		return 0, fmt.Errorf("trim log: release pages: %w", err)
 	}
+	for rows.Next() {
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return 0, fmt.Errorf("trim log: release pages: %w", err)
+	}
+	rows.Close()
 	return n, nil
 }
 

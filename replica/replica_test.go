@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -419,6 +420,40 @@ func TestTrimLog(t *testing.T) {
 	entries, _, _ := r.ReadLog(ctx, 0, replica.LogQuery{})
 	if len(entries) != 1 || entries[0].Seq != 4 {
 		t.Fatalf("log after trim: %+v", entries)
+	}
+}
+
+// TestTrimLogFreesPages: a new replica has incremental auto-vacuum, so the
+// pages of a trimmed log go back to the file system (the station's database
+// stays near the size of its records).
+func TestTrimLogFreesPages(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	r := openReplica(t, testSchema(t), 1, func() time.Time { return now })
+	var mode int
+	if err := r.DB().QueryRow(`PRAGMA auto_vacuum`).Scan(&mode); err != nil || mode != 2 {
+		t.Fatalf("auto_vacuum = %d (%v), want 2 (incremental)", mode, err)
+	}
+	big := strings.Repeat("长", 2000)
+	for i := range 300 {
+		if _, err := r.Write(ctx, replica.Edit{Table: "things", Row: rowID(1),
+			Set: []replica.ColumnValue{{Column: "name", Value: fmt.Sprint(i, big)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pages := func() int {
+		var n int
+		if err := r.DB().QueryRow(`PRAGMA page_count`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := pages()
+	if n, err := r.TrimLog(ctx, 300, now.Add(time.Hour)); err != nil || n != 300 {
+		t.Fatalf("trim: %d %v", n, err)
+	}
+	if after := pages(); after > before/4 {
+		t.Fatalf("pages after trimming the whole log: %d of %d", after, before)
 	}
 }
 
