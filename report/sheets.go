@@ -45,6 +45,8 @@ type workbook struct {
 	figOnce sync.Once
 	fig     *Figures
 	figErr  error
+
+	people peopleData // the people sheets' rows, read once
 }
 
 func newWorkbook(ctx context.Context, db *sql.DB, month string, opt Options) (*workbook, error) {
@@ -84,13 +86,6 @@ func (b *workbook) sheet(name string) (*sheet, error) {
 	return nil, fmt.Errorf("%w: %q", ErrUnknownSheet, name)
 }
 
-// scan reads people on a connection set up for large reads.
-func (b *workbook) scan(ctx context.Context, from string, args []any, ledger bool, fn func(p *Person) error) error {
-	return withConn(ctx, b.db, func(q queryer) error {
-		return scanPeople(ctx, q, from, args, b.month, b.opt, ledger, fn)
-	})
-}
-
 func (b *workbook) areaName(code string) string {
 	if n, ok := b.names[code]; ok {
 		return n
@@ -115,17 +110,25 @@ func (b *workbook) list(name, list string) *sheet {
 			"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"},
 		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 10, 18, 12, 12, 11, 10, 10, 12},
 		rows: func(ctx context.Context, yield func([]any) error) error {
-			from, args, err := peopleFrom(PeopleQuery{Month: b.month, List: list}, b.opt)
+			r, err := b.roster(ctx)
 			if err != nil {
 				return err
 			}
-			i := 0
-			return b.scan(ctx, from, args, false, func(p *Person) error {
+			end, i := b.monthEnd(), 0
+			for k := range r.people {
+				x := &r.people[k]
+				if x.status < 0 || r.status[x.status].list != list {
+					continue
+				}
 				i++
-				return yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex, p.Age,
-					yesNo(p.Older), tagList(p.Tags), p.WorkScope, p.Place, p.Industry, p.EmploymentForm, p.MonthlyIncome,
-					p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt})
-			})
+				p := r.person(x, end, b.opt.Unmasked, nil)
+				if err := yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
+					p.Age, yesNo(p.Older), tagList(p.Tags), p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
+					p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt}); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 }
@@ -140,21 +143,42 @@ func (b *workbook) ledger() *sheet {
 			"服务类型", "帮扶结果"},
 		widths: []float64{7, 14, 14, 10, 21, 6, 6, 22, 14, 12, 10, 12, 11, 12, 16, 13, 12, 12, 30},
 		rows: func(ctx context.Context, yield func([]any) error) error {
-			from, args, err := peopleFrom(PeopleQuery{Month: b.month, Group: GroupEither}, b.opt)
+			// The follow-ups are read on a second connection meanwhile.
+			var read sync.WaitGroup
+			read.Go(func() { _, _ = b.ledgerFacts(ctx) })
+			r, err := b.roster(ctx)
+			read.Wait()
 			if err != nil {
 				return err
 			}
-			i := 0
-			return b.scan(ctx, from, args, true, func(p *Person) error {
+			facts, err := b.ledgerFacts(ctx)
+			if err != nil {
+				return err
+			}
+			end, i := b.monthEnd(), 0
+			for k := range r.people {
+				x := &r.people[k]
+				if !x.inGroups {
+					continue
+				}
+				l, ok := facts[x.id]
+				if !ok {
+					l.last = "[]" // a worker added between the two reads: no follow-up read yet
+				}
 				i++
+				p := r.person(x, end, b.opt.Unmasked, &l)
 				status := p.List
 				if status == "" {
 					status = "本月未更新"
 				}
-				return yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex, p.Age,
-					tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, p.MonthlyIncome,
-					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome})
-			})
+				if err := yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
+					p.Age, tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, p.MonthlyIncome,
+					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService,
+					p.LastOutcome}); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 }
