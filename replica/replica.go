@@ -38,6 +38,9 @@ var (
 	ErrBadRowID     = errors.New("row id does not match its key")
 	ErrSiteMismatch = errors.New("database belongs to another site")
 	ErrNotFound     = errors.New("not found")
+	// ErrSchemaChanged: the database's tables are not a prefix of the
+	// schema's (a column removed, renamed or inserted before others).
+	ErrSchemaChanged = errors.New("the schema changed in a way the database cannot follow")
 )
 
 // Options configure Open.
@@ -181,8 +184,11 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 		}
 		fmt.Fprintf(&b, ", %s INTEGER NOT NULL DEFAULT 0, %s BLOB)", DeletedColumn, MetaColumn)
 		stmts = append(stmts, b.String())
+	}
+	var indexes []string
+	for _, t := range r.schema.tables {
 		for _, ix := range t.Indexes {
-			stmts = append(stmts, indexSQL(t, ix))
+			indexes = append(indexes, indexSQL(t, ix))
 		}
 	}
 	for name, ixs := range opt.Indexes {
@@ -196,7 +202,7 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 					return fmt.Errorf("index on %s: %w: %s", name, ErrUnknownCol, c)
 				}
 			}
-			stmts = append(stmts, indexSQL(t, ix))
+			indexes = append(indexes, indexSQL(t, ix))
 		}
 	}
 	// Freed pages (a trimmed log) go back to the file system on
@@ -207,6 +213,16 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 	}
 	defer tx.Rollback()
 	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+	}
+	for _, t := range r.schema.tables {
+		if err := addColumns(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	for _, s := range indexes {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create schema: %w", err)
 		}
@@ -239,6 +255,47 @@ func (r *Replica) init(ctx context.Context, opt Options) error {
 	// when the PC's calendar went backwards while it was off.
 	r.clock.Observe(hlc.Timestamp(last))
 	return tx.Commit()
+}
+
+// addColumns adds to a table made by an earlier schema the columns the
+// schema has appended since. Merge state names columns by their place in the
+// schema, so only appending keeps it valid: a database whose columns are not
+// a prefix of the schema's is refused (ErrSchemaChanged).
+func addColumns(ctx context.Context, tx *sql.Tx, t *Table) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, t.Name)
+	if err != nil {
+		return fmt.Errorf("read columns of %s: %w", t.Name, err)
+	}
+	var have []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("read columns of %s: %w", t.Name, err)
+		}
+		if name != "id" && name != DeletedColumn && name != MetaColumn {
+			have = append(have, name)
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("read columns of %s: %w", t.Name, err)
+	}
+	if len(have) > len(t.Columns) {
+		return fmt.Errorf("%w: table %s has %d columns, the schema %d", ErrSchemaChanged, t.Name, len(have), len(t.Columns))
+	}
+	for i, name := range have {
+		if t.Columns[i].Name != name {
+			return fmt.Errorf("%w: column %d of %s is %s, the schema says %s", ErrSchemaChanged, i+1, t.Name, name, t.Columns[i].Name)
+		}
+	}
+	for _, c := range t.Columns[len(have):] {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", t.Name, c.Name, c.Type.sqlType())); err != nil {
+			return fmt.Errorf("add column %s.%s: %w", t.Name, c.Name, err)
+		}
+	}
+	return nil
 }
 
 func indexSQL(t *Table, cols []string) string {

@@ -457,6 +457,63 @@ func TestTrimLogFreesPages(t *testing.T) {
 	}
 }
 
+// TestSchemaAppendsColumns: a database made by an earlier schema gains the
+// columns the schema appended since, keeping its rows and merge state; a
+// column inserted before others is refused.
+func TestSchemaAppendsColumns(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "r.db")
+	schema := func(cols ...string) *replica.Schema {
+		var cs []replica.Column
+		for _, c := range cols {
+			cs = append(cs, replica.Column{Name: c, Type: replica.Text})
+		}
+		s, err := replica.NewSchema(&replica.Table{Name: "things", Columns: cs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	open := func(s *replica.Schema) (*replica.Replica, error) {
+		return replica.Open(ctx, path, replica.Options{Schema: s, Site: 7, Indexes: map[string][][]string{"things": {{"name"}}}})
+	}
+	r, err := open(schema("name", "phone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Write(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{
+		{Column: "name", Value: "其木格"}, {Column: "phone", Value: "13900000001"}}}); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+
+	r, err = open(schema("name", "phone", "entered_by"))
+	if err != nil {
+		t.Fatalf("open with an appended column: %v", err)
+	}
+	if _, err := r.Write(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{
+		{Column: "phone", Value: "13900000002"}, {Column: "entered_by", Value: "阿拉坦"}}}); err != nil {
+		t.Fatal(err)
+	}
+	var name, phone, by string
+	id := rowID(1)
+	if err := r.DB().QueryRow(`SELECT name, phone, entered_by FROM things WHERE id = ?`, id[:]).Scan(&name, &phone, &by); err != nil {
+		t.Fatal(err)
+	}
+	if name != "其木格" || phone != "13900000002" || by != "阿拉坦" {
+		t.Fatalf("row after the new column: %q %q %q", name, phone, by)
+	}
+	heads, err := r.Heads(ctx, "things", rowID(1))
+	if err != nil || len(heads) == 0 {
+		t.Fatalf("heads after the new column: %v %v", heads, err)
+	}
+	r.Close()
+
+	if _, err := open(schema("name", "email", "phone", "entered_by")); !errors.Is(err, replica.ErrSchemaChanged) {
+		t.Fatalf("a column inserted before others: %v, want ErrSchemaChanged", err)
+	}
+}
+
 func TestOptionIndexes(t *testing.T) {
 	ctx := context.Background()
 	s := testSchema(t)
