@@ -87,9 +87,9 @@ type ConflictValue struct {
 	Station string    `json:"station"`          // station name, or AdminSite
 	Site    string    `json:"site,omitempty"`
 	Version string    `json:"version,omitempty"`
-	At      time.Time `json:"at,omitzero"` // when it was written (the stamp's wall time)
-	By      string    `json:"by,omitempty"`
-	Wins    bool      `json:"wins"` // the value the record shows now
+	At      time.Time `json:"at,omitzero"`  // when it was written (the stamp's wall time)
+	By      string    `json:"by,omitempty"` // who entered it: the administrator, or the station's staff member (entered_by)
+	Wins    bool      `json:"wins"`         // the value the record shows now
 	Note    string    `json:"note,omitempty"`
 }
 

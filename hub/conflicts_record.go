@@ -16,8 +16,10 @@ import (
 // ignoredColumns are columns whose differing heads are not queued: which
 // station registered a record is bookkeeping (a person may register at the
 // place they live and the place they work), scope is kept in hub_scope, and
-// no administrator can settle it usefully. Stations leave it unmarked too.
-var ignoredColumns = map[string]bool{"station": true}
+// no administrator can settle it usefully; who entered a record
+// (records.EnteredBy) differs whenever two people edit it, and names the
+// author of each value instead. Stations leave both unmarked too.
+var ignoredColumns = map[string]bool{"station": true, records.EnteredBy: true}
 
 // recorder records conflicts inside one write transaction.
 type recorder struct {
@@ -26,6 +28,17 @@ type recorder struct {
 	now   int64
 	sites map[replica.SiteID]string
 	edits map[uint64]string // hub stamps -> administrator, read lazily
+	// batch is the station batch the transaction applied (nil for the
+	// hub's own edits): its changes are not yet in the committed log.
+	batch   []replica.Change
+	batchBy map[replica.Version]string // entered_by each batch change wrote, built lazily
+	authors map[rowRef]*enteredBy      // rows' authors, read lazily
+}
+
+// rowRef names a row of a table.
+type rowRef struct {
+	table string
+	row   ident.ID
 }
 
 func (h *Hub) newRecorder(tx *replica.Tx) *recorder {
@@ -37,6 +50,7 @@ func (h *Hub) newRecorder(tx *replica.Tx) *recorder {
 // the merge rules on what the batch touched (rules.go).
 func (h *Hub) recordConflicts(ctx context.Context, tx *replica.Tx, station string, changes []replica.Change, res replica.ApplyResult) error {
 	rc := h.newRecorder(tx)
+	rc.batch = changes
 	for _, ref := range res.Conflicts {
 		if err := rc.field(ctx, ref); err != nil {
 			return fmt.Errorf("record conflict on %s.%d: %w", ref.Table, ref.Col, err)
@@ -81,14 +95,87 @@ func (rc *recorder) editor(ctx context.Context, v replica.Version) string {
 	return user
 }
 
-// value describes one head.
+// value describes one head. By names the administrator for a value the
+// hub wrote, and for a station's value the staff member who entered it when
+// the batch being applied wrote it (field conflicts look further: who).
 func (rc *recorder) value(ctx context.Context, i int, hd replica.Head, wins bool) (ConflictValue, error) {
 	name, err := rc.siteName(ctx, hd.Version.Site)
 	if err != nil {
 		return ConflictValue{}, err
 	}
+	by := rc.editor(ctx, hd.Version)
+	if hd.Version.Site != rc.h.rep.Site() {
+		by = rc.batchAuthor(hd.Version)
+	}
 	return ConflictValue{Index: i, Value: hd.Value, Station: name, Site: hd.Version.Site.String(),
-		Version: hd.Version.String(), At: hd.Version.HLC.Time(), By: rc.editor(ctx, hd.Version), Wins: wins}, nil
+		Version: hd.Version.String(), At: hd.Version.HLC.Time(), By: by, Wins: wins}, nil
+}
+
+// batchAuthor is the entered_by that the batch's change with version v
+// wrote ("" when none did).
+func (rc *recorder) batchAuthor(v replica.Version) string {
+	if rc.batchBy == nil {
+		rc.batchBy = map[replica.Version]string{}
+		for _, c := range rc.batch {
+			t, ok := rc.h.rep.Schema().Table(c.Table)
+			if !ok {
+				continue
+			}
+			col, ok := t.Column(records.EnteredBy)
+			if !ok {
+				continue
+			}
+			for _, f := range c.Fields {
+				if f.Col == col && f.Elem == "" && !f.Dead {
+					rc.batchBy[c.Version] = str(f.Value)
+				}
+			}
+		}
+	}
+	return rc.batchBy[v]
+}
+
+// who names the staff member who entered a station's head of a row: the
+// entered_by head written with the same version (the usual case, read from
+// the heads already at hand), or else from the row's changes (enteredBy).
+// Only a conflict being recorded pays for this, never an applied change.
+func (rc *recorder) who(ctx context.Context, t *replica.Table, row ident.ID, heads []replica.ColumnHeads, v replica.Version) string {
+	col, ok := t.Column(records.EnteredBy)
+	if !ok || v.Site == rc.h.rep.Site() {
+		return ""
+	}
+	if ch := columnHeadsOf(heads, col); ch != nil {
+		for _, hd := range ch.Heads {
+			if hd.Version == v {
+				return str(hd.Value)
+			}
+		}
+	}
+	key := rowRef{t.Name, row}
+	a, ok := rc.authors[key]
+	if !ok {
+		// The committed log, read outside the transaction, and the batch
+		// this transaction applied, which it does not hold yet.
+		entries, err := rc.h.rep.History(ctx, t.Name, row)
+		if err != nil {
+			rc.h.log.WarnContext(ctx, "read a row's history to name who entered a value", "table", t.Name, "err", err)
+		}
+		changes := make([]replica.Change, 0, len(entries)+1)
+		for _, e := range entries {
+			changes = append(changes, e.Change)
+		}
+		for _, c := range rc.batch {
+			if c.Table == t.Name && c.Row == row {
+				changes = append(changes, c)
+			}
+		}
+		a = newEnteredBy(t, changes)
+		if rc.authors == nil {
+			rc.authors = map[rowRef]*enteredBy{}
+		}
+		rc.authors[key] = a
+	}
+	return a.who(v)
 }
 
 // columnHeads returns the heads of one column of a row (nil when unwritten).
@@ -124,6 +211,9 @@ func (rc *recorder) field(ctx context.Context, ref replica.ColumnRef) error {
 	for i, hd := range ch.Heads {
 		if vals[i], err = rc.value(ctx, i, hd, i == len(ch.Heads)-1); err != nil {
 			return err
+		}
+		if vals[i].By == "" {
+			vals[i].By = rc.who(ctx, t, ref.Row, heads, hd.Version)
 		}
 		if !slices.Contains(stations, vals[i].Station) {
 			stations = append(stations, vals[i].Station)

@@ -59,6 +59,12 @@ func fullGig(id ident.ID, headcount int64) replica.Edit {
 	return replica.Edit{Table: records.Gigs, Row: id, Set: g.Columns()}
 }
 
+// enteredBy adds who entered an edit, as a station's edits carry it.
+func enteredBy(e replica.Edit, user string) replica.Edit {
+	e.Set = append(e.Set, replica.ColumnValue{Column: records.EnteredBy, Value: user})
+	return e
+}
+
 // stationValue reads one column of a row at a station.
 func stationValue(t testing.TB, r *replica.Replica, table string, id ident.ID, col string) any {
 	t.Helper()
@@ -106,14 +112,17 @@ func TestConflictEndToEnd(t *testing.T) {
 
 	shared := idNumber(7)
 	wid := ea.Key.Derive(records.Workers, shared)
-	withStation := func(e replica.Edit, st string) replica.Edit {
-		e.Set = append(e.Set, replica.ColumnValue{Column: "station", Value: st})
+	// As a station does: its name on a registration, and on every edit the
+	// staff member's name (entered_by) in the same change.
+	withStation := func(e replica.Edit, st, user string) replica.Edit {
+		e.Set = append(e.Set, replica.ColumnValue{Column: "station", Value: st},
+			replica.ColumnValue{Column: records.EnteredBy, Value: user})
 		return e
 	}
-	a.write(withStation(workerEdit(ea.Key, shared, "巴特尔", "13900000001"), "站A"))
-	b.write(withStation(workerEdit(eb.Key, shared, "巴特尔", "13900000002"), "站B"))
-	a.write(replica.Edit{Table: records.Gigs, Row: gig, Set: []replica.ColumnValue{{Column: "headcount", Value: 5}}})
-	b.write(replica.Edit{Table: records.Gigs, Row: gig, Set: []replica.ColumnValue{{Column: "headcount", Value: 8}}})
+	a.write(withStation(workerEdit(ea.Key, shared, "巴特尔", "13900000001"), "站A", "阿拉坦"))
+	b.write(withStation(workerEdit(eb.Key, shared, "巴特尔", "13900000002"), "站B", "巴雅尔"))
+	a.write(enteredBy(replica.Edit{Table: records.Gigs, Row: gig, Set: []replica.ColumnValue{{Column: "headcount", Value: 5}}}, "阿拉坦"))
+	b.write(enteredBy(replica.Edit{Table: records.Gigs, Row: gig, Set: []replica.ColumnValue{{Column: "headcount", Value: 8}}}, "巴雅尔"))
 
 	h.open()
 	h.serve(h.addr)
@@ -140,10 +149,11 @@ func TestConflictEndToEnd(t *testing.T) {
 	if phone["worker_name"] != "巴特尔" || phone["id_number"] != records.MaskIDNumber(shared) {
 		t.Errorf("the phone conflict does not name its person: %v", phone)
 	}
-	vals := map[string]any{}
+	vals, by := map[string]any{}, map[string]any{}
 	for _, v := range phone["values"].([]any) {
 		m := v.(map[string]any)
 		vals[m["station"].(string)] = m["value"]
+		by[m["station"].(string)] = m["by"]
 		if m["at"] == nil || m["version"] == nil {
 			t.Errorf("value without its time: %v", m)
 		}
@@ -151,8 +161,17 @@ func TestConflictEndToEnd(t *testing.T) {
 	if vals["站A"] != "13900000001" || vals["站B"] != "13900000002" {
 		t.Fatalf("phone values: %v", vals)
 	}
+	if by["站A"] != "阿拉坦" || by["站B"] != "巴雅尔" {
+		t.Errorf("who entered the phones: %v", by)
+	}
 	if len(head["values"].([]any)) != 2 {
 		t.Fatalf("headcount values: %v", head["values"])
+	}
+	for _, v := range head["values"].([]any) {
+		m := v.(map[string]any)
+		if want := map[string]string{"站A": "阿拉坦", "站B": "巴雅尔"}[m["station"].(string)]; m["by"] != want {
+			t.Errorf("headcount value %v entered by %v, want %s", m["value"], m["by"], want)
+		}
 	}
 
 	// Permissions: no token → 401; a viewer may read but not resolve.
@@ -171,6 +190,18 @@ func TestConflictEndToEnd(t *testing.T) {
 	st, detail := h.call("GET", fmt.Sprintf("/api/conflicts/%d", phoneID), viewer)
 	if st != http.StatusOK || len(detail["history"].([]any)) < 2 {
 		t.Fatalf("conflict detail: %d %v", st, detail)
+	}
+	for _, v := range detail["values"].([]any) {
+		m := v.(map[string]any)
+		if want := map[string]string{"站A": "阿拉坦", "站B": "巴雅尔"}[m["station"].(string)]; m["by"] != want {
+			t.Errorf("detail: %v entered by %v, want %s", m["value"], m["by"], want)
+		}
+	}
+	for _, e := range detail["history"].([]any) {
+		m := e.(map[string]any)
+		if want := map[string]string{"站A": "阿拉坦", "站B": "巴雅尔"}[m["station"].(string)]; m["by"] != want {
+			t.Errorf("detail history: %s entered by %v, want %s", m["station"], m["by"], want)
+		}
 	}
 
 	// The dashboard counts the open conflicts of each station: the phone
@@ -248,8 +279,13 @@ func TestConflictEndToEnd(t *testing.T) {
 	for _, e := range hist["entries"].([]any) {
 		m := e.(map[string]any)
 		who[fmt.Sprint(m["station"], "/", m["by"])] = true
+		for _, f := range m["fields"].([]any) {
+			if c := f.(map[string]any)["column"]; c == records.EnteredBy {
+				t.Errorf("entered_by shown as a field of the history: %v", m)
+			}
+		}
 	}
-	if !who["站A/<nil>"] || !who["站B/<nil>"] || !who[hub.AdminSite+"/resolver1"] {
+	if !who["站A/阿拉坦"] || !who["站B/巴雅尔"] || !who[hub.AdminSite+"/resolver1"] {
 		t.Errorf("history authors: %v", who)
 	}
 

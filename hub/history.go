@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,8 +32,8 @@ type HistoryEntry struct {
 	Seq     uint64         `json:"seq"`
 	Version string         `json:"version"`
 	At      time.Time      `json:"at"`
-	Station string         `json:"station"` // station name, or AdminSite
-	By      string         `json:"by,omitempty"`
+	Station string         `json:"station"`      // station name, or AdminSite
+	By      string         `json:"by,omitempty"` // the administrator, or the station's staff member (entered_by)
 	Fields  []HistoryField `json:"fields"`
 }
 
@@ -92,6 +93,102 @@ func (n *historyNames) editor(ctx context.Context, h *Hub, v replica.Version) (s
 	return n.editors[int64(v.HLC)], nil
 }
 
+// enteredBy tells, from the changes of one row, who entered each of them: a
+// station writes records.EnteredBy (the staff member's name) in the same
+// change as the fields it changes, unless the name is already the one value
+// its replica holds there (the replica writes no unchanged column). So the
+// author of a change is the entered_by it wrote, or else the entered_by its
+// writer held: the greatest of those the writer is known to have seen, its
+// own site's earlier ones and, through the versions its fields replaced, the
+// authors of the changes it saw.
+type enteredBy struct {
+	changes map[replica.Version]*replica.Change
+	wrote   map[replica.Version]string           // the entered_by each change wrote
+	sites   map[replica.SiteID][]replica.Version // versions that wrote entered_by, ascending, by site
+	memo    map[replica.Version]enteredBySource
+}
+
+type enteredBySource struct {
+	v  replica.Version
+	ok bool
+}
+
+// maxEnteredByDepth bounds how far back along replaced versions who looks.
+const maxEnteredByDepth = 64
+
+// newEnteredBy indexes the changes of one row of t; nil when t has no
+// entered_by column.
+func newEnteredBy(t *replica.Table, changes []replica.Change) *enteredBy {
+	col, ok := t.Column(records.EnteredBy)
+	if !ok {
+		return nil
+	}
+	e := &enteredBy{changes: make(map[replica.Version]*replica.Change, len(changes)),
+		wrote: map[replica.Version]string{}, sites: map[replica.SiteID][]replica.Version{},
+		memo: map[replica.Version]enteredBySource{}}
+	for i := range changes {
+		c := &changes[i]
+		if _, dup := e.changes[c.Version]; dup {
+			continue
+		}
+		e.changes[c.Version] = c
+		for _, f := range c.Fields {
+			if f.Col == col && f.Elem == "" && !f.Dead {
+				e.wrote[c.Version] = str(f.Value)
+				e.sites[c.Version.Site] = append(e.sites[c.Version.Site], c.Version)
+			}
+		}
+	}
+	for _, vs := range e.sites {
+		slices.SortFunc(vs, replica.Version.Compare)
+	}
+	return e
+}
+
+// who names the staff member who entered the change with version v ("" when
+// unknown: a change made before stations recorded it, or by the hub).
+func (e *enteredBy) who(v replica.Version) string {
+	if e == nil {
+		return ""
+	}
+	if src, ok := e.source(v, 0); ok {
+		return e.wrote[src]
+	}
+	return ""
+}
+
+// source finds the version whose entered_by names the author of v.
+func (e *enteredBy) source(v replica.Version, depth int) (replica.Version, bool) {
+	if _, ok := e.wrote[v]; ok {
+		return v, true
+	}
+	if s, ok := e.memo[v]; ok {
+		return s.v, s.ok
+	}
+	var best replica.Version
+	found := false
+	consider := func(w replica.Version) {
+		if !found || best.Less(w) {
+			best, found = w, true
+		}
+	}
+	vs := e.sites[v.Site]
+	if i, _ := slices.BinarySearchFunc(vs, v, replica.Version.Compare); i > 0 {
+		consider(vs[i-1]) // the writer's own latest before v
+	}
+	if c := e.changes[v]; c != nil && depth < maxEnteredByDepth {
+		for _, f := range c.Fields {
+			for _, r := range f.Replaces {
+				if w, ok := e.source(r, depth+1); ok {
+					consider(w)
+				}
+			}
+		}
+	}
+	e.memo[v] = enteredBySource{best, found}
+	return best, found
+}
+
 // History returns a record's history, oldest change first, with its conflicts.
 func (h *Hub) History(ctx context.Context, table string, id ident.ID) (RecordHistory, error) {
 	names, err := h.historyNames(ctx)
@@ -128,15 +225,27 @@ func (h *Hub) history(ctx context.Context, names *historyNames, table string, id
 			live[fmt.Sprintf("%d/%s/%s", ch.Col, ch.Elem, hd.Version)] = true
 		}
 	}
+	changes := make([]replica.Change, len(log))
+	for i := range log {
+		changes[i] = log[i].Change
+	}
+	authors := newEnteredBy(t, changes)
+	ebCol, hasEB := t.Column(records.EnteredBy)
 	for _, e := range log {
 		c := &e.Change
 		by, err := names.editor(ctx, h, c.Version)
 		if err != nil {
 			return rh, err
 		}
+		if c.Version.Site != h.rep.Site() {
+			by = authors.who(c.Version)
+		}
 		he := HistoryEntry{Seq: e.Seq, Version: c.Version.String(), At: c.Version.HLC.Time(),
 			Station: siteName(names.sites, c.Version.Site), By: by}
 		for _, f := range c.Fields {
+			if hasEB && f.Col == ebCol {
+				continue // shown as the entry's by
+			}
 			hf := HistoryField{Column: t.ColumnName(f.Col), Elem: f.Elem, Value: f.Value, Dead: f.Dead,
 				Current: live[fmt.Sprintf("%d/%s/%s", f.Col, f.Elem, c.Version)]}
 			if t.ColumnType(f.Col) == replica.Set {
@@ -146,6 +255,9 @@ func (h *Hub) history(ctx context.Context, names *historyNames, table string, id
 				hf.Replaces = append(hf.Replaces, r.String())
 			}
 			he.Fields = append(he.Fields, hf)
+		}
+		if len(he.Fields) == 0 && len(c.Fields) > 0 {
+			continue // entered_by alone: nothing a reader would see
 		}
 		rh.Entries = append(rh.Entries, he)
 	}

@@ -22,6 +22,22 @@ const (
 	WorkerKeyNamespace = Workers
 )
 
+// EnteredBy is the column, in every table station staff write, that names the
+// staff member who made the change: a station writes it, with the user's
+// name, in the same change (and so with the same version) as the fields the
+// user changed, so that the hub can tell who entered each value it holds.
+// Like station, it is bookkeeping: never a conflict to settle.
+const EnteredBy = "entered_by"
+
+// Bookkeeping reports whether a column records where or by whom a record was
+// written rather than a fact about it (station, entered_by): differing
+// values of such a column are not a conflict for a person to settle.
+func Bookkeeping(column string) bool { return column == "station" || column == EnteredBy }
+
+// EnteredByTables are the tables whose changes carry EnteredBy: those
+// station staff write (not the station directory, which the hub keeps).
+var EnteredByTables = []string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements}
+
 func text(name string) replica.Column { return replica.Column{Name: name, Type: replica.Text} }
 func integer(name string) replica.Column {
 	return replica.Column{Name: name, Type: replica.Integer}
@@ -56,6 +72,7 @@ func NewSchema() (*replica.Schema, error) {
 				text("hukou_village"), text("residence_village"), text("education"),
 				text("labour_ability"), set("tags"), text("monitor_type"), set("skills"),
 				integer("willing_away"), text("notes"), text("station"),
+				text(EnteredBy),
 			},
 			// No index here: every replica pays for one on each import and
 			// apply. The station's pages add theirs (StationIndexes).
@@ -65,7 +82,7 @@ func NewSchema() (*replica.Schema, error) {
 			Columns: []replica.Column{
 				text("worker_id"), text("month"), text("list_type"), text("work_scope"),
 				text("place"), text("industry"), text("employment_form"), number("monthly_income"),
-				text("verified_by_method"), text("verified_by"), text("verified_at"), text("station"),
+				text("verified_by_method"), text("verified_by"), text("verified_at"), text("station"), text(EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id", "month"}},
 		},
@@ -74,7 +91,7 @@ func NewSchema() (*replica.Schema, error) {
 			Columns: []replica.Column{
 				text("worker_id"), text("place_type"), text("registered_on"), text("reason"),
 				text("job_intention"), text("training_intention"), text("deregistered_on"),
-				text("deregistration_reason"), text("station"),
+				text("deregistration_reason"), text("station"), text(EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
@@ -84,6 +101,7 @@ func NewSchema() (*replica.Schema, error) {
 			Columns: []replica.Column{
 				text("worker_id"), text("intended_work"), number("expected_wage"), text("wage_unit"),
 				text("area"), text("work_type"), text("available_from"), text("registered_on"), text("station"),
+				text(EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
@@ -93,6 +111,7 @@ func NewSchema() (*replica.Schema, error) {
 			Columns: []replica.Column{
 				text("worker_id"), text("date"), text("method"), text("service_type"),
 				text("content"), text("outcome"), text("next_due"), text("staff"), text("station"),
+				text(EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id", "date"}},
 		},
@@ -102,14 +121,14 @@ func NewSchema() (*replica.Schema, error) {
 				text("title"), text("occupation"), integer("headcount"), number("wage"), text("wage_unit"),
 				text("settlement"), text("place"), text("address"), text("start_date"), text("end_date"),
 				integer("age_min"), integer("age_max"), text("employer"), text("contact"),
-				set("skills"), text("status"), text("expires_on"), text("station"),
+				set("skills"), text("status"), text("expires_on"), text("station"), text(EnteredBy),
 			},
 			Indexes: [][]string{{"status"}},
 		},
 		&replica.Table{
 			Name: Placements,
 			Columns: []replica.Column{
-				text("gig_id"), text("worker_id"), text("status"), text("placed_on"), text("station"),
+				text("gig_id"), text("worker_id"), text("status"), text("placed_on"), text("station"), text(EnteredBy),
 			},
 			Indexes: [][]string{{"gig_id"}, {"worker_id"}},
 		},

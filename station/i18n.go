@@ -49,6 +49,7 @@ var uiText = map[string][2]string{
 	"yes":             {"是", "yes"},
 	"no":              {"否", "no"},
 	"station":         {"登记站点", "Station"},
+	"entered_by":      {"最近录入人", "Last entered by"},
 	"conflict":        {"不同站点记录的值不一致，修改本字段即可确认", "Stations recorded different values; editing this field settles it"},
 	"conflict_values": {"各站点的值", "Values recorded"},
 	"month_status":    {"月度就业状态", "Monthly status"},

@@ -55,7 +55,7 @@ func (s *Server) createWorkerTx(ctx context.Context, tx *replica.Tx, id ident.ID
 	} else if row["station"] == s.cfg.Name || row["station"] == nil {
 		return &ConflictError{ID: id, Field: "id_number", Key: records.KeyDuplicate}
 	}
-	if _, err := tx.Edit(ctx, replica.Edit{Table: records.Workers, Row: id, Set: cols}); err != nil {
+	if _, err := s.edit(ctx, tx, replica.Edit{Table: records.Workers, Row: id, Set: cols}); err != nil {
 		return fmt.Errorf("create worker: %w", err)
 	}
 	return nil
@@ -94,7 +94,7 @@ func (s *Server) UpdateWorker(ctx context.Context, id ident.ID, apply func(w *re
 		if len(set) == 0 {
 			return nil
 		}
-		if _, err := tx.Edit(ctx, replica.Edit{Table: records.Workers, Row: id, Set: set}); err != nil {
+		if _, err := s.edit(ctx, tx, replica.Edit{Table: records.Workers, Row: id, Set: set}); err != nil {
 			return fmt.Errorf("update worker: %w", err)
 		}
 		return nil
@@ -151,7 +151,7 @@ func (s *Server) SetMonthStatus(ctx context.Context, m records.MonthStatus) (id 
 		if row != nil && row[replica.DeletedColumn] == int64(1) {
 			set = append(set, replica.ColumnValue{Column: replica.DeletedColumn, Value: int64(0)})
 		}
-		if _, err := tx.Edit(ctx, replica.Edit{Table: records.MonthlyStatus, Row: id, Set: set}); err != nil {
+		if _, err := s.edit(ctx, tx, replica.Edit{Table: records.MonthlyStatus, Row: id, Set: set}); err != nil {
 			return fmt.Errorf("set monthly status: %w", err)
 		}
 		return nil
@@ -191,7 +191,7 @@ func (s *Server) AddUnemployment(ctx context.Context, u records.UnemploymentRegi
 			}
 		}
 		set := append(u.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
-		_, err := tx.Edit(ctx, replica.Edit{Table: records.Unemployment, Row: id, Set: set})
+		_, err := s.edit(ctx, tx, replica.Edit{Table: records.Unemployment, Row: id, Set: set})
 		return err
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (s *Server) Deregister(ctx context.Context, id ident.ID, on, reason string)
 		if err := u.Validate(); err != nil {
 			return err
 		}
-		_, err = tx.Edit(ctx, replica.Edit{Table: records.Unemployment, Row: id, Set: []replica.ColumnValue{
+		_, err = s.edit(ctx, tx, replica.Edit{Table: records.Unemployment, Row: id, Set: []replica.ColumnValue{
 			{Column: "deregistered_on", Value: u.DeregisteredOn},
 			{Column: "deregistration_reason", Value: u.DeregistrationReason},
 		}})
@@ -261,7 +261,7 @@ func (s *Server) addRow(ctx context.Context, table, workerID string, cols []repl
 			return err
 		}
 		set := append(cols, replica.ColumnValue{Column: "station", Value: s.cfg.Name})
-		if _, err := tx.Edit(ctx, replica.Edit{Table: table, Row: id, Set: set}); err != nil {
+		if _, err := s.edit(ctx, tx, replica.Edit{Table: table, Row: id, Set: set}); err != nil {
 			return fmt.Errorf("add %s: %w", table, err)
 		}
 		return nil
@@ -283,7 +283,11 @@ func (s *Server) CreateGig(ctx context.Context, g records.Gig) (ident.ID, error)
 		return id, err
 	}
 	set := append(g.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
-	if _, err := s.r.Write(ctx, replica.Edit{Table: records.Gigs, Row: id, Set: set}); err != nil {
+	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
+		_, err := s.edit(ctx, tx, replica.Edit{Table: records.Gigs, Row: id, Set: set})
+		return err
+	})
+	if err != nil {
 		return id, fmt.Errorf("create gig: %w", err)
 	}
 	s.written()
@@ -321,7 +325,7 @@ func (s *Server) UpdateGig(ctx context.Context, id ident.ID, apply func(g *recor
 		if len(set) == 0 {
 			return nil
 		}
-		_, err = tx.Edit(ctx, replica.Edit{Table: records.Gigs, Row: id, Set: set})
+		_, err = s.edit(ctx, tx, replica.Edit{Table: records.Gigs, Row: id, Set: set})
 		return err
 	})
 	if err == nil {
@@ -357,7 +361,7 @@ func (s *Server) Place(ctx context.Context, p records.Placement) (ident.ID, erro
 		}
 		g := gigFromMap(gid, row)
 		if p.Status != records.PlacementPlaced {
-			_, err := tx.Edit(ctx, replica.Edit{Table: records.Placements, Row: id,
+			_, err := s.edit(ctx, tx, replica.Edit{Table: records.Placements, Row: id,
 				Set: append(p.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})})
 			return err
 		}
@@ -376,12 +380,12 @@ func (s *Server) Place(ctx context.Context, p records.Placement) (ident.ID, erro
 		if placed >= g.Headcount {
 			return &ConflictError{ID: gid, Field: "gig_id", Key: records.KeyGigFull}
 		}
-		if _, err := tx.Edit(ctx, replica.Edit{Table: records.Placements, Row: id,
+		if _, err := s.edit(ctx, tx, replica.Edit{Table: records.Placements, Row: id,
 			Set: append(p.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})}); err != nil {
 			return fmt.Errorf("place worker: %w", err)
 		}
 		if placed+1 == g.Headcount {
-			_, err = tx.Edit(ctx, replica.Edit{Table: records.Gigs, Row: gid,
+			_, err = s.edit(ctx, tx, replica.Edit{Table: records.Gigs, Row: gid,
 				Set: []replica.ColumnValue{{Column: "status", Value: records.GigFilled}}})
 		}
 		return err

@@ -202,6 +202,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), ctxUser, user))
+		} else if s.users != nil && !static {
+			// No login asked (loopback), but staff who logged in anyway are
+			// named on what they enter (entered_by).
+			if user, ok := s.authenticate(r, api); ok {
+				r = r.WithContext(context.WithValue(r.Context(), ctxUser, user))
+			}
 		}
 		if api && (r.Method == http.MethodPost || r.Method == http.MethodPatch) &&
 			!strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {

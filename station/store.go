@@ -19,7 +19,10 @@ import (
 type WorkerView struct {
 	ID ident.ID `json:"id"`
 	records.Worker
-	Station   string `json:"station"`
+	Station string `json:"station"`
+	// EnteredBy names the staff member who last changed the record here
+	// (records.EnteredBy); only the record (Worker) reads it, not lists.
+	EnteredBy string `json:"entered_by,omitempty"`
 	BirthDate string `json:"birth_date"`
 	Sex       string `json:"sex"` // 男 or 女
 	Age       int    `json:"age"`
@@ -85,14 +88,16 @@ func jsonSet(s string) []string {
 
 // Worker reads one worker.
 func (s *Server) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) {
-	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+` FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
-	w, err := scanWorker(row)
+	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
+	var by sql.NullString
+	w, err := scanWorker(row, &by)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("worker %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read worker: %w", err)
 	}
+	w.EnteredBy = by.String
 	w.derive(s.now(), s.cfg.Older)
 	return w, nil
 }
@@ -588,9 +593,10 @@ func (s *Server) Conflicts(ctx context.Context, table string, id ident.ID) (map[
 	}
 	out := map[string][]any{}
 	for _, h := range heads {
-		// Which station registered a record is bookkeeping: two stations that
-		// both registered a person offline are not a conflict staff can settle.
-		if !h.Conflict || h.Column == "station" {
+		// Which station registered a record, and who entered it, are
+		// bookkeeping: two stations that both registered a person offline are
+		// not a conflict staff can settle.
+		if !h.Conflict || records.Bookkeeping(h.Column) {
 			continue
 		}
 		for _, v := range h.Heads {

@@ -343,7 +343,7 @@ func (s *Server) settledByCounty(ctx context.Context, lang, table string, id ide
 				h = &heads[i]
 			}
 		}
-		if c.Elem != "" || c.Column == "station" || h == nil || len(h.Heads) != 1 || h.Heads[0].Version.Site != hub {
+		if c.Elem != "" || records.Bookkeeping(c.Column) || h == nil || len(h.Heads) != 1 || h.Heads[0].Version.Site != hub {
 			continue
 		}
 		var others []replica.Version
