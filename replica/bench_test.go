@@ -188,6 +188,11 @@ func BenchmarkImport(b *testing.B) {
 func BenchmarkApply(b *testing.B) {
 	b.Run("station", func(b *testing.B) { benchApply(b, replica.Options{Synchronous: "NORMAL"}) })
 	b.Run("hub", func(b *testing.B) { benchApply(b, replica.Options{Synchronous: "NORMAL", History: true}) })
+	// The hub as it runs, with its own indexes (records.HubIndexes: the
+	// report's, and workers by name for the conflict queue).
+	b.Run("hub-indexed", func(b *testing.B) {
+		benchApply(b, replica.Options{Synchronous: "NORMAL", History: true, Indexes: records.HubIndexes()})
+	})
 }
 
 func benchApply(b *testing.B, opt replica.Options) {
