@@ -92,6 +92,7 @@ type Hub struct {
 
 	applyMu   sync.Mutex    // one station batch applied at a time
 	relaySem  chan struct{} // bounds concurrent relay reads
+	tails     tailReads     // reads of the log's tail shared by woken sessions
 	lastSeq   atomic.Uint64 // last sequence of the hub's log
 	sessionID atomic.Uint64
 

@@ -396,7 +396,10 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 					continue
 				}
 			}
-			entries, scanned, err := h.readLog(ctx, cursor, q)
+			entries, scanned, shared, err := h.readTail(ctx, cursor, q)
+			if err == nil && !shared {
+				entries, scanned, err = h.readLog(ctx, cursor, q)
+			}
 			if err != nil {
 				return fmt.Errorf("relay: %w", err)
 			}
