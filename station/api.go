@@ -16,6 +16,7 @@ import (
 
 	"fieldsync/ident"
 	"fieldsync/records"
+	"fieldsync/replica"
 	"fieldsync/syncproto"
 )
 
@@ -180,6 +181,22 @@ func jsonFields(body []byte) ([]string, error) {
 	return out, nil
 }
 
+// columnsNamed maps the names of a PATCH body to the columns encoding/json
+// decoded them into. It matches names ignoring case, as encoding/json does
+// (its rule is bytes.EqualFold's), so that {"NAME": ...} writes name instead
+// of being decoded, then not written, and answered 200.
+func columnsNamed(fields []string, cols []replica.ColumnValue) []string {
+	out := make([]string, 0, len(fields))
+	for _, f := range fields {
+		for _, c := range cols {
+			if strings.EqualFold(f, c.Column) {
+				out = append(out, c.Column)
+			}
+		}
+	}
+	return out
+}
+
 func pathID(r *http.Request) (ident.ID, error) {
 	id, err := ident.ParseID(r.PathValue("id"))
 	if err != nil {
@@ -334,7 +351,7 @@ func (s *Server) apiPatchWorker(w http.ResponseWriter, r *http.Request) {
 		if n, err := ident.NormalizeIDNumber(wk.IDNumber); err != nil || n != before {
 			return nil, &records.FieldError{Field: "id_number", Key: records.KeyUnknownField}
 		}
-		return fields, nil
+		return columnsNamed(fields, wk.Columns()), nil
 	})
 	if err != nil {
 		s.apiError(w, r, err)
@@ -475,7 +492,10 @@ func (s *Server) apiPatchGig(w http.ResponseWriter, r *http.Request) {
 	err = s.UpdateGig(r.Context(), id, func(g *records.Gig) ([]string, error) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
-		return fields, decodeInto(dec, g)
+		if err := decodeInto(dec, g); err != nil {
+			return nil, err
+		}
+		return columnsNamed(fields, g.Columns()), nil
 	})
 	if err != nil {
 		s.apiError(w, r, err)
