@@ -241,6 +241,27 @@ func (s *sim) runScenario(faultCtx, ctx context.Context, rng *rand.Rand) {
 	if !s.hub.running() {
 		s.restart(s.hub)
 	}
+	// A fault begun before the stations were calmed (a kill, a kill during
+	// an import, and its restart) may still be under way, and a process
+	// that is running is not yet serving: wait out the one, then for the
+	// other, or the scenario's offline writes would go unanswered.
+	sleep(ctx, 4*time.Second)
+	for _, st := range []*simStation{a, b} {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			if !st.proc.running() {
+				s.restart(st.proc)
+			}
+			if _, err := st.api.sync(ctx); err == nil {
+				break
+			}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				s.problem("scenario: %s is not serving", st.name)
+				return
+			}
+			sleep(ctx, 100*time.Millisecond)
+		}
+	}
 	wa := &workload{sim: s, st: a, rng: rng}
 	wb := &workload{sim: s, st: b, rng: rng}
 	x, y := s.ledger.freshIDNumber(rng), s.ledger.freshIDNumber(rng)
