@@ -99,12 +99,12 @@ func Open(ctx context.Context, path string, opt Options) (*Replica, error) {
 	if sync != "FULL" && sync != "NORMAL" {
 		return nil, fmt.Errorf("open replica: synchronous %q: want FULL or NORMAL", opt.Synchronous)
 	}
-	// _stmt_cache_size: each connection keeps its last 32 ad-hoc statements
-	// prepared (callers' SQL through Tx.Query and DB()), where preparing one
-	// can cost more than running it.
 	if err := create(ctx, path); err != nil {
 		return nil, fmt.Errorf("open replica %s: %w", path, err)
 	}
+	// _stmt_cache_size: each connection keeps its last 32 ad-hoc statements
+	// prepared (callers' SQL through Tx.Query and DB()), where preparing one
+	// can cost more than running it.
 	dsn := "file:" + path + "?_journal_mode=WAL&_synchronous=" + sync +
 		"&_busy_timeout=10000&_txlock=immediate&_foreign_keys=0&_stmt_cache_size=32"
 	db, err := sql.Open("sqlite3", dsn)

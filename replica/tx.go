@@ -290,9 +290,7 @@ func scanRow(t *Table, scan func(...any) error, withID bool) (*rowBuf, error) {
 func (tx *Tx) flush(ctx context.Context) error {
 	// Only the rows changed since the last flush: a caller querying between
 	// edits of a large batch must not make each query walk every row.
-	dirty := tx.dirty
-	tx.dirty = tx.dirty[:0]
-	for _, rb := range dirty {
+	for _, rb := range tx.dirty {
 		if !rb.dirty {
 			continue
 		}
@@ -311,6 +309,7 @@ func (tx *Tx) flush(ctx context.Context) error {
 		}
 		rb.dirty, rb.exists = false, true
 	}
+	tx.dirty = tx.dirty[:0]
 	if _, err := tx.flushLog(ctx); err != nil {
 		return err
 	}
