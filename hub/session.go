@@ -324,7 +324,7 @@ func (s *session) applyUp(ctx context.Context, b *syncproto.Batch) error {
 		if err := tx.SetCursor(ctx, s.cursor, seq); err != nil {
 			return err
 		}
-		if err := h.recordConflicts(ctx, tx, s.station.Name, b.Changes, res); err != nil {
+		if err := s.recordConflicts(ctx, tx, b.Changes, res); err != nil {
 			return err
 		}
 		return add.store(ctx, tx.Exec)
@@ -347,6 +347,30 @@ func (s *session) applyUp(ctx context.Context, b *syncproto.Batch) error {
 	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.AckedUp, i.PendingUp = seq, 0 })
 	h.wakeFor(ctx, b.Changes, res.New, s.station.Name)
 	s.snapshotsDue = s.snapshotsDue || pending
+	return nil
+}
+
+// recordConflicts puts the conflicts a batch made or settled in the queue,
+// inside a savepoint of the batch's transaction: a failure there (a bug in a
+// rule, say) is logged and undone, and the batch still applies, so that one
+// record can never stop a station from syncing. The values themselves stay
+// as heads in every replica whatever the queue holds.
+func (s *session) recordConflicts(ctx context.Context, tx *replica.Tx, changes []replica.Change, res replica.ApplyResult) error {
+	if _, err := tx.Exec(ctx, `SAVEPOINT conflicts`); err != nil {
+		return fmt.Errorf("record conflicts: %w", err)
+	}
+	if err := s.h.recordConflicts(ctx, tx, s.station.Name, changes, res); err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		s.log.ErrorContext(ctx, "record conflicts: the batch applies without them", "err", err)
+		if _, err := tx.Exec(ctx, `ROLLBACK TO conflicts`); err != nil {
+			return fmt.Errorf("record conflicts: %w", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `RELEASE conflicts`); err != nil {
+		return fmt.Errorf("record conflicts: %w", err)
+	}
 	return nil
 }
 
