@@ -142,7 +142,7 @@ func (rc *recorder) ruleTwoOpen(ctx context.Context, worker ident.ID, by string,
 }
 
 // countedPlacement: a placement that counts against the gig's headcount.
-const countedPlacement = `fs_deleted = 0 AND coalesce(status, 'placed') != 'cancelled'`
+const countedPlacement = `fs_deleted = 0 AND coalesce(nullif(status, ''), 'placed') = 'placed'`
 
 // ruleOverfilled: a gig holds more counted placements than its headcount.
 // Keyed on the gig.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -93,6 +94,25 @@ func (s *scopeSet) pending(station string, max int) []ident.ID {
 		}
 	}
 	return out
+}
+
+// remove takes workers out of a station's scope: additions remembered for a
+// transaction that did not commit.
+func (s *scopeSet) remove(station string, ws []ident.ID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, w := range ws {
+		if _, ok := s.byStation[station][w]; !ok {
+			continue
+		}
+		delete(s.byStation[station], w)
+		delete(s.pend[station], w)
+		// A new slice: readers hold the old one without a lock.
+		s.byWorker[w] = slices.DeleteFunc(slices.Clone(s.byWorker[w]), func(st string) bool { return st == station })
+		if len(s.byWorker[w]) == 0 {
+			delete(s.byWorker, w)
+		}
+	}
 }
 
 func (s *scopeSet) done(station string, ws []ident.ID) {
@@ -326,11 +346,19 @@ const scopeRowsPerStmt = 500
 
 // remember puts the additions in the in-memory scope. It runs before they
 // commit, so that no relay reading the log in between skips their rows; if
-// the commit fails, a station may receive a little more than its scope.
+// the commit fails, forget takes them out again (a relay in between may
+// have sent a little more than the scope).
 func (a *scopeAdd) remember(s *scopeSet) {
 	for i, w := range a.workers {
 		s.add(a.station, w, a.pending[i])
 	}
+}
+
+// forget undoes remember for additions whose transaction did not commit:
+// otherwise the station's resent batch would find them in scope, store
+// nothing, and lose them from hub_scope_entries at the next restart.
+func (a *scopeAdd) forget(s *scopeSet) {
+	s.remove(a.station, a.workers)
 }
 
 // AddToScope puts workers (registered at the hub, or moved) into a station's
@@ -343,7 +371,19 @@ func (h *Hub) AddToScope(ctx context.Context, station string, workers []ident.ID
 		return err
 	}
 	a.remember(h.scope)
-	tx, err := h.rep.DB().BeginTx(ctx, nil)
+	if err := a.commit(ctx, h.rep.DB()); err != nil {
+		a.forget(h.scope)
+		return err
+	}
+	if a.anyPending() {
+		h.reg.wake([]string{station}, false)
+	}
+	return nil
+}
+
+// commit stores the additions in a transaction of their own.
+func (a *scopeAdd) commit(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("extend scope: %w", err)
 	}
@@ -353,9 +393,6 @@ func (h *Hub) AddToScope(ctx context.Context, station string, workers []ident.ID
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("extend scope: %w", err)
-	}
-	if a.anyPending() {
-		h.reg.wake([]string{station}, false)
 	}
 	return nil
 }

@@ -66,3 +66,37 @@ func TestScopeMigratesFromOldTable(t *testing.T) {
 		t.Errorf("after migration: old table %d (want 0), pending snapshots of 站B %d (want 1)", old, pending)
 	}
 }
+
+// TestScopeForgetsUncommitted: workers remembered in a station's scope for
+// a transaction that did not commit are forgotten, so that the resent batch
+// stores them (else they would be lost from hub_scope_entries at the next
+// restart).
+func TestScopeForgetsUncommitted(t *testing.T) {
+	h := newTestHub(t, "http", hub.Options{})
+	h.enroll("站A")
+	h.enroll("站B")
+	w := ident.ID{7, 7, 7}
+	// In 站B's scope already, so that planning 站A's addition needs no
+	// query and the cancelled context first fails the transaction.
+	if err := h.hub.AddToScope(context.Background(), "站B", []ident.ID{w}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the transaction cannot begin
+	if err := h.hub.AddToScope(ctx, "站A", []ident.ID{w}); err == nil {
+		t.Fatal("AddToScope with a cancelled context succeeded")
+	}
+	workers, _ := h.hub.Replica().Schema().Table(records.Workers)
+	if h.hub.ScopeFilter("站A")(workers, w) {
+		t.Fatal("a worker whose scope addition did not commit is still in the scope")
+	}
+	if err := h.hub.AddToScope(context.Background(), "站A", []ident.ID{w}); err != nil {
+		t.Fatal(err)
+	}
+	h.stop()
+	h.open()
+	h.serve("127.0.0.1:0")
+	if !h.hub.ScopeFilter("站A")(workers, w) {
+		t.Fatal("the worker's scope did not survive a restart")
+	}
+}

@@ -330,6 +330,7 @@ func (s *session) applyUp(ctx context.Context, b *syncproto.Batch) error {
 		return add.store(ctx, tx.Exec)
 	})
 	if err != nil {
+		add.forget(h.scope)
 		for _, bad := range []error{replica.ErrBadValue, replica.ErrUnknownTable, replica.ErrUnknownCol,
 			replica.ErrBadRowID, replica.ErrAppendOnly} {
 			if errors.Is(err, bad) {

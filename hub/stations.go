@@ -97,8 +97,10 @@ func tokenHash(token string) []byte {
 
 func checkStationName(name string) error {
 	if name == "" || len(name) > syncproto.MaxStationIDBytes || !utf8.ValidString(name) ||
-		strings.ContainsAny(name, " \t\r\n") {
-		return fmt.Errorf("station name %q: want 1 to %d bytes without spaces", name, syncproto.MaxStationIDBytes)
+		strings.ContainsAny(name, " \t\r\n,") {
+		// No commas: the conflict queue keeps a conflict's stations as a
+		// comma-separated list.
+		return fmt.Errorf("station name %q: want 1 to %d bytes without spaces or commas", name, syncproto.MaxStationIDBytes)
 	}
 	return nil
 }

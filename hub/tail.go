@@ -67,7 +67,9 @@ func (t *tailReads) read(ctx context.Context, after uint64,
 		t.order = t.order[1:]
 	}
 	t.mu.Unlock()
-	tr.entries, tr.scanned, tr.err = readAll(ctx, after)
+	// Not the first asker's context: its station hanging up must not fail
+	// the read for every session waiting on it (the read is small).
+	tr.entries, tr.scanned, tr.err = readAll(context.WithoutCancel(ctx), after)
 	close(tr.done)
 	if tr.err != nil || tr.scanned <= after {
 		// A failed read, or one that found nothing yet: a session woken by

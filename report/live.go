@@ -63,11 +63,12 @@ type liveStrings struct {
 }
 
 func (s *liveStrings) of(v string) uint16 {
+	if s.code == nil {
+		// Code 0 is "": what an overflow below falls back to.
+		s.code, s.str = map[string]uint16{"": 0}, []string{""}
+	}
 	if c, ok := s.code[v]; ok {
 		return c
-	}
-	if s.code == nil {
-		s.code = map[string]uint16{}
 	}
 	if len(s.str) == 1<<16-1 {
 		return 0 // never at county scale; "" rather than a wrong value

@@ -2,6 +2,7 @@ package syncclient
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 	"time"
 )
@@ -42,18 +43,29 @@ func (c *Client) trimLog(ctx context.Context, acked uint64) {
 		return
 	}
 	rep := c.cfg.Replica
-	n, err := rep.TrimLog(ctx, acked, rep.Clock().Wall().Add(-c.cfg.LogRetention))
+	before := rep.Clock().Wall().Add(-c.cfg.LogRetention)
+	// How far the trim really goes: the last row old enough, not acked.
+	var through sql.NullInt64
+	if err := rep.DB().QueryRowContext(ctx, `SELECT max(seq) FROM fs_log WHERE seq <= ? AND at < ?`,
+		int64(acked), before.UnixMilli()).Scan(&through); err != nil {
+		c.log.Warn("trim log", "err", err)
+		return
+	}
+	if !through.Valid {
+		return
+	}
+	// Recorded before the rows go: a crash in between warns too early,
+	// never too late.
+	if err := rep.SetState(ctx, trimmedState, []byte(strconv.FormatInt(through.Int64, 10))); err != nil {
+		c.log.Warn("trim log: record how far", "err", err)
+		return
+	}
+	n, err := rep.TrimLog(ctx, uint64(through.Int64), before)
 	if err != nil {
 		c.log.Warn("trim log", "err", err)
 		return
 	}
-	if n == 0 {
-		return
-	}
-	if err := rep.SetState(ctx, trimmedState, []byte(strconv.FormatUint(acked, 10))); err != nil {
-		c.log.Warn("trim log: record how far", "err", err)
-	}
-	c.log.Info("trimmed the log", "changes", n, "through", acked)
+	c.log.Info("trimmed the log", "changes", n, "through", through.Int64)
 }
 
 // checkResume warns when the hub resumes below what this station trimmed:
@@ -65,7 +77,13 @@ func (c *Client) checkResume(ctx context.Context, resume uint64) {
 		return
 	}
 	through, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil || resume >= through {
+	if err != nil {
+		return
+	}
+	if resume >= through {
+		c.mu.Lock()
+		c.st.Warning = "" // a hub that has everything again
+		c.mu.Unlock()
 		return
 	}
 	c.log.Error("the hub resumes below this station's trimmed log: it lost changes it had acknowledged",
