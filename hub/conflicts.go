@@ -408,3 +408,48 @@ func labelOf(ctx context.Context, read rowReader, table string, id ident.ID) (wo
 	l.id, l.name, l.masked = worker, str(wr["name"]), records.MaskIDNumber(str(wr["id_number"]))
 	return l, nil
 }
+
+// maskForList masks, in place, the phone numbers and id numbers a list of
+// conflicts would show (DESIGN "Personal data": lists mask them; the full
+// values are on the conflict's own page): values of a phone or id_number
+// column, an identity conflict's phones (Note), and a resolution's value.
+func maskForList(list []Conflict) {
+	mask := func(col string, v any) any {
+		s, ok := v.(string)
+		if !ok {
+			return v
+		}
+		switch col {
+		case "phone":
+			return records.MaskPhone(s)
+		case "id_number":
+			return records.MaskIDNumber(s)
+		}
+		return v
+	}
+	for i := range list {
+		c := &list[i]
+		vals := make([]ConflictValue, len(c.Values))
+		for j, v := range c.Values {
+			col := v.Column
+			if col == "" {
+				col = c.Column
+			}
+			v.Value = mask(col, v.Value)
+			if c.Kind == KindIdentity && v.Note != "" {
+				v.Note = records.MaskPhone(v.Note)
+			}
+			vals[j] = v
+		}
+		c.Values = vals
+		if c.Resolution != nil {
+			r := *c.Resolution
+			col := r.Column
+			if col == "" {
+				col = c.Column
+			}
+			r.Value = mask(col, r.Value)
+			c.Resolution = &r
+		}
+	}
+}

@@ -124,6 +124,7 @@ func (h *Hub) apiConflicts(w http.ResponseWriter, r *http.Request) {
 		h.writeResolveError(w, r, err)
 		return
 	}
+	maskForList(list)
 	writeJSON(w, http.StatusOK, map[string]any{"conflicts": list, "total": total})
 }
 

@@ -206,6 +206,7 @@ func (h *Hub) pageQueue(w http.ResponseWriter, r *http.Request) {
 			h.log.ErrorContext(r.Context(), "conflict queue", "err", err)
 			p.Error, status = tr(lang, "internal"), http.StatusInternalServerError
 		}
+		maskForList(d.List)
 	}
 	if sts, err := h.Stations(r.Context()); err == nil {
 		for _, s := range sts {

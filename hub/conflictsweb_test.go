@@ -49,11 +49,12 @@ func TestConflictPages(t *testing.T) {
 	viewer := h.loggedIn("viewer1", hub.RoleViewer)
 	resolver := h.loggedIn("resolver1", hub.RoleResolver)
 	st, _, body := page(t, resolver, h.url()+"/conflicts")
-	if st != http.StatusOK || !strings.Contains(body, "娜仁") || !strings.Contains(body, "13500000002") {
-		t.Fatalf("queue page: %d\n%s", st, body)
+	if st != http.StatusOK || !strings.Contains(body, "娜仁") || !strings.Contains(body, records.MaskPhone("13500000002")) ||
+		strings.Contains(body, "13500000002") {
+		t.Fatalf("queue page (phones masked): %d\n%s", st, body)
 	}
 	st, _, body = page(t, resolver, fmt.Sprintf("%s/conflicts/%d", h.url(), id))
-	if st != http.StatusOK || !strings.Contains(body, "站A") || !strings.Contains(body, "站B") {
+	if st != http.StatusOK || !strings.Contains(body, "站A") || !strings.Contains(body, "站B") || !strings.Contains(body, "13500000002") {
 		t.Fatalf("conflict page: %d\n%s", st, body)
 	}
 	csrf := csrfRE.FindStringSubmatch(body)[1]

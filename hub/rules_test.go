@@ -132,8 +132,17 @@ func TestRuleConflicts(t *testing.T) {
 	for _, v := range idc["values"].([]any) {
 		seen[v.(map[string]any)["value"]] = true
 	}
-	if !seen[idA] || !seen[idB] {
-		t.Errorf("identity conflict does not show both id numbers: %v", idc["values"])
+	// Masked in the list; whole on the conflict's own page.
+	if !seen[records.MaskIDNumber(idA)] || !seen[records.MaskIDNumber(idB)] || seen[idA] {
+		t.Errorf("identity conflict in the list: %v", idc["values"])
+	}
+	st, detail := h.call("GET", fmt.Sprintf("/api/conflicts/%v", idc["id"]), tok)
+	seen = map[any]bool{}
+	for _, v := range detail["values"].([]any) {
+		seen[v.(map[string]any)["value"]] = true
+	}
+	if st != http.StatusOK || !seen[idA] || !seen[idB] {
+		t.Errorf("identity conflict does not show both id numbers: %d %v", st, detail["values"])
 	}
 	if out := resolve(idc, map[string]any{"action": "dismiss", "note": "已核实为两人"}); out["status"] != "resolved" {
 		t.Errorf("dismiss: %v", out)
