@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"fieldsync/ident"
 	"fieldsync/records"
@@ -47,6 +48,11 @@ type ResolveRequest struct {
 	On     string `json:"on,omitempty"`
 	Reason string `json:"reason,omitempty"`
 	Note   string `json:"note,omitempty"`
+	// Updated, when given, is the conflict's "updated" as the administrator
+	// saw it: if a value arrived since, the resolution is refused (409), so
+	// that nobody settles a value they never saw, nor chooses by an index
+	// that now names another value.
+	Updated string `json:"updated,omitempty"`
 }
 
 // ResolveError is a resolution refused because of what was asked: a field
@@ -132,6 +138,17 @@ func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64
 	}
 	if c.Status != StatusOpen {
 		return nil, Resolution{}, errResolved
+	}
+	if req.Updated != "" {
+		seen, err := time.Parse(time.RFC3339Nano, req.Updated)
+		if err != nil {
+			return nil, Resolution{}, badRequest("updated", "updated 应为该冲突的更新时间（RFC 3339）",
+				"updated must be the conflict's updated time (RFC 3339)")
+		}
+		if seen.UnixMilli() != c.Updated.UnixMilli() {
+			return nil, Resolution{}, &ResolveError{Field: "updated", Status: 409,
+				zh: "您查看之后该冲突有了新的值，请重新查看后再处理", en: "a value arrived since you looked at this conflict: look again"}
+		}
 	}
 	row, err := ident.ParseID(c.Row)
 	if err != nil {

@@ -259,16 +259,16 @@ var conflictTmpl = template.Must(template.New("conflict").Funcs(webFuncs).Parse(
 {{if $c.ResolvedBy}}<p id="resolution">{{tw $l "resolution"}}：{{$c.ResolvedBy}}，{{when $c.ResolvedAt}}{{with $c.Resolution}}，{{tw $l (printf "h_%s" .How)}}{{with .Station}} {{.}}{{end}}{{if .Value}} <b>{{val .Value}}</b>{{end}}{{with .Note}}（{{.}}）{{end}}{{end}}</p>{{end}}
 <div class="side" id="values">{{range $c.Values}}<div id="value-{{.Index}}"><p class="{{if .Wins}}wins{{end}}">{{with .Column}}{{if ne $c.Kind "field"}}{{label $l .}}：{{end}}{{end}}<b class="v">{{val .Value}}</b></p>
 <p>{{tw $l "station"}}：{{.Station}}{{with .By}}（{{.}}）{{end}}<br>{{if not .At.IsZero}}{{tw $l "at"}}：{{when .At}}<br>{{end}}{{with .Note}}{{.}}<br>{{end}}{{if .Wins}}{{tw $l "wins"}}{{end}}</p>
-{{if eq $c.Status "open"}}{{if eq $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="choose" value="{{.Index}}"><button type="submit" class="choose" id="choose-{{.Index}}">{{tw $l "choose"}}</button></form>
-{{else if eq $c.Kind "two_open_registrations"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="action" value="close_registration"><input type="hidden" name="registration" value="{{.Row}}">
+{{if eq $c.Status "open"}}{{if eq $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="choose" value="{{.Index}}"><button type="submit" class="choose" id="choose-{{.Index}}">{{tw $l "choose"}}</button></form>
+{{else if eq $c.Kind "two_open_registrations"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="close_registration"><input type="hidden" name="registration" value="{{.Row}}">
 {{tw $l "on"}} <input type="date" name="on"> {{tw $l "reason"}} <input name="reason" size="10"> <button type="submit">{{tw $l "close_registration"}}</button></form>
-{{else if and (eq $c.Kind "gig_overfilled") (ne .Column "headcount")}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="action" value="remove_placement"><input type="hidden" name="placement" value="{{.Row}}"><button type="submit">{{tw $l "remove_placement"}}</button></form>{{end}}{{end}}
+{{else if and (eq $c.Kind "gig_overfilled") (ne .Column "headcount")}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="remove_placement"><input type="hidden" name="placement" value="{{.Row}}"><button type="submit">{{tw $l "remove_placement"}}</button></form>{{end}}{{end}}
 </div>{{end}}</div>
-{{if eq $c.Status "open"}}{{if eq $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="type-form">{{template "csrf" $csrf}}
+{{if eq $c.Status "open"}}{{if eq $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="type-form">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}">
 <label>{{tw $l "type_value"}}（{{label $l $c.Column}}） <input name="value" id="new-value"></label> <button type="submit" id="save-value">{{tw $l "save"}}</button></form>
-{{else if ne $c.Kind "identity_mismatch"}}{{if .SetColumns}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="set-form">{{template "csrf" $csrf}}<input type="hidden" name="action" value="set">
+{{else if ne $c.Kind "identity_mismatch"}}{{if .SetColumns}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="set-form">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="set">
 {{tw $l "set"}} <select name="column">{{range .SetColumns}}<option value="{{.}}">{{label $l .}}</option>{{end}}</select> <input name="value"> <button type="submit">{{tw $l "save"}}</button></form>{{end}}{{end}}
-{{if ne $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="dismiss-form">{{template "csrf" $csrf}}<input type="hidden" name="action" value="dismiss">
+{{if ne $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="dismiss-form">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="dismiss">
 {{tw $l "note"}} <input name="note"> <button type="submit">{{tw $l "dismiss"}}</button></form>{{end}}{{end}}
 <h2>{{tw $l "history"}}</h2><table id="history"><tr><th>{{tw $l "at"}}</th><th>{{tw $l "station"}}</th><th>{{tw $l "column"}}</th><th>{{tw $l "value"}}</th></tr>
 {{range .History}}{{$e := .}}{{range .Fields}}<tr><td>{{when $e.At}}</td><td>{{$e.Station}}{{with $e.By}}（{{.}}）{{end}}</td><td>{{label $l .Column}}{{with .Elem}} {{.}}{{end}}</td>
@@ -316,7 +316,7 @@ func (h *Hub) showConflict(w http.ResponseWriter, r *http.Request, lang string, 
 func formRequest(r *http.Request) ResolveRequest {
 	req := ResolveRequest{Action: r.PostFormValue("action"), Registration: r.PostFormValue("registration"),
 		Placement: r.PostFormValue("placement"), Column: r.PostFormValue("column"), On: r.PostFormValue("on"),
-		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note")}
+		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note"), Updated: r.PostFormValue("updated")}
 	if _, ok := r.PostForm["value"]; ok {
 		req.Value, _ = json.Marshal(r.PostFormValue("value"))
 	}

@@ -171,3 +171,27 @@ func TestBrowserResolveConflict(t *testing.T) {
 		return settledAt(t, a.rep, records.Workers, wid, "phone", first)
 	})
 }
+
+// TestResolveRefusesStaleView: a resolution that says which state of the
+// conflict its administrator saw (updated) is refused with 409 once the
+// conflict has changed since, and goes through with the current one.
+func TestResolveRefusesStaleView(t *testing.T) {
+	h, _, _, _, id := phoneConflict(t)
+	tok := h.adminToken("resolver2", hub.RoleResolver)
+	st, c := h.call("GET", fmt.Sprintf("/api/conflicts/%d", id), tok)
+	if st != http.StatusOK {
+		t.Fatalf("read conflict: %d %v", st, c)
+	}
+	seen, err := time.Parse(time.RFC3339Nano, c["updated"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := seen.Add(-time.Second).Format(time.RFC3339Nano)
+	path := fmt.Sprintf("/api/conflicts/%d/resolve", id)
+	if st, out := h.callJSON("POST", path, tok, map[string]any{"choose": 0, "updated": stale}); st != http.StatusConflict || out["field"] != "updated" {
+		t.Fatalf("resolution of a stale view: %d %v", st, out)
+	}
+	if st, out := h.callJSON("POST", path, tok, map[string]any{"choose": 0, "updated": c["updated"]}); st != http.StatusOK || out["status"] != "resolved" {
+		t.Fatalf("resolution of the current view: %d %v", st, out)
+	}
+}
