@@ -36,10 +36,16 @@ const CLIUser = "cli"
 // Audit appends an entry to the audit log (At is set when zero). The log is
 // the hub's own: it is not replicated to stations.
 func (h *Hub) Audit(ctx context.Context, e AuditEntry) error {
+	return h.auditIn(ctx, h.rep.DB().ExecContext, e)
+}
+
+// auditIn writes an audit entry through exec: in the transaction of the
+// action it records, so that the two commit together.
+func (h *Hub) auditIn(ctx context.Context, exec execer, e AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = h.now()
 	}
-	_, err := h.rep.DB().ExecContext(ctx, `INSERT INTO hub_audit(at, user, action, detail, remote)
+	_, err := exec(ctx, `INSERT INTO hub_audit(at, user, action, detail, remote)
 		VALUES(?, ?, ?, ?, ?)`, e.At.UnixMilli(), e.User, e.Action, e.Detail, e.Remote)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)

@@ -99,15 +99,19 @@ func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req Reso
 	var how Resolution
 	_, err := h.rep.Update(ctx, func(tx *replica.Tx) error {
 		var err error
-		chs, how, err = h.resolveIn(ctx, tx, who, id, req)
-		return err
+		if chs, how, err = h.resolveIn(ctx, tx, who, id, req); err != nil {
+			return err
+		}
+		// In the same transaction: no resolution without its audit entry.
+		// The value itself stays out of the log (it is on the conflict).
+		detail, _ := json.Marshal(map[string]any{"conflict": id, "how": how.How, "station": how.Station,
+			"column": how.Column, "row": how.Row})
+		return h.auditIn(ctx, tx.Exec, AuditEntry{User: who.User, Action: AuditResolve, Detail: string(detail), Remote: who.Remote})
 	})
 	if err != nil {
 		return Conflict{}, err
 	}
 	h.afterHubWrite(ctx, chs)
-	detail, _ := json.Marshal(map[string]any{"conflict": id, "how": how})
-	h.audit(ctx, AuditEntry{User: who.User, Action: AuditResolve, Detail: string(detail), Remote: who.Remote})
 	h.log.InfoContext(ctx, "conflict resolved", "conflict", id, "how", how.How, "admin", who.User)
 	return h.Conflict(ctx, id)
 }
@@ -438,7 +442,7 @@ func (h *Hub) closeRegistration(ctx context.Context, tx *replica.Tx, c Conflict,
 // removePlacement deletes one of the placements of an overfilled gig.
 func removePlacement(c Conflict, req ResolveRequest) (replica.Edit, Resolution, error) {
 	pid, err := ident.ParseID(req.Placement)
-	if err != nil || !conflictHasRow(c, req.Placement) || req.Placement == c.Row {
+	if err != nil || !conflictHasRow(c, req.Placement) || pid.String() == strings.ToLower(c.Row) {
 		return replica.Edit{}, Resolution{}, badRequest("placement", "placement 应为该冲突中一条安排记录的编号",
 			"placement must name one of the conflict's placements")
 	}
