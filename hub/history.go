@@ -2,6 +2,8 @@ package hub
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -66,31 +68,27 @@ func (h *Hub) historyNames(ctx context.Context) (*historyNames, error) {
 	return &historyNames{sites: sites}, nil
 }
 
-// editor names the administrator of a hub change, reading hub_edits once.
+// editor names the administrator of a hub change: one look-up in hub_edits
+// per change, remembered for the page (the table grows with every edit the
+// hub ever made, so it is never read whole).
 func (n *historyNames) editor(ctx context.Context, h *Hub, v replica.Version) (string, error) {
 	if v.Site != h.rep.Site() {
 		return "", nil
 	}
 	if n.editors == nil {
 		n.editors = map[int64]string{}
-		rows, err := h.rep.DB().QueryContext(ctx, `SELECT hlc, user FROM hub_edits`)
-		if err != nil {
-			return "", fmt.Errorf("read hub editors: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t int64
-			var u string
-			if err := rows.Scan(&t, &u); err != nil {
-				return "", fmt.Errorf("read hub editors: %w", err)
-			}
-			n.editors[t] = u
-		}
-		if err := rows.Err(); err != nil {
-			return "", fmt.Errorf("read hub editors: %w", err)
-		}
 	}
-	return n.editors[int64(v.HLC)], nil
+	t := int64(v.HLC)
+	if u, ok := n.editors[t]; ok {
+		return u, nil
+	}
+	var u string
+	err := h.rep.DB().QueryRowContext(ctx, `SELECT user FROM hub_edits WHERE hlc = ?`, t).Scan(&u)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("read hub editor: %w", err)
+	}
+	n.editors[t] = u
+	return u, nil
 }
 
 // enteredBy tells, from the changes of one row, who entered each of them: a

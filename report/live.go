@@ -220,8 +220,22 @@ func (l *Live) follow(ctx context.Context, seq, end uint64) error {
 		}
 		at = next
 	}
+	n := 0
+	for _, rows := range tc {
+		n += len(rows)
+	}
+	if n > liveReloadAbove {
+		// refresh reads under the write lock; this many rows (a county's
+		// first upload) would keep the dashboard waiting for seconds, where
+		// load builds aside and swaps.
+		return l.load(ctx, end)
+	}
 	return l.refresh(ctx, tc, end)
 }
+
+// liveReloadAbove is how many touched rows make follow load everything
+// afresh instead of refreshing them one by one under the lock.
+const liveReloadAbove = 20000
 
 // load reads every fact afresh, as of at least log sequence seq.
 func (l *Live) load(ctx context.Context, seq uint64) error {
