@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -135,7 +136,7 @@ func (h *Hub) afterHubWrite(ctx context.Context, chs []replica.Change) {
 func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64, req ResolveRequest) ([]replica.Change, Resolution, error) {
 	c, err := scanConflict(tx.QueryRow(ctx, `SELECT `+conflictCols+` FROM hub_conflicts WHERE id = ?`, id).Scan)
 	if err != nil {
-		if strings.Contains(err.Error(), "no rows") {
+		if errors.Is(err, sql.ErrNoRows) {
 			return nil, Resolution{}, &ResolveError{Field: "id", Status: 404, zh: "找不到该冲突", en: "no such conflict"}
 		}
 		return nil, Resolution{}, fmt.Errorf("read conflict %d: %w", id, err)

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -206,8 +207,11 @@ func (rc *recorder) ruleOverfilled(ctx context.Context, gig ident.ID, by string,
 // a public-welfare post is local, so one of them is wrong.
 func (rc *recorder) ruleWelfareAway(ctx context.Context, status ident.ID, by string, how Resolution) error {
 	heads, err := rc.tx.Heads(ctx, records.MonthlyStatus, status)
-	if err != nil {
+	if errors.Is(err, replica.ErrNotFound) {
 		return nil // no such row: nothing to check
+	}
+	if err != nil {
+		return fmt.Errorf("status %s: %w", status, err)
 	}
 	t, _ := rc.h.rep.Schema().Table(records.MonthlyStatus)
 	formCol, _ := t.Column("employment_form")
