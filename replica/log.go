@@ -187,28 +187,38 @@ func (r *Replica) History(ctx context.Context, table string, id ident.ID) ([]Log
 	if err != nil {
 		return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
 	}
-	defer rows.Close()
 	var out []LogEntry
+	err = r.rowChanges(rows, t, id, func(seq uint64, c *Change) bool {
+		out = append(out, LogEntry{Seq: seq, Change: *c})
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
+	}
+	return out, nil
+}
+
+// rowChanges reads log rows (seq, body) and calls each, in order, for the
+// changes of one row they hold, until each returns false. It closes rows.
+func (r *Replica) rowChanges(rows *sql.Rows, t *Table, id ident.ID, each func(seq uint64, c *Change) bool) error {
+	defer rows.Close()
 	for rows.Next() {
 		var seq int64
 		var body []byte
 		if err := rows.Scan(&seq, &body); err != nil {
-			return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
+			return err
 		}
 		changes, tables, err := decodeChanges(r.schema, body)
 		if err != nil {
-			return nil, fmt.Errorf("history of %s %s: log row %d: %w", table, id, seq, err)
+			return fmt.Errorf("log row %d: %w", seq, err)
 		}
 		for i := range changes {
-			if tables[i] == t && changes[i].Row == id {
-				out = append(out, LogEntry{Seq: uint64(seq), Change: changes[i]})
+			if tables[i] == t && changes[i].Row == id && !each(uint64(seq), &changes[i]) {
+				return nil
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("history of %s %s: %w", table, id, err)
-	}
-	return out, nil
+	return rows.Err()
 }
 
 func markFields(m *rowMeta, v Version, fields []Field, mark bool, skipLive SiteID) []Field {

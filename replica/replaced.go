@@ -105,30 +105,17 @@ func (r *Replica) LoggedValues(ctx context.Context, table string, id ident.ID, c
 	if err != nil {
 		return nil, fmt.Errorf("logged values of %s %s: %w", table, id, err)
 	}
-	defer rows.Close()
-	for rows.Next() && len(out) < len(want) {
-		var seq int64
-		var body []byte
-		if err := rows.Scan(&seq, &body); err != nil {
-			return nil, fmt.Errorf("logged values of %s %s: %w", table, id, err)
-		}
-		changes, tables, err := decodeChanges(r.schema, body)
-		if err != nil {
-			return nil, fmt.Errorf("logged values of %s %s: log row %d: %w", table, id, seq, err)
-		}
-		for i := range changes {
-			c := &changes[i]
-			if tables[i] != t || c.Row != id || !want[c.Version] {
-				continue
-			}
+	err = r.rowChanges(rows, t, id, func(_ uint64, c *Change) bool {
+		if want[c.Version] {
 			for _, f := range c.Fields {
 				if f.Col == col && f.Elem == "" && !f.Dead {
 					out[c.Version] = f.Value
 				}
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return len(out) < len(want)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("logged values of %s %s: %w", table, id, err)
 	}
 	return out, nil

@@ -371,38 +371,36 @@ func (s *Server) settledByCounty(ctx context.Context, lang, table string, id ide
 }
 
 func (s *Server) pageWorker(w http.ResponseWriter, r *http.Request) {
+	d, err := s.workerPage(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "worker", "workers", d)
+}
+
+// workerPage gathers what the worker page shows.
+func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
+	ctx := r.Context()
 	id, err := pathID(r)
 	if err != nil {
-		s.webError(w, r, err)
-		return
+		return d, err
 	}
-	wv, err := s.Worker(r.Context(), id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
+	d.Month = s.now().Format(records.MonthLayout)
+	if d.W, err = s.Worker(ctx, id); err != nil {
+		return d, err
 	}
-	recs, err := s.workerRecords(r.Context(), id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
+	if d.Recs, err = s.workerRecords(ctx, id); err != nil {
+		return d, err
 	}
-	conf, err := s.Conflicts(r.Context(), "workers", id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
+	if d.Conflicts, err = s.Conflicts(ctx, "workers", id); err != nil {
+		return d, err
 	}
-	settled, err := s.settledByCounty(r.Context(), langOf(r), records.Workers, id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
+	if d.Settled, err = s.settledByCounty(ctx, langOf(r), records.Workers, id); err != nil {
+		return d, err
 	}
-	m, err := s.WorkerMatches(r.Context(), id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "worker", "workers", workerData{W: wv, Recs: recs, Conflicts: conf, Settled: settled, Matches: m,
-		Month: s.now().Format(records.MonthLayout)})
+	d.Matches, err = s.WorkerMatches(ctx, id)
+	return d, err
 }
 
 func (s *Server) pageEditWorker(w http.ResponseWriter, r *http.Request) {
