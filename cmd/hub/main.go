@@ -32,6 +32,7 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/ident"
+	"fieldsync/internal/debugserve"
 	"fieldsync/records/sample"
 )
 
@@ -289,6 +290,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "hub %q serving on %s://%s (status page /, login /login, stations dial %s)\n", h.Name(), scheme, ln.Addr(), h.URL())
+	dctx, stopDebug := context.WithCancel(ctx)
+	waitDebug, err := debugserve.FromEnv(dctx)
+	if err != nil {
+		stopDebug()
+		ln.Close()
+		h.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer waitDebug()
+	defer stopDebug()
 	done := make(chan error, 1)
 	go func() { done <- h.Serve(ln, tlsCfg) }()
 	select {

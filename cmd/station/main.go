@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"fieldsync/internal/debugserve"
 	"fieldsync/replica"
 	"fieldsync/station"
 	"fieldsync/syncclient"
@@ -198,6 +199,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	waitDebug, err := debugserve.FromEnv(ctx)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer waitDebug() // runs after the cancel() below stops it
 	var wg sync.WaitGroup
 	if sc != nil {
 		wg.Add(1)

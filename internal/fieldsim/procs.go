@@ -231,3 +231,39 @@ func moduleRoot(ctx context.Context) (string, error) {
 	}
 	return filepath.Dir(mod), nil
 }
+
+// goroutineSlack is how many more goroutines than at the start a process
+// may run once healed and quiet (timers, a request being served) before the
+// simulator calls it a leak; a leak per cut connection or restart would be
+// hundreds after a round.
+const goroutineSlack = 8
+
+// debugAddr is a free loopback address for a process's debugserve.
+func debugAddr() (string, error) {
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port), nil
+}
+
+// goroutines reads how many goroutines a process runs, from its debugserve
+// (net/http/pprof's goroutine profile, whose first line gives the total).
+func goroutines(ctx context.Context, addr string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/debug/pprof/goroutine?debug=1", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("count goroutines: %w", err)
+	}
+	defer resp.Body.Close()
+	var n int
+	if _, err := fmt.Fscanf(resp.Body, "goroutine profile: total %d", &n); err != nil {
+		return 0, fmt.Errorf("count goroutines: %w", err)
+	}
+	return n, nil
+}

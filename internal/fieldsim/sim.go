@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"fieldsync/ident"
+	"fieldsync/internal/debugserve"
 	"fieldsync/internal/faultproxy"
 	"fieldsync/records"
 	"fieldsync/syncclient"
@@ -135,6 +136,8 @@ type sim struct {
 	stationBin string
 	hub        *proc
 	hubAddr    string
+	hubDebug   string // the hub's debugserve address
+	hubGoBase  int    // its goroutines with every station synced at the start
 	hubHTTP    *hubAPI
 	stations   []*simStation
 	key        ident.Key
@@ -165,6 +168,8 @@ type simStation struct {
 	calm      atomic.Bool
 	holdEdits atomic.Bool
 	fdBase    int
+	debug     string // the process's debugserve address
+	goBase    int    // its goroutines once synced at the start
 }
 
 func (s *sim) problem(format string, args ...any) {
@@ -393,8 +398,11 @@ func (s *sim) setup(ctx context.Context) error {
 		return fmt.Errorf("fieldsim: %w", err)
 	}
 	s.hubHTTP = &hubAPI{base: "http://" + s.hubAddr, user: "fieldsim", password: pw, hc: &http.Client{Timeout: 10 * time.Second}}
+	if s.hubDebug, err = debugAddr(); err != nil {
+		return err
+	}
 	s.hub = &proc{name: "hub", bin: s.hubBin, args: []string{"serve", "--dir", hubDir, "--addr", s.hubAddr},
-		logPath: filepath.Join(s.dir, "hub.log"), ready: "http://" + s.hubAddr + "/login", wg: &s.procWG}
+		env: []string{debugserve.Env + "=" + s.hubDebug}, logPath: filepath.Join(s.dir, "hub.log"), ready: "http://" + s.hubAddr + "/login", wg: &s.procWG}
 
 	// Skews: minutes and hours, ahead and behind; the first station keeps
 	// the true time.
@@ -444,7 +452,10 @@ func (s *sim) setup(ctx context.Context) error {
 			return err
 		}
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		var env []string
+		if st.debug, err = debugAddr(); err != nil {
+			return err
+		}
+		env := []string{debugserve.Env + "=" + st.debug}
 		if st.skew != 0 {
 			env = append(env, fmt.Sprintf("FIELDSYNC_CLOCK_SKEW=%s", st.skew))
 			if st.yearAhead {
@@ -502,7 +513,9 @@ func (s *sim) startAll(ctx context.Context) error {
 	sleep(ctx, 500*time.Millisecond)
 	for _, st := range s.stations {
 		st.fdBase, _ = fdCount(st.proc.pid())
+		st.goBase, _ = goroutines(ctx, st.debug)
 	}
+	s.hubGoBase, _ = goroutines(ctx, s.hubDebug)
 	return nil
 }
 
@@ -583,6 +596,11 @@ func (s *sim) checkRunning(ctx context.Context) {
 		if st.fdBase > 0 && n > st.fdBase+8 {
 			s.problem("%s holds %d file descriptors after healing, %d at the start: a leak", st.name, n, st.fdBase)
 		}
+		if g, err := goroutines(ctx, st.debug); err != nil {
+			s.problem("%s: %v", st.name, err)
+		} else if st.goBase > 0 && g > st.goBase+goroutineSlack {
+			s.problem("%s runs %d goroutines after healing, %d at the start: a leak", st.name, g, st.goBase)
+		}
 		if !st.yearAhead {
 			continue
 		}
@@ -607,6 +625,13 @@ func (s *sim) checkRunning(ctx context.Context) {
 		s.problem("hub: %v", err)
 	} else if limit := 24 + 2*len(s.stations); n > limit {
 		s.problem("hub holds %d file descriptors after healing with %d stations (limit %d): a leak", n, len(s.stations), limit)
+	}
+	// Restarted or not, a hub with every station connected and quiet runs
+	// about as many goroutines as at the start.
+	if g, err := goroutines(ctx, s.hubDebug); err != nil {
+		s.problem("hub: %v", err)
+	} else if s.hubGoBase > 0 && g > s.hubGoBase+goroutineSlack {
+		s.problem("hub runs %d goroutines after healing, %d at the start: a leak", g, s.hubGoBase)
 	}
 }
 
