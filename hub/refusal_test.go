@@ -14,6 +14,7 @@ import (
 
 	"fieldsync/hlc"
 	"fieldsync/hub"
+	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
@@ -231,5 +232,42 @@ func TestTLSPinnedCertificate(t *testing.T) {
 	h.hub.Replica().DB().QueryRow(`SELECT count(*) FROM gigs WHERE title = '不该送达'`).Scan(&n)
 	if n != 0 {
 		t.Fatal("B's change reached the hub")
+	}
+}
+
+// Batches that arrive back to back are applied together; when one of them is
+// bad, the ones before it still commit and are acknowledged, and the bad
+// one ends the session.
+func TestGroupedBatchesCommitBeforeBadOne(t *testing.T) {
+	h := newTestHub(t, "http", hub.Options{})
+	ea := h.enroll("站A")
+	s := newTestStation(t, ea, syncclient.Config{})
+	const good = 6
+	for i := range good {
+		s.write(workerEdit(ea.Key, idNumber(100+i), "成组", ""))
+	}
+	entries, _, err := s.rep.ReadLog(context.Background(), 0, replica.LogQuery{Site: ea.Site, Limit: 100})
+	if err != nil || len(entries) != good {
+		t.Fatalf("station log: %d entries, %v", len(entries), err)
+	}
+	r := dialRaw(t, h, ea)
+	r.hello(ea)
+	for _, e := range entries {
+		r.send(&syncproto.Batch{First: e.Seq, Last: e.Seq, Changes: []replica.Change{e.Change}})
+	}
+	last := entries[len(entries)-1].Seq
+	// A worker whose row id is not the one its id number derives.
+	bad := entries[0].Change
+	bad.Version.HLC++
+	bad.Row = ident.ID{0: 1, 15: 7}
+	r.send(&syncproto.Batch{First: last + 1, Last: last + 1, Changes: []replica.Change{bad}})
+	if got := r.refusal(); got != syncproto.ErrCodeBadMessage {
+		t.Fatalf("refused with %v, want %v", got, syncproto.ErrCodeBadMessage)
+	}
+	if n := rowCount(t, h.hub.Replica(), records.Workers); n != good {
+		t.Fatalf("hub holds %d workers, want the %d of the good batches", n, good)
+	}
+	if c, err := h.hub.Replica().Cursor(context.Background(), "up:"+ea.Site.String()); err != nil || c != last {
+		t.Fatalf("hub's cursor for the station = %d, %v; want %d", c, err, last)
 	}
 }

@@ -1,9 +1,12 @@
 package hub
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"fieldsync/ident"
@@ -96,12 +99,7 @@ func (rc *recorder) rules(ctx context.Context, changes []replica.Change, by stri
 			return err
 		}
 	}
-	for w := range t.people {
-		if err := rc.ruleIdentity(ctx, w); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rc.ruleIdentity(ctx, t.people)
 }
 
 // ruleTwoOpen: a worker holds open unemployment registrations from two or
@@ -272,61 +270,100 @@ func idDistance(a, b string) int {
 // which share a phone number: most likely one person, one id number mistyped
 // (so a different birth date). Keyed on the pair (row: the smaller id, col:
 // the other). A pair an administrator dismissed is not raised again.
-func (rc *recorder) ruleIdentity(ctx context.Context, worker ident.ID) error {
-	w, err := rc.tx.Row(ctx, records.Workers, worker)
-	if err != nil || w == nil || w[replica.DeletedColumn] == int64(1) {
-		return err
+//
+// The workers a batch touched are checked together: one query finds the
+// namesakes at other stations of every (name, station) among them, so that
+// a station uploading thousands of people costs one statement per batch,
+// not two per person.
+func (rc *recorder) ruleIdentity(ctx context.Context, workers map[ident.ID]bool) error {
+	type person struct {
+		id                        ident.ID
+		name, idn, phone, station string
 	}
-	name, idn, phone, station := str(w["name"]), str(w["id_number"]), str(w["phone"]), str(w["station"])
-	if name == "" {
+	type key struct{ name, station string }
+	var keys [][2]string
+	group := map[key][]person{}
+	ids := slices.SortedFunc(maps.Keys(workers), func(a, b ident.ID) int { return bytes.Compare(a[:], b[:]) })
+	for _, id := range ids {
+		w, err := rc.tx.Row(ctx, records.Workers, id)
+		if err != nil {
+			return err
+		}
+		if w == nil || w[replica.DeletedColumn] == int64(1) || str(w["name"]) == "" {
+			continue
+		}
+		p := person{id: id, name: str(w["name"]), idn: str(w["id_number"]), phone: str(w["phone"]), station: str(w["station"])}
+		k := key{p.name, p.station}
+		if _, ok := group[k]; !ok {
+			keys = append(keys, [2]string{k.name, k.station})
+		}
+		group[k] = append(group[k], p)
+	}
+	if len(keys) == 0 {
 		return nil
 	}
-	// Two ranges of the (name, station) index, around this station's own
-	// namesakes: a station uploading a county's common names never scans
-	// the namesakes it sent itself.
-	rows, err := rc.tx.Query(ctx, `SELECT id, coalesce(id_number, ''), coalesce(phone, ''), coalesce(station, '')
-		FROM workers WHERE name = ?1 AND station < ?2 AND fs_deleted = 0
-		UNION ALL
-		SELECT id, coalesce(id_number, ''), coalesce(phone, ''), coalesce(station, '')
-		FROM workers WHERE name = ?1 AND station > ?2 AND fs_deleted = 0
-		LIMIT 200`, name, station)
+	js, err := json.Marshal(keys)
 	if err != nil {
-		return fmt.Errorf("namesakes of %s: %w", worker, err)
+		return fmt.Errorf("namesakes: %w", err)
 	}
-	type other struct {
-		id                  ident.ID
-		idn, phone, station string
+	// Two ranges of the (name, station) index per name, around the
+	// station's own namesakes: a station uploading a county's common names
+	// never scans the namesakes it sent itself. Each (name, station) is
+	// looked up once per batch however many of its people the batch holds.
+	rows, err := rc.tx.Query(ctx, `WITH t(i, name, station) AS (SELECT key, value->>0, value->>1 FROM json_each(?1))
+		SELECT t.i, w.id, coalesce(w.id_number, ''), coalesce(w.phone, ''), coalesce(w.station, '')
+		FROM t JOIN workers w ON w.name = t.name AND w.station < t.station AND w.fs_deleted = 0
+		UNION ALL
+		SELECT t.i, w.id, coalesce(w.id_number, ''), coalesce(w.phone, ''), coalesce(w.station, '')
+		FROM t JOIN workers w ON w.name = t.name AND w.station > t.station AND w.fs_deleted = 0`, string(js))
+	if err != nil {
+		return fmt.Errorf("namesakes: %w", err)
 	}
-	var found []other
+	type pair struct {
+		p person
+		o person
+	}
+	var found []pair
 	for rows.Next() {
-		var o other
+		var i int
 		var id []byte
-		if err := rows.Scan(&id, &o.idn, &o.phone, &o.station); err != nil {
+		var o person
+		if err := rows.Scan(&i, &id, &o.idn, &o.phone, &o.station); err != nil {
 			rows.Close()
-			return fmt.Errorf("namesakes of %s: %w", worker, err)
+			return fmt.Errorf("namesakes: %w", err)
+		}
+		if i < 0 || i >= len(keys) || len(id) != len(o.id) {
+			continue
 		}
 		copy(o.id[:], id)
-		if idDistance(o.idn, idn) <= 2 || phone != "" && o.phone == phone {
-			found = append(found, o)
+		for _, p := range group[key{keys[i][0], keys[i][1]}] {
+			if idDistance(o.idn, p.idn) <= 2 || p.phone != "" && o.phone == p.phone {
+				found = append(found, pair{p, o})
+			}
 		}
 	}
 	err = rows.Err()
 	rows.Close()
 	if err != nil {
-		return fmt.Errorf("namesakes of %s: %w", worker, err)
+		return fmt.Errorf("namesakes: %w", err)
 	}
-	for _, o := range found {
-		a, b := worker, o.id
-		va := ConflictValue{Index: 0, Value: idn, Column: "id_number", Row: worker.String(), Station: station, Note: phone}
-		vb := ConflictValue{Index: 1, Value: o.idn, Column: "id_number", Row: o.id.String(), Station: o.station, Note: o.phone}
+	seen := map[[2]ident.ID]bool{}
+	for _, f := range found {
+		a, b := f.p.id, f.o.id
+		va := ConflictValue{Index: 0, Value: f.p.idn, Column: "id_number", Row: a.String(), Station: f.p.station, Note: f.p.phone}
+		vb := ConflictValue{Index: 1, Value: f.o.idn, Column: "id_number", Row: b.String(), Station: f.o.station, Note: f.o.phone}
 		if string(b[:]) < string(a[:]) {
 			a, b, va, vb = b, a, vb, va
 			va.Index, vb.Index = 0, 1
 		}
+		if seen[[2]ident.ID{a, b}] {
+			continue // both in the batch: found from each side
+		}
+		seen[[2]ident.ID{a, b}] = true
 		var dismissed int
 		if err := rc.tx.QueryRow(ctx, `SELECT count(*) FROM hub_conflicts WHERE row = ? AND col = ? AND kind = ?
 			AND status = 'resolved'`, a.String(), b.String(), KindIdentity).Scan(&dismissed); err != nil {
-			return fmt.Errorf("identity conflicts of %s: %w", worker, err)
+			return fmt.Errorf("identity conflicts of %s: %w", a, err)
 		}
 		if dismissed > 0 {
 			continue

@@ -29,6 +29,14 @@ const (
 	// emptyEvery: when the relay filter skipped this many log entries, a
 	// batch without changes moves the station's cursor past them.
 	emptyEvery = 5000
+	// A station's batches that arrive while the previous ones commit are
+	// applied together, in one transaction, up to these bounds: a commit
+	// writes every page the batch touched (the workers' id and name
+	// indexes are keyed at random), so five batches cost little more than
+	// one. queuedUp is how many decoded batches wait for the writer.
+	groupBatches = 8
+	groupChanges = 8192
+	queuedUp     = 4
 )
 
 // session is one station's sync session at the hub.
@@ -214,7 +222,7 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	// The reader decodes and checks the next batch while the writer
 	// commits the previous one.
 	readErr := make(chan error, 1)
-	batches := make(chan *syncproto.Batch, 2)
+	batches := make(chan *syncproto.Batch, queuedUp)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -300,31 +308,59 @@ func (s *session) checkUp(b *syncproto.Batch) error {
 	return nil
 }
 
-// applyUp applies a checked batch with the station's cursor, in one
-// transaction.
-func (s *session) applyUp(ctx context.Context, b *syncproto.Batch) error {
+// applyGroup applies checked batches that arrived one after another in one
+// transaction with the station's cursor. If that fails, it applies them one
+// at a time, so that the batches before a bad one still commit and the bad
+// one's own error ends the session.
+func (s *session) applyGroup(ctx context.Context, group []*syncproto.Batch) error {
+	if len(group) == 1 {
+		return s.applyUp(ctx, group[0].Changes, group[0].Last)
+	}
+	n := 0
+	for _, b := range group {
+		n += len(b.Changes)
+	}
+	changes := make([]replica.Change, 0, n)
+	for _, b := range group {
+		changes = append(changes, b.Changes...)
+	}
+	err := s.applyUp(ctx, changes, group[len(group)-1].Last)
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	for _, b := range group {
+		if err := s.applyUp(ctx, b.Changes, b.Last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyUp applies checked changes, the station's log through last, with the
+// station's cursor, in one transaction.
+func (s *session) applyUp(ctx context.Context, changes []replica.Change, last uint64) error {
 	h := s.h
-	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.PendingUp = len(b.Changes) })
+	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.PendingUp = len(changes) })
 	// One applier at a time across sessions: a worker's scope is planned
 	// and applied without another station's batch in between.
 	h.applyMu.Lock()
 	defer h.applyMu.Unlock()
-	add, err := h.scopeFor(ctx, s.station.Name, b.Changes)
+	add, err := h.scopeFor(ctx, s.station.Name, changes)
 	if err != nil {
 		return fmt.Errorf("apply station batch: %w", err)
 	}
 	add.remember(h.scope)
-	seq := max(b.Last, s.resume)
+	seq := max(last, s.resume)
 	var res replica.ApplyResult
 	_, err = h.rep.Update(ctx, func(tx *replica.Tx) error {
 		var err error
-		if res, err = tx.Apply(ctx, b.Changes); err != nil {
+		if res, err = tx.Apply(ctx, changes); err != nil {
 			return err
 		}
 		if err := tx.SetCursor(ctx, s.cursor, seq); err != nil {
 			return err
 		}
-		if err := s.recordConflicts(ctx, tx, b.Changes, res); err != nil {
+		if err := s.recordConflicts(ctx, tx, changes, res); err != nil {
 			return err
 		}
 		return add.store(ctx, tx.Exec)
@@ -346,7 +382,7 @@ func (s *session) applyUp(ctx context.Context, b *syncproto.Batch) error {
 		h.noteSeq(q)
 	}
 	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.AckedUp, i.PendingUp = seq, 0 })
-	h.wakeFor(ctx, b.Changes, res.New, s.station.Name)
+	h.wakeFor(ctx, changes, res.New, s.station.Name)
 	s.snapshotsDue = s.snapshotsDue || pending
 	return nil
 }
@@ -465,7 +501,17 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 		case err := <-readErr:
 			return err
 		case b := <-batches:
-			if err := s.applyUp(ctx, b); err != nil {
+			group, n := []*syncproto.Batch{b}, len(b.Changes)
+		more:
+			for len(group) < groupBatches && n < groupChanges {
+				select {
+				case b := <-batches:
+					group, n = append(group, b), n+len(b.Changes)
+				default:
+					break more
+				}
+			}
+			if err := s.applyGroup(ctx, group); err != nil {
 				return err
 			}
 			if err := s.send(&syncproto.Ack{Seq: s.resume}); err != nil {

@@ -507,17 +507,47 @@ func (r *Replica) TrimLog(ctx context.Context, seq uint64, before time.Time) (in
 }
 
 // CountSince counts the changes logged after seq that site made (all sites
-// when 0). Log rows of mixed origin count whole.
+// when 0). Log rows of one origin count by their change count, without
+// decoding. Rows of mixed origin (a relayed batch applied together) are
+// decoded and only site's changes counted, except for this replica's own
+// site: its changes are logged only by its own writes, never mixed (a batch
+// bringing one back finds it known and does not log it).
 func (r *Replica) CountSince(ctx context.Context, seq uint64, site SiteID) (int, error) {
 	var n int
-	var err error
 	if site == 0 {
-		err = r.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM fs_log WHERE seq > ?`, int64(seq)).Scan(&n)
-	} else {
-		err = r.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM fs_log WHERE seq > ? AND origin IN (?, 0)`,
-			int64(seq), int64(site)).Scan(&n)
+		if err := r.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM fs_log WHERE seq > ?`, int64(seq)).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count changes: %w", err)
+		}
+		return n, nil
 	}
+	if err := r.db.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM fs_log WHERE seq > ? AND origin = ?`,
+		int64(seq), int64(site)).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count changes: %w", err)
+	}
+	if site == r.site {
+		return n, nil
+	}
+	rows, err := r.db.QueryContext(ctx, `SELECT body FROM fs_log WHERE seq > ? AND origin = 0`, int64(seq))
 	if err != nil {
+		return 0, fmt.Errorf("count changes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var body []byte
+		if err := rows.Scan(&body); err != nil {
+			return 0, fmt.Errorf("count changes: %w", err)
+		}
+		changes, _, err := decodeChanges(r.schema, body)
+		if err != nil {
+			return 0, fmt.Errorf("count changes: %w", err)
+		}
+		for i := range changes {
+			if changes[i].Version.Site == site {
+				n++
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("count changes: %w", err)
 	}
 	return n, nil

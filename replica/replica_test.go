@@ -533,3 +533,38 @@ func TestOptionIndexes(t *testing.T) {
 		}
 	}
 }
+
+// CountSince counts a site's own changes from its own log rows, and another
+// site's changes inside log rows of mixed origin one by one.
+func TestCountSince(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	a, b, hub := openReplica(t, s, 1, nil), openReplica(t, s, 2, nil), openReplica(t, s, 3, nil)
+	edit := func(r *replica.Replica, n byte) []replica.Change {
+		t.Helper()
+		chs, err := r.Write(ctx, replica.Edit{Table: "things", Row: rowID(n), Set: []replica.ColumnValue{
+			{Column: "name", Value: fmt.Sprint("thing ", n)}, {Column: "count", Value: int64(n)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return chs
+	}
+	ca := append(edit(a, 1), edit(a, 2)...)
+	cb := edit(b, 3)
+	// The hub applies a and b together: one log row of mixed origin.
+	if _, err := hub.Apply(ctx, append(append([]replica.Change{}, ca...), cb...), "", 0); err != nil {
+		t.Fatal(err)
+	}
+	ch := edit(hub, 4)
+	for _, tc := range []struct {
+		site replica.SiteID
+		want int
+	}{{0, len(ca) + len(cb) + len(ch)}, {1, len(ca)}, {2, len(cb)}, {3, len(ch)}, {9, 0}} {
+		if n, err := hub.CountSince(ctx, 0, tc.site); err != nil || n != tc.want {
+			t.Errorf("CountSince(0, site %d) = %d, %v; want %d", tc.site, n, err, tc.want)
+		}
+	}
+	if n, err := a.CountSince(ctx, 1, 1); err != nil || n != len(ca)/2 {
+		t.Errorf("a.CountSince(1, own) = %d, %v; want %d (the second write's changes)", n, err, len(ca)/2)
+	}
+}

@@ -234,8 +234,7 @@ func (c *Client) writeLoop(ctx context.Context, k *conn, resume uint64, ackOut, 
 			n += f.n
 		}
 		if !drained {
-			// Not read yet: count log rows, cheaply (a row of mixed origin
-			// counts whole, so this may overstate).
+			// Not read yet: count the own log rows' changes, cheaply.
 			m, err := rep.CountSince(ctx, sent, rep.Site())
 			if err != nil {
 				return

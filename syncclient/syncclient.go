@@ -158,7 +158,7 @@ func New(cfg Config) (*Client, error) {
 // It returns ctx.Err().
 func (c *Client) Run(ctx context.Context) error {
 	if acked, err := c.cfg.Replica.Cursor(ctx, upCursor); err == nil {
-		if n, err := c.countOwn(ctx, acked, 1_000_000); err == nil {
+		if n, err := c.cfg.Replica.CountSince(ctx, acked, c.cfg.Replica.Site()); err == nil {
 			c.setPending(n)
 		}
 	}
@@ -283,24 +283,6 @@ func (c *Client) progress(ctx context.Context) {
 	if had {
 		c.saveError(ctx, 0, "")
 	}
-}
-
-// countOwn counts the own changes logged after seq, up to max.
-func (c *Client) countOwn(ctx context.Context, after uint64, max int) (int, error) {
-	rep := c.cfg.Replica
-	n := 0
-	for n < max {
-		entries, _, err := rep.ReadLog(ctx, after, replica.LogQuery{Site: rep.Site(), Limit: 5000, MaxBytes: 16 << 20})
-		if err != nil {
-			return n, err
-		}
-		if len(entries) == 0 {
-			break
-		}
-		n += len(entries)
-		after = entries[len(entries)-1].Seq
-	}
-	return n, nil
 }
 
 func (c *Client) setPending(n int) {
