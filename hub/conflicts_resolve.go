@@ -98,6 +98,9 @@ var (
 func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req ResolveRequest) (Conflict, error) {
 	var chs []replica.Change
 	var how Resolution
+	// Under applyMu, as every write of workers (see namesakes).
+	h.applyMu.Lock()
+	defer h.applyMu.Unlock()
 	_, err := h.rep.Update(ctx, func(tx *replica.Tx) error {
 		var err error
 		if chs, how, err = h.resolveIn(ctx, tx, who, id, req); err != nil {
@@ -112,6 +115,7 @@ func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req Reso
 	if err != nil {
 		return Conflict{}, err
 	}
+	h.refreshNames(ctx, chs)
 	h.afterHubWrite(ctx, chs)
 	h.log.InfoContext(ctx, "conflict resolved", "conflict", id, "how", how.How, "admin", who.User)
 	return h.Conflict(ctx, id)

@@ -83,6 +83,7 @@ type Hub struct {
 	now   func() time.Time
 	reg   *registry
 	scope *scopeSet
+	names *namesakes // workers by name, for the identity rule and the search
 
 	limiter loginLimiter // failed administrator logins
 
@@ -90,7 +91,7 @@ type Hub struct {
 	childMu    sync.Mutex
 	childOwner map[ident.ID]ident.ID // child row -> worker (a cache)
 
-	applyMu   sync.Mutex    // one station batch applied at a time
+	applyMu   sync.Mutex    // one write of workers at a time: station batches, the hub's own edits
 	relaySem  chan struct{} // bounds concurrent relay reads
 	tails     tailReads     // reads of the log's tail shared by woken sessions
 	lastSeq   atomic.Uint64 // last sequence of the hub's log
@@ -164,7 +165,7 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	}
 	h := &Hub{
 		opt: opt, cfg: cfg, rep: rep, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
-		reg: reg, scope: newScopeSet(), workerCol: map[string]int{},
+		reg: reg, scope: newScopeSet(), names: newNamesakes(), workerCol: map[string]int{},
 		childOwner: map[ident.ID]ident.ID{}, live: map[string]liveSession{},
 		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
 		relaySem: make(chan struct{}, relayReaders),
@@ -209,6 +210,13 @@ func (h *Hub) init(ctx context.Context) error {
 	if err := h.initConflicts(ctx); err != nil {
 		return err
 	}
+	// Hubs made before the name index moved to memory drop the SQL one.
+	if _, err := h.rep.DB().ExecContext(ctx, `DROP INDEX IF EXISTS workers_name_station`); err != nil {
+		return fmt.Errorf("drop the old name index: %w", err)
+	}
+	if err := h.names.load(ctx, h.rep.DB()); err != nil {
+		return err
+	}
 	seq, err := h.rep.MaxSeq(ctx)
 	if err != nil {
 		return err
@@ -245,7 +253,13 @@ func (h *Hub) Replica() *replica.Replica { return h.rep }
 // Write makes local edits at the hub (an administrator's) and wakes the
 // sessions whose scope they touch.
 func (h *Hub) Write(ctx context.Context, edits ...replica.Edit) ([]replica.Change, error) {
+	// Under applyMu, as every write of workers (see namesakes).
+	h.applyMu.Lock()
 	chs, err := h.rep.Write(ctx, edits...)
+	if err == nil {
+		h.refreshNames(ctx, chs)
+	}
+	h.applyMu.Unlock()
 	if err != nil {
 		return nil, err
 	}

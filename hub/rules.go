@@ -271,51 +271,73 @@ func idDistance(a, b string) int {
 // (so a different birth date). Keyed on the pair (row: the smaller id, col:
 // the other). A pair an administrator dismissed is not raised again.
 //
-// The workers a batch touched are checked together: one query finds the
-// namesakes at other stations of every (name, station) among them, so that
-// a station uploading thousands of people costs one statement per batch,
-// not two per person.
+// The namesakes come from the hub's name index (committed rows) and from the
+// batch itself; their rows are then read in one statement, inside the
+// transaction, so that what is compared is what the batch left.
 func (rc *recorder) ruleIdentity(ctx context.Context, workers map[ident.ID]bool) error {
 	type person struct {
 		id                        ident.ID
 		name, idn, phone, station string
 	}
-	type key struct{ name, station string }
-	var keys [][2]string
-	group := map[key][]person{}
+	var people []person
+	byName := map[string][]ident.ID{} // the batch's people, by name
 	ids := slices.SortedFunc(maps.Keys(workers), func(a, b ident.ID) int { return bytes.Compare(a[:], b[:]) })
 	for _, id := range ids {
-		w, err := rc.tx.Row(ctx, records.Workers, id)
+		w, ok, err := rc.tx.Values(ctx, records.Workers, id, "name", "id_number", "phone", "station", replica.DeletedColumn)
 		if err != nil {
 			return err
 		}
-		if w == nil || w[replica.DeletedColumn] == int64(1) || str(w["name"]) == "" {
+		if !ok || w[4] == int64(1) || str(w[0]) == "" {
 			continue
 		}
-		p := person{id: id, name: str(w["name"]), idn: str(w["id_number"]), phone: str(w["phone"]), station: str(w["station"])}
-		k := key{p.name, p.station}
-		if _, ok := group[k]; !ok {
-			keys = append(keys, [2]string{k.name, k.station})
-		}
-		group[k] = append(group[k], p)
+		p := person{id: id, name: str(w[0]), idn: str(w[1]), phone: str(w[2]), station: str(w[3])}
+		people = append(people, p)
+		byName[p.name] = append(byName[p.name], id)
 	}
-	if len(keys) == 0 {
+	candidates := map[ident.ID]bool{}
+	for name, mine := range byName {
+		for _, w := range rc.h.names.named(name) {
+			candidates[w] = true
+		}
+		if len(mine) > 1 {
+			for _, w := range mine {
+				candidates[w] = true
+			}
+		}
+	}
+	if len(candidates) == 0 {
 		return nil
 	}
-	js, err := json.Marshal(keys)
+	hexes := make([]string, 0, len(candidates))
+	for w := range candidates {
+		hexes = append(hexes, w.String())
+	}
+	js, err := json.Marshal(hexes)
 	if err != nil {
 		return fmt.Errorf("namesakes: %w", err)
 	}
-	// Two ranges of the (name, station) index per name, around the
-	// station's own namesakes: a station uploading a county's common names
-	// never scans the namesakes it sent itself. Each (name, station) is
-	// looked up once per batch however many of its people the batch holds.
-	rows, err := rc.tx.Query(ctx, `WITH t(i, name, station) AS (SELECT key, value->>0, value->>1 FROM json_each(?1))
-		SELECT t.i, w.id, coalesce(w.id_number, ''), coalesce(w.phone, ''), coalesce(w.station, '')
-		FROM t JOIN workers w ON w.name = t.name AND w.station < t.station AND w.fs_deleted = 0
-		UNION ALL
-		SELECT t.i, w.id, coalesce(w.id_number, ''), coalesce(w.phone, ''), coalesce(w.station, '')
-		FROM t JOIN workers w ON w.name = t.name AND w.station > t.station AND w.fs_deleted = 0`, string(js))
+	rows, err := rc.tx.Query(ctx, `SELECT id, name, coalesce(id_number, ''), coalesce(phone, ''), station FROM workers
+		WHERE id IN (SELECT unhex(value) FROM json_each(?1)) AND fs_deleted = 0 AND name IS NOT NULL AND station IS NOT NULL`,
+		string(js))
+	if err != nil {
+		return fmt.Errorf("namesakes: %w", err)
+	}
+	others := map[string][]person{}
+	for rows.Next() {
+		var id []byte
+		var o person
+		if err := rows.Scan(&id, &o.name, &o.idn, &o.phone, &o.station); err != nil {
+			rows.Close()
+			return fmt.Errorf("namesakes: %w", err)
+		}
+		if len(id) != len(o.id) {
+			continue
+		}
+		copy(o.id[:], id)
+		others[o.name] = append(others[o.name], o)
+	}
+	err = rows.Err()
+	rows.Close()
 	if err != nil {
 		return fmt.Errorf("namesakes: %w", err)
 	}
@@ -324,28 +346,12 @@ func (rc *recorder) ruleIdentity(ctx context.Context, workers map[ident.ID]bool)
 		o person
 	}
 	var found []pair
-	for rows.Next() {
-		var i int
-		var id []byte
-		var o person
-		if err := rows.Scan(&i, &id, &o.idn, &o.phone, &o.station); err != nil {
-			rows.Close()
-			return fmt.Errorf("namesakes: %w", err)
-		}
-		if i < 0 || i >= len(keys) || len(id) != len(o.id) {
-			continue
-		}
-		copy(o.id[:], id)
-		for _, p := range group[key{keys[i][0], keys[i][1]}] {
-			if idDistance(o.idn, p.idn) <= 2 || p.phone != "" && o.phone == p.phone {
+	for _, p := range people {
+		for _, o := range others[p.name] {
+			if o.id != p.id && o.station != p.station && (idDistance(o.idn, p.idn) <= 2 || p.phone != "" && o.phone == p.phone) {
 				found = append(found, pair{p, o})
 			}
 		}
-	}
-	err = rows.Err()
-	rows.Close()
-	if err != nil {
-		return fmt.Errorf("namesakes: %w", err)
 	}
 	seen := map[[2]ident.ID]bool{}
 	for _, f := range found {

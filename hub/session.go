@@ -352,9 +352,13 @@ func (s *session) applyUp(ctx context.Context, changes []replica.Change, last ui
 	add.remember(h.scope)
 	seq := max(last, s.resume)
 	var res replica.ApplyResult
+	var names []nameUpdate
 	_, err = h.rep.Update(ctx, func(tx *replica.Tx) error {
 		var err error
 		if res, err = tx.Apply(ctx, changes); err != nil {
+			return err
+		}
+		if names, err = nameUpdates(ctx, tx, changes); err != nil {
 			return err
 		}
 		if err := tx.SetCursor(ctx, s.cursor, seq); err != nil {
@@ -375,6 +379,7 @@ func (s *session) applyUp(ctx context.Context, changes []replica.Change, last ui
 		}
 		return fmt.Errorf("apply station batch: %w", err)
 	}
+	h.names.set(names) // before the next batch's rules, under applyMu
 	pending := add.anyPending()
 	s.resume = seq
 	s.upAt.Store(h.now().UnixNano())
@@ -482,6 +487,7 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 		return nil
 	}
 	refill := true
+	full := false // the last fill stopped at a full window, not at the end of the log
 	var wake <-chan struct{}
 	for {
 		if refill {
@@ -491,6 +497,7 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 			if err := fill(); err != nil {
 				return err
 			}
+			full = len(inflight) >= h.opt.Window
 		}
 		// Acking the station's batches needs no relay: while a station
 		// uploads, the hub does not read back what it just applied.
@@ -519,14 +526,22 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 			}
 			refill, s.snapshotsDue = s.snapshotsDue, false
 		case seq := <-s.ackIn:
+			snapped := false
 			for len(inflight) > 0 && inflight[0].last <= seq {
 				if ws := inflight[0].snap; len(ws) > 0 {
 					if err := h.snapshotDone(ctx, name, ws); err != nil {
 						return err
 					}
+					snapped = true
 				}
 				inflight = inflight[1:]
 			}
+			// More to send only if the window was what stopped the last
+			// fill, or snapshots wait for an empty window; new changes
+			// wake the session. (While a station uploads, its acks of the
+			// hub's batches thus never make the hub read back what it
+			// applied.)
+			refill = full || snapped || len(inflight) == 0 && len(h.scope.pending(name, 1)) > 0
 			last := h.lastSeq.Load()
 			h.reg.update(name, s.id, func(i *SessionInfo) {
 				i.AckedDown = seq

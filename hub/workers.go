@@ -55,8 +55,22 @@ func (h *Hub) SearchWorkers(ctx context.Context, q string) ([]WorkerSummary, err
 		query, args = cols+` WHERE id_number >= ? AND id_number < ? AND fs_deleted = 0 LIMIT ?`,
 			[]any{strings.ToUpper(q), strings.ToUpper(q) + "\xff", maxSearch}
 	default:
-		query, args = cols+` WHERE name >= ? AND name < ? AND fs_deleted = 0 ORDER BY name LIMIT ?`,
-			[]any{q, q + "\U0010FFFF", maxSearch}
+		// Names from the hub's name index (no SQL index on names: see
+		// namesakes), in its order; the rows by id.
+		ids := h.names.withPrefix(q, maxSearch)
+		if len(ids) == 0 {
+			return out, nil
+		}
+		hexes := make([]string, len(ids))
+		for i, w := range ids {
+			hexes[i] = w.String()
+		}
+		js, err := json.Marshal(hexes)
+		if err != nil {
+			return nil, fmt.Errorf("search workers: %w", err)
+		}
+		query, args = cols+` WHERE id IN (SELECT unhex(value) FROM json_each(?)) AND fs_deleted = 0 ORDER BY name, id`,
+			[]any{string(js)}
 	}
 	rows, err := h.rep.DB().QueryContext(ctx, query, args...)
 	if err != nil {

@@ -14,14 +14,13 @@ func HubIndexes() map[string][][]string {
 		// count.
 		MonthlyStatus: {{"month", replica.DeletedColumn, "worker_id", "verified_at", "id",
 			"list_type", "work_scope", "employment_form", "monthly_income"}},
-		// The worker search and the conflict queue's identity rule find
-		// people by name; the rule wants those of other stations, which
-		// this index tells without reading the rows. No covering indexes on
-		// workers for the report: keyed by village or by (random) id, they
-		// tripled the cost of the hub's Apply of new workers
-		// (BenchmarkApply/hub 0.49x raw inserts, 0.20x with them), and the
-		// dashboard counts workers from report.Live, in memory.
-		Workers: {{"name", "station"}},
+		// No index on workers: keyed by village, by (random) id or by name,
+		// they cost the hub's Apply of new workers the most (every commit
+		// rewrites most of a randomly keyed index: BenchmarkApply/hub 0.49x
+		// raw inserts, 0.20x with covering ones, 0.34x with one on (name,
+		// station)). The dashboard counts workers from report.Live, the
+		// conflict queue's identity rule and the worker search find names
+		// in the hub's in-memory name index (hub/namesakes.go).
 		// A person's follow-ups by date: counts in a period and the latest.
 		Followups: {{"worker_id", "date", replica.DeletedColumn, "id"}},
 		// A gig's placements in the order they reached its headcount.

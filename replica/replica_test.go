@@ -568,3 +568,46 @@ func TestCountSince(t *testing.T) {
 		t.Errorf("a.CountSince(1, own) = %d, %v; want %d (the second write's changes)", n, err, len(ca)/2)
 	}
 }
+
+// Tx.Values gives what Tx.Row gives for the named columns, before and after
+// the transaction's pending rows are written, and nothing for a missing row.
+func TestTxValues(t *testing.T) {
+	ctx := context.Background()
+	r := openReplica(t, testSchema(t), 1, nil)
+	if _, err := r.Write(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{
+		{Column: "name", Value: "旧"}, {Column: "count", Value: int64(1)}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.Update(ctx, func(tx *replica.Tx) error {
+		check := func(when, name string, count int64) {
+			t.Helper()
+			vals, ok, err := tx.Values(ctx, "things", rowID(1), "name", "count", replica.DeletedColumn)
+			if err != nil || !ok || vals[0] != name || vals[1] != count || vals[2] != int64(0) {
+				t.Errorf("%s: Values = %v, %v, %v; want %s %d 0", when, vals, ok, err, name, count)
+			}
+			row, err := tx.Row(ctx, "things", rowID(1))
+			if err != nil || row["name"] != vals[0] || row["count"] != vals[1] {
+				t.Errorf("%s: Row = %v, %v; Values %v", when, row, err, vals)
+			}
+		}
+		check("stored", "旧", 1)
+		if _, err := tx.Edit(ctx, replica.Edit{Table: "things", Row: rowID(1), Set: []replica.ColumnValue{{Column: "name", Value: "新"}}}); err != nil {
+			return err
+		}
+		check("pending", "新", 1)
+		if _, err := tx.Exec(ctx, `SELECT 1`); err != nil { // writes the pending row
+			return err
+		}
+		check("written", "新", 1)
+		if vals, ok, err := tx.Values(ctx, "things", rowID(9), "name"); err != nil || ok || vals != nil {
+			t.Errorf("missing row: %v, %v, %v", vals, ok, err)
+		}
+		if _, _, err := tx.Values(ctx, "things", rowID(1), "nope"); !errors.Is(err, replica.ErrUnknownCol) {
+			t.Errorf("unknown column: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -469,6 +469,35 @@ func (tx *Tx) Row(ctx context.Context, table string, id ident.ID) (map[string]an
 	return m, nil
 }
 
+// Values returns the current values of the named columns of a row (nil for
+// NULL; DeletedColumn may be named) and whether the row exists: Row for a
+// caller that needs a few columns of many rows.
+func (tx *Tx) Values(ctx context.Context, table string, id ident.ID, cols ...string) ([]any, bool, error) {
+	t, ok := tx.r.schema.Table(table)
+	if !ok {
+		return nil, false, fmt.Errorf("%w: %s", ErrUnknownTable, table)
+	}
+	rb, err := tx.row(ctx, t, id)
+	if err != nil {
+		return nil, false, err
+	}
+	if !rb.exists && !rb.dirty {
+		return nil, false, nil
+	}
+	if rb.dirty {
+		rb.meta.rowValues(t, rb.vals)
+	}
+	out := make([]any, len(cols))
+	for i, name := range cols {
+		c, ok := t.Column(name)
+		if !ok {
+			return nil, false, fmt.Errorf("%w: %s.%s", ErrUnknownCol, table, name)
+		}
+		out[i] = rb.vals[c]
+	}
+	return out, true, nil
+}
+
 // Edit stamps and applies one local edit. It returns nil when the edit changes
 // nothing.
 func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
