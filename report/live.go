@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -820,4 +821,26 @@ func b2i(b bool) int {
 func (l *Live) usable(p period, opt Options) bool {
 	_, off := p.FirstTime.In(opt.Location).Zone()
 	return off == liveTZOffset && l.Ready()
+}
+
+// ledgerFacts counts, for each worker of either group, their follow-ups of
+// p's month and of the six months ending with it, as loadLedgerFacts' SQL
+// does; it returns them by id with the ids, sorted.
+func (l *Live) ledgerFacts(p period) (map[string]ledgerFacts, []string) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	first, last, sixFirst := datePart(p.First), datePart(p.Last), datePart(p.SixFirst)
+	out := map[string]ledgerFacts{}
+	var ids []string
+	for id, i := range l.ids {
+		w := &l.workers[i]
+		if w.flags&wExists == 0 || w.flags&(wPoverty|wMonitored) == 0 {
+			continue
+		}
+		out[id] = ledgerFacts{month: w.countBetween(first, last, p.First, p.Last),
+			six: w.countBetween(sixFirst, last, p.SixFirst, p.Last)}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return out, ids
 }

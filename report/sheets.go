@@ -32,7 +32,9 @@ type sheet struct {
 	name, title string
 	header      []string
 	widths      []float64
-	rows        func(ctx context.Context, yield func([]any) error) error
+	// rows calls yield with each row's values; the slice is reused for the
+	// next row, and yield may modify it.
+	rows func(ctx context.Context, yield func([]any) error) error
 }
 
 // workbook computes what every sheet needs once.
@@ -114,17 +116,20 @@ func (b *workbook) list(name, list string) *sheet {
 			if err != nil {
 				return err
 			}
-			end, i := b.monthEnd(), 0
+			c, i := b.personCache(), 0
+			row := make([]any, 0, 17)
 			for k := range r.people {
 				x := &r.people[k]
 				if x.status < 0 || r.status[x.status].list != list {
 					continue
 				}
 				i++
-				p := r.person(x, end, b.opt.Unmasked, nil)
-				if err := yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
-					p.Age, yesNo(p.Older), tagList(p.Tags), p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-					p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt}); err != nil {
+				p := r.person(x, c, nil)
+				town, village := c.areaNames(x)
+				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,
+					p.Age, yesNo(p.Older), x.tags.text, p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
+					p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt)
+				if err := yield(row); err != nil {
 					return err
 				}
 			}
@@ -155,26 +160,27 @@ func (b *workbook) ledger() *sheet {
 			if err != nil {
 				return err
 			}
-			end, i := b.monthEnd(), 0
+			c, i := b.personCache(), 0
+			row := make([]any, 0, 19)
 			for k := range r.people {
 				x := &r.people[k]
 				if !x.inGroups {
 					continue
 				}
-				l, ok := facts[x.id]
-				if !ok {
-					l.last = "[]" // a worker added between the two reads: no follow-up read yet
-				}
+				// A worker added between the two reads has no follow-up
+				// read yet: the zero facts.
+				l := facts[x.id]
 				i++
-				p := r.person(x, end, b.opt.Unmasked, &l)
+				p := r.person(x, c, &l)
 				status := p.List
 				if status == "" {
 					status = "本月未更新"
 				}
-				if err := yield([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
-					p.Age, tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, p.MonthlyIncome,
-					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService,
-					p.LastOutcome}); err != nil {
+				town, village := c.areaNames(x)
+				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,
+					p.Age, x.tags.text, p.MonitorType, status, p.WorkScope, p.EmploymentForm, p.MonthlyIncome,
+					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome)
+				if err := yield(row); err != nil {
 					return err
 				}
 			}
