@@ -93,8 +93,8 @@ func (h *Hub) reportOptions() report.Options {
 }
 
 // StationHealth is what the hub knows of each enrolled, not revoked station,
-// in the form the dashboard's station figures take. The hub does not yet
-// track conflicts per station: OpenConflicts is 0.
+// in the form the dashboard's station figures take (their open conflicts
+// come from Options.OpenConflicts, see reportOptions).
 func (h *Hub) StationHealth(ctx context.Context) ([]report.StationHealth, error) {
 	st, err := h.Status(ctx)
 	if err != nil {

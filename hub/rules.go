@@ -279,6 +279,9 @@ func (rc *recorder) ruleIdentity(ctx context.Context, workers map[ident.ID]bool)
 		id                        ident.ID
 		name, idn, phone, station string
 	}
+	if err := rc.tx.Flush(ctx); err != nil {
+		return err
+	}
 	var people []person
 	byName := map[string][]ident.ID{} // the batch's people, by name
 	ids := slices.SortedFunc(maps.Keys(workers), func(a, b ident.ID) int { return bytes.Compare(a[:], b[:]) })

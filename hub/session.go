@@ -358,16 +358,21 @@ func (s *session) applyUp(ctx context.Context, changes []replica.Change, last ui
 		if res, err = tx.Apply(ctx, changes); err != nil {
 			return err
 		}
-		if names, err = nameUpdates(ctx, tx, changes); err != nil {
-			return err
-		}
 		if err := tx.SetCursor(ctx, s.cursor, seq); err != nil {
 			return err
 		}
 		if err := s.recordConflicts(ctx, tx, changes, res); err != nil {
 			return err
 		}
-		return add.store(ctx, tx.Exec)
+		if err := add.store(ctx, tx.Exec); err != nil {
+			return err
+		}
+		// Last, when the rows are written: their values are then kept.
+		if err := tx.Flush(ctx); err != nil {
+			return err
+		}
+		names, err = nameUpdates(ctx, tx, changes)
+		return err
 	})
 	if err != nil {
 		add.forget(h.scope)

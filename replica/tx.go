@@ -469,6 +469,12 @@ func (tx *Tx) Row(ctx context.Context, table string, id ident.ID) (map[string]an
 	return m, nil
 }
 
+// Flush writes the rows the transaction changed so far (queries and Exec do
+// it themselves). A caller about to read many changed rows' Values flushes
+// first: a written row's values are kept, a pending one's computed again on
+// each read.
+func (tx *Tx) Flush(ctx context.Context) error { return tx.flush(ctx) }
+
 // Values returns the current values of the named columns of a row (nil for
 // NULL; DeletedColumn may be named) and whether the row exists: Row for a
 // caller that needs a few columns of many rows.

@@ -87,6 +87,7 @@ func TestRunTiny(t *testing.T) {
 
 const goBenchSample = `goos: linux
 BenchmarkDashboard-2   	       1	4123456789 ns/op	      4123 ms/op	         0.2100 cached-ms/op
+BenchmarkDashboardLive-2   	       1	57000000 ns/op	        57.00 ms/op	         0.3800 ratio-to-target
 BenchmarkReport/queries-2      	       1	22900000000 ns/op	        22.90 s/op	         3.100 MB/op
 BenchmarkReport/live-2      	       1	24213243065 ns/op	        23.03 MB/op	         2.421 ratio-to-target	        24.21 s/op
 PASS
@@ -99,8 +100,11 @@ func TestParseGoBench(t *testing.T) {
 	for _, r := range rows {
 		got[r.ID] = r
 	}
-	if r := got["report-dashboard"]; r.Figure != 4123 || r.Pass == nil || *r.Pass {
+	if r := got["report-dashboard"]; r.Figure != 57 || r.Pass == nil || !*r.Pass {
 		t.Errorf("dashboard: %+v", r)
+	}
+	if r := got["report-dashboard-queries"]; r.Figure != 4123 || r.Pass != nil {
+		t.Errorf("dashboard from the queries: %+v", r)
 	}
 	if r := got["report-monthly-live"]; r.Figure != 24210 || r.Pass == nil || *r.Pass {
 		t.Errorf("monthly live: %+v", r)
