@@ -63,6 +63,13 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	if err != nil {
 		return nil, fmt.Errorf("dashboard %s: %w", month, err)
 	}
+	return buildFigures(p, opt, names, people, cur, prev, gaps, gigRows, stations), nil
+}
+
+// buildFigures makes the figures from the intermediate rows, however they
+// were counted (queries, Live, or a workbook's roster).
+func buildFigures(p period, opt Options, names map[string]string, people []peopleRow, cur []statusRow,
+	prev []prevRow, gaps []gapRow, gigRows []gigRow, stations []StationHealth) *Figures {
 	f := &Figures{Month: p.Month, PrevMonth: p.Prev, GeneratedAt: opt.Now()}
 	buildLists(f, names, cur, prev)
 	buildGroups(f, opt, people, cur)
@@ -70,7 +77,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	buildVillages(f, names, people, gaps)
 	f.Gigs = buildGigs(gigRows, names)
 	f.Stations = buildStations(stations, opt)
-	return f, nil
+	return f
 }
 
 // maxParallel bounds the connections one Dashboard takes from the pool it

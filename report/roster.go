@@ -52,9 +52,10 @@ type rosterPerson struct {
 // text): the tags as scanPeople parses them, joined as the sheets show them,
 // and whether they put the person in either group (inGroupsExpr).
 type rosterTags struct {
-	tags     []string // shared: never modified
-	text     string
-	inGroups bool
+	tags               []string // shared: never modified
+	text               string
+	poverty, monitored bool // povertyExpr, monitoredExpr
+	inGroups           bool
 }
 
 // rosterStatus is the columns of a status the sheets show (the text ones
@@ -245,8 +246,9 @@ func readRosterWorkers(ctx context.Context, q queryer, r *roster, p period, opt 
 // (coalesce(w.tags, '[]'), then JSON; nil when that fails) and tests it as
 // inGroupsExpr does.
 func parseTags(raw []byte) *rosterTags {
-	t := &rosterTags{inGroups: bytes.Contains(raw, []byte(`"`+GroupPoverty+`"`)) ||
-		bytes.Contains(raw, []byte(`"`+GroupMonitored+`"`))}
+	t := &rosterTags{poverty: bytes.Contains(raw, []byte(`"`+GroupPoverty+`"`)),
+		monitored: bytes.Contains(raw, []byte(`"`+GroupMonitored+`"`))}
+	t.inGroups = t.poverty || t.monitored
 	if raw == nil {
 		raw = []byte("[]")
 	}

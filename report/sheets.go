@@ -64,9 +64,19 @@ func newWorkbook(ctx context.Context, db *sql.DB, month string, opt Options) (*w
 }
 
 // figures computes the month's figures once, for the sheets that show them;
-// concurrent callers wait for the first.
+// concurrent callers wait for the first. With a usable Live they are
+// Dashboard's; without, they are counted from the roster (rosterFigures)
+// rather than by Dashboard's queries, which would read it all again.
 func (b *workbook) figures(ctx context.Context) (*Figures, error) {
-	b.figOnce.Do(func() { b.fig, b.figErr = Dashboard(ctx, b.db, b.month, nil, b.opt) })
+	b.figOnce.Do(func() {
+		if l := b.opt.Live; l != nil {
+			if p, err := parsePeriod(b.month); err == nil && l.usable(p, b.opt) {
+				b.fig, b.figErr = Dashboard(ctx, b.db, b.month, nil, b.opt)
+				return
+			}
+		}
+		b.fig, b.figErr = b.rosterFigures(ctx)
+	})
 	return b.fig, b.figErr
 }
 
