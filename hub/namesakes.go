@@ -31,7 +31,9 @@ import (
 // batch with the names read inside its transaction (nameUpdates, then set),
 // the hub's own writes by reading the rows again after the commit (refresh).
 // The index is thus always the database's committed state to whoever holds
-// applyMu, as the identity rule does.
+// applyMu, as the identity rule does. Workers written by another process on
+// the same directory (`hub sample` beside a serving hub) are indexed when
+// the hub next opens.
 type namesakes struct {
 	mu     sync.RWMutex
 	byName map[string][]ident.ID // live workers with a non-empty name

@@ -31,9 +31,9 @@ const (
 	emptyEvery = 5000
 	// A station's batches that arrive while the previous ones commit are
 	// applied together, in one transaction, up to these bounds: a commit
-	// writes every page the batch touched (the workers' id and name
-	// indexes are keyed at random), so five batches cost little more than
-	// one. queuedUp is how many decoded batches wait for the writer.
+	// writes every page the batch touched (the workers' id index and the
+	// history index are keyed at random), so five batches cost little more
+	// than one. queuedUp is how many decoded batches wait for the writer.
 	groupBatches = 8
 	groupChanges = 8192
 	queuedUp     = 4
