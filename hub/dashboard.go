@@ -21,6 +21,16 @@ const dashboardCacheSize = 24
 // costs one update.
 const liveEvery = 5 * time.Second
 
+// While stations upload (a batch applied within liveQuiet), the warm-up
+// waits, up to liveMaxLag after its last update: the upload gets the CPU,
+// and the facts catch up in one update when it ends. A dashboard request
+// meanwhile brings the facts up to date itself (Dashboard syncs Live first),
+// so only its speed lags, never its figures.
+const (
+	liveQuiet  = time.Second
+	liveMaxLag = time.Minute
+)
+
 // figuresCache is the hub's cache of dashboard figures, keyed by the
 // replica's version (its MaxSeq), made on first use (the hub's routes make
 // it as the hub starts serving). It counts from a report.Live, which a
@@ -47,9 +57,11 @@ func (h *Hub) figuresCache() *report.Cache {
 // view rarely waits. It waits liveEvery between updates, and at least
 // liveShare times as long as the last update took, so that while stations
 // upload the figures take a bounded share of the hub's CPU (they lag
-// instead). It returns when ctx ends.
+// instead), and while batches keep arriving it waits for a pause of
+// liveQuiet, up to liveMaxLag. It returns when ctx ends.
 func (h *Hub) followLive(ctx context.Context, live *report.Live) {
 	var done uint64
+	last := time.Now() // the last update, or the start
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -57,6 +69,10 @@ func (h *Hub) followLive(ctx context.Context, live *report.Live) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if live.Ready() && time.Since(time.Unix(0, h.uploadAt.Load())) < liveQuiet && time.Since(last) < liveMaxLag {
+			t.Reset(liveQuiet)
+			continue
 		}
 		wait := liveEvery
 		if seq := h.lastSeq.Load(); seq != done || !live.Ready() {
@@ -72,7 +88,7 @@ func (h *Hub) followLive(ctx context.Context, live *report.Live) {
 			case err != nil:
 				h.log.WarnContext(ctx, "dashboard live figures", "err", err)
 			default:
-				done = seq
+				done, last = seq, time.Now()
 				h.log.DebugContext(ctx, "dashboard live figures", "seq", live.Seq(), "took", took)
 			}
 			wait = max(wait, liveShare*took)

@@ -95,6 +95,7 @@ type Hub struct {
 	relaySem  chan struct{} // bounds concurrent relay reads
 	tails     tailReads     // reads of the log's tail shared by woken sessions
 	lastSeq   atomic.Uint64 // last sequence of the hub's log
+	uploadAt  atomic.Int64  // when a station's batch was last applied (wall clock, unix ns; see followLive)
 	sessionID atomic.Uint64
 
 	ctx    context.Context // ends when the hub closes

@@ -388,6 +388,7 @@ func (s *session) applyUp(ctx context.Context, changes []replica.Change, last ui
 	pending := add.anyPending()
 	s.resume = seq
 	s.upAt.Store(h.now().UnixNano())
+	h.uploadAt.Store(time.Now().UnixNano())
 	for _, q := range res.Seqs {
 		h.noteSeq(q)
 	}
