@@ -294,28 +294,21 @@ func workerID(w http.ResponseWriter, r *http.Request) (ident.ID, bool) {
 }
 
 func (h *Hub) apiWorker(w http.ResponseWriter, r *http.Request) {
-	id, ok := workerID(w, r)
-	if !ok {
-		return
-	}
-	wr, err := h.Worker(r.Context(), id)
-	if errors.Is(err, replica.ErrNotFound) {
-		apiError(w, http.StatusNotFound, "id", records.Message(apiLang(r), records.KeyNoWorker))
-		return
-	}
-	if err != nil {
-		h.writeResolveError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, wr)
+	serveWorkerJSON(h, w, r, h.Worker)
 }
 
 func (h *Hub) apiWorkerHistory(w http.ResponseWriter, r *http.Request) {
+	serveWorkerJSON(h, w, r, h.WorkerHistoryOf)
+}
+
+// serveWorkerJSON answers with what get gives for the worker the path
+// names: 404 for a malformed or unknown id.
+func serveWorkerJSON[T any](h *Hub, w http.ResponseWriter, r *http.Request, get func(context.Context, ident.ID) (T, error)) {
 	id, ok := workerID(w, r)
 	if !ok {
 		return
 	}
-	wh, err := h.WorkerHistoryOf(r.Context(), id)
+	v, err := get(r.Context(), id)
 	if errors.Is(err, replica.ErrNotFound) {
 		apiError(w, http.StatusNotFound, "id", records.Message(apiLang(r), records.KeyNoWorker))
 		return
@@ -324,7 +317,7 @@ func (h *Hub) apiWorkerHistory(w http.ResponseWriter, r *http.Request) {
 		h.writeResolveError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, wh)
+	writeJSON(w, http.StatusOK, v)
 }
 
 func (h *Hub) apiRecordHistory(w http.ResponseWriter, r *http.Request) {

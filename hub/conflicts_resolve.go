@@ -121,7 +121,8 @@ func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req Reso
 	return h.Conflict(ctx, id)
 }
 
-// afterHubWrite wakes the sessions the hub's own changes concern, as Write does.
+// afterHubWrite notes the log's end after the hub's own changes (an
+// administrator's edit or resolution) and wakes the sessions they concern.
 func (h *Hub) afterHubWrite(ctx context.Context, chs []replica.Change) {
 	if len(chs) == 0 {
 		return

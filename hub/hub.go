@@ -265,16 +265,7 @@ func (h *Hub) Write(ctx context.Context, edits ...replica.Edit) ([]replica.Chang
 		return nil, err
 	}
 	h.settleWritten(ctx, chs)
-	if len(chs) > 0 {
-		if seq, err := h.rep.MaxSeq(ctx); err == nil {
-			h.noteSeq(seq)
-		}
-		news := make([]bool, len(chs))
-		for i := range news {
-			news[i] = true
-		}
-		h.wakeFor(ctx, chs, news, "")
-	}
+	h.afterHubWrite(ctx, chs)
 	return chs, nil
 }
 

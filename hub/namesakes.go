@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,18 +45,26 @@ func newNamesakes() *namesakes {
 
 // load reads every worker's name.
 func (n *namesakes) load(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT id, name FROM workers WHERE fs_deleted = 0 AND coalesce(name, '') <> ''`)
-	if err != nil {
-		return fmt.Errorf("load worker names: %w", err)
-	}
-	defer rows.Close()
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if err := n.readLocked(ctx, db, `SELECT id, name FROM workers WHERE fs_deleted = 0 AND coalesce(name, '') <> ''`); err != nil {
+		return fmt.Errorf("load worker names: %w", err)
+	}
+	return nil
+}
+
+// readLocked files each (id, name) row query returns.
+func (n *namesakes) readLocked(ctx context.Context, db *sql.DB, query string, args ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	for rows.Next() {
 		var id []byte
 		var name string
 		if err := rows.Scan(&id, &name); err != nil {
-			return fmt.Errorf("load worker names: %w", err)
+			return err
 		}
 		var w ident.ID
 		if len(id) != len(w) {
@@ -66,10 +73,7 @@ func (n *namesakes) load(ctx context.Context, db *sql.DB) error {
 		copy(w[:], id)
 		n.setLocked(w, name)
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("load worker names: %w", err)
-	}
-	return nil
+	return rows.Err()
 }
 
 // setLocked files worker w under name ("" removes it).
@@ -181,39 +185,33 @@ func (n *namesakes) refresh(ctx context.Context, db *sql.DB, workers []ident.ID)
 	if len(workers) == 0 {
 		return nil
 	}
-	hexes := make([]string, len(workers))
-	for i, w := range workers {
-		hexes[i] = w.String()
-	}
-	js, err := json.Marshal(hexes)
-	if err != nil {
-		return fmt.Errorf("refresh worker names: %w", err)
-	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	rows, err := db.QueryContext(context.WithoutCancel(ctx), `SELECT id, CASE WHEN fs_deleted = 0 THEN coalesce(name, '') ELSE '' END
-		FROM workers WHERE id IN (SELECT unhex(value) FROM json_each(?))`, string(js))
+	err := n.readLocked(context.WithoutCancel(ctx), db, `SELECT id, CASE WHEN fs_deleted = 0 THEN coalesce(name, '') ELSE '' END
+		FROM workers WHERE id `+inIDs, idsJSON(workers))
 	if err != nil {
-		return fmt.Errorf("refresh worker names: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id []byte
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return fmt.Errorf("refresh worker names: %w", err)
-		}
-		var w ident.ID
-		if len(id) != len(w) {
-			continue
-		}
-		copy(w[:], id)
-		n.setLocked(w, name)
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("refresh worker names: %w", err)
 	}
 	return nil
+}
+
+// inIDs is an SQL condition on an id column: in the list idsJSON gives as
+// its parameter.
+const inIDs = `IN (SELECT unhex(value) FROM json_each(?))`
+
+// idsJSON is ids as a JSON array of hex text, the parameter of inIDs.
+func idsJSON(ids []ident.ID) string {
+	b := make([]byte, 0, len(ids)*35+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, id.String()...)
+		b = append(b, '"')
+	}
+	return string(append(b, ']'))
 }
 
 // refreshNames refreshes the name index after the hub's own commit of

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"fieldsync/hub"
-	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
@@ -23,11 +22,6 @@ func TestNameIndex(t *testing.T) {
 	a := newTestStation(t, ea, syncclient.Config{})
 	b := newTestStation(t, eb, syncclient.Config{})
 	key := ea.Key
-	mk := func(first17 string) string { return first17 + string(ident.CheckDigit(first17)) }
-	withStation := func(e replica.Edit, st string) replica.Edit {
-		e.Set = append(e.Set, replica.ColumnValue{Column: "station", Value: st})
-		return e
-	}
 	search := func(q string) []string {
 		t.Helper()
 		ws, err := h.hub.SearchWorkers(ctx, q)
@@ -40,7 +34,7 @@ func TestNameIndex(t *testing.T) {
 		}
 		return ids
 	}
-	idA := mk("15042119900101123")
+	idA := checkedIDNumber("15042119900101123")
 	wa := key.Derive(records.Workers, idA)
 	a.write(withStation(workerEdit(key, idA, "其木格", "13500000001"), "站A"),
 		withStation(workerEdit(key, idNumber(31), "其木格日", ""), "站A"))
@@ -59,7 +53,7 @@ func TestNameIndex(t *testing.T) {
 	h.stop()
 	h.open()
 	h.serve(h.addr)
-	idB := mk("15042119900102123")
+	idB := checkedIDNumber("15042119900102123")
 	b.write(withStation(workerEdit(key, idB, "其木格", "13500000002"), "站B"))
 	b.start()
 	waitFor(t, 20*time.Second, "B's worker at the hub", func() bool { return rowCount(t, h.hub.Replica(), records.Workers) == 3 })

@@ -3,7 +3,6 @@ package hub
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -106,31 +105,10 @@ func (rc *recorder) rules(ctx context.Context, changes []replica.Change, by stri
 // more stations. Keyed on the worker; settled once at most one station's
 // registration is open.
 func (rc *recorder) ruleTwoOpen(ctx context.Context, worker ident.ID, by string, how Resolution) error {
-	rows, err := rc.tx.Query(ctx, `SELECT id, coalesce(station, ''), coalesce(registered_on, ''), coalesce(place_type, '')
-		FROM unemployment_registrations WHERE worker_id = ? AND fs_deleted = 0 AND coalesce(deregistered_on, '') = ''
-		ORDER BY registered_on, id`, worker.String())
-	if err != nil {
-		return fmt.Errorf("open registrations of %s: %w", worker, err)
-	}
-	var vals []ConflictValue
-	var stations []string
-	for rows.Next() {
-		var id []byte
-		var station, on, place string
-		if err := rows.Scan(&id, &station, &on, &place); err != nil {
-			rows.Close()
-			return fmt.Errorf("open registrations of %s: %w", worker, err)
-		}
-		var rid ident.ID
-		copy(rid[:], id)
-		vals = append(vals, ConflictValue{Index: len(vals), Value: on, Column: "registered_on", Row: rid.String(),
-			Station: station, Note: place})
-		if !slices.Contains(stations, station) {
-			stations = append(stations, station)
-		}
-	}
-	err = rows.Err()
-	rows.Close()
+	vals, stations, err := rc.conflictRows(ctx, "registered_on", `SELECT id, coalesce(station, ''),
+		coalesce(registered_on, ''), coalesce(place_type, '') FROM unemployment_registrations
+		WHERE worker_id = ? AND fs_deleted = 0 AND coalesce(deregistered_on, '') = '' ORDER BY registered_on, id`,
+		worker.String())
 	if err != nil {
 		return fmt.Errorf("open registrations of %s: %w", worker, err)
 	}
@@ -138,6 +116,34 @@ func (rc *recorder) ruleTwoOpen(ctx context.Context, worker ident.ID, by string,
 		return rc.settle(ctx, KindTwoOpen, records.Unemployment, worker, "", by, how)
 	}
 	return rc.upsert(ctx, KindTwoOpen, records.Unemployment, worker, "", stations, vals)
+}
+
+// conflictRows reads the rows query gives, each (id, station, value, note),
+// as the values of a rule conflict on column, and the stations among them
+// in their first order.
+func (rc *recorder) conflictRows(ctx context.Context, column, query string, args ...any) ([]ConflictValue, []string, error) {
+	rows, err := rc.tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var vals []ConflictValue
+	var stations []string
+	for rows.Next() {
+		var id []byte
+		var station, value, note string
+		if err := rows.Scan(&id, &station, &value, &note); err != nil {
+			return nil, nil, err
+		}
+		var rid ident.ID
+		copy(rid[:], id)
+		vals = append(vals, ConflictValue{Index: len(vals), Value: value, Column: column, Row: rid.String(),
+			Station: station, Note: note})
+		if !slices.Contains(stations, station) {
+			stations = append(stations, station)
+		}
+	}
+	return vals, stations, rows.Err()
 }
 
 // countedPlacement: a placement that counts against the gig's headcount.
@@ -164,31 +170,9 @@ func (rc *recorder) ruleOverfilled(ctx context.Context, gig ident.ID, by string,
 	if placed <= headcount {
 		return rc.settle(ctx, KindOverfilled, records.Gigs, gig, "", by, how)
 	}
-	rows, err := rc.tx.Query(ctx, `SELECT p.id, coalesce(p.station, ''), coalesce(p.placed_on, ''),
-		coalesce(w.name, ''), coalesce(p.worker_id, '') FROM placements p LEFT JOIN workers w ON w.id = unhex(p.worker_id)
+	vals, stations, err := rc.conflictRows(ctx, "worker_id", `SELECT p.id, coalesce(p.station, ''),
+		coalesce(w.name, ''), coalesce(p.placed_on, '') FROM placements p LEFT JOIN workers w ON w.id = unhex(p.worker_id)
 		WHERE p.gig_id = ? AND `+"p."+countedPlacement+` ORDER BY p.placed_on, p.id`, gig.String())
-	if err != nil {
-		return fmt.Errorf("placements of %s: %w", gig, err)
-	}
-	var vals []ConflictValue
-	var stations []string
-	for rows.Next() {
-		var id []byte
-		var station, on, name, worker string
-		if err := rows.Scan(&id, &station, &on, &name, &worker); err != nil {
-			rows.Close()
-			return fmt.Errorf("placements of %s: %w", gig, err)
-		}
-		var pid ident.ID
-		copy(pid[:], id)
-		vals = append(vals, ConflictValue{Index: len(vals), Value: name, Column: "worker_id", Row: pid.String(),
-			Station: station, Note: on})
-		if !slices.Contains(stations, station) {
-			stations = append(stations, station)
-		}
-	}
-	err = rows.Err()
-	rows.Close()
 	if err != nil {
 		return fmt.Errorf("placements of %s: %w", gig, err)
 	}
@@ -311,17 +295,9 @@ func (rc *recorder) ruleIdentity(ctx context.Context, workers map[ident.ID]bool)
 	if len(candidates) == 0 {
 		return nil
 	}
-	hexes := make([]string, 0, len(candidates))
-	for w := range candidates {
-		hexes = append(hexes, w.String())
-	}
-	js, err := json.Marshal(hexes)
-	if err != nil {
-		return fmt.Errorf("namesakes: %w", err)
-	}
 	rows, err := rc.tx.Query(ctx, `SELECT id, name, coalesce(id_number, ''), coalesce(phone, ''), station FROM workers
-		WHERE id IN (SELECT unhex(value) FROM json_each(?1)) AND fs_deleted = 0 AND name IS NOT NULL AND station IS NOT NULL`,
-		string(js))
+		WHERE id `+inIDs+` AND fs_deleted = 0 AND name IS NOT NULL AND station IS NOT NULL`,
+		idsJSON(slices.Collect(maps.Keys(candidates))))
 	if err != nil {
 		return fmt.Errorf("namesakes: %w", err)
 	}

@@ -9,7 +9,6 @@ import (
 	"fieldsync/hub"
 	"fieldsync/ident"
 	"fieldsync/records"
-	"fieldsync/replica"
 	"fieldsync/syncclient"
 )
 
@@ -36,36 +35,10 @@ func TestRuleConflicts(t *testing.T) {
 	a.stop()
 	b.stop()
 
-	newID := func() ident.ID {
-		id, err := ident.NewTimeOrdered(time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
-	reg := func(station string) replica.Edit {
-		u := records.UnemploymentRegistration{WorkerID: wid.String(), PlaceType: "户籍地", RegisteredOn: "2026-11-02", Reason: "合同到期"}
-		return replica.Edit{Table: records.Unemployment, Row: newID(),
-			Set: append(u.Columns(), replica.ColumnValue{Column: "station", Value: station})}
-	}
-	place := func(worker string, station string) replica.Edit {
-		p := records.Placement{GigID: gig.String(), WorkerID: key.Derive(records.Workers, worker).String(), PlacedOn: "2026-11-03"}
-		return replica.Edit{Table: records.Placements, Row: newID(),
-			Set: append(p.Columns(), replica.ColumnValue{Column: "station", Value: station})}
-	}
-	status := key.Derive(records.MonthlyStatus, wid.String()+"/2026-11")
-	month := func(form, scope string) replica.Edit {
-		m := records.MonthStatus{WorkerID: wid.String(), Month: "2026-11", ListType: "就业", WorkScope: scope,
-			EmploymentForm: form, VerifiedByMethod: "电话", VerifiedBy: "张三", VerifiedAt: "2026-11-05"}
-		return replica.Edit{Table: records.MonthlyStatus, Row: status, Set: m.Columns()}
-	}
+	scene := ruleEdits{t: t, key: key, wid: wid, gig: gig}
+	reg, place, month := scene.reg, scene.place, scene.month
 	// The same person under two id numbers: one birth-date digit mistyped.
-	mk := func(first17 string) string { return first17 + string(ident.CheckDigit(first17)) }
-	idA, idB := mk("15042119850315123"), mk("15042119850316123")
-	withStation := func(e replica.Edit, st string) replica.Edit {
-		e.Set = append(e.Set, replica.ColumnValue{Column: "station", Value: st})
-		return e
-	}
+	idA, idB := checkedIDNumber("15042119850315123"), checkedIDNumber("15042119850316123")
 	regA := reg("站A")
 	a.write(regA, place(other1, "站A"), month("公益性岗位", "本村"), withStation(workerEdit(key, idA, "图雅", "13600000001"), "站A"))
 	b.write(reg("站B"), place(other2, "站B"), month("单位", "区外"), withStation(workerEdit(key, idB, "图雅", "13600000002"), "站B"))

@@ -61,16 +61,7 @@ func (h *Hub) SearchWorkers(ctx context.Context, q string) ([]WorkerSummary, err
 		if len(ids) == 0 {
 			return out, nil
 		}
-		hexes := make([]string, len(ids))
-		for i, w := range ids {
-			hexes[i] = w.String()
-		}
-		js, err := json.Marshal(hexes)
-		if err != nil {
-			return nil, fmt.Errorf("search workers: %w", err)
-		}
-		query, args = cols+` WHERE id IN (SELECT unhex(value) FROM json_each(?)) AND fs_deleted = 0 ORDER BY name, id`,
-			[]any{string(js)}
+		query, args = cols+` WHERE id `+inIDs+` AND fs_deleted = 0 ORDER BY name, id`, []any{idsJSON(ids)}
 	}
 	rows, err := h.rep.DB().QueryContext(ctx, query, args...)
 	if err != nil {

@@ -112,6 +112,14 @@ func normalizeValue(t ColumnType, v any) (any, error) {
 	return nil, fmt.Errorf("column type %s takes no direct value", t)
 }
 
+// SameValue reports whether v, about to be written to a column of type t,
+// equals the stored value as the replica would store it; a value the column
+// would refuse is never the same.
+func SameValue(t ColumnType, stored, v any) bool {
+	n, err := normalizeValue(t, v)
+	return err == nil && valueEqual(stored, n)
+}
+
 // valueEqual compares two stored values.
 func valueEqual(a, b any) bool {
 	switch x := a.(type) {

@@ -346,17 +346,7 @@ func (r *Replica) Heads(ctx context.Context, table string, id ident.ID) ([]Colum
 	if len(m.cols) == 0 {
 		return nil, fmt.Errorf("%s row %s: %w", table, id, ErrNotFound)
 	}
-	out := make([]ColumnHeads, len(m.cols))
-	for i := range m.cols {
-		c := &m.cols[i]
-		ch := ColumnHeads{Col: c.col, Column: t.ColumnName(c.col), Elem: c.elem, Replaced: len(c.replaced),
-			Conflict: t.ColumnType(c.col) != Set && c.inConflict()}
-		for _, h := range c.heads {
-			ch.Heads = append(ch.Heads, Head{Version: h.v, Value: h.value})
-		}
-		out[i] = ch
-	}
-	return out, nil
+	return columnHeads(t, m), nil
 }
 
 // ContentHash hashes every row of every table (values and merge state) that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -609,5 +610,33 @@ func TestTxValues(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// SameValue compares as the replica stores: converted to the column's type,
+// NULL only with NULL, a value the column would refuse never the same.
+func TestSameValue(t *testing.T) {
+	for _, tc := range []struct {
+		ct        replica.ColumnType
+		stored, v any
+		want      bool
+	}{
+		{replica.Integer, int64(3), 3, true},
+		{replica.Integer, int64(1), true, true},
+		{replica.Integer, int64(3), int64(4), false},
+		{replica.Integer, int64(3), "3", false},
+		{replica.Real, 2.5, 2.5, true},
+		{replica.Real, 2.0, int64(2), true},
+		{replica.Real, 2.0, math.NaN(), false},
+		{replica.Text, "甲", "甲", true},
+		{replica.Text, "甲", "乙", false},
+		{replica.Text, "\xff", "\xff", false},
+		{replica.Text, nil, nil, true},
+		{replica.Text, "甲", nil, false},
+		{replica.Text, nil, "甲", false},
+	} {
+		if got := replica.SameValue(tc.ct, tc.stored, tc.v); got != tc.want {
+			t.Errorf("SameValue(%v, %#v, %#v) = %v, want %v", tc.ct, tc.stored, tc.v, got, tc.want)
+		}
 	}
 }

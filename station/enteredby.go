@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 
 	"fieldsync/records"
 	"fieldsync/replica"
@@ -126,7 +125,7 @@ func editWrites(ctx context.Context, tx *replica.Tx, t *replica.Table, e *replic
 			}
 			continue
 		}
-		if len(ch.Heads) != 1 || !sameValue(t.ColumnType(col), ch.Heads[0].Value, cv.Value) {
+		if len(ch.Heads) != 1 || !replica.SameValue(t.ColumnType(col), ch.Heads[0].Value, cv.Value) {
 			return true, nil
 		}
 	}
@@ -158,48 +157,4 @@ func presentElem(ch *replica.ColumnHeads) bool {
 		}
 	}
 	return false
-}
-
-// sameValue compares a stored value with one about to be written to a
-// column of type ct, converting the new one as the replica stores it.
-func sameValue(ct replica.ColumnType, stored, v any) bool {
-	if v == nil || stored == nil {
-		return v == nil && stored == nil
-	}
-	switch ct {
-	case replica.Integer:
-		var n int64
-		switch x := v.(type) {
-		case int64:
-			n = x
-		case int:
-			n = int64(x)
-		case int32:
-			n = int64(x)
-		case bool:
-			if x {
-				n = 1
-			}
-		default:
-			return false
-		}
-		return stored == n
-	case replica.Real:
-		var f float64
-		switch x := v.(type) {
-		case float64:
-			f = x
-		case int64:
-			f = float64(x)
-		case int:
-			f = float64(x)
-		default:
-			return false
-		}
-		sf, ok := stored.(float64)
-		return ok && (sf == f || math.IsNaN(sf) && math.IsNaN(f))
-	default:
-		s, ok := v.(string)
-		return ok && stored == s
-	}
 }

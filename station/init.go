@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"fieldsync/hlc"
 	"fieldsync/ident"
@@ -74,6 +75,12 @@ func initDir(ctx context.Context, dir string, c Config) error {
 // OpenReplica opens DIR/station.db with the records schema, the station's
 // site id and deployment key.
 func OpenReplica(ctx context.Context, dir string, c Config, log *slog.Logger) (*replica.Replica, error) {
+	return OpenReplicaClock(ctx, dir, c, log, nil)
+}
+
+// OpenReplicaClock is OpenReplica with the replica's clock reading now (nil:
+// the wall clock); the fault simulator skews it.
+func OpenReplicaClock(ctx context.Context, dir string, c Config, log *slog.Logger, now func() time.Time) (*replica.Replica, error) {
 	schema, err := records.NewSchema()
 	if err != nil {
 		return nil, err
@@ -87,7 +94,7 @@ func OpenReplica(ctx context.Context, dir string, c Config, log *slog.Logger) (*
 		return nil, err
 	}
 	return replica.Open(ctx, filepath.Join(dir, DBFile), replica.Options{
-		Schema: schema, Site: site, Key: key, Clock: hlc.NewClock(nil), Logger: log,
+		Schema: schema, Site: site, Key: key, Clock: hlc.NewClock(now), Logger: log,
 		Indexes: records.StationIndexes(),
 	})
 }

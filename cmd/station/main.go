@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"fieldsync/internal/debugserve"
-	"fieldsync/replica"
 	"fieldsync/station"
 	"fieldsync/syncclient"
 )
@@ -162,14 +161,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	now := time.Now
-	var r *replica.Replica
 	if skew != 0 {
 		now = func() time.Time { return time.Now().Add(skew) }
 		log.Warn("station clock skewed for testing", "env", clockSkewEnv, "skew", skew)
-		r, err = openSkewedReplica(ctx, *dir, cfg, log, now)
-	} else {
-		r, err = station.OpenReplica(ctx, *dir, cfg, log)
 	}
+	r, err := station.OpenReplicaClock(ctx, *dir, cfg, log, now)
 	if err != nil {
 		return err
 	}
