@@ -262,8 +262,13 @@ func (r *Replica) loadMetas(ctx context.Context, entries []LogEntry, tables []*T
 	return nil
 }
 
-// readMeta reads a row's merge state outside any write transaction.
-func (r *Replica) readMeta(ctx context.Context, t *Table, id ident.ID) (*rowMeta, error) {
+// readMeta reads a row's merge state, and its table, outside any write
+// transaction.
+func (r *Replica) readMeta(ctx context.Context, table string, id ident.ID) (*Table, *rowMeta, error) {
+	t, ok := r.schema.Table(table)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
+	}
 	vals := make([]any, t.NumColumns())
 	dest := make([]any, len(vals)+1)
 	for i := range vals {
@@ -273,16 +278,17 @@ func (r *Replica) readMeta(ctx context.Context, t *Table, id ident.ID) (*rowMeta
 	dest[len(vals)] = &meta
 	s, err := r.prepared(ctx, t.selectSQL)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	err = s.QueryRowContext(ctx, id[:]).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &rowMeta{}, nil
+		return t, &rowMeta{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s row %s: %w", t.Name, id, err)
+		return nil, nil, fmt.Errorf("read %s row %s: %w", t.Name, id, err)
 	}
-	return decodeMeta(t, meta, vals)
+	m, err := decodeMeta(t, meta, vals)
+	return t, m, err
 }
 
 // Snapshot returns a row's current state as changes: its heads with their
@@ -290,11 +296,7 @@ func (r *Replica) readMeta(ctx context.Context, t *Table, id ident.ID) (*rowMeta
 // applies them holds exactly this replica's heads for the row; the hub sends
 // them when a row enters a station's scope.
 func (r *Replica) Snapshot(ctx context.Context, table string, id ident.ID) ([]Change, error) {
-	t, ok := r.schema.Table(table)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
-	}
-	m, err := r.readMeta(ctx, t, id)
+	t, m, err := r.readMeta(ctx, table, id)
 	if err != nil {
 		return nil, err
 	}
@@ -335,11 +337,7 @@ type ColumnHeads struct {
 // Heads returns the merge state of every written column of a row; ErrNotFound
 // if the replica holds no such row.
 func (r *Replica) Heads(ctx context.Context, table string, id ident.ID) ([]ColumnHeads, error) {
-	t, ok := r.schema.Table(table)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
-	}
-	m, err := r.readMeta(ctx, t, id)
+	t, m, err := r.readMeta(ctx, table, id)
 	if err != nil {
 		return nil, err
 	}

@@ -57,11 +57,7 @@ type ColumnReplaced struct {
 // be replaced (columns with none are left out); nil when the row does not
 // exist. A station uses it to show that a value was settled over others.
 func (r *Replica) Replaced(ctx context.Context, table string, id ident.ID) ([]ColumnReplaced, error) {
-	t, ok := r.schema.Table(table)
-	if !ok {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
-	}
-	m, err := r.readMeta(ctx, t, id)
+	t, m, err := r.readMeta(ctx, table, id)
 	if err != nil {
 		return nil, err
 	}
