@@ -250,7 +250,7 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 	reportCost(b, float64(n*b.N), "sync", syncCost, "apply", applyCost)
 }
 
-func openStationReplica(b testing.TB, path string, e syncclient.Enrollment) *replica.Replica {
+func openStationReplica(b testing.TB, path string, e syncproto.Enrollment) *replica.Replica {
 	s, err := records.NewSchema()
 	if err != nil {
 		b.Fatal(err)
@@ -274,7 +274,7 @@ func TestSyncStationHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := syncclient.ParseEnrollment(strings.TrimSpace(line))
+	e, err := syncproto.ParseEnrollment(strings.TrimSpace(line))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -394,11 +394,11 @@ func TestIdleClientsHelper(t *testing.T) {
 	if addr == "" {
 		t.Skip("only run by BenchmarkIdleStations")
 	}
-	var ens []syncclient.Enrollment
+	var ens []syncproto.Enrollment
 	in := bufio.NewScanner(os.Stdin)
 	in.Buffer(nil, 1<<20)
 	for in.Scan() {
-		e, err := syncclient.ParseEnrollment(in.Text())
+		e, err := syncproto.ParseEnrollment(in.Text())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -491,7 +491,7 @@ func BenchmarkHubIngest(b *testing.B) {
 			if len(entries) == 0 {
 				break
 			}
-			for _, bt := range syncclient.Batches(entries, after, entries[len(entries)-1].Seq, 1000) {
+			for _, bt := range syncproto.Batches(entries, after, entries[len(entries)-1].Seq, 1000) {
 				f, err := codec.Encode(nil, bt)
 				if err != nil {
 					b.Fatal(err)

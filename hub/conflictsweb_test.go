@@ -15,6 +15,7 @@ import (
 	"fieldsync/internal/browsertest"
 	"fieldsync/records"
 	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // phoneConflict sets up a hub and two running stations that registered the
@@ -100,7 +101,7 @@ func TestStationPages(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="enrol-code"`) {
 		t.Fatalf("enrol: %s\n%s", resp.Status, body)
 	}
-	if _, err := syncclient.ParseEnrollment(between(body, `id="enrol-code"`, "</pre>")); err != nil {
+	if _, err := syncproto.ParseEnrollment(between(body, `id="enrol-code"`, "</pre>")); err != nil {
 		t.Errorf("the sheet's code does not parse: %v", err)
 	}
 	resp, _ = post(t, m, h.url()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}})

@@ -21,6 +21,7 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // Tests run real hubs and stations on 127.0.0.1 with SQLite files in
@@ -116,7 +117,7 @@ func (h *testHub) url() string {
 
 // enroll adds a station and returns its enrollment, pointed at addr (the hub,
 // or a proxy in front of it).
-func (h *testHub) enroll(name string) syncclient.Enrollment {
+func (h *testHub) enroll(name string) syncproto.Enrollment {
 	h.t.Helper()
 	e, err := h.hub.AddStation(context.Background(), name, "150421001001", false)
 	if err != nil {
@@ -132,14 +133,14 @@ type testStation struct {
 	name   string
 	path   string // the station's database file
 	rep    *replica.Replica
-	enr    syncclient.Enrollment
+	enr    syncproto.Enrollment
 	cfg    syncclient.Config
 	client *syncclient.Client
 	cancel context.CancelFunc
 	done   chan error
 }
 
-func newTestStation(t testing.TB, e syncclient.Enrollment, cfg syncclient.Config) *testStation {
+func newTestStation(t testing.TB, e syncproto.Enrollment, cfg syncclient.Config) *testStation {
 	t.Helper()
 	s, err := records.NewSchema()
 	if err != nil {

@@ -29,7 +29,7 @@ type rawStation struct {
 	codec *syncproto.Codec
 }
 
-func dialRaw(t *testing.T, h *testHub, e syncclient.Enrollment) *rawStation {
+func dialRaw(t *testing.T, h *testHub, e syncproto.Enrollment) *rawStation {
 	t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.addr+"/sync", nil)
 	if err != nil {
@@ -81,7 +81,7 @@ func (r *rawStation) refusal() syncproto.ErrCode {
 	}
 }
 
-func (r *rawStation) hello(e syncclient.Enrollment) {
+func (r *rawStation) hello(e syncproto.Enrollment) {
 	s, _ := records.NewSchema()
 	r.send(&syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: s.Fingerprint(), Site: e.Site,
 		Station: e.StationID, Token: e.Token, Now: hlc.New(time.Now().UnixMilli(), 0), MaxBatchLen: 1 << 20})

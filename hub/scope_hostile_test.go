@@ -30,7 +30,7 @@ import (
 type apiStation struct {
 	t      *testing.T
 	name   string
-	enr    syncclient.Enrollment
+	enr    syncproto.Enrollment
 	rep    *replica.Replica
 	hd     http.Handler
 	client *syncclient.Client
@@ -281,7 +281,7 @@ func TestHostileStationReadsAnotherStationsWorkers(t *testing.T) {
 // rawPullAll opens a sync session with e's credentials by hand, says it holds
 // nothing of the hub's log (Hello cursor 0), acknowledges every batch, and
 // returns every change the hub sent until it reached the end of its log.
-func rawPullAll(t *testing.T, h *testHub, e syncclient.Enrollment) []replica.Change {
+func rawPullAll(t *testing.T, h *testHub, e syncproto.Enrollment) []replica.Change {
 	t.Helper()
 	r := dialRaw(t, h, e)
 	r.hello(e) // Cursor 0: everything

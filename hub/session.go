@@ -16,7 +16,6 @@ import (
 	"fieldsync/hlc"
 	"fieldsync/ident"
 	"fieldsync/replica"
-	"fieldsync/syncclient"
 	"fieldsync/syncproto"
 )
 
@@ -482,7 +481,7 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 				cursor = scanned
 				continue
 			}
-			for _, b := range syncclient.Batches(entries, cursor, scanned, relayLimit) {
+			for _, b := range syncproto.Batches(entries, cursor, scanned, relayLimit) {
 				if err := s.send(b); err != nil {
 					return err
 				}

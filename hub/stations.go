@@ -17,7 +17,6 @@ import (
 
 	"fieldsync/records"
 	"fieldsync/replica"
-	"fieldsync/syncclient"
 	"fieldsync/syncproto"
 )
 
@@ -109,29 +108,29 @@ func checkStationName(name string) error {
 // only here: the hub keeps its hash. With reenroll, a station whose data was
 // lost gets a new site id and token under its old name and keeps its scope; its
 // old token stops working.
-func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenroll bool) (syncclient.Enrollment, error) {
+func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenroll bool) (syncproto.Enrollment, error) {
 	if err := checkStationName(name); err != nil {
-		return syncclient.Enrollment{}, err
+		return syncproto.Enrollment{}, err
 	}
 	site, err := replica.NewSiteID()
 	if err != nil {
-		return syncclient.Enrollment{}, err
+		return syncproto.Enrollment{}, err
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
-		return syncclient.Enrollment{}, fmt.Errorf("make token: %w", err)
+		return syncproto.Enrollment{}, fmt.Errorf("make token: %w", err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	db := h.rep.DB()
 	var exists int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM hub_stations WHERE name = ?`, name).Scan(&exists); err != nil {
-		return syncclient.Enrollment{}, fmt.Errorf("add station: %w", err)
+		return syncproto.Enrollment{}, fmt.Errorf("add station: %w", err)
 	}
 	switch {
 	case exists > 0 && !reenroll:
-		return syncclient.Enrollment{}, fmt.Errorf("add station %s: %w (use re-enrollment for a station that lost its data)", name, ErrStationExists)
+		return syncproto.Enrollment{}, fmt.Errorf("add station %s: %w (use re-enrollment for a station that lost its data)", name, ErrStationExists)
 	case exists == 0 && reenroll:
-		return syncclient.Enrollment{}, fmt.Errorf("re-enroll station %s: %w", name, ErrStationUnknown)
+		return syncproto.Enrollment{}, fmt.Errorf("re-enroll station %s: %w", name, ErrStationUnknown)
 	case exists > 0:
 		if divisionCode == "" {
 			db.QueryRowContext(ctx, `SELECT division_code FROM hub_stations WHERE name = ?`, name).Scan(&divisionCode)
@@ -150,7 +149,7 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 			VALUES(?, ?, ?, ?, ?)`, name, int64(site), tokenHash(token), divisionCode, h.now().UnixMilli())
 	}
 	if err != nil {
-		return syncclient.Enrollment{}, fmt.Errorf("add station %s: %w", name, err)
+		return syncproto.Enrollment{}, fmt.Errorf("add station %s: %w", name, err)
 	}
 	// The station directory is a replicated, county-wide table only the hub writes.
 	edit := replica.Edit{Table: records.Stations, Row: h.cfg.key.Derive(records.Stations, name),
@@ -159,13 +158,13 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 		edit.Set = append(edit.Set, replica.ColumnValue{Column: "division_code", Value: divisionCode})
 	}
 	if _, err := h.Write(ctx, edit); err != nil {
-		return syncclient.Enrollment{}, fmt.Errorf("add station %s to the directory: %w", name, err)
+		return syncproto.Enrollment{}, fmt.Errorf("add station %s to the directory: %w", name, err)
 	}
 	pin, err := h.certPin()
 	if err != nil {
-		return syncclient.Enrollment{}, err
+		return syncproto.Enrollment{}, err
 	}
-	return syncclient.Enrollment{HubURL: h.cfg.URL, StationID: name, Site: site, Token: token,
+	return syncproto.Enrollment{HubURL: h.cfg.URL, StationID: name, Site: site, Token: token,
 		Key: h.cfg.key, CertPin: pin}, nil
 }
 

@@ -9,14 +9,13 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fieldsync/syncproto"
 	"fmt"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"time"
-
-	"fieldsync/syncclient"
 )
 
 // SelfSignedCert returns the hub's own certificate from dir, making it (ECDSA
@@ -84,5 +83,5 @@ func CertPinFile(path string) (string, error) {
 	if blk == nil || blk.Type != "CERTIFICATE" {
 		return "", fmt.Errorf("read certificate %s: no PEM certificate", path)
 	}
-	return syncclient.CertPin(blk.Bytes), nil
+	return syncproto.CertPin(blk.Bytes), nil
 }

@@ -15,7 +15,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
-	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // ErrInitialised is returned when initialising a directory that already holds a station.
@@ -43,7 +43,7 @@ func InitStandalone(ctx context.Context, dir, name string) (Config, error) {
 
 // InitEnrolled makes a station from the enrollment code the hub issued.
 func InitEnrolled(ctx context.Context, dir, code string) (Config, error) {
-	e, err := syncclient.ParseEnrollment(strings.TrimSpace(code))
+	e, err := syncproto.ParseEnrollment(strings.TrimSpace(code))
 	if err != nil {
 		return Config{}, fmt.Errorf("init station: %w", err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"fieldsync/ident"
 	"fieldsync/replica"
-	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 func TestInitEnrolledAndStandalone(t *testing.T) {
@@ -20,7 +20,7 @@ func TestInitEnrolledAndStandalone(t *testing.T) {
 		t.Fatal(err)
 	}
 	site &= 1<<63 - 1
-	e := syncclient.Enrollment{HubURL: "http://127.0.0.1:1", StationID: "白音嘎查", Site: site, Token: "secret", Key: key}
+	e := syncproto.Enrollment{HubURL: "http://127.0.0.1:1", StationID: "白音嘎查", Site: site, Token: "secret", Key: key}
 	dir := filepath.Join(t.TempDir(), "st")
 	cfg, err := InitEnrolled(t.Context(), dir, e.String()+"\n")
 	if err != nil {

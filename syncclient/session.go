@@ -66,7 +66,7 @@ func (k *conn) read() (syncproto.Message, error) {
 // welcomed says whether the hub accepted the station.
 func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	rep, e := c.cfg.Replica, c.cfg.Enrollment
-	url, err := e.syncURL()
+	url, err := e.SyncURL()
 	if err != nil {
 		return false, err
 	}
@@ -254,7 +254,7 @@ func (c *Client) writeLoop(ctx context.Context, k *conn, resume uint64, ackOut, 
 				sent, drained = max(sent, scanned), true
 				break
 			}
-			for _, b := range Batches(entries, sent, entries[len(entries)-1].Seq, upLimit) {
+			for _, b := range syncproto.Batches(entries, sent, entries[len(entries)-1].Seq, upLimit) {
 				if err := k.send(b); err != nil {
 					return err
 				}

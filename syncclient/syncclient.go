@@ -6,9 +6,7 @@ package syncclient
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/tls"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,26 +16,13 @@ import (
 	"sync"
 	"time"
 
-	"fieldsync/ident"
 	"fieldsync/replica"
 	"fieldsync/syncproto"
 )
 
-// Enrollment is what the hub issues for one station (printed as one line, or
-// written to a file for a USB stick): where the hub is, who the station is,
-// its secret token, the deployment key, and the hub certificate's pin.
-type Enrollment struct {
-	HubURL    string         // http(s)://host:port
-	StationID string         // the station's name at the hub
-	Site      replica.SiteID // the site id the station's replica must use
-	Token     string         // secret; the hub stores only its hash
-	Key       ident.Key      // deployment key for derived row ids
-	CertPin   string         // hex SHA-256 of the hub certificate (DER), "" without TLS
-}
-
 // Config configures a Client. Zero durations take the defaults.
 type Config struct {
-	Enrollment Enrollment
+	Enrollment syncproto.Enrollment
 	Replica    *replica.Replica
 	Logger     *slog.Logger
 	// Now is the raw wall clock, the one the replica's hlc.Clock reads (nil:
@@ -101,7 +86,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("syncclient: no replica")
 	}
 	e := cfg.Enrollment
-	if _, err := e.syncURL(); err != nil {
+	if _, err := e.SyncURL(); err != nil {
 		return nil, fmt.Errorf("syncclient: %w", err)
 	}
 	if e.Site != cfg.Replica.Site() {
@@ -210,12 +195,6 @@ func (c *Client) Kick() {
 	}
 }
 
-// CertPin is the pin of a certificate: the hex SHA-256 of its DER bytes.
-func CertPin(der []byte) string {
-	h := sha256.Sum256(der)
-	return hex.EncodeToString(h[:])
-}
-
 func (c *Client) tlsConfig() *tls.Config {
 	pin := c.cfg.Enrollment.CertPin
 	if pin == "" {
@@ -226,7 +205,7 @@ func (c *Client) tlsConfig() *tls.Config {
 		// The hub's certificate is self-signed: the pin replaces the CA check.
 		InsecureSkipVerify: true,
 		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 || CertPin(cs.PeerCertificates[0].Raw) != pin {
+			if len(cs.PeerCertificates) == 0 || syncproto.CertPin(cs.PeerCertificates[0].Raw) != pin {
 				return errors.New("the hub's certificate does not match the enrollment's pin")
 			}
 			return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fieldsync/syncproto"
 	"net"
 	"net/http"
 	"os"
@@ -11,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"fieldsync/syncclient"
 )
 
 func runOK(t *testing.T, args ...string) string {
@@ -39,7 +38,7 @@ func TestCommandLine(t *testing.T) {
 		t.Fatal("init over an existing hub succeeded")
 	}
 	code := strings.TrimSpace(runOK(t, "station", "add", "--dir", dir, "--name", "乌兰花镇站", "--code", "150929100001"))
-	e, err := syncclient.ParseEnrollment(code)
+	e, err := syncproto.ParseEnrollment(code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +51,7 @@ func TestCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := syncclient.ParseEnrollment(string(b)); err != nil {
+	if _, err := syncproto.ParseEnrollment(string(b)); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(runOK(t, "station", "list", "--dir", dir), e.Token) {

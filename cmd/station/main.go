@@ -23,6 +23,7 @@ import (
 	"fieldsync/internal/debugserve"
 	"fieldsync/station"
 	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 const usage = `station: the village employment service station
@@ -173,7 +174,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 
 	var sc *syncclient.Client
 	if cfg.Enrollment != "" {
-		e, err := syncclient.ParseEnrollment(cfg.Enrollment)
+		e, err := syncproto.ParseEnrollment(cfg.Enrollment)
 		if err != nil {
 			return fmt.Errorf("serve: enrollment in station.json: %w", err)
 		}

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"fieldsync/ident"
-	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 func runCmd(ctx context.Context, stdin string, args ...string) (string, string, error) {
@@ -70,7 +70,7 @@ func TestServeEnrolled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := syncclient.Enrollment{HubURL: "http://127.0.0.1:1", StationID: "白音嘎查", Site: 0x1234, Token: "secret", Key: key}
+	e := syncproto.Enrollment{HubURL: "http://127.0.0.1:1", StationID: "白音嘎查", Site: 0x1234, Token: "secret", Key: key}
 	dir := filepath.Join(t.TempDir(), "st")
 	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--enroll", e.String()); err != nil {
 		t.Fatal(err)

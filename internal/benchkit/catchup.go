@@ -16,6 +16,7 @@ import (
 	"fieldsync/records/sample"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // catchupWorld is the state just before a station that was offline for 30
@@ -24,7 +25,7 @@ import (
 // same bytes.
 type catchupWorld struct {
 	hubDir, stationDir string
-	enr                syncclient.Enrollment
+	enr                syncproto.Enrollment
 	own                uint64 // the station's last log sequence: what the hub must commit
 	gigs, placements   int    // what the station must hold at the end
 }

@@ -181,9 +181,9 @@ func RunIdleClients(ctx context.Context, addr string, in io.Reader, out io.Write
 	defer cancel()
 	lines := bufio.NewScanner(in)
 	lines.Buffer(nil, 1<<20)
-	var ens []syncclient.Enrollment
+	var ens []syncproto.Enrollment
 	for lines.Scan() && lines.Text() != "" {
-		en, err := syncclient.ParseEnrollment(lines.Text())
+		en, err := syncproto.ParseEnrollment(lines.Text())
 		if err != nil {
 			return err
 		}
@@ -309,7 +309,7 @@ func (lc *lightClients) isGig(id ident.ID) bool {
 
 // connect dials one light client and starts its reader and pinger on
 // goroutines owned by wg, which end with ctx or the connection.
-func (lc *lightClients) connect(ctx context.Context, wg *sync.WaitGroup, addr string, schema *replica.Schema, en syncclient.Enrollment) error {
+func (lc *lightClients) connect(ctx context.Context, wg *sync.WaitGroup, addr string, schema *replica.Schema, en syncproto.Enrollment) error {
 	d := websocket.Dialer{HandshakeTimeout: time.Minute}
 	ws, _, err := d.DialContext(ctx, "ws://"+addr+"/sync", nil)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // hubNode is a real hub serving on 127.0.0.1, with the TCP payload of every
@@ -64,7 +65,7 @@ func serveHub(ctx context.Context, e *env, opt hub.Options) (*hubNode, error) {
 }
 
 // enroll adds a station and returns its enrollment, pointed at the hub.
-func (n *hubNode) enroll(ctx context.Context, name string) (syncclient.Enrollment, error) {
+func (n *hubNode) enroll(ctx context.Context, name string) (syncproto.Enrollment, error) {
 	en, err := n.hub.AddStation(ctx, name, "150421001001", false)
 	if err != nil {
 		return en, fmt.Errorf("enroll %s: %w", name, err)
@@ -126,7 +127,7 @@ func (c *countingConn) Write(b []byte) (int, error) {
 // (its page indexes included), and its sync client when started.
 type stationNode struct {
 	rep    *replica.Replica
-	enr    syncclient.Enrollment
+	enr    syncproto.Enrollment
 	log    *slog.Logger
 	client *syncclient.Client
 	cancel context.CancelFunc
@@ -135,7 +136,7 @@ type stationNode struct {
 
 // openStation opens a new station replica at path for an enrollment.
 // synchronous is SQLite's setting ("" is the station's default, FULL).
-func openStation(ctx context.Context, e *env, path string, en syncclient.Enrollment, synchronous string) (*stationNode, error) {
+func openStation(ctx context.Context, e *env, path string, en syncproto.Enrollment, synchronous string) (*stationNode, error) {
 	schema, err := records.NewSchema()
 	if err != nil {
 		return nil, err

@@ -33,7 +33,7 @@ import (
 	"fieldsync/internal/debugserve"
 	"fieldsync/internal/faultproxy"
 	"fieldsync/records"
-	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // Config sets up a run. Zero values take the defaults.
@@ -427,7 +427,7 @@ func (s *sim) setup(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("fieldsim: %w", err)
 		}
-		e, err := syncclient.ParseEnrollment(strings.TrimSpace(code))
+		e, err := syncproto.ParseEnrollment(strings.TrimSpace(code))
 		if err != nil {
 			return fmt.Errorf("fieldsim: the hub's enrollment code: %w", err)
 		}

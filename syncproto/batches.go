@@ -1,8 +1,7 @@
-package syncclient
+package syncproto
 
 import (
 	"fieldsync/replica"
-	"fieldsync/syncproto"
 )
 
 // Batches cuts log entries read after prev (and examined through through)
@@ -13,14 +12,14 @@ import (
 // after a cut the group is sent again, whole (applying is idempotent). The
 // last batch's Last is through. With no entries, one empty batch moves the
 // receiver's cursor to through.
-func Batches(entries []replica.LogEntry, prev, through uint64, max int) []*syncproto.Batch {
+func Batches(entries []replica.LogEntry, prev, through uint64, max int) []*Batch {
 	if len(entries) == 0 {
-		return []*syncproto.Batch{{First: prev + 1, Last: through}}
+		return []*Batch{{First: prev + 1, Last: through}}
 	}
-	var out []*syncproto.Batch
+	var out []*Batch
 	for i := 0; i < len(entries); {
 		j := min(i+max, len(entries)) // entries[i:j]
-		b := &syncproto.Batch{First: entries[i].Seq, Changes: make([]replica.Change, j-i)}
+		b := &Batch{First: entries[i].Seq, Changes: make([]replica.Change, j-i)}
 		for k := i; k < j; k++ {
 			b.Changes[k-i] = entries[k].Change
 		}

@@ -1,6 +1,7 @@
-package syncclient
+package syncproto
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +18,18 @@ import (
 // enrollPrefix starts every enrollment code, so that a code pasted into the
 // wrong field, or cut short, is recognised as such.
 const enrollPrefix = "fieldsync1:"
+
+// Enrollment is what the hub issues for one station (printed as one line, or
+// written to a file for a USB stick): where the hub is, who the station is,
+// its secret token, the deployment key, and the hub certificate's pin.
+type Enrollment struct {
+	HubURL    string         // http(s)://host:port
+	StationID string         // the station's name at the hub
+	Site      replica.SiteID // the site id the station's replica must use
+	Token     string         // secret; the hub stores only its hash
+	Key       ident.Key      // deployment key for derived row ids
+	CertPin   string         // hex SHA-256 of the hub certificate (DER), "" without TLS
+}
 
 type enrollJSON struct {
 	URL     string `json:"u"`
@@ -82,8 +95,8 @@ func ParseEnrollment(code string) (Enrollment, error) {
 	}, nil
 }
 
-// syncURL is the WebSocket address of the hub's /sync endpoint.
-func (e Enrollment) syncURL() (string, error) {
+// SyncURL is the WebSocket address of the hub's /sync endpoint.
+func (e Enrollment) SyncURL() (string, error) {
 	u, err := url.Parse(e.HubURL)
 	if err != nil {
 		return "", fmt.Errorf("hub address %q: %w", e.HubURL, err)
@@ -98,4 +111,10 @@ func (e Enrollment) syncURL() (string, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/sync"
 	return u.String(), nil
+}
+
+// CertPin is the pin of a certificate: the hex SHA-256 of its DER bytes.
+func CertPin(der []byte) string {
+	h := sha256.Sum256(der)
+	return hex.EncodeToString(h[:])
 }
