@@ -138,25 +138,39 @@ func (w *Window) Run(ctx context.Context) error {
 	// Closing the conn is what ends a Receive or Send in progress.
 	stop := context.AfterFunc(ctx, func() { w.conn.Close() })
 	defer stop()
-	r := &run{Window: w, batches: make(chan *Batch, w.cfg.Queue), failed: make(chan error, 2),
+	r := &run{Window: w, batches: make(chan *Batch, w.cfg.Queue), failed: make(chan struct{}),
 		ackOut: newLatest(), ackIn: newLatest()}
 	r.sent.Store(w.cfg.Resume)
 	if w.cfg.Idle > 0 {
 		w.conn.KeepAlive(w.cfg.Idle)
 	}
+	// The first failure is the session's end. A refusal to send waits for
+	// the writer, which sends it; any other failure closes the conn at once,
+	// which ends a Send the peer is not reading.
+	fail := func(err error) {
+		r.once.Do(func() {
+			r.err = err
+			var pe *Error
+			if !w.cfg.Refuse || !errors.As(err, &pe) || IsPeerError(err) {
+				cancel()
+			}
+			close(r.failed)
+		})
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		r.failed <- r.read(ctx)
+		fail(r.read(ctx))
 	}()
 	go func() {
 		defer wg.Done()
-		r.failed <- r.commit(ctx)
+		fail(r.commit(ctx))
 	}()
-	err := r.write(ctx)
+	fail(r.write(ctx))
 	var pe *Error
-	if w.cfg.Refuse && parent.Err() == nil && errors.As(err, &pe) && !IsPeerError(err) {
+	if parent.Err() == nil && ctx.Err() == nil && errors.As(r.err, &pe) {
+		// Only a refusal leaves ctx alive (see fail).
 		Refuse(w.conn, pe)
 	}
 	cancel()
@@ -165,14 +179,16 @@ func (w *Window) Run(ctx context.Context) error {
 	if parent.Err() != nil {
 		return parent.Err()
 	}
-	return err
+	return r.err
 }
 
 // run is the state of one Run.
 type run struct {
 	*Window
-	batches chan *Batch // decoded, checked, for commit
-	failed  chan error  // the reader's and the committer's end
+	batches chan *Batch   // decoded, checked, for commit
+	failed  chan struct{} // closed at the first failure, r.err
+	once    sync.Once
+	err     error
 	ackOut  *latest     // committed: to acknowledge
 	ackIn   *latest     // the peer's checked acks
 	sent    atomic.Uint64
@@ -310,8 +326,8 @@ func (r *run) write(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case err := <-r.failed:
-			return err
+		case <-r.failed:
+			return nil // the first failure is the session's error
 		case <-r.ackOut.ready:
 			if err := r.conn.Send(&Ack{Seq: r.ackOut.take()}); err != nil {
 				return err
