@@ -189,8 +189,8 @@ type run struct {
 	failed  chan struct{} // closed at the first failure, r.err
 	once    sync.Once
 	err     error
-	ackOut  *latest     // committed: to acknowledge
-	ackIn   *latest     // the peer's checked acks
+	ackOut  *latest // committed: to acknowledge
+	ackIn   *latest // the peer's checked acks
 	sent    atomic.Uint64
 }
 
