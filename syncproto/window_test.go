@@ -383,7 +383,7 @@ func TestWindowBothWays(t *testing.T) {
 	})
 }
 
-// rawPeer is the other end of a Conn, driven by the test.
+// receiveType receives one message at the test's end of a Conn.
 func receiveType(t *testing.T, c syncproto.Conn) syncproto.Message {
 	t.Helper()
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
