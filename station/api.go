@@ -17,6 +17,7 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncproto"
+	"fieldsync/webkit"
 )
 
 func (s *Server) routesAPI(mux *http.ServeMux) {
@@ -43,12 +44,7 @@ func (s *Server) routesAPI(mux *http.ServeMux) {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v) // the client went away; nothing to do
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { webkit.WriteJSON(w, status, v) }
 
 // apiError writes err as {"error": message, "field": name} with its status.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
@@ -56,15 +52,12 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	if status >= 500 {
 		s.logFailure(r, "api request failed", status, err)
 	}
-	body := map[string]any{"error": msg}
-	if field != "" {
-		body["field"] = field
-	}
+	body := webkit.ErrorBody{Error: msg, Field: field}
 	var ce *ConflictError
 	if errors.As(err, &ce) && !ce.ID.IsZero() {
-		body["id"] = ce.ID.String()
+		body.ID = ce.ID.String()
 	}
-	writeJSON(w, status, body)
+	webkit.WriteError(w, status, body)
 }
 
 const maxJSONBody = 1 << 20

@@ -1,6 +1,7 @@
 package station
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,13 +12,14 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"fieldsync/webkit"
 )
 
 // Users are the station's staff accounts, kept in DIR/users.json with
 // bcrypt-hashed passwords. They are local to the station, never synced.
 type Users struct {
 	path string
+	pw   webkit.Passwords
 	mu   sync.Mutex
 	hash map[string]string
 }
@@ -58,92 +60,91 @@ func (u *Users) Set(name, password string) error {
 	if len([]rune(password)) < MinPassword {
 		return fmt.Errorf("password: at least %d characters", MinPassword)
 	}
-	if len(password) > 72 {
-		return errors.New("password: at most 72 bytes")
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	h, err := u.pw.Hash(password)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.hash[name] = string(h)
+	u.hash[name] = h
 	b, err := json.MarshalIndent(u.hash, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode users: %w", err)
 	}
-	return writeFileAtomic(u.path, append(b, '\n'))
+	return webkit.WriteFilePrivate(u.path, append(b, '\n'))
 }
 
-// dummyHash makes a check for an unknown user cost what a real one costs.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password at all"), bcrypt.MinCost)
-
-// Check verifies a user's password.
+// Check verifies a user's password. An unknown user costs what a known one
+// does (a dummy bcrypt compare of the same cost), so timing does not tell
+// which names exist.
 func (u *Users) Check(name, password string) bool {
-	u.mu.Lock()
-	h, ok := u.hash[name]
-	u.mu.Unlock()
-	if !ok {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return false
-	}
-	return bcrypt.CompareHashAndPassword([]byte(h), []byte(password)) == nil
+	ok, _ := u.check(name, password)
+	return ok
 }
 
-type session struct {
-	user    string
-	expires time.Time
+// check is Check, also saying whether the name is an account.
+func (u *Users) check(name, password string) (ok, known bool) {
+	u.mu.Lock()
+	h, known := u.hash[name]
+	u.mu.Unlock()
+	return u.pw.Check(h, known, password), known
 }
 
 // SessionTTL is how long a login lasts without use.
 const SessionTTL = 12 * time.Hour
 
-const sessionCookie = "fs_session"
+const (
+	sessionCookie = "fs_session"
+	csrfCookie    = "fs_csrf"
+)
 
-func (s *Server) newSession(w http.ResponseWriter, user string) {
-	tok := randomToken()
-	s.smu.Lock()
-	now := s.now()
-	for k, v := range s.sessions {
-		if now.After(v.expires) {
-			delete(s.sessions, k)
-		}
-	}
-	s.sessions[tok] = session{user: user, expires: now.Add(SessionTTL)}
-	s.smu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode})
+func (s *Server) newSession(ctx context.Context, w http.ResponseWriter, r *http.Request, user string) error {
+	_, err := s.sessions.Start(ctx, w, r, user)
+	return err
 }
 
 func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.smu.Lock()
-		delete(s.sessions, c.Value)
-		s.smu.Unlock()
+	if err := s.sessions.End(r.Context(), w, r); err != nil {
+		s.log.WarnContext(r.Context(), "end session", "err", err)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode})
 }
 
-// authenticate finds the staff member behind a request: a session cookie, or
-// for the API also HTTP basic authentication.
-func (s *Server) authenticate(r *http.Request, api bool) (string, bool) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.smu.Lock()
-		defer s.smu.Unlock()
-		se, ok := s.sessions[c.Value]
-		now := s.now()
-		if ok && now.Before(se.expires) {
-			se.expires = now.Add(SessionTTL)
-			s.sessions[c.Value] = se
-			return se.user, true
-		}
-		return "", false
+// login checks a user name and password against the lock-out and the
+// accounts, and logs the outcome: 0 when they are right, else 401 (wrong)
+// or 429 (locked out).
+func (s *Server) checkLogin(r *http.Request, via, name, password string) int {
+	remote := webkit.RemoteKey(r)
+	if err := s.limiter.Begin(name, remote); err != nil {
+		webkit.LogLocked(r.Context(), s.log, r, via)
+		return http.StatusTooManyRequests
 	}
-	if api {
-		if name, pw, ok := r.BasicAuth(); ok && s.users.Check(name, pw) {
-			return name, true
+	ok, known := s.users.check(name, password)
+	outcome := webkit.Failed
+	if ok {
+		outcome = webkit.Succeeded
+	}
+	s.limiter.Finish(name, remote, outcome)
+	if !ok {
+		webkit.LogLogin(r.Context(), s.log, r, via, name, known, outcome)
+		return http.StatusUnauthorized
+	}
+	return 0
+}
+
+// authenticate finds the staff member behind a request: its session (sess,
+// already looked up), or for the API also HTTP basic authentication. status
+// is 0 when found, else 401 or 429 (locked out).
+func (s *Server) authenticate(r *http.Request, sess *webkit.Session, api bool) (user string, status int) {
+	if sess != nil {
+		return sess.User, 0
+	}
+	if api && s.users != nil {
+		if name, pw, ok := r.BasicAuth(); ok {
+			if st := s.checkLogin(r, "api", name, pw); st != 0 {
+				return "", st
+			}
+			return name, 0
 		}
 	}
-	return "", false
+	return "", http.StatusUnauthorized
 }

@@ -11,6 +11,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/webkit"
 )
 
 // File names inside a station directory.
@@ -18,6 +19,9 @@ const (
 	ConfigFile = "station.json"
 	DBFile     = "station.db"
 	UsersFile  = "users.json"
+	// The station's own TLS certificate and key, served beyond loopback.
+	CertFile = "tls.crt"
+	KeyFile  = "tls.key"
 )
 
 // Config is what DIR/station.json holds.
@@ -33,6 +37,12 @@ type Config struct {
 	Older records.OlderThresholds `json:"older"`
 	// Addr is the default listen address of `station serve`.
 	Addr string `json:"addr"`
+	// Hosts are the host names a station on the LAN answers to besides its
+	// IP address (a DNS name staff type in the browser).
+	Hosts []string `json:"hosts,omitempty"`
+	// TimeZone is the IANA zone of the dates the station shows and records
+	// ("": Asia/Shanghai).
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // DefaultAddr is where a station listens unless told otherwise: loopback only.
@@ -60,6 +70,9 @@ func LoadConfig(dir string) (Config, error) {
 	if _, err := c.SiteID(); err != nil {
 		return c, err
 	}
+	if _, err := webkit.LoadZone(c.TimeZone); err != nil {
+		return c, fmt.Errorf("read station config: %w", err)
+	}
 	return c, nil
 }
 
@@ -70,7 +83,7 @@ func SaveConfig(dir string, c Config) error {
 	if err != nil {
 		return fmt.Errorf("encode station config: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, ConfigFile), append(b, '\n'))
+	return webkit.WriteFilePrivate(filepath.Join(dir, ConfigFile), append(b, '\n'))
 }
 
 // DeploymentKey decodes Key.
@@ -89,31 +102,4 @@ func (c Config) SiteID() (replica.SiteID, error) {
 		return 0, fmt.Errorf("station config: bad site id %q", c.Site)
 	}
 	return replica.SiteID(s), nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

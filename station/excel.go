@@ -20,6 +20,7 @@ import (
 
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/webkit"
 )
 
 // Limits on imported workbooks: an .xlsx is a zip, and a small one can
@@ -435,7 +436,9 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeTable sends a header and rows as an .xlsx workbook or a CSV file (UTF-8
-// with a byte-order mark, which Excel opens correctly).
+// with a byte-order mark, which Excel opens correctly). The workbook stores
+// text as strings, which no spreadsheet runs; the CSV neutralises text
+// cells that would run as formulas.
 func writeTable(w http.ResponseWriter, format, filename string, header []string, rows [][]any) error {
 	switch format {
 	case "csv":
@@ -452,6 +455,10 @@ func writeTable(w http.ResponseWriter, format, filename string, header []string,
 		for _, row := range rows {
 			for i, v := range row {
 				rec[i] = displayCell(v)
+				if _, text := v.(string); text {
+					// Typed text a spreadsheet would run as a formula is quoted.
+					rec[i] = webkit.CSVCell(rec[i])
+				}
 			}
 			if err := cw.Write(rec); err != nil {
 				return err

@@ -72,7 +72,7 @@ func newFuzzFixture(f *testing.F) *fixture {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { r.Close() })
-	s, err := New(Options{Replica: r, Config: cfg, Now: func() time.Time { return testNow }})
+	s, err := New(Options{Replica: r, Config: cfg, Now: func() time.Time { return testNow }, Hosts: []string{"example.com"}})
 	if err != nil {
 		f.Fatal(err)
 	}

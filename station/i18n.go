@@ -1,7 +1,12 @@
 package station
 
-// uiText holds the interface strings in Chinese and English.
-var uiText = map[string][2]string{
+import "fieldsync/webkit"
+
+// uiText holds the interface strings in Chinese and English, webkit's own
+// (refusals, lock-out) included.
+var uiText = webkit.Texts.With(stationText)
+
+var stationText = webkit.Catalogue{
 	"app":             {"就业服务站", "Employment service station"},
 	"home":            {"首页", "Home"},
 	"workers":         {"人员", "People"},
@@ -102,6 +107,10 @@ var uiText = map[string][2]string{
 	"masked_note":     {"列表中身份证号和手机号部分隐藏，完整信息见个人页面", "ID numbers and phones are partly hidden in lists; the person's page shows them in full"},
 	"user_label":      {"当前用户", "User"},
 	"lang_switch":     {"English", "中文"},
+	"cert_fingerprint": {"本站证书指纹（SHA-256）：请与安装时显示的指纹核对，一致才可输入密码",
+		"This station's certificate fingerprint (SHA-256): compare it with the one shown at installation before typing a password"},
+	"insecure_http": {"警告：本站以不加密的 HTTP 在网络上提供服务，密码和个人信息可能被同一网络中的他人截获。请去掉 --insecure-http 启动参数以使用 HTTPS。",
+		"Warning: this station serves unencrypted HTTP on the network; passwords and personal data can be read by others on the same network. Restart it without --insecure-http to use HTTPS."},
 
 	// Errors staff can act on: the station's storage, the text they sent.
 	"disk_full": {"磁盘已满，无法保存：请清理磁盘空间后重试（已保存的记录不受影响）",
@@ -113,13 +122,4 @@ var uiText = map[string][2]string{
 }
 
 // tr translates a UI string key.
-func tr(lang, key string) string {
-	t, ok := uiText[key]
-	if !ok {
-		return key
-	}
-	if lang == "en" {
-		return t[1]
-	}
-	return t[0]
-}
+func tr(lang, key string) string { return uiText.T(lang, key) }

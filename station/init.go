@@ -2,6 +2,7 @@ package station
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncproto"
+	"fieldsync/webkit"
 )
 
 // ErrInitialised is returned when initialising a directory that already holds a station.
@@ -59,7 +61,7 @@ func initDir(ctx context.Context, dir string, c Config) error {
 	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return fmt.Errorf("init station %s: %w", dir, ErrInitialised)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := webkit.MkdirPrivate(dir); err != nil {
 		return fmt.Errorf("init station: %w", err)
 	}
 	r, err := OpenReplica(ctx, dir, c, nil)
@@ -69,7 +71,19 @@ func initDir(ctx context.Context, dir string, c Config) error {
 	if err := r.Close(); err != nil {
 		return fmt.Errorf("init station: %w", err)
 	}
+	if _, err := Certificate(dir, time.Now()); err != nil {
+		return fmt.Errorf("init station: %w", err)
+	}
 	return SaveConfig(dir, c)
+}
+
+// Certificate is the station's own TLS certificate, served when it listens
+// beyond loopback: made by init (or the first serve of a station made
+// before), kept in DIR, self-signed; staff compare its fingerprint
+// (webkit.CertFingerprint) with the one init printed.
+func Certificate(dir string, now time.Time) (tls.Certificate, error) {
+	return webkit.SelfSignedCert(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile), "fieldsync station",
+		webkit.LocalNames(), now)
 }
 
 // OpenReplica opens DIR/station.db with the records schema, the station's
@@ -93,8 +107,21 @@ func OpenReplicaClock(ctx context.Context, dir string, c Config, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	return replica.Open(ctx, filepath.Join(dir, DBFile), replica.Options{
+	// The directory holds personal data: private whether or not it existed.
+	if err := webkit.MkdirPrivate(dir); err != nil {
+		return nil, fmt.Errorf("open station: %w", err)
+	}
+	path := filepath.Join(dir, DBFile)
+	r, err := replica.Open(ctx, path, replica.Options{
 		Schema: schema, Site: site, Key: key, Clock: hlc.NewClock(now), Logger: log,
 		Indexes: records.StationIndexes(),
 	})
+	if err != nil {
+		return nil, err
+	}
+	if err := webkit.MakeDBPrivate(path); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("open station: %w", err)
+	}
+	return r, nil
 }

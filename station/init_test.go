@@ -3,6 +3,7 @@ package station
 import (
 	"errors"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"fieldsync/ident"
@@ -27,7 +28,7 @@ func TestInitEnrolledAndStandalone(t *testing.T) {
 		t.Fatal(err)
 	}
 	loaded, err := LoadConfig(dir)
-	if err != nil || loaded.Name != "白音嘎查" || loaded.Enrollment == "" || loaded != cfg {
+	if err != nil || loaded.Name != "白音嘎查" || loaded.Enrollment == "" || !reflect.DeepEqual(loaded, cfg) {
 		t.Fatalf("config %+v %v", loaded, err)
 	}
 	k, _ := loaded.DeploymentKey()

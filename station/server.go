@@ -6,9 +6,6 @@ package station
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -16,13 +13,13 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
+	"fieldsync/webkit"
 )
 
 // SyncSource is what the server needs of the sync client (*syncclient.Client).
@@ -46,6 +43,23 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxUpload bounds an imported file (default 20 MiB).
 	MaxUpload int64
+	// Hosts are the host names the station answers to besides the address
+	// a connection reached (default: Config.Hosts). A station on loopback
+	// needs none: it answers to 127.0.0.1, localhost and [::1] on its port.
+	Hosts []string
+	// Zone is the time zone of every date the station shows and stamps
+	// (default: Config.TimeZone, else Asia/Shanghai).
+	Zone *time.Location
+	// TLSFingerprint is the SHA-256 fingerprint of the certificate the
+	// station serves, shown for staff to compare ("" over plain HTTP).
+	TLSFingerprint string
+	// InsecureHTTP says the station serves plain HTTP beyond loopback on
+	// purpose (--insecure-http): every page warns about it.
+	InsecureHTTP bool
+	// HTTP bounds what a client may hold open (zero: webkit's defaults).
+	HTTP webkit.ServerOptions
+	// Lockout limits failed logins (zero: webkit's defaults).
+	Lockout webkit.LimiterOptions
 }
 
 // Server serves the station's web UI and JSON API.
@@ -60,9 +74,15 @@ type Server struct {
 	log       *slog.Logger
 	maxUpload int64
 	pages     map[string]*template.Template
+	dates     webkit.Dates
+	hosts     *webkit.Hosts
+	tlsFP     string
+	insecure  bool
+	httpOpts  webkit.ServerOptions
 
-	smu      sync.Mutex
-	sessions map[string]session
+	sessions *webkit.Sessions
+	csrf     *webkit.CSRF
+	limiter  *webkit.Limiter
 }
 
 // New checks opts and builds the server.
@@ -78,11 +98,22 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("station: login required but no user accounts")
 	}
 	s := &Server{r: opts.Replica, cfg: opts.Config, key: key, sync: opts.Sync, users: opts.Users,
-		login: opts.RequireLogin, now: opts.Now, log: opts.Logger, maxUpload: opts.MaxUpload,
-		sessions: map[string]session{}}
-	if s.now == nil {
-		s.now = s.r.Clock().Wall
+		login: opts.RequireLogin, log: opts.Logger, maxUpload: opts.MaxUpload,
+		tlsFP: opts.TLSFingerprint, insecure: opts.InsecureHTTP, httpOpts: opts.HTTP}
+	loc := opts.Zone
+	if loc == nil {
+		if loc, err = webkit.LoadZone(opts.Config.TimeZone); err != nil {
+			return nil, fmt.Errorf("station config: %w", err)
+		}
 	}
+	s.dates = webkit.Dates{Loc: loc}
+	base := opts.Now
+	if base == nil {
+		base = s.r.Clock().Wall
+	}
+	// Every date the station shows or records (today, this month, ages) is
+	// read in its zone, not the PC's.
+	s.now = func() time.Time { return base().In(loc) }
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -92,7 +123,24 @@ func New(opts Options) (*Server, error) {
 	if s.cfg.Older == (records.OlderThresholds{}) {
 		s.cfg.Older = records.DefaultOlder
 	}
-	if s.pages, err = parsePages(); err != nil {
+	hosts := opts.Hosts
+	if hosts == nil {
+		hosts = opts.Config.Hosts
+	}
+	s.hosts = webkit.NewHosts(hosts...)
+	if s.sessions, err = webkit.NewSessions(webkit.SessionOptions{Store: &webkit.MemoryStore{Now: base},
+		Cookie: sessionCookie, Idle: SessionTTL, Now: base}); err != nil {
+		return nil, err
+	}
+	if s.csrf, err = webkit.NewCSRF(webkit.NewCSRFSecret(), csrfCookie); err != nil {
+		return nil, err
+	}
+	lo := opts.Lockout
+	if lo.Now == nil {
+		lo.Now = base
+	}
+	s.limiter = webkit.NewLimiter(lo)
+	if s.pages, err = parsePages(s.dates); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -133,43 +181,62 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routesAPI(mux)
 	s.routesWeb(mux)
-	return s.middleware(mux)
+	return webkit.Guard(s.middleware(mux), webkit.GuardOptions{Hosts: s.hosts, Refuse: s.refuse,
+		Lang: func(r *http.Request) string { return langCookie.Choose(discardHeaders{}, r) }})
 }
 
-func randomToken() string {
-	b := make([]byte, 24)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b)
+// langCookie is how the station picks a language: ?lang=, its cookie, else Chinese.
+var langCookie = webkit.LangOptions{Cookie: "lang"}
+
+// discardHeaders is a ResponseWriter for choosing a language without
+// setting its cookie.
+type discardHeaders struct{}
+
+func (discardHeaders) Header() http.Header         { return http.Header{} }
+func (discardHeaders) Write(b []byte) (int, error) { return len(b), nil }
+func (discardHeaders) WriteHeader(int)             {}
+
+// refuse answers a request the guard turned away: JSON for the API, text
+// for pages, in the request's language.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
+	lang := langCookie.Choose(discardHeaders{}, r)
+	s.log.WarnContext(r.Context(), "request refused", "reason", key, "method", r.Method, "path", r.URL.Path,
+		"remote", webkit.RemoteKey(r))
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, status, map[string]string{"error": tr(lang, key)})
+		return
+	}
+	http.Error(w, tr(lang, key), status)
 }
 
-// middleware picks the language, hands out the CSRF cookie, checks logins and
-// CSRF tokens, and recovers nothing: handlers return errors, not panics.
+// middleware picks the language, checks logins and CSRF tokens, and
+// recovers nothing: handlers return errors, not panics.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Frame-Options", "DENY")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		lang := "zh"
-		if c, err := r.Cookie("lang"); err == nil && c.Value == "en" {
-			lang = "en"
-		}
-		if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
-			lang = l
-			http.SetCookie(w, &http.Cookie{Name: "lang", Value: l, Path: "/", MaxAge: 365 * 86400,
-				HttpOnly: true, SameSite: http.SameSiteLaxMode})
-		}
+		lang := langCookie.Choose(w, r)
 		ctx := context.WithValue(r.Context(), ctxLang, lang)
+		r = r.WithContext(ctx)
 		api := strings.HasPrefix(r.URL.Path, "/api/")
 		static := strings.HasPrefix(r.URL.Path, "/static/")
-		if !api && !static {
-			tok := ""
-			if c, err := r.Cookie("fs_csrf"); err == nil && len(c.Value) == 48 {
-				tok = c.Value
-			} else {
-				tok = randomToken()
-				http.SetCookie(w, &http.Cookie{Name: "fs_csrf", Value: tok, Path: "/", HttpOnly: true,
-					SameSite: http.SameSiteStrictMode})
+		// A browser's session, if it has one (pages and the API alike).
+		var sess *webkit.Session
+		if s.users != nil && !static {
+			if se, err := s.sessions.Lookup(ctx, r); err == nil {
+				sess = &se
 			}
-			ctx = context.WithValue(ctx, ctxCSRF, tok)
+		}
+		if !api && !static {
+			// Forms are bound to the session, else to a cookie of their own.
+			var binding []byte
+			if sess != nil {
+				binding = sess.Hash
+			} else if r.Method == http.MethodPost {
+				binding = s.csrf.RequestBinding(r)
+			} else {
+				binding = s.csrf.Binding(w, r)
+			}
+			ctx = context.WithValue(ctx, ctxCSRF, s.csrf.Token(binding))
+			r = r.WithContext(ctx)
 			if r.Method == http.MethodPost {
 				r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+1<<20)
 				var err error
@@ -183,19 +250,22 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					http.Error(w, tr(lang, "too_large"), http.StatusRequestEntityTooLarge)
 					return
 				}
-				if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(tok)) != 1 {
+				if !s.csrf.Valid(binding, r.PostFormValue("csrf")) {
 					http.Error(w, tr(lang, "csrf"), http.StatusForbidden)
 					return
 				}
 			}
 		}
-		r = r.WithContext(ctx)
 		if s.login && !static && r.URL.Path != "/login" {
-			user, ok := s.authenticate(r, api)
-			if !ok {
+			user, status := s.authenticate(r, sess, api)
+			if status != 0 {
 				if api {
-					w.Header().Set("WWW-Authenticate", `Basic realm="fieldsync station"`)
-					writeJSON(w, http.StatusUnauthorized, map[string]string{"error": tr(lang, "login_required")})
+					if status == http.StatusUnauthorized {
+						w.Header().Set("WWW-Authenticate", `Basic realm="fieldsync station"`)
+						writeJSON(w, status, map[string]string{"error": tr(lang, "login_required")})
+					} else {
+						writeJSON(w, status, map[string]string{"error": tr(lang, "locked")})
+					}
 					return
 				}
 				http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -205,7 +275,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		} else if s.users != nil && !static {
 			// No login asked (loopback), but staff who logged in anyway are
 			// named on what they enter (entered_by).
-			if user, ok := s.authenticate(r, api); ok {
+			if user, status := s.authenticate(r, sess, api); status == 0 {
 				r = r.WithContext(context.WithValue(r.Context(), ctxUser, user))
 			}
 		}
@@ -219,11 +289,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// Serve runs the server on ln until ctx ends; it returns nil after a clean
-// shutdown.
+// Serve runs the server on ln (wrap it with tls.NewListener to serve HTTPS)
+// until ctx ends; it returns nil after a clean shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	o := s.httpOpts
+	o.Log = s.log
+	srv := webkit.NewServer(s.Handler(), o)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

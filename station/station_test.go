@@ -57,7 +57,8 @@ func openFixture(t testing.TB, dir string, cfg Config, mod func(*Options)) *fixt
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
-	opts := Options{Replica: r, Config: cfg, Now: func() time.Time { return testNow }}
+	// Requests made with httptest.NewRequest name example.com.
+	opts := Options{Replica: r, Config: cfg, Now: func() time.Time { return testNow }, Hosts: []string{"example.com"}}
 	if mod != nil {
 		mod(&opts)
 	}

@@ -18,6 +18,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/webkit"
 )
 
 //go:embed templates/*.html
@@ -28,8 +29,9 @@ var staticFS embed.FS
 
 var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "gig", "import", "login", "error"}
 
-func parsePages() (map[string]*template.Template, error) {
+func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
+		"datetime":  dates.DateTime,
 		"mask":      records.MaskIDNumber,
 		"maskPhone": records.MaskPhone,
 		"join":      func(ss []string) string { return strings.Join(ss, "、") },
@@ -57,7 +59,11 @@ type view struct {
 	User  string
 	Path  string
 	Login bool
-	Data  any
+	// Fingerprint is the served certificate's, for staff to compare;
+	// Insecure warns that the station serves plain HTTP on the network.
+	Fingerprint string
+	Insecure    bool
+	Data        any
 }
 
 // T translates a UI string.
@@ -84,7 +90,8 @@ func (v *view) LangURL() string {
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, titleKey string, data any) {
 	lang := langOf(r)
-	v := &view{Lang: lang, Title: tr(lang, titleKey), Path: r.URL.RequestURI(), Login: s.login, Data: data}
+	v := &view{Lang: lang, Title: tr(lang, titleKey), Path: r.URL.RequestURI(), Login: s.login, Data: data,
+		Fingerprint: s.tlsFP, Insecure: s.insecure}
 	v.CSRF, _ = r.Context().Value(ctxCSRF).(string)
 	v.User, _ = r.Context().Value(ctxUser).(string)
 	var buf bytes.Buffer
@@ -176,12 +183,18 @@ func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("user"))
-	if !s.users.Check(name, r.PostFormValue("password")) {
-		s.log.WarnContext(r.Context(), "failed staff login", "remote", r.RemoteAddr)
+	switch s.checkLogin(r, "web", name, r.PostFormValue("password")) {
+	case http.StatusTooManyRequests:
+		s.render(w, r, http.StatusTooManyRequests, "login", "login", tr(langOf(r), "locked"))
+		return
+	case http.StatusUnauthorized:
 		s.render(w, r, http.StatusUnauthorized, "login", "login", tr(langOf(r), "login_failed"))
 		return
 	}
-	s.newSession(w, name)
+	if err := s.newSession(r.Context(), w, r, name); err != nil {
+		s.webError(w, r, err)
+		return
+	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,13 +37,22 @@ func (b *browser) do(req *http.Request) resp {
 
 func (b *browser) get(path string) resp { return b.do(httptest.NewRequest("GET", path, nil)) }
 
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrfToken is the CSRF token the station's forms carry for this browser
+// now (bound to its session, or before login to its cookie).
+func (b *browser) csrfToken() string {
+	m := csrfField.FindStringSubmatch(b.get("/login").raw)
+	if m == nil {
+		b.f.t.Fatal("no CSRF token on the login page")
+	}
+	return m[1]
+}
+
 // post submits a form with the CSRF token the station handed out.
 func (b *browser) post(path string, form url.Values) resp {
-	if _, ok := b.cookies["fs_csrf"]; !ok {
-		b.get("/")
-	}
 	if form.Get("csrf") == "" {
-		form.Set("csrf", b.cookies["fs_csrf"])
+		form.Set("csrf", b.csrfToken())
 	}
 	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -324,7 +334,7 @@ func TestLoginRequired(t *testing.T) {
 	}
 	// Session cookies are HttpOnly and SameSite.
 	rec := httptest.NewRecorder()
-	f.s.newSession(rec, "李四")
+	f.s.newSession(t.Context(), rec, httptest.NewRequest("POST", "/login", nil), "李四")
 	c := rec.Result().Cookies()[0]
 	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
 		t.Fatalf("session cookie %+v", c)

@@ -5,8 +5,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,17 +24,21 @@ import (
 	"fieldsync/station"
 	"fieldsync/syncclient"
 	"fieldsync/syncproto"
+	"fieldsync/webkit"
 )
 
 const usage = `station: the village employment service station
 
 Usage:
-  station init  --dir DIR --enroll CODE        set up a station enrolled at the county hub
+  station init  --dir DIR --enroll-file FILE   set up a station enrolled at the county hub
+                                               (--enroll - reads the code from standard input)
   station init  --dir DIR --standalone --name NAME
                                                set up a station with no hub yet
   station serve --dir DIR [--addr 127.0.0.1:8080]
-                                               run the web UI (open http://ADDR/ in a browser)
-  station user add --dir DIR --user NAME       add or reset a staff account (password on stdin)
+                                               run the web UI (open http://ADDR/ in a browser;
+                                               beyond loopback https://ADDR/, staff log in)
+  station user add --dir DIR --user NAME       add or reset a staff account (password typed
+                                               without echo, or one line on standard input)
 
 Run "station COMMAND --help" for a command's options.
 `
@@ -59,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch args[0] {
 	case "init":
-		return cmdInit(ctx, args[1:], stdout, stderr)
+		return cmdInit(ctx, args[1:], stdin, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args[1:], stderr)
 	case "user":
@@ -89,10 +93,11 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("station init", "station init --dir DIR (--enroll CODE | --standalone --name NAME)", stderr)
+func cmdInit(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("station init", "station init --dir DIR (--enroll-file FILE | --enroll - | --standalone --name NAME)", stderr)
 	dir := fs.String("dir", "", "station directory to create (holds station.db and station.json)")
-	code := fs.String("enroll", "", "enrollment code issued by the county hub")
+	code := fs.String("enroll", "", `"-": read the enrollment code the county hub issued from standard input`)
+	codeFile := fs.String("enroll-file", "", "file holding the enrollment code the county hub issued")
 	standalone := fs.Bool("standalone", false, "set up without a hub: the station makes its own deployment key")
 	name := fs.String("name", "", "station name (with --standalone)")
 	if err := fs.Parse(args); err != nil {
@@ -102,23 +107,68 @@ func cmdInit(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Usage()
 		return errors.New("init: --dir is required")
 	}
+	if *code != "" && *code != "-" {
+		// The code holds the sync token and the deployment key: on the
+		// command line it would stay in shell history and show in ps.
+		return errors.New("init: the enrollment code is secret and is not taken on the command line: " +
+			"save it to a file and give --enroll-file FILE, or pipe it in with --enroll -")
+	}
+	enrolled := *code != "" || *codeFile != ""
 	var cfg station.Config
 	var err error
 	switch {
-	case *code != "" && !*standalone:
-		cfg, err = station.InitEnrolled(ctx, *dir, *code)
-	case *code == "" && *standalone:
+	case *code != "" && *codeFile != "":
+		fs.Usage()
+		return errors.New("init: give either --enroll-file FILE or --enroll -, not both")
+	case enrolled && !*standalone:
+		var text string
+		if text, err = readCode(stdin, *codeFile); err != nil {
+			return err
+		}
+		cfg, err = station.InitEnrolled(ctx, *dir, text)
+	case !enrolled && *standalone:
 		cfg, err = station.InitStandalone(ctx, *dir, *name)
 	default:
 		fs.Usage()
-		return errors.New("init: give either --enroll CODE or --standalone --name NAME")
+		return errors.New("init: give either --enroll-file FILE (or --enroll -) or --standalone --name NAME")
 	}
 	if err != nil {
 		return err
 	}
+	cert, err := station.Certificate(*dir, time.Now())
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "station %q set up in %s (site %s)\n", cfg.Name, *dir, cfg.Site)
+	fmt.Fprintf(stdout, "certificate fingerprint (SHA-256), served when the station is reached from other PCs;\n"+
+		"note it down for staff to compare / 证书指纹，请记下供工作人员核对:\n  %s\n", webkit.CertFingerprint(cert))
 	return nil
 }
+
+// readCode reads an enrollment code from path, or from stdin when path is "".
+func readCode(stdin io.Reader, path string) (string, error) {
+	var b []byte
+	var err error
+	if path != "" {
+		b, err = os.ReadFile(path)
+	} else {
+		b, err = io.ReadAll(io.LimitReader(stdin, 64<<10))
+	}
+	if err != nil {
+		return "", fmt.Errorf("init: read the enrollment code: %w", err)
+	}
+	code := strings.TrimSpace(string(b))
+	if code == "" {
+		return "", errors.New("init: the enrollment code is empty")
+	}
+	return code, nil
+}
+
+// hostList collects repeated --host flags.
+type hostList []string
+
+func (h *hostList) String() string     { return strings.Join(*h, ",") }
+func (h *hostList) Set(v string) error { *h = append(*h, v); return nil }
 
 func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlags("station serve", "station serve --dir DIR [--addr HOST:PORT]", stderr)
@@ -126,6 +176,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	addr := fs.String("addr", "", "listen address (default from station.json, else "+station.DefaultAddr+"); "+
 		"any address other than loopback requires staff login")
 	verbose := fs.Bool("v", false, "log debug messages")
+	insecure := fs.Bool("insecure-http", false, "beyond loopback, serve plain HTTP instead of HTTPS "+
+		"(passwords and personal data cross the network in clear; every page warns)")
+	zone := fs.String("zone", "", "time zone of the dates the station shows (default from station.json, else "+webkit.DefaultZone+")")
+	var hosts hostList
+	fs.Var(&hosts, "host", "a host name staff reach the station by, besides its IP address (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -147,6 +202,13 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if *addr == "" {
 		*addr = station.DefaultAddr
+	}
+	if *zone != "" {
+		cfg.TimeZone = *zone
+	}
+	loc, err := webkit.LoadZone(cfg.TimeZone)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	users, err := station.LoadUsers(*dir)
 	if err != nil {
@@ -182,7 +244,21 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	}
-	opts := station.Options{Replica: r, Config: cfg, Users: users, RequireLogin: login, Logger: log}
+	opts := station.Options{Replica: r, Config: cfg, Users: users, RequireLogin: login, Logger: log, Zone: loc,
+		InsecureHTTP: login && *insecure}
+	if len(hosts) > 0 {
+		opts.Hosts = append(append([]string(nil), cfg.Hosts...), hosts...)
+	}
+	var tlsCfg *tls.Config
+	if login && !*insecure {
+		// Beyond loopback: HTTPS with the station's own certificate.
+		cert, err := station.Certificate(*dir, time.Now())
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		opts.TLSFingerprint = webkit.CertFingerprint(cert)
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	if sc != nil {
 		opts.Sync = sc
 	}
@@ -193,6 +269,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+	scheme := "http"
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+		scheme = "https"
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -210,12 +291,17 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 			_ = sc.Run(ctx) // returns ctx.Err() when the station stops
 		}()
 	}
-	if login {
-		log.Info("station listening beyond loopback: staff login required", "addr", ln.Addr().String(), "accounts", users.Len())
-	} else {
+	switch {
+	case login && tlsCfg != nil:
+		log.Info("station listening beyond loopback over HTTPS: staff login required", "addr", ln.Addr().String(),
+			"accounts", users.Len(), "certificate_sha256", opts.TLSFingerprint)
+	case login:
+		log.Warn("station listening beyond loopback over plain HTTP (--insecure-http): passwords and personal data cross the network in clear",
+			"addr", ln.Addr().String(), "accounts", users.Len())
+	default:
 		log.Info("station listening on loopback only: no login", "addr", ln.Addr().String())
 	}
-	log.Info("open the station in a browser", "url", "http://"+ln.Addr().String()+"/", "station", cfg.Name,
+	log.Info("open the station in a browser", "url", scheme+"://"+ln.Addr().String()+"/", "station", cfg.Name,
 		"standalone", cfg.Enrollment == "")
 	err = srv.Serve(ctx, ln)
 	cancel()
@@ -241,35 +327,9 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	interactive := false
-	if f, ok := stdin.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			interactive = true
-		}
-	}
-	in := bufio.NewReader(stdin)
-	readLine := func(prompt string) (string, error) {
-		if interactive {
-			fmt.Fprint(stderr, prompt)
-		}
-		line, err := in.ReadString('\n')
-		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-			return "", fmt.Errorf("user add: read password: %w", err)
-		}
-		return strings.TrimRight(line, "\r\n"), nil
-	}
-	pw, err := readLine("Password: ")
+	pw, err := webkit.ReadNewPassword(stdin, stderr)
 	if err != nil {
-		return err
-	}
-	if interactive {
-		again, err := readLine("Password again: ")
-		if err != nil {
-			return err
-		}
-		if again != pw {
-			return errors.New("user add: the passwords differ")
-		}
+		return fmt.Errorf("user add: %w", err)
 	}
 	if err := users.Set(*user, pw); err != nil {
 		return fmt.Errorf("user add: %w", err)

@@ -3,18 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"fieldsync/ident"
+	"fieldsync/station"
 	"fieldsync/syncproto"
+	"fieldsync/webkit"
 )
 
 func runCmd(ctx context.Context, stdin string, args ...string) (string, string, error) {
@@ -72,10 +78,189 @@ func TestServeEnrolled(t *testing.T) {
 	}
 	e := syncproto.Enrollment{HubURL: "http://127.0.0.1:1", StationID: "白音嘎查", Site: 0x1234, Token: "secret", Key: key}
 	dir := filepath.Join(t.TempDir(), "st")
-	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--enroll", e.String()); err != nil {
+	// The code is secret (it holds the sync token and the deployment key):
+	// never on the command line, where shell history and ps show it.
+	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--enroll", e.String()); err == nil ||
+		!strings.Contains(err.Error(), "--enroll-file") || !strings.Contains(err.Error(), "--enroll -") {
+		t.Fatalf("code on the command line: %v", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Fatal("refused init left a directory")
+	}
+	out, _, err := runCmd(t.Context(), e.String()+"\n", "init", "--dir", dir, "--enroll", "-")
+	if err != nil {
 		t.Fatal(err)
 	}
+	if !fingerprintRE.MatchString(out) {
+		t.Fatalf("init does not print the certificate fingerprint: %s", out)
+	}
 	serveAndCheck(t, dir, `"enrolled":true`)
+	codeFile := filepath.Join(t.TempDir(), "code.txt")
+	if err := os.WriteFile(codeFile, []byte(e.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir2 := filepath.Join(t.TempDir(), "st")
+	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir2, "--enroll-file", codeFile); err != nil {
+		t.Fatal(err)
+	}
+	serveAndCheck(t, dir2, `"enrolled":true`)
+	for _, args := range [][]string{
+		{"--enroll-file", filepath.Join(t.TempDir(), "missing")},
+		{"--enroll-file", codeFile, "--enroll", "-"},
+		{"--enroll", "-"}, // empty standard input
+	} {
+		if _, _, err := runCmd(t.Context(), "", append([]string{"init", "--dir", filepath.Join(t.TempDir(), "x")}, args...)...); err == nil {
+			t.Errorf("init %v accepted", args)
+		}
+	}
+}
+
+var fingerprintRE = regexp.MustCompile(`([0-9A-F]{2}:){31}[0-9A-F]{2}`)
+
+// TestServeLANOverTLS: a station bound beyond loopback serves HTTPS with
+// the certificate init made (its fingerprint printed by init and serve and
+// shown on its pages); --insecure-http serves plain HTTP with a warning.
+func TestServeLANOverTLS(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "st")
+	out, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--standalone", "--name", "红旗嘎查")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := fingerprintRE.FindString(out)
+	if fp == "" {
+		t.Fatalf("init printed no fingerprint: %s", out)
+	}
+	if _, _, err := runCmd(t.Context(), "correct horse\n", "user", "add", "--dir", dir, "--user", "lisi"); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	port := addr[strings.LastIndex(addr, ":"):]
+	var logs lockedBuffer
+	stop := startServe(t, &logs, "serve", "--dir", dir, "--addr", "0.0.0.0"+port)
+	var seen string
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		InsecureSkipVerify: true, // self-signed: the test compares the fingerprint instead, as staff do
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			seen = webkit.Fingerprint(cs.PeerCertificates[0].Raw)
+			return nil
+		}}}}
+	body := waitGet(t, client, "https://127.0.0.1"+port+"/login")
+	if seen != fp || !strings.Contains(body, fp) {
+		t.Fatalf("served certificate %s, page %q, init printed %s", seen, body, fp)
+	}
+	if res, err := http.Get("http://127.0.0.1" + port + "/login"); err == nil {
+		res.Body.Close()
+		if res.StatusCode == 200 {
+			t.Fatal("plain HTTP answered on a LAN address")
+		}
+	}
+	stop()
+	if !strings.Contains(logs.String(), fp) {
+		t.Fatalf("serve did not log the fingerprint:\n%s", logs.String())
+	}
+	addr = freeAddr(t)
+	port = addr[strings.LastIndex(addr, ":"):]
+	stop = startServe(t, io.Discard, "serve", "--dir", dir, "--addr", "0.0.0.0"+port, "--insecure-http")
+	defer stop()
+	if body := waitGet(t, http.DefaultClient, "http://127.0.0.1"+port+"/login"); !strings.Contains(body, `id="insecure-warning"`) {
+		t.Fatalf("no insecure-HTTP warning:\n%s", body)
+	}
+}
+
+// TestUserAddFromPipe: the password is read from standard input (a pipe
+// here; a terminal would not echo it).
+func TestUserAddFromPipe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "st")
+	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--standalone", "--name", "红旗嘎查"); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { io.WriteString(w, "correct horse\n"); w.Close() }()
+	var out, errOut bytes.Buffer
+	if err := run(t.Context(), []string{"user", "add", "--dir", dir, "--user", "lisi"}, r, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if strings.Contains(out.String()+errOut.String(), "correct horse") {
+		t.Fatal("password echoed")
+	}
+	users, err := station.LoadUsers(dir)
+	if err != nil || !users.Check("lisi", "correct horse") {
+		t.Fatalf("account not saved: %v", err)
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServe runs the station command until the returned stop is called.
+func startServe(t *testing.T, stderr io.Writer, args ...string) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, strings.NewReader(""), io.Discard, stderr) }()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("serve did not stop")
+			}
+		})
+	}
+}
+
+// waitGet polls url until it answers 200 and returns the body.
+func waitGet(t *testing.T, c *http.Client, url string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res, err := c.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				t.Fatalf("GET %s: %d %s", url, res.StatusCode, b)
+			}
+			return string(b)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("GET %s: %v", url, err)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
+	}
 }
 
 // serveAndCheck runs `station serve` on a free port, waits until GET

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -169,10 +170,34 @@ func (a *stationAPI) page(ctx context.Context, path string) (string, error) {
 	return string(b), nil
 }
 
-// importCSV posts a CSV of workers to the web import, with the CSRF token
-// of a fresh cookie, and returns the HTTP status.
+// csrfField is the CSRF token in a station form.
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// importCSV posts a CSV of workers to the web import, with the cookie and
+// CSRF token the import page hands out, as a browser would, and returns the
+// HTTP status.
 func (a *stationAPI) importCSV(ctx context.Context, csv string) (int, string, error) {
-	tok := strings.Repeat("ab", 24) // 48 characters, as the station hands out
+	preq, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/import", nil)
+	if err != nil {
+		return 0, "", err
+	}
+	presp, err := a.hc.Do(preq)
+	if err != nil {
+		return 0, "", fmt.Errorf("import page at %s: %w", a.name, err)
+	}
+	page, err := io.ReadAll(io.LimitReader(presp.Body, 1<<20))
+	presp.Body.Close()
+	if err != nil {
+		return 0, "", fmt.Errorf("import page at %s: %w", a.name, err)
+	}
+	if presp.StatusCode != http.StatusOK {
+		return presp.StatusCode, string(page), nil
+	}
+	m := csrfField.FindSubmatch(page)
+	if m == nil {
+		return presp.StatusCode, string(page), fmt.Errorf("import page at %s: no form token", a.name)
+	}
+	tok := string(m[1])
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	if err := mw.WriteField("csrf", tok); err != nil {
@@ -193,7 +218,9 @@ func (a *stationAPI) importCSV(ctx context.Context, csv string) (int, string, er
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.AddCookie(&http.Cookie{Name: "fs_csrf", Value: tok})
+	for _, c := range presp.Cookies() {
+		req.AddCookie(c)
+	}
 	resp, err := a.hc.Do(req)
 	if err != nil {
 		return 0, "", fmt.Errorf("import at %s: %w", a.name, err)

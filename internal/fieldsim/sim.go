@@ -444,7 +444,7 @@ func (s *sim) setup(ctx context.Context) error {
 			return err
 		}
 		e.HubURL = "http://" + st.proxy.Addr()
-		if _, err := runTool(ctx, "", s.stationBin, "init", "--dir", st.dir, "--enroll", e.String()); err != nil {
+		if _, err := runTool(ctx, e.String(), s.stationBin, "init", "--dir", st.dir, "--enroll", "-"); err != nil {
 			return fmt.Errorf("fieldsim: %w", err)
 		}
 		port, err := freePort()
