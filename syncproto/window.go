@@ -167,7 +167,21 @@ func (w *Window) Run(ctx context.Context) error {
 		defer wg.Done()
 		fail(r.commit(ctx))
 	}()
-	fail(r.write(ctx))
+	werr := r.write(ctx)
+	var own *Error
+	if werr != nil && ctx.Err() == nil && !errors.As(werr, &own) {
+		// A write that failed because the peer closed races the peer's
+		// Error, which the reader may not have read yet; the Error says
+		// why (a station shows its staff the hub's refusal), so it wins
+		// if it comes at once.
+		t := time.NewTimer(peerErrorGrace)
+		select {
+		case <-r.failed:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	fail(werr)
 	var pe *Error
 	if parent.Err() == nil && ctx.Err() == nil && errors.As(r.err, &pe) {
 		// Only a refusal leaves ctx alive (see fail).
@@ -181,6 +195,10 @@ func (w *Window) Run(ctx context.Context) error {
 	}
 	return r.err
 }
+
+// peerErrorGrace is how long a failed write waits for the reader to report
+// the peer's Error, which explains the failure better than a broken pipe.
+const peerErrorGrace = 2 * time.Second
 
 // run is the state of one Run.
 type run struct {
