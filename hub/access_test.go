@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fieldsync/hub/access"
 	"io"
 	"log/slog"
 	"net/http"
@@ -88,9 +89,9 @@ func insecureTLS() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
 // password is the password tests give the administrator name.
 func password(name string) string { return "pw-of-" + name + "-0123456789" }
 
-func (h *testHub) addAdmin(name string, role hub.Role) {
+func (h *testHub) addAdmin(name string, role access.Role) {
 	h.t.Helper()
-	if err := h.hub.AddAdmin(context.Background(), hub.Actor{User: hub.CLIUser}, name, role, password(name)); err != nil {
+	if err := h.hub.Access().AddAdmin(context.Background(), access.Actor{User: access.CLIUser}, name, role, password(name)); err != nil {
 		h.t.Fatal(err)
 	}
 }
@@ -119,7 +120,7 @@ func (h *testHub) apiLogin(user, pw string) (int, string) {
 }
 
 // adminToken adds an administrator and returns a bearer token for them.
-func (h *testHub) adminToken(name string, role hub.Role) string {
+func (h *testHub) adminToken(name string, role access.Role) string {
 	h.t.Helper()
 	h.addAdmin(name, role)
 	st, tok := h.apiLogin(name, password(name))
@@ -192,7 +193,7 @@ func (h *testHub) webLogin(c *http.Client, user, pw string) *http.Response {
 }
 
 // loggedIn logs a new client in as a new administrator of the role.
-func (h *testHub) loggedIn(name string, role hub.Role) *http.Client {
+func (h *testHub) loggedIn(name string, role access.Role) *http.Client {
 	h.t.Helper()
 	h.addAdmin(name, role)
 	c := h.client()
@@ -208,10 +209,10 @@ func (h *testHub) loggedIn(name string, role hub.Role) *http.Client {
 func TestAccessRefusals(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{})
 	h.enroll("乌兰花镇站")
-	viewer := h.adminToken("viewer1", hub.RoleViewer)
-	resolver := h.adminToken("resolver1", hub.RoleResolver)
-	manager := h.adminToken("manager1", hub.RoleStationManager)
-	owner := h.adminToken("owner1", hub.RoleOwner)
+	viewer := h.adminToken("viewer1", access.RoleViewer)
+	resolver := h.adminToken("resolver1", access.RoleResolver)
+	manager := h.adminToken("manager1", access.RoleStationManager)
+	owner := h.adminToken("owner1", access.RoleOwner)
 
 	type endpoint struct {
 		method, path string
@@ -256,7 +257,7 @@ func TestAccessRefusals(t *testing.T) {
 	if st, loc, _ := page(t, anon, h.url()+"/"); st != http.StatusSeeOther || loc != "/login" {
 		t.Errorf("status page without a session: %d to %q", st, loc)
 	}
-	c := h.loggedIn("viewer2", hub.RoleViewer)
+	c := h.loggedIn("viewer2", access.RoleViewer)
 	st, _, body := page(t, c, h.url()+"/")
 	if st != http.StatusOK || !strings.Contains(body, "乌兰花镇站") || !strings.Contains(body, `action="/logout"`) ||
 		!csrfRE.MatchString(body) {
@@ -302,7 +303,7 @@ func TestAccessRefusals(t *testing.T) {
 // logout form. With it, logout ends the session.
 func TestCSRF(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{})
-	h.addAdmin("alice", hub.RoleOwner)
+	h.addAdmin("alice", access.RoleOwner)
 	c := h.client()
 	page(t, c, h.url()+"/login") // the login CSRF cookie
 	resp, _ := post(t, c, h.url()+"/login", url.Values{"user": {"alice"}, "password": {password("alice")}})
@@ -362,7 +363,7 @@ func TestCSRF(t *testing.T) {
 // Over TLS the session cookie is Secure.
 func TestSecureCookieUnderTLS(t *testing.T) {
 	h := newAccessHub(t, "https", hub.Options{})
-	h.addAdmin("alice", hub.RoleViewer)
+	h.addAdmin("alice", access.RoleViewer)
 	resp := h.webLogin(h.client(), "alice", password("alice"))
 	for _, ck := range resp.Cookies() {
 		if ck.Name == "hub_session" && (!ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode) {
@@ -378,7 +379,7 @@ func TestSecureCookieUnderTLS(t *testing.T) {
 // after LockFor. Too many failures from one address lock the address out.
 func TestLockout(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{RemoteLockAfter: 12})
-	h.addAdmin("alice", hub.RoleOwner)
+	h.addAdmin("alice", access.RoleOwner)
 	for i := range 5 {
 		if st, _ := h.apiLogin("alice", "wrong password "+string(rune('a'+i))); st != http.StatusUnauthorized {
 			t.Fatalf("failure %d: %d", i, st)
@@ -399,7 +400,7 @@ func TestLockout(t *testing.T) {
 	if st, tok := h.apiLogin("alice", password("alice")); st != http.StatusOK || tok == "" {
 		t.Fatalf("after the lock: %d", st)
 	}
-	entries, err := h.hub.AuditLog(context.Background(), 100)
+	entries, err := h.hub.Access().AuditLog(context.Background(), 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,7 +408,7 @@ func TestLockout(t *testing.T) {
 	for _, e := range entries {
 		counts[e.Action]++
 	}
-	if counts[hub.AuditLoginFailed] != 5 || counts[hub.AuditLockout] != 1 || counts[hub.AuditLogin] != 1 {
+	if counts[access.AuditLoginFailed] != 5 || counts[access.AuditLockout] != 1 || counts[access.AuditLogin] != 1 {
 		t.Errorf("audit counts %v", counts)
 	}
 
@@ -418,7 +419,7 @@ func TestLockout(t *testing.T) {
 			t.Fatalf("address failure %d: %d", i, st)
 		}
 	}
-	h.addAdmin("bob", hub.RoleViewer)
+	h.addAdmin("bob", access.RoleViewer)
 	if st, _ := h.apiLogin("bob", password("bob")); st != http.StatusTooManyRequests {
 		t.Fatalf("login from a locked-out address: %d", st)
 	}
@@ -432,8 +433,8 @@ func TestLockout(t *testing.T) {
 // (a page refreshing itself is no use).
 func TestExpiry(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{TokenTTL: time.Hour, AdminIdle: 30 * time.Minute})
-	tok := h.adminToken("alice", hub.RoleViewer)
-	c := h.loggedIn("bob", hub.RoleViewer)
+	tok := h.adminToken("alice", access.RoleViewer)
+	c := h.loggedIn("bob", access.RoleViewer)
 	for range 3 { // used every 20 minutes: the web session lives on, the token dies
 		h.clock.Advance(20 * time.Minute)
 		if st, _, _ := page(t, c, h.url()+"/"); st != http.StatusOK {
@@ -457,11 +458,11 @@ func TestExpiry(t *testing.T) {
 // stops new logins; logging out of the API revokes the token.
 func TestDisableAndLogout(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{})
-	tok := h.adminToken("alice", hub.RoleOwner)
-	c := h.loggedIn("bob", hub.RoleViewer)
+	tok := h.adminToken("alice", access.RoleOwner)
+	c := h.loggedIn("bob", access.RoleViewer)
 	_, tokBob := h.apiLogin("bob", password("bob"))
 	ctx := context.Background()
-	if err := h.hub.DisableAdmin(ctx, hub.Actor{User: "alice", Remote: "127.0.0.1"}, "bob"); err != nil {
+	if err := h.hub.Access().DisableAdmin(ctx, access.Actor{User: "alice", Remote: "127.0.0.1"}, "bob"); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := h.call("GET", "/api/stations", tokBob); st != http.StatusUnauthorized {
@@ -473,7 +474,7 @@ func TestDisableAndLogout(t *testing.T) {
 	if st, _ := h.apiLogin("bob", password("bob")); st != http.StatusUnauthorized {
 		t.Errorf("disabled user's login: %d", st)
 	}
-	if err := h.hub.DisableAdmin(ctx, hub.Actor{User: "alice"}, "nobody"); err == nil {
+	if err := h.hub.Access().DisableAdmin(ctx, access.Actor{User: "alice"}, "nobody"); err == nil {
 		t.Error("disabling an unknown user succeeded")
 	}
 
@@ -483,14 +484,14 @@ func TestDisableAndLogout(t *testing.T) {
 	if st, _ := h.call("GET", "/api/stations", tok); st != http.StatusUnauthorized {
 		t.Errorf("token after logout: %d", st)
 	}
-	tok = h.adminToken("carol", hub.RoleOwner)
+	tok = h.adminToken("carol", access.RoleOwner)
 	_, body := h.call("GET", "/api/audit?limit=50", tok)
 	var actions []string
 	for _, e := range body["entries"].([]any) {
 		actions = append(actions, e.(map[string]any)["action"].(string))
 	}
 	all := strings.Join(actions, " ")
-	for _, want := range []string{hub.AuditAdminDisable, hub.AuditLogout, hub.AuditLoginFailed, hub.AuditLogin, hub.AuditAdminAdd} {
+	for _, want := range []string{access.AuditAdminDisable, access.AuditLogout, access.AuditLoginFailed, access.AuditLogin, access.AuditAdminAdd} {
 		if !strings.Contains(all, want) {
 			t.Errorf("audit lacks %s: %s", want, all)
 		}
@@ -501,7 +502,7 @@ func TestDisableAndLogout(t *testing.T) {
 // sessions table — not even a password typed into the user name field.
 func TestNoSecretsInLogs(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{})
-	h.addAdmin("alice", hub.RoleOwner)
+	h.addAdmin("alice", access.RoleOwner)
 	secrets := []string{password("alice"), "wrong-guess-987654", "typed-into-name-field-42"}
 	h.apiLogin("alice", secrets[1])
 	h.webLogin(h.client(), "alice", secrets[1])
@@ -542,7 +543,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		rows.Close()
 	}
 	logs := h.logs.String()
-	if !strings.Contains(logs, "failed administrator login") || !strings.Contains(dump.String(), hub.AuditLoginFailed) {
+	if !strings.Contains(logs, "failed administrator login") || !strings.Contains(dump.String(), access.AuditLoginFailed) {
 		t.Fatalf("nothing logged?\n%s\n%s", logs, dump.String())
 	}
 	for _, s := range secrets {
@@ -579,7 +580,7 @@ func TestLoginPageLanguage(t *testing.T) {
 	if _, _, body := page(t, c, h.url()+"/login"); !strings.Contains(body, "Password") {
 		t.Errorf("the language choice is not remembered:\n%s", body)
 	}
-	h.addAdmin("alice", hub.RoleViewer)
+	h.addAdmin("alice", access.RoleViewer)
 	resp := h.webLogin(c, "alice", "wrong password!")
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("wrong password: %s", resp.Status)
@@ -590,7 +591,7 @@ func TestLoginPageLanguage(t *testing.T) {
 // checked.
 func TestLockoutParallel(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{})
-	h.addAdmin("alice", hub.RoleOwner)
+	h.addAdmin("alice", access.RoleOwner)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	statuses := map[int]int{}
@@ -615,14 +616,14 @@ func TestLockoutParallel(t *testing.T) {
 // station managers and owners manage stations, only owners manage
 // administrators and read the audit log.
 func TestRolePermissions(t *testing.T) {
-	want := map[hub.Role]string{
-		hub.RoleViewer:         "view",
-		hub.RoleResolver:       "view resolve",
-		hub.RoleStationManager: "view manage_stations",
-		hub.RoleOwner:          "view resolve manage_stations manage_admins read_audit",
+	want := map[access.Role]string{
+		access.RoleViewer:         "view",
+		access.RoleResolver:       "view resolve",
+		access.RoleStationManager: "view manage_stations",
+		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit",
 	}
-	perms := []hub.Permission{hub.PermView, hub.PermResolve, hub.PermStations, hub.PermAdmins, hub.PermAudit}
-	for _, r := range hub.Roles() {
+	perms := []access.Permission{access.PermView, access.PermResolve, access.PermStations, access.PermAdmins, access.PermAudit}
+	for _, r := range access.Roles() {
 		var got []string
 		for _, p := range perms {
 			if r.Can(p) {
@@ -633,15 +634,15 @@ func TestRolePermissions(t *testing.T) {
 			t.Errorf("%s can %v, want %s", r, got, want[r])
 		}
 	}
-	if hub.Role("king").Can(hub.PermView) {
+	if access.Role("king").Can(access.PermView) {
 		t.Error("an unknown role can read")
 	}
 	for _, s := range []string{"station manager", "station-manager", "station_manager"} {
-		if r, err := hub.ParseRole(s); err != nil || r != hub.RoleStationManager {
+		if r, err := access.ParseRole(s); err != nil || r != access.RoleStationManager {
 			t.Errorf("ParseRole(%q) = %q, %v", s, r, err)
 		}
 	}
-	if _, err := hub.ParseRole("admin"); err == nil {
+	if _, err := access.ParseRole("admin"); err == nil {
 		t.Error("ParseRole accepted admin")
 	}
 }

@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"fieldsync/hub/access"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func TestBrowserLogin(t *testing.T) {
 	b := browsertest.New(t)
 	h := newAccessHub(t, "http", hub.Options{})
 	h.enroll("乌兰花镇站")
-	h.addAdmin("alice", hub.RoleViewer)
+	h.addAdmin("alice", access.RoleViewer)
 	do, get := b.Do, b.Get
 	type css = chromedp.CSS
 	do(

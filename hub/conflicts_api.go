@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub/access"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,14 +25,14 @@ import (
 //	POST /api/conflicts/resolve  {"ids": [...], ...}                       resolve
 //	GET  /api/workers?q=  GET /api/workers/{id}  GET /api/workers/{id}/history   view
 func (h *Hub) routesConflicts(mux *http.ServeMux) {
-	mux.Handle("GET /api/conflicts", h.apiFor(PermView, h.apiConflicts))
-	mux.Handle("GET /api/conflicts/{id}", h.apiFor(PermView, h.apiConflict))
-	mux.Handle("POST /api/conflicts/{id}/resolve", h.apiFor(PermResolve, h.apiResolve))
-	mux.Handle("POST /api/conflicts/resolve", h.apiFor(PermResolve, h.apiResolveMany))
-	mux.Handle("GET /api/workers", h.apiFor(PermView, h.apiWorkers))
-	mux.Handle("GET /api/workers/{id}", h.apiFor(PermView, h.apiWorker))
-	mux.Handle("GET /api/workers/{id}/history", h.apiFor(PermView, h.apiWorkerHistory))
-	mux.Handle("GET /api/history/{table}/{id}", h.apiFor(PermView, h.apiRecordHistory))
+	mux.Handle("GET /api/conflicts", h.apiFor(access.PermView, h.apiConflicts))
+	mux.Handle("GET /api/conflicts/{id}", h.apiFor(access.PermView, h.apiConflict))
+	mux.Handle("POST /api/conflicts/{id}/resolve", h.apiFor(access.PermResolve, h.apiResolve))
+	mux.Handle("POST /api/conflicts/resolve", h.apiFor(access.PermResolve, h.apiResolveMany))
+	mux.Handle("GET /api/workers", h.apiFor(access.PermView, h.apiWorkers))
+	mux.Handle("GET /api/workers/{id}", h.apiFor(access.PermView, h.apiWorker))
+	mux.Handle("GET /api/workers/{id}/history", h.apiFor(access.PermView, h.apiWorkerHistory))
+	mux.Handle("GET /api/history/{table}/{id}", h.apiFor(access.PermView, h.apiRecordHistory))
 	h.routesConflictPages(mux)
 	h.routesWorkerPages(mux)
 	h.routesStationPages(mux)
@@ -232,7 +233,7 @@ func (h *Hub) apiResolve(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &req) {
 		return
 	}
-	a, _ := AdminFrom(r.Context())
+	a, _ := access.AdminFrom(r.Context())
 	c, err := h.ResolveConflict(r.Context(), a.Actor(), id, req)
 	if err != nil {
 		h.writeResolveError(w, r, err)
@@ -262,7 +263,7 @@ func (h *Hub) apiResolveMany(w http.ResponseWriter, r *http.Request) {
 			"ids must list 1 to 1000 conflict ids"))
 		return
 	}
-	a, _ := AdminFrom(r.Context())
+	a, _ := access.AdminFrom(r.Context())
 	res := h.ResolveMany(r.Context(), a.Actor(), req.IDs, req.ResolveRequest, lang)
 	n := 0
 	for _, x := range res {

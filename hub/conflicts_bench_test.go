@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"encoding/json"
+	"fieldsync/hub/access"
 	"fmt"
 	"io"
 	"net/http"
@@ -64,7 +65,7 @@ func BenchmarkConflictQueue(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("setup: %d history entries, 10,000 conflicts in %s", entries, time.Since(start).Round(time.Second))
-	h.addAdmin("viewer", hub.RoleViewer)
+	h.addAdmin("viewer", access.RoleViewer)
 	c := h.client()
 	{ // the login form, as a browser fills it
 		resp, err := c.Get(h.url() + "/login")

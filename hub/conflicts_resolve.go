@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub/access"
 	"fmt"
 	"math"
 	"strconv"
@@ -95,7 +96,7 @@ var (
 // ResolveConflict resolves an open conflict as req says, on behalf of who,
 // and returns it as it now is (still open when a rule action did not clear
 // the rule, for instance one placement removed of two too many).
-func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req ResolveRequest) (Conflict, error) {
+func (h *Hub) ResolveConflict(ctx context.Context, who access.Actor, id int64, req ResolveRequest) (Conflict, error) {
 	var chs []replica.Change
 	var how Resolution
 	// Under applyMu, as every write of workers (see namesakes).
@@ -110,7 +111,7 @@ func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req Reso
 		// The value itself stays out of the log (it is on the conflict).
 		detail, _ := json.Marshal(map[string]any{"conflict": id, "how": how.How, "station": how.Station,
 			"column": how.Column, "row": how.Row})
-		return h.auditIn(ctx, tx.Exec, AuditEntry{User: who.User, Action: AuditResolve, Detail: string(detail), Remote: who.Remote})
+		return h.acc.AuditIn(ctx, tx.Exec, access.AuditEntry{User: who.User, Action: AuditResolve, Detail: string(detail), Remote: who.Remote})
 	})
 	if err != nil {
 		return Conflict{}, err
@@ -138,7 +139,7 @@ func (h *Hub) afterHubWrite(ctx context.Context, chs []replica.Change) {
 }
 
 // resolveIn does a resolution inside a write transaction.
-func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64, req ResolveRequest) ([]replica.Change, Resolution, error) {
+func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who access.Actor, id int64, req ResolveRequest) ([]replica.Change, Resolution, error) {
 	c, err := scanConflict(tx.QueryRow(ctx, `SELECT `+conflictCols+` FROM hub_conflicts WHERE id = ?`, id).Scan)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -508,7 +509,7 @@ type BulkResult struct {
 // {"choose": "latest"}) to many conflicts, each in its own transaction, so
 // that one that does not fit (already resolved, no value from that station)
 // leaves the others resolved.
-func (h *Hub) ResolveMany(ctx context.Context, who Actor, ids []int64, req ResolveRequest, lang string) []BulkResult {
+func (h *Hub) ResolveMany(ctx context.Context, who access.Actor, ids []int64, req ResolveRequest, lang string) []BulkResult {
 	out := make([]BulkResult, 0, len(ids))
 	for _, id := range ids {
 		c, err := h.ResolveConflict(ctx, who, id, req)

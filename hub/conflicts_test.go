@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fieldsync/hub/access"
 	"fmt"
 	"net/http"
 	"testing"
@@ -131,8 +132,8 @@ func TestConflictEndToEnd(t *testing.T) {
 	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
 		return converged(t, h.hub, a) && converged(t, h.hub, b)
 	})
-	viewer := h.adminToken("viewer1", hub.RoleViewer)
-	resolver := h.adminToken("resolver1", hub.RoleResolver)
+	viewer := h.adminToken("viewer1", access.RoleViewer)
+	resolver := h.adminToken("resolver1", access.RoleResolver)
 
 	fields := h.openConflicts(viewer, hub.KindField)
 	if len(fields) != 2 {
@@ -261,7 +262,7 @@ func TestConflictEndToEnd(t *testing.T) {
 		t.Fatalf("%d conflicts still open", n)
 	}
 	// The audit log has both resolutions.
-	owner := h.adminToken("owner1", hub.RoleOwner)
+	owner := h.adminToken("owner1", access.RoleOwner)
 	_, audit := h.call("GET", "/api/audit", owner)
 	n := 0
 	for _, e := range audit["entries"].([]any) {

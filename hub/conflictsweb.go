@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub/access"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -118,15 +119,15 @@ nav a{margin-right:1em}.err{color:#b00}.ok{color:#080}.wins{font-weight:bold}.mo
 // page is the data every page template gets.
 type page struct {
 	Hub, Title, Lang, CSRF, Error, Notice string
-	Admin                                 *Admin
+	Admin                                 *access.Admin
 	Data                                  any
 }
 
 // newPage fills the frame's data for a request.
 func (h *Hub) newPage(r *http.Request, lang, titleKey string) page {
 	p := page{Hub: h.cfg.Name, Title: tw(lang, titleKey), Lang: lang}
-	if a, ok := AdminFrom(r.Context()); ok {
-		p.Admin, p.CSRF = a, csrfToken(a)
+	if a, ok := access.AdminFrom(r.Context()); ok {
+		p.Admin, p.CSRF = a, access.CSRFToken(a)
 	}
 	p.Notice = r.URL.Query().Get("notice")
 	return p
@@ -181,10 +182,10 @@ type queueData struct {
 
 // routesConflictPages adds the queue and conflict pages.
 func (h *Hub) routesConflictPages(mux *http.ServeMux) {
-	mux.Handle("GET /conflicts", h.pageFor(PermView, h.pageQueue))
-	mux.Handle("POST /conflicts/resolve", h.pageFor(PermResolve, h.postBulk))
-	mux.Handle("GET /conflicts/{id}", h.pageFor(PermView, h.pageConflict))
-	mux.Handle("POST /conflicts/{id}/resolve", h.pageFor(PermResolve, h.postResolve))
+	mux.Handle("GET /conflicts", h.pageFor(access.PermView, h.pageQueue))
+	mux.Handle("POST /conflicts/resolve", h.pageFor(access.PermResolve, h.postBulk))
+	mux.Handle("GET /conflicts/{id}", h.pageFor(access.PermView, h.pageConflict))
+	mux.Handle("POST /conflicts/{id}/resolve", h.pageFor(access.PermResolve, h.postResolve))
 }
 
 func (h *Hub) pageQueue(w http.ResponseWriter, r *http.Request) {
@@ -218,8 +219,8 @@ func (h *Hub) pageQueue(w http.ResponseWriter, r *http.Request) {
 }
 
 // adminActor is the administrator of a protected request.
-func adminActor(r *http.Request) Actor {
-	a, _ := AdminFrom(r.Context())
+func adminActor(r *http.Request) access.Actor {
+	a, _ := access.AdminFrom(r.Context())
 	return a.Actor()
 }
 

@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"fieldsync/hub/access"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -47,8 +48,8 @@ func phoneConflict(t *testing.T) (*accessHub, *testStation, *testStation, ident.
 // refused; a bad typed value shows the field's message; a good one resolves.
 func TestConflictPages(t *testing.T) {
 	h, a, _, wid, id := phoneConflict(t)
-	viewer := h.loggedIn("viewer1", hub.RoleViewer)
-	resolver := h.loggedIn("resolver1", hub.RoleResolver)
+	viewer := h.loggedIn("viewer1", access.RoleViewer)
+	resolver := h.loggedIn("resolver1", access.RoleResolver)
 	st, _, body := page(t, resolver, h.url()+"/conflicts")
 	if st != http.StatusOK || !strings.Contains(body, "娜仁") || !strings.Contains(body, records.MaskPhone("13500000002")) ||
 		strings.Contains(body, "13500000002") {
@@ -93,8 +94,8 @@ func TestConflictPages(t *testing.T) {
 // printable sheet, then revokes it; a viewer sees the list but cannot enrol.
 func TestStationPages(t *testing.T) {
 	h := newAccessHub(t, "http", hub.Options{})
-	m := h.loggedIn("manager1", hub.RoleStationManager)
-	v := h.loggedIn("viewer1", hub.RoleViewer)
+	m := h.loggedIn("manager1", access.RoleStationManager)
+	v := h.loggedIn("viewer1", access.RoleViewer)
 	_, _, body := page(t, m, h.url()+"/stations")
 	csrf := csrfRE.FindStringSubmatch(body)[1]
 	resp, body := post(t, m, h.url()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}, "division_code": {"150421001001"}})
@@ -138,7 +139,7 @@ func between(s, start, end string) string {
 func TestBrowserResolveConflict(t *testing.T) {
 	br := browsertest.New(t)
 	h, a, _, wid, id := phoneConflict(t)
-	h.addAdmin("resolver1", hub.RoleResolver)
+	h.addAdmin("resolver1", access.RoleResolver)
 	type css = chromedp.CSS
 	br.Do(
 		chromedp.Navigate(h.url()+"/conflicts"),
@@ -178,7 +179,7 @@ func TestBrowserResolveConflict(t *testing.T) {
 // conflict has changed since, and goes through with the current one.
 func TestResolveRefusesStaleView(t *testing.T) {
 	h, _, _, _, id := phoneConflict(t)
-	tok := h.adminToken("resolver2", hub.RoleResolver)
+	tok := h.adminToken("resolver2", access.RoleResolver)
 	st, c := h.call("GET", fmt.Sprintf("/api/conflicts/%d", id), tok)
 	if st != http.StatusOK {
 		t.Fatalf("read conflict: %d %v", st, c)

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"fieldsync/hub/access"
 	"fmt"
 	"net/http"
 	"slices"
@@ -151,9 +152,9 @@ func (h *Hub) Dashboard(ctx context.Context, month string) (*report.Figures, err
 // the dashboard's live figures (figuresCache).
 func (h *Hub) routesDashboard(mux *http.ServeMux) {
 	h.figuresCache()
-	mux.Handle("GET /api/dashboard", h.apiFor(PermView, h.serveDashboardAPI))
-	mux.Handle("GET /api/report.xlsx", h.apiFor(PermView, h.serveReportXLSX))
-	mux.Handle("GET /api/report.csv", h.apiFor(PermView, h.serveReportCSV))
+	mux.Handle("GET /api/dashboard", h.apiFor(access.PermView, h.serveDashboardAPI))
+	mux.Handle("GET /api/report.xlsx", h.apiFor(access.PermView, h.serveReportXLSX))
+	mux.Handle("GET /api/report.csv", h.apiFor(access.PermView, h.serveReportCSV))
 }
 
 // monthParam is the request's month (this month in China when absent).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fieldsync/hub/access"
 	"io"
 	"net/http"
 	"strings"
@@ -77,7 +78,7 @@ func TestDashboardAPI(t *testing.T) {
 			t.Errorf("%s without a token: %s", p, resp.Status)
 		}
 	}
-	tok := h.adminToken("查看员", hub.RoleViewer)
+	tok := h.adminToken("查看员", access.RoleViewer)
 	for _, p := range []string{"/api/dashboard?month=2026-13", "/api/dashboard?month=11", "/api/report.xlsx?month=x", "/api/report.csv?month=2026-1"} {
 		st, body := h.call("GET", p, tok)
 		if st != http.StatusBadRequest || body["field"] != "month" || body["error"] == "" {
@@ -165,7 +166,7 @@ func TestDashboardPage(t *testing.T) {
 	if st, loc, _ := page(t, h.client(), h.url()+"/dashboard?month="+month); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 		t.Fatalf("dashboard without a login: %d %q", st, loc)
 	}
-	c := h.loggedIn("查看员", hub.RoleViewer)
+	c := h.loggedIn("查看员", access.RoleViewer)
 	st, _, body := page(t, c, h.url()+"/dashboard?month="+month)
 	if st != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%s", st, body)
@@ -213,7 +214,7 @@ func TestBrowserDashboard(t *testing.T) {
 	if _, err := h.hub.Write(context.Background(), edits...); err != nil {
 		t.Fatal(err)
 	}
-	h.addAdmin("alice", hub.RoleViewer)
+	h.addAdmin("alice", access.RoleViewer)
 	do, get := b.Do, b.Get
 	type css = chromedp.CSS
 	do(

@@ -3,6 +3,7 @@ package hub
 import (
 	"bytes"
 	"errors"
+	"fieldsync/hub/access"
 	"html/template"
 	"net/http"
 
@@ -62,9 +63,9 @@ section{page-break-inside:avoid}svg{max-width:100%;height:auto}.err{color:#b00}
 // routesDashboardPage adds the dashboard page and its downloads, for web
 // sessions.
 func (h *Hub) routesDashboardPage(mux *http.ServeMux) {
-	mux.Handle("GET /dashboard", h.pageFor(PermView, h.serveDashboardPage))
-	mux.Handle("GET /dashboard/report.xlsx", h.pageFor(PermView, h.serveReportXLSX))
-	mux.Handle("GET /dashboard/report.csv", h.pageFor(PermView, h.serveReportCSV))
+	mux.Handle("GET /dashboard", h.pageFor(access.PermView, h.serveDashboardPage))
+	mux.Handle("GET /dashboard/report.xlsx", h.pageFor(access.PermView, h.serveReportXLSX))
+	mux.Handle("GET /dashboard/report.csv", h.pageFor(access.PermView, h.serveReportCSV))
 }
 
 // serveDashboardPage renders the month's dashboard: totals, every chart as
@@ -72,8 +73,8 @@ func (h *Hub) routesDashboardPage(mux *http.ServeMux) {
 func (h *Hub) serveDashboardPage(w http.ResponseWriter, r *http.Request) {
 	month := h.monthParam(r)
 	data := map[string]any{"Hub": h.cfg.Name, "Month": month, "Sheets": report.Sheets}
-	if a, ok := AdminFrom(r.Context()); ok {
-		data["Admin"], data["CSRF"] = a, csrfToken(a)
+	if a, ok := access.AdminFrom(r.Context()); ok {
+		data["Admin"], data["CSRF"] = a, access.CSRFToken(a)
 	}
 	status := http.StatusOK
 	if !records.ValidMonth(month) {

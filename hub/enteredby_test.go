@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"fieldsync/hub/access"
 	"fmt"
 	"net/http"
 	"testing"
@@ -63,7 +64,7 @@ func TestConflictEnteredByFromHistory(t *testing.T) {
 	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
 		return converged(t, h.hub, a) && converged(t, h.hub, b)
 	})
-	viewer := h.adminToken("viewer1", hub.RoleViewer)
+	viewer := h.adminToken("viewer1", access.RoleViewer)
 	fields := h.openConflicts(viewer, hub.KindField)
 	if len(fields) != 1 || fields[0]["column"] != "phone" {
 		t.Fatalf("want one conflict, on the phone (none on entered_by): %v", fields)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fieldsync/hub/access"
 	"fmt"
 	"log/slog"
 	"net"
@@ -85,7 +86,7 @@ type Hub struct {
 	scope *scopeSet
 	names *namesakes // workers by name, for the identity rule and the search
 
-	limiter loginLimiter // failed administrator logins
+	acc *access.Store // administrators, their sessions, the audit log
 
 	workerCol  map[string]int
 	childMu    sync.Mutex
@@ -147,7 +148,6 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if opt.Poll <= 0 {
 		opt.Poll = 10 * time.Second
 	}
-	opt.setAccessDefaults()
 	schema, err := records.NewSchema()
 	if err != nil {
 		return nil, err
@@ -171,7 +171,8 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
 		relaySem: make(chan struct{}, relayReaders),
 	}
-	h.limiter.userAfter, h.limiter.remoteAfter, h.limiter.lockFor = opt.LockAfter, opt.RemoteLockAfter, opt.LockFor
+	h.acc = access.New(rep.DB(), opt.Now, h.log, access.Options{AdminIdle: opt.AdminIdle, TokenTTL: opt.TokenTTL,
+		LockAfter: opt.LockAfter, RemoteLockAfter: opt.RemoteLockAfter, LockFor: opt.LockFor, PasswordCost: opt.PasswordCost})
 	for _, name := range childTables {
 		t, _ := schema.Table(name)
 		col, ok := t.Column("worker_id")
@@ -200,10 +201,13 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 }
 
 func (h *Hub) init(ctx context.Context) error {
-	for _, s := range append(storeSchema[:len(storeSchema):len(storeSchema)], accessSchema...) {
+	for _, s := range storeSchema {
 		if _, err := h.rep.DB().ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create hub tables: %w", err)
 		}
+	}
+	if err := h.acc.Init(ctx); err != nil {
+		return err
 	}
 	if err := migrateScope(ctx, h.rep.DB()); err != nil {
 		return err
@@ -247,6 +251,10 @@ func (h *Hub) Name() string { return h.cfg.Name }
 
 // URL is the address stations dial.
 func (h *Hub) URL() string { return h.cfg.URL }
+
+// Access is the hub's access control: administrators, their sessions and
+// tokens, lock-out and the audit log.
+func (h *Hub) Access() *access.Store { return h.acc }
 
 // Replica is the hub's database.
 func (h *Hub) Replica() *replica.Replica { return h.rep }
@@ -317,8 +325,8 @@ func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []boo
 func (h *Hub) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /sync", h.serveSync)
-	mux.Handle("GET /api/stations", h.apiFor(PermView, h.serveAPI))
-	mux.Handle("GET /{$}", h.pageFor(PermView, h.servePage))
+	mux.Handle("GET /api/stations", h.apiFor(access.PermView, h.serveAPI))
+	mux.Handle("GET /{$}", h.pageFor(access.PermView, h.servePage))
 	h.routesAccess(mux)
 	h.routesDashboard(mux)
 	h.routesDashboardPage(mux)

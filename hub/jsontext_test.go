@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"encoding/json"
+	"fieldsync/hub/access"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,7 +15,7 @@ import (
 // 400 naming the field, instead of acting on a value nobody typed.
 func TestHubJSONInvalidUTF8(t *testing.T) {
 	h := newTestHub(t, "http", hub.Options{})
-	resolver := h.adminToken("resolver1", hub.RoleResolver)
+	resolver := h.adminToken("resolver1", access.RoleResolver)
 	post := func(path, token, body string) (int, map[string]any) {
 		t.Helper()
 		req, _ := http.NewRequest("POST", h.url()+path, strings.NewReader(body))

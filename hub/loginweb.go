@@ -2,11 +2,12 @@ package hub
 
 import (
 	"bytes"
-	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub/access"
 	"html/template"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,33 +21,6 @@ const (
 	langCookie    = "lang"
 )
 
-// Defaults of the access options.
-const (
-	DefaultAdminIdle       = 30 * time.Minute
-	DefaultTokenTTL        = 12 * time.Hour
-	DefaultLockAfter       = 5
-	DefaultRemoteLockAfter = 20
-	DefaultLockFor         = 15 * time.Minute
-)
-
-func (o *Options) setAccessDefaults() {
-	if o.AdminIdle <= 0 {
-		o.AdminIdle = DefaultAdminIdle
-	}
-	if o.TokenTTL <= 0 {
-		o.TokenTTL = DefaultTokenTTL
-	}
-	if o.LockAfter <= 0 {
-		o.LockAfter = DefaultLockAfter
-	}
-	if o.RemoteLockAfter <= 0 {
-		o.RemoteLockAfter = DefaultRemoteLockAfter
-	}
-	if o.LockFor <= 0 {
-		o.LockFor = DefaultLockFor
-	}
-}
-
 // routesAccess adds the administrators' login and logout, for the web UI and
 // the JSON API, and the audit log.
 //
@@ -58,8 +32,8 @@ func (h *Hub) routesAccess(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", h.postLogin)
 	mux.HandleFunc("POST /logout", h.postLogout)
 	mux.HandleFunc("POST /api/login", h.apiLogin)
-	mux.Handle("POST /api/logout", h.apiFor(PermView, h.apiLogout))
-	mux.Handle("GET /api/audit", h.apiFor(PermAudit, h.apiAudit))
+	mux.Handle("POST /api/logout", h.apiFor(access.PermView, h.apiLogout))
+	mux.Handle("GET /api/audit", h.apiFor(access.PermAudit, h.apiAudit))
 }
 
 // messages of the access layer: Chinese first, English with ?lang=en.
@@ -113,6 +87,15 @@ func apiLang(r *http.Request) string {
 	return "zh"
 }
 
+// remoteHost is the address failed logins are counted against: the peer's
+// IP (the hub trusts no forwarding header).
+func remoteHost(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
 // secureHeaders are sent with every page and API answer for administrators.
 func secureHeaders(w http.ResponseWriter) {
 	w.Header().Set("X-Frame-Options", "DENY")
@@ -143,13 +126,13 @@ func bearer(r *http.Request) string {
 // apiFor lets through API requests with a live bearer token of a role that
 // holds perm: 401 without one, 403 for a role without perm. Cookies are not
 // accepted, so the API needs no CSRF token.
-func (h *Hub) apiFor(perm Permission, next http.HandlerFunc) http.Handler {
+func (h *Hub) apiFor(perm access.Permission, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w)
 		lang := apiLang(r)
-		a, err := h.session(r.Context(), bearer(r), sessionAPI, true)
+		a, err := h.acc.Session(r.Context(), bearer(r), access.SessionAPI, true)
 		if err != nil {
-			if !errors.Is(err, errNoSession) {
+			if !errors.Is(err, access.ErrNoSession) {
 				h.log.ErrorContext(r.Context(), "api authentication", "err", err)
 				writeJSONError(w, http.StatusInternalServerError, tr(lang, "internal"))
 				return
@@ -163,14 +146,14 @@ func (h *Hub) apiFor(perm Permission, next http.HandlerFunc) http.Handler {
 			writeJSONError(w, http.StatusForbidden, tr(lang, "forbidden"))
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), ctxAdminKey{}, a)))
+		next(w, r.WithContext(access.WithAdmin(r.Context(), a)))
 	})
 }
 
 // pageFor lets through page requests with a live web session of a role that
 // holds perm: a redirect to /login without one, 403 for a role without perm.
 // A POST must carry the session's CSRF token in the form field csrf.
-func (h *Hub) pageFor(perm Permission, next http.HandlerFunc) http.Handler {
+func (h *Hub) pageFor(perm access.Permission, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w)
 		lang := langOf(w, r)
@@ -178,28 +161,28 @@ func (h *Hub) pageFor(perm Permission, next http.HandlerFunc) http.Handler {
 		if !ok {
 			return
 		}
-		if r.Method == http.MethodPost && !h.checkFormCSRF(w, r, csrfToken(a), lang) {
+		if r.Method == http.MethodPost && !h.checkFormCSRF(w, r, access.CSRFToken(a), lang) {
 			return
 		}
 		if !a.Role.Can(perm) {
 			http.Error(w, tr(lang, "forbidden"), http.StatusForbidden)
 			return
 		}
-		next(w, r.WithContext(context.WithValue(r.Context(), ctxAdminKey{}, a)))
+		next(w, r.WithContext(access.WithAdmin(r.Context(), a)))
 	})
 }
 
 // webSession finds the request's web session, or answers with a redirect to
 // the login page (or an error) and returns false.
-func (h *Hub) webSession(w http.ResponseWriter, r *http.Request, lang string) (*Admin, bool) {
+func (h *Hub) webSession(w http.ResponseWriter, r *http.Request, lang string) (*access.Admin, bool) {
 	tok := ""
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		tok = c.Value
 	}
 	// A status page refreshing itself does not restart the idle timer.
-	a, err := h.session(r.Context(), tok, sessionWeb, r.URL.Query().Get("auto") == "")
+	a, err := h.acc.Session(r.Context(), tok, access.SessionWeb, r.URL.Query().Get("auto") == "")
 	if err != nil {
-		if !errors.Is(err, errNoSession) {
+		if !errors.Is(err, access.ErrNoSession) {
 			h.log.ErrorContext(r.Context(), "web authentication", "err", err)
 			http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 			return nil, false
@@ -255,7 +238,7 @@ var loginTmpl = template.Must(template.New("login").Funcs(template.FuncMap{"tr":
 // renderLogin shows the login form with a fresh login CSRF token (kept in a
 // cookie: the form must send it back).
 func (h *Hub) renderLogin(w http.ResponseWriter, r *http.Request, lang string, status int, user, msg string) {
-	tok, err := newToken()
+	tok, err := access.NewToken()
 	if err != nil {
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 		return
@@ -274,7 +257,7 @@ func (h *Hub) pageLogin(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		if _, err := h.session(r.Context(), c.Value, sessionWeb, false); err == nil {
+		if _, err := h.acc.Session(r.Context(), c.Value, access.SessionWeb, false); err == nil {
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return
 		}
@@ -293,12 +276,12 @@ func (h *Hub) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := r.PostFormValue("user")
-	tok, _, _, err := h.login(r.Context(), user, r.PostFormValue("password"), remoteHost(r), sessionWeb)
+	tok, _, _, err := h.acc.Login(r.Context(), user, r.PostFormValue("password"), remoteHost(r), access.SessionWeb)
 	switch {
-	case errors.Is(err, errLocked):
+	case errors.Is(err, access.ErrLocked):
 		h.renderLogin(w, r, lang, http.StatusTooManyRequests, user, tr(lang, "locked"))
 		return
-	case errors.Is(err, errLoginFailed):
+	case errors.Is(err, access.ErrLoginFailed):
 		h.renderLogin(w, r, lang, http.StatusUnauthorized, user, tr(lang, "login_failed"))
 		return
 	case err != nil:
@@ -309,8 +292,7 @@ func (h *Hub) postLogin(w http.ResponseWriter, r *http.Request) {
 	clearCookie(w, r, loginCSRF)
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		// A session this browser had before ends: one browser, one session.
-		if _, err := h.rep.DB().ExecContext(r.Context(), `DELETE FROM hub_sessions WHERE token_hash = ? AND kind = ?`,
-			tokenHash(c.Value), sessionWeb); err != nil {
+		if err := h.acc.EndSession(r.Context(), c.Value, access.SessionWeb); err != nil {
 			h.log.WarnContext(r.Context(), "end the previous session", "err", err)
 		}
 	}
@@ -325,10 +307,10 @@ func (h *Hub) postLogout(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
 	a, ok := h.webSession(w, r, lang)
-	if !ok || !h.checkFormCSRF(w, r, csrfToken(a), lang) {
+	if !ok || !h.checkFormCSRF(w, r, access.CSRFToken(a), lang) {
 		return
 	}
-	if err := h.logout(r.Context(), a); err != nil {
+	if err := h.acc.Logout(r.Context(), a); err != nil {
 		h.log.ErrorContext(r.Context(), "logout", "err", err)
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 		return
@@ -339,10 +321,10 @@ func (h *Hub) postLogout(w http.ResponseWriter, r *http.Request) {
 
 // LoginResponse is the answer of POST /api/login.
 type LoginResponse struct {
-	Token   string    `json:"token"`
-	Expires time.Time `json:"expires"`
-	User    string    `json:"user"`
-	Role    Role      `json:"role"`
+	Token   string      `json:"token"`
+	Expires time.Time   `json:"expires"`
+	User    string      `json:"user"`
+	Role    access.Role `json:"role"`
 }
 
 func (h *Hub) apiLogin(w http.ResponseWriter, r *http.Request) {
@@ -362,13 +344,13 @@ func (h *Hub) apiLogin(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, tr(lang, "bad_request"))
 		return
 	}
-	tok, expires, role, err := h.login(r.Context(), req.User, req.Password, remoteHost(r), sessionAPI)
+	tok, expires, role, err := h.acc.Login(r.Context(), req.User, req.Password, remoteHost(r), access.SessionAPI)
 	switch {
-	case errors.Is(err, errLocked):
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.opt.LockFor.Seconds())))
+	case errors.Is(err, access.ErrLocked):
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.acc.Options().LockFor.Seconds())))
 		writeJSONError(w, http.StatusTooManyRequests, tr(lang, "locked"))
 		return
-	case errors.Is(err, errLoginFailed):
+	case errors.Is(err, access.ErrLoginFailed):
 		writeJSONError(w, http.StatusUnauthorized, tr(lang, "login_failed"))
 		return
 	case err != nil:
@@ -380,8 +362,8 @@ func (h *Hub) apiLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Hub) apiLogout(w http.ResponseWriter, r *http.Request) {
-	a, _ := AdminFrom(r.Context())
-	if err := h.logout(r.Context(), a); err != nil {
+	a, _ := access.AdminFrom(r.Context())
+	if err := h.acc.Logout(r.Context(), a); err != nil {
 		h.log.ErrorContext(r.Context(), "api logout", "err", err)
 		writeJSONError(w, http.StatusInternalServerError, tr(apiLang(r), "internal"))
 		return
@@ -391,7 +373,7 @@ func (h *Hub) apiLogout(w http.ResponseWriter, r *http.Request) {
 
 func (h *Hub) apiAudit(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	entries, err := h.AuditLog(r.Context(), limit)
+	entries, err := h.acc.AuditLog(r.Context(), limit)
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "audit log", "err", err)
 		writeJSONError(w, http.StatusInternalServerError, tr(apiLang(r), "internal"))

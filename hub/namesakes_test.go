@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"fieldsync/hub/access"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func TestNameIndex(t *testing.T) {
 	b.start()
 	waitFor(t, 20*time.Second, "B's worker at the hub", func() bool { return rowCount(t, h.hub.Replica(), records.Workers) == 3 })
 	b.stop()
-	tok := h.adminToken("resolver1", hub.RoleResolver)
+	tok := h.adminToken("resolver1", access.RoleResolver)
 	if cs := h.openConflicts(tok, hub.KindIdentity); len(cs) != 1 {
 		t.Fatalf("identity conflicts after the restart: %v, want one", cs)
 	}

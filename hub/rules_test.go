@@ -1,6 +1,7 @@
 package hub_test
 
 import (
+	"fieldsync/hub/access"
 	"fmt"
 	"net/http"
 	"testing"
@@ -47,7 +48,7 @@ func TestRuleConflicts(t *testing.T) {
 	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
 		return converged(t, h.hub, a) && converged(t, h.hub, b)
 	})
-	tok := h.adminToken("resolver1", hub.RoleResolver)
+	tok := h.adminToken("resolver1", access.RoleResolver)
 	one := func(kind string) map[string]any {
 		t.Helper()
 		cs := h.openConflicts(tok, kind)

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"errors"
+	"fieldsync/hub/access"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -29,9 +30,9 @@ var sheetTmpl = template.Must(template.New("sheet").Funcs(webFuncs).Parse(layout
 
 // routesStationPages adds the station pages.
 func (h *Hub) routesStationPages(mux *http.ServeMux) {
-	mux.Handle("GET /stations", h.pageFor(PermView, h.pageStations))
-	mux.Handle("POST /stations", h.pageFor(PermStations, h.postStation))
-	mux.Handle("POST /stations/revoke", h.pageFor(PermStations, h.postRevoke))
+	mux.Handle("GET /stations", h.pageFor(access.PermView, h.pageStations))
+	mux.Handle("POST /stations", h.pageFor(access.PermStations, h.postStation))
+	mux.Handle("POST /stations/revoke", h.pageFor(access.PermStations, h.postRevoke))
 }
 
 func (h *Hub) pageStations(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +49,7 @@ func (h *Hub) showStations(w http.ResponseWriter, r *http.Request, lang string, 
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 		return
 	}
-	manage := p.Admin != nil && p.Admin.Role.Can(PermStations)
+	manage := p.Admin != nil && p.Admin.Role.Can(access.PermStations)
 	p.Data = map[string]any{"Stations": st, "Manage": manage}
 	h.render(w, r, stationsTmpl, status, p)
 }
@@ -80,7 +81,7 @@ func (h *Hub) postStation(w http.ResponseWriter, r *http.Request) {
 	if reenroll {
 		detail += " (re-enroll)"
 	}
-	h.audit(r.Context(), AuditEntry{User: a.User, Action: AuditStationAdd, Detail: detail, Remote: a.Remote})
+	h.acc.Record(r.Context(), access.AuditEntry{User: a.User, Action: access.AuditStationAdd, Detail: detail, Remote: a.Remote})
 	p := h.newPage(r, lang, "enrol_code")
 	p.Data = map[string]any{"Name": name, "Division": div, "Code": e.String()}
 	h.render(w, r, sheetTmpl, http.StatusOK, p)
@@ -100,6 +101,6 @@ func (h *Hub) postRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := adminActor(r)
-	h.audit(r.Context(), AuditEntry{User: a.User, Action: AuditStationRevoke, Detail: name, Remote: a.Remote})
+	h.acc.Record(r.Context(), access.AuditEntry{User: a.User, Action: access.AuditStationRevoke, Detail: name, Remote: a.Remote})
 	http.Redirect(w, r, "/stations?notice="+url.QueryEscape(msg2(lang, "已注销 "+name, "revoked "+name)), http.StatusSeeOther)
 }

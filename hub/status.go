@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/json"
+	"fieldsync/hub/access"
 	"html/template"
 	"net/http"
 	"time"
@@ -81,8 +82,8 @@ func (h *Hub) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	data := map[string]any{"Hub": h.cfg.Name, "Stations": st}
-	if a, ok := AdminFrom(r.Context()); ok {
-		data["Admin"], data["CSRF"] = a, csrfToken(a)
+	if a, ok := access.AdminFrom(r.Context()); ok {
+		data["Admin"], data["CSRF"] = a, access.CSRFToken(a)
 	}
 	if err := pageTmpl.Execute(w, data); err != nil {
 		h.log.Warn("status page", "err", err)

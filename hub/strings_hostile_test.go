@@ -2,6 +2,7 @@ package hub_test
 
 import (
 	"context"
+	"fieldsync/hub/access"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -109,8 +110,8 @@ func TestHostileStringsThroughSync(t *testing.T) {
 		}
 		return s
 	}
-	viewer := h.adminToken("viewer1", hub.RoleViewer)
-	web := h.loggedIn("viewer2", hub.RoleViewer)
+	viewer := h.adminToken("viewer1", access.RoleViewer)
+	web := h.loggedIn("viewer2", access.RoleViewer)
 	for i, w := range ws {
 		// Unchanged in every replica.
 		for _, at := range []struct {

@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"encoding/json"
+	"fieldsync/hub/access"
 	"fmt"
 	"net/http/httptest"
 	"runtime"
@@ -80,7 +81,7 @@ func TestOfflineEditsConverge(t *testing.T) {
 	// The hub's API shows both stations online, with their traffic.
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/api/stations", nil)
-	req.Header.Set("Authorization", "Bearer "+h.adminToken("viewer", hub.RoleViewer))
+	req.Header.Set("Authorization", "Bearer "+h.adminToken("viewer", access.RoleViewer))
 	h.hub.Handler().ServeHTTP(rec, req)
 	var api struct{ Stations []hub.StationStatus }
 	if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil {

@@ -2,6 +2,7 @@ package hub
 
 import (
 	"errors"
+	"fieldsync/hub/access"
 	"html/template"
 	"net/http"
 
@@ -38,8 +39,8 @@ var workerColumns = []string{"name", "id_number", "phone", "ethnicity", "hukou_v
 
 // routesWorkerPages adds the worker search and the worker page.
 func (h *Hub) routesWorkerPages(mux *http.ServeMux) {
-	mux.Handle("GET /workers", h.pageFor(PermView, h.pageWorkers))
-	mux.Handle("GET /workers/{id}", h.pageFor(PermView, h.pageWorker))
+	mux.Handle("GET /workers", h.pageFor(access.PermView, h.pageWorkers))
+	mux.Handle("GET /workers/{id}", h.pageFor(access.PermView, h.pageWorker))
 }
 
 func (h *Hub) pageWorkers(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fieldsync/hub/access"
 	"flag"
 	"fmt"
 	"io"
@@ -175,7 +176,7 @@ func cmdStationAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *reenroll {
 		detail += " (re-enrolled)"
 	}
-	if err := h.Audit(ctx, hub.AuditEntry{User: hub.CLIUser, Action: hub.AuditStationAdd, Detail: detail, Remote: cliRemote}); err != nil {
+	if err := h.Access().Audit(ctx, access.AuditEntry{User: access.CLIUser, Action: access.AuditStationAdd, Detail: detail, Remote: cliRemote}); err != nil {
 		return err
 	}
 	line := e.String()
@@ -233,7 +234,7 @@ func cmdStationRevoke(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := h.RevokeStation(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
-	if err := h.Audit(ctx, hub.AuditEntry{User: hub.CLIUser, Action: hub.AuditStationRevoke, Detail: fs.Arg(0), Remote: cliRemote}); err != nil {
+	if err := h.Access().Audit(ctx, access.AuditEntry{User: access.CLIUser, Action: access.AuditStationRevoke, Detail: fs.Arg(0), Remote: cliRemote}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "station %s revoked\n", fs.Arg(0))

@@ -1,4 +1,4 @@
-package hub
+package access
 
 import (
 	"context"
@@ -29,7 +29,7 @@ const maxAdminPassword = 72
 // accessSchema holds the hub's own (never replicated) tables for
 // administrators, their sessions and the audit log. Sessions keep only the
 // SHA-256 of their token: a copy of the database does not let anyone in.
-var accessSchema = []string{
+var schema = []string{
 	`CREATE TABLE IF NOT EXISTS hub_admins (name TEXT PRIMARY KEY, role TEXT NOT NULL,
 		password_hash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
 		created_ms INTEGER NOT NULL, created_by TEXT NOT NULL DEFAULT '') STRICT`,
@@ -67,7 +67,7 @@ func CheckAdminPassword(pw string) error {
 
 // AddAdmin creates an administrator account with a bcrypt hash of its
 // password, and records who made it in the audit log.
-func (h *Hub) AddAdmin(ctx context.Context, by Actor, name string, role Role, password string) error {
+func (s *Store) AddAdmin(ctx context.Context, by Actor, name string, role Role, password string) error {
 	if !adminNameRE.MatchString(name) {
 		return fmt.Errorf("add administrator: name %q: 1 to 32 letters, digits, _ . or -", name)
 	}
@@ -77,27 +77,27 @@ func (h *Hub) AddAdmin(ctx context.Context, by Actor, name string, role Role, pa
 	if err := CheckAdminPassword(password); err != nil {
 		return fmt.Errorf("add administrator %s: %w", name, err)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), h.passwordCost())
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.passwordCost())
 	if err != nil {
 		return fmt.Errorf("add administrator %s: hash password: %w", name, err)
 	}
-	res, err := h.rep.DB().ExecContext(ctx, `INSERT INTO hub_admins(name, role, password_hash, created_ms, created_by)
-		VALUES(?, ?, ?, ?, ?) ON CONFLICT(name) DO NOTHING`, name, string(role), string(hash), h.now().UnixMilli(), by.User)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO hub_admins(name, role, password_hash, created_ms, created_by)
+		VALUES(?, ?, ?, ?, ?) ON CONFLICT(name) DO NOTHING`, name, string(role), string(hash), s.now().UnixMilli(), by.User)
 	if err != nil {
 		return fmt.Errorf("add administrator %s: %w", name, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("add administrator %s: %w", name, ErrAdminExists)
 	}
-	h.audit(ctx, AuditEntry{User: by.User, Action: AuditAdminAdd, Detail: name + " (" + string(role) + ")", Remote: by.Remote})
-	h.log.InfoContext(ctx, "administrator added", "admin", name, "role", role, "by", by.User)
+	s.Record(ctx, AuditEntry{User: by.User, Action: AuditAdminAdd, Detail: name + " (" + string(role) + ")", Remote: by.Remote})
+	s.log.InfoContext(ctx, "administrator added", "admin", name, "role", role, "by", by.User)
 	return nil
 }
 
 // DisableAdmin stops an administrator from logging in and ends their web
 // sessions and API tokens at once.
-func (h *Hub) DisableAdmin(ctx context.Context, by Actor, name string) error {
-	tx, err := h.rep.DB().BeginTx(ctx, nil)
+func (s *Store) DisableAdmin(ctx context.Context, by Actor, name string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("disable administrator %s: %w", name, err)
 	}
@@ -115,14 +115,14 @@ func (h *Hub) DisableAdmin(ctx context.Context, by Actor, name string) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("disable administrator %s: %w", name, err)
 	}
-	h.audit(ctx, AuditEntry{User: by.User, Action: AuditAdminDisable, Detail: name, Remote: by.Remote})
-	h.log.InfoContext(ctx, "administrator disabled", "admin", name, "by", by.User)
+	s.Record(ctx, AuditEntry{User: by.User, Action: AuditAdminDisable, Detail: name, Remote: by.Remote})
+	s.log.InfoContext(ctx, "administrator disabled", "admin", name, "by", by.User)
 	return nil
 }
 
 // Admins lists the administrator accounts by name.
-func (h *Hub) Admins(ctx context.Context) ([]AdminInfo, error) {
-	rows, err := h.rep.DB().QueryContext(ctx, `SELECT name, role, disabled, created_ms, created_by
+func (s *Store) Admins(ctx context.Context) ([]AdminInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, role, disabled, created_ms, created_by
 		FROM hub_admins ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list administrators: %w", err)
@@ -144,9 +144,9 @@ func (h *Hub) Admins(ctx context.Context) ([]AdminInfo, error) {
 	return out, nil
 }
 
-func (h *Hub) passwordCost() int {
-	if h.opt.PasswordCost != 0 {
-		return h.opt.PasswordCost
+func (s *Store) passwordCost() int {
+	if s.opt.PasswordCost != 0 {
+		return s.opt.PasswordCost
 	}
 	return bcrypt.DefaultCost
 }
@@ -166,24 +166,24 @@ func dummyPasswordHash(cost int) []byte {
 }
 
 // checkPassword returns the role of an enabled administrator whose password
-// matches. Every failure is errLoginFailed; known says whether the name is an
+// matches. Every failure is ErrLoginFailed; known says whether the name is an
 // account's (so that a password typed into the name field is not recorded).
-func (h *Hub) checkPassword(ctx context.Context, name, password string) (role Role, known bool, err error) {
+func (s *Store) checkPassword(ctx context.Context, name, password string) (role Role, known bool, err error) {
 	var hash string
 	var disabled bool
-	err = h.rep.DB().QueryRowContext(ctx, `SELECT role, password_hash, disabled FROM hub_admins WHERE name = ?`,
+	err = s.db.QueryRowContext(ctx, `SELECT role, password_hash, disabled FROM hub_admins WHERE name = ?`,
 		name).Scan(&role, &hash, &disabled)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", false, fmt.Errorf("check password: %w", err)
 	}
 	known = err == nil
 	if !known || disabled {
-		_ = bcrypt.CompareHashAndPassword(dummyPasswordHash(h.passwordCost()), []byte(password))
-		return "", known, errLoginFailed
+		_ = bcrypt.CompareHashAndPassword(dummyPasswordHash(s.passwordCost()), []byte(password))
+		return "", known, ErrLoginFailed
 	}
 	// bcrypt compares the hashes in constant time.
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
-		return "", true, errLoginFailed
+		return "", true, ErrLoginFailed
 	}
 	return role, true, nil
 }

@@ -1,4 +1,4 @@
-package hub
+package access
 
 import (
 	"context"
@@ -35,15 +35,15 @@ const CLIUser = "cli"
 
 // Audit appends an entry to the audit log (At is set when zero). The log is
 // the hub's own: it is not replicated to stations.
-func (h *Hub) Audit(ctx context.Context, e AuditEntry) error {
-	return h.auditIn(ctx, h.rep.DB().ExecContext, e)
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	return s.AuditIn(ctx, s.db.ExecContext, e)
 }
 
-// auditIn writes an audit entry through exec: in the transaction of the
+// AuditIn writes an audit entry through exec: in the transaction of the
 // action it records, so that the two commit together.
-func (h *Hub) auditIn(ctx context.Context, exec execer, e AuditEntry) error {
+func (s *Store) AuditIn(ctx context.Context, exec Exec, e AuditEntry) error {
 	if e.At.IsZero() {
-		e.At = h.now()
+		e.At = s.now()
 	}
 	_, err := exec(ctx, `INSERT INTO hub_audit(at, user, action, detail, remote)
 		VALUES(?, ?, ?, ?, ?)`, e.At.UnixMilli(), e.User, e.Action, e.Detail, e.Remote)
@@ -53,21 +53,21 @@ func (h *Hub) auditIn(ctx context.Context, exec execer, e AuditEntry) error {
 	return nil
 }
 
-// audit is Audit for handlers: a failure to write the log is logged, not
+// Record is Audit for handlers: a failure to write the log is logged, not
 // returned, so that it does not hide the outcome of the action itself.
-func (h *Hub) audit(ctx context.Context, e AuditEntry) {
-	if err := h.Audit(context.WithoutCancel(ctx), e); err != nil {
-		h.log.Error("audit", "action", e.Action, "err", err)
+func (s *Store) Record(ctx context.Context, e AuditEntry) {
+	if err := s.Audit(context.WithoutCancel(ctx), e); err != nil {
+		s.log.Error("audit", "action", e.Action, "err", err)
 	}
 }
 
 // AuditLog returns the latest entries of the audit log, newest first, at
 // most limit (1 to 1000; other values mean 100).
-func (h *Hub) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
+func (s *Store) AuditLog(ctx context.Context, limit int) ([]AuditEntry, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := h.rep.DB().QueryContext(ctx, `SELECT id, at, user, action, detail, remote FROM hub_audit
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, user, action, detail, remote FROM hub_audit
 		ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)

@@ -1,4 +1,4 @@
-package hub
+package access
 
 import (
 	"sync"
@@ -50,7 +50,7 @@ func (l *loginLimiter) entry(m map[string]*failures, key string, now time.Time) 
 	return f
 }
 
-// begin reserves an attempt for user from remote, or returns errLocked.
+// begin reserves an attempt for user from remote, or returns ErrLocked.
 // Every begin without an error is followed by a finish.
 func (l *loginLimiter) begin(user, remote string, now time.Time) error {
 	l.mu.Lock()
@@ -64,7 +64,7 @@ func (l *loginLimiter) begin(user, remote string, now time.Time) error {
 	u, r := l.entry(l.users, user, now), l.entry(l.remotes, remote, now)
 	if now.Before(u.locked) || now.Before(r.locked) ||
 		u.n+u.pending >= l.userAfter || r.n+r.pending >= l.remoteAfter {
-		return errLocked
+		return ErrLocked
 	}
 	u.pending++
 	r.pending++
