@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fieldsync/hub/access"
+	"fieldsync/hub/hubweb"
 	"io"
 	"log/slog"
 	"net/http"
@@ -114,7 +115,7 @@ func (h *testHub) apiLogin(user, pw string) (int, string) {
 		h.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var lr hub.LoginResponse
+	var lr hubweb.LoginResponse
 	json.NewDecoder(resp.Body).Decode(&lr)
 	return resp.StatusCode, lr.Token
 }

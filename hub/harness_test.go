@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fieldsync/hub/hubweb"
 	"fmt"
 	"log/slog"
 	"net"
@@ -91,7 +92,7 @@ func (h *testHub) serve(addr string) {
 	h.addr = ln.Addr().String()
 	h.done = make(chan error, 1)
 	hb := h.hub
-	go func() { h.done <- hb.Serve(ln, h.tls) }()
+	go func() { h.done <- hubweb.Serve(hb, hubweb.Handler(hb, hb.SyncHandler()), ln, h.tls) }()
 }
 
 // stop closes the hub and waits for Serve to return.

@@ -2,12 +2,10 @@ package hub
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fieldsync/hub/access"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -71,7 +69,7 @@ type Options struct {
 	PasswordCost int
 }
 
-// ErrClosed is returned by Serve after Close.
+// ErrClosed is returned by the adapters' Serve after Close.
 var ErrClosed = errors.New("hub closed")
 
 // Hub is a county hub. Its methods are safe for concurrent use.
@@ -103,8 +101,8 @@ type Hub struct {
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	closed bool
-	wg     sync.WaitGroup // sessions and servers
-	srvs   []*http.Server
+	wg     sync.WaitGroup         // sessions and servers
+	stops  []func()               // the adapters' servers (see Attach)
 	live   map[string]liveSession // the current session of each station
 
 	upgrader websocket.Upgrader
@@ -319,53 +317,35 @@ func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []boo
 	}
 }
 
-// Handler serves /sync (the stations' WebSocket, authenticated by station
-// tokens), and for administrators the login, the status page at / and the
-// JSON API under /api/ (see routesAccess).
-func (h *Hub) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /sync", h.serveSync)
-	mux.Handle("GET /api/stations", h.apiFor(access.PermView, h.serveAPI))
-	mux.Handle("GET /{$}", h.pageFor(access.PermView, h.servePage))
-	h.routesAccess(mux)
-	h.routesDashboard(mux)
-	h.routesDashboardPage(mux)
-	h.routesConflicts(mux)
-	return mux
+// SyncHandler serves /sync: the stations' WebSocket, authenticated by
+// station tokens.
+func (h *Hub) SyncHandler() http.Handler { return http.HandlerFunc(h.serveSync) }
+
+// Attach registers a server of the hub's adapters: Close calls stop first,
+// and then waits until detach is called (when the server has returned).
+// It returns false after Close.
+func (h *Hub) Attach(stop func()) (detach func(), ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, false
+	}
+	h.stops = append(h.stops, stop)
+	h.wg.Add(1)
+	return h.wg.Done, true
 }
 
-// Serve accepts connections on ln until Close (TLS when tlsCfg is set). It
-// returns ErrClosed after Close, or the error that stopped it.
-func (h *Hub) Serve(ln net.Listener, tlsCfg *tls.Config) error {
-	srv := &http.Server{
-		Handler:           h.Handler(),
-		ReadHeaderTimeout: h.opt.HandshakeTimeout,
-		IdleTimeout:       time.Minute,
-		TLSConfig:         tlsCfg,
-		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return h.ctx },
-	}
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		ln.Close()
-		return ErrClosed
-	}
-	h.srvs = append(h.srvs, srv)
-	h.wg.Add(1)
-	h.mu.Unlock()
-	defer h.wg.Done()
-	var err error
-	if tlsCfg != nil {
-		err = srv.ServeTLS(ln, "", "")
-	} else {
-		err = srv.Serve(ln)
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		return ErrClosed
-	}
-	return fmt.Errorf("hub serve: %w", err)
-}
+// Context ends when the hub closes.
+func (h *Hub) Context() context.Context { return h.ctx }
+
+// Logger is the hub's logger.
+func (h *Hub) Logger() *slog.Logger { return h.log }
+
+// Options are the hub's options, with the defaults filled in.
+func (h *Hub) Options() Options { return h.opt }
+
+// Now is the hub's wall clock.
+func (h *Hub) Now() time.Time { return h.now() }
 
 // enter registers a session with the hub's WaitGroup unless the hub is
 // closing.
@@ -418,10 +398,10 @@ func (h *Hub) Close() error {
 		return nil
 	}
 	h.closed = true
-	srvs := h.srvs
+	stops := h.stops
 	h.mu.Unlock()
-	for _, s := range srvs {
-		s.Close()
+	for _, stop := range stops {
+		stop()
 	}
 	h.cancel()
 	h.wg.Wait()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fieldsync/hub/access"
+	"fieldsync/hub/hubweb"
 	"fmt"
 	"net/http/httptest"
 	"runtime"
@@ -82,7 +83,7 @@ func TestOfflineEditsConverge(t *testing.T) {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/api/stations", nil)
 	req.Header.Set("Authorization", "Bearer "+h.adminToken("viewer", access.RoleViewer))
-	h.hub.Handler().ServeHTTP(rec, req)
+	hubweb.Handler(h.hub, h.hub.SyncHandler()).ServeHTTP(rec, req)
 	var api struct{ Stations []hub.StationStatus }
 	if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/hub/hubweb"
 	"flag"
 	"fmt"
 	"io"
@@ -302,7 +303,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer waitDebug()
 	defer stopDebug()
 	done := make(chan error, 1)
-	go func() { done <- h.Serve(ln, tlsCfg) }()
+	go func() { done <- hubweb.Serve(h, hubweb.Handler(h, h.SyncHandler()), ln, tlsCfg) }()
 	select {
 	case <-ctx.Done():
 	case err := <-done:

@@ -3,6 +3,7 @@ package benchkit
 import (
 	"context"
 	"errors"
+	"fieldsync/hub/hubweb"
 	"fmt"
 	"log/slog"
 	"net"
@@ -60,7 +61,7 @@ func serveHub(ctx context.Context, e *env, opt hub.Options) (*hubNode, error) {
 	}
 	n := &hubNode{dir: opt.Dir, hub: h, addr: ln.Addr().String(), ln: &countingListener{Listener: ln}, done: make(chan error, 1)}
 	// Serve runs until Close, which waits for it.
-	go func() { n.done <- h.Serve(n.ln, nil) }()
+	go func() { n.done <- hubweb.Serve(h, hubweb.Handler(h, h.SyncHandler()), n.ln, nil) }()
 	return n, nil
 }
 

@@ -1,4 +1,4 @@
-package hub
+package hubweb
 
 import (
 	"io"

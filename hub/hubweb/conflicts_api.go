@@ -1,10 +1,11 @@
-package hub
+package hubweb
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"net/http"
 	"strconv"
@@ -24,7 +25,7 @@ import (
 //	POST /api/conflicts/{id}/resolve                                       resolve
 //	POST /api/conflicts/resolve  {"ids": [...], ...}                       resolve
 //	GET  /api/workers?q=  GET /api/workers/{id}  GET /api/workers/{id}/history   view
-func (h *Hub) routesConflicts(mux *http.ServeMux) {
+func (h *server) routesConflicts(mux *http.ServeMux) {
 	mux.Handle("GET /api/conflicts", h.apiFor(access.PermView, h.apiConflicts))
 	mux.Handle("GET /api/conflicts/{id}", h.apiFor(access.PermView, h.apiConflict))
 	mux.Handle("POST /api/conflicts/{id}/resolve", h.apiFor(access.PermResolve, h.apiResolve))
@@ -56,9 +57,9 @@ func msg2(lang, zh, en string) string {
 }
 
 // writeResolveError answers a refused resolution or an internal error.
-func (h *Hub) writeResolveError(w http.ResponseWriter, r *http.Request, err error) {
+func (h *server) writeResolveError(w http.ResponseWriter, r *http.Request, err error) {
 	lang := apiLang(r)
-	var re *ResolveError
+	var re *hub.ResolveError
 	if errors.As(err, &re) {
 		apiError(w, re.Status, re.Field, re.Message(lang))
 		return
@@ -69,27 +70,27 @@ func (h *Hub) writeResolveError(w http.ResponseWriter, r *http.Request, err erro
 
 // conflictFilter reads the queue's filter from a query string; the error
 // names the bad parameter.
-func conflictFilter(q map[string][]string) (ConflictFilter, *ResolveError) {
+func conflictFilter(q map[string][]string) (hub.ConflictFilter, *hub.ResolveError) {
 	get := func(k string) string {
 		if v := q[k]; len(v) > 0 {
 			return strings.TrimSpace(v[0])
 		}
 		return ""
 	}
-	f := ConflictFilter{Status: get("status"), Kind: get("type"), Station: get("station"), Table: get("table")}
+	f := hub.ConflictFilter{Status: get("status"), Kind: get("type"), Station: get("station"), Table: get("table")}
 	switch f.Status {
-	case "", StatusOpen, StatusResolved, "all":
+	case "", hub.StatusOpen, hub.StatusResolved, "all":
 	default:
-		return f, badRequest("status", "status 应为 open、resolved 或 all", "status must be open, resolved or all")
+		return f, hub.InvalidRequest("status", "status 应为 open、resolved 或 all", "status must be open, resolved or all")
 	}
-	if f.Kind != "" && !slicesContains(ConflictKinds, f.Kind) {
-		return f, badRequest("type", "type 应为以下之一："+strings.Join(ConflictKinds, "、"),
-			"type must be one of: "+strings.Join(ConflictKinds, ", "))
+	if f.Kind != "" && !slicesContains(hub.ConflictKinds, f.Kind) {
+		return f, hub.InvalidRequest("type", "type 应为以下之一："+strings.Join(hub.ConflictKinds, "、"),
+			"type must be one of: "+strings.Join(hub.ConflictKinds, ", "))
 	}
 	if a := get("age"); a != "" {
 		d, err := strconv.Atoi(a)
 		if err != nil || d < 0 {
-			return f, badRequest("age", "age 应为天数（非负整数）", "age must be a number of days (0 or more)")
+			return f, hub.InvalidRequest("age", "age 应为天数（非负整数）", "age must be a number of days (0 or more)")
 		}
 		f.MinAge = time.Duration(d) * 24 * time.Hour
 	}
@@ -97,7 +98,7 @@ func conflictFilter(q map[string][]string) (ConflictFilter, *ResolveError) {
 		if v := get(k); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return f, fieldInvalid(&records.FieldError{Field: k, Key: records.KeyInteger})
+				return f, hub.InvalidField(&records.FieldError{Field: k, Key: records.KeyInteger})
 			}
 			*dst = n
 		}
@@ -114,7 +115,7 @@ func slicesContains(s []string, v string) bool {
 	return false
 }
 
-func (h *Hub) apiConflicts(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiConflicts(w http.ResponseWriter, r *http.Request) {
 	f, ferr := conflictFilter(r.URL.Query())
 	if ferr != nil {
 		h.writeResolveError(w, r, ferr)
@@ -125,7 +126,7 @@ func (h *Hub) apiConflicts(w http.ResponseWriter, r *http.Request) {
 		h.writeResolveError(w, r, err)
 		return
 	}
-	maskForList(list)
+	hub.MaskForList(list)
 	writeJSON(w, http.StatusOK, map[string]any{"conflicts": list, "total": total})
 }
 
@@ -141,57 +142,13 @@ func conflictID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// ConflictDetail is a conflict with the history of its record's column.
-type ConflictDetail struct {
-	Conflict
-	History []HistoryEntry `json:"history"`
-}
-
-// ConflictWithHistory reads a conflict and the changes of its record (for a
-// field conflict, only those that wrote its column).
-func (h *Hub) ConflictWithHistory(ctx context.Context, id int64) (ConflictDetail, error) {
-	c, err := h.Conflict(ctx, id)
-	if err != nil {
-		return ConflictDetail{}, err
-	}
-	d := ConflictDetail{Conflict: c, History: []HistoryEntry{}}
-	row, err := ident.ParseID(c.Row)
-	if err != nil {
-		return d, nil
-	}
-	names, err := h.historyNames(ctx)
-	if err != nil {
-		return d, err
-	}
-	rh, err := h.history(ctx, names, c.Table, row)
-	if err != nil {
-		return d, err
-	}
-	for _, e := range rh.Entries {
-		if c.Kind == KindField {
-			var fs []HistoryField
-			for _, f := range e.Fields {
-				if f.Column == c.Column {
-					fs = append(fs, f)
-				}
-			}
-			if len(fs) == 0 {
-				continue
-			}
-			e.Fields = fs
-		}
-		d.History = append(d.History, e)
-	}
-	return d, nil
-}
-
-func (h *Hub) apiConflict(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiConflict(w http.ResponseWriter, r *http.Request) {
 	id, ok := conflictID(w, r)
 	if !ok {
 		return
 	}
 	d, err := h.ConflictWithHistory(r.Context(), id)
-	if errors.Is(err, ErrConflictNotFound) {
+	if errors.Is(err, hub.ErrConflictNotFound) {
 		apiError(w, http.StatusNotFound, "id", msg2(apiLang(r), "找不到该冲突", "no such conflict"))
 		return
 	}
@@ -224,12 +181,12 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-func (h *Hub) apiResolve(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiResolve(w http.ResponseWriter, r *http.Request) {
 	id, ok := conflictID(w, r)
 	if !ok {
 		return
 	}
-	var req ResolveRequest
+	var req hub.ResolveRequest
 	if !decodeBody(w, r, &req) {
 		return
 	}
@@ -246,13 +203,13 @@ func (h *Hub) apiResolve(w http.ResponseWriter, r *http.Request) {
 // the one resolution for all of them.
 type BulkRequest struct {
 	IDs []int64 `json:"ids"`
-	ResolveRequest
+	hub.ResolveRequest
 }
 
 // maxBulk bounds the conflicts of one bulk resolution.
 const maxBulk = 1000
 
-func (h *Hub) apiResolveMany(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiResolveMany(w http.ResponseWriter, r *http.Request) {
 	var req BulkRequest
 	if !decodeBody(w, r, &req) {
 		return
@@ -264,7 +221,7 @@ func (h *Hub) apiResolveMany(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, _ := access.AdminFrom(r.Context())
-	res := h.ResolveMany(r.Context(), a.Actor(), req.IDs, req.ResolveRequest, lang)
+	res := h.resolveMany(r.Context(), a.Actor(), req.IDs, req.ResolveRequest, lang)
 	n := 0
 	for _, x := range res {
 		if x.Error == "" {
@@ -274,7 +231,7 @@ func (h *Hub) apiResolveMany(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"results": res, "resolved": n})
 }
 
-func (h *Hub) apiWorkers(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiWorkers(w http.ResponseWriter, r *http.Request) {
 	list, err := h.SearchWorkers(r.Context(), r.URL.Query().Get("q"))
 	if err != nil {
 		h.writeResolveError(w, r, err)
@@ -294,17 +251,17 @@ func workerID(w http.ResponseWriter, r *http.Request) (ident.ID, bool) {
 	return id, true
 }
 
-func (h *Hub) apiWorker(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiWorker(w http.ResponseWriter, r *http.Request) {
 	serveWorkerJSON(h, w, r, h.Worker)
 }
 
-func (h *Hub) apiWorkerHistory(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiWorkerHistory(w http.ResponseWriter, r *http.Request) {
 	serveWorkerJSON(h, w, r, h.WorkerHistoryOf)
 }
 
 // serveWorkerJSON answers with what get gives for the worker the path
 // names: 404 for a malformed or unknown id.
-func serveWorkerJSON[T any](h *Hub, w http.ResponseWriter, r *http.Request, get func(context.Context, ident.ID) (T, error)) {
+func serveWorkerJSON[T any](h *server, w http.ResponseWriter, r *http.Request, get func(context.Context, ident.ID) (T, error)) {
 	id, ok := workerID(w, r)
 	if !ok {
 		return
@@ -321,9 +278,9 @@ func serveWorkerJSON[T any](h *Hub, w http.ResponseWriter, r *http.Request, get 
 	writeJSON(w, http.StatusOK, v)
 }
 
-func (h *Hub) apiRecordHistory(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiRecordHistory(w http.ResponseWriter, r *http.Request) {
 	table := r.PathValue("table")
-	if _, ok := h.rep.Schema().Table(table); !ok {
+	if _, ok := h.Replica().Schema().Table(table); !ok {
 		apiError(w, http.StatusNotFound, "table", msg2(apiLang(r), "未知的表："+table, "unknown table: "+table))
 		return
 	}
@@ -338,4 +295,13 @@ func (h *Hub) apiRecordHistory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, rh)
+}
+
+// resolveMany is the core's ResolveMany, its refusals in lang.
+func (h *server) resolveMany(ctx context.Context, who access.Actor, ids []int64, req hub.ResolveRequest, lang string) []hub.BulkResult {
+	res := h.ResolveMany(ctx, who, ids, req)
+	for i := range res {
+		res[i].Localize(lang, tr(lang, "internal"))
+	}
+	return res
 }

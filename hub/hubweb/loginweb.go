@@ -1,4 +1,4 @@
-package hub
+package hubweb
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ const (
 //	GET  /login, POST /login, POST /logout   web UI (cookie session, CSRF token)
 //	POST /api/login, POST /api/logout       API (bearer token, no cookie)
 //	GET  /api/audit?limit=N                 owner only
-func (h *Hub) routesAccess(mux *http.ServeMux) {
+func (h *server) routesAccess(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", h.pageLogin)
 	mux.HandleFunc("POST /login", h.postLogin)
 	mux.HandleFunc("POST /logout", h.postLogout)
@@ -98,8 +98,8 @@ func remoteHost(r *http.Request) string {
 
 // secureHeaders are sent with every page and API answer for administrators.
 func secureHeaders(w http.ResponseWriter) {
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("X-Frame-hub.Options", "DENY")
+	w.Header().Set("X-Content-Type-hub.Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Cache-Control", "no-store")
 }
@@ -126,7 +126,7 @@ func bearer(r *http.Request) string {
 // apiFor lets through API requests with a live bearer token of a role that
 // holds perm: 401 without one, 403 for a role without perm. Cookies are not
 // accepted, so the API needs no CSRF token.
-func (h *Hub) apiFor(perm access.Permission, next http.HandlerFunc) http.Handler {
+func (h *server) apiFor(perm access.Permission, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w)
 		lang := apiLang(r)
@@ -153,7 +153,7 @@ func (h *Hub) apiFor(perm access.Permission, next http.HandlerFunc) http.Handler
 // pageFor lets through page requests with a live web session of a role that
 // holds perm: a redirect to /login without one, 403 for a role without perm.
 // A POST must carry the session's CSRF token in the form field csrf.
-func (h *Hub) pageFor(perm access.Permission, next http.HandlerFunc) http.Handler {
+func (h *server) pageFor(perm access.Permission, next http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w)
 		lang := langOf(w, r)
@@ -174,7 +174,7 @@ func (h *Hub) pageFor(perm access.Permission, next http.HandlerFunc) http.Handle
 
 // webSession finds the request's web session, or answers with a redirect to
 // the login page (or an error) and returns false.
-func (h *Hub) webSession(w http.ResponseWriter, r *http.Request, lang string) (*access.Admin, bool) {
+func (h *server) webSession(w http.ResponseWriter, r *http.Request, lang string) (*access.Admin, bool) {
 	tok := ""
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		tok = c.Value
@@ -199,7 +199,7 @@ func (h *Hub) webSession(w http.ResponseWriter, r *http.Request, lang string) (*
 
 // checkFormCSRF parses a posted form and checks its csrf field against want
 // in constant time; it answers 403 and returns false when they differ.
-func (h *Hub) checkFormCSRF(w http.ResponseWriter, r *http.Request, want, lang string) bool {
+func (h *server) checkFormCSRF(w http.ResponseWriter, r *http.Request, want, lang string) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, tr(lang, "bad_request"), http.StatusBadRequest)
@@ -219,25 +219,11 @@ func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 }
 
-var loginTmpl = template.Must(template.New("login").Funcs(template.FuncMap{"tr": tr}).Parse(`<!doctype html>
-<html lang="{{if eq .Lang "en"}}en{{else}}zh-CN{{end}}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Hub}} · {{tr .Lang "title"}}</title>
-<style>body{font-family:sans-serif;margin:2em}label{display:block;margin:.6em 0}.err{color:#b00}</style></head>
-<body><p><a href="/login?lang={{if eq .Lang "en"}}zh{{else}}en{{end}}">{{tr .Lang "lang_switch"}}</a></p>
-<h1>{{.Hub}} · {{tr .Lang "title"}}</h1>
-{{with .Error}}<p class="err" id="error" role="alert">{{.}}</p>{{end}}
-<form method="post" action="/login">
-<input type="hidden" name="csrf" value="{{.CSRF}}">
-<label>{{tr .Lang "user"}} <input id="user" name="user" value="{{.User}}" autocomplete="username" required autofocus></label>
-<label>{{tr .Lang "password"}} <input id="password" name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit" id="login">{{tr .Lang "login"}}</button>
-</form></body></html>
-`))
+var loginTmpl = mustTemplate("login", template.FuncMap{"tr": tr}, false)
 
 // renderLogin shows the login form with a fresh login CSRF token (kept in a
 // cookie: the form must send it back).
-func (h *Hub) renderLogin(w http.ResponseWriter, r *http.Request, lang string, status int, user, msg string) {
+func (h *server) renderLogin(w http.ResponseWriter, r *http.Request, lang string, status int, user, msg string) {
 	tok, err := access.NewToken()
 	if err != nil {
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
@@ -247,13 +233,13 @@ func (h *Hub) renderLogin(w http.ResponseWriter, r *http.Request, lang string, s
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	err = loginTmpl.Execute(w, map[string]any{"Hub": h.cfg.Name, "Lang": lang, "CSRF": tok, "User": user, "Error": msg})
+	err = loginTmpl.Execute(w, map[string]any{"Hub": h.Name(), "Lang": lang, "CSRF": tok, "User": user, "Error": msg})
 	if err != nil {
 		h.log.WarnContext(r.Context(), "login page", "err", err)
 	}
 }
 
-func (h *Hub) pageLogin(w http.ResponseWriter, r *http.Request) {
+func (h *server) pageLogin(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -265,7 +251,7 @@ func (h *Hub) pageLogin(w http.ResponseWriter, r *http.Request) {
 	h.renderLogin(w, r, lang, http.StatusOK, "", "")
 }
 
-func (h *Hub) postLogin(w http.ResponseWriter, r *http.Request) {
+func (h *server) postLogin(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
 	want := ""
@@ -303,7 +289,7 @@ func (h *Hub) postLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
-func (h *Hub) postLogout(w http.ResponseWriter, r *http.Request) {
+func (h *server) postLogout(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
 	a, ok := h.webSession(w, r, lang)
@@ -327,7 +313,7 @@ type LoginResponse struct {
 	Role    access.Role `json:"role"`
 }
 
-func (h *Hub) apiLogin(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := apiLang(r)
 	var req struct {
@@ -361,7 +347,7 @@ func (h *Hub) apiLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, LoginResponse{Token: tok, Expires: expires.UTC(), User: req.User, Role: role})
 }
 
-func (h *Hub) apiLogout(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiLogout(w http.ResponseWriter, r *http.Request) {
 	a, _ := access.AdminFrom(r.Context())
 	if err := h.acc.Logout(r.Context(), a); err != nil {
 		h.log.ErrorContext(r.Context(), "api logout", "err", err)
@@ -371,7 +357,7 @@ func (h *Hub) apiLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Hub) apiAudit(w http.ResponseWriter, r *http.Request) {
+func (h *server) apiAudit(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 	entries, err := h.acc.AuditLog(r.Context(), limit)
 	if err != nil {

@@ -1,9 +1,10 @@
-package hub
+package hubweb
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fmt"
 	"html/template"
@@ -81,7 +82,7 @@ var webFuncs = template.FuncMap{
 		if t.IsZero() {
 			return "—"
 		}
-		return t.In(chinaTime).Format("2006-01-02 15:04")
+		return t.In(hub.ChinaTime).Format("2006-01-02 15:04")
 	},
 	"val": func(v any) string {
 		switch x := v.(type) {
@@ -96,26 +97,6 @@ var webFuncs = template.FuncMap{
 	"arr":  func(xs ...any) []any { return xs },
 }
 
-// layoutTmpl is the frame of every page: navigation, language switch, logout.
-const layoutTmpl = `{{define "top"}}<!doctype html>
-<html lang="{{if eq .Lang "en"}}en{{else}}zh-CN{{end}}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Hub}} · {{.Title}}</title>
-<style>body{font-family:'Microsoft YaHei','SimHei',sans-serif;margin:1.5em;max-width:75em}
-table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top}
-nav a{margin-right:1em}.err{color:#b00}.ok{color:#080}.wins{font-weight:bold}.mono{font-family:monospace}
-.side{display:flex;gap:1em;flex-wrap:wrap}.side>div{border:1px solid #ccc;padding:.6em;min-width:14em}
-.dead{color:#888;text-decoration:line-through}form.inline{display:inline}
-@media print{nav,form,.noprint{display:none}}</style></head><body>
-<div class="noprint" style="float:right">{{with .Admin}}{{.Name}}（{{.Role}}）
-<form class="inline" method="post" action="/logout"><input type="hidden" name="csrf" value="{{$.CSRF}}"><button type="submit" id="logout">{{tw $.Lang "logout"}}</button></form>{{end}}
-<a href="?lang={{if eq .Lang "en"}}zh{{else}}en{{end}}">{{tw .Lang "lang_switch"}}</a></div>
-<nav><a href="/">{{tw .Lang "nav_status"}}</a><a href="/dashboard">{{tw .Lang "nav_dashboard"}}</a>
-<a href="/conflicts" id="nav-conflicts">{{tw .Lang "nav_conflicts"}}</a><a href="/workers" id="nav-workers">{{tw .Lang "nav_workers"}}</a>
-<a href="/stations" id="nav-stations">{{tw .Lang "nav_stations"}}</a></nav>
-<h1>{{.Title}}</h1>{{with .Error}}<p class="err" id="error" role="alert">{{.}}</p>{{end}}{{with .Notice}}<p class="ok" id="notice">{{.}}</p>{{end}}{{end}}
-{{define "bottom"}}</body></html>{{end}}
-{{define "csrf"}}<input type="hidden" name="csrf" value="{{.}}">{{end}}`
-
 // page is the data every page template gets.
 type page struct {
 	Hub, Title, Lang, CSRF, Error, Notice string
@@ -124,8 +105,8 @@ type page struct {
 }
 
 // newPage fills the frame's data for a request.
-func (h *Hub) newPage(r *http.Request, lang, titleKey string) page {
-	p := page{Hub: h.cfg.Name, Title: tw(lang, titleKey), Lang: lang}
+func (h *server) newPage(r *http.Request, lang, titleKey string) page {
+	p := page{Hub: h.Name(), Title: tw(lang, titleKey), Lang: lang}
 	if a, ok := access.AdminFrom(r.Context()); ok {
 		p.Admin, p.CSRF = a, access.CSRFToken(a)
 	}
@@ -135,7 +116,7 @@ func (h *Hub) newPage(r *http.Request, lang, titleKey string) page {
 
 // render executes a page template into a buffer first, so that an error
 // does not leave a half page.
-func (h *Hub) render(w http.ResponseWriter, r *http.Request, t *template.Template, status int, p page) {
+func (h *server) render(w http.ResponseWriter, r *http.Request, t *template.Template, status int, p page) {
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
 		h.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
@@ -147,56 +128,35 @@ func (h *Hub) render(w http.ResponseWriter, r *http.Request, t *template.Templat
 	w.Write(buf.Bytes())
 }
 
-var queueTmpl = template.Must(template.New("queue").Funcs(webFuncs).Parse(layoutTmpl + `{{template "top" .}}{{$l := .Lang}}
-{{with .Data}}<form method="get" action="/conflicts" id="filter">
-{{tw $l "status"}} <select name="status">{{range $s := .Statuses}}<option value="{{$s}}"{{if eq $s $.Data.F.Status}} selected{{end}}>{{tw $l $s}}</option>{{end}}</select>
-{{tw $l "type"}} <select name="type"><option value="">{{tw $l "all"}}</option>{{range .Kinds}}<option value="{{.}}"{{if eq . $.Data.F.Kind}} selected{{end}}>{{tw $l (printf "k_%s" .)}}</option>{{end}}</select>
-{{tw $l "station"}} <select name="station"><option value="">{{tw $l "all"}}</option>{{range .Stations}}<option{{if eq . $.Data.F.Station}} selected{{end}}>{{.}}</option>{{end}}</select>
-{{tw $l "table"}} <select name="table"><option value="">{{tw $l "all"}}</option>{{range .Tables}}<option{{if eq . $.Data.F.Table}} selected{{end}}>{{.}}</option>{{end}}</select>
-{{tw $l "age"}} <input name="age" size="3" value="{{.Age}}" inputmode="numeric"> <button type="submit">{{tw $l "filter"}}</button></form>
-<p>{{tw $l "total"}} <span id="total">{{.Total}}</span></p>
-<form method="post" action="/conflicts/resolve" id="bulk">{{template "csrf" $.CSRF}}
-<table id="queue"><tr><th></th><th>#</th><th>{{tw $l "type"}}</th><th>{{tw $l "record"}}</th><th>{{tw $l "column"}}</th><th>{{tw $l "values"}}</th><th>{{tw $l "station"}}</th><th>{{tw $l "created"}}</th><th>{{tw $l "status"}}</th></tr>
-{{range .List}}<tr id="c{{.ID}}"><td>{{if eq .Status "open"}}<input type="checkbox" name="id" value="{{.ID}}">{{end}}</td>
-<td><a href="/conflicts/{{.ID}}">{{.ID}}</a></td><td>{{tw $l (printf "k_%s" .Kind)}}</td>
-<td>{{if .WorkerName}}{{.WorkerName}} <span class="mono">{{.IDNumber}}</span>{{end}}{{with .Label}} {{.}}{{end}}</td>
-<td>{{if eq .Kind "field"}}{{label $l .Column}}{{end}}</td>
-<td>{{range $i, $v := .Values}}{{if $i}} / {{end}}<span{{if $v.Wins}} class="wins"{{end}}>{{val $v.Value}}</span>{{end}}</td>
-<td>{{join .Stations}}</td><td>{{when .Created}}</td><td>{{tw $l .Status}}</td></tr>
-{{else}}<tr><td colspan="9">{{tw $l "none"}}</td></tr>{{end}}</table>
-{{if .List}}<fieldset><legend>{{tw $l "bulk"}}</legend>
-<label><input type="radio" name="choose" value="latest" checked> {{tw $l "bulk_latest"}}</label>
-{{range .Stations}}<label><input type="radio" name="choose" value="{{.}}"> {{tw $l "bulk_station"}}{{.}}</label> {{end}}
-<button type="submit" id="bulk-resolve">{{tw $l "save"}}</button></fieldset>{{end}}</form>
-{{end}}{{template "bottom"}}`))
+var queueTmpl = mustTemplate("queue", webFuncs, true)
 
 // queueData is the queue page's data.
 type queueData struct {
-	F                       ConflictFilter
+	F                       hub.ConflictFilter
 	Age                     string
-	List                    []Conflict
+	List                    []hub.Conflict
 	Total                   int
 	Kinds, Stations, Tables []string
 	Statuses                []string
 }
 
 // routesConflictPages adds the queue and conflict pages.
-func (h *Hub) routesConflictPages(mux *http.ServeMux) {
+func (h *server) routesConflictPages(mux *http.ServeMux) {
 	mux.Handle("GET /conflicts", h.pageFor(access.PermView, h.pageQueue))
 	mux.Handle("POST /conflicts/resolve", h.pageFor(access.PermResolve, h.postBulk))
 	mux.Handle("GET /conflicts/{id}", h.pageFor(access.PermView, h.pageConflict))
 	mux.Handle("POST /conflicts/{id}/resolve", h.pageFor(access.PermResolve, h.postResolve))
 }
 
-func (h *Hub) pageQueue(w http.ResponseWriter, r *http.Request) {
+func (h *server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	p := h.newPage(r, lang, "conflicts")
 	q := r.URL.Query()
 	f, ferr := conflictFilter(q)
 	if f.Status == "" {
-		f.Status = StatusOpen
+		f.Status = hub.StatusOpen
 	}
-	d := queueData{F: f, Age: q.Get("age"), Kinds: ConflictKinds, Statuses: []string{StatusOpen, StatusResolved, "all"},
+	d := queueData{F: f, Age: q.Get("age"), Kinds: hub.ConflictKinds, Statuses: []string{hub.StatusOpen, hub.StatusResolved, "all"},
 		Tables: []string{records.Workers, records.MonthlyStatus, records.Unemployment, records.Gigs, records.Placements}}
 	status := http.StatusOK
 	if ferr != nil {
@@ -207,7 +167,7 @@ func (h *Hub) pageQueue(w http.ResponseWriter, r *http.Request) {
 			h.log.ErrorContext(r.Context(), "conflict queue", "err", err)
 			p.Error, status = tr(lang, "internal"), http.StatusInternalServerError
 		}
-		maskForList(d.List)
+		hub.MaskForList(d.List)
 	}
 	if sts, err := h.Stations(r.Context()); err == nil {
 		for _, s := range sts {
@@ -224,7 +184,7 @@ func adminActor(r *http.Request) access.Actor {
 	return a.Actor()
 }
 
-func (h *Hub) postBulk(w http.ResponseWriter, r *http.Request) {
+func (h *server) postBulk(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	var ids []int64
 	for _, s := range r.PostForm["id"] {
@@ -237,7 +197,7 @@ func (h *Hub) postBulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	choose, _ := json.Marshal(r.PostFormValue("choose"))
-	res := h.ResolveMany(r.Context(), adminActor(r), ids, ResolveRequest{Choose: choose}, lang)
+	res := h.resolveMany(r.Context(), adminActor(r), ids, hub.ResolveRequest{Choose: choose}, lang)
 	ok, failed := 0, []string{}
 	for _, x := range res {
 		if x.Error == "" {
@@ -253,52 +213,31 @@ func (h *Hub) postBulk(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/conflicts?notice="+url.QueryEscape(notice), http.StatusSeeOther)
 }
 
-var conflictTmpl = template.Must(template.New("conflict").Funcs(webFuncs).Parse(layoutTmpl + `{{template "top" .}}{{$l := .Lang}}{{$csrf := .CSRF}}
-{{with .Data}}{{$c := .Conflict}}
-<p id="summary">{{tw $l (printf "k_%s" $c.Kind)}} · {{if $c.WorkerName}}<a href="/workers/{{$c.WorkerID}}">{{$c.WorkerName}}</a> <span class="mono">{{$c.IDNumber}}</span>{{end}}{{with $c.Label}} {{.}}{{end}}
-{{if eq $c.Kind "field"}} · {{label $l $c.Column}}{{end}} · {{tw $l "created"}} {{when $c.Created}} · <span id="status">{{tw $l $c.Status}}</span></p>
-{{if $c.ResolvedBy}}<p id="resolution">{{tw $l "resolution"}}：{{$c.ResolvedBy}}，{{when $c.ResolvedAt}}{{with $c.Resolution}}，{{tw $l (printf "h_%s" .How)}}{{with .Station}} {{.}}{{end}}{{if .Value}} <b>{{val .Value}}</b>{{end}}{{with .Note}}（{{.}}）{{end}}{{end}}</p>{{end}}
-<div class="side" id="values">{{range $c.Values}}<div id="value-{{.Index}}"><p class="{{if .Wins}}wins{{end}}">{{with .Column}}{{if ne $c.Kind "field"}}{{label $l .}}：{{end}}{{end}}<b class="v">{{val .Value}}</b></p>
-<p>{{tw $l "station"}}：{{.Station}}{{with .By}}（{{.}}）{{end}}<br>{{if not .At.IsZero}}{{tw $l "at"}}：{{when .At}}<br>{{end}}{{with .Note}}{{.}}<br>{{end}}{{if .Wins}}{{tw $l "wins"}}{{end}}</p>
-{{if eq $c.Status "open"}}{{if eq $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="choose" value="{{.Index}}"><button type="submit" class="choose" id="choose-{{.Index}}">{{tw $l "choose"}}</button></form>
-{{else if eq $c.Kind "two_open_registrations"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="close_registration"><input type="hidden" name="registration" value="{{.Row}}">
-{{tw $l "on"}} <input type="date" name="on"> {{tw $l "reason"}} <input name="reason" size="10"> <button type="submit">{{tw $l "close_registration"}}</button></form>
-{{else if and (eq $c.Kind "gig_overfilled") (ne .Column "headcount")}}<form method="post" action="/conflicts/{{$c.ID}}/resolve">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="remove_placement"><input type="hidden" name="placement" value="{{.Row}}"><button type="submit">{{tw $l "remove_placement"}}</button></form>{{end}}{{end}}
-</div>{{end}}</div>
-{{if eq $c.Status "open"}}{{if eq $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="type-form">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}">
-<label>{{tw $l "type_value"}}（{{label $l $c.Column}}） <input name="value" id="new-value"></label> <button type="submit" id="save-value">{{tw $l "save"}}</button></form>
-{{else if ne $c.Kind "identity_mismatch"}}{{if .SetColumns}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="set-form">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="set">
-{{tw $l "set"}} <select name="column">{{range .SetColumns}}<option value="{{.}}">{{label $l .}}</option>{{end}}</select> <input name="value"> <button type="submit">{{tw $l "save"}}</button></form>{{end}}{{end}}
-{{if ne $c.Kind "field"}}<form method="post" action="/conflicts/{{$c.ID}}/resolve" id="dismiss-form">{{template "csrf" $csrf}}<input type="hidden" name="updated" value="{{$c.Updated.Format "2006-01-02T15:04:05.000Z07:00"}}"><input type="hidden" name="action" value="dismiss">
-{{tw $l "note"}} <input name="note"> <button type="submit">{{tw $l "dismiss"}}</button></form>{{end}}{{end}}
-<h2>{{tw $l "history"}}</h2><table id="history"><tr><th>{{tw $l "at"}}</th><th>{{tw $l "station"}}</th><th>{{tw $l "column"}}</th><th>{{tw $l "value"}}</th></tr>
-{{range .History}}{{$e := .}}{{range .Fields}}<tr><td>{{when $e.At}}</td><td>{{$e.Station}}{{with $e.By}}（{{.}}）{{end}}</td><td>{{label $l .Column}}{{with .Elem}} {{.}}{{end}}</td>
-<td{{if not .Current}} class="dead"{{end}}>{{if .Dead}}—{{else}}{{val .Value}}{{end}}{{if .Current}} （{{tw $l "current"}}）{{end}}</td></tr>{{end}}{{end}}</table>
-{{end}}{{template "bottom"}}`))
+var conflictTmpl = mustTemplate("conflict", webFuncs, true)
 
 // conflictPageData is the conflict page's data.
 type conflictPageData struct {
-	ConflictDetail
+	hub.ConflictDetail
 	SetColumns []string
 }
 
-func (h *Hub) pageConflict(w http.ResponseWriter, r *http.Request) {
+func (h *server) pageConflict(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	h.showConflict(w, r, lang, http.StatusOK, "")
 }
 
 // showConflict renders a conflict's page, with an error when a resolution
 // was refused.
-func (h *Hub) showConflict(w http.ResponseWriter, r *http.Request, lang string, status int, errMsg string) {
+func (h *server) showConflict(w http.ResponseWriter, r *http.Request, lang string, status int, errMsg string) {
 	p := h.newPage(r, lang, "conflict")
 	p.Error = errMsg
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var d ConflictDetail
+	var d hub.ConflictDetail
 	if err == nil {
 		d, err = h.ConflictWithHistory(r.Context(), id)
 	}
 	if err != nil {
-		if err2 := (*strconv.NumError)(nil); errors.As(err, &err2) || errors.Is(err, ErrConflictNotFound) {
+		if err2 := (*strconv.NumError)(nil); errors.As(err, &err2) || errors.Is(err, hub.ErrConflictNotFound) {
 			http.Error(w, msg2(lang, "找不到该冲突", "no such conflict"), http.StatusNotFound)
 			return
 		}
@@ -308,14 +247,14 @@ func (h *Hub) showConflict(w http.ResponseWriter, r *http.Request, lang string, 
 	}
 	p.Title += " #" + strconv.FormatInt(id, 10)
 	p.Data = conflictPageData{ConflictDetail: d, SetColumns: map[string][]string{
-		KindOverfilled: {"headcount"}, KindWelfareAway: {"work_scope", "employment_form"}}[d.Kind]}
+		hub.KindOverfilled: {"headcount"}, hub.KindWelfareAway: {"work_scope", "employment_form"}}[d.Kind]}
 	h.render(w, r, conflictTmpl, status, p)
 }
 
 // formRequest turns a posted resolve form into a ResolveRequest; a typed
 // value travels as a JSON string and is converted to the column's type.
-func formRequest(r *http.Request) ResolveRequest {
-	req := ResolveRequest{Action: r.PostFormValue("action"), Registration: r.PostFormValue("registration"),
+func formRequest(r *http.Request) hub.ResolveRequest {
+	req := hub.ResolveRequest{Action: r.PostFormValue("action"), Registration: r.PostFormValue("registration"),
 		Placement: r.PostFormValue("placement"), Column: r.PostFormValue("column"), On: r.PostFormValue("on"),
 		Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note"), Updated: r.PostFormValue("updated")}
 	if _, ok := r.PostForm["value"]; ok {
@@ -327,7 +266,7 @@ func formRequest(r *http.Request) ResolveRequest {
 	return req
 }
 
-func (h *Hub) postResolve(w http.ResponseWriter, r *http.Request) {
+func (h *server) postResolve(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
@@ -335,7 +274,7 @@ func (h *Hub) postResolve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err = h.ResolveConflict(r.Context(), adminActor(r), id, formRequest(r))
-	var re *ResolveError
+	var re *hub.ResolveError
 	switch {
 	case errors.As(err, &re):
 		h.showConflict(w, r, lang, re.Status, re.Message(lang))
