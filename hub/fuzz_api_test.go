@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fieldsync/hub/access"
-	"fieldsync/hub/hubweb"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +47,7 @@ const fuzzAdmin = "fuzzowner"
 
 func newFuzzHub(f *testing.F, conflicts bool) *fuzzHub {
 	h := newTestHub(f, "http", hub.Options{PasswordCost: bcrypt.MinCost, LockAfter: 1 << 30, RemoteLockAfter: 1 << 30})
-	z := &fuzzHub{h: h, hd: hubweb.Handler(h.hub, h.hub.SyncHandler()), repl: strings.NewReplacer()}
+	z := &fuzzHub{h: h, hd: h.handler, repl: strings.NewReplacer()}
 	h.addAdmin(fuzzAdmin, access.RoleOwner)
 	st, out := z.send(f, "POST", "/api/login", "", mustJSONString(map[string]string{"user": fuzzAdmin, "password": password(fuzzAdmin)}))
 	if st != http.StatusOK {

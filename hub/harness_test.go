@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fieldsync/hub/hubsync"
 	"fieldsync/hub/hubweb"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -31,13 +33,15 @@ import (
 
 // testHub is a real hub serving on 127.0.0.1.
 type testHub struct {
-	t    testing.TB
-	dir  string
-	hub  *hub.Hub
-	addr string
-	tls  *tls.Config
-	opt  hub.Options
-	done chan error
+	t   testing.TB
+	dir string
+	hub *hub.Hub
+	// handler serves the hub's pages, API and /sync (hubweb, hubsync).
+	handler http.Handler
+	addr    string
+	tls     *tls.Config
+	opt     hub.Options
+	done    chan error
 }
 
 func newTestHub(t testing.TB, scheme string, opt hub.Options) *testHub {
@@ -73,7 +77,13 @@ func (h *testHub) open() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	stations, err := hubsync.New(hb)
+	if err != nil {
+		hb.Close()
+		h.t.Fatal(err)
+	}
 	h.hub = hb
+	h.handler = hubweb.Handler(hb, stations)
 }
 
 func (h *testHub) serve(addr string) {
@@ -91,8 +101,8 @@ func (h *testHub) serve(addr string) {
 	}
 	h.addr = ln.Addr().String()
 	h.done = make(chan error, 1)
-	hb := h.hub
-	go func() { h.done <- hubweb.Serve(hb, hubweb.Handler(hb, hb.SyncHandler()), ln, h.tls) }()
+	hb, hd := h.hub, h.handler
+	go func() { h.done <- hubweb.Serve(hb, hd, ln, h.tls) }()
 }
 
 // stop closes the hub and waits for Serve to return.

@@ -6,13 +6,10 @@ import (
 	"fieldsync/hub/access"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"fieldsync/hlc"
 	"fieldsync/ident"
@@ -74,15 +71,15 @@ var ErrClosed = errors.New("hub closed")
 
 // Hub is a county hub. Its methods are safe for concurrent use.
 type Hub struct {
-	opt   Options
-	cfg   *config
-	rep   *replica.Replica
-	codec *syncproto.Codec
-	log   *slog.Logger
-	now   func() time.Time
-	reg   *registry
-	scope *scopeSet
-	names *namesakes // workers by name, for the identity rule and the search
+	opt      Options
+	cfg      *config
+	rep      *replica.Replica
+	codec    *syncproto.Codec
+	log      *slog.Logger
+	now      func() time.Time
+	sessions Sessions // the adapter serving stations (see SetSessions)
+	scope    *scopeSet
+	names    *namesakes // workers by name, for the identity rule and the search
 
 	acc *access.Store // administrators, their sessions, the audit log
 
@@ -90,30 +87,21 @@ type Hub struct {
 	childMu    sync.Mutex
 	childOwner map[ident.ID]ident.ID // child row -> worker (a cache)
 
-	applyMu   sync.Mutex    // one write of workers at a time: station batches, the hub's own edits
-	relaySem  chan struct{} // bounds concurrent relay reads
-	tails     tailReads     // reads of the log's tail shared by woken sessions
-	lastSeq   atomic.Uint64 // last sequence of the hub's log
-	uploadAt  atomic.Int64  // when a station's batch was last applied (wall clock, unix ns; see followLive)
-	sessionID atomic.Uint64
+	applyMu  sync.Mutex    // one write of workers at a time: station batches, the hub's own edits
+	relaySem chan struct{} // bounds concurrent relay reads
+	tails    tailReads     // reads of the log's tail shared by woken sessions
+	lastSeq  atomic.Uint64 // last sequence of the hub's log
+	uploadAt atomic.Int64  // when a station's batch was last applied (wall clock, unix ns; see followLive)
 
 	ctx    context.Context // ends when the hub closes
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	closed bool
-	wg     sync.WaitGroup         // sessions and servers
-	stops  []func()               // the adapters' servers (see Attach)
-	live   map[string]liveSession // the current session of each station
-
-	upgrader websocket.Upgrader
+	wg     sync.WaitGroup // sessions and servers
+	stops  []func()       // the adapters' servers (see Attach)
 
 	figOnce sync.Once
 	figures *report.Cache // the dashboard's figures; see figuresCache
-}
-
-type liveSession struct {
-	id     uint64
-	cancel context.CancelFunc
 }
 
 // Open opens the hub in opt.Dir, made by Init.
@@ -157,17 +145,12 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := newRegistry()
-	if err != nil {
-		rep.Close()
-		return nil, err
-	}
 	h := &Hub{
 		opt: opt, cfg: cfg, rep: rep, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
-		reg: reg, scope: newScopeSet(), names: newNamesakes(), workerCol: map[string]int{},
-		childOwner: map[ident.ID]ident.ID{}, live: map[string]liveSession{},
-		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
-		relaySem: make(chan struct{}, relayReaders),
+		sessions: noSessions{}, scope: newScopeSet(), names: newNamesakes(), workerCol: map[string]int{},
+		childOwner: map[ident.ID]ident.ID{},
+		codec:      &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
+		relaySem:   make(chan struct{}, relayReaders),
 	}
 	h.acc = access.New(rep.DB(), opt.Now, h.log, access.Options{AdminIdle: opt.AdminIdle, TokenTTL: opt.TokenTTL,
 		LockAfter: opt.LockAfter, RemoteLockAfter: opt.RemoteLockAfter, LockFor: opt.LockFor, PasswordCost: opt.PasswordCost})
@@ -179,16 +162,6 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 			return nil, fmt.Errorf("open hub: table %s has no worker_id", name)
 		}
 		h.workerCol[name] = col
-	}
-	h.upgrader = websocket.Upgrader{
-		HandshakeTimeout: opt.HandshakeTimeout,
-		// An idle station should cost little memory: the read buffer is the
-		// HTTP server's (size 0 reuses it), the small write buffer is held
-		// only while writing. Frames still reach MaxFrame.
-		WriteBufferSize: 4 << 10,
-		WriteBufferPool: &sync.Pool{},
-		// Stations are not browsers: no Origin to check.
-		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	if err := h.init(ctx); err != nil {
 		rep.Close()
@@ -294,7 +267,7 @@ func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []boo
 		}
 		c := &changes[i]
 		if countyWide[c.Table] {
-			h.reg.wake(nil, true)
+			h.sessions.Wake(nil, true)
 			return
 		}
 		t, ok := h.rep.Schema().Table(c.Table)
@@ -313,13 +286,9 @@ func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []boo
 		for st := range stations {
 			list = append(list, st)
 		}
-		h.reg.wake(list, false)
+		h.sessions.Wake(list, false)
 	}
 }
-
-// SyncHandler serves /sync: the stations' WebSocket, authenticated by
-// station tokens.
-func (h *Hub) SyncHandler() http.Handler { return http.HandlerFunc(h.serveSync) }
 
 // Attach registers a server of the hub's adapters: Close calls stop first,
 // and then waits until detach is called (when the server has returned).
@@ -357,36 +326,6 @@ func (h *Hub) enter() bool {
 	}
 	h.wg.Add(1)
 	return true
-}
-
-// claim makes a session the current one of its station, ending the previous
-// one (a dead link the station has already given up on).
-func (h *Hub) claim(station string, id uint64, cancel context.CancelFunc) {
-	h.mu.Lock()
-	old, ok := h.live[station]
-	h.live[station] = liveSession{id: id, cancel: cancel}
-	h.mu.Unlock()
-	if ok {
-		old.cancel()
-	}
-}
-
-func (h *Hub) release(station string, id uint64) {
-	h.mu.Lock()
-	if h.live[station].id == id {
-		delete(h.live, station)
-	}
-	h.mu.Unlock()
-}
-
-// closeSession ends the session of a station, if it has one.
-func (h *Hub) closeSession(station string) {
-	h.mu.Lock()
-	s, ok := h.live[station]
-	h.mu.Unlock()
-	if ok {
-		s.cancel()
-	}
 }
 
 // Close stops the servers, ends every session (telling each station the hub

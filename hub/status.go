@@ -20,7 +20,7 @@ func (h *Hub) Status(ctx context.Context) ([]StationStatus, error) {
 	out := make([]StationStatus, len(sts))
 	for i, st := range sts {
 		out[i].StationInfo = st
-		if s, ok := h.reg.get(st.Name); ok {
+		if s, ok := h.sessions.Session(st.Name); ok {
 			out[i].Online, out[i].Session = true, &s
 			out[i].LastSeen, out[i].ClockOffset = s.LastSeen, s.ClockOffset
 		}

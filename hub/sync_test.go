@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fieldsync/hub/access"
-	"fieldsync/hub/hubweb"
 	"fmt"
 	"net/http/httptest"
 	"runtime"
@@ -83,7 +82,7 @@ func TestOfflineEditsConverge(t *testing.T) {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/api/stations", nil)
 	req.Header.Set("Authorization", "Bearer "+h.adminToken("viewer", access.RoleViewer))
-	hubweb.Handler(h.hub, h.hub.SyncHandler()).ServeHTTP(rec, req)
+	h.handler.ServeHTTP(rec, req)
 	var api struct{ Stations []hub.StationStatus }
 	if err := json.Unmarshal(rec.Body.Bytes(), &api); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/hub/hubsync"
 	"fieldsync/hub/hubweb"
 	"flag"
 	"fmt"
@@ -302,8 +303,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer waitDebug()
 	defer stopDebug()
+	stations, err := hubsync.New(h)
+	if err != nil {
+		ln.Close()
+		h.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
 	done := make(chan error, 1)
-	go func() { done <- hubweb.Serve(h, hubweb.Handler(h, h.SyncHandler()), ln, tlsCfg) }()
+	go func() { done <- hubweb.Serve(h, hubweb.Handler(h, stations), ln, tlsCfg) }()
 	select {
 	case <-ctx.Done():
 	case err := <-done:

@@ -1,29 +1,12 @@
-package hub
+package hubsync
 
 import (
+	"fieldsync/hub"
 	"fmt"
 	"sort"
-	"time"
 
 	memdb "github.com/hashicorp/go-memdb"
 )
-
-// SessionInfo is the live state of one connected station, as the registry
-// holds it. Up is station → hub, down is hub → station.
-type SessionInfo struct {
-	Station     string        `json:"station"`
-	ID          uint64        `json:"-"`
-	Since       time.Time     `json:"since"`
-	Remote      string        `json:"remote"`
-	AckedUp     uint64        `json:"acked_up"`   // last station log seq the hub committed
-	AckedDown   uint64        `json:"acked_down"` // last hub log seq the station committed
-	BytesIn     int64         `json:"bytes_in"`
-	BytesOut    int64         `json:"bytes_out"`
-	PendingUp   int           `json:"pending_up"`   // changes received, not yet committed
-	PendingDown uint64        `json:"pending_down"` // hub log entries after AckedDown (at most)
-	ClockOffset time.Duration `json:"clock_offset_ns"`
-	LastSeen    time.Time     `json:"last_seen"`
-}
 
 // wake is bumped to wake a station's session: its watch channel fires.
 type wake struct {
@@ -55,7 +38,7 @@ func newRegistry() (*registry, error) {
 }
 
 // put inserts or replaces a session.
-func (r *registry) put(s SessionInfo) {
+func (r *registry) put(s hub.SessionInfo) {
 	txn := r.db.Txn(true)
 	txn.Insert("session", &s)
 	if w, _ := txn.First("wake", "id", s.Station); w == nil {
@@ -65,14 +48,14 @@ func (r *registry) put(s SessionInfo) {
 }
 
 // update changes the session of station if it is session id.
-func (r *registry) update(station string, id uint64, fn func(*SessionInfo)) {
+func (r *registry) update(station string, id uint64, fn func(*hub.SessionInfo)) {
 	txn := r.db.Txn(true)
 	defer txn.Abort()
 	raw, _ := txn.First("session", "id", station)
-	if raw == nil || raw.(*SessionInfo).ID != id {
+	if raw == nil || raw.(*hub.SessionInfo).ID != id {
 		return
 	}
-	s := *raw.(*SessionInfo) // objects in memdb are immutable: change a copy
+	s := *raw.(*hub.SessionInfo) // objects in memdb are immutable: change a copy
 	fn(&s)
 	txn.Insert("session", &s)
 	txn.Commit()
@@ -83,26 +66,26 @@ func (r *registry) remove(station string, id uint64) {
 	txn := r.db.Txn(true)
 	defer txn.Abort()
 	raw, _ := txn.First("session", "id", station)
-	if raw == nil || raw.(*SessionInfo).ID != id {
+	if raw == nil || raw.(*hub.SessionInfo).ID != id {
 		return
 	}
 	txn.Delete("session", raw)
 	txn.Commit()
 }
 
-func (r *registry) get(station string) (SessionInfo, bool) {
+func (r *registry) get(station string) (hub.SessionInfo, bool) {
 	raw, _ := r.db.Txn(false).First("session", "id", station)
 	if raw == nil {
-		return SessionInfo{}, false
+		return hub.SessionInfo{}, false
 	}
-	return *raw.(*SessionInfo), true
+	return *raw.(*hub.SessionInfo), true
 }
 
-func (r *registry) all() []SessionInfo {
+func (r *registry) all() []hub.SessionInfo {
 	it, _ := r.db.Txn(false).Get("session", "id")
-	var out []SessionInfo
+	var out []hub.SessionInfo
 	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, *raw.(*SessionInfo))
+		out = append(out, *raw.(*hub.SessionInfo))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Station < out[j].Station })
 	return out

@@ -1,4 +1,4 @@
-package hub
+package hubsync
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"fieldsync/hlc"
+	"fieldsync/hub"
 	"fieldsync/ident"
 	"fieldsync/replica"
 	"fieldsync/syncproto"
@@ -40,10 +41,10 @@ const (
 
 // session is one station's sync session at the hub.
 type session struct {
-	h       *Hub
+	h       *Server
 	conn    *websocket.Conn
 	id      uint64
-	station StationInfo
+	station hub.StationInfo
 	log     *slog.Logger
 	cursor  string       // the hub's cursor for the station's log
 	resume  uint64       // last station log seq the hub committed
@@ -64,14 +65,17 @@ func refusal(err error) *syncproto.Error {
 	return syncproto.NewError(syncproto.CodeOf(err), "%v", err)
 }
 
-func (h *Hub) serveSync(w http.ResponseWriter, r *http.Request) {
-	if !h.enter() {
+// ServeHTTP serves /sync: it upgrades the request to a WebSocket and runs the
+// station's session.
+func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	done, ok := h.Enter()
+	if !ok {
 		http.Error(w, "hub shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
-		h.wg.Done()
+		done()
 		return // the upgrader answered with an HTTP error
 	}
 	// The session runs on its own goroutine, owned by the hub (h.wg), and the
@@ -79,8 +83,8 @@ func (h *Hub) serveSync(w http.ResponseWriter, r *http.Request) {
 	// buffer, which an idle station would otherwise hold for days.
 	remote := r.RemoteAddr
 	go func() {
-		defer h.wg.Done()
-		ctx, cancel := context.WithCancel(h.ctx)
+		defer done()
+		ctx, cancel := context.WithCancel(h.Context())
 		defer cancel()
 		stop := context.AfterFunc(ctx, func() { conn.Close() })
 		defer stop()
@@ -92,7 +96,7 @@ func (h *Hub) serveSync(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
-func (h *Hub) maxFrame() int {
+func (h *Server) maxFrame() int {
 	if h.opt.Limits.MaxFrame > 0 {
 		return h.opt.Limits.MaxFrame
 	}
@@ -114,7 +118,7 @@ func (s *session) sendWithin(m syncproto.Message, d time.Duration) error {
 		return fmt.Errorf("write %v: %w", m.Type(), err)
 	}
 	if s.station.Name != "" {
-		s.h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.BytesOut += int64(len(frame)) })
+		s.h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.BytesOut += int64(len(frame)) })
 	}
 	return nil
 }
@@ -139,7 +143,7 @@ func (s *session) read() (syncproto.Message, error) {
 		return nil, fmt.Errorf("read: %w", err)
 	}
 	if s.station.Name != "" {
-		s.h.reg.update(s.station.Name, s.id, func(i *SessionInfo) {
+		s.h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) {
 			i.BytesIn += int64(len(data))
 			i.LastSeen = s.h.now()
 		})
@@ -170,11 +174,11 @@ func (s *session) handshake(ctx context.Context) (*syncproto.Hello, error) {
 	if err := syncproto.CheckVersion(hello.Version); err != nil {
 		return nil, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
 	}
-	if fp := s.h.rep.Schema().Fingerprint(); hello.Schema != fp {
+	if fp := s.h.Replica().Schema().Fingerprint(); hello.Schema != fp {
 		return nil, syncproto.NewError(syncproto.ErrCodeSchema,
 			"station schema %016x, hub schema %016x: update the older side", hello.Schema, fp)
 	}
-	st, err := s.h.authenticate(ctx, hello)
+	st, err := s.h.Authenticate(ctx, hello)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +193,7 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 		pe := refusal(err)
 		s.log.Info("sync refused", "code", pe.Code, "reason", pe.Message)
 		if s.station.Name != "" {
-			h.noteSession(s.station.Name, h.now(), 0, pe.Error())
+			h.NoteSession(s.station.Name, h.now(), 0, pe.Error())
 		}
 		s.refuse(pe)
 		return
@@ -197,25 +201,25 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	name := s.station.Name
 	s.log = s.log.With("station", name)
 	s.cursor = "up:" + s.station.Site.String()
-	if s.resume, err = h.rep.Cursor(ctx, s.cursor); err != nil {
+	if s.resume, err = h.Replica().Cursor(ctx, s.cursor); err != nil {
 		s.log.Error("read cursor", "err", err)
 		s.refuse(syncproto.NewError(syncproto.ErrCodeInternal, "hub database unavailable"))
 		return
 	}
-	wall := h.rep.Clock().Wall()
+	wall := h.Replica().Clock().Wall()
 	offset := time.Duration(hello.Now.Millis()-wall.UnixMilli()) * time.Millisecond
 	h.claim(name, s.id, cancel)
 	defer h.release(name, s.id)
-	h.reg.put(SessionInfo{Station: name, ID: s.id, Since: h.now(), Remote: remote,
+	h.reg.put(hub.SessionInfo{Station: name, ID: s.id, Since: h.now(), Remote: remote,
 		AckedUp: s.resume, AckedDown: hello.Cursor, ClockOffset: offset, LastSeen: h.now(),
-		PendingDown: h.lastSeq.Load() - min(hello.Cursor, h.lastSeq.Load())})
+		PendingDown: h.LastSeq() - min(hello.Cursor, h.LastSeq())})
 	defer h.reg.remove(name, s.id)
 	s.log.Info("station connected", "resume", s.resume, "cursor", hello.Cursor)
 
-	welcome := &syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: h.rep.Site(),
+	welcome := &syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: h.Replica().Site(),
 		Now: hlc.New(wall.UnixMilli(), 0), Resume: s.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds())}
 	if err := s.send(welcome); err != nil {
-		h.noteSession(name, h.now(), offset, "")
+		h.NoteSession(name, h.now(), offset, "")
 		return
 	}
 	// The reader decodes and checks the next batch while the writer
@@ -236,7 +240,7 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 		msg = pe.Error()
 		s.log.Warn("sync refused", "code", pe.Code, "reason", pe.Message)
 		s.refuse(pe)
-	case h.ctx.Err() != nil:
+	case h.Context().Err() != nil:
 		s.refuse(syncproto.NewError(syncproto.ErrCodeShutdown, "hub shutting down"))
 	default:
 		s.log.Info("station disconnected", "err", err)
@@ -244,7 +248,7 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	cancel()
 	s.conn.Close()
 	wg.Wait()
-	h.noteSession(name, h.now(), offset, msg)
+	h.NoteSession(name, h.now(), offset, msg)
 }
 
 // readLoop reads the station's frames: batches, checked, for the writer to
@@ -266,7 +270,7 @@ func (s *session) readLoop(ctx context.Context, batches chan<- *syncproto.Batch)
 		}
 		switch m := m.(type) {
 		case *syncproto.Batch:
-			if err := s.checkUp(m); err != nil {
+			if err := s.h.Authorize(s.station, m.Changes); err != nil {
 				return err
 			}
 			select {
@@ -286,25 +290,6 @@ func (s *session) readLoop(ctx context.Context, batches chan<- *syncproto.Batch)
 			return syncproto.NewError(syncproto.ErrCodeBadMessage, "unexpected %v", m.Type())
 		}
 	}
-}
-
-// checkUp refuses a batch holding a change the station may not send.
-func (s *session) checkUp(b *syncproto.Batch) error {
-	h := s.h
-	for i := range b.Changes {
-		c := &b.Changes[i]
-		if c.Version.Site != s.station.Site {
-			return syncproto.NewError(syncproto.ErrCodeWrongSite,
-				"change %d of the batch is stamped by site %s, not by this station (%s)", i, c.Version.Site, s.station.Site)
-		}
-		if hubOnly[c.Table] {
-			return syncproto.NewError(syncproto.ErrCodeForbiddenTable, "stations may not write table %s", c.Table)
-		}
-		if err := h.rep.Clock().Check(c.Version.HLC, h.opt.MaxSkew); err != nil {
-			return syncproto.NewError(syncproto.ErrCodeClockAhead, "%v: set this PC's date and time, then sync again", err)
-		}
-	}
-	return nil
 }
 
 // applyGroup applies checked batches that arrived one after another in one
@@ -335,89 +320,20 @@ func (s *session) applyGroup(ctx context.Context, group []*syncproto.Batch) erro
 	return nil
 }
 
-// applyUp applies checked changes, the station's log through last, with the
-// station's cursor, in one transaction.
+// applyUp applies authorized changes, the station's log through last, with
+// the station's cursor, in one transaction (hub.ApplyUpload).
 func (s *session) applyUp(ctx context.Context, changes []replica.Change, last uint64) error {
 	h := s.h
-	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.PendingUp = len(changes) })
-	// One applier at a time across sessions: a worker's scope is planned
-	// and applied without another station's batch in between.
-	h.applyMu.Lock()
-	defer h.applyMu.Unlock()
-	add, err := h.scopeFor(ctx, s.station.Name, changes)
+	h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.PendingUp = len(changes) })
+	a, err := h.ApplyUpload(ctx, hub.Upload{Station: s.station, Cursor: s.cursor, Resume: s.resume,
+		Changes: changes, Last: last})
 	if err != nil {
-		return fmt.Errorf("apply station batch: %w", err)
-	}
-	add.remember(h.scope)
-	seq := max(last, s.resume)
-	var res replica.ApplyResult
-	var names []nameUpdate
-	_, err = h.rep.Update(ctx, func(tx *replica.Tx) error {
-		var err error
-		if res, err = tx.Apply(ctx, changes); err != nil {
-			return err
-		}
-		if err := tx.SetCursor(ctx, s.cursor, seq); err != nil {
-			return err
-		}
-		if err := s.recordConflicts(ctx, tx, changes, res); err != nil {
-			return err
-		}
-		if err := add.store(ctx, tx.Exec); err != nil {
-			return err
-		}
-		// Last, when the rows are written: their values are then kept.
-		if err := tx.Flush(ctx); err != nil {
-			return err
-		}
-		names, err = nameUpdates(ctx, tx, changes)
 		return err
-	})
-	if err != nil {
-		add.forget(h.scope)
-		for _, bad := range []error{replica.ErrBadValue, replica.ErrUnknownTable, replica.ErrUnknownCol,
-			replica.ErrBadRowID, replica.ErrAppendOnly} {
-			if errors.Is(err, bad) {
-				return syncproto.NewError(syncproto.ErrCodeBadMessage, "%v", err)
-			}
-		}
-		return fmt.Errorf("apply station batch: %w", err)
 	}
-	h.names.set(names) // before the next batch's rules, under applyMu
-	pending := add.anyPending()
-	s.resume = seq
+	s.resume = a.Seq
 	s.upAt.Store(h.now().UnixNano())
-	h.uploadAt.Store(time.Now().UnixNano())
-	for _, q := range res.Seqs {
-		h.noteSeq(q)
-	}
-	h.reg.update(s.station.Name, s.id, func(i *SessionInfo) { i.AckedUp, i.PendingUp = seq, 0 })
-	h.wakeFor(ctx, changes, res.New, s.station.Name)
-	s.snapshotsDue = s.snapshotsDue || pending
-	return nil
-}
-
-// recordConflicts puts the conflicts a batch made or settled in the queue,
-// inside a savepoint of the batch's transaction: a failure there (a bug in a
-// rule, say) is logged and undone, and the batch still applies, so that one
-// record can never stop a station from syncing. The values themselves stay
-// as heads in every replica whatever the queue holds.
-func (s *session) recordConflicts(ctx context.Context, tx *replica.Tx, changes []replica.Change, res replica.ApplyResult) error {
-	if _, err := tx.Exec(ctx, `SAVEPOINT conflicts`); err != nil {
-		return fmt.Errorf("record conflicts: %w", err)
-	}
-	if err := s.h.recordConflicts(ctx, tx, s.station.Name, changes, res); err != nil {
-		if ctx.Err() != nil {
-			return err
-		}
-		s.log.ErrorContext(ctx, "record conflicts: the batch applies without them", "err", err)
-		if _, err := tx.Exec(ctx, `ROLLBACK TO conflicts`); err != nil {
-			return fmt.Errorf("record conflicts: %w", err)
-		}
-	}
-	if _, err := tx.Exec(ctx, `RELEASE conflicts`); err != nil {
-		return fmt.Errorf("record conflicts: %w", err)
-	}
+	h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.AckedUp, i.PendingUp = a.Seq, 0 })
+	s.snapshotsDue = s.snapshotsDue || a.SnapshotsDue
 	return nil
 }
 
@@ -439,7 +355,7 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 		sentLast = hello.Cursor // the station's cursor once everything sent is committed
 		inflight []flight
 	)
-	q := replica.LogQuery{Limit: relayLimit, MaxBytes: relayMaxBytes, Filter: h.scopeFilter(ctx, name),
+	q := replica.LogQuery{Limit: relayLimit, MaxBytes: relayMaxBytes, Filter: h.RelayFilter(ctx, name),
 		MarkReplaced: true, SkipLiveFrom: s.station.Site}
 	if n := int(hello.MaxBatchLen); n > 0 && n/2 < q.MaxBytes {
 		q.MaxBytes = max(n/2, 1024)
@@ -450,10 +366,10 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 		for len(inflight) < h.opt.Window {
 			if len(inflight) == 0 {
 				// A snapshot goes alone, so that its ack is unambiguous.
-				if ws := h.scope.pending(name, snapshotMax); len(ws) > 0 {
+				if ws := h.PendingSnapshots(name, snapshotMax); len(ws) > 0 {
 					var chs []replica.Change
 					for _, w := range ws {
-						c, err := h.snapshot(ctx, w)
+						c, err := h.Snapshot(ctx, w)
 						if err != nil {
 							return err
 						}
@@ -467,10 +383,7 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 					continue
 				}
 			}
-			entries, scanned, shared, err := h.readTail(ctx, cursor, q)
-			if err == nil && !shared {
-				entries, scanned, err = h.readLog(ctx, cursor, q)
-			}
+			entries, scanned, err := h.ReadRelay(ctx, cursor, q)
 			if err != nil {
 				return fmt.Errorf("relay: %w", err)
 			}
@@ -534,7 +447,7 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 			snapped := false
 			for len(inflight) > 0 && inflight[0].last <= seq {
 				if ws := inflight[0].snap; len(ws) > 0 {
-					if err := h.snapshotDone(ctx, name, ws); err != nil {
+					if err := h.SnapshotsDone(ctx, name, ws); err != nil {
 						return err
 					}
 					snapped = true
@@ -546,15 +459,15 @@ func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches
 			// wake the session. (While a station uploads, its acks of the
 			// hub's batches thus never make the hub read back what it
 			// applied.)
-			refill = full || snapped || len(inflight) == 0 && len(h.scope.pending(name, 1)) > 0
-			last := h.lastSeq.Load()
-			h.reg.update(name, s.id, func(i *SessionInfo) {
+			refill = full || snapped || len(inflight) == 0 && len(h.PendingSnapshots(name, 1)) > 0
+			last := h.LastSeq()
+			h.reg.update(name, s.id, func(i *hub.SessionInfo) {
 				i.AckedDown = seq
 				i.PendingDown = last - min(seq, last)
 			})
 		case <-wake:
 		case <-poll.C:
-			if err := h.stillEnrolled(ctx, name, s.station.Site); err != nil {
+			if err := h.StillEnrolled(ctx, name, s.station.Site); err != nil {
 				return err
 			}
 			// The poll only finds the station's own changes coming back
