@@ -1,14 +1,14 @@
-package hub_test
+package e2e
 
 import (
+	"fieldsync/hub"
+	"fieldsync/internal/hubtest"
+	"fieldsync/syncclient"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"fieldsync/hub"
-	"fieldsync/syncclient"
 )
 
 // TestStationTrimsAcknowledgedLog: a station deletes the log rows the hub
@@ -16,21 +16,21 @@ import (
 // staff when a hub restored from an older backup resumes below what it
 // trimmed.
 func TestStationTrimsAcknowledgedLog(t *testing.T) {
-	h := newTestHub(t, "http", hub.Options{})
-	e := h.enroll("站A")
-	h.stop()
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	e := h.Enroll("站A")
+	h.Stop()
 	backup := t.TempDir()
-	copyFiles(t, h.dir, backup, "hub.db")
-	h.open()
-	h.serve(h.addr)
+	copyFiles(t, h.Dir, backup, "hub.db")
+	h.Open()
+	h.Serve(h.Addr)
 
-	s := newTestStation(t, e, syncclient.Config{LogRetention: time.Nanosecond})
+	s := hubtest.NewStation(t, e, syncclient.Config{LogRetention: time.Nanosecond})
 	for i := range 20 {
-		s.write(workerEdit(e.Key, idNumber(i), "张三", "13800000000"))
+		s.Write(hubtest.WorkerEdit(e.Key, hubtest.IDNumber(i), "张三", "13800000000"))
 	}
 	ownRows := func() int {
 		var n int
-		if err := s.rep.DB().QueryRow(`SELECT count(*) FROM fs_log WHERE origin = ?`, int64(s.rep.Site())).Scan(&n); err != nil {
+		if err := s.Rep.DB().QueryRow(`SELECT count(*) FROM fs_log WHERE origin = ?`, int64(s.Rep.Site())).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -38,33 +38,33 @@ func TestStationTrimsAcknowledgedLog(t *testing.T) {
 	if ownRows() == 0 {
 		t.Fatal("no own log rows before the sync")
 	}
-	s.start()
-	waitFor(t, 30*time.Second, "the acknowledged log rows to be trimmed", func() bool { return ownRows() == 0 })
-	if got := rowCount(t, h.hub.Replica(), "workers"); got != 20 {
+	s.Start()
+	hubtest.WaitFor(t, 30*time.Second, "the acknowledged log rows to be trimmed", func() bool { return ownRows() == 0 })
+	if got := hubtest.RowCount(t, h.Hub.Replica(), "workers"); got != 20 {
 		t.Fatalf("hub holds %d workers, want 20", got)
 	}
-	if got := rowCount(t, s.rep, "workers"); got != 20 {
+	if got := hubtest.RowCount(t, s.Rep, "workers"); got != 20 {
 		t.Fatalf("trimming changed the station's rows: %d workers, want 20", got)
 	}
 	// Still syncing after the trim.
-	s.write(workerEdit(e.Key, idNumber(20), "李四", "13900000000"))
-	waitFor(t, 30*time.Second, "an edit after the trim to reach the hub", func() bool {
-		return rowCount(t, h.hub.Replica(), "workers") == 21
+	s.Write(hubtest.WorkerEdit(e.Key, hubtest.IDNumber(20), "李四", "13900000000"))
+	hubtest.WaitFor(t, 30*time.Second, "an edit after the trim to reach the hub", func() bool {
+		return hubtest.RowCount(t, h.Hub.Replica(), "workers") == 21
 	})
-	if w := s.client.Status().Warning; w != "" {
+	if w := s.Client.Status().Warning; w != "" {
 		t.Fatalf("warning before any restore: %s", w)
 	}
 
 	// The hub comes back from the backup made before the station's sync.
-	h.stop()
+	h.Stop()
 	for _, f := range []string{"hub.db", "hub.db-wal", "hub.db-shm"} {
-		os.Remove(filepath.Join(h.dir, f))
+		os.Remove(filepath.Join(h.Dir, f))
 	}
-	copyFiles(t, backup, h.dir, "hub.db")
-	h.open()
-	h.serve(h.addr)
-	waitFor(t, 30*time.Second, "the station to warn about the restored hub", func() bool {
-		return strings.Contains(s.client.Status().Warning, "备份")
+	copyFiles(t, backup, h.Dir, "hub.db")
+	h.Open()
+	h.Serve(h.Addr)
+	hubtest.WaitFor(t, 30*time.Second, "the station to warn about the restored hub", func() bool {
+		return strings.Contains(s.Client.Status().Warning, "备份")
 	})
 }
 

@@ -1,7 +1,14 @@
-package hub_test
+package hubweb_test
 
 import (
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/browsertest"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,33 +17,26 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"fieldsync/hub"
-	"fieldsync/ident"
-	"fieldsync/internal/browsertest"
-	"fieldsync/records"
-	"fieldsync/syncclient"
-	"fieldsync/syncproto"
 )
 
 // phoneConflict sets up a hub and two running stations that registered the
 // same person offline with different phones, and returns the conflict's id.
-func phoneConflict(t *testing.T) (*accessHub, *testStation, *testStation, ident.ID, int64) {
+func phoneConflict(t *testing.T) (*hubtest.AccessServer, *hubtest.Station, *hubtest.Station, ident.ID, int64) {
 	t.Helper()
-	h := newAccessHub(t, "http", hub.Options{})
-	ea, eb := h.enroll("站A"), h.enroll("站B")
-	a := newTestStation(t, ea, syncclient.Config{})
-	b := newTestStation(t, eb, syncclient.Config{})
-	shared := idNumber(21)
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	ea, eb := h.Enroll("站A"), h.Enroll("站B")
+	a := hubtest.NewStation(t, ea, syncclient.Config{})
+	b := hubtest.NewStation(t, eb, syncclient.Config{})
+	shared := hubtest.IDNumber(21)
 	wid := ea.Key.Derive(records.Workers, shared)
-	a.write(workerEdit(ea.Key, shared, "娜仁", "13500000001"))
-	b.write(workerEdit(eb.Key, shared, "娜仁", "13500000002"))
-	a.start()
-	b.start()
-	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
-		return converged(t, h.hub, a) && converged(t, h.hub, b)
+	a.Write(hubtest.WorkerEdit(ea.Key, shared, "娜仁", "13500000001"))
+	b.Write(hubtest.WorkerEdit(eb.Key, shared, "娜仁", "13500000002"))
+	a.Start()
+	b.Start()
+	hubtest.WaitFor(t, 20*time.Second, "both stations to converge", func() bool {
+		return hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b)
 	})
-	cs, _, err := h.hub.Conflicts(t.Context(), hub.ConflictFilter{Kind: hub.KindField})
+	cs, _, err := h.Hub.Conflicts(t.Context(), hub.ConflictFilter{Kind: hub.KindField})
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("conflicts: %v %v", cs, err)
 	}
@@ -48,43 +48,43 @@ func phoneConflict(t *testing.T) (*accessHub, *testStation, *testStation, ident.
 // refused; a bad typed value shows the field's message; a good one resolves.
 func TestConflictPages(t *testing.T) {
 	h, a, _, wid, id := phoneConflict(t)
-	viewer := h.loggedIn("viewer1", access.RoleViewer)
-	resolver := h.loggedIn("resolver1", access.RoleResolver)
-	st, _, body := page(t, resolver, h.url()+"/conflicts")
+	viewer := h.LoggedIn("viewer1", access.RoleViewer)
+	resolver := h.LoggedIn("resolver1", access.RoleResolver)
+	st, _, body := hubtest.Page(t, resolver, h.URL()+"/conflicts")
 	if st != http.StatusOK || !strings.Contains(body, "娜仁") || !strings.Contains(body, records.MaskPhone("13500000002")) ||
 		strings.Contains(body, "13500000002") {
 		t.Fatalf("queue page (phones masked): %d\n%s", st, body)
 	}
-	st, _, body = page(t, resolver, fmt.Sprintf("%s/conflicts/%d", h.url(), id))
+	st, _, body = hubtest.Page(t, resolver, fmt.Sprintf("%s/conflicts/%d", h.URL(), id))
 	if st != http.StatusOK || !strings.Contains(body, "站A") || !strings.Contains(body, "站B") || !strings.Contains(body, "13500000002") {
 		t.Fatalf("conflict page: %d\n%s", st, body)
 	}
-	csrf := csrfRE.FindStringSubmatch(body)[1]
-	u := fmt.Sprintf("%s/conflicts/%d/resolve", h.url(), id)
-	if resp, _ := post(t, resolver, u, url.Values{"value": {"13500000009"}}); resp.StatusCode != http.StatusForbidden {
+	csrf := hubtest.CSRFPattern.FindStringSubmatch(body)[1]
+	u := fmt.Sprintf("%s/conflicts/%d/resolve", h.URL(), id)
+	if resp, _ := hubtest.Post(t, resolver, u, url.Values{"value": {"13500000009"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("resolve without CSRF: %s", resp.Status)
 	}
-	_, _, vbody := page(t, viewer, h.url()+"/conflicts")
-	if resp, _ := post(t, viewer, u, url.Values{"csrf": {csrfRE.FindStringSubmatch(vbody)[1]}, "value": {"13500000009"}}); resp.StatusCode != http.StatusForbidden {
+	_, _, vbody := hubtest.Page(t, viewer, h.URL()+"/conflicts")
+	if resp, _ := hubtest.Post(t, viewer, u, url.Values{"csrf": {hubtest.CSRFPattern.FindStringSubmatch(vbody)[1]}, "value": {"13500000009"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer resolves: %s", resp.Status)
 	}
-	resp, body := post(t, resolver, u, url.Values{"csrf": {csrf}, "value": {"12345"}})
+	resp, body := hubtest.Post(t, resolver, u, url.Values{"csrf": {csrf}, "value": {"12345"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "联系电话应为11位手机号码") {
 		t.Errorf("bad phone: %s\n%s", resp.Status, body)
 	}
-	resp, _ = post(t, resolver, u, url.Values{"csrf": {csrf}, "value": {"13500000009"}})
+	resp, _ = hubtest.Post(t, resolver, u, url.Values{"csrf": {csrf}, "value": {"13500000009"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("resolve: %s", resp.Status)
 	}
-	waitFor(t, 10*time.Second, "the typed value to reach A", func() bool {
-		return settledAt(t, a.rep, records.Workers, wid, "phone", "13500000009")
+	hubtest.WaitFor(t, 10*time.Second, "the typed value to reach A", func() bool {
+		return hubtest.SettledAt(t, a.Rep, records.Workers, wid, "phone", "13500000009")
 	})
 	// The worker search masks; the worker page shows the history.
-	_, _, body = page(t, viewer, h.url()+"/workers?q="+url.QueryEscape("娜"))
+	_, _, body = hubtest.Page(t, viewer, h.URL()+"/workers?q="+url.QueryEscape("娜"))
 	if !strings.Contains(body, records.MaskPhone("13500000009")) || strings.Contains(body, "13500000009") {
 		t.Errorf("search result:\n%s", body)
 	}
-	_, _, body = page(t, viewer, h.url()+"/workers/"+wid.String())
+	_, _, body = hubtest.Page(t, viewer, h.URL()+"/workers/"+wid.String())
 	if !strings.Contains(body, "resolver1") || !strings.Contains(body, "13500000001") {
 		t.Errorf("worker page without its history:\n%s", body)
 	}
@@ -93,33 +93,33 @@ func TestConflictPages(t *testing.T) {
 // Station pages: a station manager enrols a station and gets its code on a
 // printable sheet, then revokes it; a viewer sees the list but cannot enrol.
 func TestStationPages(t *testing.T) {
-	h := newAccessHub(t, "http", hub.Options{})
-	m := h.loggedIn("manager1", access.RoleStationManager)
-	v := h.loggedIn("viewer1", access.RoleViewer)
-	_, _, body := page(t, m, h.url()+"/stations")
-	csrf := csrfRE.FindStringSubmatch(body)[1]
-	resp, body := post(t, m, h.url()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}, "division_code": {"150421001001"}})
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	m := h.LoggedIn("manager1", access.RoleStationManager)
+	v := h.LoggedIn("viewer1", access.RoleViewer)
+	_, _, body := hubtest.Page(t, m, h.URL()+"/stations")
+	csrf := hubtest.CSRFPattern.FindStringSubmatch(body)[1]
+	resp, body := hubtest.Post(t, m, h.URL()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}, "division_code": {"150421001001"}})
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `id="enrol-code"`) {
 		t.Fatalf("enrol: %s\n%s", resp.Status, body)
 	}
 	if _, err := syncproto.ParseEnrollment(between(body, `id="enrol-code"`, "</pre>")); err != nil {
 		t.Errorf("the sheet's code does not parse: %v", err)
 	}
-	resp, _ = post(t, m, h.url()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}})
+	resp, _ = hubtest.Post(t, m, h.URL()+"/stations", url.Values{"csrf": {csrf}, "name": {"红格尔站"}})
 	if resp.StatusCode != http.StatusConflict {
 		t.Errorf("enrol twice: %s", resp.Status)
 	}
-	_, _, vbody := page(t, v, h.url()+"/stations")
+	_, _, vbody := hubtest.Page(t, v, h.URL()+"/stations")
 	if !strings.Contains(vbody, "红格尔站") || strings.Contains(vbody, `id="enrol"`) {
 		t.Errorf("viewer's station list:\n%s", vbody)
 	}
-	if resp, _ := post(t, v, h.url()+"/stations/revoke", url.Values{"csrf": {csrfRE.FindStringSubmatch(vbody)[1]}, "name": {"红格尔站"}}); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := hubtest.Post(t, v, h.URL()+"/stations/revoke", url.Values{"csrf": {hubtest.CSRFPattern.FindStringSubmatch(vbody)[1]}, "name": {"红格尔站"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer revokes: %s", resp.Status)
 	}
-	if resp, _ := post(t, m, h.url()+"/stations/revoke", url.Values{"csrf": {csrf}, "name": {"红格尔站"}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := hubtest.Post(t, m, h.URL()+"/stations/revoke", url.Values{"csrf": {csrf}, "name": {"红格尔站"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("revoke: %s", resp.Status)
 	}
-	sts, _ := h.hub.Stations(t.Context())
+	sts, _ := h.Hub.Stations(t.Context())
 	if len(sts) != 1 || !sts[0].Revoked {
 		t.Errorf("stations after revoke: %+v", sts)
 	}
@@ -139,13 +139,13 @@ func between(s, start, end string) string {
 func TestBrowserResolveConflict(t *testing.T) {
 	br := browsertest.New(t)
 	h, a, _, wid, id := phoneConflict(t)
-	h.addAdmin("resolver1", access.RoleResolver)
+	h.AddAdmin("resolver1", access.RoleResolver)
 	type css = chromedp.CSS
 	br.Do(
-		chromedp.Navigate(h.url()+"/conflicts"),
+		chromedp.Navigate(h.URL()+"/conflicts"),
 		chromedp.WaitVisible(css(`#password`)),
 		chromedp.SendKeys(css(`#user`), "resolver1"),
-		chromedp.SendKeys(css(`#password`), password("resolver1")),
+		chromedp.SendKeys(css(`#password`), hubtest.Password("resolver1")),
 		chromedp.Click(css(`#login`)),
 		chromedp.WaitVisible(css(`#stations`)),
 		chromedp.Click(css(`#conflicts`)),
@@ -165,12 +165,12 @@ func TestBrowserResolveConflict(t *testing.T) {
 	if st := br.Get(chromedp.Text(css(`#status`))); st != "已处理" {
 		t.Fatalf("status after resolving: %q", st)
 	}
-	br.Do(chromedp.Navigate(h.url()+"/conflicts"), chromedp.WaitVisible(css(`#total`)))
+	br.Do(chromedp.Navigate(h.URL()+"/conflicts"), chromedp.WaitVisible(css(`#total`)))
 	if n := br.Get(chromedp.Text(css(`#total`))); n != "0" {
 		t.Fatalf("open conflicts after resolving: %s", n)
 	}
-	waitFor(t, 10*time.Second, "the chosen value to reach the station", func() bool {
-		return settledAt(t, a.rep, records.Workers, wid, "phone", first)
+	hubtest.WaitFor(t, 10*time.Second, "the chosen value to reach the station", func() bool {
+		return hubtest.SettledAt(t, a.Rep, records.Workers, wid, "phone", first)
 	})
 }
 
@@ -179,8 +179,8 @@ func TestBrowserResolveConflict(t *testing.T) {
 // conflict has changed since, and goes through with the current one.
 func TestResolveRefusesStaleView(t *testing.T) {
 	h, _, _, _, id := phoneConflict(t)
-	tok := h.adminToken("resolver2", access.RoleResolver)
-	st, c := h.call("GET", fmt.Sprintf("/api/conflicts/%d", id), tok)
+	tok := h.AdminToken("resolver2", access.RoleResolver)
+	st, c := h.Call("GET", fmt.Sprintf("/api/conflicts/%d", id), tok)
 	if st != http.StatusOK {
 		t.Fatalf("read conflict: %d %v", st, c)
 	}
@@ -190,10 +190,10 @@ func TestResolveRefusesStaleView(t *testing.T) {
 	}
 	stale := seen.Add(-time.Second).Format(time.RFC3339Nano)
 	path := fmt.Sprintf("/api/conflicts/%d/resolve", id)
-	if st, out := h.callJSON("POST", path, tok, map[string]any{"choose": 0, "updated": stale}); st != http.StatusConflict || out["field"] != "updated" {
+	if st, out := h.CallJSON("POST", path, tok, map[string]any{"choose": 0, "updated": stale}); st != http.StatusConflict || out["field"] != "updated" {
 		t.Fatalf("resolution of a stale view: %d %v", st, out)
 	}
-	if st, out := h.callJSON("POST", path, tok, map[string]any{"choose": 0, "updated": c["updated"]}); st != http.StatusOK || out["status"] != "resolved" {
+	if st, out := h.CallJSON("POST", path, tok, map[string]any{"choose": 0, "updated": c["updated"]}); st != http.StatusOK || out["status"] != "resolved" {
 		t.Fatalf("resolution of the current view: %d %v", st, out)
 	}
 }

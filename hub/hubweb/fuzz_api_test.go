@@ -1,9 +1,15 @@
-package hub_test
+package hubweb_test
 
 import (
 	"context"
 	"encoding/json"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,13 +19,9 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
-
-	"fieldsync/hub"
-	"fieldsync/ident"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
 )
+
+const fuzzAdmin = "fuzzowner"
 
 // Fuzz targets for the hub's JSON handlers (POST /api/login, POST
 // /api/conflicts/{id}/resolve and the bulk POST /api/conflicts/resolve),
@@ -32,7 +34,7 @@ import (
 // fuzzHub is a hub with an owner's token and, for the resolve targets, a
 // conflict of every kind made by two real stations syncing.
 type fuzzHub struct {
-	h     *testHub
+	h     *hubtest.Server
 	hd    http.Handler
 	token string
 	// templates are conflicts of each kind, as the hub recorded them; each
@@ -43,13 +45,11 @@ type fuzzHub struct {
 	ok        int
 }
 
-const fuzzAdmin = "fuzzowner"
-
 func newFuzzHub(f *testing.F, conflicts bool) *fuzzHub {
-	h := newTestHub(f, "http", hub.Options{PasswordCost: bcrypt.MinCost, LockAfter: 1 << 30, RemoteLockAfter: 1 << 30})
-	z := &fuzzHub{h: h, hd: h.handler, repl: strings.NewReplacer()}
-	h.addAdmin(fuzzAdmin, access.RoleOwner)
-	st, out := z.send(f, "POST", "/api/login", "", mustJSONString(map[string]string{"user": fuzzAdmin, "password": password(fuzzAdmin)}))
+	h := hubtest.NewServer(f, "http", hub.Options{PasswordCost: bcrypt.MinCost, LockAfter: 1 << 30, RemoteLockAfter: 1 << 30})
+	z := &fuzzHub{h: h, hd: h.Handler, repl: strings.NewReplacer()}
+	h.AddAdmin(fuzzAdmin, access.RoleOwner)
+	st, out := z.send(f, "POST", "/api/login", "", hubtest.MustJSONString(map[string]string{"user": fuzzAdmin, "password": hubtest.Password(fuzzAdmin)}))
 	if st != http.StatusOK {
 		f.Fatalf("login: %d %v", st, out)
 	}
@@ -60,56 +60,48 @@ func newFuzzHub(f *testing.F, conflicts bool) *fuzzHub {
 	return z
 }
 
-func mustJSONString(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
 // makeConflicts has two stations, offline, record what together raises a
 // field conflict on a worker's phone and on a gig's headcount, two open
 // unemployment registrations, an overfilled gig, 公益性岗位 with 区外 and one
 // person under two id numbers; then they sync.
 func (z *fuzzHub) makeConflicts(f *testing.F) {
 	h := z.h
-	ea, eb := h.enroll("站A"), h.enroll("站B")
-	a := newTestStation(f, ea, syncclient.Config{})
-	b := newTestStation(f, eb, syncclient.Config{})
+	ea, eb := h.Enroll("站A"), h.Enroll("站B")
+	a := hubtest.NewStation(f, ea, syncclient.Config{})
+	b := hubtest.NewStation(f, eb, syncclient.Config{})
 	key := ea.Key
-	shared := idNumber(11)
+	shared := hubtest.IDNumber(11)
 	wid := key.Derive(records.Workers, shared)
 	gig, _ := ident.NewTimeOrdered(time.Now())
 	gig2, _ := ident.NewTimeOrdered(time.Now())
-	other1, other2 := idNumber(12), idNumber(13)
-	a.write(workerEdit(key, shared, "乌力吉", "13700000001"), fullGig(gig, 1), fullGig(gig2, 4), workerEdit(key, other1, "其其格", ""))
-	b.write(workerEdit(key, other2, "萨仁", ""))
-	a.start()
-	b.start()
-	waitFor(f, 20*time.Second, "the gigs to reach B", func() bool { return rowCount(f, b.rep, records.Gigs) == 2 })
-	a.stop()
-	b.stop()
+	other1, other2 := hubtest.IDNumber(12), hubtest.IDNumber(13)
+	a.Write(hubtest.WorkerEdit(key, shared, "乌力吉", "13700000001"), hubtest.FullGig(gig, 1), hubtest.FullGig(gig2, 4), hubtest.WorkerEdit(key, other1, "其其格", ""))
+	b.Write(hubtest.WorkerEdit(key, other2, "萨仁", ""))
+	a.Start()
+	b.Start()
+	hubtest.WaitFor(f, 20*time.Second, "the gigs to reach B", func() bool { return hubtest.RowCount(f, b.Rep, records.Gigs) == 2 })
+	a.Stop()
+	b.Stop()
 
-	scene := ruleEdits{t: f, key: key, wid: wid, gig: gig}
-	reg, place, month := scene.reg, scene.place, scene.month
-	idA, idB := checkedIDNumber("15042119850315123"), checkedIDNumber("15042119850316123")
-	both := idNumber(14)
+	scene := hubtest.RuleEdits{T: f, Key: key, WID: wid, Gig: gig}
+	reg, place, month := scene.Reg, scene.Place, scene.Month
+	idA, idB := hubtest.CheckedIDNumber("15042119850315123"), hubtest.CheckedIDNumber("15042119850316123")
+	both := hubtest.IDNumber(14)
 	regA, placeB := reg("站A"), place(other2, "站B")
-	a.write(regA, place(other1, "站A"), month("公益性岗位", "本村"), withStation(workerEdit(key, idA, "图雅", "13600000001"), "站A"),
-		withStation(workerEdit(key, both, "巴特尔", "13900000001"), "站A"),
+	a.Write(regA, place(other1, "站A"), month("公益性岗位", "本村"), hubtest.WithStation(hubtest.WorkerEdit(key, idA, "图雅", "13600000001"), "站A"),
+		hubtest.WithStation(hubtest.WorkerEdit(key, both, "巴特尔", "13900000001"), "站A"),
 		replica.Edit{Table: records.Gigs, Row: gig2, Set: []replica.ColumnValue{{Column: "headcount", Value: 5}}})
-	b.write(reg("站B"), placeB, month("单位", "区外"), withStation(workerEdit(key, idB, "图雅", "13600000002"), "站B"),
-		withStation(workerEdit(key, both, "巴特尔", "13900000002"), "站B"),
+	b.Write(reg("站B"), placeB, month("单位", "区外"), hubtest.WithStation(hubtest.WorkerEdit(key, idB, "图雅", "13600000002"), "站B"),
+		hubtest.WithStation(hubtest.WorkerEdit(key, both, "巴特尔", "13900000002"), "站B"),
 		replica.Edit{Table: records.Gigs, Row: gig2, Set: []replica.ColumnValue{{Column: "headcount", Value: 8}}})
-	a.start()
-	b.start()
-	waitFor(f, 30*time.Second, "both stations to converge", func() bool {
-		return converged(f, h.hub, a) && converged(f, h.hub, b)
+	a.Start()
+	b.Start()
+	hubtest.WaitFor(f, 30*time.Second, "both stations to converge", func() bool {
+		return hubtest.Converged(f, h.Hub, a) && hubtest.Converged(f, h.Hub, b)
 	})
-	a.stop()
-	b.stop()
-	rows, err := h.hub.Replica().DB().Query(`SELECT id, kind FROM hub_conflicts WHERE status = 'open' ORDER BY id`)
+	a.Stop()
+	b.Stop()
+	rows, err := h.Hub.Replica().DB().Query(`SELECT id, kind FROM hub_conflicts WHERE status = 'open' ORDER BY id`)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -136,7 +128,7 @@ func (z *fuzzHub) makeConflicts(f *testing.F) {
 // template or its last copy if still open, else a new copy of it.
 func (z *fuzzHub) openConflict(t *testing.T, i int) int64 {
 	t.Helper()
-	db := z.h.hub.Replica().DB()
+	db := z.h.Hub.Replica().DB()
 	tmpl := z.templates[i%len(z.templates)]
 	var id int64
 	err := db.QueryRow(`SELECT o.id FROM hub_conflicts t JOIN hub_conflicts o ON o.row = t.row AND o.col = t.col
@@ -184,7 +176,7 @@ func (z *fuzzHub) send(t testing.TB, method, path, token, body string) (int, map
 	} else if st/100 == 2 {
 		if z.ok%1000 == 0 {
 			var check string
-			if err := z.h.hub.Replica().DB().QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+			if err := z.h.Hub.Replica().DB().QueryRow(`PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
 				t.Fatalf("integrity_check: %q %v", check, err)
 			}
 		}
@@ -197,7 +189,7 @@ func (z *fuzzHub) send(t testing.TB, method, path, token, body string) (int, map
 
 func FuzzHubLogin(f *testing.F) {
 	z := newFuzzHub(f, false)
-	f.Add(false, mustJSONString(map[string]string{"user": fuzzAdmin, "password": password(fuzzAdmin)}))
+	f.Add(false, hubtest.MustJSONString(map[string]string{"user": fuzzAdmin, "password": hubtest.Password(fuzzAdmin)}))
 	f.Add(false, `{"user":"fuzzowner","password":"wrong"}`)
 	f.Add(true, `{"user":"nobody","password":"pw-of-nobody-0123456789"}`)
 	f.Add(false, `{"user":"","password":""}`)
@@ -293,7 +285,7 @@ func FuzzHubResolve(f *testing.F) {
 		if out["id"] != float64(id) {
 			t.Fatalf("resolve %d %q answered conflict %v", id, body, out["id"])
 		}
-		c, err := z.h.hub.Conflict(context.Background(), id)
+		c, err := z.h.Hub.Conflict(context.Background(), id)
 		if err != nil || c.Status != out["status"] {
 			t.Fatalf("resolve %d %q: answered %v, reads back %+v (%v)", id, body, out["status"], c, err)
 		}

@@ -1,10 +1,18 @@
-package hub_test
+package e2e
 
 import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub"
+	"fieldsync/ident"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/station"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,14 +22,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"fieldsync/hub"
-	"fieldsync/ident"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/station"
-	"fieldsync/syncclient"
-	"fieldsync/syncproto"
 )
 
 // apiStation is a whole station in process: its SQLite directory, its
@@ -38,9 +38,9 @@ type apiStation struct {
 	done   chan error
 }
 
-func newAPIStation(t *testing.T, h *testHub, name string) *apiStation {
+func newAPIStation(t *testing.T, h *hubtest.Server, name string) *apiStation {
 	t.Helper()
-	e := h.enroll(name)
+	e := h.Enroll(name)
 	dir := t.TempDir()
 	cfg := station.Config{Name: e.StationID, Site: e.Site.String(), Key: hex.EncodeToString(e.Key),
 		Enrollment: e.String(), Older: records.DefaultOlder, Addr: station.DefaultAddr}
@@ -132,10 +132,10 @@ func (s *apiStation) page(path string) (int, string) {
 
 // inSync reports whether the station holds exactly the hub's rows of its
 // scope, and the hub everything the station wrote.
-func inSync(t testing.TB, h *testHub, s *apiStation) bool {
+func inSync(t testing.TB, h *hubtest.Server, s *apiStation) bool {
 	t.Helper()
 	ctx := context.Background()
-	hh, hn, err := h.hub.Replica().ContentHash(ctx, h.hub.ScopeFilter(s.name))
+	hh, hn, err := h.Hub.Replica().ContentHash(ctx, h.Hub.ScopeFilter(s.name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,8 +146,8 @@ func inSync(t testing.TB, h *testHub, s *apiStation) bool {
 	if hh != sh || hn != sn {
 		return false
 	}
-	mine, _ := ownChanges(t, s.rep, s.rep.Site())
-	atHub, _ := ownChanges(t, h.hub.Replica(), s.rep.Site())
+	mine, _ := hubtest.OwnChanges(t, s.rep, s.rep.Site())
+	atHub, _ := hubtest.OwnChanges(t, h.Hub.Replica(), s.rep.Site())
 	return mine == atHub
 }
 
@@ -187,11 +187,11 @@ func hasRow(t testing.TB, r *replica.Replica, table, id string) bool {
 // scope: the county-wide tables and the workers of B's scope (here one of
 // A's that the county moved into it; B's own are not sent back to it).
 func TestHostileStationReadsAnotherStationsWorkers(t *testing.T) {
-	h := newTestHub(t, "http", hub.Options{})
+	h := hubtest.NewServer(t, "http", hub.Options{})
 	a := newAPIStation(t, h, "站A")
 	b := newAPIStation(t, h, "站B")
 
-	secretIDN := idNumber(4242)
+	secretIDN := hubtest.IDNumber(4242)
 	const secretName = "只在A站的人"
 	wa := a.mustCreate("/api/workers", apiWorkerBody(secretIDN, secretName))
 	aRows := map[string]string{wa: records.Workers}
@@ -211,18 +211,18 @@ func TestHostileStationReadsAnotherStationsWorkers(t *testing.T) {
 	gig := a.mustCreate("/api/gigs", map[string]any{"title": "摘枸杞", "occupation": "采摘", "headcount": 5, "wage": 150,
 		"wage_unit": "元/天", "settlement": "日结", "place": "150421100", "start_date": "2026-11-20",
 		"employer": "绿源农业公司", "contact": "13800138000"})
-	wb := b.mustCreate("/api/workers", apiWorkerBody(idNumber(4243), "B站自己的人"))
+	wb := b.mustCreate("/api/workers", apiWorkerBody(hubtest.IDNumber(4243), "B站自己的人"))
 	// Another worker of A's that the county moves into B's scope as well.
-	shared := a.mustCreate("/api/workers", apiWorkerBody(idNumber(4244), "两站共有的人"))
-	waitFor(t, 30*time.Second, "A's workers at the hub", func() bool {
-		return hasRow(t, h.hub.Replica(), records.Workers, shared) && hasRow(t, h.hub.Replica(), records.Workers, wa)
+	shared := a.mustCreate("/api/workers", apiWorkerBody(hubtest.IDNumber(4244), "两站共有的人"))
+	hubtest.WaitFor(t, 30*time.Second, "A's workers at the hub", func() bool {
+		return hasRow(t, h.Hub.Replica(), records.Workers, shared) && hasRow(t, h.Hub.Replica(), records.Workers, wa)
 	})
-	if err := h.hub.AddToScope(context.Background(), "站B", []ident.ID{mustParseID(t, shared)}); err != nil {
+	if err := h.Hub.AddToScope(context.Background(), "站B", []ident.ID{mustParseID(t, shared)}); err != nil {
 		t.Fatal(err)
 	}
 	b.client.Kick()
 
-	waitFor(t, 30*time.Second, "both stations in sync with the hub", func() bool {
+	hubtest.WaitFor(t, 30*time.Second, "both stations in sync with the hub", func() bool {
 		return inSync(t, h, a) && inSync(t, h, b) && hasRow(t, b.rep, records.Gigs, gig) &&
 			hasRow(t, b.rep, records.Workers, shared)
 	})
@@ -233,7 +233,7 @@ func TestHostileStationReadsAnotherStationsWorkers(t *testing.T) {
 			t.Errorf("B's replica holds A's %s %s", table, id)
 		}
 	}
-	if n := rowCount(t, b.rep, records.Workers); n != 2 {
+	if n := hubtest.RowCount(t, b.rep, records.Workers); n != 2 {
 		t.Errorf("B's replica holds %d workers, want its own and the one moved into its scope", n)
 	}
 	// B's API: not found by name, id number, the id number's ends, or id.
@@ -258,11 +258,11 @@ func TestHostileStationReadsAnotherStationsWorkers(t *testing.T) {
 	// A hand-made client with B's token asks for everything.
 	b.stopSync()
 	got := rawPullAll(t, h, b.enr)
-	filter := h.hub.ScopeFilter("站B")
+	filter := h.Hub.ScopeFilter("站B")
 	tables := map[string]int{}
 	for _, ch := range got {
 		tables[ch.Table]++
-		if tbl, ok := h.hub.Replica().Schema().Table(ch.Table); !ok || !filter(tbl, ch.Row) {
+		if tbl, ok := h.Hub.Replica().Schema().Table(ch.Table); !ok || !filter(tbl, ch.Row) {
 			t.Errorf("the hub sent B's token %s %s, outside B's scope", ch.Table, ch.Row)
 		}
 		if table, ok := aRows[ch.Row.String()]; ok {
@@ -281,37 +281,37 @@ func TestHostileStationReadsAnotherStationsWorkers(t *testing.T) {
 // rawPullAll opens a sync session with e's credentials by hand, says it holds
 // nothing of the hub's log (Hello cursor 0), acknowledges every batch, and
 // returns every change the hub sent until it reached the end of its log.
-func rawPullAll(t *testing.T, h *testHub, e syncproto.Enrollment) []replica.Change {
+func rawPullAll(t *testing.T, h *hubtest.Server, e syncproto.Enrollment) []replica.Change {
 	t.Helper()
-	r := dialRaw(t, h, e)
-	r.hello(e) // Cursor 0: everything
-	r.ws.SetReadDeadline(time.Now().Add(30 * time.Second))
-	if m := readMessage(t, r); m.Type() != syncproto.TypeWelcome {
+	r := hubtest.DialRaw(t, h, e)
+	r.Hello(e) // Cursor 0: everything
+	r.WS.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if m := hubtest.ReadMessage(t, r); m.Type() != syncproto.TypeWelcome {
 		t.Fatalf("hello answered %v", m.Type())
 	}
-	end, err := h.hub.Replica().MaxSeq(context.Background())
+	end, err := h.Hub.Replica().MaxSeq(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []replica.Change
 	for {
-		mt, b, err := r.ws.ReadMessage()
+		mt, b, err := r.WS.ReadMessage()
 		if err != nil {
 			t.Fatalf("reading batches (have %d changes): %v", len(out), err)
 		}
 		if mt != websocket.BinaryMessage {
 			continue
 		}
-		m, err := r.codec.Decode(b)
+		m, err := r.Codec.Decode(b)
 		if err != nil {
 			t.Fatal(err)
 		}
 		switch m := m.(type) {
 		case *syncproto.Batch:
 			out = append(out, m.Changes...)
-			r.send(&syncproto.Ack{Seq: m.Last})
+			r.Send(&syncproto.Ack{Seq: m.Last})
 			if m.Last >= end {
-				r.ws.Close()
+				r.WS.Close()
 				return out
 			}
 		case *syncproto.Error:

@@ -1,18 +1,18 @@
-package hub_test
+package e2e
 
 import (
 	"context"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
-
-	"fieldsync/hub"
-	"fieldsync/ident"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
 )
 
 // Who entered each value of a conflict and each change of a history, when it
@@ -21,23 +21,23 @@ import (
 // an edit by the user already named wrote no entered_by at all (the replica
 // writes no unchanged column). entered_by itself is never queued.
 func TestConflictEnteredByFromHistory(t *testing.T) {
-	h := newAccessHub(t, "http", hub.Options{})
-	ea, eb := h.enroll("站A"), h.enroll("站B")
-	a := newTestStation(t, ea, syncclient.Config{})
-	b := newTestStation(t, eb, syncclient.Config{})
-	shared := idNumber(9)
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	ea, eb := h.Enroll("站A"), h.Enroll("站B")
+	a := hubtest.NewStation(t, ea, syncclient.Config{})
+	b := hubtest.NewStation(t, eb, syncclient.Config{})
+	shared := hubtest.IDNumber(9)
 	wid := ea.Key.Derive(records.Workers, shared)
-	reg := workerEdit(ea.Key, shared, "乌力吉", "13900000001")
+	reg := hubtest.WorkerEdit(ea.Key, shared, "乌力吉", "13900000001")
 	reg.Set = append(reg.Set, replica.ColumnValue{Column: "station", Value: "站A"})
-	a.write(enteredBy(reg, "阿拉坦"))
-	a.start()
-	b.start()
-	waitFor(t, 20*time.Second, "the worker to reach B", func() bool {
-		return converged(t, h.hub, a) && converged(t, h.hub, b)
+	a.Write(hubtest.EnteredBy(reg, "阿拉坦"))
+	a.Start()
+	b.Start()
+	hubtest.WaitFor(t, 20*time.Second, "the worker to reach B", func() bool {
+		return hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b)
 	})
-	a.stop()
-	b.stop()
-	h.stop()
+	a.Stop()
+	b.Stop()
+	h.Stop()
 
 	// Offline: 阿拉坦 changes the phone at A (entered_by is already his
 	// name there, so the change does not carry it), then 其木格 edits the
@@ -45,32 +45,32 @@ func TestConflictEnteredByFromHistory(t *testing.T) {
 	phone := func(v string) replica.Edit {
 		return replica.Edit{Table: records.Workers, Row: wid, Set: []replica.ColumnValue{{Column: "phone", Value: v}}}
 	}
-	a.write(enteredBy(phone("13900000003"), "阿拉坦"))
-	last := lastOwnChange(t, a.rep, wid)
-	if w := writtenColumns(t, a.rep, last); w[records.EnteredBy] || !w["phone"] {
+	a.Write(hubtest.EnteredBy(phone("13900000003"), "阿拉坦"))
+	last := lastOwnChange(t, a.Rep, wid)
+	if w := writtenColumns(t, a.Rep, last); w[records.EnteredBy] || !w["phone"] {
 		t.Fatalf("the same user's second edit wrote %v", w)
 	}
-	a.write(enteredBy(replica.Edit{Table: records.Workers, Row: wid,
+	a.Write(hubtest.EnteredBy(replica.Edit{Table: records.Workers, Row: wid,
 		Set: []replica.ColumnValue{{Column: "notes", Value: "已核实"}}}, "其木格"))
-	b.write(enteredBy(phone("13900000002"), "巴雅尔"))
+	b.Write(hubtest.EnteredBy(phone("13900000002"), "巴雅尔"))
 
 	// A's changes reach the hub first, so the conflict is recorded when B's
 	// batch is applied and A's value is read from the committed log.
-	h.open()
-	h.serve(h.addr)
-	a.start()
-	waitFor(t, 20*time.Second, "A to converge", func() bool { return converged(t, h.hub, a) })
-	b.start()
-	waitFor(t, 20*time.Second, "both stations to converge", func() bool {
-		return converged(t, h.hub, a) && converged(t, h.hub, b)
+	h.Open()
+	h.Serve(h.Addr)
+	a.Start()
+	hubtest.WaitFor(t, 20*time.Second, "A to converge", func() bool { return hubtest.Converged(t, h.Hub, a) })
+	b.Start()
+	hubtest.WaitFor(t, 20*time.Second, "both stations to converge", func() bool {
+		return hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b)
 	})
-	viewer := h.adminToken("viewer1", access.RoleViewer)
-	fields := h.openConflicts(viewer, hub.KindField)
+	viewer := h.AdminToken("viewer1", access.RoleViewer)
+	fields := h.OpenConflicts(viewer, hub.KindField)
 	if len(fields) != 1 || fields[0]["column"] != "phone" {
 		t.Fatalf("want one conflict, on the phone (none on entered_by): %v", fields)
 	}
 	id := int64(fields[0]["id"].(float64))
-	st, detail := h.call("GET", fmt.Sprintf("/api/conflicts/%d", id), viewer)
+	st, detail := h.Call("GET", fmt.Sprintf("/api/conflicts/%d", id), viewer)
 	if st != http.StatusOK {
 		t.Fatalf("conflict detail: %d %v", st, detail)
 	}
@@ -84,7 +84,7 @@ func TestConflictEnteredByFromHistory(t *testing.T) {
 	}
 
 	// The record's history names the author of every change.
-	st, hist := h.call("GET", "/api/history/workers/"+wid.String(), viewer)
+	st, hist := h.Call("GET", "/api/history/workers/"+wid.String(), viewer)
 	if st != http.StatusOK {
 		t.Fatalf("history: %d %v", st, hist)
 	}

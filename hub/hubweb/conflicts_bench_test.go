@@ -1,19 +1,19 @@
-package hub_test
+package hubweb_test
 
 import (
 	"context"
 	"encoding/json"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
-
-	"fieldsync/hub"
-	"fieldsync/records"
-	"fieldsync/replica"
 )
 
 // BenchmarkConflictQueue measures, over loopback HTTP with a logged-in
@@ -23,8 +23,8 @@ import (
 // Target: ≤ 100 ms each.
 func BenchmarkConflictQueue(b *testing.B) {
 	ctx := context.Background()
-	h := newTestHub(b, "http", hub.Options{})
-	rep := h.hub.Replica()
+	h := hubtest.NewServer(b, "http", hub.Options{})
+	rep := h.Hub.Replica()
 	key := rep.Key()
 	const workers, rounds, batch = 100_000, 10, 1000
 	start := time.Now()
@@ -32,7 +32,7 @@ func BenchmarkConflictQueue(b *testing.B) {
 		for i := 0; i < workers; i += batch {
 			edits := make([]replica.Edit, 0, batch)
 			for j := i; j < i+batch; j++ {
-				idn := idNumber(j)
+				idn := hubtest.IDNumber(j)
 				e := replica.Edit{Table: records.Workers, Row: key.Derive(records.Workers, idn)}
 				if r == 0 {
 					e.Set = []replica.ColumnValue{{Column: "id_number", Value: idn}, {Column: "name", Value: fmt.Sprintf("人员%06d", j)}}
@@ -53,10 +53,10 @@ func BenchmarkConflictQueue(b *testing.B) {
 		{Index: 1, Value: "13800000002", Station: "站B", Wins: true}})
 	tx, _ := rep.DB().Begin()
 	for i := 0; i < 10_000; i++ {
-		row := key.Derive(records.Workers, idNumber(i))
+		row := key.Derive(records.Workers, hubtest.IDNumber(i))
 		if _, err := tx.Exec(`INSERT INTO hub_conflicts(kind, tbl, row, col, worker, worker_name, id_masked, stations,
 			vals, created_ms, updated_ms) VALUES('field', 'workers', ?, 'phone', ?, ?, ?, ',站A,站B,', ?, ?, ?)`,
-			row.String(), row.String(), fmt.Sprintf("人员%06d", i), records.MaskIDNumber(idNumber(i)), string(vals),
+			row.String(), row.String(), fmt.Sprintf("人员%06d", i), records.MaskIDNumber(hubtest.IDNumber(i)), string(vals),
 			time.Now().UnixMilli(), time.Now().UnixMilli()); err != nil {
 			b.Fatal(err)
 		}
@@ -65,33 +65,33 @@ func BenchmarkConflictQueue(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("setup: %d history entries, 10,000 conflicts in %s", entries, time.Since(start).Round(time.Second))
-	h.addAdmin("viewer", access.RoleViewer)
-	c := h.client()
+	h.AddAdmin("viewer", access.RoleViewer)
+	c := h.Client()
 	{ // the login form, as a browser fills it
-		resp, err := c.Get(h.url() + "/login")
+		resp, err := c.Get(h.URL() + "/login")
 		if err != nil {
 			b.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		m := csrfRE.FindSubmatch(body)
+		m := hubtest.CSRFPattern.FindSubmatch(body)
 		if m == nil {
 			b.Fatal("login page without a CSRF token")
 		}
-		resp, err = c.PostForm(h.url()+"/login", url.Values{"csrf": {string(m[1])}, "user": {"viewer"}, "password": {password("viewer")}})
+		resp, err = c.PostForm(h.URL()+"/login", url.Values{"csrf": {string(m[1])}, "user": {"viewer"}, "password": {hubtest.Password("viewer")}})
 		if err != nil {
 			b.Fatal(err)
 		}
 		resp.Body.Close()
 	}
-	_, tok := h.apiLogin("viewer", password("viewer"))
-	target := key.Derive(records.Workers, idNumber(54321))
+	_, tok := h.APILogin("viewer", hubtest.Password("viewer"))
+	target := key.Derive(records.Workers, hubtest.IDNumber(54321))
 	get := func(path string, bearer bool) {
-		req, _ := http.NewRequest("GET", h.url()+path, nil)
+		req, _ := http.NewRequest("GET", h.URL()+path, nil)
 		cl := c
 		if bearer {
 			req.Header.Set("Authorization", "Bearer "+tok)
-			cl = h.client()
+			cl = h.Client()
 		}
 		resp, err := cl.Do(req)
 		if err != nil {

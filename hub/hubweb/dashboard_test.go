@@ -1,10 +1,17 @@
-package hub_test
+package hubweb_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/browsertest"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
 	"io"
 	"net/http"
 	"strings"
@@ -13,48 +20,12 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
-
-	"fieldsync/hub"
-	"fieldsync/ident"
-	"fieldsync/internal/browsertest"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
 )
 
-// statusEdit puts the worker on a list for the month.
-func statusEdit(key ident.Key, worker ident.ID, month, list string) replica.Edit {
-	st := records.MonthStatus{WorkerID: worker.String(), Month: month, ListType: list,
-		VerifiedByMethod: "电话", VerifiedBy: "张三", VerifiedAt: month + "-05"}
-	if list == records.ListEmployed {
-		st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[0], records.EmploymentForms[0], 2500
-	}
-	return replica.Edit{Table: records.MonthlyStatus, Row: st.ID(key), Set: st.Columns()}
-}
-
-// get makes a GET with a bearer token and returns the response and its body.
-func (h *testHub) get(path, token string) (*http.Response, []byte) {
-	h.t.Helper()
-	req, _ := http.NewRequest("GET", h.url()+path, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := h.client().Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	return resp, b
-}
-
 // employed is lists.count.employed of GET /api/dashboard.
-func employed(t *testing.T, h *accessHub, month, token string) float64 {
+func employed(t *testing.T, h *hubtest.AccessServer, month, token string) float64 {
 	t.Helper()
-	st, body := h.call("GET", "/api/dashboard?month="+month, token)
+	st, body := h.Call("GET", "/api/dashboard?month="+month, token)
 	if st != http.StatusOK {
 		t.Fatalf("dashboard: %d %v", st, body)
 	}
@@ -70,22 +41,22 @@ func employed(t *testing.T, h *accessHub, month, token string) float64 {
 // The dashboard API and the report downloads: refusals, a bad month, and
 // figures that follow the hub's data, written at the hub and synced.
 func TestDashboardAPI(t *testing.T) {
-	h := newAccessHub(t, "http", hub.Options{})
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
 	ctx := context.Background()
 	const month = "2026-11"
 	for _, p := range []string{"/api/dashboard?month=" + month, "/api/report.xlsx?month=" + month, "/api/report.csv?month=" + month} {
-		if resp, _ := h.get(p, ""); resp.StatusCode != http.StatusUnauthorized {
+		if resp, _ := h.Get(p, ""); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s without a token: %s", p, resp.Status)
 		}
 	}
-	tok := h.adminToken("查看员", access.RoleViewer)
+	tok := h.AdminToken("查看员", access.RoleViewer)
 	for _, p := range []string{"/api/dashboard?month=2026-13", "/api/dashboard?month=11", "/api/report.xlsx?month=x", "/api/report.csv?month=2026-1"} {
-		st, body := h.call("GET", p, tok)
+		st, body := h.Call("GET", p, tok)
 		if st != http.StatusBadRequest || body["field"] != "month" || body["error"] == "" {
 			t.Errorf("%s: %d %v", p, st, body)
 		}
 	}
-	if st, body := h.call("GET", "/api/report.csv?month="+month+"&sheet=nope", tok); st != http.StatusBadRequest || body["field"] != "sheet" {
+	if st, body := h.Call("GET", "/api/report.csv?month="+month+"&sheet=nope", tok); st != http.StatusBadRequest || body["field"] != "sheet" {
 		t.Errorf("unknown sheet: %d %v", st, body)
 	}
 	if n := employed(t, h, month, tok); n != 0 {
@@ -93,17 +64,17 @@ func TestDashboardAPI(t *testing.T) {
 	}
 
 	// Three workers written at the hub: two employed, one unemployed.
-	key := h.hub.Replica().Key()
+	key := h.Hub.Replica().Key()
 	var edits []replica.Edit
 	var ids []ident.ID
 	for i := range 3 {
-		w := workerEdit(key, idNumber(i+1), "工人", "13900000000")
+		w := hubtest.WorkerEdit(key, hubtest.IDNumber(i+1), "工人", "13900000000")
 		ids = append(ids, w.Row)
 		edits = append(edits, w)
 	}
-	edits = append(edits, statusEdit(key, ids[0], month, records.ListEmployed),
-		statusEdit(key, ids[1], month, records.ListEmployed), statusEdit(key, ids[2], month, records.ListUnemployed))
-	if _, err := h.hub.Write(ctx, edits...); err != nil {
+	edits = append(edits, hubtest.StatusEdit(key, ids[0], month, records.ListEmployed),
+		hubtest.StatusEdit(key, ids[1], month, records.ListEmployed), hubtest.StatusEdit(key, ids[2], month, records.ListUnemployed))
+	if _, err := h.Hub.Write(ctx, edits...); err != nil {
 		t.Fatal(err)
 	}
 	if n := employed(t, h, month, tok); n != 2 {
@@ -111,19 +82,19 @@ func TestDashboardAPI(t *testing.T) {
 	}
 
 	// A station registers a worker, employed this month: the figures follow.
-	e := h.enroll("乌兰花镇站")
-	s := newTestStation(t, e, syncclient.Config{})
-	w := workerEdit(e.Key, idNumber(9), "巴特尔", "13900000009")
-	s.write(w, statusEdit(e.Key, w.Row, month, records.ListEmployed))
-	s.start()
-	waitFor(t, 20*time.Second, "the station's worker on the dashboard", func() bool { return employed(t, h, month, tok) == 3 })
-	_, body := h.call("GET", "/api/dashboard?month="+month, tok)
+	e := h.Enroll("乌兰花镇站")
+	s := hubtest.NewStation(t, e, syncclient.Config{})
+	w := hubtest.WorkerEdit(e.Key, hubtest.IDNumber(9), "巴特尔", "13900000009")
+	s.Write(w, hubtest.StatusEdit(e.Key, w.Row, month, records.ListEmployed))
+	s.Start()
+	hubtest.WaitFor(t, 20*time.Second, "the station's worker on the dashboard", func() bool { return employed(t, h, month, tok) == 3 })
+	_, body := h.Call("GET", "/api/dashboard?month="+month, tok)
 	stations, _ := body["stations"].(map[string]any)
 	if rows, _ := stations["stations"].([]any); len(rows) != 1 {
 		t.Errorf("dashboard stations: %v", stations)
 	}
 
-	resp, b := h.get("/api/report.xlsx?month="+month, tok)
+	resp, b := h.Get("/api/report.xlsx?month="+month, tok)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "report-2026-11.xlsx") {
 		t.Fatalf("report.xlsx: %s %q", resp.Status, resp.Header.Get("Content-Disposition"))
 	}
@@ -136,7 +107,7 @@ func TestDashboardAPI(t *testing.T) {
 		t.Fatalf("employed sheet: %v, %d rows", err, len(rows))
 	}
 
-	resp, b = h.get("/api/report.csv?month="+month+"&sheet=employed", tok)
+	resp, b = h.Get("/api/report.csv?month="+month+"&sheet=employed", tok)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("report.csv: %s", resp.Status)
 	}
@@ -144,7 +115,7 @@ func TestDashboardAPI(t *testing.T) {
 	if err != nil || len(recs) != 1+3 {
 		t.Fatalf("employed csv: %v, %d records", err, len(recs))
 	}
-	if resp, _ := h.get("/api/report.csv?month="+month, tok); resp.StatusCode != http.StatusOK {
+	if resp, _ := h.Get("/api/report.csv?month="+month, tok); resp.StatusCode != http.StatusOK {
 		t.Fatalf("summary csv: %s", resp.Status)
 	}
 }
@@ -152,22 +123,22 @@ func TestDashboardAPI(t *testing.T) {
 // The dashboard page renders the month's charts as inline SVG with their
 // tables and the known figures; the status page links to it.
 func TestDashboardPage(t *testing.T) {
-	h := newAccessHub(t, "http", hub.Options{})
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
 	const month = "2026-11"
-	key := h.hub.Replica().Key()
+	key := h.Hub.Replica().Key()
 	var edits []replica.Edit
 	for i := range 4 {
-		w := workerEdit(key, idNumber(i+1), "工人", "13900000000")
-		edits = append(edits, w, statusEdit(key, w.Row, month, records.ListEmployed))
+		w := hubtest.WorkerEdit(key, hubtest.IDNumber(i+1), "工人", "13900000000")
+		edits = append(edits, w, hubtest.StatusEdit(key, w.Row, month, records.ListEmployed))
 	}
-	if _, err := h.hub.Write(context.Background(), edits...); err != nil {
+	if _, err := h.Hub.Write(context.Background(), edits...); err != nil {
 		t.Fatal(err)
 	}
-	if st, loc, _ := page(t, h.client(), h.url()+"/dashboard?month="+month); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+	if st, loc, _ := hubtest.Page(t, h.Client(), h.URL()+"/dashboard?month="+month); st != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 		t.Fatalf("dashboard without a login: %d %q", st, loc)
 	}
-	c := h.loggedIn("查看员", access.RoleViewer)
-	st, _, body := page(t, c, h.url()+"/dashboard?month="+month)
+	c := h.LoggedIn("查看员", access.RoleViewer)
+	st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month="+month)
 	if st != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%s", st, body)
 	}
@@ -179,13 +150,13 @@ func TestDashboardPage(t *testing.T) {
 	if strings.Contains(body, "<script") {
 		t.Error("dashboard has a script")
 	}
-	if st, _, body := page(t, c, h.url()+"/dashboard?month=2026-13"); st != http.StatusBadRequest || !strings.Contains(body, "YYYY-MM") {
+	if st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month=2026-13"); st != http.StatusBadRequest || !strings.Contains(body, "YYYY-MM") {
 		t.Errorf("bad month: %d", st)
 	}
-	if _, _, body := page(t, c, h.url()+"/"); !strings.Contains(body, `href="/dashboard"`) {
+	if _, _, body := hubtest.Page(t, c, h.URL()+"/"); !strings.Contains(body, `href="/dashboard"`) {
 		t.Error("status page without a link to the dashboard")
 	}
-	resp, err := c.Get(h.url() + "/dashboard/report.csv?month=" + month + "&sheet=employed")
+	resp, err := c.Get(h.URL() + "/dashboard/report.csv?month=" + month + "&sheet=employed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,31 +171,31 @@ func TestDashboardPage(t *testing.T) {
 // and tables show the known figures; the month picker changes the month.
 func TestBrowserDashboard(t *testing.T) {
 	b := browsertest.New(t)
-	h := newAccessHub(t, "http", hub.Options{})
-	key := h.hub.Replica().Key()
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	key := h.Hub.Replica().Key()
 	var edits []replica.Edit
 	for i := range 5 {
-		w := workerEdit(key, idNumber(i+1), "工人", "13900000000")
+		w := hubtest.WorkerEdit(key, hubtest.IDNumber(i+1), "工人", "13900000000")
 		list := records.ListEmployed
 		if i == 4 {
 			list = records.ListUnemployed
 		}
-		edits = append(edits, w, statusEdit(key, w.Row, "2026-11", list))
+		edits = append(edits, w, hubtest.StatusEdit(key, w.Row, "2026-11", list))
 	}
-	if _, err := h.hub.Write(context.Background(), edits...); err != nil {
+	if _, err := h.Hub.Write(context.Background(), edits...); err != nil {
 		t.Fatal(err)
 	}
-	h.addAdmin("alice", access.RoleViewer)
+	h.AddAdmin("alice", access.RoleViewer)
 	do, get := b.Do, b.Get
 	type css = chromedp.CSS
 	do(
-		chromedp.Navigate(h.url()+"/"),
+		chromedp.Navigate(h.URL()+"/"),
 		chromedp.WaitVisible(css(`#password`)),
 		chromedp.SendKeys(css(`#user`), "alice"),
-		chromedp.SendKeys(css(`#password`), password("alice")),
+		chromedp.SendKeys(css(`#password`), hubtest.Password("alice")),
 		chromedp.Click(css(`#login`)),
 		chromedp.WaitVisible(css(`#dashboard`)),
-		chromedp.Navigate(h.url()+"/dashboard?month=2026-11"),
+		chromedp.Navigate(h.URL()+"/dashboard?month=2026-11"),
 		chromedp.WaitVisible(css(`#totals`)),
 		chromedp.WaitVisible(css(`#chart-lists_change svg`)),
 	)
@@ -235,7 +206,7 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Fatalf("chart table: %q", text)
 	}
 	do(
-		chromedp.Navigate(h.url()+"/dashboard?month=2026-10"),
+		chromedp.Navigate(h.URL()+"/dashboard?month=2026-10"),
 		chromedp.WaitVisible(css(`#totals`)),
 	)
 	if text := get(chromedp.Text(css(`#totals`))); !strings.Contains(text, "0（+0）") {

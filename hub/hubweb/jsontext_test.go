@@ -1,29 +1,29 @@
-package hub_test
+package hubweb_test
 
 import (
 	"encoding/json"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/internal/hubtest"
 	"net/http"
 	"strings"
 	"testing"
-
-	"fieldsync/hub"
 )
 
 // The hub's JSON endpoints refuse text that encoding/json would silently
 // replace with U+FFFD (invalid UTF-8 bytes, an escaped lone surrogate):
 // 400 naming the field, instead of acting on a value nobody typed.
 func TestHubJSONInvalidUTF8(t *testing.T) {
-	h := newTestHub(t, "http", hub.Options{})
-	resolver := h.adminToken("resolver1", access.RoleResolver)
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	resolver := h.AdminToken("resolver1", access.RoleResolver)
 	post := func(path, token, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest("POST", h.url()+path, strings.NewReader(body))
+		req, _ := http.NewRequest("POST", h.URL()+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
-		resp, err := h.client().Do(req)
+		resp, err := h.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,13 +1,13 @@
-package hub_test
+package e2e
 
 import (
+	"fieldsync/hub"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/syncclient"
 	"fmt"
 	"testing"
 	"time"
-
-	"fieldsync/hub"
-	"fieldsync/records"
-	"fieldsync/syncclient"
 )
 
 // TestSharedTailKeepsScopes: idle sessions woken by one change share one
@@ -16,20 +16,20 @@ import (
 // reach every station; the writer gets nothing of its own back; everything
 // converges, round after round.
 func TestSharedTailKeepsScopes(t *testing.T) {
-	h := newTestHub(t, "http", hub.Options{})
-	var st []*testStation
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	var st []*hubtest.Station
 	for _, name := range []string{"站A", "站B", "站C", "站D"} {
-		s := newTestStation(t, h.enroll(name), syncclient.Config{})
-		s.start()
+		s := hubtest.NewStation(t, h.Enroll(name), syncclient.Config{})
+		s.Start()
 		st = append(st, s)
 	}
 	for round := range 5 {
 		w := st[round%len(st)]
-		w.write(workerEdit(w.enr.Key, idNumber(100+round), "乌日娜", "13800000000"))
-		w.write(gigEdit(t, fmt.Sprintf("剪羊毛 %d", round)))
-		waitFor(t, 20*time.Second, "the gig to reach every station", func() bool {
+		w.Write(hubtest.WorkerEdit(w.Enr.Key, hubtest.IDNumber(100+round), "乌日娜", "13800000000"))
+		w.Write(hubtest.GigEdit(t, fmt.Sprintf("剪羊毛 %d", round)))
+		hubtest.WaitFor(t, 20*time.Second, "the gig to reach every station", func() bool {
 			for _, s := range st {
-				if rowCount(t, s.rep, records.Gigs) != round+1 {
+				if hubtest.RowCount(t, s.Rep, records.Gigs) != round+1 {
 					return false
 				}
 			}
@@ -42,9 +42,9 @@ func TestSharedTailKeepsScopes(t *testing.T) {
 		if i == 0 {
 			want = 2
 		}
-		if got := rowCount(t, s.rep, records.Workers); got != want {
-			t.Errorf("%s holds %d workers, want its own %d", s.name, got, want)
+		if got := hubtest.RowCount(t, s.Rep, records.Workers); got != want {
+			t.Errorf("%s holds %d workers, want its own %d", s.Name, got, want)
 		}
-		waitFor(t, 20*time.Second, s.name+" to converge with the hub", func() bool { return converged(t, h.hub, s) })
+		hubtest.WaitFor(t, 20*time.Second, s.Name+" to converge with the hub", func() bool { return hubtest.Converged(t, h.Hub, s) })
 	}
 }

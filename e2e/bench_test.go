@@ -1,9 +1,18 @@
-package hub_test
+package e2e
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"fieldsync/hlc"
+	"fieldsync/hub"
+	"fieldsync/internal/cputime"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/records/sample"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,26 +29,16 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/klauspost/compress/zstd"
-
-	"fieldsync/hlc"
-	"fieldsync/internal/cputime"
-	"fieldsync/syncproto"
-
-	"fieldsync/hub"
-	"fieldsync/records"
-	"fieldsync/records/sample"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
 )
 
 const benchWorkers = 100000
 
 // writeWorkers registers n sample workers at a station, 1,000 a transaction.
-func writeWorkers(b *testing.B, s *testStation, n int, seed int64) []replica.Edit {
+func writeWorkers(b *testing.B, s *hubtest.Station, n int, seed int64) []replica.Edit {
 	b.Helper()
-	edits := sample.Workers(n, seed, s.enr.Key, s.name)
+	edits := sample.Workers(n, seed, s.Enr.Key, s.Name)
 	for i := 0; i < len(edits); i += 1000 {
-		if _, err := s.rep.Write(context.Background(), edits[i:min(i+1000, len(edits))]...); err != nil {
+		if _, err := s.Rep.Write(context.Background(), edits[i:min(i+1000, len(edits))]...); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -156,37 +155,37 @@ func BenchmarkInitialSync(b *testing.B) {
 	var csv int
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		h := newTestHub(b, "http", hub.Options{})
-		e := h.enroll("站A")
-		p := newProxy(b, h.addr, -1)
-		e.HubURL = "http://" + p.addr()
-		s := newTestStation(b, e, syncclient.Config{})
+		h := hubtest.NewServer(b, "http", hub.Options{})
+		e := h.Enroll("站A")
+		p := hubtest.NewProxy(b, h.Addr, -1)
+		e.HubURL = "http://" + p.Addr()
+		s := hubtest.NewStation(b, e, syncclient.Config{})
 		edits := writeWorkers(b, s, n, int64(i+1))
 		csv = csvZstd(b, edits)
 		// Apply alone is measured before and after the sync, on this
 		// shared machine, and the mean taken.
-		before := applyAlone(b, s.rep)
-		last, err := s.rep.MaxSeq(context.Background())
+		before := applyAlone(b, s.Rep)
+		last, err := s.Rep.MaxSeq(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
 		runtime.GC()
 		b.StartTimer()
 		done := meter()
-		s.start()
-		waitFor(b, 10*time.Minute, "the upload", func() bool {
-			c, _ := h.hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
+		s.Start()
+		hubtest.WaitFor(b, 10*time.Minute, "the upload", func() bool {
+			c, _ := h.Hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
 			return c >= last
 		})
 		syncCost = syncCost.add(done())
 		b.StopTimer()
-		applyCost = applyCost.add(mean(before, applyAlone(b, s.rep)))
-		wire += p.bytes.Load()
-		if got := rowCount(b, h.hub.Replica(), records.Workers); got != n {
+		applyCost = applyCost.add(mean(before, applyAlone(b, s.Rep)))
+		wire += p.Bytes.Load()
+		if got := hubtest.RowCount(b, h.Hub.Replica(), records.Workers); got != n {
 			b.Fatalf("hub has %d workers, want %d", got, n)
 		}
-		s.close()
-		h.stop()
+		s.Close()
+		h.Stop()
 	}
 	total := float64(n * b.N)
 	reportCost(b, total, "sync", syncCost, "apply", applyCost)
@@ -207,19 +206,19 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 	var syncCost, applyCost cost
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		h := newTestHub(b, "http", hub.Options{})
-		e := h.enroll("站A")
-		s := newTestStation(b, e, syncclient.Config{})
+		h := hubtest.NewServer(b, "http", hub.Options{})
+		e := h.Enroll("站A")
+		s := hubtest.NewStation(b, e, syncclient.Config{})
 		writeWorkers(b, s, n, int64(i+1))
-		before := applyAlone(b, s.rep)
-		last, err := s.rep.MaxSeq(context.Background())
+		before := applyAlone(b, s.Rep)
+		last, err := s.Rep.MaxSeq(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
-		s.close()
-		e.HubURL = "http://" + h.addr
+		s.Close()
+		e.HubURL = "http://" + h.Addr
 		cmd := exec.Command(os.Args[0], "-test.run=^TestSyncStationHelper$")
-		cmd.Env = append(os.Environ(), "HUB_SYNC_STATION="+s.path)
+		cmd.Env = append(os.Environ(), "HUB_SYNC_STATION="+s.Path)
 		cmd.Stdin = strings.NewReader(e.String() + "\n")
 		cmd.Stderr = os.Stderr
 		runtime.GC()
@@ -228,8 +227,8 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}
-		waitFor(b, 10*time.Minute, "the upload", func() bool {
-			c, _ := h.hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
+		hubtest.WaitFor(b, 10*time.Minute, "the upload", func() bool {
+			c, _ := h.Hub.Replica().Cursor(context.Background(), "up:"+e.Site.String())
 			return c >= last
 		})
 		syncCost = syncCost.add(done()) // CPU: the hub's process only
@@ -239,13 +238,13 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			b.Logf("station child CPU: user %v sys %v", time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()))
 		}
-		rep := openStationReplica(b, s.path, e)
+		rep := openStationReplica(b, s.Path, e)
 		applyCost = applyCost.add(mean(before, applyAlone(b, rep)))
 		rep.Close()
-		if got := rowCount(b, h.hub.Replica(), records.Workers); got != n {
+		if got := hubtest.RowCount(b, h.Hub.Replica(), records.Workers); got != n {
 			b.Fatalf("hub has %d workers, want %d", got, n)
 		}
-		h.stop()
+		h.Stop()
 	}
 	reportCost(b, float64(n*b.N), "sync", syncCost, "apply", applyCost)
 }
@@ -296,21 +295,21 @@ func BenchmarkIdleBytesPerDay(b *testing.B) {
 	const fast = 20 * time.Millisecond
 	var perDay float64
 	for i := 0; i < b.N; i++ {
-		h := newTestHub(b, "http", hub.Options{})
-		e := h.enroll("站A")
-		p := newProxy(b, h.addr, -1)
-		e.HubURL = "http://" + p.addr()
-		s := newTestStation(b, e, syncclient.Config{PingInterval: fast, Poll: time.Hour})
-		s.start()
-		waitFor(b, 10*time.Second, "the first sync", func() bool { return converged(b, h.hub, s) && s.client.Status().LastSync != (time.Time{}) })
+		h := hubtest.NewServer(b, "http", hub.Options{})
+		e := h.Enroll("站A")
+		p := hubtest.NewProxy(b, h.Addr, -1)
+		e.HubURL = "http://" + p.Addr()
+		s := hubtest.NewStation(b, e, syncclient.Config{PingInterval: fast, Poll: time.Hour})
+		s.Start()
+		hubtest.WaitFor(b, 10*time.Second, "the first sync", func() bool { return hubtest.Converged(b, h.Hub, s) && s.Client.Status().LastSync != (time.Time{}) })
 		// Let the first sync's acks settle, then count a quiet period.
 		time.Sleep(10 * fast) // measuring a duration, not synchronising
-		before, start := p.bytes.Load(), time.Now()
+		before, start := p.Bytes.Load(), time.Now()
 		time.Sleep(200 * fast)
-		bytes, d := p.bytes.Load()-before, time.Since(start)
+		bytes, d := p.Bytes.Load()-before, time.Since(start)
 		perDay += float64(bytes) / (d.Seconds() / fast.Seconds()) * (24 * 3600 / 30)
-		s.close()
-		h.stop()
+		s.Close()
+		h.Stop()
 	}
 	b.ReportMetric(perDay/float64(b.N), "idle-bytes/day")
 }
@@ -326,17 +325,17 @@ func BenchmarkIdleStations(b *testing.B) {
 		n = 100
 	}
 	for i := 0; i < b.N; i++ {
-		h := newTestHub(b, "http", hub.Options{})
+		h := hubtest.NewServer(b, "http", hub.Options{})
 		var codes bytes.Buffer
 		for k := 0; k < n; k++ {
-			codes.WriteString(h.enroll(fmt.Sprintf("站%04d", k)).String() + "\n")
+			codes.WriteString(h.Enroll(fmt.Sprintf("站%04d", k)).String() + "\n")
 		}
 		var mem0 runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&mem0)
 
 		cmd := exec.Command(os.Args[0], "-test.run=^TestIdleClientsHelper$")
-		cmd.Env = append(os.Environ(), "HUB_IDLE_CLIENTS="+h.addr)
+		cmd.Env = append(os.Environ(), "HUB_IDLE_CLIENTS="+h.Addr)
 		cmd.Stdin = &codes
 		out, err := cmd.StdoutPipe()
 		if err != nil {
@@ -362,7 +361,7 @@ func BenchmarkIdleStations(b *testing.B) {
 		b.ReportMetric(float64(int64(mem1.StackInuse)-int64(mem0.StackInuse))/float64(n)/1024, "stack-KiB/conn")
 
 		start := time.Now()
-		if _, err := h.hub.Write(context.Background(), gigEdit(b, "全县即时快招")); err != nil {
+		if _, err := h.Hub.Write(context.Background(), hubtest.GigEdit(b, "全县即时快招")); err != nil {
 			b.Fatal(err)
 		}
 		lat := make([]time.Duration, 0, n)
@@ -381,7 +380,7 @@ func BenchmarkIdleStations(b *testing.B) {
 		b.ReportMetric(float64(lat[n*99/100].Milliseconds()), "p99-ms")
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
-		h.stop()
+		h.Stop()
 	}
 }
 
@@ -475,16 +474,16 @@ func BenchmarkHubIngest(b *testing.B) {
 	var ingestCost, applyCost cost
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		h := newTestHub(b, "http", hub.Options{})
-		e := h.enroll("站A")
-		s := newTestStation(b, e, syncclient.Config{})
+		h := hubtest.NewServer(b, "http", hub.Options{})
+		e := h.Enroll("站A")
+		s := hubtest.NewStation(b, e, syncclient.Config{})
 		writeWorkers(b, s, n, int64(i+1))
-		codec := &syncproto.Codec{Schema: s.rep.Schema(), Key: e.Key}
+		codec := &syncproto.Codec{Schema: s.Rep.Schema(), Key: e.Key}
 		var frames [][]byte
 		var lasts []uint64
 		var after uint64
 		for {
-			entries, _, err := s.rep.ReadLog(context.Background(), after, replica.LogQuery{Site: e.Site, Limit: 1000, MaxBytes: 512 << 10})
+			entries, _, err := s.Rep.ReadLog(context.Background(), after, replica.LogQuery{Site: e.Site, Limit: 1000, MaxBytes: 512 << 10})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -500,12 +499,12 @@ func BenchmarkHubIngest(b *testing.B) {
 			}
 			after = entries[len(entries)-1].Seq
 		}
-		before := applyAlone(b, s.rep)
-		ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.addr+"/sync", nil)
+		before := applyAlone(b, s.Rep)
+		ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.Addr+"/sync", nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		hello, _ := codec.Encode(nil, &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: s.rep.Schema().Fingerprint(),
+		hello, _ := codec.Encode(nil, &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: s.Rep.Schema().Fingerprint(),
 			Site: e.Site, Station: e.StationID, Token: e.Token, Now: hlc.New(time.Now().UnixMilli(), 0), MaxBatchLen: 4 << 20})
 		if err := ws.WriteMessage(websocket.BinaryMessage, hello); err != nil {
 			b.Fatal(err)
@@ -553,9 +552,9 @@ func BenchmarkHubIngest(b *testing.B) {
 		ingestCost = ingestCost.add(done())
 		b.StopTimer()
 		ws.Close()
-		applyCost = applyCost.add(mean(before, applyAlone(b, s.rep)))
-		s.close()
-		h.stop()
+		applyCost = applyCost.add(mean(before, applyAlone(b, s.Rep)))
+		s.Close()
+		h.Stop()
 	}
 	reportCost(b, float64(n*b.N), "ingest", ingestCost, "apply", applyCost)
 }

@@ -1,14 +1,14 @@
-package hub_test
+package hubweb_test
 
 import (
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/internal/browsertest"
+	"fieldsync/internal/hubtest"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
-
-	"fieldsync/hub"
-	"fieldsync/internal/browsertest"
 )
 
 // A real browser: the status page sends it to the login form; a wrong
@@ -17,13 +17,13 @@ import (
 // leads back to the login form, and the status page asks for a login again.
 func TestBrowserLogin(t *testing.T) {
 	b := browsertest.New(t)
-	h := newAccessHub(t, "http", hub.Options{})
-	h.enroll("乌兰花镇站")
-	h.addAdmin("alice", access.RoleViewer)
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	h.Enroll("乌兰花镇站")
+	h.AddAdmin("alice", access.RoleViewer)
 	do, get := b.Do, b.Get
 	type css = chromedp.CSS
 	do(
-		chromedp.Navigate(h.url()+"/"),
+		chromedp.Navigate(h.URL()+"/"),
 		chromedp.WaitVisible(css(`#password`)),
 		chromedp.SendKeys(css(`#user`), "alice"),
 		chromedp.SendKeys(css(`#password`), "not the password"),
@@ -34,7 +34,7 @@ func TestBrowserLogin(t *testing.T) {
 		t.Fatalf("wrong password: %q", msg)
 	}
 	do(
-		chromedp.SendKeys(css(`#password`), password("alice")),
+		chromedp.SendKeys(css(`#password`), hubtest.Password("alice")),
 		chromedp.Click(css(`#login`)),
 		chromedp.WaitVisible(css(`#stations`)),
 	)
@@ -44,7 +44,7 @@ func TestBrowserLogin(t *testing.T) {
 	do(
 		chromedp.Click(css(`#logout`)),
 		chromedp.WaitVisible(css(`#password`)),
-		chromedp.Navigate(h.url()+"/"),
+		chromedp.Navigate(h.URL()+"/"),
 		chromedp.WaitVisible(css(`#password`)),
 	)
 	if loc := get(chromedp.Location()); !strings.HasSuffix(loc, "/login") {

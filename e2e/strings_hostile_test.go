@@ -1,8 +1,13 @@
-package hub_test
+package e2e
 
 import (
 	"context"
+	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,11 +15,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"fieldsync/hub"
-	"fieldsync/ident"
-	"fieldsync/records"
-	"fieldsync/replica"
 )
 
 // controlChars holds every C0 control character, inside a value (white space
@@ -38,9 +38,9 @@ func controlChars() string {
 // search. Longer notes and invalid UTF-8 are refused with a 400 naming the
 // field.
 func TestHostileStringsThroughSync(t *testing.T) {
-	h := newAccessHub(t, "http", hub.Options{})
-	a := newAPIStation(t, h.testHub, "站A")
-	b := newAPIStation(t, h.testHub, "站B")
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	a := newAPIStation(t, h.Server, "站A")
+	b := newAPIStation(t, h.Server, "站B")
 	values := []string{
 		`'; DROP TABLE workers;--`,
 		`" OR 1=1; DELETE FROM fs_meta WHERE '1'='1`,
@@ -64,7 +64,7 @@ func TestHostileStringsThroughSync(t *testing.T) {
 		if utf8.RuneCountInString(name) > 50 {
 			name = fmt.Sprintf("长值%d", i)
 		}
-		body := apiWorkerBody(idNumber(5000+i), name)
+		body := apiWorkerBody(hubtest.IDNumber(5000+i), name)
 		body["notes"] = v
 		w := written{value: v, name: name}
 		w.worker = a.mustCreate("/api/workers", body)
@@ -76,29 +76,29 @@ func TestHostileStringsThroughSync(t *testing.T) {
 		ws = append(ws, w)
 	}
 	// Refused, naming the field: notes beyond 2,000 characters, invalid UTF-8.
-	long := apiWorkerBody(idNumber(5100), "太长")
+	long := apiWorkerBody(hubtest.IDNumber(5100), "太长")
 	long["notes"] = strings.Repeat("长", 10_000)
 	if st, out := a.api("POST", "/api/workers", long); st != http.StatusBadRequest || out["field"] != "notes" {
 		t.Errorf("10,000-character notes: %d %v, want 400 naming notes", st, out)
 	}
-	bad := strings.Replace(mustJSONString(apiWorkerBody(idNumber(5101), "无效")), `"无效"`, "\"in\xffvalid\"", 1)
+	bad := strings.Replace(hubtest.MustJSONString(apiWorkerBody(hubtest.IDNumber(5101), "无效")), `"无效"`, "\"in\xffvalid\"", 1)
 	if st, out := a.api("POST", "/api/workers", bad); st != http.StatusBadRequest || out["field"] != "name" {
 		t.Errorf("invalid UTF-8: %d %v, want 400 naming name", st, out)
 	}
 
-	waitFor(t, 30*time.Second, "A's records at the hub", func() bool {
-		return inSync(t, h.testHub, a)
+	hubtest.WaitFor(t, 30*time.Second, "A's records at the hub", func() bool {
+		return inSync(t, h.Server, a)
 	})
 	var ids []ident.ID
 	for _, w := range ws {
 		ids = append(ids, mustParseID(t, w.worker))
 	}
-	if err := h.hub.AddToScope(context.Background(), "站B", ids); err != nil {
+	if err := h.Hub.AddToScope(context.Background(), "站B", ids); err != nil {
 		t.Fatal(err)
 	}
 	b.client.Kick()
-	waitFor(t, 30*time.Second, "B to hold the workers", func() bool {
-		return inSync(t, h.testHub, b) && rowCount(t, b.rep, records.Workers) == len(ws)
+	hubtest.WaitFor(t, 30*time.Second, "B to hold the workers", func() bool {
+		return inSync(t, h.Server, b) && hubtest.RowCount(t, b.rep, records.Workers) == len(ws)
 	})
 
 	text := func(r *replica.Replica, table, id, col string) string {
@@ -110,36 +110,36 @@ func TestHostileStringsThroughSync(t *testing.T) {
 		}
 		return s
 	}
-	viewer := h.adminToken("viewer1", access.RoleViewer)
-	web := h.loggedIn("viewer2", access.RoleViewer)
+	viewer := h.AdminToken("viewer1", access.RoleViewer)
+	web := h.LoggedIn("viewer2", access.RoleViewer)
 	for i, w := range ws {
 		// Unchanged in every replica.
 		for _, at := range []struct {
 			name string
 			r    *replica.Replica
-		}{{"A", a.rep}, {"hub", h.hub.Replica()}, {"B", b.rep}} {
+		}{{"A", a.rep}, {"hub", h.Hub.Replica()}, {"B", b.rep}} {
 			if got := text(at.r, records.Workers, w.worker, "notes"); got != w.value {
-				t.Errorf("value %d: notes at %s = %q, want %q", i, at.name, short(got), short(w.value))
+				t.Errorf("value %d: notes at %s = %q, want %q", i, at.name, hubtest.Short(got), hubtest.Short(w.value))
 			}
 			if got := text(at.r, records.Workers, w.worker, "name"); got != w.name {
-				t.Errorf("value %d: name at %s = %q", i, at.name, short(got))
+				t.Errorf("value %d: name at %s = %q", i, at.name, hubtest.Short(got))
 			}
 			if got := text(at.r, records.Followups, w.followup, "content"); got != w.value {
-				t.Errorf("value %d: follow-up content at %s = %q", i, at.name, short(got))
+				t.Errorf("value %d: follow-up content at %s = %q", i, at.name, hubtest.Short(got))
 			}
 			for _, col := range []string{"title", "address", "employer"} {
 				if got := text(at.r, records.Gigs, w.gig, col); got != w.name {
-					t.Errorf("value %d: gig %s at %s = %q", i, col, at.name, short(got))
+					t.Errorf("value %d: gig %s at %s = %q", i, col, at.name, hubtest.Short(got))
 				}
 			}
 		}
 		// Unchanged through B's API and the hub's.
 		if st, out := b.api("GET", "/api/workers/"+w.worker, nil); st != http.StatusOK || out["notes"] != w.value || out["name"] != w.name {
-			t.Errorf("value %d: B's API: %d notes %q", i, st, short(fmt.Sprint(out["notes"])))
+			t.Errorf("value %d: B's API: %d notes %q", i, st, hubtest.Short(fmt.Sprint(out["notes"])))
 		}
-		st, out := h.call("GET", "/api/workers/"+w.worker, viewer)
+		st, out := h.Call("GET", "/api/workers/"+w.worker, viewer)
 		if f, _ := out["fields"].(map[string]any); st != http.StatusOK || f["notes"] != w.value || f["name"] != w.name {
-			t.Errorf("value %d: the hub's API: %d %v", i, st, short(fmt.Sprint(out["fields"])))
+			t.Errorf("value %d: the hub's API: %d %v", i, st, hubtest.Short(fmt.Sprint(out["fields"])))
 		}
 		// Rendered escaped.
 		pages := map[string]string{}
@@ -153,7 +153,7 @@ func TestHostileStringsThroughSync(t *testing.T) {
 			}
 		}
 		for _, p := range []string{"/workers/" + w.worker, "/workers?q=" + url.QueryEscape(w.name)} {
-			code, _, body := page(t, web, h.url()+p)
+			code, _, body := hubtest.Page(t, web, h.URL()+p)
 			if code != http.StatusOK {
 				t.Errorf("value %d: hub %s: %d", i, p, code)
 			}
