@@ -27,6 +27,8 @@ type AccessServer struct {
 	Logs  *LogBuffer
 }
 
+// NewAccessServer is NewServer with a FakeClock as the hub's clock, its logs
+// in a LogBuffer, and the cheapest password hashing.
 func NewAccessServer(t *testing.T, scheme string, opt hub.Options) *AccessServer {
 	t.Helper()
 	a := &AccessServer{Clock: NewFakeClock(), Logs: &LogBuffer{}}
@@ -45,6 +47,7 @@ func InsecureTLS() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
 // Password is the password tests give the administrator name.
 func Password(name string) string { return "pw-of-" + name + "-0123456789" }
 
+// AddAdmin adds an administrator of the role, with Password(name).
 func (h *Server) AddAdmin(name string, role access.Role) {
 	h.t.Helper()
 	if err := h.Hub.Access().AddAdmin(context.Background(), access.Actor{User: access.CLIUser}, name, role, Password(name)); err != nil {
@@ -52,6 +55,8 @@ func (h *Server) AddAdmin(name string, role access.Role) {
 	}
 }
 
+// Client is a new HTTP client with its own cookie jar that trusts the
+// test hub's certificate.
 func (h *Server) Client() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
@@ -159,6 +164,7 @@ func (h *Server) OpenConflicts(token, kind string) []map[string]any {
 	return out
 }
 
+// CSRFPattern finds the CSRF token in a page's form.
 var CSRFPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // Page GETs a page without following redirects: the status, the Location
@@ -214,6 +220,7 @@ func (h *Server) LoggedIn(name string, role access.Role) *http.Client {
 	return c
 }
 
+// MustJSONString is v as JSON text.
 func MustJSONString(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -222,6 +229,7 @@ func MustJSONString(v any) string {
 	return string(b)
 }
 
+// Short cuts a value for a test's message.
 func Short(s string) string {
 	if len(s) > 12 {
 		return s[:12] + "…"

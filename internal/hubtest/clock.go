@@ -15,14 +15,17 @@ type FakeClock struct {
 	t  time.Time
 }
 
+// NewFakeClock is a FakeClock standing at the present.
 func NewFakeClock() *FakeClock { return &FakeClock{t: time.Now()} }
 
+// Now is the clock's time.
 func (c *FakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
+// Advance moves the clock by d.
 func (c *FakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
@@ -36,12 +39,14 @@ type LogBuffer struct {
 	b  bytes.Buffer
 }
 
+// Write adds to the buffer.
 func (l *LogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
+// String is everything written so far.
 func (l *LogBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()

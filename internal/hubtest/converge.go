@@ -67,6 +67,7 @@ func OwnChanges(t testing.TB, r *replica.Replica, site replica.SiteID) (n, dup i
 	}
 }
 
+// RowCount is the number of rows of the table at r.
 func RowCount(t testing.TB, r *replica.Replica, table string) int {
 	t.Helper()
 	var n int

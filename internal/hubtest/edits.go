@@ -22,6 +22,7 @@ func IDNumber(i int) string {
 	return first + string(ident.CheckDigit(first))
 }
 
+// GigEdit is a new gig with the title.
 func GigEdit(t testing.TB, title string) replica.Edit {
 	id, err := ident.NewTimeOrdered(time.Now())
 	if err != nil {

@@ -20,6 +20,7 @@ type Proxy struct {
 	conns    []net.Conn
 }
 
+// NewProxy listens on 127.0.0.1 and forwards to target until the test ends.
 func NewProxy(t testing.TB, target string, cutAfter int64) *Proxy {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -33,6 +34,7 @@ func NewProxy(t testing.TB, target string, cutAfter int64) *Proxy {
 	return p
 }
 
+// Addr is where the proxy listens.
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 func (p *Proxy) accept() {
@@ -90,6 +92,7 @@ func (p *Proxy) accept() {
 	}
 }
 
+// Close stops the proxy, cuts its connections and waits for its goroutines.
 func (p *Proxy) Close() {
 	p.ln.Close()
 	p.mu.Lock()

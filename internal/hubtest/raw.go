@@ -19,6 +19,8 @@ type RawStation struct {
 	Codec *syncproto.Codec
 }
 
+// DialRaw opens a WebSocket to the hub's /sync, closed when the test ends;
+// e gives the codec its key.
 func DialRaw(t *testing.T, h *Server, e syncproto.Enrollment) *RawStation {
 	t.Helper()
 	ws, _, err := websocket.DefaultDialer.Dial("ws://"+h.Addr+"/sync", nil)
@@ -30,6 +32,7 @@ func DialRaw(t *testing.T, h *Server, e syncproto.Enrollment) *RawStation {
 	return &RawStation{t: t, WS: ws, Codec: &syncproto.Codec{Schema: s, Key: e.Key}}
 }
 
+// Send encodes and sends one message.
 func (r *RawStation) Send(m syncproto.Message) {
 	r.t.Helper()
 	b, err := r.Codec.Encode(nil, m)
@@ -71,12 +74,14 @@ func (r *RawStation) Refusal() syncproto.ErrCode {
 	}
 }
 
+// Hello sends the handshake a station with enrollment e would send.
 func (r *RawStation) Hello(e syncproto.Enrollment) {
 	s, _ := records.NewSchema()
 	r.Send(&syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: s.Fingerprint(), Site: e.Site,
 		Station: e.StationID, Token: e.Token, Now: hlc.New(time.Now().UnixMilli(), 0), MaxBatchLen: 1 << 20})
 }
 
+// ReadMessage reads the next syncproto message from the hub.
 func ReadMessage(t *testing.T, r *RawStation) syncproto.Message {
 	t.Helper()
 	for {

@@ -16,10 +16,6 @@ import (
 	"time"
 )
 
-// Tests run real hubs and stations on 127.0.0.1 with SQLite files in
-// temporary folders. HUB_TEST_LOG=1 shows their logs, and a goroutine dump
-// when a wait times out.
-
 // Server is a real hub serving on 127.0.0.1.
 type Server struct {
 	t testing.TB
@@ -67,6 +63,7 @@ func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
 	return h
 }
 
+// Open opens the hub core with Opt and mounts hubsync and hubweb on it.
 func (h *Server) Open() {
 	h.t.Helper()
 	hb, err := hub.Open(context.Background(), h.Opt)
@@ -82,6 +79,8 @@ func (h *Server) Open() {
 	h.Handler = hubweb.Handler(hb, stations)
 }
 
+// Serve listens on addr (waiting while an old socket there closes) and
+// serves the hub.
 func (h *Server) Serve(addr string) {
 	h.t.Helper()
 	var ln net.Listener
@@ -115,6 +114,7 @@ func (h *Server) Stop() {
 	h.Hub = nil
 }
 
+// URL is the hub's base URL, http or https.
 func (h *Server) URL() string {
 	if h.TLS != nil {
 		return "https://" + h.Addr

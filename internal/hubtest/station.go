@@ -28,6 +28,8 @@ type Station struct {
 	done   chan error
 }
 
+// NewStation opens a station replica for enrollment e in a temporary folder;
+// its sync client runs from Start to Stop with cfg.
 func NewStation(t testing.TB, e syncproto.Enrollment, cfg syncclient.Config) *Station {
 	t.Helper()
 	s, err := records.NewSchema()
@@ -55,6 +57,7 @@ func (s *Station) Close() {
 	}
 }
 
+// Start runs the station's sync client.
 func (s *Station) Start() {
 	s.t.Helper()
 	cfg := s.Cfg
@@ -74,6 +77,7 @@ func (s *Station) Start() {
 	go func() { s.done <- c.Run(ctx) }()
 }
 
+// Stop stops the sync client and waits for it.
 func (s *Station) Stop() {
 	if s.cancel == nil {
 		return
@@ -85,6 +89,7 @@ func (s *Station) Stop() {
 	s.cancel = nil
 }
 
+// Write writes the edits at the station and wakes its client.
 func (s *Station) Write(edits ...replica.Edit) {
 	s.t.Helper()
 	if _, err := s.Rep.Write(context.Background(), edits...); err != nil {
