@@ -340,8 +340,8 @@ func siteName(m map[replica.SiteID]string, s replica.SiteID) string {
 	return s.String()
 }
 
-// str reads a text column value.
-func str(v any) string {
+// ValueText reads a text column value.
+func ValueText(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
@@ -379,19 +379,19 @@ func labelOf(ctx context.Context, read rowReader, table string, id ident.ID) (wo
 	case records.Workers:
 		worker = id
 	case records.Gigs:
-		l.label = str(row["title"])
+		l.label = ValueText(row["title"])
 		return l, nil
 	case records.Stations:
-		l.label = str(row["name"])
+		l.label = ValueText(row["name"])
 		return l, nil
 	default:
-		if w, err := ident.ParseID(str(row["worker_id"])); err == nil {
+		if w, err := ident.ParseID(ValueText(row["worker_id"])); err == nil {
 			worker = w
 		}
 		if table == records.Placements {
-			if g, err := ident.ParseID(str(row["gig_id"])); err == nil {
+			if g, err := ident.ParseID(ValueText(row["gig_id"])); err == nil {
 				if gr, err := read(ctx, records.Gigs, g); err == nil && gr != nil {
-					l.label = str(gr["title"])
+					l.label = ValueText(gr["title"])
 				}
 			}
 		}
@@ -405,15 +405,15 @@ func labelOf(ctx context.Context, read rowReader, table string, id ident.ID) (wo
 			return l, err
 		}
 	}
-	l.id, l.name, l.masked = worker, str(wr["name"]), records.MaskIDNumber(str(wr["id_number"]))
+	l.id, l.name, l.masked = worker, ValueText(wr["name"]), records.MaskIDNumber(ValueText(wr["id_number"]))
 	return l, nil
 }
 
-// maskForList masks, in place, the phone numbers and id numbers a list of
+// MaskForList masks, in place, the phone numbers and id numbers a list of
 // conflicts would show (DESIGN "Personal data": lists mask them; the full
 // values are on the conflict's own page): values of a phone or id_number
 // column, an identity conflict's phones (Note), and a resolution's value.
-func maskForList(list []Conflict) {
+func MaskForList(list []Conflict) {
 	mask := func(col string, v any) any {
 		s, ok := v.(string)
 		if !ok {

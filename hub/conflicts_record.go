@@ -127,7 +127,7 @@ func (rc *recorder) batchAuthor(v replica.Version) string {
 			}
 			for _, f := range c.Fields {
 				if f.Col == col && f.Elem == "" && !f.Dead {
-					rc.batchBy[c.Version] = str(f.Value)
+					rc.batchBy[c.Version] = ValueText(f.Value)
 				}
 			}
 		}
@@ -147,7 +147,7 @@ func (rc *recorder) who(ctx context.Context, t *replica.Table, row ident.ID, hea
 	if ch := columnHeadsOf(heads, col); ch != nil {
 		for _, hd := range ch.Heads {
 			if hd.Version == v {
-				return str(hd.Value)
+				return ValueText(hd.Value)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fieldsync/hub/access"
 	"fmt"
 	"math"
 	"strconv"
@@ -78,24 +79,27 @@ func (e *ResolveError) Message(lang string) string {
 	return e.zh
 }
 
-func badRequest(field, zh, en string) *ResolveError {
+// InvalidRequest is a refusal of a request's field, with its message in
+// Chinese and English.
+func InvalidRequest(field, zh, en string) *ResolveError {
 	return &ResolveError{Field: field, Status: 400, zh: zh, en: en}
 }
 
-func fieldInvalid(fe *records.FieldError) *ResolveError {
+// InvalidField is a refusal of a value the record's rules do not accept.
+func InvalidField(fe *records.FieldError) *ResolveError {
 	return &ResolveError{Field: fe.Field, Status: 400, fe: fe}
 }
 
 var (
 	errResolved = &ResolveError{Field: "id", Status: 409, zh: "该冲突已处理", en: "this conflict is already resolved"}
-	errNoAction = badRequest("value", "请给出 value（新值）、choose（选择的值）或 action（处理动作）之一",
+	errNoAction = InvalidRequest("value", "请给出 value（新值）、choose（选择的值）或 action（处理动作）之一",
 		"give one of value (a new value), choose (one of the values) or action")
 )
 
 // ResolveConflict resolves an open conflict as req says, on behalf of who,
 // and returns it as it now is (still open when a rule action did not clear
 // the rule, for instance one placement removed of two too many).
-func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req ResolveRequest) (Conflict, error) {
+func (h *Hub) ResolveConflict(ctx context.Context, who access.Actor, id int64, req ResolveRequest) (Conflict, error) {
 	var chs []replica.Change
 	var how Resolution
 	// Under applyMu, as every write of workers (see namesakes).
@@ -110,7 +114,7 @@ func (h *Hub) ResolveConflict(ctx context.Context, who Actor, id int64, req Reso
 		// The value itself stays out of the log (it is on the conflict).
 		detail, _ := json.Marshal(map[string]any{"conflict": id, "how": how.How, "station": how.Station,
 			"column": how.Column, "row": how.Row})
-		return h.auditIn(ctx, tx.Exec, AuditEntry{User: who.User, Action: AuditResolve, Detail: string(detail), Remote: who.Remote})
+		return h.acc.AuditIn(ctx, tx.Exec, access.AuditEntry{User: who.User, Action: AuditResolve, Detail: string(detail), Remote: who.Remote})
 	})
 	if err != nil {
 		return Conflict{}, err
@@ -138,7 +142,7 @@ func (h *Hub) afterHubWrite(ctx context.Context, chs []replica.Change) {
 }
 
 // resolveIn does a resolution inside a write transaction.
-func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64, req ResolveRequest) ([]replica.Change, Resolution, error) {
+func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who access.Actor, id int64, req ResolveRequest) ([]replica.Change, Resolution, error) {
 	c, err := scanConflict(tx.QueryRow(ctx, `SELECT `+conflictCols+` FROM hub_conflicts WHERE id = ?`, id).Scan)
 	if err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
@@ -152,7 +156,7 @@ func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64
 	if req.Updated != "" {
 		seen, err := time.Parse(time.RFC3339Nano, req.Updated)
 		if err != nil {
-			return nil, Resolution{}, badRequest("updated", "updated 应为该冲突的更新时间（RFC 3339）",
+			return nil, Resolution{}, InvalidRequest("updated", "updated 应为该冲突的更新时间（RFC 3339）",
 				"updated must be the conflict's updated time (RFC 3339)")
 		}
 		if seen.UnixMilli() != c.Updated.UnixMilli() {
@@ -170,7 +174,7 @@ func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64
 	switch {
 	case req.Action == ActionDismiss:
 		if c.Kind == KindField {
-			return nil, how, badRequest("action", "字段冲突须选择或填写一个值，不能忽略",
+			return nil, how, InvalidRequest("action", "字段冲突须选择或填写一个值，不能忽略",
 				"a field conflict is resolved by choosing or typing a value, not dismissed")
 		}
 		how.How = ActionDismiss
@@ -186,7 +190,7 @@ func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64
 	case req.Action == "" && req.Value == nil && req.Choose == nil:
 		err = errNoAction
 	default:
-		err = badRequest("action", "该类冲突不支持此处理动作："+req.Action, "this kind of conflict does not take the action: "+req.Action)
+		err = InvalidRequest("action", "该类冲突不支持此处理动作："+req.Action, "this kind of conflict does not take the action: "+req.Action)
 	}
 	if err != nil {
 		return nil, how, err
@@ -195,7 +199,7 @@ func (h *Hub) resolveIn(ctx context.Context, tx *replica.Tx, who Actor, id int64
 	ch, err := tx.Edit(ctx, edit)
 	if err != nil {
 		if errors.Is(err, replica.ErrBadValue) {
-			return nil, how, badRequest(c.Column, "值无效："+err.Error(), "bad value: "+err.Error())
+			return nil, how, InvalidRequest(c.Column, "值无效："+err.Error(), "bad value: "+err.Error())
 		}
 		return nil, how, fmt.Errorf("resolve conflict %d: %w", id, err)
 	}
@@ -297,14 +301,14 @@ func (h *Hub) chooseHead(ctx context.Context, heads []replica.Head, choose json.
 	if json.Unmarshal(choose, &n) == nil {
 		i := int(n)
 		if float64(i) != n || i < 0 || i >= len(heads) {
-			return 0, "", badRequest("choose", fmt.Sprintf("choose 应为 0 至 %d 之间的序号", len(heads)-1),
+			return 0, "", InvalidRequest("choose", fmt.Sprintf("choose 应为 0 至 %d 之间的序号", len(heads)-1),
 				fmt.Sprintf("choose must be an index from 0 to %d", len(heads)-1))
 		}
 		return i, siteName(sites, heads[i].Version.Site), nil
 	}
 	var s string
 	if json.Unmarshal(choose, &s) != nil || s == "" {
-		return 0, "", badRequest("choose", "choose 应为序号、服务站名称或 latest", "choose must be an index, a station name or latest")
+		return 0, "", InvalidRequest("choose", "choose 应为序号、服务站名称或 latest", "choose must be an index, a station name or latest")
 	}
 	if s == "latest" {
 		i := len(heads) - 1
@@ -332,17 +336,17 @@ func (h *Hub) typedValue(ctx context.Context, tx *replica.Tx, table string, row 
 	t, _ := h.rep.Schema().Table(table)
 	col, ok := t.Column(column)
 	if !ok {
-		return nil, badRequest("column", "未知字段："+column, "unknown column: "+column)
+		return nil, InvalidRequest("column", "未知字段："+column, "unknown column: "+column)
 	}
 	var v any
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return nil, badRequest(column, "值格式错误", "malformed value")
+		return nil, InvalidRequest(column, "值格式错误", "malformed value")
 	}
 	v, err := convertValue(t.ColumnType(col), v)
 	if err != nil {
-		return nil, fieldInvalid(&records.FieldError{Field: column, Key: err.Error()})
+		return nil, InvalidField(&records.FieldError{Field: column, Key: err.Error()})
 	}
 	cur, err := tx.Row(ctx, table, row)
 	if err != nil {
@@ -411,7 +415,7 @@ func convertValue(ct replica.ColumnType, v any) (any, error) {
 func (h *Hub) closeRegistration(ctx context.Context, tx *replica.Tx, c Conflict, req ResolveRequest) (replica.Edit, Resolution, error) {
 	rid, err := ident.ParseID(req.Registration)
 	if err != nil || !conflictHasRow(c, req.Registration) {
-		return replica.Edit{}, Resolution{}, badRequest("registration", "registration 应为该冲突中一条失业登记的编号",
+		return replica.Edit{}, Resolution{}, InvalidRequest("registration", "registration 应为该冲突中一条失业登记的编号",
 			"registration must name one of the conflict's registrations")
 	}
 	row, err := tx.Row(ctx, records.Unemployment, rid)
@@ -419,21 +423,21 @@ func (h *Hub) closeRegistration(ctx context.Context, tx *replica.Tx, c Conflict,
 		return replica.Edit{}, Resolution{}, fmt.Errorf("read registration %s: %w", rid, err)
 	}
 	if row == nil {
-		return replica.Edit{}, Resolution{}, badRequest("registration", "找不到该失业登记", "no such registration")
+		return replica.Edit{}, Resolution{}, InvalidRequest("registration", "找不到该失业登记", "no such registration")
 	}
 	on := req.On
 	if on == "" {
-		on = h.now().In(chinaTime).Format(records.DateLayout)
+		on = h.now().In(ChinaTime).Format(records.DateLayout)
 	}
-	u := records.UnemploymentRegistration{WorkerID: str(row["worker_id"]), PlaceType: str(row["place_type"]),
-		RegisteredOn: str(row["registered_on"]), Reason: str(row["reason"]),
+	u := records.UnemploymentRegistration{WorkerID: ValueText(row["worker_id"]), PlaceType: ValueText(row["place_type"]),
+		RegisteredOn: ValueText(row["registered_on"]), Reason: ValueText(row["reason"]),
 		DeregisteredOn: on, DeregistrationReason: req.Reason}
 	if u.DeregistrationReason == "" {
 		u.DeregistrationReason = "县级核查：重复登记"
 	}
 	if err := u.Validate(); err != nil {
 		if fe, ok := records.AsFieldError(err); ok {
-			return replica.Edit{}, Resolution{}, fieldInvalid(fe)
+			return replica.Edit{}, Resolution{}, InvalidField(fe)
 		}
 		return replica.Edit{}, Resolution{}, err
 	}
@@ -449,7 +453,7 @@ func (h *Hub) closeRegistration(ctx context.Context, tx *replica.Tx, c Conflict,
 func removePlacement(c Conflict, req ResolveRequest) (replica.Edit, Resolution, error) {
 	pid, err := ident.ParseID(req.Placement)
 	if err != nil || !conflictHasRow(c, req.Placement) || pid.String() == strings.ToLower(c.Row) {
-		return replica.Edit{}, Resolution{}, badRequest("placement", "placement 应为该冲突中一条安排记录的编号",
+		return replica.Edit{}, Resolution{}, InvalidRequest("placement", "placement 应为该冲突中一条安排记录的编号",
 			"placement must name one of the conflict's placements")
 	}
 	return replica.Edit{Table: records.Placements, Row: pid, Delete: true},
@@ -466,7 +470,7 @@ func (h *Hub) setEdit(ctx context.Context, tx *replica.Tx, c Conflict, req Resol
 		ok = ok || col == req.Column
 	}
 	if !ok || req.Value == nil {
-		return replica.Edit{}, Resolution{}, badRequest("column", "该类冲突可修改的字段："+strings.Join(allowed[c.Kind], "、")+"，并须给出 value",
+		return replica.Edit{}, Resolution{}, InvalidRequest("column", "该类冲突可修改的字段："+strings.Join(allowed[c.Kind], "、")+"，并须给出 value",
 			"this kind of conflict lets you set: "+strings.Join(allowed[c.Kind], ", ")+", with a value")
 	}
 	row, _ := ident.ParseID(c.Row)
@@ -502,24 +506,38 @@ type BulkResult struct {
 	Status string `json:"status,omitempty"` // the conflict's status after
 	Error  string `json:"error,omitempty"`
 	Field  string `json:"field,omitempty"`
+	// Err is why the conflict was not resolved; the adapter shows it as
+	// Error and Field in the reader's language (see Localize).
+	Err error `json:"-"`
+}
+
+// Localize fills Error and Field from Err in lang: a ResolveError's own
+// message, internal for any other error.
+func (r *BulkResult) Localize(lang, internal string) {
+	if r.Err == nil {
+		return
+	}
+	var re *ResolveError
+	if errors.As(r.Err, &re) {
+		r.Error, r.Field = re.Message(lang), re.Field
+	} else {
+		r.Error = internal
+	}
 }
 
 // ResolveMany applies one resolution (typically {"choose": "<station>"} or
 // {"choose": "latest"}) to many conflicts, each in its own transaction, so
 // that one that does not fit (already resolved, no value from that station)
 // leaves the others resolved.
-func (h *Hub) ResolveMany(ctx context.Context, who Actor, ids []int64, req ResolveRequest, lang string) []BulkResult {
+func (h *Hub) ResolveMany(ctx context.Context, who access.Actor, ids []int64, req ResolveRequest) []BulkResult {
 	out := make([]BulkResult, 0, len(ids))
 	for _, id := range ids {
 		c, err := h.ResolveConflict(ctx, who, id, req)
 		r := BulkResult{ID: id, Status: c.Status}
 		if err != nil {
-			var re *ResolveError
-			if errors.As(err, &re) {
-				r.Error, r.Field = re.Message(lang), re.Field
-			} else {
+			r.Err = err
+			if !errors.As(err, new(*ResolveError)) {
 				h.log.ErrorContext(ctx, "bulk resolve", "conflict", id, "err", err)
-				r.Error = tr(lang, "internal")
 			}
 		}
 		out = append(out, r)

@@ -79,11 +79,11 @@ func validateColumn(table string, cur map[string]any, column string, v any) (any
 	}
 	// Unknown keys (the row's station, fs_ columns) are ignored here.
 	if err := json.Unmarshal(js, rec); err != nil {
-		return nil, fieldInvalid(&records.FieldError{Field: column, Key: records.KeyBadJSON})
+		return nil, InvalidField(&records.FieldError{Field: column, Key: records.KeyBadJSON})
 	}
 	if err := rec.Validate(); err != nil {
 		if fe, ok := records.AsFieldError(err); ok && fe.Field == column {
-			return nil, fieldInvalid(fe)
+			return nil, InvalidField(fe)
 		}
 		// Another column broke a rule first (an old record): check the
 		// value again beside valid stand-ins for the other columns.
@@ -156,11 +156,11 @@ func validateAlone(table, column string, v any) (validator, error) {
 	}
 	rec := newRecord(table)
 	if err := json.Unmarshal(js, rec); err != nil {
-		return nil, fieldInvalid(&records.FieldError{Field: column, Key: records.KeyBadJSON})
+		return nil, InvalidField(&records.FieldError{Field: column, Key: records.KeyBadJSON})
 	}
 	if err := rec.Validate(); err != nil {
 		if fe, ok := records.AsFieldError(err); ok && fe.Field == column {
-			return nil, fieldInvalid(fe)
+			return nil, InvalidField(fe)
 		}
 	}
 	return rec, nil

@@ -2,11 +2,7 @@ package hub
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
-	"slices"
-	"strings"
 	"time"
 
 	"fieldsync/records"
@@ -79,7 +75,7 @@ func (h *Hub) followLive(ctx context.Context, live *report.Live) {
 			start := time.Now()
 			err := live.Sync(ctx)
 			if err == nil {
-				_, err = h.Dashboard(ctx, h.now().In(chinaTime).Format("2006-01"))
+				_, err = h.Dashboard(ctx, h.now().In(ChinaTime).Format("2006-01"))
 			}
 			took := time.Since(start)
 			switch {
@@ -147,102 +143,13 @@ func (h *Hub) Dashboard(ctx context.Context, month string) (*report.Figures, err
 	return h.figuresCache().Dashboard(ctx, h.rep.DB(), seq, month, stations, h.reportOptions())
 }
 
-// routesDashboard adds the dashboard's API endpoints and page, and starts
-// the dashboard's live figures (figuresCache).
-func (h *Hub) routesDashboard(mux *http.ServeMux) {
-	h.figuresCache()
-	mux.Handle("GET /api/dashboard", h.apiFor(PermView, h.serveDashboardAPI))
-	mux.Handle("GET /api/report.xlsx", h.apiFor(PermView, h.serveReportXLSX))
-	mux.Handle("GET /api/report.csv", h.apiFor(PermView, h.serveReportCSV))
-}
+// ChinaTime is the zone of the months the dashboard and the reports count.
+var ChinaTime = time.FixedZone("CST", 8*3600)
 
-// monthParam is the request's month (this month in China when absent).
-func (h *Hub) monthParam(r *http.Request) string {
-	if m := r.URL.Query().Get("month"); m != "" || r.URL.Query().Has("month") {
-		return m
-	}
-	return h.now().In(chinaTime).Format("2006-01")
-}
+// StartDashboard starts the dashboard's live figures (see figuresCache); the
+// web adapter calls it as the hub starts serving.
+func (h *Hub) StartDashboard() { h.figuresCache() }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-// writeFieldError answers 400 with the error and the offending parameter.
-func writeFieldError(w http.ResponseWriter, field, msg string) {
-	writeJSON(w, http.StatusBadRequest, map[string]string{"error": msg, "field": field})
-}
-
-// dashboardText holds the dashboard API's messages: Chinese, English
-// (?lang=en), as the rest of the API.
-var dashboardText = map[string][2]string{
-	"bad_month": {"月份格式应为 YYYY-MM，例如 2026-11", "month must be YYYY-MM, e.g. 2026-11"},
-	"unknown_sheet": {"未知的表（可选：" + strings.Join(report.Sheets, "、") + "）",
-		"unknown sheet (want one of " + strings.Join(report.Sheets, ", ") + ")"},
-	"internal": {"内部错误", "internal error"},
-}
-
-// dashText is a dashboard API message in the request's language.
-func dashText(r *http.Request, key string) string {
-	m := dashboardText[key]
-	if apiLang(r) == "en" {
-		return m[1]
-	}
-	return m[0]
-}
-
-// serveDashboardAPI answers GET /api/dashboard?month=YYYY-MM with the
-// month's figures as JSON.
-func (h *Hub) serveDashboardAPI(w http.ResponseWriter, r *http.Request) {
-	month := h.monthParam(r)
-	if !records.ValidMonth(month) {
-		writeFieldError(w, "month", dashText(r, "bad_month"))
-		return
-	}
-	fig, err := h.Dashboard(r.Context(), month)
-	switch {
-	case errors.Is(err, report.ErrBadMonth):
-		writeFieldError(w, "month", dashText(r, "bad_month"))
-		return
-	case err != nil:
-		h.log.ErrorContext(r.Context(), "dashboard", "month", month, "err", err)
-		writeJSONError(w, http.StatusInternalServerError, dashText(r, "internal"))
-		return
-	}
-	writeJSON(w, http.StatusOK, fig)
-}
-
-// serveReportXLSX streams the month's report as an .xlsx workbook.
-func (h *Hub) serveReportXLSX(w http.ResponseWriter, r *http.Request) {
-	month := h.monthParam(r)
-	if !records.ValidMonth(month) {
-		writeFieldError(w, "month", dashText(r, "bad_month"))
-		return
-	}
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s.xlsx"`, month))
-	if err := report.WriteXLSX(r.Context(), w, h.rep.DB(), month, h.reportOptions()); err != nil {
-		// The headers are sent: the client sees a short file.
-		h.log.ErrorContext(r.Context(), "report xlsx", "month", month, "err", err)
-	}
-}
-
-// serveReportCSV streams one sheet of the month's report as CSV.
-func (h *Hub) serveReportCSV(w http.ResponseWriter, r *http.Request) {
-	month := h.monthParam(r)
-	if !records.ValidMonth(month) {
-		writeFieldError(w, "month", dashText(r, "bad_month"))
-		return
-	}
-	sheet := r.URL.Query().Get("sheet")
-	if sheet == "" {
-		sheet = report.SheetSummary
-	}
-	if !slices.Contains(report.Sheets, sheet) {
-		writeFieldError(w, "sheet", dashText(r, "unknown_sheet"))
-		return
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, month, sheet))
-	if err := report.WriteCSV(r.Context(), w, h.rep.DB(), month, sheet, h.reportOptions()); err != nil {
-		h.log.ErrorContext(r.Context(), "report csv", "month", month, "sheet", sheet, "err", err)
-	}
-}
+// ReportOptions are the options the monthly report is made with: the hub's
+// clock, its live facts, its open conflicts.
+func (h *Hub) ReportOptions() report.Options { return h.reportOptions() }

@@ -1,8 +1,7 @@
-// Package hub is the county hub of fieldsync: a replica that keeps every
-// version of every row of the county (History), enrols stations and
-// authenticates them by hashed tokens, serves their sync sessions over
-// WebSocket (/sync), relays to each station the changes of its scope, and
-// shows who is connected (/api/stations and a status page) to administrators
-// who log in (roles in access.go, sessions and bearer tokens in login.go,
-// every administrative action in the audit log).
+// Package hub is the county hub's core: a replica that keeps every version
+// of every row of the county (History), enrols stations and authenticates
+// them by hashed tokens, applies their uploads, keeps each station's scope
+// and the conflict queue, and computes the dashboard's figures. It follows
+// the core/adapter split: people reach it through hub/hubweb, stations
+// through the sync session, and who may do what lives in hub/access.
 package hub

@@ -132,7 +132,7 @@ func newEnteredBy(t *replica.Table, changes []replica.Change) *enteredBy {
 		e.changes[c.Version] = c
 		for _, f := range c.Fields {
 			if f.Col == col && f.Elem == "" && !f.Dead {
-				e.wrote[c.Version] = str(f.Value)
+				e.wrote[c.Version] = ValueText(f.Value)
 				e.sites[c.Version.Site] = append(e.sites[c.Version.Site], c.Version)
 			}
 		}
@@ -321,7 +321,7 @@ func childLabel(table string, rh RecordHistory) string {
 	for _, e := range rh.Entries {
 		for _, f := range e.Fields {
 			if f.Column == want && f.Value != nil {
-				return strings.TrimSpace(str(f.Value))
+				return strings.TrimSpace(ValueText(f.Value))
 			}
 		}
 	}

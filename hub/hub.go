@@ -2,18 +2,14 @@ package hub
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
+	"fieldsync/hub/access"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"fieldsync/hlc"
 	"fieldsync/ident"
@@ -70,51 +66,42 @@ type Options struct {
 	PasswordCost int
 }
 
-// ErrClosed is returned by Serve after Close.
+// ErrClosed is returned by the adapters' Serve after Close.
 var ErrClosed = errors.New("hub closed")
 
 // Hub is a county hub. Its methods are safe for concurrent use.
 type Hub struct {
-	opt   Options
-	cfg   *config
-	rep   *replica.Replica
-	codec *syncproto.Codec
-	log   *slog.Logger
-	now   func() time.Time
-	reg   *registry
-	scope *scopeSet
-	names *namesakes // workers by name, for the identity rule and the search
+	opt      Options
+	cfg      *config
+	rep      *replica.Replica
+	codec    *syncproto.Codec
+	log      *slog.Logger
+	now      func() time.Time
+	sessions Sessions // the adapter serving stations (see SetSessions)
+	scope    *scopeSet
+	names    *namesakes // workers by name, for the identity rule and the search
 
-	limiter loginLimiter // failed administrator logins
+	acc *access.Store // administrators, their sessions, the audit log
 
 	workerCol  map[string]int
 	childMu    sync.Mutex
 	childOwner map[ident.ID]ident.ID // child row -> worker (a cache)
 
-	applyMu   sync.Mutex    // one write of workers at a time: station batches, the hub's own edits
-	relaySem  chan struct{} // bounds concurrent relay reads
-	tails     tailReads     // reads of the log's tail shared by woken sessions
-	lastSeq   atomic.Uint64 // last sequence of the hub's log
-	uploadAt  atomic.Int64  // when a station's batch was last applied (wall clock, unix ns; see followLive)
-	sessionID atomic.Uint64
+	applyMu  sync.Mutex    // one write of workers at a time: station batches, the hub's own edits
+	relaySem chan struct{} // bounds concurrent relay reads
+	tails    tailReads     // reads of the log's tail shared by woken sessions
+	lastSeq  atomic.Uint64 // last sequence of the hub's log
+	uploadAt atomic.Int64  // when a station's batch was last applied (wall clock, unix ns; see followLive)
 
 	ctx    context.Context // ends when the hub closes
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	closed bool
 	wg     sync.WaitGroup // sessions and servers
-	srvs   []*http.Server
-	live   map[string]liveSession // the current session of each station
-
-	upgrader websocket.Upgrader
+	stops  []func()       // the adapters' servers (see Attach)
 
 	figOnce sync.Once
 	figures *report.Cache // the dashboard's figures; see figuresCache
-}
-
-type liveSession struct {
-	id     uint64
-	cancel context.CancelFunc
 }
 
 // Open opens the hub in opt.Dir, made by Init.
@@ -147,7 +134,6 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if opt.Poll <= 0 {
 		opt.Poll = 10 * time.Second
 	}
-	opt.setAccessDefaults()
 	schema, err := records.NewSchema()
 	if err != nil {
 		return nil, err
@@ -159,19 +145,15 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg, err := newRegistry()
-	if err != nil {
-		rep.Close()
-		return nil, err
-	}
 	h := &Hub{
 		opt: opt, cfg: cfg, rep: rep, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
-		reg: reg, scope: newScopeSet(), names: newNamesakes(), workerCol: map[string]int{},
-		childOwner: map[ident.ID]ident.ID{}, live: map[string]liveSession{},
-		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
-		relaySem: make(chan struct{}, relayReaders),
+		sessions: noSessions{}, scope: newScopeSet(), names: newNamesakes(), workerCol: map[string]int{},
+		childOwner: map[ident.ID]ident.ID{},
+		codec:      &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
+		relaySem:   make(chan struct{}, relayReaders),
 	}
-	h.limiter.userAfter, h.limiter.remoteAfter, h.limiter.lockFor = opt.LockAfter, opt.RemoteLockAfter, opt.LockFor
+	h.acc = access.New(rep.DB(), opt.Now, h.log, access.Options{AdminIdle: opt.AdminIdle, TokenTTL: opt.TokenTTL,
+		LockAfter: opt.LockAfter, RemoteLockAfter: opt.RemoteLockAfter, LockFor: opt.LockFor, PasswordCost: opt.PasswordCost})
 	for _, name := range childTables {
 		t, _ := schema.Table(name)
 		col, ok := t.Column("worker_id")
@@ -180,16 +162,6 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 			return nil, fmt.Errorf("open hub: table %s has no worker_id", name)
 		}
 		h.workerCol[name] = col
-	}
-	h.upgrader = websocket.Upgrader{
-		HandshakeTimeout: opt.HandshakeTimeout,
-		// An idle station should cost little memory: the read buffer is the
-		// HTTP server's (size 0 reuses it), the small write buffer is held
-		// only while writing. Frames still reach MaxFrame.
-		WriteBufferSize: 4 << 10,
-		WriteBufferPool: &sync.Pool{},
-		// Stations are not browsers: no Origin to check.
-		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	if err := h.init(ctx); err != nil {
 		rep.Close()
@@ -200,10 +172,13 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 }
 
 func (h *Hub) init(ctx context.Context) error {
-	for _, s := range append(storeSchema[:len(storeSchema):len(storeSchema)], accessSchema...) {
+	for _, s := range storeSchema {
 		if _, err := h.rep.DB().ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create hub tables: %w", err)
 		}
+	}
+	if err := h.acc.Init(ctx); err != nil {
+		return err
 	}
 	if err := migrateScope(ctx, h.rep.DB()); err != nil {
 		return err
@@ -248,6 +223,10 @@ func (h *Hub) Name() string { return h.cfg.Name }
 // URL is the address stations dial.
 func (h *Hub) URL() string { return h.cfg.URL }
 
+// Access is the hub's access control: administrators, their sessions and
+// tokens, lock-out and the audit log.
+func (h *Hub) Access() *access.Store { return h.acc }
+
 // Replica is the hub's database.
 func (h *Hub) Replica() *replica.Replica { return h.rep }
 
@@ -288,7 +267,7 @@ func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []boo
 		}
 		c := &changes[i]
 		if countyWide[c.Table] {
-			h.reg.wake(nil, true)
+			h.sessions.Wake(nil, true)
 			return
 		}
 		t, ok := h.rep.Schema().Table(c.Table)
@@ -307,57 +286,35 @@ func (h *Hub) wakeFor(ctx context.Context, changes []replica.Change, isNew []boo
 		for st := range stations {
 			list = append(list, st)
 		}
-		h.reg.wake(list, false)
+		h.sessions.Wake(list, false)
 	}
 }
 
-// Handler serves /sync (the stations' WebSocket, authenticated by station
-// tokens), and for administrators the login, the status page at / and the
-// JSON API under /api/ (see routesAccess).
-func (h *Hub) Handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /sync", h.serveSync)
-	mux.Handle("GET /api/stations", h.apiFor(PermView, h.serveAPI))
-	mux.Handle("GET /{$}", h.pageFor(PermView, h.servePage))
-	h.routesAccess(mux)
-	h.routesDashboard(mux)
-	h.routesDashboardPage(mux)
-	h.routesConflicts(mux)
-	return mux
-}
-
-// Serve accepts connections on ln until Close (TLS when tlsCfg is set). It
-// returns ErrClosed after Close, or the error that stopped it.
-func (h *Hub) Serve(ln net.Listener, tlsCfg *tls.Config) error {
-	srv := &http.Server{
-		Handler:           h.Handler(),
-		ReadHeaderTimeout: h.opt.HandshakeTimeout,
-		IdleTimeout:       time.Minute,
-		TLSConfig:         tlsCfg,
-		ErrorLog:          slog.NewLogLogger(h.log.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return h.ctx },
-	}
+// Attach registers a server of the hub's adapters: Close calls stop first,
+// and then waits until detach is called (when the server has returned).
+// It returns false after Close.
+func (h *Hub) Attach(stop func()) (detach func(), ok bool) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	if h.closed {
-		h.mu.Unlock()
-		ln.Close()
-		return ErrClosed
+		return nil, false
 	}
-	h.srvs = append(h.srvs, srv)
+	h.stops = append(h.stops, stop)
 	h.wg.Add(1)
-	h.mu.Unlock()
-	defer h.wg.Done()
-	var err error
-	if tlsCfg != nil {
-		err = srv.ServeTLS(ln, "", "")
-	} else {
-		err = srv.Serve(ln)
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		return ErrClosed
-	}
-	return fmt.Errorf("hub serve: %w", err)
+	return h.wg.Done, true
 }
+
+// Context ends when the hub closes.
+func (h *Hub) Context() context.Context { return h.ctx }
+
+// Logger is the hub's logger.
+func (h *Hub) Logger() *slog.Logger { return h.log }
+
+// Options are the hub's options, with the defaults filled in.
+func (h *Hub) Options() Options { return h.opt }
+
+// Now is the hub's wall clock.
+func (h *Hub) Now() time.Time { return h.now() }
 
 // enter registers a session with the hub's WaitGroup unless the hub is
 // closing.
@@ -371,36 +328,6 @@ func (h *Hub) enter() bool {
 	return true
 }
 
-// claim makes a session the current one of its station, ending the previous
-// one (a dead link the station has already given up on).
-func (h *Hub) claim(station string, id uint64, cancel context.CancelFunc) {
-	h.mu.Lock()
-	old, ok := h.live[station]
-	h.live[station] = liveSession{id: id, cancel: cancel}
-	h.mu.Unlock()
-	if ok {
-		old.cancel()
-	}
-}
-
-func (h *Hub) release(station string, id uint64) {
-	h.mu.Lock()
-	if h.live[station].id == id {
-		delete(h.live, station)
-	}
-	h.mu.Unlock()
-}
-
-// closeSession ends the session of a station, if it has one.
-func (h *Hub) closeSession(station string) {
-	h.mu.Lock()
-	s, ok := h.live[station]
-	h.mu.Unlock()
-	if ok {
-		s.cancel()
-	}
-}
-
 // Close stops the servers, ends every session (telling each station the hub
 // is shutting down), waits for them, and closes the database.
 func (h *Hub) Close() error {
@@ -410,10 +337,10 @@ func (h *Hub) Close() error {
 		return nil
 	}
 	h.closed = true
-	srvs := h.srvs
+	stops := h.stops
 	h.mu.Unlock()
-	for _, s := range srvs {
-		s.Close()
+	for _, stop := range stops {
+		stop()
 	}
 	h.cancel()
 	h.wg.Wait()

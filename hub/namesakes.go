@@ -164,7 +164,7 @@ func nameUpdates(ctx context.Context, tx *replica.Tx, changes []replica.Change) 
 		}
 		u := nameUpdate{worker: w}
 		if ok && vals[1] != int64(1) {
-			u.name = str(vals[0])
+			u.name = ValueText(vals[0])
 		}
 		out = append(out, u)
 	}

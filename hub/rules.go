@@ -48,10 +48,10 @@ func (rc *recorder) touchedBy(ctx context.Context, changes []replica.Change) (to
 				continue
 			}
 			if c.Table == records.Unemployment {
-				if w, err := ident.ParseID(str(row["worker_id"])); err == nil {
+				if w, err := ident.ParseID(ValueText(row["worker_id"])); err == nil {
 					t.regWorkers[w] = true
 				}
-			} else if g, err := ident.ParseID(str(row["gig_id"])); err == nil {
+			} else if g, err := ident.ParseID(ValueText(row["gig_id"])); err == nil {
 				t.gigs[g] = true
 			}
 		case records.Gigs:
@@ -206,7 +206,7 @@ func (rc *recorder) ruleWelfareAway(ctx context.Context, status ident.ID, by str
 			return nil
 		}
 		for i, hd := range ch.Heads {
-			if str(hd.Value) != want {
+			if ValueText(hd.Value) != want {
 				continue
 			}
 			v, err := rc.value(ctx, 0, hd, i == len(ch.Heads)-1)
@@ -274,10 +274,10 @@ func (rc *recorder) ruleIdentity(ctx context.Context, workers map[ident.ID]bool)
 		if err != nil {
 			return err
 		}
-		if !ok || w[4] == int64(1) || str(w[0]) == "" {
+		if !ok || w[4] == int64(1) || ValueText(w[0]) == "" {
 			continue
 		}
-		p := person{id: id, name: str(w[0]), idn: str(w[1]), phone: str(w[2]), station: str(w[3])}
+		p := person{id: id, name: ValueText(w[0]), idn: ValueText(w[1]), phone: ValueText(w[2]), station: ValueText(w[3])}
 		people = append(people, p)
 		byName[p.name] = append(byName[p.name], id)
 	}

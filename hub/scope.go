@@ -376,7 +376,7 @@ func (h *Hub) AddToScope(ctx context.Context, station string, workers []ident.ID
 		return err
 	}
 	if a.anyPending() {
-		h.reg.wake([]string{station}, false)
+		h.sessions.Wake([]string{station}, false)
 	}
 	return nil
 }

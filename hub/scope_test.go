@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"fieldsync/hub"
 	"fieldsync/ident"
 	"fieldsync/records"
 )
@@ -17,14 +16,14 @@ import (
 // the move to hub_scope_entries and hub_scope_pending.
 func TestScopeMigratesFromOldTable(t *testing.T) {
 	ctx := context.Background()
-	h := newTestHub(t, "http", hub.Options{})
+	h := newCoreHub(t)
 	h.enroll("站A")
 	h.enroll("站B")
 	w1, w2 := ident.ID{1, 2, 3}, ident.ID{4, 5, 6}
 	if err := h.hub.AddToScope(ctx, "站A", []ident.ID{w1, w2}); err != nil {
 		t.Fatal(err)
 	}
-	h.stop()
+	h.close()
 
 	db, err := sql.Open("sqlite3", filepath.Join(h.dir, "hub.db"))
 	if err != nil {
@@ -45,7 +44,6 @@ func TestScopeMigratesFromOldTable(t *testing.T) {
 	db.Close()
 
 	h.open()
-	h.serve("127.0.0.1:0")
 	workers, ok := h.hub.Replica().Schema().Table(records.Workers)
 	if !ok {
 		t.Fatal("no workers table")
@@ -72,7 +70,7 @@ func TestScopeMigratesFromOldTable(t *testing.T) {
 // stores them (else they would be lost from hub_scope_entries at the next
 // restart).
 func TestScopeForgetsUncommitted(t *testing.T) {
-	h := newTestHub(t, "http", hub.Options{})
+	h := newCoreHub(t)
 	h.enroll("站A")
 	h.enroll("站B")
 	w := ident.ID{7, 7, 7}
@@ -93,9 +91,8 @@ func TestScopeForgetsUncommitted(t *testing.T) {
 	if err := h.hub.AddToScope(context.Background(), "站A", []ident.ID{w}); err != nil {
 		t.Fatal(err)
 	}
-	h.stop()
+	h.close()
 	h.open()
-	h.serve("127.0.0.1:0")
 	if !h.hub.ScopeFilter("站A")(workers, w) {
 		t.Fatal("the worker's scope did not survive a restart")
 	}

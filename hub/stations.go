@@ -143,7 +143,7 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 			_, err = db.ExecContext(ctx, `DELETE FROM hub_scope_pending WHERE station = ?`, name)
 		}
 		h.scope.clearPending(name)
-		h.closeSession(name)
+		h.sessions.End(name)
 	default:
 		_, err = db.ExecContext(ctx, `INSERT INTO hub_stations(name, site, token_hash, division_code, created_ms)
 			VALUES(?, ?, ?, ?, ?)`, name, int64(site), tokenHash(token), divisionCode, h.now().UnixMilli())
@@ -193,7 +193,7 @@ func (h *Hub) RevokeStation(ctx context.Context, name string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("revoke station %s: %w", name, ErrStationUnknown)
 	}
-	h.closeSession(name)
+	h.sessions.End(name)
 	return nil
 }
 
@@ -226,10 +226,10 @@ func (h *Hub) Stations(ctx context.Context) ([]StationInfo, error) {
 	return out, nil
 }
 
-// authenticate finds the station a Hello names and checks its token in
+// Authenticate finds the station a Hello names and checks its token in
 // constant time. Every failure gives the same answer, so that a caller cannot
 // learn which station names exist.
-func (h *Hub) authenticate(ctx context.Context, m *syncproto.Hello) (StationInfo, error) {
+func (h *Hub) Authenticate(ctx context.Context, m *syncproto.Hello) (StationInfo, error) {
 	var s StationInfo
 	var site int64
 	var hash []byte
@@ -252,9 +252,9 @@ func (h *Hub) authenticate(ctx context.Context, m *syncproto.Hello) (StationInfo
 	return s, nil
 }
 
-// noteSession stores, after a session, when the station was last seen, its
+// NoteSession stores, after a session, when the station was last seen, its
 // clock offset and the error that ended the session.
-func (h *Hub) noteSession(name string, seen time.Time, offset time.Duration, lastErr string) {
+func (h *Hub) NoteSession(name string, seen time.Time, offset time.Duration, lastErr string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := h.rep.DB().ExecContext(ctx, `UPDATE hub_stations SET last_seen_ms = ?, clock_offset_ms = ?,
@@ -264,9 +264,9 @@ func (h *Hub) noteSession(name string, seen time.Time, offset time.Duration, las
 	}
 }
 
-// stillEnrolled checks, during a session, that the station was not revoked or
+// StillEnrolled checks, during a session, that the station was not revoked or
 // re-enrolled meanwhile (perhaps by `hub station revoke` in another process).
-func (h *Hub) stillEnrolled(ctx context.Context, name string, site replica.SiteID) error {
+func (h *Hub) StillEnrolled(ctx context.Context, name string, site replica.SiteID) error {
 	var cur int64
 	var revoked bool
 	err := h.rep.DB().QueryRowContext(ctx, `SELECT site, revoked FROM hub_stations WHERE name = ?`, name).Scan(&cur, &revoked)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fieldsync/hub/access"
 	"fmt"
 	"io"
 	"os"
@@ -11,8 +12,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"fieldsync/hub"
 )
 
 // cliRemote is the "from where" of actions taken with the hub command.
@@ -28,7 +27,7 @@ func cmdAdminAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if *user == "" || *roleName == "" {
 		return errors.New("admin add: --user and --role are required (the password is read from stdin)")
 	}
-	role, err := hub.ParseRole(*roleName)
+	role, err := access.ParseRole(*roleName)
 	if err != nil {
 		return fmt.Errorf("admin add: %w", err)
 	}
@@ -39,7 +38,7 @@ func cmdAdminAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err != nil {
 		return fmt.Errorf("admin add: %w", err)
 	}
-	if err := hub.CheckAdminPassword(pw); err != nil {
+	if err := access.CheckAdminPassword(pw); err != nil {
 		return fmt.Errorf("admin add: %w", err)
 	}
 	h, err := openHub(ctx, *dir, "")
@@ -47,7 +46,7 @@ func cmdAdminAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	defer h.Close()
-	if err := h.AddAdmin(ctx, hub.Actor{User: hub.CLIUser, Remote: cliRemote}, *user, role, pw); err != nil {
+	if err := h.Access().AddAdmin(ctx, access.Actor{User: access.CLIUser, Remote: cliRemote}, *user, role, pw); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "administrator %q added with role %s\n", *user, role)
@@ -116,7 +115,7 @@ func cmdAdminList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer h.Close()
-	admins, err := h.Admins(ctx)
+	admins, err := h.Access().Admins(ctx)
 	if err != nil {
 		return err
 	}
@@ -146,7 +145,7 @@ func cmdAdminDisable(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer h.Close()
-	if err := h.DisableAdmin(ctx, hub.Actor{User: hub.CLIUser, Remote: cliRemote}, *user); err != nil {
+	if err := h.Access().DisableAdmin(ctx, access.Actor{User: access.CLIUser, Remote: cliRemote}, *user); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "administrator %q disabled; their sessions have ended\n", *user)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fieldsync/hub/access"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,14 +70,14 @@ func TestAdminCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, err := h.AuditLog(context.Background(), 100)
+	entries, err := h.Access().AuditLog(context.Background(), 100)
 	h.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}
 	for _, e := range entries {
-		if e.User != hub.CLIUser {
+		if e.User != access.CLIUser {
 			t.Errorf("audit entry by %q: %+v", e.User, e)
 		}
 		got[e.Action+" "+strings.Fields(e.Detail)[0]] = true

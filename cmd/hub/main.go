@@ -18,6 +18,9 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fieldsync/hub/access"
+	"fieldsync/hub/hubsync"
+	"fieldsync/hub/hubweb"
 	"flag"
 	"fmt"
 	"io"
@@ -175,7 +178,7 @@ func cmdStationAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *reenroll {
 		detail += " (re-enrolled)"
 	}
-	if err := h.Audit(ctx, hub.AuditEntry{User: hub.CLIUser, Action: hub.AuditStationAdd, Detail: detail, Remote: cliRemote}); err != nil {
+	if err := h.Access().Audit(ctx, access.AuditEntry{User: access.CLIUser, Action: access.AuditStationAdd, Detail: detail, Remote: cliRemote}); err != nil {
 		return err
 	}
 	line := e.String()
@@ -233,7 +236,7 @@ func cmdStationRevoke(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err := h.RevokeStation(ctx, fs.Arg(0)); err != nil {
 		return err
 	}
-	if err := h.Audit(ctx, hub.AuditEntry{User: hub.CLIUser, Action: hub.AuditStationRevoke, Detail: fs.Arg(0), Remote: cliRemote}); err != nil {
+	if err := h.Access().Audit(ctx, access.AuditEntry{User: access.CLIUser, Action: access.AuditStationRevoke, Detail: fs.Arg(0), Remote: cliRemote}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "station %s revoked\n", fs.Arg(0))
@@ -300,8 +303,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer waitDebug()
 	defer stopDebug()
+	stations, err := hubsync.New(h)
+	if err != nil {
+		ln.Close()
+		h.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
 	done := make(chan error, 1)
-	go func() { done <- h.Serve(ln, tlsCfg) }()
+	go func() { done <- hubweb.Serve(h, hubweb.Handler(h, stations), ln, tlsCfg) }()
 	select {
 	case <-ctx.Done():
 	case err := <-done:

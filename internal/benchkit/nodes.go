@@ -3,6 +3,8 @@ package benchkit
 import (
 	"context"
 	"errors"
+	"fieldsync/hub/hubsync"
+	"fieldsync/hub/hubweb"
 	"fmt"
 	"log/slog"
 	"net"
@@ -53,6 +55,11 @@ func serveHub(ctx context.Context, e *env, opt hub.Options) (*hubNode, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open hub: %w", err)
 	}
+	stations, err := hubsync.New(h)
+	if err != nil {
+		h.Close()
+		return nil, fmt.Errorf("open hub: %w", err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		h.Close()
@@ -60,7 +67,7 @@ func serveHub(ctx context.Context, e *env, opt hub.Options) (*hubNode, error) {
 	}
 	n := &hubNode{dir: opt.Dir, hub: h, addr: ln.Addr().String(), ln: &countingListener{Listener: ln}, done: make(chan error, 1)}
 	// Serve runs until Close, which waits for it.
-	go func() { n.done <- h.Serve(n.ln, nil) }()
+	go func() { n.done <- hubweb.Serve(h, hubweb.Handler(h, stations), n.ln, nil) }()
 	return n, nil
 }
 

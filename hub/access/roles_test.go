@@ -1,0 +1,42 @@
+package access_test
+
+import (
+	"fieldsync/hub/access"
+	"strings"
+	"testing"
+)
+
+// The role table: every role reads; only resolvers and owners resolve, only
+// station managers and owners manage stations, only owners manage
+// administrators and read the audit log.
+func TestRolePermissions(t *testing.T) {
+	want := map[access.Role]string{
+		access.RoleViewer:         "view",
+		access.RoleResolver:       "view resolve",
+		access.RoleStationManager: "view manage_stations",
+		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit",
+	}
+	perms := []access.Permission{access.PermView, access.PermResolve, access.PermStations, access.PermAdmins, access.PermAudit}
+	for _, r := range access.Roles() {
+		var got []string
+		for _, p := range perms {
+			if r.Can(p) {
+				got = append(got, string(p))
+			}
+		}
+		if strings.Join(got, " ") != want[r] {
+			t.Errorf("%s can %v, want %s", r, got, want[r])
+		}
+	}
+	if access.Role("king").Can(access.PermView) {
+		t.Error("an unknown role can read")
+	}
+	for _, s := range []string{"station manager", "station-manager", "station_manager"} {
+		if r, err := access.ParseRole(s); err != nil || r != access.RoleStationManager {
+			t.Errorf("ParseRole(%q) = %q, %v", s, r, err)
+		}
+	}
+	if _, err := access.ParseRole("admin"); err == nil {
+		t.Error("ParseRole accepted admin")
+	}
+}

@@ -1,0 +1,112 @@
+package hubweb
+
+import (
+	"errors"
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"fieldsync/records"
+	"fieldsync/report"
+)
+
+// routesDashboard adds the dashboard's API endpoints and page, and starts
+// the dashboard's live figures (figuresCache).
+func (h *server) routesDashboard(mux *http.ServeMux) {
+	h.StartDashboard()
+	mux.Handle("GET /api/dashboard", h.apiFor(access.PermView, h.serveDashboardAPI))
+	mux.Handle("GET /api/report.xlsx", h.apiFor(access.PermView, h.serveReportXLSX))
+	mux.Handle("GET /api/report.csv", h.apiFor(access.PermView, h.serveReportCSV))
+}
+
+// monthParam is the request's month (this month in China when absent).
+func (h *server) monthParam(r *http.Request) string {
+	if m := r.URL.Query().Get("month"); m != "" || r.URL.Query().Has("month") {
+		return m
+	}
+	return h.now().In(hub.ChinaTime).Format("2006-01")
+}
+
+// writeFieldError answers 400 with the error and the offending parameter.
+func writeFieldError(w http.ResponseWriter, field, msg string) {
+	writeJSON(w, http.StatusBadRequest, map[string]string{"error": msg, "field": field})
+}
+
+// dashboardText holds the dashboard API's messages: Chinese, English
+// (?lang=en), as the rest of the API.
+var dashboardText = map[string][2]string{
+	"bad_month": {"月份格式应为 YYYY-MM，例如 2026-11", "month must be YYYY-MM, e.g. 2026-11"},
+	"unknown_sheet": {"未知的表（可选：" + strings.Join(report.Sheets, "、") + "）",
+		"unknown sheet (want one of " + strings.Join(report.Sheets, ", ") + ")"},
+	"internal": {"内部错误", "internal error"},
+}
+
+// dashText is a dashboard API message in the request's language.
+func dashText(r *http.Request, key string) string {
+	m := dashboardText[key]
+	if apiLang(r) == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
+// serveDashboardAPI answers GET /api/dashboard?month=YYYY-MM with the
+// month's figures as JSON.
+func (h *server) serveDashboardAPI(w http.ResponseWriter, r *http.Request) {
+	month := h.monthParam(r)
+	if !records.ValidMonth(month) {
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	}
+	fig, err := h.Dashboard(r.Context(), month)
+	switch {
+	case errors.Is(err, report.ErrBadMonth):
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "dashboard", "month", month, "err", err)
+		writeJSONError(w, http.StatusInternalServerError, dashText(r, "internal"))
+		return
+	}
+	writeJSON(w, http.StatusOK, fig)
+}
+
+// serveReportXLSX streams the month's report as an .xlsx workbook.
+func (h *server) serveReportXLSX(w http.ResponseWriter, r *http.Request) {
+	month := h.monthParam(r)
+	if !records.ValidMonth(month) {
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s.xlsx"`, month))
+	if err := report.WriteXLSX(r.Context(), w, h.Replica().DB(), month, h.ReportOptions()); err != nil {
+		// The headers are sent: the client sees a short file.
+		h.log.ErrorContext(r.Context(), "report xlsx", "month", month, "err", err)
+	}
+}
+
+// serveReportCSV streams one sheet of the month's report as CSV.
+func (h *server) serveReportCSV(w http.ResponseWriter, r *http.Request) {
+	month := h.monthParam(r)
+	if !records.ValidMonth(month) {
+		writeFieldError(w, "month", dashText(r, "bad_month"))
+		return
+	}
+	sheet := r.URL.Query().Get("sheet")
+	if sheet == "" {
+		sheet = report.SheetSummary
+	}
+	if !slices.Contains(report.Sheets, sheet) {
+		writeFieldError(w, "sheet", dashText(r, "unknown_sheet"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, month, sheet))
+	if err := report.WriteCSV(r.Context(), w, h.Replica().DB(), month, sheet, h.ReportOptions()); err != nil {
+		h.log.ErrorContext(r.Context(), "report csv", "month", month, "sheet", sheet, "err", err)
+	}
+}

@@ -1,0 +1,103 @@
+// Package hubweb is the hub's adapter for people: the administrators' login,
+// pages and JSON API over the hub's core (package hub) and its access
+// control (hub/access), the page templates embedded from templates/, and the
+// HTTP server that also mounts the stations' /sync. It follows the
+// core/adapter split: every rule lives in the core; here requests become
+// calls and results become pages, JSON and status codes.
+package hubweb
+
+import (
+	"context"
+	"crypto/tls"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+)
+
+// ErrClosed is returned by Serve after the hub's Close.
+var ErrClosed = hub.ErrClosed
+
+// server is the web adapter of one hub. The hub's methods are its own.
+type server struct {
+	*hub.Hub
+	acc *access.Store
+	log *slog.Logger
+	now func() time.Time
+}
+
+func newServer(h *hub.Hub) *server {
+	return &server{Hub: h, acc: h.Access(), log: h.Logger(), now: h.Now}
+}
+
+// Handler serves /sync (the stations' WebSocket, authenticated by station
+// tokens, from sync), and for administrators the login, the status page at /
+// and the JSON API under /api/ (see routesAccess).
+func Handler(h *hub.Hub, sync http.Handler) http.Handler {
+	s := newServer(h)
+	mux := http.NewServeMux()
+	mux.Handle("GET /sync", sync)
+	mux.Handle("GET /api/stations", s.apiFor(access.PermView, s.serveAPI))
+	mux.Handle("GET /{$}", s.pageFor(access.PermView, s.servePage))
+	s.routesAccess(mux)
+	s.routesDashboard(mux)
+	s.routesDashboardPage(mux)
+	s.routesConflicts(mux)
+	return mux
+}
+
+// Serve serves handler on ln until the hub closes (TLS when tlsCfg is set).
+// It returns ErrClosed after the hub's Close, or the error that stopped it.
+func Serve(h *hub.Hub, handler http.Handler, ln net.Listener, tlsCfg *tls.Config) error {
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: h.Options().HandshakeTimeout,
+		IdleTimeout:       time.Minute,
+		TLSConfig:         tlsCfg,
+		ErrorLog:          slog.NewLogLogger(h.Logger().Handler(), slog.LevelDebug),
+		BaseContext:       func(net.Listener) context.Context { return h.Context() },
+	}
+	detach, ok := h.Attach(func() { srv.Close() })
+	if !ok {
+		ln.Close()
+		return ErrClosed
+	}
+	defer detach()
+	var err error
+	if tlsCfg != nil {
+		err = srv.ServeTLS(ln, "", "")
+	} else {
+		err = srv.Serve(ln)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		return ErrClosed
+	}
+	return fmt.Errorf("hub serve: %w", err)
+}
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// mustTemplate parses templates/name.html, after the frame of every page
+// (templates/layout.html) when withLayout is set.
+func mustTemplate(name string, funcs template.FuncMap, withLayout bool) *template.Template {
+	read := func(n string) string {
+		b, err := templateFiles.ReadFile("templates/" + n + ".html")
+		if err != nil {
+			panic(err) // the files are embedded: a missing one is a build mistake
+		}
+		return string(b)
+	}
+	body := read(name)
+	if withLayout {
+		body = read("layout") + body
+	}
+	return template.Must(template.New(name).Funcs(funcs).Parse(body))
+}

@@ -1,0 +1,369 @@
+package hubweb
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fieldsync/hub/access"
+	"html/template"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Cookies of the hub's web UI.
+const (
+	sessionCookie = "hub_session"
+	loginCSRF     = "hub_csrf" // the login form's token, before there is a session
+	langCookie    = "lang"
+)
+
+// routesAccess adds the administrators' login and logout, for the web UI and
+// the JSON API, and the audit log.
+//
+//	GET  /login, POST /login, POST /logout   web UI (cookie session, CSRF token)
+//	POST /api/login, POST /api/logout       API (bearer token, no cookie)
+//	GET  /api/audit?limit=N                 owner only
+func (h *server) routesAccess(mux *http.ServeMux) {
+	mux.HandleFunc("GET /login", h.pageLogin)
+	mux.HandleFunc("POST /login", h.postLogin)
+	mux.HandleFunc("POST /logout", h.postLogout)
+	mux.HandleFunc("POST /api/login", h.apiLogin)
+	mux.Handle("POST /api/logout", h.apiFor(access.PermView, h.apiLogout))
+	mux.Handle("GET /api/audit", h.apiFor(access.PermAudit, h.apiAudit))
+}
+
+// messages of the access layer: Chinese first, English with ?lang=en.
+var accessText = map[string][2]string{
+	"title":          {"县级中心登录", "County hub login"},
+	"user":           {"用户名", "User name"},
+	"password":       {"密码", "Password"},
+	"login":          {"登录", "Log in"},
+	"logout":         {"退出登录", "Log out"},
+	"lang_switch":    {"English", "中文"},
+	"login_failed":   {"用户名或密码错误", "Wrong user name or password"},
+	"locked":         {"登录失败次数过多，请稍后再试", "Too many failed logins; try again later"},
+	"login_required": {"请先登录", "Please log in"},
+	"forbidden":      {"您的角色无权执行此操作", "Your role does not allow this"},
+	"csrf":           {"表单已过期，请返回刷新后重试", "The form has expired; go back, reload and try again"},
+	"bad_request":    {"请求格式错误", "Malformed request"},
+	"internal":       {"内部错误", "Internal error"},
+}
+
+func tr(lang, key string) string {
+	m, ok := accessText[key]
+	if !ok {
+		return key
+	}
+	if lang == "en" {
+		return m[1]
+	}
+	return m[0]
+}
+
+// langOf picks the language: ?lang= (remembered in a cookie), else the
+// cookie, else Chinese.
+func langOf(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 86400,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+// apiLang is the language of API messages: ?lang=en, else Chinese. The API
+// sets no cookie, not even this one.
+func apiLang(r *http.Request) string {
+	if r.URL.Query().Get("lang") == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+// remoteHost is the address failed logins are counted against: the peer's
+// IP (the hub trusts no forwarding header).
+func remoteHost(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
+// secureHeaders are sent with every page and API answer for administrators.
+func secureHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Frame-hub.Options", "DENY")
+	w.Header().Set("X-Content-Type-hub.Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeJSONError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// bearer is the token of an "Authorization: Bearer" header.
+func bearer(r *http.Request) string {
+	v := r.Header.Get("Authorization")
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	return ""
+}
+
+// apiFor lets through API requests with a live bearer token of a role that
+// holds perm: 401 without one, 403 for a role without perm. Cookies are not
+// accepted, so the API needs no CSRF token.
+func (h *server) apiFor(perm access.Permission, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secureHeaders(w)
+		lang := apiLang(r)
+		a, err := h.acc.Session(r.Context(), bearer(r), access.SessionAPI, true)
+		if err != nil {
+			if !errors.Is(err, access.ErrNoSession) {
+				h.log.ErrorContext(r.Context(), "api authentication", "err", err)
+				writeJSONError(w, http.StatusInternalServerError, tr(lang, "internal"))
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fieldsync hub"`)
+			writeJSONError(w, http.StatusUnauthorized, tr(lang, "login_required"))
+			return
+		}
+		a.Remote = remoteHost(r)
+		if !a.Role.Can(perm) {
+			writeJSONError(w, http.StatusForbidden, tr(lang, "forbidden"))
+			return
+		}
+		next(w, r.WithContext(access.WithAdmin(r.Context(), a)))
+	})
+}
+
+// pageFor lets through page requests with a live web session of a role that
+// holds perm: a redirect to /login without one, 403 for a role without perm.
+// A POST must carry the session's CSRF token in the form field csrf.
+func (h *server) pageFor(perm access.Permission, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secureHeaders(w)
+		lang := langOf(w, r)
+		a, ok := h.webSession(w, r, lang)
+		if !ok {
+			return
+		}
+		if r.Method == http.MethodPost && !h.checkFormCSRF(w, r, access.CSRFToken(a), lang) {
+			return
+		}
+		if !a.Role.Can(perm) {
+			http.Error(w, tr(lang, "forbidden"), http.StatusForbidden)
+			return
+		}
+		next(w, r.WithContext(access.WithAdmin(r.Context(), a)))
+	})
+}
+
+// webSession finds the request's web session, or answers with a redirect to
+// the login page (or an error) and returns false.
+func (h *server) webSession(w http.ResponseWriter, r *http.Request, lang string) (*access.Admin, bool) {
+	tok := ""
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		tok = c.Value
+	}
+	// A status page refreshing itself does not restart the idle timer.
+	a, err := h.acc.Session(r.Context(), tok, access.SessionWeb, r.URL.Query().Get("auto") == "")
+	if err != nil {
+		if !errors.Is(err, access.ErrNoSession) {
+			h.log.ErrorContext(r.Context(), "web authentication", "err", err)
+			http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+			return nil, false
+		}
+		if tok != "" {
+			clearCookie(w, r, sessionCookie)
+		}
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return nil, false
+	}
+	a.Remote = remoteHost(r)
+	return a, true
+}
+
+// checkFormCSRF parses a posted form and checks its csrf field against want
+// in constant time; it answers 403 and returns false when they differ.
+func (h *server) checkFormCSRF(w http.ResponseWriter, r *http.Request, want, lang string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, tr(lang, "bad_request"), http.StatusBadRequest)
+		return false
+	}
+	got := r.PostFormValue("csrf")
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		h.log.WarnContext(r.Context(), "form without a valid CSRF token", "path", r.URL.Path, "remote", remoteHost(r))
+		http.Error(w, tr(lang, "csrf"), http.StatusForbidden)
+		return false
+	}
+	return true
+}
+
+func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+}
+
+var loginTmpl = mustTemplate("login", template.FuncMap{"tr": tr}, false)
+
+// renderLogin shows the login form with a fresh login CSRF token (kept in a
+// cookie: the form must send it back).
+func (h *server) renderLogin(w http.ResponseWriter, r *http.Request, lang string, status int, user, msg string) {
+	tok, err := access.NewToken()
+	if err != nil {
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCSRF, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	err = loginTmpl.Execute(w, map[string]any{"Hub": h.Name(), "Lang": lang, "CSRF": tok, "User": user, "Error": msg})
+	if err != nil {
+		h.log.WarnContext(r.Context(), "login page", "err", err)
+	}
+}
+
+func (h *server) pageLogin(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := langOf(w, r)
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if _, err := h.acc.Session(r.Context(), c.Value, access.SessionWeb, false); err == nil {
+			http.Redirect(w, r, "/", http.StatusSeeOther)
+			return
+		}
+	}
+	h.renderLogin(w, r, lang, http.StatusOK, "", "")
+}
+
+func (h *server) postLogin(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := langOf(w, r)
+	want := ""
+	if c, err := r.Cookie(loginCSRF); err == nil {
+		want = c.Value
+	}
+	if !h.checkFormCSRF(w, r, want, lang) {
+		return
+	}
+	user := r.PostFormValue("user")
+	tok, _, _, err := h.acc.Login(r.Context(), user, r.PostFormValue("password"), remoteHost(r), access.SessionWeb)
+	switch {
+	case errors.Is(err, access.ErrLocked):
+		h.renderLogin(w, r, lang, http.StatusTooManyRequests, user, tr(lang, "locked"))
+		return
+	case errors.Is(err, access.ErrLoginFailed):
+		h.renderLogin(w, r, lang, http.StatusUnauthorized, user, tr(lang, "login_failed"))
+		return
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "login", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	clearCookie(w, r, loginCSRF)
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		// A session this browser had before ends: one browser, one session.
+		if err := h.acc.EndSession(r.Context(), c.Value, access.SessionWeb); err != nil {
+			h.log.WarnContext(r.Context(), "end the previous session", "err", err)
+		}
+	}
+	// No Expires: the cookie ends with the browser; the server ends the
+	// session after AdminIdle without use.
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (h *server) postLogout(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := langOf(w, r)
+	a, ok := h.webSession(w, r, lang)
+	if !ok || !h.checkFormCSRF(w, r, access.CSRFToken(a), lang) {
+		return
+	}
+	if err := h.acc.Logout(r.Context(), a); err != nil {
+		h.log.ErrorContext(r.Context(), "logout", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	clearCookie(w, r, sessionCookie)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// LoginResponse is the answer of POST /api/login.
+type LoginResponse struct {
+	Token   string      `json:"token"`
+	Expires time.Time   `json:"expires"`
+	User    string      `json:"user"`
+	Role    access.Role `json:"role"`
+}
+
+func (h *server) apiLogin(w http.ResponseWriter, r *http.Request) {
+	secureHeaders(w)
+	lang := apiLang(r)
+	var req struct {
+		User     string `json:"user"`
+		Password string `json:"password"`
+	}
+	body, ok := readJSONText(w, r, 4<<10)
+	if !ok {
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.User == "" {
+		writeJSONError(w, http.StatusBadRequest, tr(lang, "bad_request"))
+		return
+	}
+	tok, expires, role, err := h.acc.Login(r.Context(), req.User, req.Password, remoteHost(r), access.SessionAPI)
+	switch {
+	case errors.Is(err, access.ErrLocked):
+		w.Header().Set("Retry-After", strconv.Itoa(int(h.acc.Options().LockFor.Seconds())))
+		writeJSONError(w, http.StatusTooManyRequests, tr(lang, "locked"))
+		return
+	case errors.Is(err, access.ErrLoginFailed):
+		writeJSONError(w, http.StatusUnauthorized, tr(lang, "login_failed"))
+		return
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "api login", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, tr(lang, "internal"))
+		return
+	}
+	writeJSON(w, http.StatusOK, LoginResponse{Token: tok, Expires: expires.UTC(), User: req.User, Role: role})
+}
+
+func (h *server) apiLogout(w http.ResponseWriter, r *http.Request) {
+	a, _ := access.AdminFrom(r.Context())
+	if err := h.acc.Logout(r.Context(), a); err != nil {
+		h.log.ErrorContext(r.Context(), "api logout", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, tr(apiLang(r), "internal"))
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *server) apiAudit(w http.ResponseWriter, r *http.Request) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	entries, err := h.acc.AuditLog(r.Context(), limit)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "audit log", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, tr(apiLang(r), "internal"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": entries})
+}

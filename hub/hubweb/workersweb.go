@@ -1,0 +1,75 @@
+package hubweb
+
+import (
+	"errors"
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"net/http"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// The worker search and the worker page with the record's history.
+
+var workersTmpl = mustTemplate("workers", webFuncs, true)
+
+var workerTmpl = mustTemplate("worker", webFuncs, true)
+
+// workerColumns are the worker fields the page shows, in order.
+var workerColumns = []string{"name", "id_number", "phone", "ethnicity", "hukou_village", "residence_village",
+	"education", "labour_ability", "tags", "monitor_type", "skills", "willing_away", "notes", "station"}
+
+// routesWorkerPages adds the worker search and the worker page.
+func (h *server) routesWorkerPages(mux *http.ServeMux) {
+	mux.Handle("GET /workers", h.pageFor(access.PermView, h.pageWorkers))
+	mux.Handle("GET /workers/{id}", h.pageFor(access.PermView, h.pageWorker))
+}
+
+func (h *server) pageWorkers(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(w, r)
+	p := h.newPage(r, lang, "nav_workers")
+	q := r.URL.Query().Get("q")
+	list, err := h.SearchWorkers(r.Context(), q)
+	status := http.StatusOK
+	var re *hub.ResolveError
+	switch {
+	case errors.As(err, &re):
+		p.Error, status = re.Message(lang), re.Status
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "worker search", "err", err)
+		p.Error, status = tr(lang, "internal"), http.StatusInternalServerError
+	}
+	p.Data = map[string]any{"Q": q, "List": list}
+	h.render(w, r, workersTmpl, status, p)
+}
+
+func (h *server) pageWorker(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(w, r)
+	id, err := ident.ParseID(r.PathValue("id"))
+	if err != nil {
+		http.Error(w, records.Message(lang, records.KeyNoWorker), http.StatusNotFound)
+		return
+	}
+	rec, err := h.Worker(r.Context(), id)
+	if errors.Is(err, replica.ErrNotFound) {
+		http.Error(w, records.Message(lang, records.KeyNoWorker), http.StatusNotFound)
+		return
+	}
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "worker page", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	hist, err := h.WorkerHistoryOf(r.Context(), id)
+	if err != nil && !errors.Is(err, replica.ErrNotFound) {
+		h.log.ErrorContext(r.Context(), "worker history", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	p := h.newPage(r, lang, "worker")
+	p.Title += " · " + hub.ValueText(rec.Fields["name"])
+	p.Data = map[string]any{"Rec": rec, "Hist": hist, "Columns": workerColumns}
+	h.render(w, r, workerTmpl, http.StatusOK, p)
+}

@@ -1,0 +1,135 @@
+package hubtest
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fieldsync/hub"
+	"fieldsync/hub/hubsync"
+	"fieldsync/hub/hubweb"
+	"fieldsync/syncproto"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+)
+
+// Server is a real hub serving on 127.0.0.1.
+type Server struct {
+	t testing.TB
+	// Dir is the hub's data directory.
+	Dir string
+	// Hub is the hub's core, open while the server runs.
+	Hub *hub.Hub
+	// Handler serves the hub's pages, API and /sync (hubweb, hubsync).
+	Handler http.Handler
+	// Addr is where the hub listens, 127.0.0.1:port.
+	Addr string
+	// TLS is the server's configuration when started with "https", else nil.
+	TLS  *tls.Config
+	Opt  hub.Options
+	done chan error
+}
+
+// NewServer initialises a hub in a temporary folder, opens it with opt and
+// serves it (http or https, by scheme) on 127.0.0.1; the test's cleanup
+// stops it.
+func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
+	t.Helper()
+	dir := t.TempDir()
+	if err := hub.Init(dir, "测试县", scheme+"://127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	opt.Dir = dir
+	if os.Getenv("HUB_TEST_LOG") != "" {
+		opt.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	if opt.Synchronous == "" {
+		opt.Synchronous = "NORMAL"
+	}
+	h := &Server{t: t, Dir: dir, Opt: opt}
+	if scheme == "https" {
+		cert, err := hub.SelfSignedCert(dir, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	}
+	h.Open()
+	h.Serve("127.0.0.1:0")
+	t.Cleanup(h.Stop)
+	return h
+}
+
+// Open opens the hub core with Opt and mounts hubsync and hubweb on it.
+func (h *Server) Open() {
+	h.t.Helper()
+	hb, err := hub.Open(context.Background(), h.Opt)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	stations, err := hubsync.New(hb)
+	if err != nil {
+		hb.Close()
+		h.t.Fatal(err)
+	}
+	h.Hub = hb
+	h.Handler = hubweb.Handler(hb, stations)
+}
+
+// Serve listens on addr (waiting while an old socket there closes) and
+// serves the hub.
+func (h *Server) Serve(addr string) {
+	h.t.Helper()
+	var ln net.Listener
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if ln, err = net.Listen("tcp", addr); err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond) // the old socket is still closing
+	}
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.Addr = ln.Addr().String()
+	h.done = make(chan error, 1)
+	hb, hd := h.Hub, h.Handler
+	go func() { h.done <- hubweb.Serve(hb, hd, ln, h.TLS) }()
+}
+
+// Stop closes the hub and waits for Serve to return.
+func (h *Server) Stop() {
+	if h.Hub == nil {
+		return
+	}
+	if err := h.Hub.Close(); err != nil {
+		h.t.Error(err)
+	}
+	if err := <-h.done; !errors.Is(err, hub.ErrClosed) {
+		h.t.Errorf("Serve: %v", err)
+	}
+	h.Hub = nil
+}
+
+// URL is the hub's base URL, http or https.
+func (h *Server) URL() string {
+	if h.TLS != nil {
+		return "https://" + h.Addr
+	}
+	return "http://" + h.Addr
+}
+
+// Enroll adds a station and returns its enrollment, pointed at addr (the hub,
+// or a proxy in front of it).
+func (h *Server) Enroll(name string) syncproto.Enrollment {
+	h.t.Helper()
+	e, err := h.Hub.AddStation(context.Background(), name, "150421001001", false)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	e.HubURL = h.URL()
+	return e
+}
