@@ -54,7 +54,9 @@ func newAPIStation(t *testing.T, h *hubtest.Server, name string) *apiStation {
 		rep.Close()
 	})
 	s.startSync()
-	srv, err := station.New(station.Options{Replica: rep, Config: cfg, Sync: s.client})
+	srv, err := station.New(station.Options{Replica: rep, Config: cfg, Sync: s.client,
+		// The Host httptest.NewRequest sends.
+		Hosts: []string{"example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
