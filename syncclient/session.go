@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -27,40 +26,6 @@ const (
 	upLimit    = 1000
 	upMaxBytes = 512 << 10
 )
-
-// conn is one open session's WebSocket with the codec.
-type conn struct {
-	c     *Client
-	ws    *websocket.Conn
-	limit int
-}
-
-func (k *conn) send(m syncproto.Message) error {
-	frame, err := k.c.codec.Encode(nil, m)
-	if err != nil {
-		return fmt.Errorf("encode %v: %w", m.Type(), err)
-	}
-	k.ws.SetWriteDeadline(time.Now().Add(2 * time.Minute))
-	if err := k.ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
-		return fmt.Errorf("write %v: %w", m.Type(), err)
-	}
-	return nil
-}
-
-func (k *conn) read() (syncproto.Message, error) {
-	mt, data, err := k.ws.ReadMessage()
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", err)
-	}
-	if mt != websocket.BinaryMessage {
-		return nil, errors.New("the hub sent a text frame")
-	}
-	m, err := k.c.codec.Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("decode the hub's message: %w", err)
-	}
-	return m, nil
-}
 
 // session runs one connection to the hub until it fails or ctx ends.
 // welcomed says whether the hub accepted the station.
@@ -95,8 +60,7 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	if limit <= 0 {
 		limit = syncproto.DefaultMaxFrame
 	}
-	ws.SetReadLimit(int64(limit))
-	k := &conn{c: c, ws: ws, limit: limit}
+	k := syncproto.NewWebSocketConn(ws, c.codec, syncproto.ConnOptions{WriteTimeout: 2 * time.Minute})
 
 	cursor, err := rep.Cursor(ctx, downCursor)
 	if err != nil {
@@ -106,13 +70,13 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	hello := &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: rep.Schema().Fingerprint(),
 		Site: rep.Site(), Station: e.StationID, Token: e.Token, Cursor: cursor,
 		Now: hlc.New(rep.Clock().Wall().UnixMilli(), 0), MaxBatchLen: uint32(limit)}
-	if err := k.send(hello); err != nil {
+	if err := k.Send(hello); err != nil {
 		return false, err
 	}
-	ws.SetReadDeadline(time.Now().Add(c.cfg.HandshakeTimeout))
-	m, err := k.read()
+	k.SetReadDeadline(time.Now().Add(c.cfg.HandshakeTimeout))
+	m, err := k.Receive()
 	if err != nil {
-		return false, err
+		return false, fromHub(err)
 	}
 	var welcome *syncproto.Welcome
 	switch m := m.(type) {
@@ -146,154 +110,118 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	c.checkResume(ctx, welcome.Resume)
 	c.trimLog(ctx, welcome.Resume)
 
-	ackOut := make(chan uint64, 64)
-	ackIn := make(chan uint64, 64)
-	readErr := make(chan error, 1)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		readErr <- c.readLoop(ctx, k, cursor, ackOut, ackIn)
-	}()
-	err = c.writeLoop(ctx, k, welcome.Resume, ackOut, ackIn, readErr)
-	cancel()
-	ws.Close()
-	wg.Wait()
-	return true, err
+	up := &upload{c: c, sent: welcome.Resume, acked: welcome.Resume,
+		q: replica.LogQuery{Site: rep.Site(), Limit: upLimit, MaxBytes: min(upMaxBytes, limit/4)}}
+	down := &download{c: c, cursor: cursor}
+	w := syncproto.NewWindow(k, up, down, syncproto.WindowConfig{
+		Resume: welcome.Resume, Size: c.cfg.Window,
+		Idle: 3 * c.cfg.PingInterval, Ping: c.cfg.PingInterval, Poll: c.cfg.Poll,
+	})
+	err = w.Run(ctx)
+	// Keep the last ack for Status, even if the context has ended.
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer scancel()
+	rep.SetCursor(sctx, upCursor, up.acked)
+	return true, fromHub(err)
 }
 
-// readLoop applies the hub's batches, each with the cursor in the same
-// transaction, and hands acks to the writer.
-func (c *Client) readLoop(ctx context.Context, k *conn, cursor uint64, ackOut, ackIn chan<- uint64) error {
-	deadline := func() { k.ws.SetReadDeadline(time.Now().Add(3 * c.cfg.PingInterval)) }
-	k.ws.SetPongHandler(func(string) error { deadline(); return nil })
-	for {
-		deadline()
-		m, err := k.read()
+// fromHub keeps a refusal for the hub's own Error messages: a frame of the
+// hub's that this station could not use is a link error, retried.
+func fromHub(err error) error {
+	var pe *syncproto.Error
+	if err == nil || !errors.As(err, &pe) || syncproto.IsPeerError(err) {
+		return err
+	}
+	return fmt.Errorf("the hub's message: %s", pe.Message)
+}
+
+// upload is the station's side of the window that sends: its own log after
+// the hub's resume point.
+type upload struct {
+	c       *Client
+	q       replica.LogQuery
+	sent    uint64 // own log read through here
+	acked   uint64 // the hub's last ack
+	flying  int    // changes sent, not yet acknowledged
+	drained bool   // the last read found nothing more to send
+}
+
+func (u *upload) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any, error) {
+	rep := u.c.cfg.Replica
+	if u.drained {
+		// Called again after a wake: staff may have written changes.
+		u.pending(ctx)
+	}
+	entries, scanned, err := rep.ReadLog(ctx, u.sent, u.q)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(entries) == 0 {
+		u.sent, u.drained = max(u.sent, scanned), true
+		return nil, nil, nil
+	}
+	last := entries[len(entries)-1].Seq
+	bs := syncproto.Batches(entries, u.sent, last, upLimit)
+	u.sent, u.drained = last, false
+	for _, b := range bs {
+		u.flying += len(b.Changes)
+	}
+	return bs, nil, nil
+}
+
+func (u *upload) Acked(ctx context.Context, seq uint64, done []syncproto.Flight, inFlight int) (bool, error) {
+	c := u.c
+	for _, f := range done {
+		u.flying -= f.Changes
+	}
+	u.acked = seq
+	// The hub's ack position is only for Status while offline: it is
+	// stored when all is sent, not after every batch.
+	if inFlight == 0 {
+		if err := c.cfg.Replica.SetCursor(ctx, upCursor, seq); err != nil {
+			return false, err
+		}
+		c.trimLog(ctx, seq)
+	}
+	c.progress(ctx)
+	u.pending(ctx)
+	return true, nil
+}
+
+func (u *upload) Wake() <-chan struct{} { return u.c.kick }
+
+// pending shows staff how many own changes the hub has not acknowledged.
+func (u *upload) pending(ctx context.Context) {
+	rep := u.c.cfg.Replica
+	n := u.flying
+	if !u.drained {
+		// Not read yet: count the own log rows' changes, cheaply.
+		m, err := rep.CountSince(ctx, u.sent, rep.Site())
 		if err != nil {
-			return err
+			return
 		}
-		var out chan<- uint64
-		var seq uint64
-		switch m := m.(type) {
-		case *syncproto.Batch:
-			cursor = max(cursor, m.Last)
-			_, err := c.cfg.Replica.Apply(ctx, m.Changes, downCursor, cursor)
-			if err != nil {
-				return fmt.Errorf("apply the hub's batch: %w", err)
-			}
-
-			c.mu.Lock()
-			c.st.LastSync = c.cfg.Now()
-			c.mu.Unlock()
-			out, seq = ackOut, m.Last
-		case *syncproto.Ack:
-			out, seq = ackIn, m.Seq
-		case *syncproto.Error:
-			return m
-		default:
-			return fmt.Errorf("the hub sent an unexpected %v", m.Type())
-		}
-		select {
-		case out <- seq:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		n += m
 	}
+	u.c.setPending(n)
 }
 
-// writeLoop owns the session's writes: it streams the station's own changes
-// after the hub's resume point with a window of batches in flight, sends
-// acks, and pings.
-func (c *Client) writeLoop(ctx context.Context, k *conn, resume uint64, ackOut, ackIn <-chan uint64, readErr <-chan error) error {
-	rep := c.cfg.Replica
-	type flight struct {
-		last uint64
-		n    int
+// download is the station's side of the window that receives: it applies
+// the hub's batches, each with the cursor in the same transaction.
+type download struct {
+	c      *Client
+	cursor uint64 // last hub log seq committed here
+}
+
+func (d *download) Commit(ctx context.Context, group []*syncproto.Batch) (uint64, error) {
+	c := d.c
+	for _, b := range group {
+		d.cursor = max(d.cursor, b.Last)
+		if _, err := c.cfg.Replica.Apply(ctx, b.Changes, downCursor, d.cursor); err != nil {
+			return 0, fmt.Errorf("apply the hub's batch: %w", err)
+		}
+		c.mu.Lock()
+		c.st.LastSync = c.cfg.Now()
+		c.mu.Unlock()
 	}
-	var (
-		sent     = resume
-		acked    = resume
-		inflight []flight
-		drained  bool // the last read found nothing more to send
-	)
-	q := replica.LogQuery{Site: rep.Site(), Limit: upLimit, MaxBytes: min(upMaxBytes, k.limit/4)}
-	ping := time.NewTicker(c.cfg.PingInterval)
-	defer ping.Stop()
-	poll := time.NewTicker(c.cfg.Poll)
-	defer poll.Stop()
-	defer func() {
-		// Keep the last ack for Status, even if the context has ended.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		rep.SetCursor(sctx, upCursor, acked)
-	}()
-	pending := func() {
-		n := 0
-		for _, f := range inflight {
-			n += f.n
-		}
-		if !drained {
-			// Not read yet: count the own log rows' changes, cheaply.
-			m, err := rep.CountSince(ctx, sent, rep.Site())
-			if err != nil {
-				return
-			}
-			n += m
-		}
-		c.setPending(n)
-	}
-	for {
-		drained = false
-		for len(inflight) < c.cfg.Window {
-			entries, scanned, err := rep.ReadLog(ctx, sent, q)
-			if err != nil {
-				return err
-			}
-			if len(entries) == 0 {
-				sent, drained = max(sent, scanned), true
-				break
-			}
-			for _, b := range syncproto.Batches(entries, sent, entries[len(entries)-1].Seq, upLimit) {
-				if err := k.send(b); err != nil {
-					return err
-				}
-				sent = b.Last
-				inflight = append(inflight, flight{last: b.Last, n: len(b.Changes)})
-			}
-			sent = entries[len(entries)-1].Seq
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-readErr:
-			return err
-		case seq := <-ackOut:
-			if err := k.send(&syncproto.Ack{Seq: seq}); err != nil {
-				return err
-			}
-		case seq := <-ackIn:
-			for len(inflight) > 0 && inflight[0].last <= seq {
-				inflight = inflight[1:]
-			}
-			acked = seq
-			// The hub's ack position is only for Status while offline: it
-			// is stored when all is sent, not after every batch.
-			if len(inflight) == 0 {
-				if err := rep.SetCursor(ctx, upCursor, acked); err != nil {
-					return err
-				}
-				c.trimLog(ctx, acked)
-			}
-			c.progress(ctx)
-			pending()
-		case <-ping.C:
-			if err := k.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(30*time.Second)); err != nil {
-				return fmt.Errorf("ping: %w", err)
-			}
-		case <-c.kick:
-			pending()
-		case <-poll.C:
-		}
-	}
+	return d.cursor, nil
 }

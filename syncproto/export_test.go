@@ -25,3 +25,6 @@ func (c *Codec) RawBody(frame []byte) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("encoding %d", enc)
 }
+
+// ReadStreamFrame reads one length-prefixed frame, for the fuzz target.
+var ReadStreamFrame = readStreamFrame
