@@ -1,10 +1,10 @@
 // Package hubsync is the hub's adapter for stations: the WebSocket /sync
-// handler, each station's sync session (its read loop, its write loop and
-// window of batches in flight), and the registry of live sessions and their
-// wake-ups. It follows the core/adapter split: the session decodes frames
-// and hands changes to the core's upload pipeline (hub.Authorize,
-// hub.ApplyUpload) and relays what the core's log holds; the core tells it
-// what changed through hub.Sessions.
+// handler, each station's sync session (its handshake, then the protocol's
+// send/ack window, syncproto.Window, over a syncproto.Conn), and the
+// registry of live sessions and their wake-ups. It follows the core/adapter
+// split: the session hands the station's batches to the core's upload
+// pipeline (hub.Authorize, hub.ApplyUpload) and relays what the core's log
+// holds; the core tells it what changed through hub.Sessions.
 package hubsync
 
 import (

@@ -7,11 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 
 	"fieldsync/hlc"
 	"fieldsync/hub"
@@ -33,27 +30,24 @@ const (
 	// applied together, in one transaction, up to these bounds: a commit
 	// writes every page the batch touched (the workers' id index and the
 	// history index are keyed at random), so five batches cost little more
-	// than one. queuedUp is how many decoded batches wait for the writer.
+	// than one. queuedUp is how many decoded batches wait for the commit.
 	groupBatches = 8
 	groupChanges = 8192
 	queuedUp     = 4
 )
 
-// session is one station's sync session at the hub.
+// session is one station's sync session at the hub. Once the handshake is
+// done, a syncproto.Window runs it: relay is its Source (the writing
+// goroutine's), upload its Receiver (the committing goroutine's).
 type session struct {
 	h       *Server
-	conn    *websocket.Conn
+	conn    syncproto.Conn
 	id      uint64
-	station hub.StationInfo
+	station hub.StationInfo // set by the handshake, before the window runs
 	log     *slog.Logger
-	cursor  string       // the hub's cursor for the station's log
-	resume  uint64       // last station log seq the hub committed
 	upAt    atomic.Int64 // when the last station batch was applied (unix ns)
-	// snapshotsDue: workers entered the scope with the last batch applied;
-	// the writer (which applied it) sends their snapshots next.
-	snapshotsDue bool
-
-	ackIn chan uint64 // acks of hub batches, from the reader
+	relay   relay
+	upload  upload
 }
 
 // refusal is the Error a session ends with, for a cause err.
@@ -73,7 +67,7 @@ func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "hub shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	conn, err := h.upgrader.Upgrade(w, r, nil)
+	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		done()
 		return // the upgrader answered with an HTTP error
@@ -86,81 +80,36 @@ func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer done()
 		ctx, cancel := context.WithCancel(h.Context())
 		defer cancel()
-		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		s := &session{h: h, id: h.sessionID.Add(1), log: h.log.With("remote", remote)}
+		s.conn = syncproto.NewWebSocketConn(ws, h.codec, syncproto.ConnOptions{
+			WriteTimeout: h.opt.WriteTimeout, Sent: s.sent, Received: s.received})
+		stop := context.AfterFunc(ctx, func() { s.conn.Close() })
 		defer stop()
-		defer conn.Close()
-		conn.SetReadLimit(int64(h.maxFrame()))
-		s := &session{h: h, conn: conn, id: h.sessionID.Add(1), log: h.log.With("remote", remote),
-			ackIn: make(chan uint64, 64)}
+		defer s.conn.Close()
 		s.run(ctx, cancel, remote)
 	}()
 }
 
-func (h *Server) maxFrame() int {
-	if h.opt.Limits.MaxFrame > 0 {
-		return h.opt.Limits.MaxFrame
-	}
-	return syncproto.DefaultMaxFrame
-}
-
-// send writes one message.
-func (s *session) send(m syncproto.Message) error {
-	return s.sendWithin(m, s.h.opt.WriteTimeout)
-}
-
-func (s *session) sendWithin(m syncproto.Message, d time.Duration) error {
-	frame, err := s.h.codec.Encode(nil, m)
-	if err != nil {
-		return fmt.Errorf("encode %v: %w", m.Type(), err)
-	}
-	s.conn.SetWriteDeadline(time.Now().Add(d))
-	if err := s.conn.WriteMessage(websocket.BinaryMessage, frame); err != nil {
-		return fmt.Errorf("write %v: %w", m.Type(), err)
-	}
+// sent counts a frame written to the station, once it is known.
+func (s *session) sent(n int) {
 	if s.station.Name != "" {
-		s.h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.BytesOut += int64(len(frame)) })
-	}
-	return nil
-}
-
-// refuse tells the station why the session ends, then closes the WebSocket.
-// A station that does not read gets a few seconds, so that Close never
-// waits long for it.
-func (s *session) refuse(e *syncproto.Error) {
-	if err := s.sendWithin(e, 5*time.Second); err == nil {
-		s.conn.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.ClosePolicyViolation, ""), time.Now().Add(time.Second))
+		s.h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.BytesOut += int64(n) })
 	}
 }
 
-// read reads one binary frame and decodes it.
-func (s *session) read() (syncproto.Message, error) {
-	mt, data, err := s.conn.ReadMessage()
-	if err != nil {
-		if errors.Is(err, websocket.ErrReadLimit) {
-			return nil, syncproto.NewError(syncproto.ErrCodeTooLarge, "frame exceeds %d bytes", s.h.maxFrame())
-		}
-		return nil, fmt.Errorf("read: %w", err)
-	}
+// received counts a frame read from the station, once it is known.
+func (s *session) received(n int) {
 	if s.station.Name != "" {
 		s.h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) {
-			i.BytesIn += int64(len(data))
+			i.BytesIn += int64(n)
 			i.LastSeen = s.h.now()
 		})
 	}
-	if mt != websocket.BinaryMessage {
-		return nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "text frame: want binary frames")
-	}
-	m, err := s.h.codec.Decode(data)
-	if err != nil {
-		return nil, syncproto.NewError(syncproto.CodeOf(err), "%v", err)
-	}
-	return m, nil
 }
 
 func (s *session) handshake(ctx context.Context) (*syncproto.Hello, error) {
 	s.conn.SetReadDeadline(time.Now().Add(s.h.opt.HandshakeTimeout))
-	m, err := s.read()
+	m, err := s.conn.Receive()
 	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 		return nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "no Hello within %s", s.h.opt.HandshakeTimeout)
 	}
@@ -195,15 +144,16 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 		if s.station.Name != "" {
 			h.NoteSession(s.station.Name, h.now(), 0, pe.Error())
 		}
-		s.refuse(pe)
+		syncproto.Refuse(s.conn, pe)
 		return
 	}
 	name := s.station.Name
 	s.log = s.log.With("station", name)
-	s.cursor = "up:" + s.station.Site.String()
-	if s.resume, err = h.Replica().Cursor(ctx, s.cursor); err != nil {
+	up := &s.upload
+	*up = upload{s: s, cursor: "up:" + s.station.Site.String()}
+	if up.resume, err = h.Replica().Cursor(ctx, up.cursor); err != nil {
 		s.log.Error("read cursor", "err", err)
-		s.refuse(syncproto.NewError(syncproto.ErrCodeInternal, "hub database unavailable"))
+		syncproto.Refuse(s.conn, syncproto.NewError(syncproto.ErrCodeInternal, "hub database unavailable"))
 		return
 	}
 	wall := h.Replica().Clock().Wall()
@@ -211,94 +161,66 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	h.claim(name, s.id, cancel)
 	defer h.release(name, s.id)
 	h.reg.put(hub.SessionInfo{Station: name, ID: s.id, Since: h.now(), Remote: remote,
-		AckedUp: s.resume, AckedDown: hello.Cursor, ClockOffset: offset, LastSeen: h.now(),
+		AckedUp: up.resume, AckedDown: hello.Cursor, ClockOffset: offset, LastSeen: h.now(),
 		PendingDown: h.LastSeq() - min(hello.Cursor, h.LastSeq())})
 	defer h.reg.remove(name, s.id)
-	s.log.Info("station connected", "resume", s.resume, "cursor", hello.Cursor)
+	s.log.Info("station connected", "resume", up.resume, "cursor", hello.Cursor)
 
 	welcome := &syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: h.Replica().Site(),
-		Now: hlc.New(wall.UnixMilli(), 0), Resume: s.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds())}
-	if err := s.send(welcome); err != nil {
+		Now: hlc.New(wall.UnixMilli(), 0), Resume: up.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds())}
+	if err := s.conn.Send(welcome); err != nil {
 		h.NoteSession(name, h.now(), offset, "")
 		return
 	}
-	// The reader decodes and checks the next batch while the writer
-	// commits the previous one.
-	readErr := make(chan error, 1)
-	batches := make(chan *syncproto.Batch, queuedUp)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		readErr <- s.readLoop(ctx, batches)
-	}()
-	err = s.writeLoop(ctx, hello, batches, readErr)
+	s.relay = newRelay(ctx, s, hello)
+	w := syncproto.NewWindow(s.conn, &s.relay, up, syncproto.WindowConfig{
+		Resume: hello.Cursor, Size: h.opt.Window,
+		GroupBatches: groupBatches, GroupChanges: groupChanges, Queue: queuedUp,
+		Idle: h.opt.IdleTimeout, Poll: h.opt.Poll, Refuse: true,
+	})
+	up.window = w
+	err = w.Run(ctx)
 	msg := ""
 	var pe *syncproto.Error
 	switch {
+	case syncproto.IsPeerError(err):
+		// The station's own Error: not sent back.
+		s.log.Info("station disconnected", "err", fmt.Errorf("station ended the session: %w", err))
 	case errors.As(err, &pe):
+		// The window sent the refusal.
 		msg = pe.Error()
 		s.log.Warn("sync refused", "code", pe.Code, "reason", pe.Message)
-		s.refuse(pe)
 	case h.Context().Err() != nil:
-		s.refuse(syncproto.NewError(syncproto.ErrCodeShutdown, "hub shutting down"))
+		syncproto.Refuse(s.conn, syncproto.NewError(syncproto.ErrCodeShutdown, "hub shutting down"))
 	default:
 		s.log.Info("station disconnected", "err", err)
 	}
-	cancel()
-	s.conn.Close()
-	wg.Wait()
 	h.NoteSession(name, h.now(), offset, msg)
 }
 
-// readLoop reads the station's frames: batches, checked, for the writer to
-// apply, and acks of the hub's batches.
-func (s *session) readLoop(ctx context.Context, batches chan<- *syncproto.Batch) error {
-	s.conn.SetPingHandler(func(data string) error {
-		s.conn.SetReadDeadline(time.Now().Add(s.h.opt.IdleTimeout))
-		err := s.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(10*time.Second))
-		if errors.Is(err, websocket.ErrCloseSent) {
-			return nil
-		}
-		return err
-	})
-	for {
-		s.conn.SetReadDeadline(time.Now().Add(s.h.opt.IdleTimeout))
-		m, err := s.read()
-		if err != nil {
-			return err
-		}
-		switch m := m.(type) {
-		case *syncproto.Batch:
-			if err := s.h.Authorize(s.station, m.Changes); err != nil {
-				return err
-			}
-			select {
-			case batches <- m:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		case *syncproto.Ack:
-			select {
-			case s.ackIn <- m.Seq:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		case *syncproto.Error:
-			return fmt.Errorf("station ended the session: %v", m)
-		default:
-			return syncproto.NewError(syncproto.ErrCodeBadMessage, "unexpected %v", m.Type())
-		}
-	}
+// upload is the session's Receiver: it checks the station's batches as they
+// are read and applies them, each group in one transaction with the
+// station's cursor.
+type upload struct {
+	s      *session
+	window *syncproto.Window // kicked when snapshots become due
+	cursor string            // the hub's cursor for the station's log
+	resume uint64            // last station log seq the hub committed
 }
 
-// applyGroup applies checked batches that arrived one after another in one
-// transaction with the station's cursor. If that fails, it applies them one
-// at a time, so that the batches before a bad one still commit and the bad
-// one's own error ends the session.
-func (s *session) applyGroup(ctx context.Context, group []*syncproto.Batch) error {
+// Check is the core's authorize stage, run as each batch is decoded, while
+// the previous ones commit.
+func (u *upload) Check(b *syncproto.Batch) error {
+	return u.s.h.Authorize(u.s.station, b.Changes)
+}
+
+// Commit applies batches that arrived one after another in one transaction
+// with the station's cursor. If that fails, it applies them one at a time,
+// so that the batches before a bad one still commit and the bad one's own
+// error ends the session. It returns the station's log sequence to ack.
+func (u *upload) Commit(ctx context.Context, group []*syncproto.Batch) (uint64, error) {
 	if len(group) == 1 {
-		return s.applyUp(ctx, group[0].Changes, group[0].Last)
+		return u.resume, u.apply(ctx, group[0].Changes, group[0].Last)
 	}
 	n := 0
 	for _, b := range group {
@@ -308,171 +230,133 @@ func (s *session) applyGroup(ctx context.Context, group []*syncproto.Batch) erro
 	for _, b := range group {
 		changes = append(changes, b.Changes...)
 	}
-	err := s.applyUp(ctx, changes, group[len(group)-1].Last)
+	err := u.apply(ctx, changes, group[len(group)-1].Last)
 	if err == nil || ctx.Err() != nil {
-		return err
+		return u.resume, err
 	}
 	for _, b := range group {
-		if err := s.applyUp(ctx, b.Changes, b.Last); err != nil {
-			return err
+		if err := u.apply(ctx, b.Changes, b.Last); err != nil {
+			return u.resume, err
 		}
 	}
-	return nil
+	return u.resume, nil
 }
 
-// applyUp applies authorized changes, the station's log through last, with
+// apply applies authorized changes, the station's log through last, with
 // the station's cursor, in one transaction (hub.ApplyUpload).
-func (s *session) applyUp(ctx context.Context, changes []replica.Change, last uint64) error {
+func (u *upload) apply(ctx context.Context, changes []replica.Change, last uint64) error {
+	s := u.s
 	h := s.h
 	h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.PendingUp = len(changes) })
-	a, err := h.ApplyUpload(ctx, hub.Upload{Station: s.station, Cursor: s.cursor, Resume: s.resume,
+	a, err := h.ApplyUpload(ctx, hub.Upload{Station: s.station, Cursor: u.cursor, Resume: u.resume,
 		Changes: changes, Last: last})
 	if err != nil {
 		return err
 	}
-	s.resume = a.Seq
+	u.resume = a.Seq
 	s.upAt.Store(h.now().UnixNano())
 	h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.AckedUp, i.PendingUp = a.Seq, 0 })
-	s.snapshotsDue = s.snapshotsDue || a.SnapshotsDue
+	if a.SnapshotsDue {
+		// Workers entered the scope: their snapshots go next.
+		u.window.Kick()
+	}
 	return nil
 }
 
-// flight is a batch sent to the station and not yet acknowledged.
-type flight struct {
-	last uint64
-	snap []ident.ID // workers whose snapshot the batch carries
+// relay is the session's Source: the hub's log in the station's scope,
+// after the station's cursor, and the snapshots of workers entering the
+// scope. The window calls it from its writing goroutine only.
+type relay struct {
+	s        *session
+	q        replica.LogQuery
+	cursor   uint64 // relay position: log entries up to here are sent or out of scope
+	sentLast uint64 // the station's cursor once everything sent is committed
 }
 
-// writeLoop owns the session's writes: it relays the hub's log in the
-// station's scope, keeping a window of batches in flight, sends the snapshots
-// of workers entering the scope, and applies the station's batches and
-// acknowledges each once committed.
-func (s *session) writeLoop(ctx context.Context, hello *syncproto.Hello, batches <-chan *syncproto.Batch, readErr <-chan error) error {
-	h := s.h
-	name := s.station.Name
-	var (
-		cursor   = hello.Cursor // relay position: log entries up to here are sent or out of scope
-		sentLast = hello.Cursor // the station's cursor once everything sent is committed
-		inflight []flight
-	)
-	q := replica.LogQuery{Limit: relayLimit, MaxBytes: relayMaxBytes, Filter: h.RelayFilter(ctx, name),
+func newRelay(ctx context.Context, s *session, hello *syncproto.Hello) relay {
+	q := replica.LogQuery{Limit: relayLimit, MaxBytes: relayMaxBytes, Filter: s.h.RelayFilter(ctx, s.station.Name),
 		MarkReplaced: true, SkipLiveFrom: s.station.Site}
 	if n := int(hello.MaxBatchLen); n > 0 && n/2 < q.MaxBytes {
 		q.MaxBytes = max(n/2, 1024)
 	}
-	poll := time.NewTicker(h.opt.Poll)
-	defer poll.Stop()
-	fill := func() error {
-		for len(inflight) < h.opt.Window {
-			if len(inflight) == 0 {
-				// A snapshot goes alone, so that its ack is unambiguous.
-				if ws := h.PendingSnapshots(name, snapshotMax); len(ws) > 0 {
-					var chs []replica.Change
-					for _, w := range ws {
-						c, err := h.Snapshot(ctx, w)
-						if err != nil {
-							return err
-						}
-						chs = append(chs, c...)
-					}
-					if err := s.send(&syncproto.Batch{First: cursor, Last: cursor, Changes: chs}); err != nil {
-						return err
-					}
-					sentLast = cursor
-					inflight = append(inflight, flight{last: cursor, snap: ws})
-					continue
-				}
-			}
-			entries, scanned, err := h.ReadRelay(ctx, cursor, q)
-			if err != nil {
-				return fmt.Errorf("relay: %w", err)
-			}
-			if scanned <= cursor {
-				return nil
-			}
-			if len(entries) == 0 && scanned-sentLast < emptyEvery {
-				cursor = scanned
-				continue
-			}
-			for _, b := range syncproto.Batches(entries, cursor, scanned, relayLimit) {
-				if err := s.send(b); err != nil {
-					return err
-				}
-				inflight = append(inflight, flight{last: b.Last})
-			}
-			cursor, sentLast = scanned, scanned
-		}
-		return nil
-	}
-	refill := true
-	full := false // the last fill stopped at a full window, not at the end of the log
-	var wake <-chan struct{}
+	return relay{s: s, q: q, cursor: hello.Cursor, sentLast: hello.Cursor}
+}
+
+// Next returns a snapshot batch when nothing is in flight and workers wait
+// for theirs (alone, so that its ack is unambiguous; its note is the
+// workers), else the next batches of the log in the station's scope. Log
+// entries out of scope are skipped, with an empty batch to move the
+// station's cursor every emptyEvery of them.
+func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any, error) {
+	h, name := r.s.h, r.s.station.Name
 	for {
-		if refill {
-			// Watch before looking, so that a wake during the look is not
-			// lost; without a look, the last watch still holds.
-			wake = h.reg.watch(name)
-			if err := fill(); err != nil {
-				return err
-			}
-			full = len(inflight) >= h.opt.Window
-		}
-		// Acking the station's batches needs no relay: while a station
-		// uploads, the hub does not read back what it just applied.
-		refill = true
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-readErr:
-			return err
-		case b := <-batches:
-			group, n := []*syncproto.Batch{b}, len(b.Changes)
-		more:
-			for len(group) < groupBatches && n < groupChanges {
-				select {
-				case b := <-batches:
-					group, n = append(group, b), n+len(b.Changes)
-				default:
-					break more
-				}
-			}
-			if err := s.applyGroup(ctx, group); err != nil {
-				return err
-			}
-			if err := s.send(&syncproto.Ack{Seq: s.resume}); err != nil {
-				return err
-			}
-			refill, s.snapshotsDue = s.snapshotsDue, false
-		case seq := <-s.ackIn:
-			snapped := false
-			for len(inflight) > 0 && inflight[0].last <= seq {
-				if ws := inflight[0].snap; len(ws) > 0 {
-					if err := h.SnapshotsDone(ctx, name, ws); err != nil {
-						return err
+		if inFlight == 0 {
+			if ws := h.PendingSnapshots(name, snapshotMax); len(ws) > 0 {
+				var chs []replica.Change
+				for _, w := range ws {
+					c, err := h.Snapshot(ctx, w)
+					if err != nil {
+						return nil, nil, err
 					}
-					snapped = true
+					chs = append(chs, c...)
 				}
-				inflight = inflight[1:]
+				r.sentLast = r.cursor
+				return []*syncproto.Batch{{First: r.cursor, Last: r.cursor, Changes: chs}}, ws, nil
 			}
-			// More to send only if the window was what stopped the last
-			// fill, or snapshots wait for an empty window; new changes
-			// wake the session. (While a station uploads, its acks of the
-			// hub's batches thus never make the hub read back what it
-			// applied.)
-			refill = full || snapped || len(inflight) == 0 && len(h.PendingSnapshots(name, 1)) > 0
-			last := h.LastSeq()
-			h.reg.update(name, s.id, func(i *hub.SessionInfo) {
-				i.AckedDown = seq
-				i.PendingDown = last - min(seq, last)
-			})
-		case <-wake:
-		case <-poll.C:
-			if err := h.StillEnrolled(ctx, name, s.station.Site); err != nil {
-				return err
+		}
+		entries, scanned, err := h.ReadRelay(ctx, r.cursor, r.q)
+		if err != nil {
+			return nil, nil, fmt.Errorf("relay: %w", err)
+		}
+		if scanned <= r.cursor {
+			return nil, nil, nil
+		}
+		if len(entries) == 0 && scanned-r.sentLast < emptyEvery {
+			r.cursor = scanned
+			continue
+		}
+		bs := syncproto.Batches(entries, r.cursor, scanned, relayLimit)
+		r.cursor, r.sentLast = scanned, scanned
+		return bs, nil, nil
+	}
+}
+
+// Acked records the snapshots the station committed and its progress. More
+// is to send only if snapshots were committed, or wait for an empty window:
+// the window itself refills when it was what stopped the last fill, and new
+// changes wake the session. (While a station uploads, its acks of the hub's
+// batches thus never make the hub read back what it applied.)
+func (r *relay) Acked(ctx context.Context, seq uint64, done []syncproto.Flight, inFlight int) (bool, error) {
+	s := r.s
+	h, name := s.h, s.station.Name
+	snapped := false
+	for _, f := range done {
+		if ws, _ := f.Note.([]ident.ID); len(ws) > 0 {
+			if err := h.SnapshotsDone(ctx, name, ws); err != nil {
+				return false, err
 			}
-			// The poll only finds the station's own changes coming back
-			// (others' wake the session): that waits while it uploads.
-			refill = h.now().Sub(time.Unix(0, s.upAt.Load())) > h.opt.Poll
+			snapped = true
 		}
 	}
+	last := h.LastSeq()
+	h.reg.update(name, s.id, func(i *hub.SessionInfo) {
+		i.AckedDown = seq
+		i.PendingDown = last - min(seq, last)
+	})
+	return snapped || inFlight == 0 && len(h.PendingSnapshots(name, 1)) > 0, nil
+}
+
+// Wake is ready when changes in the station's scope were applied
+// (Server.Wake).
+func (r *relay) Wake() <-chan struct{} { return r.s.h.reg.watch(r.s.station.Name) }
+
+// Poll checks that the station is still enrolled, and looks for work
+// nobody woke the session for: only the station's own changes coming back,
+// which waits while it uploads.
+func (r *relay) Poll(ctx context.Context) (bool, error) {
+	s := r.s
+	if err := s.h.StillEnrolled(ctx, s.station.Name, s.station.Site); err != nil {
+		return false, err
+	}
+	return s.h.now().Sub(time.Unix(0, s.upAt.Load())) > s.h.opt.Poll, nil
 }
