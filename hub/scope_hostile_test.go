@@ -20,6 +20,7 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/station"
+	"fieldsync/station/stationweb"
 	"fieldsync/syncclient"
 	"fieldsync/syncproto"
 )
@@ -54,7 +55,11 @@ func newAPIStation(t *testing.T, h *testHub, name string) *apiStation {
 		rep.Close()
 	})
 	s.startSync()
-	srv, err := station.New(station.Options{Replica: rep, Config: cfg, Sync: s.client})
+	core, err := station.New(station.Options{Replica: rep, Config: cfg, Sync: s.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := stationweb.New(stationweb.Options{Station: core, Sync: s.client})
 	if err != nil {
 		t.Fatal(err)
 	}
