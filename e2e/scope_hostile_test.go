@@ -5,14 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fieldsync/hub"
-	"fieldsync/ident"
-	"fieldsync/internal/hubtest"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/station"
-	"fieldsync/syncclient"
-	"fieldsync/syncproto"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +14,16 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"fieldsync/hub"
+	"fieldsync/ident"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/station"
+	"fieldsync/station/stationweb"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // apiStation is a whole station in process: its SQLite directory, its
@@ -54,7 +56,11 @@ func newAPIStation(t *testing.T, h *hubtest.Server, name string) *apiStation {
 		rep.Close()
 	})
 	s.startSync()
-	srv, err := station.New(station.Options{Replica: rep, Config: cfg, Sync: s.client,
+	core, err := station.New(station.Options{Replica: rep, Config: cfg, Sync: s.client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := stationweb.New(stationweb.Options{Station: core, Sync: s.client,
 		// The Host httptest.NewRequest sends.
 		Hosts: []string{"example.com"}})
 	if err != nil {

@@ -2,15 +2,11 @@ package station
 
 import (
 	"context"
-	"fmt"
-	"net/http/httptest"
-	"net/url"
-	"testing"
-	"time"
-
-	"fieldsync/records"
 	"fieldsync/records/sample"
 	"fieldsync/replica"
+	"fmt"
+	"testing"
+	"time"
 )
 
 // staffRows turns sample worker edits into spreadsheet rows as staff keep them.
@@ -47,7 +43,7 @@ func staffRows(edits []replica.Edit) [][]any {
 // Target: at least 5,000 rows/s.
 func BenchmarkImport50k(b *testing.B) {
 	const n = 50_000
-	f := newFixture(b, nil)
+	f := newFixture(b)
 	key, _ := f.cfg.DeploymentKey()
 	data := makeXLSX(b, staffRows(sample.Workers(n, 1, key, "x")))
 	b.ReportMetric(float64(len(data))/1e6, "MB/file")
@@ -58,7 +54,7 @@ func BenchmarkImport50k(b *testing.B) {
 		g := f.peer(fmt.Sprintf("站%d", i))
 		b.StartTimer()
 		start := time.Now()
-		res, err := g.s.ImportWorkers(context.Background(), "bench.xlsx", data, "zh")
+		res, err := g.st.ImportWorkers(context.Background(), "bench.xlsx", data, "zh")
 		total += time.Since(start)
 		if err != nil {
 			b.Fatal(err)
@@ -70,92 +66,11 @@ func BenchmarkImport50k(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "rows/s")
 }
 
-// populate writes n sample workers and a monthly status for each, in the
-// proportions 60% employed, 25% unemployed, 15% willing to work away.
-func populate(b testing.TB, f *fixture, n int, month string) {
-	ctx := context.Background()
-	key, _ := f.cfg.DeploymentKey()
-	edits := sample.Workers(n, 7, key, f.cfg.Name)
-	for start := 0; start < len(edits); start += 5000 {
-		chunk := edits[start:min(start+5000, len(edits))]
-		statuses := make([]replica.Edit, 0, len(chunk))
-		for i, e := range chunk {
-			list := records.ListEmployed
-			switch (start + i) % 20 {
-			case 0, 1, 2, 3, 4:
-				list = records.ListUnemployed
-			case 5, 6, 7:
-				list = records.ListWillingAway
-			}
-			m := records.MonthStatus{WorkerID: e.Row.String(), Month: month, ListType: list, WorkScope: "本村",
-				EmploymentForm: "灵活就业", MonthlyIncome: 2500, VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: month + "-05"}
-			statuses = append(statuses, replica.Edit{Table: records.MonthlyStatus, Row: m.ID(key), Set: m.Columns()})
-		}
-		if _, err := f.r.Write(ctx, append(append([]replica.Edit{}, chunk...), statuses...)...); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkPages100k renders the worker list, searches and the three lists
-// of a station holding 100,000 workers. Target: at most 100 ms per page.
-func BenchmarkPages100k(b *testing.B) {
-	f := newFixture(b, nil)
-	start := time.Now()
-	populate(b, f, 100_000, "2026-11")
-	b.Logf("populated 100,000 workers and statuses in %s", time.Since(start).Round(time.Millisecond))
-	var someName, someID, somePhone string
-	if err := f.r.DB().QueryRow(`SELECT name, id_number, phone FROM workers LIMIT 1 OFFSET 54321`).Scan(&someName, &someID, &somePhone); err != nil {
-		b.Fatal(err)
-	}
-	// A cursor deep into the unemployed list, as the pager's "next" makes it.
-	deep, err := f.s.ListEntries(context.Background(), "2026-11", records.ListUnemployed, 50, 9950, "")
-	if err != nil || deep.Next == "" {
-		b.Fatalf("deep page: %v", err)
-	}
-	gigs := sample.Gigs(1, 3, testNow, f.cfg.Name)
-	if _, err := f.r.Write(context.Background(), gigs...); err != nil {
-		b.Fatal(err)
-	}
-	pages := []struct{ name, path string }{
-		{"gig_matches", "/gigs/" + gigs[0].Row.String()},
-		{"list_unemployed_cursor_10000", "/lists?month=2026-11&list=unemployed&after=" + deep.Next},
-		{"home", "/"},
-		{"workers", "/workers"},
-		{"workers_page_100", "/workers?offset=5000"},
-		{"search_name", "/workers?q=" + url.QueryEscape(someName)},
-		{"search_surname", "/workers?q=" + url.QueryEscape(string([]rune(someName)[:1]))},
-		{"search_id_number", "/workers?q=" + someID},
-		{"search_id_prefix", "/workers?q=" + someID[:10]},
-		{"search_phone_tail", "/workers?q=" + somePhone[7:]},
-		{"list_employed", "/lists?month=2026-11&list=employed"},
-		{"list_unemployed", "/lists?month=2026-11&list=unemployed"},
-		{"list_unemployed_offset_10000", "/lists?month=2026-11&list=unemployed&offset=10000"},
-		{"list_willing_away", "/lists?month=2026-11&list=willing_away"},
-		{"api_workers_1000", "/api/workers?limit=1000"},
-	}
-	for _, p := range pages {
-		b.Run(p.name, func(b *testing.B) {
-			var total time.Duration
-			for i := 0; i < b.N; i++ {
-				rec := httptest.NewRecorder()
-				start := time.Now()
-				f.h.ServeHTTP(rec, httptest.NewRequest("GET", p.path, nil))
-				total += time.Since(start)
-				if rec.Code != 200 {
-					b.Fatalf("%s: %d", p.path, rec.Code)
-				}
-			}
-			b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms/page")
-		})
-	}
-}
-
 func TestStaffRowsShape(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t)
 	key, _ := f.cfg.DeploymentKey()
 	rows := staffRows(sample.Workers(50, 1, key, "x"))
-	res, err := f.s.ImportWorkers(t.Context(), "s.xlsx", makeXLSX(t, rows), "zh")
+	res, err := f.st.ImportWorkers(t.Context(), "s.xlsx", makeXLSX(t, rows), "zh")
 	if err != nil || res.Imported != 50 {
 		t.Fatalf("sample rows do not import: %v %+v", err, res)
 	}

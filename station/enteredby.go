@@ -21,10 +21,24 @@ import (
 // station bound to loopback, which asks for none, whoever sits at its PC.
 const LocalUser = "本机"
 
-// userOf names the staff member behind a request's context (LocalUser when
-// no one is logged in: loopback, the command line).
-func userOf(ctx context.Context) string {
-	if u, _ := ctx.Value(ctxUser).(string); u != "" {
+type userKey struct{}
+
+// WithUser names the staff member behind what ctx writes (entered_by); ""
+// leaves it to LocalUser.
+func WithUser(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, userKey{}, name)
+}
+
+// LoggedIn names the staff member ctx carries, "" when none.
+func LoggedIn(ctx context.Context) string {
+	u, _ := ctx.Value(userKey{}).(string)
+	return u
+}
+
+// UserOf names the staff member behind a context (LocalUser when no one is
+// logged in: loopback, the command line).
+func UserOf(ctx context.Context) string {
+	if u, _ := ctx.Value(userKey{}).(string); u != "" {
 		return u
 	}
 	return LocalUser
@@ -33,7 +47,7 @@ func userOf(ctx context.Context) string {
 // edit is tx.Edit with entered_by: when the edit writes anything, it writes
 // the user's name with it. An edit that writes nothing (a form saved
 // unchanged) stays a no-op rather than becoming a change of entered_by alone.
-func (s *Server) edit(ctx context.Context, tx *replica.Tx, e replica.Edit) (*replica.Change, error) {
+func (s *Station) edit(ctx context.Context, tx *replica.Tx, e replica.Edit) (*replica.Change, error) {
 	t, ok := s.r.Schema().Table(e.Table)
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", replica.ErrUnknownTable, e.Table)
@@ -50,7 +64,7 @@ func (s *Server) edit(ctx context.Context, tx *replica.Tx, e replica.Edit) (*rep
 					set = append(set, cv)
 				}
 			}
-			e.Set = append(set, replica.ColumnValue{Column: records.EnteredBy, Value: userOf(ctx)})
+			e.Set = append(set, replica.ColumnValue{Column: records.EnteredBy, Value: UserOf(ctx)})
 		}
 	}
 	return tx.Edit(ctx, e)

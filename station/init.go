@@ -40,7 +40,7 @@ func InitStandalone(ctx context.Context, dir, name string) (Config, error) {
 	}
 	c := Config{Name: name, Site: site.String(), Key: hex.EncodeToString(key),
 		Older: records.DefaultOlder, Addr: DefaultAddr}
-	return c, initDir(ctx, dir, c)
+	return c, InitDir(ctx, dir, c)
 }
 
 // InitEnrolled makes a station from the enrollment code the hub issued.
@@ -54,10 +54,12 @@ func InitEnrolled(ctx context.Context, dir, code string) (Config, error) {
 	}
 	c := Config{Name: e.StationID, Site: e.Site.String(), Key: hex.EncodeToString(e.Key),
 		Enrollment: strings.TrimSpace(code), Older: records.DefaultOlder, Addr: DefaultAddr}
-	return c, initDir(ctx, dir, c)
+	return c, InitDir(ctx, dir, c)
 }
 
-func initDir(ctx context.Context, dir string, c Config) error {
+// InitDir makes a station directory for a given configuration: a private
+// directory, the database, the certificate, then station.json.
+func InitDir(ctx context.Context, dir string, c Config) error {
 	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return fmt.Errorf("init station %s: %w", dir, ErrInitialised)
 	}

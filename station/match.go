@@ -81,7 +81,7 @@ func birthBound(now time.Time, age int64) string {
 // GigMatches ranks the workers who fit a gig: age range (from the id number's
 // birth date), place (or willing to work away), skills, not employed in the
 // gig's month, not already placed in it.
-func (s *Server) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Match, error) {
+func (s *Station) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Match, error) {
 	g, err := s.Gig(ctx, gid)
 	if err != nil {
 		return nil, err
@@ -201,12 +201,12 @@ func (s *Server) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Mat
 }
 
 // WorkerMatches ranks the open gigs that fit a worker.
-func (s *Server) WorkerMatches(ctx context.Context, wid ident.ID) ([]Match, error) {
+func (s *Station) WorkerMatches(ctx context.Context, wid ident.ID) ([]Match, error) {
 	w, err := s.Worker(ctx, wid)
 	if err != nil {
 		return nil, err
 	}
-	today := s.today()
+	today := s.Today()
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+gigCols+` FROM gigs g WHERE g.fs_deleted = 0 AND g.status = ?
 		AND (coalesce(g.expires_on, '') = '' OR g.expires_on >= ?)`, records.GigOpen, today)
 	if err != nil {

@@ -14,10 +14,10 @@ import (
 // The write operations of the station, shared by the JSON API, the forms and
 // the importer. Each validates first and writes in one replica transaction.
 
-func (s *Server) newID() (ident.ID, error) { return ident.NewTimeOrdered(s.now()) }
+func (s *Station) newID() (ident.ID, error) { return ident.NewTimeOrdered(s.now()) }
 
 // written tells the sync client that there is something to send.
-func (s *Server) written() {
+func (s *Station) written() {
 	if s.sync != nil {
 		s.sync.Kick()
 	}
@@ -26,7 +26,7 @@ func (s *Server) written() {
 // CreateWorker registers a person. The same id number registered here before
 // is a *ConflictError carrying the existing id; registered at another station
 // (the row came from the hub), the values merge into that same row.
-func (s *Server) CreateWorker(ctx context.Context, w records.Worker) (ident.ID, error) {
+func (s *Station) CreateWorker(ctx context.Context, w records.Worker) (ident.ID, error) {
 	if err := w.Validate(); err != nil {
 		return ident.Zero, err
 	}
@@ -41,7 +41,7 @@ func (s *Server) CreateWorker(ctx context.Context, w records.Worker) (ident.ID, 
 	return id, nil
 }
 
-func (s *Server) createWorkerTx(ctx context.Context, tx *replica.Tx, id ident.ID, w *records.Worker) error {
+func (s *Station) createWorkerTx(ctx context.Context, tx *replica.Tx, id ident.ID, w *records.Worker) error {
 	row, err := tx.Row(ctx, records.Workers, id)
 	if err != nil {
 		return fmt.Errorf("create worker: %w", err)
@@ -64,7 +64,7 @@ func (s *Server) createWorkerTx(ctx context.Context, tx *replica.Tx, id ident.ID
 // UpdateWorker changes the named fields of a worker: apply sets them on the
 // current record, fields lists which ones to write (JSON names). Fields not
 // named are not written, so a conflict on them stays for someone who saw it.
-func (s *Server) UpdateWorker(ctx context.Context, id ident.ID, apply func(w *records.Worker) ([]string, error)) error {
+func (s *Station) UpdateWorker(ctx context.Context, id ident.ID, apply func(w *records.Worker) ([]string, error)) error {
 	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
 		cur, err := workerInTx(ctx, tx, id)
 		if err != nil {
@@ -133,7 +133,7 @@ func requireWorker(ctx context.Context, tx *replica.Tx, field, hexID string) (id
 // SetMonthStatus records a worker's status for a month. A month holds one
 // status per worker: a second one for the same month replaces the first.
 // created says whether the month had none.
-func (s *Server) SetMonthStatus(ctx context.Context, m records.MonthStatus) (id ident.ID, created bool, err error) {
+func (s *Station) SetMonthStatus(ctx context.Context, m records.MonthStatus) (id ident.ID, created bool, err error) {
 	if err := m.Validate(); err != nil {
 		return id, false, err
 	}
@@ -164,7 +164,7 @@ func (s *Server) SetMonthStatus(ctx context.Context, m records.MonthStatus) (id 
 
 // AddUnemployment records an unemployment registration. A worker may hold
 // one open registration: the check and the write are one transaction.
-func (s *Server) AddUnemployment(ctx context.Context, u records.UnemploymentRegistration) (ident.ID, error) {
+func (s *Station) AddUnemployment(ctx context.Context, u records.UnemploymentRegistration) (ident.ID, error) {
 	if err := u.Validate(); err != nil {
 		return ident.Zero, err
 	}
@@ -202,7 +202,7 @@ func (s *Server) AddUnemployment(ctx context.Context, u records.UnemploymentRegi
 }
 
 // Deregister closes an open unemployment registration.
-func (s *Server) Deregister(ctx context.Context, id ident.ID, on, reason string) error {
+func (s *Station) Deregister(ctx context.Context, id ident.ID, on, reason string) error {
 	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
 		row, err := tx.Row(ctx, records.Unemployment, id)
 		if err != nil {
@@ -233,9 +233,9 @@ func (s *Server) Deregister(ctx context.Context, id ident.ID, on, reason string)
 }
 
 // AddJobseeker records a job-seeking registration.
-func (s *Server) AddJobseeker(ctx context.Context, j records.JobseekerRegistration) (ident.ID, error) {
+func (s *Station) AddJobseeker(ctx context.Context, j records.JobseekerRegistration) (ident.ID, error) {
 	if j.RegisteredOn == "" {
-		j.RegisteredOn = s.today()
+		j.RegisteredOn = s.Today()
 	}
 	if err := j.Validate(); err != nil {
 		return ident.Zero, err
@@ -244,14 +244,14 @@ func (s *Server) AddJobseeker(ctx context.Context, j records.JobseekerRegistrati
 }
 
 // AddFollowup records a follow-up of the assistance ledger.
-func (s *Server) AddFollowup(ctx context.Context, f records.Followup) (ident.ID, error) {
+func (s *Station) AddFollowup(ctx context.Context, f records.Followup) (ident.ID, error) {
 	if err := f.Validate(); err != nil {
 		return ident.Zero, err
 	}
 	return s.addRow(ctx, records.Followups, f.WorkerID, f.Columns())
 }
 
-func (s *Server) addRow(ctx context.Context, table, workerID string, cols []replica.ColumnValue) (ident.ID, error) {
+func (s *Station) addRow(ctx context.Context, table, workerID string, cols []replica.ColumnValue) (ident.ID, error) {
 	id, err := s.newID()
 	if err != nil {
 		return id, err
@@ -274,7 +274,7 @@ func (s *Server) addRow(ctx context.Context, table, workerID string, cols []repl
 }
 
 // CreateGig posts a gig.
-func (s *Server) CreateGig(ctx context.Context, g records.Gig) (ident.ID, error) {
+func (s *Station) CreateGig(ctx context.Context, g records.Gig) (ident.ID, error) {
 	if err := g.Validate(); err != nil {
 		return ident.Zero, err
 	}
@@ -295,7 +295,7 @@ func (s *Server) CreateGig(ctx context.Context, g records.Gig) (ident.ID, error)
 }
 
 // UpdateGig changes the named fields of a gig (see UpdateWorker).
-func (s *Server) UpdateGig(ctx context.Context, id ident.ID, apply func(g *records.Gig) ([]string, error)) error {
+func (s *Station) UpdateGig(ctx context.Context, id ident.ID, apply func(g *records.Gig) ([]string, error)) error {
 	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
 		row, err := tx.Row(ctx, records.Gigs, id)
 		if err != nil {
@@ -336,9 +336,9 @@ func (s *Server) UpdateGig(ctx context.Context, id ident.ID, apply func(g *recor
 
 // Place puts a worker into an open gig. The gig's headcount is checked in the
 // same transaction; the placement that fills it marks the gig filled.
-func (s *Server) Place(ctx context.Context, p records.Placement) (ident.ID, error) {
+func (s *Station) Place(ctx context.Context, p records.Placement) (ident.ID, error) {
 	if p.PlacedOn == "" {
-		p.PlacedOn = s.today()
+		p.PlacedOn = s.Today()
 	}
 	if err := p.Validate(); err != nil {
 		return ident.Zero, err

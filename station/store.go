@@ -87,7 +87,7 @@ func jsonSet(s string) []string {
 }
 
 // Worker reads one worker.
-func (s *Server) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) {
+func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) {
 	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
 	var by sql.NullString
 	w, err := scanWorker(row, &by)
@@ -150,7 +150,7 @@ func afterCursor(c string, where *string, args *[]any) error {
 const MaxLimit = 1000
 
 // Workers lists workers by name.
-func (s *Server) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, error) {
+func (s *Station) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, error) {
 	if q.Limit <= 0 || q.Limit > MaxLimit {
 		q.Limit = min(max(q.Limit, 50), MaxLimit)
 	}
@@ -242,7 +242,7 @@ func (s *Server) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, error
 // matchKeys reads the (name, id number) of every worker a search matches, in
 // name order, counting them in total and returning those of the page
 // [offset, offset+n) as query arguments.
-func (s *Server) matchKeys(ctx context.Context, fromWhere string, args []any, offset, n int, total *int) ([]any, error) {
+func (s *Station) matchKeys(ctx context.Context, fromWhere string, args []any, offset, n int, total *int) ([]any, error) {
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT w.name, w.id_number`+fromWhere+` ORDER BY w.name, w.id_number`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search workers: %w", err)
@@ -292,13 +292,13 @@ type ListPage struct {
 
 // ListEntries reads one of the three lists of a month, ordered by name,
 // starting after the cursor after (when not "") and offset more.
-func (s *Server) ListEntries(ctx context.Context, month, list string, limit, offset int, after string) (*ListPage, error) {
-	return s.listEntries(ctx, month, list, limit, offset, after, -1)
+func (s *Station) ListEntries(ctx context.Context, month, list string, limit, offset int, after string) (*ListPage, error) {
+	return s.ListEntriesCounted(ctx, month, list, limit, offset, after, -1)
 }
 
-// listEntries is ListEntries with the list's total when the caller counted
-// it already (-1 when not).
-func (s *Server) listEntries(ctx context.Context, month, list string, limit, offset int, after string, total int) (*ListPage, error) {
+// ListEntriesCounted is ListEntries with the list's total when the caller
+// counted it already (ListCounts; -1 when not), which saves counting again.
+func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, limit, offset int, after string, total int) (*ListPage, error) {
 	if limit <= 0 || limit > MaxLimit {
 		limit = min(max(limit, 50), MaxLimit)
 	}
@@ -348,7 +348,7 @@ func (s *Server) listEntries(ctx context.Context, month, list string, limit, off
 // the subquery is small and the counts read only an index of statuses.
 const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1)`
 
-func (s *Server) listTotal(ctx context.Context, month, list string) (int, error) {
+func (s *Station) listTotal(ctx context.Context, month, list string) (int, error) {
 	var n int
 	err := s.r.DB().QueryRowContext(ctx, `SELECT count(*) FROM monthly_status m
 		WHERE m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`+notDeletedWorker, month, list).Scan(&n)
@@ -356,7 +356,7 @@ func (s *Server) listTotal(ctx context.Context, month, list string) (int, error)
 }
 
 // ListCounts counts each list of a month.
-func (s *Server) ListCounts(ctx context.Context, month string) (map[string]int, error) {
+func (s *Station) ListCounts(ctx context.Context, month string) (map[string]int, error) {
 	out := map[string]int{}
 	for _, l := range records.ListTypes {
 		out[l] = 0
@@ -388,7 +388,7 @@ type Counts struct {
 }
 
 // StationCounts counts the station's own records.
-func (s *Server) StationCounts(ctx context.Context) (Counts, error) {
+func (s *Station) StationCounts(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := s.r.DB().QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1),
@@ -396,7 +396,7 @@ func (s *Server) StationCounts(ctx context.Context) (Counts, error) {
 		(SELECT count(*) FROM unemployment_registrations WHERE fs_deleted = 0 AND station = ?1 AND coalesce(deregistered_on, '') = ''),
 		(SELECT count(*) FROM gigs WHERE fs_deleted = 0 AND status = 'open'),
 		(SELECT count(*) FROM followups WHERE fs_deleted = 0 AND station = ?1 AND next_due <= ?2 AND next_due != '')`,
-		s.cfg.Name, s.today()).Scan(&c.Workers, &c.AllWorkers, &c.OpenUnemp, &c.OpenGigs, &c.FollowupsDue)
+		s.cfg.Name, s.Today()).Scan(&c.Workers, &c.AllWorkers, &c.OpenUnemp, &c.OpenGigs, &c.FollowupsDue)
 	if err != nil {
 		return c, fmt.Errorf("count records: %w", err)
 	}
@@ -454,7 +454,7 @@ func scanGig(sc interface{ Scan(...any) error }) (*GigView, error) {
 }
 
 // Gig reads one gig.
-func (s *Server) Gig(ctx context.Context, id ident.ID) (*GigView, error) {
+func (s *Station) Gig(ctx context.Context, id ident.ID) (*GigView, error) {
 	g, err := scanGig(s.r.DB().QueryRowContext(ctx, `SELECT `+gigCols+` FROM gigs g WHERE g.id = ? AND g.fs_deleted = 0`, id[:]))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("gig %s: %w", id, ErrNotFound)
@@ -474,7 +474,7 @@ type GigPage struct {
 }
 
 // Gigs lists gigs, newest first; status "" lists all.
-func (s *Server) Gigs(ctx context.Context, status string, limit, offset int) (*GigPage, error) {
+func (s *Station) Gigs(ctx context.Context, status string, limit, offset int) (*GigPage, error) {
 	if limit <= 0 || limit > MaxLimit {
 		limit = min(max(limit, 50), MaxLimit)
 	}
@@ -513,7 +513,8 @@ type WorkerRecords struct {
 	Placements   []map[string]any
 }
 
-func (s *Server) workerRecords(ctx context.Context, id ident.ID) (*WorkerRecords, error) {
+// Records reads the records hanging off one worker, for the worker page.
+func (s *Station) Records(ctx context.Context, id ident.ID) (*WorkerRecords, error) {
 	wid := id.String()
 	var out WorkerRecords
 	q := []struct {
@@ -583,7 +584,7 @@ func rowMaps(rows *sql.Rows) ([]map[string]any, error) {
 }
 
 // Conflicts returns a row's columns in conflict and the values of their heads.
-func (s *Server) Conflicts(ctx context.Context, table string, id ident.ID) (map[string][]any, error) {
+func (s *Station) Conflicts(ctx context.Context, table string, id ident.ID) (map[string][]any, error) {
 	heads, err := s.r.Heads(ctx, table, id)
 	if errors.Is(err, replica.ErrNotFound) {
 		return nil, nil

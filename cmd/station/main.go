@@ -22,6 +22,7 @@ import (
 
 	"fieldsync/internal/debugserve"
 	"fieldsync/station"
+	"fieldsync/station/stationweb"
 	"fieldsync/syncclient"
 	"fieldsync/syncproto"
 	"fieldsync/webkit"
@@ -214,7 +215,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	login := !station.IsLoopback(*addr)
+	login := !stationweb.IsLoopback(*addr)
 	if login && users.Len() == 0 {
 		return fmt.Errorf("serve: %s is reachable from other PCs, so staff must log in, but there are no accounts: "+
 			"run `station user add --dir %s --user NAME` first", *addr, *dir)
@@ -244,8 +245,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 			return err
 		}
 	}
-	opts := station.Options{Replica: r, Config: cfg, Users: users, RequireLogin: login, Logger: log, Zone: loc,
-		InsecureHTTP: login && *insecure}
+	core := station.Options{Replica: r, Config: cfg, Logger: log, Zone: loc}
+	opts := stationweb.Options{Users: users, RequireLogin: login, Logger: log, InsecureHTTP: login && *insecure}
 	if len(hosts) > 0 {
 		opts.Hosts = append(append([]string(nil), cfg.Hosts...), hosts...)
 	}
@@ -260,9 +261,12 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if sc != nil {
-		opts.Sync = sc
+		core.Sync, opts.Sync = sc, sc
 	}
-	srv, err := station.New(opts)
+	if opts.Station, err = station.New(core); err != nil {
+		return err
+	}
+	srv, err := stationweb.New(opts)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"bytes"
@@ -16,27 +16,28 @@ import (
 	"fieldsync/internal/jsontext"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/station"
 	"fieldsync/syncproto"
 	"fieldsync/webkit"
 )
 
 func (s *Server) routesAPI(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/workers", createHandler(s, s.CreateWorker))
+	mux.HandleFunc("POST /api/workers", createHandler(s, s.st.CreateWorker))
 	mux.HandleFunc("GET /api/workers", s.apiListWorkers)
 	mux.HandleFunc("GET /api/workers/{id}", s.apiGetWorker)
 	mux.HandleFunc("PATCH /api/workers/{id}", s.apiPatchWorker)
 	mux.HandleFunc("GET /api/workers/{id}/matches", s.apiWorkerMatches)
 	mux.HandleFunc("POST /api/monthly-status", s.apiMonthStatus)
-	mux.HandleFunc("POST /api/unemployment-registrations", createHandler(s, s.AddUnemployment))
+	mux.HandleFunc("POST /api/unemployment-registrations", createHandler(s, s.st.AddUnemployment))
 	mux.HandleFunc("PATCH /api/unemployment-registrations/{id}", s.apiDeregister)
-	mux.HandleFunc("POST /api/jobseeker-registrations", createHandler(s, s.AddJobseeker))
-	mux.HandleFunc("POST /api/followups", createHandler(s, s.AddFollowup))
-	mux.HandleFunc("POST /api/gigs", createHandler(s, s.CreateGig))
+	mux.HandleFunc("POST /api/jobseeker-registrations", createHandler(s, s.st.AddJobseeker))
+	mux.HandleFunc("POST /api/followups", createHandler(s, s.st.AddFollowup))
+	mux.HandleFunc("POST /api/gigs", createHandler(s, s.st.CreateGig))
 	mux.HandleFunc("GET /api/gigs", s.apiListGigs)
 	mux.HandleFunc("GET /api/gigs/{id}", s.apiGetGig)
 	mux.HandleFunc("PATCH /api/gigs/{id}", s.apiPatchGig)
 	mux.HandleFunc("GET /api/gigs/{id}/matches", s.apiGigMatches)
-	mux.HandleFunc("POST /api/placements", createHandler(s, s.Place))
+	mux.HandleFunc("POST /api/placements", createHandler(s, s.st.Place))
 	mux.HandleFunc("GET /api/lists", s.apiListCounts)
 	mux.HandleFunc("GET /api/sync", s.apiSync)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +54,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 		s.logFailure(r, "api request failed", status, err)
 	}
 	body := webkit.ErrorBody{Error: msg, Field: field}
-	var ce *ConflictError
+	var ce *station.ConflictError
 	if errors.As(err, &ce) && !ce.ID.IsZero() {
 		body.ID = ce.ID.String()
 	}
@@ -126,7 +127,7 @@ func columnsNamed(fields []string, cols []replica.ColumnValue) []string {
 func pathID(r *http.Request) (ident.ID, error) {
 	id, err := ident.ParseID(r.PathValue("id"))
 	if err != nil {
-		return id, fmt.Errorf("%w: %v", ErrNotFound, err)
+		return id, fmt.Errorf("%w: %v", station.ErrNotFound, err)
 	}
 	return id, nil
 }
@@ -137,8 +138,8 @@ func paging(r *http.Request) (limit, offset int, err error) {
 	limit, offset = 50, 0
 	if v := q.Get("limit"); v != "" {
 		n, perr := strconv.Atoi(v)
-		if perr != nil || n < 1 || n > MaxLimit {
-			return 0, 0, &records.FieldError{Field: "limit", Key: records.KeyTooMany, Args: []any{MaxLimit}}
+		if perr != nil || n < 1 || n > station.MaxLimit {
+			return 0, 0, &records.FieldError{Field: "limit", Key: records.KeyTooMany, Args: []any{station.MaxLimit}}
 		}
 		limit = n
 	}
@@ -175,7 +176,7 @@ func createHandler[T any](s *Server, add func(context.Context, T) (ident.ID, err
 }
 
 // maskedWorker is a worker as lists show it: id number and phone partly hidden.
-func maskedWorker(v *WorkerView) *WorkerView {
+func maskedWorker(v *station.WorkerView) *station.WorkerView {
 	c := *v
 	c.IDNumber = records.MaskIDNumber(v.IDNumber)
 	c.Phone = records.MaskPhone(v.Phone)
@@ -189,7 +190,7 @@ func (s *Server) apiListWorkers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	wq := WorkerQuery{Q: q.Get("q"), Limit: limit, Offset: offset, After: q.Get("after")}
+	wq := station.WorkerQuery{Q: q.Get("q"), Limit: limit, Offset: offset, After: q.Get("after")}
 	if l := q.Get("list"); l != "" {
 		if wq.List = records.NormalizeList(l); wq.List == "" {
 			s.apiError(w, r, &records.FieldError{Field: "list_type", Key: records.KeyEnum,
@@ -205,7 +206,7 @@ func (s *Server) apiListWorkers(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	page, err := s.Workers(r.Context(), wq)
+	page, err := s.st.Workers(r.Context(), wq)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -222,17 +223,17 @@ func (s *Server) apiGetWorker(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	v, err := s.Worker(r.Context(), id)
+	v, err := s.st.Worker(r.Context(), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	recs, err := s.workerRecords(r.Context(), id)
+	recs, err := s.st.Records(r.Context(), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	conf, err := s.Conflicts(r.Context(), records.Workers, id)
+	conf, err := s.st.Conflicts(r.Context(), records.Workers, id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -241,7 +242,7 @@ func (s *Server) apiGetWorker(w http.ResponseWriter, r *http.Request) {
 		conf = map[string][]any{}
 	}
 	writeJSON(w, http.StatusOK, struct {
-		*WorkerView
+		*station.WorkerView
 		MonthlyStatus []map[string]any `json:"monthly_status"`
 		Unemployment  []map[string]any `json:"unemployment_registrations"`
 		Jobseeker     []map[string]any `json:"jobseeker_registrations"`
@@ -267,7 +268,7 @@ func (s *Server) apiPatchWorker(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	err = s.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
+	err = s.st.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
 		before := wk.IDNumber
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
@@ -319,7 +320,7 @@ func (s *Server) apiWorkerMatches(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	m, err := s.WorkerMatches(r.Context(), id)
+	m, err := s.st.WorkerMatches(r.Context(), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -333,7 +334,7 @@ func (s *Server) apiMonthStatus(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	id, isNew, err := s.SetMonthStatus(r.Context(), in)
+	id, isNew, err := s.st.SetMonthStatus(r.Context(), in)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -359,7 +360,7 @@ func (s *Server) apiDeregister(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	if err := s.Deregister(r.Context(), id, strings.TrimSpace(in.DeregisteredOn), strings.TrimSpace(in.DeregistrationReason)); err != nil {
+	if err := s.st.Deregister(r.Context(), id, strings.TrimSpace(in.DeregisteredOn), strings.TrimSpace(in.DeregistrationReason)); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
@@ -377,7 +378,7 @@ func (s *Server) apiListGigs(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, &records.FieldError{Field: "status", Key: records.KeyEnum, Args: []any{"open、filled、closed"}})
 		return
 	}
-	page, err := s.Gigs(r.Context(), status, limit, offset)
+	page, err := s.st.Gigs(r.Context(), status, limit, offset)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -391,7 +392,7 @@ func (s *Server) apiGetGig(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	g, err := s.Gig(r.Context(), id)
+	g, err := s.st.Gig(r.Context(), id)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -415,7 +416,7 @@ func (s *Server) apiPatchGig(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	err = s.UpdateGig(r.Context(), id, func(g *records.Gig) ([]string, error) {
+	err = s.st.UpdateGig(r.Context(), id, func(g *records.Gig) ([]string, error) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := decodeInto(dec, g); err != nil {
@@ -441,7 +442,7 @@ func (s *Server) apiGigMatches(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	m, err := s.GigMatches(r.Context(), id, limit)
+	m, err := s.st.GigMatches(r.Context(), id, limit)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -450,7 +451,7 @@ func (s *Server) apiGigMatches(w http.ResponseWriter, r *http.Request) {
 		m[i].Worker = maskedWorker(m[i].Worker)
 	}
 	if m == nil {
-		m = []Match{}
+		m = []station.Match{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"matches": m, "total": len(m)})
 }
@@ -464,7 +465,7 @@ func (s *Server) apiListCounts(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, &records.FieldError{Field: "month", Key: records.KeyMonth})
 		return
 	}
-	c, err := s.ListCounts(r.Context(), month)
+	c, err := s.st.ListCounts(r.Context(), month)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

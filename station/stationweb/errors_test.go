@@ -1,13 +1,14 @@
-package station
+package stationweb
 
 import (
+	"fieldsync/station"
 	"fmt"
 	"net/http"
 	"strings"
 	"syscall"
 	"testing"
 
-	sqlite3 "github.com/mattn/go-sqlite3"
+	"github.com/mattn/go-sqlite3"
 )
 
 // A reference to a record the station does not hold answers 422 with the
@@ -44,6 +45,21 @@ func TestMessagesWithoutFieldLabel(t *testing.T) {
 	}
 }
 
+// Invalid UTF-8 in a web form is refused too, not stored as U+FFFD.
+func TestWebFormInvalidUTF8(t *testing.T) {
+	f := newFixture(t, nil)
+	form := workerForm(idNumber("19800101", 11))
+	form.Set("notes", "a\xffb")
+	r := f.browser().post("/workers/new", form)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, "备注") || !strings.Contains(r.raw, "UTF-8") {
+		t.Fatalf("invalid UTF-8 in a form: %d %.300s", r.status, r.raw)
+	}
+	var n int
+	if err := f.r.DB().QueryRow(`SELECT count(*) FROM workers`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d workers stored (%v), want none", n, err)
+	}
+}
+
 // SQLite's disk-full and read-only errors, and the I/O errors that mean the
 // same, are told apart from internal errors, however wrapped.
 func TestStorageProblem(t *testing.T) {
@@ -51,19 +67,19 @@ func TestStorageProblem(t *testing.T) {
 		err  error
 		want string
 	}{
-		{sqlite3.Error{Code: sqlite3.ErrFull}, diskFull},
-		{sqlite3.Error{Code: sqlite3.ErrIoErr, ExtendedCode: sqlite3.ErrIoErrWrite, SystemErrno: syscall.ENOSPC}, diskFull},
-		{sqlite3.Error{Code: sqlite3.ErrIoErr, ExtendedCode: sqlite3.ErrIoErrWrite, SystemErrno: syscall.EFBIG}, diskFull},
-		{sqlite3.Error{Code: sqlite3.ErrIoErr, ExtendedCode: sqlite3.ErrIoErrWrite, SystemErrno: syscall.EDQUOT}, diskFull},
-		{sqlite3.Error{Code: sqlite3.ErrReadonly}, readOnly},
-		{sqlite3.Error{Code: sqlite3.ErrIoErr, SystemErrno: syscall.EROFS}, readOnly},
+		{sqlite3.Error{Code: sqlite3.ErrFull}, station.DiskFull},
+		{sqlite3.Error{Code: sqlite3.ErrIoErr, ExtendedCode: sqlite3.ErrIoErrWrite, SystemErrno: syscall.ENOSPC}, station.DiskFull},
+		{sqlite3.Error{Code: sqlite3.ErrIoErr, ExtendedCode: sqlite3.ErrIoErrWrite, SystemErrno: syscall.EFBIG}, station.DiskFull},
+		{sqlite3.Error{Code: sqlite3.ErrIoErr, ExtendedCode: sqlite3.ErrIoErrWrite, SystemErrno: syscall.EDQUOT}, station.DiskFull},
+		{sqlite3.Error{Code: sqlite3.ErrReadonly}, station.ReadOnly},
+		{sqlite3.Error{Code: sqlite3.ErrIoErr, SystemErrno: syscall.EROFS}, station.ReadOnly},
 		{sqlite3.Error{Code: sqlite3.ErrIoErr, SystemErrno: syscall.EIO}, ""},
 		{sqlite3.Error{Code: sqlite3.ErrBusy}, ""},
 		{fmt.Errorf("plain"), ""},
 	}
 	for i, c := range cases {
 		wrapped := fmt.Errorf("commit: %w", fmt.Errorf("create worker: %w", c.err))
-		if got := storageProblem(wrapped); got != c.want {
+		if got := station.StorageProblem(wrapped); got != c.want {
 			t.Errorf("case %d (%v): %q, want %q", i, c.err, got, c.want)
 		}
 	}
@@ -79,20 +95,5 @@ func TestStorageProblem(t *testing.T) {
 	}
 	if !strings.Contains(tr("en", "disk_full"), "The disk is full: nothing was saved; free some space and try again") {
 		t.Errorf("English disk-full message: %q", tr("en", "disk_full"))
-	}
-}
-
-// Invalid UTF-8 in a web form is refused too, not stored as U+FFFD.
-func TestWebFormInvalidUTF8(t *testing.T) {
-	f := newFixture(t, nil)
-	form := workerForm(idNumber("19800101", 11))
-	form.Set("notes", "a\xffb")
-	r := f.browser().post("/workers/new", form)
-	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, "备注") || !strings.Contains(r.raw, "UTF-8") {
-		t.Fatalf("invalid UTF-8 in a form: %d %.300s", r.status, r.raw)
-	}
-	var n int
-	if err := f.r.DB().QueryRow(`SELECT count(*) FROM workers`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("%d workers stored (%v), want none", n, err)
 	}
 }

@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"fieldsync/records"
+	"fieldsync/station"
 )
 
 // browser keeps cookies between requests like a browser would.
@@ -214,7 +215,7 @@ func TestWebRecordsAndLists(t *testing.T) {
 	if r := b.post(loc+"/edit", edit); r.status != http.StatusSeeOther {
 		t.Fatalf("edit: %d\n%s", r.status, r.raw)
 	}
-	w, err := f.s.Worker(t.Context(), mustID(t, wid))
+	w, err := f.st.Worker(t.Context(), mustID(t, wid))
 	if err != nil || w.Phone != "13900139000" || w.Name != "其木格" {
 		t.Fatalf("after edit: %+v %v", w, err)
 	}
@@ -280,11 +281,11 @@ func TestWebGigs(t *testing.T) {
 
 func TestLoginRequired(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := InitStandalone(t.Context(), dir, "红旗嘎查")
+	cfg, err := station.InitStandalone(t.Context(), dir, "红旗嘎查")
 	if err != nil {
 		t.Fatal(err)
 	}
-	users, err := LoadUsers(dir)
+	users, err := station.LoadUsers(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +298,7 @@ func TestLoginRequired(t *testing.T) {
 	if err := users.Set("李四", "correct horse"); err != nil {
 		t.Fatal(err)
 	}
-	reloaded, err := LoadUsers(dir)
+	reloaded, err := station.LoadUsers(dir)
 	if err != nil || !reloaded.Check("李四", "correct horse") || reloaded.Check("李四", "wrong") || reloaded.Check("nobody", "x") {
 		t.Fatalf("users file: %v", err)
 	}
@@ -339,7 +340,7 @@ func TestLoginRequired(t *testing.T) {
 	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
 		t.Fatalf("session cookie %+v", c)
 	}
-	if _, err := New(Options{Replica: f.r, Config: cfg, RequireLogin: true}); err == nil {
+	if _, err := serverFor(f.r, cfg, nil, Options{RequireLogin: true}); err == nil {
 		t.Fatal("login required without accounts accepted")
 	}
 }
@@ -354,7 +355,13 @@ func TestIsLoopback(t *testing.T) {
 }
 
 func TestOlderThresholdsFromConfig(t *testing.T) {
-	f := newFixture(t, func(o *Options) { o.Config.Older = records.OlderThresholds{Male: 45, Female: 45} })
+	dir := t.TempDir()
+	cfg, err := station.InitStandalone(t.Context(), dir, "红旗嘎查")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Older = records.OlderThresholds{Male: 45, Female: 45}
+	f := openFixture(t, dir, cfg, nil)
 	id := f.mustCreate("/api/workers", workerBody(idNumber("19790101", 11))) // a man of 47
 	if r := f.api("GET", "/api/workers/"+id, nil); r.body["older"] != true {
 		t.Fatalf("older with 45: %v", r.body["older"])

@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"fieldsync/records"
+	"fieldsync/station"
 )
 
 // Oversized bodies and deeply nested JSON get a clear 4xx with an error
@@ -110,7 +111,7 @@ func TestHostileDiskFull(t *testing.T) {
 		return
 	}
 	dir := t.TempDir()
-	cfg, err := InitStandalone(context.Background(), dir, "满盘嘎查")
+	cfg, err := station.InitStandalone(context.Background(), dir, "满盘嘎查")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestHostileDiskFull(t *testing.T) {
 // diskFullChild writes workers under a small file-size limit until refused.
 func diskFullChild(t *testing.T) {
 	dir := os.Getenv("FIELDSYNC_DISKFULL_CHILD")
-	cfg, err := LoadConfig(dir)
+	cfg, err := station.LoadConfig(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,11 +211,11 @@ var _ = records.Workers
 // with an error that names the problem, not a crash.
 func TestHostileReadOnlyDatabase(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := InitStandalone(context.Background(), dir, "只读嘎查")
+	cfg, err := station.InitStandalone(context.Background(), dir, "只读嘎查")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := filepath.Join(dir, DBFile)
+	db := filepath.Join(dir, station.DBFile)
 	if err := os.Chmod(db, 0o444); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +226,7 @@ func TestHostileReadOnlyDatabase(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = exec.Command("chattr", "-i", db).Run() })
 	}
-	r, err := OpenReplica(context.Background(), dir, cfg, nil)
+	r, err := station.OpenReplica(context.Background(), dir, cfg, nil)
 	if err != nil {
 		if !strings.Contains(strings.ToLower(err.Error()), "read") && !strings.Contains(err.Error(), "permission") {
 			t.Fatalf("opening a read-only database: unclear error %q", err)
@@ -234,11 +235,11 @@ func TestHostileReadOnlyDatabase(t *testing.T) {
 		return
 	}
 	defer r.Close()
-	s, err := New(Options{Replica: r, Config: cfg})
+	s, err := serverFor(r, cfg, nil, Options{})
 	if err != nil {
 		t.Fatalf("station: %v", err)
 	}
-	f := &fixture{t: t, dir: dir, cfg: cfg, r: r, s: s, h: s.Handler()}
+	f := &fixture{t: t, dir: dir, cfg: cfg, r: r, st: s.Station(), s: s, h: s.Handler()}
 	res := f.api("POST", "/api/workers", workerBody(idNumber("19800101", 11)))
 	if res.status < 400 || res.body["error"] == nil {
 		t.Fatalf("write to a read-only database: %d %s", res.status, res.raw)

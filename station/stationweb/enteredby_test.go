@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/station"
 )
 
 // loginFixture is a station that asks staff to log in, with two accounts.
 func loginFixture(t *testing.T, require bool) *fixture {
 	t.Helper()
 	f := newFixture(t, nil)
-	users, err := LoadUsers(f.dir)
+	users, err := station.LoadUsers(f.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,13 +179,13 @@ func TestEnteredByLoggedInUser(t *testing.T) {
 func TestEnteredByLoopback(t *testing.T) {
 	f := newFixture(t, nil)
 	wid := f.mustCreate("/api/workers", workerBody(idNumber("19800101", 11)))
-	if c, _ := f.lastChange(records.Workers, wid); f.written(c)[records.EnteredBy] != LocalUser {
+	if c, _ := f.lastChange(records.Workers, wid); f.written(c)[records.EnteredBy] != station.LocalUser {
 		t.Fatalf("loopback create %v", f.written(c))
 	}
 
 	g := loginFixture(t, false)
 	wid = g.mustCreate("/api/workers", workerBody(idNumber("19800101", 13)))
-	if c, _ := g.lastChange(records.Workers, wid); g.written(c)[records.EnteredBy] != LocalUser {
+	if c, _ := g.lastChange(records.Workers, wid); g.written(c)[records.EnteredBy] != station.LocalUser {
 		t.Fatalf("loopback create with accounts %v", g.written(c))
 	}
 	if r := g.apiAs("李四", "PATCH", "/api/workers/"+wid, `{"phone":"13900139000"}`); r.status != 200 {
@@ -204,10 +205,10 @@ func TestEnteredByConflictNotMarked(t *testing.T) {
 	b := a.peer("白音嘎查")
 	idn := idNumber("19800101", 11)
 	wid := a.mustCreate("/api/workers", workerBody(idn))
-	ctx := context.WithValue(context.Background(), ctxUser, "王五")
+	ctx := station.WithUser(context.Background(), "王五")
 	w := records.Worker{IDNumber: idn, Name: "巴图", Phone: "13700137000", Ethnicity: "蒙古族",
 		HukouVillage: "150421100201", Education: "初中", LabourAbility: "普通劳动力"}
-	if _, err := b.s.CreateWorker(ctx, w); err != nil {
+	if _, err := b.st.CreateWorker(ctx, w); err != nil {
 		t.Fatal(err)
 	}
 	b.syncTo(a)
@@ -221,7 +222,7 @@ func TestEnteredByConflictNotMarked(t *testing.T) {
 		t.Fatalf("patch: %d %s", r.status, r.raw)
 	}
 	c, _ := a.lastChange(records.Workers, wid)
-	if w := a.written(c); w["phone"] == nil || w[records.EnteredBy] != LocalUser {
+	if w := a.written(c); w["phone"] == nil || w[records.EnteredBy] != station.LocalUser {
 		t.Fatalf("settling change %v", w)
 	}
 }

@@ -1,10 +1,13 @@
-package station
+package stationweb
 
-import "fieldsync/webkit"
+import (
+	"fieldsync/station"
+	"fieldsync/webkit"
+)
 
 // uiText holds the interface strings in Chinese and English, webkit's own
-// (refusals, lock-out) included.
-var uiText = webkit.Texts.With(stationText)
+// (refusals, lock-out) and the import's included.
+var uiText = webkit.Texts.With(station.ImportText, stationText)
 
 var stationText = webkit.Catalogue{
 	"app":             {"就业服务站", "Employment service station"},
@@ -81,12 +84,9 @@ var stationText = webkit.Catalogue{
 	"import_done":     {"导入完成", "Import finished"},
 	"imported":        {"已导入", "Imported"},
 	"failed_rows":     {"未导入的行", "Rows not imported"},
-	"row":             {"行", "Row"},
 	"error":           {"错误", "Error"},
 	"upload":          {"上传", "Upload"},
 	"not_found":       {"找不到该记录", "No such record"},
-	"too_large":       {"文件太大", "The file is too large"},
-	"file_broken":     {"文件从这一行起无法读取，之后的行未导入", "The file cannot be read from this row on; later rows were not imported"},
 	"internal":        {"内部错误，请重试", "Internal error; please try again"},
 	"csrf":            {"表单已过期，请返回刷新后重试", "The form has expired; go back, reload and try again"},
 	"want_json":       {"请求须为 JSON（Content-Type: application/json）", "send JSON (Content-Type: application/json)"},

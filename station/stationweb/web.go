@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/station"
 	"fieldsync/webkit"
 )
 
@@ -93,7 +94,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	v := &view{Lang: lang, Title: tr(lang, titleKey), Path: r.URL.RequestURI(), Login: s.login, Data: data,
 		Fingerprint: s.tlsFP, Insecure: s.insecure}
 	v.CSRF, _ = r.Context().Value(ctxCSRF).(string)
-	v.User, _ = r.Context().Value(ctxUser).(string)
+	v.User = station.LoggedIn(r.Context())
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, v); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
@@ -148,7 +149,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 type homeData struct {
 	Name   string
 	Sync   SyncView
-	Counts Counts
+	Counts station.Counts
 	Month  string
 	Lists  map[string]int
 }
@@ -159,13 +160,13 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	c, err := s.StationCounts(r.Context())
+	c, err := s.st.StationCounts(r.Context())
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
 	month := s.now().Format(records.MonthLayout)
-	lc, err := s.ListCounts(r.Context(), month)
+	lc, err := s.st.ListCounts(r.Context(), month)
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -205,7 +206,7 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
 
 type workersData struct {
 	Q    string
-	Page *WorkerPage
+	Page *station.WorkerPage
 	Prev string
 	Next string
 }
@@ -235,7 +236,7 @@ func (s *Server) pageWorkers(w http.ResponseWriter, r *http.Request) {
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	after := r.URL.Query().Get("after")
-	page, err := s.Workers(r.Context(), WorkerQuery{Q: q, Limit: 50, Offset: offset, After: after})
+	page, err := s.st.Workers(r.Context(), station.WorkerQuery{Q: q, Limit: 50, Offset: offset, After: after})
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -253,7 +254,7 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, ti
 	fv.Fields = buildForm(lang, spec, vals, err, conflicts)
 	if err != nil {
 		fe, ok := records.AsFieldError(err)
-		var ce *ConflictError
+		var ce *station.ConflictError
 		if errors.As(err, &ce) {
 			fe, ok = ce.FieldError(), true
 			if !ce.ID.IsZero() && ce.Field == "id_number" {
@@ -293,7 +294,7 @@ func (s *Server) pageNewWorker(w http.ResponseWriter, r *http.Request) {
 	err := decodeForm(workerFields, r.PostForm, &in)
 	var id ident.ID
 	if err == nil {
-		id, err = s.CreateWorker(r.Context(), in)
+		id, err = s.st.CreateWorker(r.Context(), in)
 	}
 	if err != nil {
 		s.showForm(w, r, formStatus(err), "new_worker", fv, workerFields, r.PostForm, err, nil)
@@ -303,11 +304,11 @@ func (s *Server) pageNewWorker(w http.ResponseWriter, r *http.Request) {
 }
 
 type workerData struct {
-	W         *WorkerView
-	Recs      *WorkerRecords
+	W         *station.WorkerView
+	Recs      *station.WorkerRecords
 	Conflicts map[string][]any
 	Settled   map[string]*settledMark
-	Matches   []Match
+	Matches   []station.Match
 	Month     string
 }
 
@@ -400,19 +401,19 @@ func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
 		return d, err
 	}
 	d.Month = s.now().Format(records.MonthLayout)
-	if d.W, err = s.Worker(ctx, id); err != nil {
+	if d.W, err = s.st.Worker(ctx, id); err != nil {
 		return d, err
 	}
-	if d.Recs, err = s.workerRecords(ctx, id); err != nil {
+	if d.Recs, err = s.st.Records(ctx, id); err != nil {
 		return d, err
 	}
-	if d.Conflicts, err = s.Conflicts(ctx, "workers", id); err != nil {
+	if d.Conflicts, err = s.st.Conflicts(ctx, "workers", id); err != nil {
 		return d, err
 	}
 	if d.Settled, err = s.settledByCounty(ctx, langOf(r), records.Workers, id); err != nil {
 		return d, err
 	}
-	d.Matches, err = s.WorkerMatches(ctx, id)
+	d.Matches, err = s.st.WorkerMatches(ctx, id)
 	return d, err
 }
 
@@ -422,12 +423,12 @@ func (s *Server) pageEditWorker(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	wv, err := s.Worker(r.Context(), id)
+	wv, err := s.st.Worker(r.Context(), id)
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
-	conf, err := s.Conflicts(r.Context(), "workers", id)
+	conf, err := s.st.Conflicts(r.Context(), "workers", id)
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -440,7 +441,7 @@ func (s *Server) pageEditWorker(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fields := changedFields(spec, stored, r.PostForm)
-	err = s.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
+	err = s.st.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
 		idn := wk.IDNumber
 		if err := decodeForm(spec, r.PostForm, wk); err != nil {
 			return nil, err
@@ -466,13 +467,13 @@ func (s *Server) pageAddRecord(w http.ResponseWriter, r *http.Request) {
 	var spec []fieldSpec
 	var title string
 	defaults := url.Values{"worker_id": {id.String()}}
-	today := s.today()
+	today := s.st.Today()
 	switch kind {
 	case "monthly-status":
 		spec, title = monthFields, "month_status"
 		defaults.Set("month", s.now().Format(records.MonthLayout))
 		defaults.Set("verified_at", today)
-		user, _ := r.Context().Value(ctxUser).(string)
+		user := station.LoggedIn(r.Context())
 		defaults.Set("verified_by", user)
 	case "unemployment":
 		spec, title = unempFields, "unemployment"
@@ -484,10 +485,10 @@ func (s *Server) pageAddRecord(w http.ResponseWriter, r *http.Request) {
 		spec, title = followupFields, "followups"
 		defaults.Set("date", today)
 	default:
-		s.webError(w, r, ErrNotFound)
+		s.webError(w, r, station.ErrNotFound)
 		return
 	}
-	if _, err := s.Worker(r.Context(), id); err != nil {
+	if _, err := s.st.Worker(r.Context(), id); err != nil {
 		s.webError(w, r, err)
 		return
 	}
@@ -506,22 +507,22 @@ func (s *Server) pageAddRecord(w http.ResponseWriter, r *http.Request) {
 	case "monthly-status":
 		var in records.MonthStatus
 		if err = decodeForm(spec, form, &in); err == nil {
-			_, _, err = s.SetMonthStatus(ctx, in)
+			_, _, err = s.st.SetMonthStatus(ctx, in)
 		}
 	case "unemployment":
 		var in records.UnemploymentRegistration
 		if err = decodeForm(spec, form, &in); err == nil {
-			_, err = s.AddUnemployment(ctx, in)
+			_, err = s.st.AddUnemployment(ctx, in)
 		}
 	case "jobseeker":
 		var in records.JobseekerRegistration
 		if err = decodeForm(spec, form, &in); err == nil {
-			_, err = s.AddJobseeker(ctx, in)
+			_, err = s.st.AddJobseeker(ctx, in)
 		}
 	case "followups":
 		var in records.Followup
 		if err = decodeForm(spec, form, &in); err == nil {
-			_, err = s.AddFollowup(ctx, in)
+			_, err = s.st.AddFollowup(ctx, in)
 		}
 	}
 	if err != nil {
@@ -540,15 +541,15 @@ func (s *Server) pageDeregister(w http.ResponseWriter, r *http.Request) {
 	var wid string
 	if err := s.r.DB().QueryRowContext(r.Context(), `SELECT worker_id FROM unemployment_registrations
 		WHERE id = ? AND fs_deleted = 0`, id[:]).Scan(&wid); err != nil {
-		s.webError(w, r, fmt.Errorf("registration %s: %w", id, ErrNotFound))
+		s.webError(w, r, fmt.Errorf("registration %s: %w", id, station.ErrNotFound))
 		return
 	}
 	fv := formView{Action: "/unemployment/" + id.String() + "/deregister", Back: "/workers/" + wid}
 	if r.Method == http.MethodGet {
-		s.showForm(w, r, http.StatusOK, "deregister", fv, deregFields, url.Values{"deregistered_on": {s.today()}}, nil, nil)
+		s.showForm(w, r, http.StatusOK, "deregister", fv, deregFields, url.Values{"deregistered_on": {s.st.Today()}}, nil, nil)
 		return
 	}
-	err = s.Deregister(r.Context(), id, strings.TrimSpace(r.PostFormValue("deregistered_on")),
+	err = s.st.Deregister(r.Context(), id, strings.TrimSpace(r.PostFormValue("deregistered_on")),
 		strings.TrimSpace(r.PostFormValue("deregistration_reason")))
 	if err != nil {
 		s.showForm(w, r, formStatus(err), "deregister", fv, deregFields, r.PostForm, err, nil)
@@ -562,7 +563,7 @@ type listsData struct {
 	List   string
 	Lists  []string
 	Counts map[string]int
-	Page   *ListPage
+	Page   *station.ListPage
 	Prev   string
 	Next   string
 }
@@ -586,13 +587,13 @@ func (s *Server) pageLists(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	counts, err := s.ListCounts(r.Context(), month)
+	counts, err := s.st.ListCounts(r.Context(), month)
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
 	after := q.Get("after")
-	page, err := s.listEntries(r.Context(), month, list, 50, offset, after, counts[list])
+	page, err := s.st.ListEntriesCounted(r.Context(), month, list, 50, offset, after, counts[list])
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -604,7 +605,7 @@ func (s *Server) pageLists(w http.ResponseWriter, r *http.Request) {
 
 type gigsData struct {
 	Status string
-	Page   *GigPage
+	Page   *station.GigPage
 	Prev   string
 	Next   string
 }
@@ -619,7 +620,7 @@ func (s *Server) pageGigs(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	page, err := s.Gigs(r.Context(), status, 50, offset)
+	page, err := s.st.Gigs(r.Context(), status, 50, offset)
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -640,14 +641,14 @@ func (s *Server) pageNewGig(w http.ResponseWriter, r *http.Request) {
 	fv := formView{Action: "/gigs/new", Back: "/gigs"}
 	if r.Method == http.MethodGet {
 		s.showForm(w, r, http.StatusOK, "new_gig", fv, gigFields,
-			url.Values{"status": {records.GigOpen}, "start_date": {s.today()}, "headcount": {"1"}}, nil, nil)
+			url.Values{"status": {records.GigOpen}, "start_date": {s.st.Today()}, "headcount": {"1"}}, nil, nil)
 		return
 	}
 	var in records.Gig
 	err := decodeForm(gigFields, r.PostForm, &in)
 	var id ident.ID
 	if err == nil {
-		id, err = s.CreateGig(r.Context(), in)
+		id, err = s.st.CreateGig(r.Context(), in)
 	}
 	if err != nil {
 		s.showForm(w, r, formStatus(err), "new_gig", fv, gigFields, r.PostForm, err, nil)
@@ -662,12 +663,12 @@ func (s *Server) pageEditGig(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	g, err := s.Gig(r.Context(), id)
+	g, err := s.st.Gig(r.Context(), id)
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
-	conf, err := s.Conflicts(r.Context(), "gigs", id)
+	conf, err := s.st.Conflicts(r.Context(), "gigs", id)
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -679,7 +680,7 @@ func (s *Server) pageEditGig(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fields := changedFields(gigFields, stored, r.PostForm)
-	err = s.UpdateGig(r.Context(), id, func(gg *records.Gig) ([]string, error) {
+	err = s.st.UpdateGig(r.Context(), id, func(gg *records.Gig) ([]string, error) {
 		*gg = records.Gig{}
 		return fields, decodeForm(gigFields, r.PostForm, gg)
 	})
@@ -691,8 +692,8 @@ func (s *Server) pageEditGig(w http.ResponseWriter, r *http.Request) {
 }
 
 type gigData struct {
-	G       *GigView
-	Matches []Match
+	G       *station.GigView
+	Matches []station.Match
 	Error   string
 }
 
@@ -706,12 +707,12 @@ func (s *Server) showGig(w http.ResponseWriter, r *http.Request, status int, msg
 		s.webError(w, r, err)
 		return
 	}
-	g, err := s.Gig(r.Context(), id)
+	g, err := s.st.Gig(r.Context(), id)
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
-	m, err := s.GigMatches(r.Context(), id, 50)
+	m, err := s.st.GigMatches(r.Context(), id, 50)
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -725,7 +726,7 @@ func (s *Server) postPlace(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	_, err = s.Place(r.Context(), records.Placement{GigID: id.String(), WorkerID: r.PostFormValue("worker_id")})
+	_, err = s.st.Place(r.Context(), records.Placement{GigID: id.String(), WorkerID: r.PostFormValue("worker_id")})
 	if err != nil {
 		st, _, msg := errorStatus(err, langOf(r))
 		if st >= 500 {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,7 +32,13 @@ const (
 	ratioThreshold = 1 << 20
 )
 
-var errTooLarge = errors.New("file too large")
+// ImportText holds the import's own messages in Chinese and English (row
+// errors come back as data, their messages in the language asked for).
+var ImportText = webkit.Catalogue{
+	"row":         {"行", "Row"},
+	"too_large":   {"文件太大", "The file is too large"},
+	"file_broken": {"文件从这一行起无法读取，之后的行未导入", "The file cannot be read from this row on; later rows were not imported"},
+}
 
 // maxImportRows is MaxImportRows; tests lower it.
 var maxImportRows = MaxImportRows
@@ -134,11 +139,11 @@ func checkZip(data []byte) error {
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > MaxUnzipped {
-			return fmt.Errorf("%w: workbook inflates beyond %d bytes", errTooLarge, MaxUnzipped)
+			return fmt.Errorf("%w: workbook inflates beyond %d bytes", ErrTooLarge, MaxUnzipped)
 		}
 		if f.UncompressedSize64 > ratioThreshold && f.CompressedSize64 > 0 &&
 			f.UncompressedSize64/f.CompressedSize64 > maxUnzipRatio {
-			return fmt.Errorf("%w: workbook entry compressed %d:1", errTooLarge, f.UncompressedSize64/f.CompressedSize64)
+			return fmt.Errorf("%w: workbook entry compressed %d:1", ErrTooLarge, f.UncompressedSize64/f.CompressedSize64)
 		}
 	}
 	return nil
@@ -255,7 +260,7 @@ func parseWorkers(ctx context.Context, name string, data []byte, lang string, ou
 			return nil
 		}
 		if rowsSeen++; rowsSeen > maxImportRows {
-			return fmt.Errorf("%w: more than %d rows", errTooLarge, maxImportRows)
+			return fmt.Errorf("%w: more than %d rows", ErrTooLarge, maxImportRows)
 		}
 		cell := func(field string) string {
 			i, ok := cols[field]
@@ -267,8 +272,8 @@ func parseWorkers(ctx context.Context, name string, data []byte, lang string, ou
 		w := records.Worker{IDNumber: cell("id_number"), Name: cell("name"), Phone: cell("phone"),
 			Ethnicity: cell("ethnicity"), HukouVillage: cell("hukou_village"),
 			ResidenceVillage: cell("residence_village"), Education: cell("education"),
-			LabourAbility: cell("labour_ability"), Tags: splitList(cell("tags")),
-			MonitorType: cell("monitor_type"), Skills: splitList(cell("skills")),
+			LabourAbility: cell("labour_ability"), Tags: SplitList(cell("tags")),
+			MonitorType: cell("monitor_type"), Skills: SplitList(cell("skills")),
 			WillingAway: yes(cell("willing_away")), Notes: cell("notes")}
 		p := parsedRow{n: n}
 		if err := w.Validate(); err != nil {
@@ -279,7 +284,7 @@ func parseWorkers(ctx context.Context, name string, data []byte, lang string, ou
 			p.err = &ImportRowError{Row: n, Field: fe.Field, Message: fe.Message(lang)}
 		} else if first, dup := seen[w.IDNumber]; dup {
 			msg := (&records.FieldError{Field: "id_number", Key: records.KeyDuplicate}).Message(lang)
-			p.err = &ImportRowError{Row: n, Field: "id_number", Message: fmt.Sprintf("%s（%s %d）", msg, tr(lang, "row"), first)}
+			p.err = &ImportRowError{Row: n, Field: "id_number", Message: fmt.Sprintf("%s（%s %d）", msg, ImportText.T(lang, "row"), first)}
 		} else {
 			seen[w.IDNumber] = n
 			p.w = w
@@ -307,7 +312,7 @@ func parseWorkers(ctx context.Context, name string, data []byte, lang string, ou
 // thousand, and a row that fails (bad field, duplicate in the file, already
 // registered here) is reported and writes nothing. Reading the file and
 // writing the rows overlap: one goroutine parses while this one writes.
-func (s *Server) ImportWorkers(ctx context.Context, name string, data []byte, lang string) (*ImportResult, error) {
+func (s *Station) ImportWorkers(ctx context.Context, name string, data []byte, lang string) (*ImportResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	batches := make(chan []parsedRow, 2)
@@ -341,9 +346,9 @@ func (s *Server) ImportWorkers(ctx context.Context, name string, data []byte, la
 		}
 		// The file broke after rows that were already written: say where it
 		// stopped, so that staff fix the rest and import it again.
-		msg := tr(lang, "file_broken")
-		if errors.Is(parseErr, errTooLarge) {
-			msg = tr(lang, "too_large")
+		msg := ImportText.T(lang, "file_broken")
+		if errors.Is(parseErr, ErrTooLarge) {
+			msg = ImportText.T(lang, "too_large")
 		}
 		res.Errors = append(res.Errors, ImportRowError{Row: lastRow + 1, Field: "file", Message: msg})
 	}
@@ -356,7 +361,7 @@ func (s *Server) ImportWorkers(ctx context.Context, name string, data []byte, la
 
 // importBatch writes the good rows of a batch in one transaction; a person
 // already registered here is reported and skipped.
-func (s *Server) importBatch(ctx context.Context, batch []parsedRow, res *ImportResult, lang string) error {
+func (s *Station) importBatch(ctx context.Context, batch []parsedRow, res *ImportResult, lang string) error {
 	var failed []ImportRowError
 	imported := 0
 	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
@@ -390,208 +395,16 @@ func (s *Server) importBatch(ctx context.Context, batch []parsedRow, res *Import
 	return nil
 }
 
-type importData struct {
-	Error  string
-	Result *ImportResult
-}
-
-func (s *Server) pageImport(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "import", "import", importData{})
-}
-
-func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
-	lang := langOf(r)
-	fail := func(status int, msg string) {
-		s.render(w, r, status, "import", "import", importData{Error: msg})
-	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		fail(http.StatusBadRequest, (&records.FieldError{Field: "file", Key: records.KeyRequired}).Message(lang))
-		return
-	}
-	defer file.Close()
-	if hdr.Size > s.maxUpload {
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, s.maxUpload+1))
-	if err != nil || int64(len(data)) > s.maxUpload {
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	}
-	res, err := s.ImportWorkers(r.Context(), hdr.Filename, data, lang)
-	switch {
-	case errors.Is(err, errTooLarge):
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	case errors.Is(err, ErrBadFile):
-		fail(http.StatusBadRequest, err.Error())
-		return
-	case err != nil:
-		s.webError(w, r, err)
-		return
-	}
-	s.log.InfoContext(r.Context(), "imported workers", "rows", res.Rows, "imported", res.Imported, "failed", len(res.Errors))
-	s.render(w, r, http.StatusOK, "import", "import", importData{Result: res})
-}
-
-// writeTable sends a header and rows as an .xlsx workbook or a CSV file (UTF-8
-// with a byte-order mark, which Excel opens correctly). The workbook stores
-// text as strings, which no spreadsheet runs; the CSV neutralises text
-// cells that would run as formulas.
-func writeTable(w http.ResponseWriter, format, filename string, header []string, rows [][]any) error {
-	switch format {
-	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", contentDisposition(filename+".csv"))
-		if _, err := io.WriteString(w, "\ufeff"); err != nil {
-			return err
-		}
-		cw := csv.NewWriter(w)
-		if err := cw.Write(header); err != nil {
-			return err
-		}
-		rec := make([]string, len(header))
-		for _, row := range rows {
-			for i, v := range row {
-				rec[i] = displayCell(v)
-				if _, text := v.(string); text {
-					// Typed text a spreadsheet would run as a formula is quoted.
-					rec[i] = webkit.CSVCell(rec[i])
-				}
-			}
-			if err := cw.Write(rec); err != nil {
-				return err
-			}
-		}
-		cw.Flush()
-		return cw.Error()
-	default:
-		x := excelize.NewFile()
-		defer x.Close()
-		sheet := x.GetSheetName(0)
-		sw, err := x.NewStreamWriter(sheet)
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		hv := make([]any, len(header))
-		for i, h := range header {
-			hv[i] = h
-		}
-		if err := sw.SetRow("A1", hv); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		for i, row := range rows {
-			cellName, _ := excelize.CoordinatesToCellName(1, i+2) // row numbers are in range
-			if err := sw.SetRow(cellName, row); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
-		}
-		if err := sw.Flush(); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", contentDisposition(filename+".xlsx"))
-		_, err = x.WriteTo(w)
-		return err
-	}
-}
-
-func contentDisposition(name string) string {
-	return fmt.Sprintf(`attachment; filename="export%s"; filename*=UTF-8''%s`, filepath.Ext(name), urlPathEscape(name))
-}
-
-func urlPathEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
+// SplitList splits a typed list on commas, Chinese commas and enumeration commas.
+func SplitList(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' || r == '\n'
+	})
+	out := []string{}
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
 		}
 	}
-	return b.String()
-}
-
-func displayCell(v any) string {
-	if v == nil {
-		return ""
-	}
-	return displayValue(v)
-}
-
-// ListHeader is the header row of an exported list.
-var ListHeader = []string{"序号", "姓名", "性别", "公民身份号码", "年龄", "联系电话", "户籍地", "常住地", "人员类别",
-	"就业范围", "就业地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期"}
-
-func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	month := q.Get("month")
-	list := records.NormalizeList(q.Get("list"))
-	if !records.ValidMonth(month) {
-		s.webError(w, r, &records.FieldError{Field: "month", Key: records.KeyMonth})
-		return
-	}
-	if list == "" {
-		s.webError(w, r, &records.FieldError{Field: "list_type", Key: records.KeyEnum, Args: []any{strings.Join(records.ListTypes, "、")}})
-		return
-	}
-	var rows [][]any
-	for after := ""; ; {
-		page, err := s.ListEntries(r.Context(), month, list, MaxLimit, 0, after)
-		if err != nil {
-			s.webError(w, r, err)
-			return
-		}
-		for _, e := range page.Entries {
-			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage,
-				e.ResidenceVillage, strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
-				e.Status.EmploymentForm, e.Status.MonthlyIncome, e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt})
-		}
-		if after = page.Next; after == "" {
-			break
-		}
-	}
-	name := fmt.Sprintf("%s-%s人员清单-%s", s.cfg.Name, list, month)
-	if err := writeTable(w, q.Get("format"), name, ListHeader, rows); err != nil {
-		s.log.WarnContext(r.Context(), "export list", "err", err)
-	}
-}
-
-// GigHeader is the header row of the exported gig board.
-var GigHeader = []string{"标题", "工种", "招聘人数", "已安排", "工资", "工资单位", "结算方式", "地点代码", "详细地址",
-	"开始日期", "结束日期", "最低年龄", "最高年龄", "用工单位", "联系方式", "技能要求", "状态", "截止日期", "发布站点"}
-
-func (s *Server) exportGigs(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	status := q.Get("status")
-	if status != records.GigOpen && status != records.GigFilled && status != records.GigClosed {
-		status = ""
-	}
-	var rows [][]any
-	for off := 0; ; off += MaxLimit {
-		page, err := s.Gigs(r.Context(), status, MaxLimit, off)
-		if err != nil {
-			s.webError(w, r, err)
-			return
-		}
-		for _, g := range page.Gigs {
-			var amin, amax any
-			if g.AgeMin > 0 {
-				amin = g.AgeMin
-			}
-			if g.AgeMax > 0 {
-				amax = g.AgeMax
-			}
-			rows = append(rows, []any{g.Title, g.Occupation, g.Headcount, g.Placed, g.Wage, g.WageUnit, g.Settlement,
-				g.Place, g.Address, g.StartDate, g.EndDate, amin, amax, g.Employer, g.Contact,
-				strings.Join(g.Skills, "、"), tr("zh", g.Status), g.ExpiresOn, g.Station})
-		}
-		if off+MaxLimit >= page.Total {
-			break
-		}
-	}
-	if err := writeTable(w, q.Get("format"), s.cfg.Name+"-零工信息", GigHeader, rows); err != nil {
-		s.log.WarnContext(r.Context(), "export gigs", "err", err)
-	}
+	return out
 }

@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"fieldsync/records"
+	"fieldsync/station"
 )
 
 // A form is declared once as a list of fields; the same declaration renders
@@ -77,20 +78,6 @@ var (
 	deregFields = []fieldSpec{f("deregistered_on", "date", true), f("deregistration_reason", "text", true)}
 )
 
-// splitList splits a typed list on commas, Chinese commas and enumeration commas.
-func splitList(s string) []string {
-	parts := strings.FieldsFunc(s, func(r rune) bool {
-		return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' || r == '\n'
-	})
-	out := []string{}
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // decodeForm reads the declared fields from a form into v (a records type),
 // through the same JSON names the API uses.
 func decodeForm(spec []fieldSpec, form url.Values, v any) error {
@@ -125,7 +112,7 @@ func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 		case "checks":
 			m[fs.Name] = form[fs.Name]
 		case "list":
-			m[fs.Name] = splitList(raw)
+			m[fs.Name] = station.SplitList(raw)
 		case "bool":
 			m[fs.Name] = raw == "1" || raw == "on"
 		default:
@@ -182,7 +169,7 @@ func changedFields(spec []fieldSpec, before, after url.Values) []string {
 	for _, fs := range spec {
 		a, b := before[fs.Name], after[fs.Name]
 		if fs.Kind == "list" {
-			a, b = splitList(before.Get(fs.Name)), splitList(after.Get(fs.Name))
+			a, b = station.SplitList(before.Get(fs.Name)), station.SplitList(after.Get(fs.Name))
 		}
 		if strings.Join(a, "\x00") != strings.Join(b, "\x00") {
 			out = append(out, fs.Name)
@@ -214,7 +201,7 @@ type formView struct {
 
 func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, conflicts map[string][]any) []fieldView {
 	fe, _ := records.AsFieldError(err)
-	if ce, ok := err.(*ConflictError); ok {
+	if ce, ok := err.(*station.ConflictError); ok {
 		fe = ce.FieldError()
 	}
 	out := make([]fieldView, 0, len(spec))

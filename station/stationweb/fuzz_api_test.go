@@ -1,4 +1,4 @@
-package station
+package stationweb
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"fieldsync/hlc"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/station"
 )
 
 // Fuzz targets for the station's JSON handlers, driven in process through
@@ -56,7 +57,7 @@ func newFuzzStation(f *testing.F) *fuzzStation {
 func newFuzzFixture(f *testing.F) *fixture {
 	ctx := context.Background()
 	dir := f.TempDir()
-	cfg, err := InitStandalone(ctx, dir, "模糊嘎查")
+	cfg, err := station.InitStandalone(ctx, dir, "模糊嘎查")
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -66,17 +67,17 @@ func newFuzzFixture(f *testing.F) *fixture {
 	}
 	key, _ := cfg.DeploymentKey()
 	site, _ := cfg.SiteID()
-	r, err := replica.Open(ctx, filepath.Join(dir, DBFile), replica.Options{Schema: schema, Site: site, Key: key,
+	r, err := replica.Open(ctx, filepath.Join(dir, station.DBFile), replica.Options{Schema: schema, Site: site, Key: key,
 		Clock: hlc.NewClock(nil), Indexes: records.StationIndexes(), Synchronous: "NORMAL"})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { r.Close() })
-	s, err := New(Options{Replica: r, Config: cfg, Now: func() time.Time { return testNow }, Hosts: []string{"example.com"}})
+	s, err := serverFor(r, cfg, func() time.Time { return testNow }, Options{Hosts: []string{"example.com"}})
 	if err != nil {
 		f.Fatal(err)
 	}
-	return &fixture{t: f, dir: dir, cfg: cfg, r: r, s: s, h: s.Handler()}
+	return &fixture{t: f, dir: dir, cfg: cfg, r: r, st: s.Station(), s: s, h: s.Handler()}
 }
 
 // freshIDNumber is a valid id number not handed out before in this process.

@@ -1,8 +1,10 @@
-// Package station is the village service station's app: the HTTP server with
-// its Chinese web UI and JSON API over the station's replica, the record
-// operations they share, login for stations on a LAN, and Excel/CSV import and
-// export. Everything it serves is embedded in the binary; it needs no internet.
-package station
+// Package stationweb is the station's web adapter over the station core:
+// the HTTP server with its Chinese web UI (embedded templates and static
+// files) and JSON API, staff login, the Excel upload page and the CSV/xlsx
+// exports, on the shared webkit layer. It maps the core's error kinds to
+// status codes and messages in one table (errors.go). Everything it serves is
+// embedded in the binary; it needs no internet.
+package stationweb
 
 import (
 	"context"
@@ -15,9 +17,9 @@ import (
 	"strings"
 	"time"
 
-	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/station"
 	"fieldsync/syncclient"
 	"fieldsync/webkit"
 )
@@ -30,26 +32,22 @@ type SyncSource interface {
 
 // Options configure a Server.
 type Options struct {
-	Replica *replica.Replica
-	Config  Config
+	// Station is the domain core the server serves.
+	Station *station.Station
 	// Sync is the running sync client; nil for a standalone station.
 	Sync SyncSource
 	// Users are the staff accounts; RequireLogin makes every page and API call
 	// need one (a station bound beyond loopback).
-	Users        *Users
+	Users        *station.Users
 	RequireLogin bool
-	// Now is the station's clock (nil: the replica's corrected wall clock).
-	Now    func() time.Time
-	Logger *slog.Logger
+	Logger       *slog.Logger
 	// MaxUpload bounds an imported file (default 20 MiB).
 	MaxUpload int64
 	// Hosts are the host names the station answers to besides the address
-	// a connection reached (default: Config.Hosts). A station on loopback
-	// needs none: it answers to 127.0.0.1, localhost and [::1] on its port.
+	// a connection reached (default: the station's Config.Hosts). A station
+	// on loopback needs none: it answers to 127.0.0.1, localhost and [::1]
+	// on its port.
 	Hosts []string
-	// Zone is the time zone of every date the station shows and stamps
-	// (default: Config.TimeZone, else Asia/Shanghai).
-	Zone *time.Location
 	// TLSFingerprint is the SHA-256 fingerprint of the certificate the
 	// station serves, shown for staff to compare ("" over plain HTTP).
 	TLSFingerprint string
@@ -64,11 +62,11 @@ type Options struct {
 
 // Server serves the station's web UI and JSON API.
 type Server struct {
+	st        *station.Station
 	r         *replica.Replica
-	cfg       Config
-	key       ident.Key
+	cfg       station.Config
 	sync      SyncSource
-	users     *Users
+	users     *station.Users
 	login     bool
 	now       func() time.Time
 	log       *slog.Logger
@@ -87,47 +85,30 @@ type Server struct {
 
 // New checks opts and builds the server.
 func New(opts Options) (*Server, error) {
-	if opts.Replica == nil {
-		return nil, errors.New("station: no replica")
-	}
-	key, err := opts.Config.DeploymentKey()
-	if err != nil {
-		return nil, err
+	if opts.Station == nil {
+		return nil, errors.New("station web: no station")
 	}
 	if opts.RequireLogin && opts.Users == nil {
 		return nil, errors.New("station: login required but no user accounts")
 	}
-	s := &Server{r: opts.Replica, cfg: opts.Config, key: key, sync: opts.Sync, users: opts.Users,
+	st := opts.Station
+	s := &Server{st: st, r: st.Replica(), cfg: st.Config(), now: st.Now, sync: opts.Sync, users: opts.Users,
 		login: opts.RequireLogin, log: opts.Logger, maxUpload: opts.MaxUpload,
 		tlsFP: opts.TLSFingerprint, insecure: opts.InsecureHTTP, httpOpts: opts.HTTP}
-	loc := opts.Zone
-	if loc == nil {
-		if loc, err = webkit.LoadZone(opts.Config.TimeZone); err != nil {
-			return nil, fmt.Errorf("station config: %w", err)
-		}
-	}
-	s.dates = webkit.Dates{Loc: loc}
-	base := opts.Now
-	if base == nil {
-		base = s.r.Clock().Wall
-	}
-	// Every date the station shows or records (today, this month, ages) is
-	// read in its zone, not the PC's.
-	s.now = func() time.Time { return base().In(loc) }
+	s.dates = webkit.Dates{Loc: st.Zone()}
+	base := st.Clock()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.maxUpload <= 0 {
 		s.maxUpload = 20 << 20
 	}
-	if s.cfg.Older == (records.OlderThresholds{}) {
-		s.cfg.Older = records.DefaultOlder
-	}
 	hosts := opts.Hosts
 	if hosts == nil {
-		hosts = opts.Config.Hosts
+		hosts = s.cfg.Hosts
 	}
 	s.hosts = webkit.NewHosts(hosts...)
+	var err error
 	if s.sessions, err = webkit.NewSessions(webkit.SessionOptions{Store: &webkit.MemoryStore{Now: base},
 		Cookie: sessionCookie, Idle: SessionTTL, Now: base}); err != nil {
 		return nil, err
@@ -145,6 +126,9 @@ func New(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Station is the core the server serves.
+func (s *Server) Station() *station.Station { return s.st }
 
 func (s *Server) today() string { return s.now().Format(records.DateLayout) }
 
@@ -166,7 +150,6 @@ type ctxKey int
 const (
 	ctxLang ctxKey = iota
 	ctxCSRF
-	ctxUser
 )
 
 func langOf(r *http.Request) string {
@@ -271,12 +254,12 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				http.Redirect(w, r, "/login", http.StatusSeeOther)
 				return
 			}
-			r = r.WithContext(context.WithValue(r.Context(), ctxUser, user))
+			r = r.WithContext(station.WithUser(r.Context(), user))
 		} else if s.users != nil && !static {
 			// No login asked (loopback), but staff who logged in anyway are
 			// named on what they enter (entered_by).
 			if user, status := s.authenticate(r, sess, api); status == 0 {
-				r = r.WithContext(context.WithValue(r.Context(), ctxUser, user))
+				r = r.WithContext(station.WithUser(r.Context(), user))
 			}
 		}
 		if api && (r.Method == http.MethodPost || r.Method == http.MethodPatch) &&

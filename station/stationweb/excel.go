@@ -1,0 +1,223 @@
+package stationweb
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"fieldsync/records"
+	"fieldsync/station"
+	"fieldsync/webkit"
+)
+
+type importData struct {
+	Error  string
+	Result *station.ImportResult
+}
+
+func (s *Server) pageImport(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "import", "import", importData{})
+}
+
+func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(r)
+	fail := func(status int, msg string) {
+		s.render(w, r, status, "import", "import", importData{Error: msg})
+	}
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		fail(http.StatusBadRequest, (&records.FieldError{Field: "file", Key: records.KeyRequired}).Message(lang))
+		return
+	}
+	defer file.Close()
+	if hdr.Size > s.maxUpload {
+		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(file, s.maxUpload+1))
+	if err != nil || int64(len(data)) > s.maxUpload {
+		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
+		return
+	}
+	res, err := s.st.ImportWorkers(r.Context(), hdr.Filename, data, lang)
+	switch {
+	case errors.Is(err, station.ErrTooLarge):
+		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
+		return
+	case errors.Is(err, station.ErrBadFile):
+		fail(http.StatusBadRequest, err.Error())
+		return
+	case err != nil:
+		s.webError(w, r, err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "imported workers", "rows", res.Rows, "imported", res.Imported, "failed", len(res.Errors))
+	s.render(w, r, http.StatusOK, "import", "import", importData{Result: res})
+}
+
+// writeTable sends a header and rows as an .xlsx workbook or a CSV file (UTF-8
+// with a byte-order mark, which Excel opens correctly). The workbook stores
+// text as strings, which no spreadsheet runs; the CSV neutralises text
+// cells that would run as formulas.
+func writeTable(w http.ResponseWriter, format, filename string, header []string, rows [][]any) error {
+	switch format {
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", contentDisposition(filename+".csv"))
+		if _, err := io.WriteString(w, "\ufeff"); err != nil {
+			return err
+		}
+		cw := csv.NewWriter(w)
+		if err := cw.Write(header); err != nil {
+			return err
+		}
+		rec := make([]string, len(header))
+		for _, row := range rows {
+			for i, v := range row {
+				rec[i] = displayCell(v)
+				if _, text := v.(string); text {
+					// Typed text a spreadsheet would run as a formula is quoted.
+					rec[i] = webkit.CSVCell(rec[i])
+				}
+			}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	default:
+		x := excelize.NewFile()
+		defer x.Close()
+		sheet := x.GetSheetName(0)
+		sw, err := x.NewStreamWriter(sheet)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		hv := make([]any, len(header))
+		for i, h := range header {
+			hv[i] = h
+		}
+		if err := sw.SetRow("A1", hv); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		for i, row := range rows {
+			cellName, _ := excelize.CoordinatesToCellName(1, i+2) // row numbers are in range
+			if err := sw.SetRow(cellName, row); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", contentDisposition(filename+".xlsx"))
+		_, err = x.WriteTo(w)
+		return err
+	}
+}
+
+func contentDisposition(name string) string {
+	return fmt.Sprintf(`attachment; filename="export%s"; filename*=UTF-8''%s`, filepath.Ext(name), urlPathEscape(name))
+}
+
+func urlPathEscape(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+func displayCell(v any) string {
+	if v == nil {
+		return ""
+	}
+	return displayValue(v)
+}
+
+// ListHeader is the header row of an exported list.
+var ListHeader = []string{"序号", "姓名", "性别", "公民身份号码", "年龄", "联系电话", "户籍地", "常住地", "人员类别",
+	"就业范围", "就业地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期"}
+
+func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	month := q.Get("month")
+	list := records.NormalizeList(q.Get("list"))
+	if !records.ValidMonth(month) {
+		s.webError(w, r, &records.FieldError{Field: "month", Key: records.KeyMonth})
+		return
+	}
+	if list == "" {
+		s.webError(w, r, &records.FieldError{Field: "list_type", Key: records.KeyEnum, Args: []any{strings.Join(records.ListTypes, "、")}})
+		return
+	}
+	var rows [][]any
+	for after := ""; ; {
+		page, err := s.st.ListEntries(r.Context(), month, list, station.MaxLimit, 0, after)
+		if err != nil {
+			s.webError(w, r, err)
+			return
+		}
+		for _, e := range page.Entries {
+			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage,
+				e.ResidenceVillage, strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
+				e.Status.EmploymentForm, e.Status.MonthlyIncome, e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt})
+		}
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	name := fmt.Sprintf("%s-%s人员清单-%s", s.cfg.Name, list, month)
+	if err := writeTable(w, q.Get("format"), name, ListHeader, rows); err != nil {
+		s.log.WarnContext(r.Context(), "export list", "err", err)
+	}
+}
+
+// GigHeader is the header row of the exported gig board.
+var GigHeader = []string{"标题", "工种", "招聘人数", "已安排", "工资", "工资单位", "结算方式", "地点代码", "详细地址",
+	"开始日期", "结束日期", "最低年龄", "最高年龄", "用工单位", "联系方式", "技能要求", "状态", "截止日期", "发布站点"}
+
+func (s *Server) exportGigs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	status := q.Get("status")
+	if status != records.GigOpen && status != records.GigFilled && status != records.GigClosed {
+		status = ""
+	}
+	var rows [][]any
+	for off := 0; ; off += station.MaxLimit {
+		page, err := s.st.Gigs(r.Context(), status, station.MaxLimit, off)
+		if err != nil {
+			s.webError(w, r, err)
+			return
+		}
+		for _, g := range page.Gigs {
+			var amin, amax any
+			if g.AgeMin > 0 {
+				amin = g.AgeMin
+			}
+			if g.AgeMax > 0 {
+				amax = g.AgeMax
+			}
+			rows = append(rows, []any{g.Title, g.Occupation, g.Headcount, g.Placed, g.Wage, g.WageUnit, g.Settlement,
+				g.Place, g.Address, g.StartDate, g.EndDate, amin, amax, g.Employer, g.Contact,
+				strings.Join(g.Skills, "、"), tr("zh", g.Status), g.ExpiresOn, g.Station})
+		}
+		if off+station.MaxLimit >= page.Total {
+			break
+		}
+	}
+	if err := writeTable(w, q.Get("format"), s.cfg.Name+"-零工信息", GigHeader, rows); err != nil {
+		s.log.WarnContext(r.Context(), "export gigs", "err", err)
+	}
+}
