@@ -157,15 +157,11 @@ func (w *Window) Run(ctx context.Context) error {
 			close(r.failed)
 		})
 	}
-	var wg sync.WaitGroup
-	wg.Add(2)
+	r.fail = fail
+	r.wg.Add(1)
 	go func() {
-		defer wg.Done()
+		defer r.wg.Done()
 		fail(r.read(ctx))
-	}()
-	go func() {
-		defer wg.Done()
-		fail(r.commit(ctx))
 	}()
 	werr := r.write(ctx)
 	var own *Error
@@ -189,7 +185,7 @@ func (w *Window) Run(ctx context.Context) error {
 	}
 	cancel()
 	w.conn.Close()
-	wg.Wait()
+	r.wg.Wait()
 	if parent.Err() != nil {
 		return parent.Err()
 	}
@@ -210,6 +206,13 @@ type run struct {
 	ackOut  *latest // committed: to acknowledge
 	ackIn   *latest // the peer's checked acks
 	sent    atomic.Uint64
+
+	// The committer runs only while batches wait: an idle session (most
+	// of a hub's thousands) keeps two goroutines, not three.
+	wg         sync.WaitGroup // the reader and the committer
+	fail       func(error)
+	commitMu   sync.Mutex
+	committing bool // a committer runs; it clears this when it finds r.batches empty
 }
 
 // read reads the peer's frames: batches for commit, acks checked against
@@ -237,6 +240,7 @@ func (r *run) read(ctx context.Context) error {
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+			r.startCommitter(ctx)
 		case *Ack:
 			// The sender publishes a batch's Last before it writes it, so
 			// an ack of it cannot arrive first.
@@ -256,17 +260,52 @@ func (r *run) read(ctx context.Context) error {
 	}
 }
 
+// startCommitter starts a committer unless one runs. The reader calls it
+// after each batch it queues; a committer stops only when it finds the
+// queue empty under commitMu, so every queued batch has one to take it.
+func (r *run) startCommitter(ctx context.Context) {
+	r.commitMu.Lock()
+	defer r.commitMu.Unlock()
+	if r.committing {
+		return
+	}
+	r.committing = true
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		if err := r.commit(ctx); err != nil {
+			r.fail(err)
+		}
+	}()
+}
+
+// take returns the next queued batch, or nil, having marked the committer
+// stopped, when none waits.
+func (r *run) take() *Batch {
+	r.commitMu.Lock()
+	defer r.commitMu.Unlock()
+	select {
+	case b := <-r.batches:
+		return b
+	default:
+		r.committing = false
+		return nil
+	}
+}
+
 // commit hands the peer's batches to the Receiver, those that wait together,
-// and passes the ack to the writer. It never waits for the writer, so that
-// two peers whose writers both wait for the other's reader still progress.
+// and passes the ack to the writer, until none waits. It never waits for the
+// writer, so that two peers whose writers both wait for the other's reader
+// still progress.
 func (r *run) commit(ctx context.Context) error {
 	group := make([]*Batch, 0, r.cfg.GroupBatches)
 	for {
-		var b *Batch
-		select {
-		case b = <-r.batches:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b := r.take()
+		if b == nil {
+			return nil
 		}
 		group, n := append(group[:0], b), len(b.Changes)
 	more:
