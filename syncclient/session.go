@@ -107,6 +107,12 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	}
 	c.mu.Unlock()
 	c.log.Info("connected to the hub", "resume", welcome.Resume, "cursor", cursor, "offset", offset)
+	if err := c.checkResumeInLog(ctx, welcome.Resume); err != nil {
+		// Nothing is trimmed or skipped on such a resume point: the hub
+		// is told why the session ends, and records it.
+		syncproto.Refuse(k, syncproto.NewError(syncproto.ErrCodeCursor, "%v", err))
+		return false, err
+	}
 	c.checkResume(ctx, welcome.Resume)
 	c.trimLog(ctx, welcome.Resume)
 

@@ -3,6 +3,7 @@ package syncclient
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -92,4 +93,40 @@ func (c *Client) checkResume(ctx context.Context, resume uint64) {
 	c.st.Warning = "县级集线器的数据比本站旧（可能从旧备份恢复），本站已清理的部分更改无法重新上传，请联系县级管理员。" +
 		" The hub's data is older than this station's (restored from an old backup?); changes this station already trimmed cannot be sent again: call the county administrator."
 	c.mu.Unlock()
+}
+
+// resumeWarning starts the warning shown while the hub's resume point lies
+// beyond this station's log.
+const resumeWarning = "县级集线器记录的本站上传进度超出了本站的日志"
+
+// checkResumeInLog refuses a resume point beyond the last sequence this
+// station's log ever had (sqlite_sequence keeps it after trims): the hub
+// would acknowledge changes it never received, and this station would skip
+// or trim them. The station's staff see a warning until the hub resumes
+// within the log again.
+func (c *Client) checkResumeInLog(ctx context.Context, resume uint64) error {
+	rep := c.cfg.Replica
+	last, err := rep.MaxSeq(ctx)
+	if err != nil {
+		return err
+	}
+	var high sql.NullInt64
+	if err := rep.DB().QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'fs_log'`).Scan(&high); err != nil && err != sql.ErrNoRows {
+		return fmt.Errorf("read the log's last sequence: %w", err)
+	}
+	last = max(last, uint64(max(high.Int64, 0)))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if resume <= last {
+		if len(c.st.Warning) >= len(resumeWarning) && c.st.Warning[:len(resumeWarning)] == resumeWarning {
+			c.st.Warning = ""
+		}
+		return nil
+	}
+	c.log.Error("the hub resumes beyond this station's log: refused, nothing trimmed or skipped",
+		"resume", resume, "log_last", last)
+	c.st.Warning = fmt.Sprintf("%s（集线器：%d，本站日志：%d），本站未删除或跳过任何更改，已拒绝同步，请联系县级管理员。"+
+		" The hub says it holds this station's changes through %d, beyond this station's log (%d): sync refused, nothing trimmed or skipped; call the county administrator.",
+		resumeWarning, resume, last, resume, last)
+	return fmt.Errorf("the hub's resume point %d is beyond this station's log (%d)", resume, last)
 }

@@ -6,6 +6,9 @@ import (
 
 // Batches cuts log entries read after prev (and examined through through)
 // into batches of at most max changes, for both directions of a session.
+// The batches cover the log without gaps: the first starts at prev+1, each
+// next one right after the last one's Last, whatever the reader's filter
+// skipped in between (PROTOCOL.md, "Cursors").
 // The changes of one transaction share a log sequence and may span batches:
 // a batch that ends inside such a group says Last = seq-1, so that a receiver
 // committing it does not move its cursor past changes it has not received;
@@ -19,7 +22,7 @@ func Batches(entries []replica.LogEntry, prev, through uint64, max int) []*Batch
 	var out []*Batch
 	for i := 0; i < len(entries); {
 		j := min(i+max, len(entries)) // entries[i:j]
-		b := &Batch{First: entries[i].Seq, Changes: make([]replica.Change, j-i)}
+		b := &Batch{First: prev + 1, Changes: make([]replica.Change, j-i)}
 		for k := i; k < j; k++ {
 			b.Changes[k-i] = entries[k].Change
 		}
@@ -30,6 +33,11 @@ func Batches(entries []replica.LogEntry, prev, through uint64, max int) []*Batch
 			b.Last = max64(prev, last-1)
 		default:
 			b.Last = last
+		}
+		if b.Last < b.First {
+			// The start of a group too large for one batch: it moves no
+			// cursor, and says so (first = last = prev).
+			b.First = b.Last
 		}
 		prev = b.Last
 		out = append(out, b)

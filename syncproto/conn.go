@@ -18,6 +18,11 @@ type Conn interface {
 	// too large, not decodable, a text frame) fails with a *Error saying why;
 	// an Error message from the peer is returned as a message.
 	Receive() (Message, error)
+	// ReceiveHello reads the first frame of a session at the hub, before
+	// the station has authenticated: at most MaxHelloFrame bytes, and only a
+	// Hello, decoded; any other type is refused with a *Error without being
+	// decoded (nothing is decompressed before authentication).
+	ReceiveHello() (*Hello, error)
 	// SetReadDeadline bounds the pending and following Receive calls (zero:
 	// no bound).
 	SetReadDeadline(t time.Time) error
@@ -110,4 +115,25 @@ func encodeFrame(c *Codec, dst []byte, m Message) ([]byte, error) {
 		return nil, fmt.Errorf("encode %v: %w", m.Type(), err)
 	}
 	return frame, nil
+}
+
+// MaxHelloFrame is the largest first frame a hub reads: the largest Hello
+// (a 64-byte station id, a 256-byte token, every varint at its longest) is
+// 375 bytes.
+const MaxHelloFrame = 1 << 10
+
+// helloOnly decodes a first frame if it is a Hello.
+func helloOnly(c *Codec, frame []byte) (*Hello, error) {
+	if len(frame) == 0 || MsgType(frame[0]) != TypeHello {
+		t := MsgType(0)
+		if len(frame) > 0 {
+			t = MsgType(frame[0])
+		}
+		return nil, NewError(ErrCodeBadMessage, "first frame is %v: want Hello", t)
+	}
+	m, err := decodeFrame(c, frame)
+	if err != nil {
+		return nil, err
+	}
+	return m.(*Hello), nil
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
 
+	"fieldsync/hlc"
 	"fieldsync/replica"
 	"fieldsync/syncproto"
 	"fieldsync/syncproto/internal/sampledata"
@@ -208,5 +210,20 @@ func TestLimitsOnEncode(t *testing.T) {
 	tight, _ := syncproto.NewCodec(testSchema(t), testKey, syncproto.Limits{MaxTotalFields: 19})
 	if _, err := tight.Encode(nil, &syncproto.Batch{Changes: []replica.Change{w}}); !errors.Is(err, syncproto.ErrTooLarge) {
 		t.Errorf("20 replaced versions with MaxTotalFields 19: %v", err)
+	}
+}
+
+// The largest Hello a station can send fits the hub's first-frame limit.
+func TestLargestHelloFits(t *testing.T) {
+	c := newCodec(t, nil)
+	h := &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: ^uint64(0), Site: ^replica.SiteID(0),
+		Station: strings.Repeat("站", 21) + "x", Token: strings.Repeat("t", 256), Cursor: ^uint64(0),
+		Now: ^hlc.Timestamp(0), MaxBatchLen: ^uint32(0)}
+	b, err := c.Encode(nil, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > syncproto.MaxHelloFrame || len(b) < 360 {
+		t.Fatalf("largest Hello is %d bytes, limit %d", len(b), syncproto.MaxHelloFrame)
 	}
 }

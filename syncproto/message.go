@@ -186,6 +186,13 @@ const (
 	ErrCodeInternal ErrCode = 9
 	// ErrCodeShutdown: the peer is shutting down; retry later.
 	ErrCodeShutdown ErrCode = 10
+	// ErrCodeCursor: a batch does not follow the receiver's cursor (a gap,
+	// or an empty batch moving it), or a resume point lies beyond the
+	// sender's own log. Added after version 1 shipped: an older peer shows
+	// it as "error 11" and retries.
+	ErrCodeCursor ErrCode = 11
+	// ErrCodeBusy: too many handshakes in flight; retry later.
+	ErrCodeBusy ErrCode = 12
 )
 
 // String describes the code in English.
@@ -211,6 +218,10 @@ func (c ErrCode) String() string {
 		return "internal error"
 	case ErrCodeShutdown:
 		return "shutting down"
+	case ErrCodeCursor:
+		return "cursor mismatch"
+	case ErrCodeBusy:
+		return "busy"
 	}
 	return fmt.Sprintf("ErrCode(%d)", uint16(c))
 }
@@ -218,7 +229,7 @@ func (c ErrCode) String() string {
 // Temporary reports whether a session refused with this code may succeed if
 // retried later without anyone changing anything.
 func (c ErrCode) Temporary() bool {
-	return c == ErrCodeInternal || c == ErrCodeShutdown
+	return c == ErrCodeInternal || c == ErrCodeShutdown || c == ErrCodeBusy
 }
 
 // VersionError is returned by CheckVersion.

@@ -107,6 +107,19 @@ func (c *streamConn) Receive() (Message, error) {
 	}
 }
 
+func (c *streamConn) ReceiveHello() (*Hello, error) {
+	for {
+		h, frame, err := readStreamFrame(c.r, MaxHelloFrame)
+		if err != nil {
+			return nil, err
+		}
+		if h == streamPing || h == streamPong {
+			continue
+		}
+		return helloOnly(c.codec, frame)
+	}
+}
+
 func (c *streamConn) extend() {
 	if d := time.Duration(c.keepAlive.Load()); d > 0 {
 		c.nc.SetReadDeadline(time.Now().Add(d))

@@ -62,6 +62,22 @@ func (c *wsConn) Receive() (Message, error) {
 	return decodeFrame(c.codec, data)
 }
 
+func (c *wsConn) ReceiveHello() (*Hello, error) {
+	c.ws.SetReadLimit(MaxHelloFrame)
+	defer c.ws.SetReadLimit(int64(c.max))
+	mt, data, err := c.ws.ReadMessage()
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			return nil, NewError(ErrCodeTooLarge, "first frame exceeds %d bytes: want Hello", MaxHelloFrame)
+		}
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if mt != websocket.BinaryMessage {
+		return nil, NewError(ErrCodeBadMessage, "text frame: want binary frames")
+	}
+	return helloOnly(c.codec, data)
+}
+
 func (c *wsConn) SetReadDeadline(t time.Time) error { return c.ws.SetReadDeadline(t) }
 
 func (c *wsConn) KeepAlive(d time.Duration) {

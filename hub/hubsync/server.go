@@ -26,10 +26,12 @@ import (
 type Server struct {
 	*hub.Hub
 	opt       hub.Options
+	sopt      Options
 	codec     *syncproto.Codec
 	log       *slog.Logger
 	now       func() time.Time
 	reg       *registry
+	shakes    handshakes
 	upgrader  websocket.Upgrader
 	sessionID atomic.Uint64
 
@@ -42,15 +44,20 @@ type liveSession struct {
 	cancel context.CancelFunc
 }
 
-// New returns the sync server of h and connects it to h (hub.SetSessions).
-func New(h *hub.Hub) (*Server, error) {
+// New returns the sync server of h with the default Options and connects it
+// to h (hub.SetSessions).
+func New(h *hub.Hub) (*Server, error) { return NewWith(h, Options{}) }
+
+// NewWith is New with options.
+func NewWith(h *hub.Hub, o Options) (*Server, error) {
 	reg, err := newRegistry()
 	if err != nil {
 		return nil, err
 	}
 	opt := h.Options()
 	s := &Server{Hub: h, opt: opt, codec: h.Codec(), log: h.Logger(), now: h.Now, reg: reg,
-		live: map[string]liveSession{}}
+		live: map[string]liveSession{}, sopt: o.withDefaults(),
+		shakes: handshakes{lim: o.withDefaults(), byAddr: map[string]int{}}}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: opt.HandshakeTimeout,
 		// An idle station should cost little memory: the read buffer is the

@@ -48,6 +48,7 @@ type session struct {
 	upAt    atomic.Int64 // when the last station batch was applied (unix ns)
 	relay   relay
 	upload  upload
+	leave   func() // gives back the handshake slot, once authenticated
 }
 
 // refusal is the Error a session ends with, for a cause err.
@@ -62,13 +63,23 @@ func refusal(err error) *syncproto.Error {
 // ServeHTTP serves /sync: it upgrades the request to a WebSocket and runs the
 // station's session.
 func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	leave, ok := h.shakes.enter(r.RemoteAddr)
+	if !ok {
+		// Too many stations are between connecting and authenticating:
+		// the rest wait, and cannot make the hub hold their frames.
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "too many sync handshakes in flight: retry later", http.StatusServiceUnavailable)
+		return
+	}
 	done, ok := h.Enter()
 	if !ok {
+		leave()
 		http.Error(w, "hub shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		leave()
 		done()
 		return // the upgrader answered with an HTTP error
 	}
@@ -86,6 +97,8 @@ func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		stop := context.AfterFunc(ctx, func() { s.conn.Close() })
 		defer stop()
 		defer s.conn.Close()
+		s.leave = leave
+		defer leave()
 		s.run(ctx, cancel, remote)
 	}()
 }
@@ -109,16 +122,14 @@ func (s *session) received(n int) {
 
 func (s *session) handshake(ctx context.Context) (*syncproto.Hello, error) {
 	s.conn.SetReadDeadline(time.Now().Add(s.h.opt.HandshakeTimeout))
-	m, err := s.conn.Receive()
+	// One small frame, and only a Hello is decoded (PROTOCOL.md, "Before
+	// authentication").
+	hello, err := s.conn.ReceiveHello()
 	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
 		return nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "no Hello within %s", s.h.opt.HandshakeTimeout)
 	}
 	if err != nil {
 		return nil, err
-	}
-	hello, ok := m.(*syncproto.Hello)
-	if !ok {
-		return nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "got %v, want Hello", m.Type())
 	}
 	if err := syncproto.CheckVersion(hello.Version); err != nil {
 		return nil, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
@@ -138,6 +149,7 @@ func (s *session) handshake(ctx context.Context) (*syncproto.Hello, error) {
 func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote string) {
 	h := s.h
 	hello, err := s.handshake(ctx)
+	s.leave()
 	if err != nil {
 		pe := refusal(err)
 		s.log.Info("sync refused", "code", pe.Code, "reason", pe.Message)
@@ -156,6 +168,7 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 		syncproto.Refuse(s.conn, syncproto.NewError(syncproto.ErrCodeInternal, "hub database unavailable"))
 		return
 	}
+	up.through = up.resume
 	wall := h.Replica().Clock().Wall()
 	offset := time.Duration(hello.Now.Millis()-wall.UnixMilli()) * time.Millisecond
 	h.claim(name, s.id, cancel)
@@ -184,8 +197,10 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	var pe *syncproto.Error
 	switch {
 	case syncproto.IsPeerError(err):
-		// The station's own Error: not sent back.
-		s.log.Info("station disconnected", "err", fmt.Errorf("station ended the session: %w", err))
+		// The station's own Error (it refused the hub's resume point, say):
+		// not sent back, kept as the station's last error.
+		msg = "station: " + err.Error()
+		s.log.Warn("station ended the session", "err", err)
 	case errors.As(err, &pe):
 		// The window sent the refusal.
 		msg = pe.Error()
@@ -206,12 +221,25 @@ type upload struct {
 	window *syncproto.Window // kicked when snapshots become due
 	cursor string            // the hub's cursor for the station's log
 	resume uint64            // last station log seq the hub committed
+	// through is the station's log seq the batches checked so far reach
+	// (the reading goroutine's).
+	through uint64
 }
 
-// Check is the core's authorize stage, run as each batch is decoded, while
-// the previous ones commit.
+// Check runs as each batch is decoded, while the previous ones commit: the
+// batch must follow the station's log where the hub holds it
+// (syncproto.Follows: no empty batch moving the cursor; no gap either once
+// the hub requires contiguous uploads), then the core's authorize stage.
 func (u *upload) Check(b *syncproto.Batch) error {
-	return u.s.h.Authorize(u.s.station, b.Changes)
+	through, err := syncproto.Follows(u.through, b, !u.s.h.sopt.ContiguousUploads)
+	if err != nil {
+		return err
+	}
+	if err := u.s.h.Authorize(u.s.station, b.Changes); err != nil {
+		return err
+	}
+	u.through = through
+	return nil
 }
 
 // Commit applies batches that arrived one after another in one transaction

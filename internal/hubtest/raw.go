@@ -14,7 +14,7 @@ import (
 // RawStation is a hand-driven WebSocket client speaking syncproto, to send
 // the hub what a real station never would.
 type RawStation struct {
-	t     *testing.T
+	t     testing.TB
 	WS    *websocket.Conn
 	Codec *syncproto.Codec
 }
@@ -82,7 +82,7 @@ func (r *RawStation) Hello(e syncproto.Enrollment) {
 }
 
 // ReadMessage reads the next syncproto message from the hub.
-func ReadMessage(t *testing.T, r *RawStation) syncproto.Message {
+func ReadMessage(t testing.TB, r *RawStation) syncproto.Message {
 	t.Helper()
 	for {
 		mt, b, err := r.WS.ReadMessage()
@@ -97,5 +97,33 @@ func ReadMessage(t *testing.T, r *RawStation) syncproto.Message {
 			t.Fatal(err)
 		}
 		return m
+	}
+}
+
+// Welcome reads the hub's answer to the Hello, failing the test on anything
+// else.
+func (r *RawStation) Welcome() *syncproto.Welcome {
+	r.t.Helper()
+	r.WS.SetReadDeadline(time.Now().Add(10 * time.Second))
+	m := ReadMessage(r.t, r)
+	w, ok := m.(*syncproto.Welcome)
+	if !ok {
+		r.t.Fatalf("got %v, want Welcome (%v)", m.Type(), m)
+	}
+	return w
+}
+
+// Ack reads the hub's messages, skipping its batches, until an Ack, and
+// returns its sequence; an Error fails the test.
+func (r *RawStation) Ack() uint64 {
+	r.t.Helper()
+	r.WS.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		switch m := ReadMessage(r.t, r).(type) {
+		case *syncproto.Ack:
+			return m.Seq
+		case *syncproto.Error:
+			r.t.Fatalf("refused: %v", m)
+		}
 	}
 }

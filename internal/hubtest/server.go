@@ -28,15 +28,23 @@ type Server struct {
 	// Addr is where the hub listens, 127.0.0.1:port.
 	Addr string
 	// TLS is the server's configuration when started with "https", else nil.
-	TLS  *tls.Config
-	Opt  hub.Options
-	done chan error
+	TLS *tls.Config
+	Opt hub.Options
+	// SyncOpt configures the sync server (hubsync) at each Open.
+	SyncOpt hubsync.Options
+	done    chan error
 }
 
 // NewServer initialises a hub in a temporary folder, opens it with opt and
 // serves it (http or https, by scheme) on 127.0.0.1; the test's cleanup
 // stops it.
 func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
+	t.Helper()
+	return NewServerSync(t, scheme, opt, hubsync.Options{})
+}
+
+// NewServerSync is NewServer with the sync server's options.
+func NewServerSync(t testing.TB, scheme string, opt hub.Options, so hubsync.Options) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	if err := hub.Init(dir, "测试县", scheme+"://127.0.0.1:1"); err != nil {
@@ -49,7 +57,7 @@ func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
 	if opt.Synchronous == "" {
 		opt.Synchronous = "NORMAL"
 	}
-	h := &Server{t: t, Dir: dir, Opt: opt}
+	h := &Server{t: t, Dir: dir, Opt: opt, SyncOpt: so}
 	if scheme == "https" {
 		cert, err := hub.SelfSignedCert(dir, "127.0.0.1")
 		if err != nil {
@@ -70,7 +78,7 @@ func (h *Server) Open() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	stations, err := hubsync.New(hb)
+	stations, err := hubsync.NewWith(hb, h.SyncOpt)
 	if err != nil {
 		hb.Close()
 		h.t.Fatal(err)
