@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/privfile"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -138,12 +139,25 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The directory and its files are private, also when someone loosened
+	// them since init (the database is made 0600 once it exists, below).
+	if err := privfile.Mkdir(opt.Dir); err != nil {
+		return nil, fmt.Errorf("open hub: %w", err)
+	}
+	if err := privfile.Chmod(filepath.Join(opt.Dir, configFile), filepath.Join(opt.Dir, keyFile),
+		filepath.Join(opt.Dir, certFile)); err != nil {
+		return nil, fmt.Errorf("open hub: %w", err)
+	}
 	rep, err := replica.Open(ctx, filepath.Join(opt.Dir, dbFile), replica.Options{
 		Schema: schema, Clock: hlc.NewClock(opt.Now), Site: cfg.site, Key: cfg.key,
 		History: true, Synchronous: opt.Synchronous, Logger: opt.Logger, Indexes: records.HubIndexes(),
 	})
 	if err != nil {
 		return nil, err
+	}
+	if err := privfile.ChmodDB(filepath.Join(opt.Dir, dbFile)); err != nil {
+		rep.Close()
+		return nil, fmt.Errorf("open hub: %w", err)
 	}
 	h := &Hub{
 		opt: opt, cfg: cfg, rep: rep, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,

@@ -8,6 +8,7 @@ import (
 	"fieldsync/hub/hubsync"
 	"fieldsync/hub/hubweb"
 	"fieldsync/syncproto"
+	"fieldsync/webkit"
 	"log/slog"
 	"net"
 	"net/http"
@@ -28,15 +29,23 @@ type Server struct {
 	// Addr is where the hub listens, 127.0.0.1:port.
 	Addr string
 	// TLS is the server's configuration when started with "https", else nil.
-	TLS  *tls.Config
-	Opt  hub.Options
-	done chan error
+	TLS *tls.Config
+	Opt hub.Options
+	// Limits are the HTTP server's limits (webkit's defaults when zero).
+	Limits webkit.ServerOptions
+	done   chan error
 }
 
 // NewServer initialises a hub in a temporary folder, opens it with opt and
 // serves it (http or https, by scheme) on 127.0.0.1; the test's cleanup
 // stops it.
 func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
+	t.Helper()
+	return NewServerWith(t, scheme, opt, webkit.ServerOptions{})
+}
+
+// NewServerWith is NewServer with the HTTP server's limits set.
+func NewServerWith(t testing.TB, scheme string, opt hub.Options, limits webkit.ServerOptions) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	if err := hub.Init(dir, "测试县", scheme+"://127.0.0.1:1"); err != nil {
@@ -49,7 +58,7 @@ func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
 	if opt.Synchronous == "" {
 		opt.Synchronous = "NORMAL"
 	}
-	h := &Server{t: t, Dir: dir, Opt: opt}
+	h := &Server{t: t, Dir: dir, Opt: opt, Limits: limits}
 	if scheme == "https" {
 		cert, err := hub.SelfSignedCert(dir, "127.0.0.1")
 		if err != nil {
@@ -96,8 +105,8 @@ func (h *Server) Serve(addr string) {
 	}
 	h.Addr = ln.Addr().String()
 	h.done = make(chan error, 1)
-	hb, hd := h.Hub, h.Handler
-	go func() { h.done <- hubweb.Serve(hb, hd, ln, h.TLS) }()
+	hb, hd, o := h.Hub, h.Handler, hubweb.ServeOptions{TLS: h.TLS, Server: h.Limits}
+	go func() { h.done <- hubweb.ServeWith(hb, hd, ln, o) }()
 }
 
 // Stop closes the hub and waits for Serve to return.
