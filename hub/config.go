@@ -30,6 +30,8 @@ type config struct {
 	URL  string `json:"url"`
 	Site string `json:"site"`
 	Key  string `json:"key"`
+	// Zone is the IANA time zone of the dates the hub shows ("": DefaultZone).
+	Zone string `json:"zone,omitempty"`
 
 	site replica.SiteID
 	key  ident.Key

@@ -82,7 +82,7 @@ var webFuncs = template.FuncMap{
 		if t.IsZero() {
 			return "—"
 		}
-		return t.In(hub.ChinaTime).Format("2006-01-02 15:04")
+		return inZone(t).Format("2006-01-02 15:04")
 	},
 	"val": func(v any) string {
 		switch x := v.(type) {

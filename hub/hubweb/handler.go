@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"fieldsync/hub"
@@ -43,6 +44,7 @@ func newServer(h *hub.Hub) *server {
 // and the JSON API under /api/ (see routesAccess).
 func Handler(h *hub.Hub, sync http.Handler) http.Handler {
 	s := newServer(h)
+	pageZone.Store(h.Zone())
 	mux := http.NewServeMux()
 	mux.Handle("GET /sync", longLived(sync))
 	mux.Handle("GET /static/", staticFiles())
@@ -87,6 +89,19 @@ func staticFiles() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})
+}
+
+// pageZone is the zone the pages show dates in: the hub's (one hub per
+// process; tests' hubs all take the default).
+var pageZone atomic.Pointer[time.Location]
+
+// inZone is t in the zone the pages show dates in.
+func inZone(t time.Time) time.Time {
+	if loc := pageZone.Load(); loc != nil {
+		return t.In(loc)
+	}
+	loc, _ := webkit.LoadZone(hub.DefaultZone)
+	return t.In(loc)
 }
 
 // ServeOptions configure ServeWith.
