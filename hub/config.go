@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"fieldsync/ident"
+	"fieldsync/privfile"
 	"fieldsync/replica"
 )
 
@@ -29,6 +30,8 @@ type config struct {
 	URL  string `json:"url"`
 	Site string `json:"site"`
 	Key  string `json:"key"`
+	// Zone is the IANA time zone of the dates the hub shows ("": DefaultZone).
+	Zone string `json:"zone,omitempty"`
 
 	site replica.SiteID
 	key  ident.Key
@@ -75,7 +78,7 @@ func Init(dir, name, hubURL string) error {
 	if err := checkHubURL(hubURL); err != nil {
 		return fmt.Errorf("hub init: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privfile.Mkdir(dir); err != nil {
 		return fmt.Errorf("hub init: %w", err)
 	}
 	path := filepath.Join(dir, configFile)
@@ -95,7 +98,7 @@ func Init(dir, name, hubURL string) error {
 	if err != nil {
 		return fmt.Errorf("hub init: %w", err)
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+	if err := privfile.WriteFile(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("hub init: %w", err)
 	}
 	if u, _ := url.Parse(hubURL); u.Scheme == "https" {

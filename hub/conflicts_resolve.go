@@ -427,7 +427,7 @@ func (h *Hub) closeRegistration(ctx context.Context, tx *replica.Tx, c Conflict,
 	}
 	on := req.On
 	if on == "" {
-		on = h.now().In(ChinaTime).Format(records.DateLayout)
+		on = h.now().In(h.zone).Format(records.DateLayout)
 	}
 	u := records.UnemploymentRegistration{WorkerID: ValueText(row["worker_id"]), PlaceType: ValueText(row["place_type"]),
 		RegisteredOn: ValueText(row["registered_on"]), Reason: ValueText(row["reason"]),

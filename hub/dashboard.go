@@ -75,7 +75,7 @@ func (h *Hub) followLive(ctx context.Context, live *report.Live) {
 			start := time.Now()
 			err := live.Sync(ctx)
 			if err == nil {
-				_, err = h.Dashboard(ctx, h.now().In(ChinaTime).Format("2006-01"))
+				_, err = h.Dashboard(ctx, h.now().In(h.zone).Format("2006-01"))
 			}
 			took := time.Since(start)
 			switch {
@@ -101,7 +101,7 @@ const liveShare = 10
 // reportOptions are the report options of the hub: its clock, its live
 // facts, the defaults for the rest.
 func (h *Hub) reportOptions() report.Options {
-	return report.Options{Now: h.now, Live: h.figuresCache().Live(), OpenConflicts: h.OpenConflictsByStation}
+	return report.Options{Now: h.now, Location: h.zone, Live: h.figuresCache().Live(), OpenConflicts: h.OpenConflictsByStation}
 }
 
 // StationHealth is what the hub knows of each enrolled, not revoked station,
@@ -142,9 +142,6 @@ func (h *Hub) Dashboard(ctx context.Context, month string) (*report.Figures, err
 	}
 	return h.figuresCache().Dashboard(ctx, h.rep.DB(), seq, month, stations, h.reportOptions())
 }
-
-// ChinaTime is the zone of the months the dashboard and the reports count.
-var ChinaTime = time.FixedZone("CST", 8*3600)
 
 // StartDashboard starts the dashboard's live figures (see figuresCache); the
 // web adapter calls it as the hub starts serving.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/privfile"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+	_ "time/tzdata" // a server without a zone database still knows Asia/Shanghai
 
 	"fieldsync/hlc"
 	"fieldsync/ident"
@@ -64,7 +66,14 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of new administrator passwords
 	// (default bcrypt.DefaultCost; tests lower it).
 	PasswordCost int
+	// Zone is the IANA time zone every date a page or report shows is in:
+	// the days and months the hub counts by ("" takes hub.json's "zone",
+	// else DefaultZone), whatever zone the server is set to.
+	Zone string
 }
+
+// DefaultZone is the zone of the dates the hub shows and counts by.
+const DefaultZone = "Asia/Shanghai"
 
 // ErrClosed is returned by the adapters' Serve after Close.
 var ErrClosed = errors.New("hub closed")
@@ -73,6 +82,7 @@ var ErrClosed = errors.New("hub closed")
 type Hub struct {
 	opt      Options
 	cfg      *config
+	zone     *time.Location // of every date shown and every day and month counted
 	rep      *replica.Replica
 	codec    *syncproto.Codec
 	log      *slog.Logger
@@ -110,6 +120,10 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	zone, err := loadZone(opt.Zone, cfg.Zone)
+	if err != nil {
+		return nil, fmt.Errorf("open hub: %w", err)
+	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +152,15 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The directory and its files are private, also when someone loosened
+	// them since init (the database is made 0600 once it exists, below).
+	if err := privfile.Mkdir(opt.Dir); err != nil {
+		return nil, fmt.Errorf("open hub: %w", err)
+	}
+	if err := privfile.Chmod(filepath.Join(opt.Dir, configFile), filepath.Join(opt.Dir, keyFile),
+		filepath.Join(opt.Dir, certFile)); err != nil {
+		return nil, fmt.Errorf("open hub: %w", err)
+	}
 	rep, err := replica.Open(ctx, filepath.Join(opt.Dir, dbFile), replica.Options{
 		Schema: schema, Clock: hlc.NewClock(opt.Now), Site: cfg.site, Key: cfg.key,
 		History: true, Synchronous: opt.Synchronous, Logger: opt.Logger, Indexes: records.HubIndexes(),
@@ -145,8 +168,12 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := privfile.ChmodDB(filepath.Join(opt.Dir, dbFile)); err != nil {
+		rep.Close()
+		return nil, fmt.Errorf("open hub: %w", err)
+	}
 	h := &Hub{
-		opt: opt, cfg: cfg, rep: rep, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
+		opt: opt, cfg: cfg, rep: rep, zone: zone, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
 		sessions: noSessions{}, scope: newScopeSet(), names: newNamesakes(), workerCol: map[string]int{},
 		childOwner: map[ident.ID]ident.ID{},
 		codec:      &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
@@ -219,6 +246,27 @@ func (h *Hub) readLog(ctx context.Context, after uint64, q replica.LogQuery) ([]
 
 // Name is the hub's name; URL the address stations dial.
 func (h *Hub) Name() string { return h.cfg.Name }
+
+// Zone is the time zone of every date the hub shows and of the days and
+// months it counts by.
+func (h *Hub) Zone() *time.Location { return h.zone }
+
+// loadZone loads the zone named by the option, else by hub.json, else
+// DefaultZone.
+func loadZone(names ...string) (*time.Location, error) {
+	name := DefaultZone
+	for _, n := range names {
+		if n != "" {
+			name = n
+			break
+		}
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("time zone %q: %w", name, err)
+	}
+	return loc, nil
+}
 
 // URL is the address stations dial.
 func (h *Hub) URL() string { return h.cfg.URL }

@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
+
+	"fieldsync/webkit"
 )
 
 // WriteCSV writes one sheet of the monthly report (one of Sheets) as CSV:
@@ -57,10 +58,7 @@ func cellText(v any) string {
 	switch x := v.(type) {
 	case string:
 		// A typed value that a spreadsheet would run as a formula is quoted.
-		if x != "" && strings.ContainsRune("=+-@\t\r", rune(x[0])) {
-			return "'" + x
-		}
-		return x
+		return webkit.CSVCell(x)
 	case int:
 		return strconv.Itoa(x)
 	case float64:

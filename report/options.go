@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"fieldsync/webkit"
 	"fmt"
 	"time"
 
@@ -48,7 +49,7 @@ type Options struct {
 var (
 	DefaultIncomeBands = []float64{1000, 3000, 5000}
 	DefaultSilentAfter = 7 * 24 * time.Hour
-	chinaTime          = time.FixedZone("CST", 8*3600)
+	chinaTime, _       = webkit.LoadZone(webkit.DefaultZone) // embedded: cannot fail
 )
 
 // withDefaults fills the zero fields of o.

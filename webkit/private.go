@@ -1,63 +1,19 @@
 package webkit
 
-import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-)
+import "fieldsync/privfile"
 
 // MkdirPrivate makes dir (and its parents) and sets dir's mode to 0700, also
-// when it existed before: the data in it is personal.
-func MkdirPrivate(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("make private directory: %w", err)
-	}
-	if err := os.Chmod(dir, 0o700); err != nil {
-		return fmt.Errorf("make %s private: %w", dir, err)
-	}
-	return nil
-}
+// when it existed before: the data in it is personal (privfile.Mkdir).
+func MkdirPrivate(dir string) error { return privfile.Mkdir(dir) }
 
-// MakePrivate sets the mode of each path that exists to 0600.
-func MakePrivate(paths ...string) error {
-	for _, p := range paths {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("make %s private: %w", p, err)
-		}
-	}
-	return nil
-}
+// MakePrivate sets the mode of each path that exists to 0600 (privfile.Chmod).
+func MakePrivate(paths ...string) error { return privfile.Chmod(paths...) }
 
 // MakeDBPrivate sets a SQLite database file and its companions (-wal, -shm,
-// -journal) to 0600; call it after opening the database, which makes them.
-func MakeDBPrivate(path string) error {
-	return MakePrivate(path, path+"-wal", path+"-shm", path+"-journal")
-}
+// -journal) to 0600; call it after opening the database, which makes them
+// (privfile.ChmodDB).
+func MakeDBPrivate(path string) error { return privfile.ChmodDB(path) }
 
-// WriteFilePrivate replaces path atomically with data, mode 0600.
-func WriteFilePrivate(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	werr := tmp.Chmod(0o600)
-	if werr == nil {
-		_, werr = tmp.Write(data)
-	}
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if err := tmp.Close(); werr == nil {
-		werr = err
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		return fmt.Errorf("write %s: %w", path, werr)
-	}
-	return nil
-}
+// WriteFilePrivate replaces path atomically with data, mode 0600
+// (privfile.WriteFile).
+func WriteFilePrivate(path string, data []byte) error { return privfile.WriteFile(path, data) }

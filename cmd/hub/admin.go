@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/webkit"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -34,7 +31,7 @@ func cmdAdminAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if err := needDir(*dir); err != nil {
 		return err
 	}
-	pw, err := readPassword(stdin, stderr)
+	pw, err := webkit.ReadNewPassword(stdin, stderr) // no echo at a terminal (Windows too); one line from a pipe
 	if err != nil {
 		return fmt.Errorf("admin add: %w", err)
 	}
@@ -51,58 +48,6 @@ func cmdAdminAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	fmt.Fprintf(stdout, "administrator %q added with role %s\n", *user, role)
 	return nil
-}
-
-// readPassword reads a password from stdin: one line from a pipe or file, or
-// typed twice (without echo where stty can turn it off) at a terminal.
-func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
-	var tty *os.File
-	if f, ok := stdin.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			tty = f
-		}
-	}
-	if tty != nil {
-		if err := stty(tty, "-echo"); err == nil {
-			defer stty(tty, "echo")
-		}
-	}
-	in := bufio.NewReader(stdin)
-	readLine := func(prompt string) (string, error) {
-		if tty != nil {
-			fmt.Fprint(stderr, prompt)
-		}
-		line, err := in.ReadString('\n')
-		if tty != nil {
-			fmt.Fprintln(stderr) // the typed newline was not echoed
-		}
-		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-			return "", fmt.Errorf("read password: %w", err)
-		}
-		return strings.TrimRight(line, "\r\n"), nil
-	}
-	pw, err := readLine("Password: ")
-	if err != nil {
-		return "", err
-	}
-	if tty != nil {
-		again, err := readLine("Password again: ")
-		if err != nil {
-			return "", err
-		}
-		if again != pw {
-			return "", errors.New("the passwords differ")
-		}
-	}
-	return pw, nil
-}
-
-// stty sets a terminal mode with the stty program (echo off while a password
-// is typed); it fails harmlessly where there is none.
-func stty(tty *os.File, arg string) error {
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = tty
-	return cmd.Run()
 }
 
 func cmdAdminList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -126,7 +71,7 @@ func cmdAdminList(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if a.Disabled {
 			state = "disabled"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, a.Role, state, a.Created.Local().Format(time.DateTime), a.CreatedBy)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Name, a.Role, state, a.Created.In(h.Zone()).Format(time.DateTime), a.CreatedBy)
 	}
 	return tw.Flush()
 }

@@ -213,7 +213,7 @@ func cmdStationList(ctx context.Context, args []string, stdout, stderr io.Writer
 			state = "revoked"
 		}
 		if !s.LastSeen.IsZero() {
-			seen = s.LastSeen.Local().Format(time.DateTime)
+			seen = s.LastSeen.In(h.Zone()).Format(time.DateTime)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.DivisionCode, s.SiteHex, state, seen, s.LastError)
 	}
@@ -249,6 +249,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM)")
 	keyFile := fs.String("tls-key", "", "TLS key (PEM)")
 	selfSigned := fs.Bool("tls-self-signed", false, "use (and make, the first time) the hub's own certificate; stations pin it")
+	zone := fs.String("zone", "", "IANA time zone of the dates pages and reports show (default: hub.json's \"zone\", else "+hub.DefaultZone+")")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -258,7 +259,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *certFile != "" && *selfSigned {
 		return errors.New("serve: --tls-self-signed and --tls-cert exclude each other")
 	}
-	h, err := openHub(ctx, *dir, *certFile)
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	h, err := hub.Open(ctx, hub.Options{Dir: *dir, CertFile: *certFile, Logger: logger(os.Stderr), Zone: *zone})
 	if err != nil {
 		return err
 	}

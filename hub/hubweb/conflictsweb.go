@@ -82,7 +82,7 @@ var webFuncs = template.FuncMap{
 		if t.IsZero() {
 			return "—"
 		}
-		return t.In(hub.ChinaTime).Format("2006-01-02 15:04")
+		return inZone(t).Format("2006-01-02 15:04")
 	},
 	"val": func(v any) string {
 		switch x := v.(type) {
@@ -110,8 +110,33 @@ func (h *server) newPage(r *http.Request, lang, titleKey string) page {
 	if a, ok := access.AdminFrom(r.Context()); ok {
 		p.Admin, p.CSRF = a, access.CSRFToken(a)
 	}
-	p.Notice = r.URL.Query().Get("notice")
+	p.Notice = noticeText(lang, r.URL.Query())
 	return p
+}
+
+// noticeText is the success banner a redirect asks for with ?notice=KEY
+// (and the counts ?n= and ?failed=). The text comes from this fixed set: a
+// link cannot put words of its own on a genuine hub page; an unknown key
+// shows nothing.
+func noticeText(lang string, q url.Values) string {
+	count := func(name string) int {
+		n, err := strconv.Atoi(q.Get(name))
+		if err != nil || n < 0 || n > maxBulk {
+			return 0
+		}
+		return n
+	}
+	switch q.Get("notice") {
+	case "resolved":
+		t := msg2(lang, fmt.Sprintf("已处理 %d 个冲突", count("n")), fmt.Sprintf("%d conflicts resolved", count("n")))
+		if f := count("failed"); f > 0 {
+			t += msg2(lang, fmt.Sprintf("；%d 个未能处理，仍在队列中", f), fmt.Sprintf("; %d could not be resolved and stay in the queue", f))
+		}
+		return t
+	case "revoked":
+		return msg2(lang, "服务站已注销", "station revoked")
+	}
+	return ""
 }
 
 // render executes a page template into a buffer first, so that an error
@@ -198,19 +223,16 @@ func (h *server) postBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	choose, _ := json.Marshal(r.PostFormValue("choose"))
 	res := h.resolveMany(r.Context(), adminActor(r), ids, hub.ResolveRequest{Choose: choose}, lang)
-	ok, failed := 0, []string{}
+	ok, failed := 0, 0
 	for _, x := range res {
 		if x.Error == "" {
 			ok++
 		} else {
-			failed = append(failed, fmt.Sprintf("#%d %s", x.ID, x.Error))
+			failed++
+			h.log.InfoContext(r.Context(), "bulk resolution: a conflict not resolved", "conflict", x.ID)
 		}
 	}
-	notice := msg2(lang, fmt.Sprintf("已处理 %d 个冲突", ok), fmt.Sprintf("%d conflicts resolved", ok))
-	if len(failed) > 0 {
-		notice += "；" + strings.Join(failed, "；")
-	}
-	http.Redirect(w, r, "/conflicts?notice="+url.QueryEscape(notice), http.StatusSeeOther)
+	http.Redirect(w, r, fmt.Sprintf("/conflicts?notice=resolved&n=%d&failed=%d", ok, failed), http.StatusSeeOther)
 }
 
 var conflictTmpl = mustTemplate("conflict", webFuncs, true)

@@ -2,7 +2,6 @@ package hubweb
 
 import (
 	"errors"
-	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fmt"
 	"net/http"
@@ -27,7 +26,7 @@ func (h *server) monthParam(r *http.Request) string {
 	if m := r.URL.Query().Get("month"); m != "" || r.URL.Query().Has("month") {
 		return m
 	}
-	return h.now().In(hub.ChinaTime).Format("2006-01")
+	return h.now().In(h.Zone()).Format("2006-01")
 }
 
 // writeFieldError answers 400 with the error and the offending parameter.

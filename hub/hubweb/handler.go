@@ -16,10 +16,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/webkit"
 )
 
 // ErrClosed is returned by Serve after the hub's Close.
@@ -42,28 +44,93 @@ func newServer(h *hub.Hub) *server {
 // and the JSON API under /api/ (see routesAccess).
 func Handler(h *hub.Hub, sync http.Handler) http.Handler {
 	s := newServer(h)
+	pageZone.Store(h.Zone())
 	mux := http.NewServeMux()
-	mux.Handle("GET /sync", sync)
+	mux.Handle("GET /sync", longLived(sync))
+	mux.Handle("GET /static/", staticFiles())
 	mux.Handle("GET /api/stations", s.apiFor(access.PermView, s.serveAPI))
 	mux.Handle("GET /{$}", s.pageFor(access.PermView, s.servePage))
 	s.routesAccess(mux)
 	s.routesDashboard(mux)
 	s.routesDashboardPage(mux)
 	s.routesConflicts(mux)
-	return mux
+	return securityHeaders(mux)
+}
+
+// securityHeaders sets webkit's security headers, the Content-Security-Policy
+// among them, on every response.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		webkit.SetSecurityHeaders(w.Header())
+		next.ServeHTTP(w, r)
+	})
+}
+
+// longLived lifts the server's read and write deadlines off a connection
+// that becomes a sync session: the server's ReadTimeout would otherwise cut
+// every session a few minutes in (a hijacked connection keeps the deadline
+// the server set). The session sets its own deadline for every frame.
+func longLived(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Time{})  // not supported: no deadline to lift
+		_ = rc.SetWriteDeadline(time.Time{}) // the same
+		next.ServeHTTP(w, r)
+	})
+}
+
+//go:embed static
+var staticFS embed.FS
+
+// staticFiles serves the pages' one stylesheet and one script.
+func staticFiles() http.Handler {
+	files := http.FileServerFS(staticFS)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// pageZone is the zone the pages show dates in: the hub's (one hub per
+// process; tests' hubs all take the default).
+var pageZone atomic.Pointer[time.Location]
+
+// inZone is t in the zone the pages show dates in.
+func inZone(t time.Time) time.Time {
+	if loc := pageZone.Load(); loc != nil {
+		return t.In(loc)
+	}
+	loc, _ := webkit.LoadZone(hub.DefaultZone)
+	return t.In(loc)
+}
+
+// ServeOptions configure ServeWith.
+type ServeOptions struct {
+	// TLS serves over TLS when set.
+	TLS *tls.Config
+	// Server bounds what a client may hold open (webkit's defaults; the
+	// header timeout defaults to the hub's HandshakeTimeout).
+	Server webkit.ServerOptions
 }
 
 // Serve serves handler on ln until the hub closes (TLS when tlsCfg is set).
 // It returns ErrClosed after the hub's Close, or the error that stopped it.
 func Serve(h *hub.Hub, handler http.Handler, ln net.Listener, tlsCfg *tls.Config) error {
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: h.Options().HandshakeTimeout,
-		IdleTimeout:       time.Minute,
-		TLSConfig:         tlsCfg,
-		ErrorLog:          slog.NewLogLogger(h.Logger().Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return h.Context() },
+	return ServeWith(h, handler, ln, ServeOptions{TLS: tlsCfg})
+}
+
+// ServeWith is Serve with the server's limits set: a request's headers and
+// body must arrive within them (a body trickling in a byte a second does
+// not hold a connection open), except on /sync, whose sessions bound each
+// frame themselves.
+func ServeWith(h *hub.Hub, handler http.Handler, ln net.Listener, o ServeOptions) error {
+	so := o.Server
+	if so.ReadHeaderTimeout <= 0 {
+		so.ReadHeaderTimeout = h.Options().HandshakeTimeout
 	}
+	so.TLS, so.Log = o.TLS, h.Logger()
+	srv := webkit.NewServer(handler, so)
+	srv.BaseContext = func(net.Listener) context.Context { return h.Context() }
 	detach, ok := h.Attach(func() { srv.Close() })
 	if !ok {
 		ln.Close()
@@ -71,7 +138,7 @@ func Serve(h *hub.Hub, handler http.Handler, ln net.Listener, tlsCfg *tls.Config
 	}
 	defer detach()
 	var err error
-	if tlsCfg != nil {
+	if o.TLS != nil {
 		err = srv.ServeTLS(ln, "", "")
 	} else {
 		err = srv.Serve(ln)

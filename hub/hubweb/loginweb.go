@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fieldsync/hub/access"
 	"html/template"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -51,6 +52,7 @@ var accessText = map[string][2]string{
 	"csrf":           {"表单已过期，请返回刷新后重试", "The form has expired; go back, reload and try again"},
 	"bad_request":    {"请求格式错误", "Malformed request"},
 	"internal":       {"内部错误", "Internal error"},
+	"json_only":      {"请求须为 JSON（Content-Type: application/json）", "The request must be JSON (Content-Type: application/json)"},
 }
 
 func tr(lang, key string) string {
@@ -319,6 +321,13 @@ func (h *server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		User     string `json:"user"`
 		Password string `json:"password"`
+	}
+	// Only JSON: a page of another site can post text/plain (or a form)
+	// without asking the browser first, and so drive an administrator's
+	// lock-out from their own browser; application/json it cannot.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeJSONError(w, http.StatusUnsupportedMediaType, tr(lang, "json_only"))
+		return
 	}
 	body, ok := readJSONText(w, r, 4<<10)
 	if !ok {

@@ -5,7 +5,6 @@ import (
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -90,5 +89,5 @@ func (h *server) postRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	a := adminActor(r)
 	h.acc.Record(r.Context(), access.AuditEntry{User: a.User, Action: access.AuditStationRevoke, Detail: name, Remote: a.Remote})
-	http.Redirect(w, r, "/stations?notice="+url.QueryEscape(msg2(lang, "已注销 "+name, "revoked "+name)), http.StatusSeeOther)
+	http.Redirect(w, r, "/stations?notice=revoked", http.StatusSeeOther)
 }

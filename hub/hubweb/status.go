@@ -24,7 +24,7 @@ var pageTmpl = mustTemplate("page", template.FuncMap{
 		if t.IsZero() {
 			return "从未"
 		}
-		return t.Local().Format("2006-01-02 15:04:05")
+		return inZone(t).Format("2006-01-02 15:04:05")
 	},
 	"dur": func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 }, false)

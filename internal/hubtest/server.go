@@ -8,6 +8,7 @@ import (
 	"fieldsync/hub/hubsync"
 	"fieldsync/hub/hubweb"
 	"fieldsync/syncproto"
+	"fieldsync/webkit"
 	"log/slog"
 	"net"
 	"net/http"
@@ -32,7 +33,9 @@ type Server struct {
 	Opt hub.Options
 	// SyncOpt configures the sync server (hubsync) at each Open.
 	SyncOpt hubsync.Options
-	done    chan error
+	// Limits are the HTTP server's limits (webkit's defaults when zero).
+	Limits webkit.ServerOptions
+	done   chan error
 }
 
 // NewServer initialises a hub in a temporary folder, opens it with opt and
@@ -40,11 +43,22 @@ type Server struct {
 // stops it.
 func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
 	t.Helper()
-	return NewServerSync(t, scheme, opt, hubsync.Options{})
+	return newServer(t, scheme, opt, hubsync.Options{}, webkit.ServerOptions{})
 }
 
 // NewServerSync is NewServer with the sync server's options.
 func NewServerSync(t testing.TB, scheme string, opt hub.Options, so hubsync.Options) *Server {
+	t.Helper()
+	return newServer(t, scheme, opt, so, webkit.ServerOptions{})
+}
+
+// NewServerWith is NewServer with the HTTP server's limits set.
+func NewServerWith(t testing.TB, scheme string, opt hub.Options, limits webkit.ServerOptions) *Server {
+	t.Helper()
+	return newServer(t, scheme, opt, hubsync.Options{}, limits)
+}
+
+func newServer(t testing.TB, scheme string, opt hub.Options, so hubsync.Options, limits webkit.ServerOptions) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	if err := hub.Init(dir, "测试县", scheme+"://127.0.0.1:1"); err != nil {
@@ -57,7 +71,7 @@ func NewServerSync(t testing.TB, scheme string, opt hub.Options, so hubsync.Opti
 	if opt.Synchronous == "" {
 		opt.Synchronous = "NORMAL"
 	}
-	h := &Server{t: t, Dir: dir, Opt: opt, SyncOpt: so}
+	h := &Server{t: t, Dir: dir, Opt: opt, SyncOpt: so, Limits: limits}
 	if scheme == "https" {
 		cert, err := hub.SelfSignedCert(dir, "127.0.0.1")
 		if err != nil {
@@ -104,8 +118,8 @@ func (h *Server) Serve(addr string) {
 	}
 	h.Addr = ln.Addr().String()
 	h.done = make(chan error, 1)
-	hb, hd := h.Hub, h.Handler
-	go func() { h.done <- hubweb.Serve(hb, hd, ln, h.TLS) }()
+	hb, hd, o := h.Hub, h.Handler, hubweb.ServeOptions{TLS: h.TLS, Server: h.Limits}
+	go func() { h.done <- hubweb.ServeWith(hb, hd, ln, o) }()
 }
 
 // Stop closes the hub and waits for Serve to return.
