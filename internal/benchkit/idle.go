@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -320,9 +321,28 @@ func (lc *lightClients) isGig(id ident.ID) bool {
 // goroutines owned by wg, which end with ctx or the connection.
 func (lc *lightClients) connect(ctx context.Context, wg *sync.WaitGroup, addr string, schema *replica.Schema, en syncproto.Enrollment) error {
 	d := websocket.Dialer{HandshakeTimeout: time.Minute}
-	ws, _, err := d.DialContext(ctx, "ws://"+addr+"/sync", nil)
-	if err != nil {
-		return fmt.Errorf("dial the hub for %s: %w", en.StationID, err)
+	var ws *websocket.Conn
+	for {
+		var resp *http.Response
+		var err error
+		ws, resp, err = d.DialContext(ctx, "ws://"+addr+"/sync", nil)
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		if err == nil {
+			break
+		}
+		// The hub turns away handshakes beyond its limits (all of these
+		// come from one address) with 503: wait a little and dial again, as
+		// a station's backoff does.
+		if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+			return fmt.Errorf("dial the hub for %s: %w", en.StationID, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(20+rand.IntN(200)) * time.Millisecond):
+		}
 	}
 	hello, err := lc.codec.Encode(nil, &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: schema.Fingerprint(),
 		Site: en.Site, Station: en.StationID, Token: en.Token, Now: hlc.New(time.Now().UnixMilli(), 0), MaxBatchLen: 1 << 20})
