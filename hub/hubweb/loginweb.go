@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/webkit"
 	"html/template"
 	"mime"
 	"net"
@@ -58,7 +59,7 @@ var accessText = map[string][2]string{
 func tr(lang, key string) string {
 	m, ok := accessText[key]
 	if !ok {
-		return key
+		return webkit.Texts.T(lang, key)
 	}
 	if lang == "en" {
 		return m[1]
@@ -72,6 +73,18 @@ func langOf(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 86400,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+// pageLang is langOf without remembering a choice: ?lang=, else the cookie,
+// else Chinese.
+func pageLang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
 		return l
 	}
 	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
