@@ -54,7 +54,6 @@ const (
 // Errors of Login and Session.
 var (
 	ErrLoginFailed = errors.New("wrong user name or password")
-	ErrLocked      = errors.New("too many failed logins: try again later")
 	ErrNoSession   = errors.New("not logged in, or the session has ended")
 )
 
@@ -67,43 +66,29 @@ func NewToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-// Login checks a user's password, within the lock-out rules, and opens a
-// session of the given kind. It returns the session's token, which only the
-// client keeps, and when it expires.
-func (s *Store) Login(ctx context.Context, name, password, remote, kind string) (token string, expires time.Time, role Role, err error) {
-	if err := s.limiter.begin(name, remote, s.now()); err != nil {
-		s.log.WarnContext(ctx, "login refused: locked out", "remote", remote)
-		return "", time.Time{}, "", err
-	}
-	role, known, err := s.checkPassword(ctx, name, password)
+// Login checks a user's password and opens a session of the given kind. It
+// returns the session's token, which only the client keeps, and when it
+// expires; known says whether name is an account's (for the caller's log: a
+// name that is not may be a password typed into the wrong field). A failure
+// is recorded in the audit log. The lock-out after failed logins is the web
+// adapter's (it knows the addresses): it asks before calling Login and
+// records a lock with RecordLockout.
+func (s *Store) Login(ctx context.Context, name, password, remote, kind string) (token string, expires time.Time, role Role, known bool, err error) {
+	role, known, err = s.checkPassword(ctx, name, password)
 	switch {
 	case errors.Is(err, ErrLoginFailed):
-		userLocked, remoteLocked := s.limiter.finish(name, remote, attemptFailed, s.now())
 		who, detail := name, kind
 		if !known {
 			// The name may be a password typed in the wrong field: keep it out.
 			who, detail = "", kind+", unknown user"
 		}
-		s.log.WarnContext(ctx, "failed administrator login", "known", known, "remote", remote)
 		s.Record(ctx, AuditEntry{User: who, Action: AuditLoginFailed, Detail: detail, Remote: remote})
-		if userLocked {
-			s.log.WarnContext(ctx, "administrator locked out", "known", known, "remote", remote, "for", s.opt.LockFor)
-			s.Record(ctx, AuditEntry{User: who, Action: AuditLockout,
-				Detail: fmt.Sprintf("user, %d failed logins, for %s", s.opt.LockAfter, s.opt.LockFor), Remote: remote})
-		}
-		if remoteLocked {
-			s.log.WarnContext(ctx, "address locked out", "remote", remote, "for", s.opt.LockFor)
-			s.Record(ctx, AuditEntry{User: who, Action: AuditLockout,
-				Detail: fmt.Sprintf("address, %d failed logins, for %s", s.opt.RemoteLockAfter, s.opt.LockFor), Remote: remote})
-		}
-		return "", time.Time{}, "", err
+		return "", time.Time{}, "", known, err
 	case err != nil:
-		s.limiter.finish(name, remote, attemptError, s.now())
-		return "", time.Time{}, "", err
+		return "", time.Time{}, "", known, err
 	}
-	s.limiter.finish(name, remote, attemptOK, s.now())
 	if token, err = NewToken(); err != nil {
-		return "", time.Time{}, "", err
+		return "", time.Time{}, "", true, err
 	}
 	now := s.now()
 	expires = now.Add(s.opt.AdminIdle)
@@ -113,15 +98,30 @@ func (s *Store) Login(ctx context.Context, name, password, remote, kind string) 
 	_, err = s.db.ExecContext(ctx, `INSERT INTO hub_sessions(token_hash, user, kind, created_ms, seen_ms, expires_ms)
 		VALUES(?, ?, ?, ?, ?, ?)`, tokenHash(token), name, kind, now.UnixMilli(), now.UnixMilli(), expires.UnixMilli())
 	if err != nil {
-		return "", time.Time{}, "", fmt.Errorf("open session: %w", err)
+		return "", time.Time{}, "", true, fmt.Errorf("open session: %w", err)
 	}
 	// Sessions that ended are removed now and then, here.
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM hub_sessions WHERE expires_ms <= ?`, now.UnixMilli()); err != nil {
 		s.log.WarnContext(ctx, "remove ended sessions", "err", err)
 	}
-	s.log.InfoContext(ctx, "administrator logged in", "admin", name, "kind", kind, "remote", remote)
 	s.Record(ctx, AuditEntry{User: name, Action: AuditLogin, Detail: kind, Remote: remote})
-	return token, expires, role, nil
+	return token, expires, role, true, nil
+}
+
+// RecordLockout records in the audit log that failed logins locked out a user
+// name (user) or an address (address), or both; an unknown name is left out.
+func (s *Store) RecordLockout(ctx context.Context, name string, known bool, remote string, user, address bool) {
+	if !known {
+		name = ""
+	}
+	if user {
+		s.Record(ctx, AuditEntry{User: name, Action: AuditLockout,
+			Detail: fmt.Sprintf("user, %d failed logins, locked for up to %s", s.opt.LockAfter, s.opt.LockFor), Remote: remote})
+	}
+	if address {
+		s.Record(ctx, AuditEntry{User: name, Action: AuditLockout,
+			Detail: fmt.Sprintf("address, %d failed logins, locked for up to %s", s.opt.RemoteLockAfter, s.opt.LockFor), Remote: remote})
+	}
 }
 
 // Session finds the live session of a token of the given kind, and its

@@ -32,13 +32,26 @@ var ErrClosed = hub.ErrClosed
 // server is the web adapter of one hub. The hub's methods are its own.
 type server struct {
 	*hub.Hub
-	acc *access.Store
-	log *slog.Logger
-	now func() time.Time
+	acc     *access.Store
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *webkit.Limiter // failed administrator logins
 }
 
 func newServer(h *hub.Hub) *server {
-	return &server{Hub: h, acc: h.Access(), log: h.Logger(), now: h.Now}
+	acc := h.Access()
+	return &server{Hub: h, acc: acc, log: h.Logger(), now: h.Now,
+		limiter: webkit.NewLimiter(limiterOptions(acc.Options(), h.Now))}
+}
+
+// limiterOptions maps the hub's lock-out options onto webkit's back-off:
+// LockAfter and RemoteLockAfter failures are free, then the first lock lasts
+// a minute (LockFor if shorter) and each further failure doubles it up to
+// LockFor; a record is forgotten an hour (LockFor if longer) after its last
+// failure.
+func limiterOptions(o access.Options, now func() time.Time) webkit.LimiterOptions {
+	return webkit.LimiterOptions{UserFree: o.LockAfter, RemoteFree: o.RemoteLockAfter,
+		Base: min(time.Minute, o.LockFor), Max: o.LockFor, Forget: max(time.Hour, o.LockFor), Now: now}
 }
 
 // HandlerOptions configure HandlerWith.

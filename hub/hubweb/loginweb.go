@@ -8,6 +8,7 @@ import (
 	"fieldsync/hub/access"
 	"fieldsync/webkit"
 	"html/template"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -277,9 +278,10 @@ func (h *server) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user := r.PostFormValue("user")
-	tok, _, _, err := h.acc.Login(r.Context(), user, r.PostFormValue("password"), remoteHost(r), access.SessionWeb)
+	tok, _, _, err := h.login(r, user, r.PostFormValue("password"), access.SessionWeb)
+	var locked *webkit.LockedError
 	switch {
-	case errors.Is(err, access.ErrLocked):
+	case errors.As(err, &locked):
 		h.renderLogin(w, r, lang, http.StatusTooManyRequests, user, tr(lang, "locked"))
 		return
 	case errors.Is(err, access.ErrLoginFailed):
@@ -320,6 +322,37 @@ func (h *server) postLogout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
+// login checks an administrator's password within the lock-out
+// (webkit.Limiter, per user name and per address) and opens a session of the
+// kind. A locked-out attempt is a *webkit.LockedError; failures and locks are
+// logged through webkit (no password, no unknown name) and locks recorded in
+// the audit log.
+func (h *server) login(r *http.Request, user, password, kind string) (string, time.Time, access.Role, error) {
+	ctx, key := r.Context(), webkit.RemoteKey(r)
+	if err := h.limiter.Begin(user, key); err != nil {
+		webkit.LogLocked(ctx, h.log, r, kind)
+		return "", time.Time{}, "", err
+	}
+	tok, expires, role, known, err := h.acc.Login(ctx, user, password, remoteHost(r), kind)
+	outcome := webkit.Succeeded
+	switch {
+	case errors.Is(err, access.ErrLoginFailed):
+		outcome = webkit.Failed
+	case err != nil:
+		outcome = webkit.Undecided
+	}
+	userLocked, remoteLocked := h.limiter.Finish(user, key, outcome)
+	if outcome != webkit.Undecided {
+		webkit.LogLogin(ctx, h.log, r, kind, user, known, outcome)
+	}
+	if userLocked || remoteLocked {
+		h.log.WarnContext(ctx, "login locked out", "remote", key, "via", kind, "user_locked", userLocked,
+			"address_locked", remoteLocked)
+		h.acc.RecordLockout(ctx, user, known, remoteHost(r), userLocked, remoteLocked)
+	}
+	return tok, expires, role, err
+}
+
 // LoginResponse is the answer of POST /api/login.
 type LoginResponse struct {
 	Token   string      `json:"token"`
@@ -352,10 +385,11 @@ func (h *server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, tr(lang, "bad_request"))
 		return
 	}
-	tok, expires, role, err := h.acc.Login(r.Context(), req.User, req.Password, remoteHost(r), access.SessionAPI)
+	tok, expires, role, err := h.login(r, req.User, req.Password, access.SessionAPI)
+	var locked *webkit.LockedError
 	switch {
-	case errors.Is(err, access.ErrLocked):
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.acc.Options().LockFor.Seconds())))
+	case errors.As(err, &locked):
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(locked.Until.Sub(h.now()).Seconds())))))
 		writeJSONError(w, http.StatusTooManyRequests, tr(lang, "locked"))
 		return
 	case errors.Is(err, access.ErrLoginFailed):
