@@ -50,6 +50,31 @@ func TestHostRebindingRefused(t *testing.T) {
 	}
 }
 
+// The guard's refusals speak the hub's language and shape: JSON with an
+// error under /api/, text on pages, Chinese unless English is asked for.
+func TestGuardRefusalLanguage(t *testing.T) {
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	for _, c := range []struct{ path, want, ctype string }{
+		{"/login", "拒绝访问", "text/plain"},
+		{"/login?lang=en", "Refused", "text/plain"},
+		{"/api/stations", `{"error":"拒绝访问`, "application/json"},
+		{"/api/stations?lang=en", `{"error":"Refused`, "application/json"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, h.URL()+c.path, nil)
+		req.Host = "rebind.example"
+		resp, err := h.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMisdirectedRequest || !strings.HasPrefix(string(b), c.want) ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), c.ctype) {
+			t.Errorf("%s: %d %s %q, want 421 %s %q…", c.path, resp.StatusCode, resp.Header.Get("Content-Type"), b, c.ctype, c.want)
+		}
+	}
+}
+
 // A page of another site posting to the hub's forms from an administrator's
 // browser is refused (403) even with everything else right (the session
 // cookie and the form's CSRF token, which a browser would send along); the

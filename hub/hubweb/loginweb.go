@@ -39,8 +39,8 @@ func (h *server) routesAccess(mux *http.ServeMux) {
 	mux.Handle("GET /api/audit", h.apiFor(access.PermAudit, h.apiAudit))
 }
 
-// messages of the access layer: Chinese first, English with ?lang=en.
-var accessText = map[string][2]string{
+// accessText are the access layer's messages: Chinese first, English with ?lang=en.
+var accessText = webkit.Catalogue{
 	"title":          {"县级中心登录", "County hub login"},
 	"user":           {"用户名", "User name"},
 	"password":       {"密码", "Password"},
@@ -57,45 +57,33 @@ var accessText = map[string][2]string{
 	"json_only":      {"请求须为 JSON（Content-Type: application/json）", "The request must be JSON (Content-Type: application/json)"},
 }
 
-func tr(lang, key string) string {
-	m, ok := accessText[key]
-	if !ok {
-		return webkit.Texts.T(lang, key)
-	}
-	if lang == "en" {
-		return m[1]
-	}
-	return m[0]
-}
+// hubText is the hub's one text catalogue: webkit's own texts (the guard's
+// refusals among them), the access layer's and the pages'.
+var hubText = webkit.Texts.With(accessText, webText)
 
-// langOf picks the language: ?lang= (remembered in a cookie), else the
-// cookie, else Chinese.
-func langOf(w http.ResponseWriter, r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 86400,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-		return l
-	}
-	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
-		return "en"
-	}
-	return "zh"
-}
+// tr is the text of key in lang (the key itself when unknown).
+func tr(lang, key string) string { return hubText.T(lang, key) }
 
-// pageLang is langOf without remembering a choice: ?lang=, else the cookie,
-// else Chinese.
-func pageLang(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
-		return l
-	}
-	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
-		return "en"
-	}
-	return "zh"
-}
+// pageLangs is how pages pick a language: ?lang= (remembered in the cookie),
+// else the cookie, else Chinese.
+var pageLangs = webkit.LangOptions{Cookie: langCookie}
+
+// langOf picks a page's language, remembering a ?lang= choice.
+func langOf(w http.ResponseWriter, r *http.Request) string { return pageLangs.Choose(w, r) }
+
+// pageLang is langOf without remembering a choice.
+func pageLang(r *http.Request) string { return pageLangs.Choose(discardHeaders{}, r) }
+
+// discardHeaders is a ResponseWriter for choosing a language without setting
+// its cookie.
+type discardHeaders struct{}
+
+func (discardHeaders) Header() http.Header         { return http.Header{} }
+func (discardHeaders) Write(b []byte) (int, error) { return len(b), nil }
+func (discardHeaders) WriteHeader(int)             {}
 
 // apiLang is the language of API messages: ?lang=en, else Chinese. The API
-// sets no cookie, not even this one.
+// sets no cookie and reads none, not even this one.
 func apiLang(r *http.Request) string {
 	if r.URL.Query().Get("lang") == "en" {
 		return "en"
@@ -112,22 +100,18 @@ func remoteHost(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-// secureHeaders are sent with every page and API answer for administrators.
+// secureHeaders keeps administrators' pages and API answers out of caches
+// (webkit.Guard has set the security headers of every response).
 func secureHeaders(w http.ResponseWriter) {
-	w.Header().Set("X-Frame-hub.Options", "DENY")
-	w.Header().Set("X-Content-Type-hub.Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Cache-Control", "no-store")
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
+// writeJSON writes v as JSON that no cache keeps (webkit.WriteJSON).
+func writeJSON(w http.ResponseWriter, status int, v any) { webkit.WriteJSON(w, status, v) }
 
+// writeJSONError answers {"error": msg} (webkit.WriteError).
 func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	webkit.WriteError(w, status, webkit.ErrorBody{Error: msg})
 }
 
 // bearer is the token of an "Authorization: Bearer" header.
