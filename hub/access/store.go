@@ -7,6 +7,7 @@ package access
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -94,6 +95,12 @@ func (s *Store) Init(ctx context.Context) error {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("create access tables: %w", err)
 		}
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret) // crypto/rand.Read never fails on supported platforms
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO hub_secrets(name, value) VALUES('csrf', ?)
+		ON CONFLICT(name) DO NOTHING`, secret); err != nil {
+		return fmt.Errorf("create the CSRF secret: %w", err)
 	}
 	return nil
 }

@@ -467,3 +467,38 @@ func TestLockoutParallel(t *testing.T) {
 		t.Errorf("right password after the guesses: %d", st)
 	}
 }
+
+// Open forms outlive a restart of the hub: the CSRF secret and the sessions
+// are kept in its database. A form posted with a token made under another
+// secret (or for another session) is refused.
+func TestFormsSurviveRestart(t *testing.T) {
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	c := h.LoggedIn("alice", access.RoleOwner)
+	_, _, page := hubtest.Page(t, c, h.URL()+"/")
+	logout := hubtest.CSRFPattern.FindStringSubmatch(page)
+	login := h.Client()
+	_, _, form := hubtest.Page(t, login, h.URL()+"/login")
+	loginTok := hubtest.CSRFPattern.FindStringSubmatch(form)
+	if logout == nil || loginTok == nil {
+		t.Fatal("pages without CSRF tokens")
+	}
+	addr := h.Addr
+	h.Stop()
+	h.Open()
+	h.Serve(addr)
+	resp, _ := hubtest.Post(t, login, h.URL()+"/login", url.Values{"csrf": {loginTok[1]}, "user": {"alice"},
+		"password": {hubtest.Password("alice")}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("login form opened before the restart: %s", resp.Status)
+	}
+	// Another session's token does not log this one out.
+	_, _, other := hubtest.Page(t, login, h.URL()+"/")
+	if m := hubtest.CSRFPattern.FindStringSubmatch(other); m == nil || m[1] == logout[1] {
+		t.Fatalf("two sessions, one CSRF token: %v", m)
+	} else if resp, _ := hubtest.Post(t, c, h.URL()+"/logout", url.Values{"csrf": {m[1]}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("logout with another session's token: %s", resp.Status)
+	}
+	if resp, _ := hubtest.Post(t, c, h.URL()+"/logout", url.Values{"csrf": {logout[1]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("logout form opened before the restart: %s", resp.Status)
+	}
+}

@@ -102,7 +102,7 @@ type page struct {
 func (h *server) newPage(r *http.Request, lang, titleKey string) page {
 	p := page{Hub: h.Name(), Title: tw(lang, titleKey), Lang: lang}
 	if a, ok := access.AdminFrom(r.Context()); ok {
-		p.Admin, p.CSRF = a, access.CSRFToken(a)
+		p.Admin, p.CSRF = a, h.csrfToken(a)
 	}
 	p.Notice = noticeText(lang, r.URL.Query())
 	return p

@@ -32,16 +32,19 @@ var ErrClosed = hub.ErrClosed
 // server is the web adapter of one hub. The hub's methods are its own.
 type server struct {
 	*hub.Hub
-	acc     *access.Store
-	log     *slog.Logger
-	now     func() time.Time
-	limiter *webkit.Limiter // failed administrator logins
+	acc      *access.Store
+	log      *slog.Logger
+	now      func() time.Time
+	limiter  *webkit.Limiter // failed administrator logins
+	sessions *webkit.Sessions
+	csrf     *webkit.CSRF
 }
 
 func newServer(h *hub.Hub) *server {
 	acc := h.Access()
 	return &server{Hub: h, acc: acc, log: h.Logger(), now: h.Now,
-		limiter: webkit.NewLimiter(limiterOptions(acc.Options(), h.Now))}
+		limiter:  webkit.NewLimiter(limiterOptions(acc.Options(), h.Now)),
+		sessions: newSessions(acc, h.Now), csrf: newCSRF(acc, h.Logger())}
 }
 
 // limiterOptions maps the hub's lock-out options onto webkit's back-off:
