@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -47,7 +48,7 @@ const usage = `usage:
   hub admin add --dir DIR --user NAME --role viewer|resolver|station_manager|owner   (password on stdin)
   hub admin list --dir DIR
   hub admin disable --dir DIR --user NAME
-  hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
+  hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--host NAME]… [--zone ZONE] [--contiguous-uploads]
   hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
   hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet summary|employed|…] [--unmasked]
 `
@@ -250,6 +251,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	keyFile := fs.String("tls-key", "", "TLS key (PEM)")
 	selfSigned := fs.Bool("tls-self-signed", false, "use (and make, the first time) the hub's own certificate; stations pin it")
 	zone := fs.String("zone", "", "IANA time zone of the dates pages and reports show (default: hub.json's \"zone\", else "+hub.DefaultZone+")")
+	contiguous := fs.Bool("contiguous-uploads", false, "refuse a station batch that does not start right after what the hub holds of that station (no gaps)")
+	var hosts hostNames
+	fs.Var(&hosts, "host", "a host `name` the hub also answers to (repeatable; the host of hub.json's url and the address dialled always work)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -307,14 +311,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer waitDebug()
 	defer stopDebug()
-	stations, err := hubsync.New(h)
+	stations, err := hubsync.NewWith(h, hubsync.Options{ContiguousUploads: *contiguous})
 	if err != nil {
 		ln.Close()
 		h.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- hubweb.Serve(h, hubweb.Handler(h, stations), ln, tlsCfg) }()
+	go func() {
+		done <- hubweb.Serve(h, hubweb.HandlerWith(h, stations, hubweb.HandlerOptions{Hosts: hosts}), ln, tlsCfg)
+	}()
 	select {
 	case <-ctx.Done():
 	case err := <-done:
@@ -368,5 +374,19 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	fmt.Fprintf(stdout, "wrote %d sample workers and %d gigs\n", *workers, *gigs)
+	return nil
+}
+
+// hostNames collects repeated --host flags.
+type hostNames []string
+
+func (n *hostNames) String() string { return strings.Join(*n, ",") }
+
+func (n *hostNames) Set(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.ContainsAny(v, "/ ") {
+		return fmt.Errorf("--host %q: a host name such as hub.example.gov.cn", v)
+	}
+	*n = append(*n, v)
 	return nil
 }

@@ -38,6 +38,8 @@ var schema = []string{
 		kind TEXT NOT NULL, created_ms INTEGER NOT NULL, seen_ms INTEGER NOT NULL,
 		expires_ms INTEGER NOT NULL) STRICT`,
 	`CREATE INDEX IF NOT EXISTS hub_sessions_user ON hub_sessions(user)`,
+	// Secrets of the hub's web adapter (name "csrf": the CSRF secret).
+	`CREATE TABLE IF NOT EXISTS hub_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT`,
 	`CREATE TABLE IF NOT EXISTS hub_audit (id INTEGER PRIMARY KEY, at INTEGER NOT NULL,
 		user TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '',
 		remote TEXT NOT NULL DEFAULT '') STRICT`,

@@ -2,11 +2,7 @@ package access
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -28,6 +24,13 @@ type Admin struct {
 	kind   string // SessionWeb or SessionAPI
 	hash   []byte // the token's SHA-256: identifies the session
 }
+
+// SessionHash is the SHA-256 of the administrator's session token: what
+// identifies the session, and what a form's CSRF token is bound to.
+func (a *Admin) SessionHash() []byte { return a.hash }
+
+// Kind is the kind of the administrator's session (SessionWeb, SessionAPI).
+func (a *Admin) Kind() string { return a.kind }
 
 // Actor is the administrator as the audit log names them.
 func (a *Admin) Actor() Actor { return Actor{User: a.Name, Remote: a.Remote} }
@@ -54,144 +57,144 @@ const (
 // Errors of Login and Session.
 var (
 	ErrLoginFailed = errors.New("wrong user name or password")
-	ErrLocked      = errors.New("too many failed logins: try again later")
 	ErrNoSession   = errors.New("not logged in, or the session has ended")
 )
 
-// NewToken makes a session token: 256 random bits.
-func NewToken() (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("make token: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
-}
-
-// Login checks a user's password, within the lock-out rules, and opens a
-// session of the given kind. It returns the session's token, which only the
-// client keeps, and when it expires.
-func (s *Store) Login(ctx context.Context, name, password, remote, kind string) (token string, expires time.Time, role Role, err error) {
-	if err := s.limiter.begin(name, remote, s.now()); err != nil {
-		s.log.WarnContext(ctx, "login refused: locked out", "remote", remote)
-		return "", time.Time{}, "", err
-	}
-	role, known, err := s.checkPassword(ctx, name, password)
-	switch {
-	case errors.Is(err, ErrLoginFailed):
-		userLocked, remoteLocked := s.limiter.finish(name, remote, attemptFailed, s.now())
+// Login checks a user's password. It returns the role; known says whether
+// name is an account's (for the caller's log: a name that is not may be a
+// password typed into the wrong field). A failure is recorded in the audit
+// log; the caller opens the session (kind: how the login came) and then
+// records it with RecordLogin. The lock-out after failed logins is the web
+// adapter's (it knows the addresses): it asks before calling Login and
+// records a lock with RecordLockout.
+func (s *Store) Login(ctx context.Context, name, password, remote, kind string) (role Role, known bool, err error) {
+	role, known, err = s.checkPassword(ctx, name, password)
+	if errors.Is(err, ErrLoginFailed) {
 		who, detail := name, kind
 		if !known {
 			// The name may be a password typed in the wrong field: keep it out.
 			who, detail = "", kind+", unknown user"
 		}
-		s.log.WarnContext(ctx, "failed administrator login", "known", known, "remote", remote)
 		s.Record(ctx, AuditEntry{User: who, Action: AuditLoginFailed, Detail: detail, Remote: remote})
-		if userLocked {
-			s.log.WarnContext(ctx, "administrator locked out", "known", known, "remote", remote, "for", s.opt.LockFor)
-			s.Record(ctx, AuditEntry{User: who, Action: AuditLockout,
-				Detail: fmt.Sprintf("user, %d failed logins, for %s", s.opt.LockAfter, s.opt.LockFor), Remote: remote})
-		}
-		if remoteLocked {
-			s.log.WarnContext(ctx, "address locked out", "remote", remote, "for", s.opt.LockFor)
-			s.Record(ctx, AuditEntry{User: who, Action: AuditLockout,
-				Detail: fmt.Sprintf("address, %d failed logins, for %s", s.opt.RemoteLockAfter, s.opt.LockFor), Remote: remote})
-		}
-		return "", time.Time{}, "", err
-	case err != nil:
-		s.limiter.finish(name, remote, attemptError, s.now())
-		return "", time.Time{}, "", err
 	}
-	s.limiter.finish(name, remote, attemptOK, s.now())
-	if token, err = NewToken(); err != nil {
-		return "", time.Time{}, "", err
-	}
-	now := s.now()
-	expires = now.Add(s.opt.AdminIdle)
-	if kind == SessionAPI {
-		expires = now.Add(s.opt.TokenTTL)
-	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO hub_sessions(token_hash, user, kind, created_ms, seen_ms, expires_ms)
-		VALUES(?, ?, ?, ?, ?, ?)`, tokenHash(token), name, kind, now.UnixMilli(), now.UnixMilli(), expires.UnixMilli())
-	if err != nil {
-		return "", time.Time{}, "", fmt.Errorf("open session: %w", err)
-	}
-	// Sessions that ended are removed now and then, here.
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM hub_sessions WHERE expires_ms <= ?`, now.UnixMilli()); err != nil {
-		s.log.WarnContext(ctx, "remove ended sessions", "err", err)
-	}
-	s.log.InfoContext(ctx, "administrator logged in", "admin", name, "kind", kind, "remote", remote)
-	s.Record(ctx, AuditEntry{User: name, Action: AuditLogin, Detail: kind, Remote: remote})
-	return token, expires, role, nil
+	return role, known, err
 }
 
-// Session finds the live session of a token of the given kind, and its
-// enabled administrator. The token is looked up by its SHA-256, so the
-// lookup's timing tells nothing about stored tokens. A web session's idle
-// timer restarts unless touch is false (a page refreshing itself is not
-// the administrator at work).
-func (s *Store) Session(ctx context.Context, token, kind string, touch bool) (*Admin, error) {
-	if token == "" {
+// RecordLogin records in the audit log that an administrator logged in.
+func (s *Store) RecordLogin(ctx context.Context, name, kind, remote string) {
+	s.Record(ctx, AuditEntry{User: name, Action: AuditLogin, Detail: kind, Remote: remote})
+}
+
+// RecordLockout records in the audit log that failed logins locked out a user
+// name (user) or an address (address), or both; an unknown name is left out.
+func (s *Store) RecordLockout(ctx context.Context, name string, known bool, remote string, user, address bool) {
+	if !known {
+		name = ""
+	}
+	if user {
+		s.Record(ctx, AuditEntry{User: name, Action: AuditLockout,
+			Detail: fmt.Sprintf("user, %d failed logins, locked for up to %s", s.opt.LockAfter, s.opt.LockFor), Remote: remote})
+	}
+	if address {
+		s.Record(ctx, AuditEntry{User: name, Action: AuditLockout,
+			Detail: fmt.Sprintf("address, %d failed logins, locked for up to %s", s.opt.RemoteLockAfter, s.opt.LockFor), Remote: remote})
+	}
+}
+
+// SessionRecord is a stored login: the SHA-256 of its token (never the
+// token), its administrator and kind, and its times.
+type SessionRecord struct {
+	Hash                   []byte
+	User, Kind             string
+	Created, Seen, Expires time.Time
+}
+
+// CreateSession stores a new session, and removes the sessions that ended.
+func (s *Store) CreateSession(ctx context.Context, r SessionRecord) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO hub_sessions(token_hash, user, kind, created_ms, seen_ms, expires_ms)
+		VALUES(?, ?, ?, ?, ?, ?)`, r.Hash, r.User, r.Kind, r.Created.UnixMilli(), r.Seen.UnixMilli(), r.Expires.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("open session: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM hub_sessions WHERE expires_ms <= ?`, s.now().UnixMilli()); err != nil {
+		s.log.WarnContext(ctx, "remove ended sessions", "err", err)
+	}
+	return nil
+}
+
+// SessionByHash finds a stored session, or ErrNoSession. The token is looked
+// up by its SHA-256, so the lookup's timing tells nothing about stored tokens.
+func (s *Store) SessionByHash(ctx context.Context, hash []byte) (SessionRecord, error) {
+	r := SessionRecord{Hash: hash}
+	var created, seen, expires int64
+	err := s.db.QueryRowContext(ctx, `SELECT user, kind, created_ms, seen_ms, expires_ms FROM hub_sessions
+		WHERE token_hash = ?`, hash).Scan(&r.User, &r.Kind, &created, &seen, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SessionRecord{}, ErrNoSession
+	}
+	if err != nil {
+		return SessionRecord{}, fmt.Errorf("find session: %w", err)
+	}
+	r.Created, r.Seen, r.Expires = time.UnixMilli(created), time.UnixMilli(seen), time.UnixMilli(expires)
+	return r, nil
+}
+
+// TouchSession records a session's use and its new end.
+func (s *Store) TouchSession(ctx context.Context, hash []byte, seen, expires time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE hub_sessions SET seen_ms = ?, expires_ms = ? WHERE token_hash = ?`,
+		seen.UnixMilli(), expires.UnixMilli(), hash); err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM hub_sessions WHERE token_hash = ?`, hash); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions ends every session of an administrator.
+func (s *Store) DeleteUserSessions(ctx context.Context, name string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM hub_sessions WHERE user = ?`, name); err != nil {
+		return fmt.Errorf("end sessions of %s: %w", name, err)
+	}
+	return nil
+}
+
+// SessionAdmin is the enabled administrator of a live session of the kind
+// (found by the caller), or ErrNoSession.
+func (s *Store) SessionAdmin(ctx context.Context, r SessionRecord, kind string) (*Admin, error) {
+	if r.Kind != kind {
 		return nil, ErrNoSession
 	}
-	hash := tokenHash(token)
-	var a Admin
-	var seen, expires int64
+	a := Admin{Name: r.User, kind: kind, hash: r.Hash}
 	var disabled bool
-	err := s.db.QueryRowContext(ctx, `SELECT s.user, s.seen_ms, s.expires_ms, a.role, a.disabled
-		FROM hub_sessions s JOIN hub_admins a ON a.name = s.user WHERE s.token_hash = ? AND s.kind = ?`,
-		hash, kind).Scan(&a.Name, &seen, &expires, &a.Role, &disabled)
-	if errors.Is(err, sql.ErrNoRows) {
+	err := s.db.QueryRowContext(ctx, `SELECT role, disabled FROM hub_admins WHERE name = ?`, r.User).Scan(&a.Role, &disabled)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && disabled {
 		return nil, ErrNoSession
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find session: %w", err)
 	}
-	now := s.now()
-	if disabled || now.UnixMilli() >= expires {
-		return nil, ErrNoSession
-	}
-	a.kind, a.hash = kind, hash
-	// Restart the idle timer, at most every few seconds to spare the disk.
-	if kind == SessionWeb && touch && now.UnixMilli()-seen >= (5*time.Second).Milliseconds() {
-		_, err := s.db.ExecContext(ctx, `UPDATE hub_sessions SET seen_ms = ?, expires_ms = ? WHERE token_hash = ?`,
-			now.UnixMilli(), now.Add(s.opt.AdminIdle).UnixMilli(), hash)
-		if err != nil {
-			s.log.WarnContext(ctx, "touch session", "err", err)
-		}
-	}
 	return &a, nil
 }
 
-// Logout ends a session and records it.
-func (s *Store) Logout(ctx context.Context, a *Admin) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM hub_sessions WHERE token_hash = ?`, a.hash); err != nil {
-		return fmt.Errorf("log out: %w", err)
-	}
-	s.log.InfoContext(ctx, "administrator logged out", "admin", a.Name, "kind", a.kind, "remote", a.Remote)
+// RecordLogout records in the audit log that an administrator logged out
+// (the caller ended the session).
+func (s *Store) RecordLogout(ctx context.Context, a *Admin) {
 	s.Record(ctx, AuditEntry{User: a.Name, Action: AuditLogout, Detail: a.kind, Remote: a.Remote})
-	return nil
 }
 
-// CSRFToken is the CSRF token of a web session: derived from the session's
-// token hash, so it needs no storage and dies with the session.
-func CSRFToken(a *Admin) string {
-	m := sha256.Sum256(append([]byte("fieldsync hub csrf\x00"), a.hash...))
-	return hex.EncodeToString(m[:16])
-}
-
-// tokenHash is what the database keeps of a session token.
-func tokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
-}
-
-// EndSession ends the session of token if it is one of the given kind (a
-// browser's earlier session when it logs in again: one browser, one
-// session).
-func (s *Store) EndSession(ctx context.Context, token, kind string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM hub_sessions WHERE token_hash = ? AND kind = ?`,
-		tokenHash(token), kind); err != nil {
-		return fmt.Errorf("end session: %w", err)
+// CSRFSecret is the secret the web adapter's CSRF tokens are made under,
+// kept in the database so that a restart does not expire open forms. Init
+// makes it.
+func (s *Store) CSRFSecret(ctx context.Context) ([]byte, error) {
+	var b []byte
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM hub_secrets WHERE name = 'csrf'`).Scan(&b); err != nil {
+		return nil, fmt.Errorf("read the CSRF secret: %w", err)
 	}
-	return nil
+	return b, nil
 }

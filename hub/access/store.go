@@ -1,12 +1,13 @@
 // Package access holds who may do what at the hub: the roles and their
 // permissions, administrator accounts, login sessions and bearer tokens,
-// lock-out after failed logins, and the audit log, over the hub's database.
+// the lock-out's settings and records, and the audit log, over the hub's database.
 // It follows the hub's core/adapter split: no HTTP here; the web adapter
 // carries tokens in cookies and headers and asks this package about them.
 package access
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"log/slog"
@@ -29,10 +30,13 @@ type Options struct {
 	AdminIdle time.Duration
 	// TokenTTL is how long an API bearer token lasts (default 12 hours).
 	TokenTTL time.Duration
-	// LockAfter failed logins for one user name within LockFor lock the
-	// name out for LockFor (defaults 5 and 15 minutes); RemoteLockAfter
-	// failures from one address within LockFor lock the address out
-	// (default 20).
+	// LockAfter failed logins for one user name lock the name out
+	// (default 5); RemoteLockAfter failures from one address lock the
+	// address out (default 20). The first lock lasts a minute (LockFor if
+	// shorter); each further failure doubles it, up to LockFor (default 15
+	// minutes). Failures are forgotten an hour (LockFor if longer) after the
+	// last one. The web adapter keeps
+	// the count (webkit.Limiter) and records locks with RecordLockout.
 	LockAfter       int
 	RemoteLockAfter int
 	LockFor         time.Duration
@@ -69,20 +73,17 @@ type Exec func(ctx context.Context, query string, args ...any) (sql.Result, erro
 // Store is the hub's access control over its database. Its methods are safe
 // for concurrent use.
 type Store struct {
-	db      *sql.DB
-	now     func() time.Time
-	log     *slog.Logger
-	opt     Options
-	limiter loginLimiter // failed administrator logins
+	db  *sql.DB
+	now func() time.Time
+	log *slog.Logger
+	opt Options
 }
 
 // New returns the access control over db (the hub's database; Init makes its
 // tables). now is the wall clock.
 func New(db *sql.DB, now func() time.Time, log *slog.Logger, opt Options) *Store {
 	opt = opt.WithDefaults()
-	s := &Store{db: db, now: now, log: log, opt: opt}
-	s.limiter.userAfter, s.limiter.remoteAfter, s.limiter.lockFor = opt.LockAfter, opt.RemoteLockAfter, opt.LockFor
-	return s
+	return &Store{db: db, now: now, log: log, opt: opt}
 }
 
 // Options are the options in force (with the defaults filled in).
@@ -94,6 +95,12 @@ func (s *Store) Init(ctx context.Context) error {
 		if _, err := s.db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("create access tables: %w", err)
 		}
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret) // crypto/rand.Read never fails on supported platforms
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO hub_secrets(name, value) VALUES('csrf', ?)
+		ON CONFLICT(name) DO NOTHING`, secret); err != nil {
+		return fmt.Errorf("create the CSRF secret: %w", err)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fieldsync/internal/hubtest"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -203,11 +204,12 @@ func TestLockout(t *testing.T) {
 	if resp := h.WebLogin(h.Client(), "alice", hubtest.Password("alice")); resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("web login while locked out: %s", resp.Status)
 	}
-	h.Clock.Advance(14 * time.Minute)
+	// The first lock lasts a minute (back-off: further failures double it).
+	h.Clock.Advance(59 * time.Second)
 	if st, _ := h.APILogin("alice", hubtest.Password("alice")); st != http.StatusTooManyRequests {
-		t.Fatalf("after 14 minutes: %d", st)
+		t.Fatalf("after 59 seconds: %d", st)
 	}
-	h.Clock.Advance(time.Minute)
+	h.Clock.Advance(time.Second)
 	if st, tok := h.APILogin("alice", hubtest.Password("alice")); st != http.StatusOK || tok == "" {
 		t.Fatalf("after the lock: %d", st)
 	}
@@ -223,8 +225,9 @@ func TestLockout(t *testing.T) {
 		t.Errorf("audit counts %v", counts)
 	}
 
-	// The address: 12 failures within LockFor (the first 5 are older),
-	// across names, lock it out for every name.
+	// The address: 12 failures (the first 5 are older than an hour, so
+	// forgotten), across names, lock it out for every name.
+	h.Clock.Advance(time.Hour)
 	for i := range 12 {
 		if st, _ := h.APILogin("guess"+string(rune('a'+i)), "wrong password"); st != http.StatusUnauthorized {
 			t.Fatalf("address failure %d: %d", i, st)
@@ -354,7 +357,7 @@ func TestNoSecretsInLogs(t *testing.T) {
 		rows.Close()
 	}
 	logs := h.Logs.String()
-	if !strings.Contains(logs, "failed administrator login") || !strings.Contains(dump.String(), access.AuditLoginFailed) {
+	if !strings.Contains(logs, "login failed") || !strings.Contains(dump.String(), access.AuditLoginFailed) {
 		t.Fatalf("nothing logged?\n%s\n%s", logs, dump.String())
 	}
 	for _, s := range secrets {
@@ -398,6 +401,48 @@ func TestLoginPageLanguage(t *testing.T) {
 	}
 }
 
+// Past the free failures the lock backs off: each further failure doubles
+// it, up to LockFor; the API says how long to wait (Retry-After).
+func TestLockoutBacksOff(t *testing.T) {
+	h := hubtest.NewAccessServer(t, "http", hub.Options{LockAfter: 2, LockFor: 3 * time.Minute})
+	h.AddAdmin("alice", access.RoleOwner)
+	fail := func() {
+		t.Helper()
+		if st, _ := h.APILogin("alice", "wrong password"); st != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d, want 401", st)
+		}
+	}
+	lockedFor := func() int {
+		t.Helper()
+		body := hubtest.MustJSONString(map[string]string{"user": "alice", "password": hubtest.Password("alice")})
+		resp, err := h.Client().Post(h.URL()+"/api/login", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Fatalf("right password while locked: %d, want 429", resp.StatusCode)
+		}
+		n, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		return n
+	}
+	fail()
+	fail() // the second: locked for a minute
+	if n := lockedFor(); n != 60 {
+		t.Errorf("first lock: Retry-After %d, want 60", n)
+	}
+	for _, want := range []int{120, 180, 180} { // doubled, then at most LockFor
+		h.Clock.Advance(time.Duration(lockedFor()) * time.Second)
+		fail()
+		if n := lockedFor(); n != want {
+			t.Errorf("next lock: Retry-After %d, want %d", n, want)
+		}
+	}
+	if !strings.Contains(h.Logs.String(), "login refused: locked out") {
+		t.Errorf("refusals while locked out are not logged:\n%s", h.Logs.String())
+	}
+}
+
 // Parallel guesses do not overrun the lock-out: of 20 at once, at most 5 are
 // checked.
 func TestLockoutParallel(t *testing.T) {
@@ -420,5 +465,40 @@ func TestLockoutParallel(t *testing.T) {
 	}
 	if st, _ := h.APILogin("alice", hubtest.Password("alice")); st != http.StatusTooManyRequests {
 		t.Errorf("right password after the guesses: %d", st)
+	}
+}
+
+// Open forms outlive a restart of the hub: the CSRF secret and the sessions
+// are kept in its database. A form posted with a token made under another
+// secret (or for another session) is refused.
+func TestFormsSurviveRestart(t *testing.T) {
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	c := h.LoggedIn("alice", access.RoleOwner)
+	_, _, page := hubtest.Page(t, c, h.URL()+"/")
+	logout := hubtest.CSRFPattern.FindStringSubmatch(page)
+	login := h.Client()
+	_, _, form := hubtest.Page(t, login, h.URL()+"/login")
+	loginTok := hubtest.CSRFPattern.FindStringSubmatch(form)
+	if logout == nil || loginTok == nil {
+		t.Fatal("pages without CSRF tokens")
+	}
+	addr := h.Addr
+	h.Stop()
+	h.Open()
+	h.Serve(addr)
+	resp, _ := hubtest.Post(t, login, h.URL()+"/login", url.Values{"csrf": {loginTok[1]}, "user": {"alice"},
+		"password": {hubtest.Password("alice")}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("login form opened before the restart: %s", resp.Status)
+	}
+	// Another session's token does not log this one out.
+	_, _, other := hubtest.Page(t, login, h.URL()+"/")
+	if m := hubtest.CSRFPattern.FindStringSubmatch(other); m == nil || m[1] == logout[1] {
+		t.Fatalf("two sessions, one CSRF token: %v", m)
+	} else if resp, _ := hubtest.Post(t, c, h.URL()+"/logout", url.Values{"csrf": {m[1]}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("logout with another session's token: %s", resp.Status)
+	}
+	if resp, _ := hubtest.Post(t, c, h.URL()+"/logout", url.Values{"csrf": {logout[1]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("logout form opened before the restart: %s", resp.Status)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/webkit"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,11 +42,7 @@ func (h *server) routesConflicts(mux *http.ServeMux) {
 
 // apiError answers {"error": message, "field": field}.
 func apiError(w http.ResponseWriter, status int, field, msg string) {
-	body := map[string]string{"error": msg}
-	if field != "" {
-		body["field"] = field
-	}
-	writeJSON(w, status, body)
+	webkit.WriteError(w, status, webkit.ErrorBody{Error: msg, Field: field})
 }
 
 // msg2 picks the Chinese or English text.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/webkit"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -22,7 +23,7 @@ import (
 // every form with the session's CSRF token (pageFor checks it).
 
 // webText holds the pages' texts: Chinese, English.
-var webText = map[string][2]string{
+var webText = webkit.Catalogue{
 	"nav_status": {"同步状态", "Sync status"}, "nav_dashboard": {"看板与月报", "Dashboard"},
 	"nav_conflicts": {"冲突处理", "Conflicts"}, "nav_workers": {"人员查询", "Workers"},
 	"nav_stations": {"服务站管理", "Stations"},
@@ -63,16 +64,9 @@ var webText = map[string][2]string{
 	"h_settled": {"县级修改后解决", "settled by a county edit"},
 }
 
-// tw translates a page text, falling back to the access texts.
-func tw(lang, key string) string {
-	if m, ok := webText[key]; ok {
-		if lang == "en" {
-			return m[1]
-		}
-		return m[0]
-	}
-	return tr(lang, key)
-}
+// tw is a page text of the hub's catalogue (the pages' templates call it
+// tw, the login page tr: one catalogue).
+func tw(lang, key string) string { return hubText.T(lang, key) }
 
 // webFuncs are the pages' template functions.
 var webFuncs = template.FuncMap{
@@ -108,7 +102,7 @@ type page struct {
 func (h *server) newPage(r *http.Request, lang, titleKey string) page {
 	p := page{Hub: h.Name(), Title: tw(lang, titleKey), Lang: lang}
 	if a, ok := access.AdminFrom(r.Context()); ok {
-		p.Admin, p.CSRF = a, access.CSRFToken(a)
+		p.Admin, p.CSRF = a, h.csrfToken(a)
 	}
 	p.Notice = noticeText(lang, r.URL.Query())
 	return p

@@ -3,6 +3,7 @@ package hubweb
 import (
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/webkit"
 	"fmt"
 	"net/http"
 	"slices"
@@ -31,12 +32,12 @@ func (h *server) monthParam(r *http.Request) string {
 
 // writeFieldError answers 400 with the error and the offending parameter.
 func writeFieldError(w http.ResponseWriter, field, msg string) {
-	writeJSON(w, http.StatusBadRequest, map[string]string{"error": msg, "field": field})
+	webkit.WriteError(w, http.StatusBadRequest, webkit.ErrorBody{Error: msg, Field: field})
 }
 
 // dashboardText holds the dashboard API's messages: Chinese, English
 // (?lang=en), as the rest of the API.
-var dashboardText = map[string][2]string{
+var dashboardText = webkit.Catalogue{
 	"bad_month": {"月份格式应为 YYYY-MM，例如 2026-11", "month must be YYYY-MM, e.g. 2026-11"},
 	"unknown_sheet": {"未知的表（可选：" + strings.Join(report.Sheets, "、") + "）",
 		"unknown sheet (want one of " + strings.Join(report.Sheets, ", ") + ")"},
@@ -45,11 +46,7 @@ var dashboardText = map[string][2]string{
 
 // dashText is a dashboard API message in the request's language.
 func dashText(r *http.Request, key string) string {
-	m := dashboardText[key]
-	if apiLang(r) == "en" {
-		return m[1]
-	}
-	return m[0]
+	return dashboardText.T(apiLang(r), key)
 }
 
 // serveDashboardAPI answers GET /api/dashboard?month=YYYY-MM with the

@@ -39,7 +39,7 @@ func (h *server) serveDashboardPage(w http.ResponseWriter, r *http.Request) {
 	month := h.monthParam(r)
 	data := map[string]any{"Hub": h.Name(), "Month": month, "Sheets": report.Sheets}
 	if a, ok := access.AdminFrom(r.Context()); ok {
-		data["Admin"], data["CSRF"] = a, access.CSRFToken(a)
+		data["Admin"], data["CSRF"] = a, h.csrfToken(a)
 	}
 	status := http.StatusOK
 	if !records.ValidMonth(month) {

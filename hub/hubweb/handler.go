@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -30,19 +32,51 @@ var ErrClosed = hub.ErrClosed
 // server is the web adapter of one hub. The hub's methods are its own.
 type server struct {
 	*hub.Hub
-	acc *access.Store
-	log *slog.Logger
-	now func() time.Time
+	acc      *access.Store
+	log      *slog.Logger
+	now      func() time.Time
+	limiter  *webkit.Limiter // failed administrator logins
+	sessions *webkit.Sessions
+	csrf     *webkit.CSRF
 }
 
 func newServer(h *hub.Hub) *server {
-	return &server{Hub: h, acc: h.Access(), log: h.Logger(), now: h.Now}
+	acc := h.Access()
+	return &server{Hub: h, acc: acc, log: h.Logger(), now: h.Now,
+		limiter:  webkit.NewLimiter(limiterOptions(acc.Options(), h.Now)),
+		sessions: newSessions(acc, h.Now), csrf: newCSRF(acc, h.Logger())}
+}
+
+// limiterOptions maps the hub's lock-out options onto webkit's back-off:
+// LockAfter and RemoteLockAfter failures are free, then the first lock lasts
+// a minute (LockFor if shorter) and each further failure doubles it up to
+// LockFor; a record is forgotten an hour (LockFor if longer) after its last
+// failure.
+func limiterOptions(o access.Options, now func() time.Time) webkit.LimiterOptions {
+	return webkit.LimiterOptions{UserFree: o.LockAfter, RemoteFree: o.RemoteLockAfter,
+		Base: min(time.Minute, o.LockFor), Max: o.LockFor, Forget: max(time.Hour, o.LockFor), Now: now}
+}
+
+// HandlerOptions configure HandlerWith.
+type HandlerOptions struct {
+	// Hosts are host names the hub answers to besides the host of its URL
+	// (hub.json "url") and the address a request reached (hub serve --host).
+	Hosts []string
 }
 
 // Handler serves /sync (the stations' WebSocket, authenticated by station
 // tokens, from sync), and for administrators the login, the status page at /
 // and the JSON API under /api/ (see routesAccess).
 func Handler(h *hub.Hub, sync http.Handler) http.Handler {
+	return HandlerWith(h, sync, HandlerOptions{})
+}
+
+// HandlerWith is Handler answering also to o's host names. Every request
+// passes webkit.Guard first: security headers, a Host naming the hub (421
+// otherwise: a DNS-rebound name is refused) and no cross-origin request
+// with an unsafe method (403). Stations' /sync upgrades are GETs without an
+// Origin and dial the hub's URL or its address, so they pass.
+func HandlerWith(h *hub.Hub, sync http.Handler, o HandlerOptions) http.Handler {
 	s := newServer(h)
 	pageZone.Store(h.Zone())
 	mux := http.NewServeMux()
@@ -54,16 +88,35 @@ func Handler(h *hub.Hub, sync http.Handler) http.Handler {
 	s.routesDashboard(mux)
 	s.routesDashboardPage(mux)
 	s.routesConflicts(mux)
-	return securityHeaders(mux)
+	names := append([]string{}, o.Hosts...)
+	if u, err := url.Parse(h.URL()); err == nil && u.Hostname() != "" {
+		names = append(names, u.Hostname())
+	}
+	return webkit.Guard(mux, webkit.GuardOptions{Hosts: webkit.NewHosts(names...), Refuse: s.refuse,
+		Lang: s.guardLang})
 }
 
-// securityHeaders sets webkit's security headers, the Content-Security-Policy
-// among them, on every response.
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		webkit.SetSecurityHeaders(w.Header())
-		next.ServeHTTP(w, r)
-	})
+// guardLang is the language of a refusal: the API's for /api/, else the pages'
+// (without setting a cookie).
+func (h *server) guardLang(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		return apiLang(r)
+	}
+	return pageLang(r)
+}
+
+// refuse answers a request the guard turned away: JSON for the API, text for
+// pages and /sync, in the request's language, and logs it (no personal data:
+// the reason, the method, the path and the address).
+func (h *server) refuse(w http.ResponseWriter, r *http.Request, status int, key string) {
+	lang := h.guardLang(r)
+	h.log.WarnContext(r.Context(), "request refused", "reason", key, "method", r.Method, "path", r.URL.Path,
+		"remote", webkit.RemoteKey(r))
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSONError(w, status, tr(lang, key))
+		return
+	}
+	http.Error(w, tr(lang, key), status)
 }
 
 // longLived lifts the server's read and write deadlines off a connection

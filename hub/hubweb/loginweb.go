@@ -2,16 +2,16 @@ package hubweb
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fieldsync/hub/access"
+	"fieldsync/webkit"
 	"html/template"
+	"math"
 	"mime"
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -37,8 +37,8 @@ func (h *server) routesAccess(mux *http.ServeMux) {
 	mux.Handle("GET /api/audit", h.apiFor(access.PermAudit, h.apiAudit))
 }
 
-// messages of the access layer: Chinese first, English with ?lang=en.
-var accessText = map[string][2]string{
+// accessText are the access layer's messages: Chinese first, English with ?lang=en.
+var accessText = webkit.Catalogue{
 	"title":          {"县级中心登录", "County hub login"},
 	"user":           {"用户名", "User name"},
 	"password":       {"密码", "Password"},
@@ -55,33 +55,33 @@ var accessText = map[string][2]string{
 	"json_only":      {"请求须为 JSON（Content-Type: application/json）", "The request must be JSON (Content-Type: application/json)"},
 }
 
-func tr(lang, key string) string {
-	m, ok := accessText[key]
-	if !ok {
-		return key
-	}
-	if lang == "en" {
-		return m[1]
-	}
-	return m[0]
-}
+// hubText is the hub's one text catalogue: webkit's own texts (the guard's
+// refusals among them), the access layer's and the pages'.
+var hubText = webkit.Texts.With(accessText, webText)
 
-// langOf picks the language: ?lang= (remembered in a cookie), else the
-// cookie, else Chinese.
-func langOf(w http.ResponseWriter, r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); l == "en" || l == "zh" {
-		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 86400,
-			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
-		return l
-	}
-	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
-		return "en"
-	}
-	return "zh"
-}
+// tr is the text of key in lang (the key itself when unknown).
+func tr(lang, key string) string { return hubText.T(lang, key) }
+
+// pageLangs is how pages pick a language: ?lang= (remembered in the cookie),
+// else the cookie, else Chinese.
+var pageLangs = webkit.LangOptions{Cookie: langCookie}
+
+// langOf picks a page's language, remembering a ?lang= choice.
+func langOf(w http.ResponseWriter, r *http.Request) string { return pageLangs.Choose(w, r) }
+
+// pageLang is langOf without remembering a choice.
+func pageLang(r *http.Request) string { return pageLangs.Choose(discardHeaders{}, r) }
+
+// discardHeaders is a ResponseWriter for choosing a language without setting
+// its cookie.
+type discardHeaders struct{}
+
+func (discardHeaders) Header() http.Header         { return http.Header{} }
+func (discardHeaders) Write(b []byte) (int, error) { return len(b), nil }
+func (discardHeaders) WriteHeader(int)             {}
 
 // apiLang is the language of API messages: ?lang=en, else Chinese. The API
-// sets no cookie, not even this one.
+// sets no cookie and reads none, not even this one.
 func apiLang(r *http.Request) string {
 	if r.URL.Query().Get("lang") == "en" {
 		return "en"
@@ -98,31 +98,18 @@ func remoteHost(r *http.Request) string {
 	return r.RemoteAddr
 }
 
-// secureHeaders are sent with every page and API answer for administrators.
+// secureHeaders keeps administrators' pages and API answers out of caches
+// (webkit.Guard has set the security headers of every response).
 func secureHeaders(w http.ResponseWriter) {
-	w.Header().Set("X-Frame-hub.Options", "DENY")
-	w.Header().Set("X-Content-Type-hub.Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.Header().Set("Cache-Control", "no-store")
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
+// writeJSON writes v as JSON that no cache keeps (webkit.WriteJSON).
+func writeJSON(w http.ResponseWriter, status int, v any) { webkit.WriteJSON(w, status, v) }
 
+// writeJSONError answers {"error": msg} (webkit.WriteError).
 func writeJSONError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-// bearer is the token of an "Authorization: Bearer" header.
-func bearer(r *http.Request) string {
-	v := r.Header.Get("Authorization")
-	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
-		return strings.TrimSpace(v[7:])
-	}
-	return ""
+	webkit.WriteError(w, status, webkit.ErrorBody{Error: msg})
 }
 
 // apiFor lets through API requests with a live bearer token of a role that
@@ -132,7 +119,8 @@ func (h *server) apiFor(perm access.Permission, next http.HandlerFunc) http.Hand
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secureHeaders(w)
 		lang := apiLang(r)
-		a, err := h.acc.Session(r.Context(), bearer(r), access.SessionAPI, true)
+		tok, _ := webkit.BearerToken(r)
+		a, err := h.session(r.Context(), tok, access.SessionAPI, true)
 		if err != nil {
 			if !errors.Is(err, access.ErrNoSession) {
 				h.log.ErrorContext(r.Context(), "api authentication", "err", err)
@@ -163,7 +151,7 @@ func (h *server) pageFor(perm access.Permission, next http.HandlerFunc) http.Han
 		if !ok {
 			return
 		}
-		if r.Method == http.MethodPost && !h.checkFormCSRF(w, r, access.CSRFToken(a), lang) {
+		if r.Method == http.MethodPost && !h.checkFormCSRF(w, r, a.SessionHash(), lang) {
 			return
 		}
 		if !a.Role.Can(perm) {
@@ -177,20 +165,17 @@ func (h *server) pageFor(perm access.Permission, next http.HandlerFunc) http.Han
 // webSession finds the request's web session, or answers with a redirect to
 // the login page (or an error) and returns false.
 func (h *server) webSession(w http.ResponseWriter, r *http.Request, lang string) (*access.Admin, bool) {
-	tok := ""
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		tok = c.Value
-	}
+	tok := cookieToken(r)
 	// A status page refreshing itself does not restart the idle timer.
-	a, err := h.acc.Session(r.Context(), tok, access.SessionWeb, r.URL.Query().Get("auto") == "")
+	a, err := h.session(r.Context(), tok, access.SessionWeb, r.URL.Query().Get("auto") == "")
 	if err != nil {
 		if !errors.Is(err, access.ErrNoSession) {
 			h.log.ErrorContext(r.Context(), "web authentication", "err", err)
 			http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 			return nil, false
 		}
-		if tok != "" {
-			clearCookie(w, r, sessionCookie)
+		if _, err := r.Cookie(sessionCookie); err == nil {
+			webkit.ClearCookie(w, r, sessionCookie)
 		}
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return nil, false
@@ -199,16 +184,17 @@ func (h *server) webSession(w http.ResponseWriter, r *http.Request, lang string)
 	return a, true
 }
 
-// checkFormCSRF parses a posted form and checks its csrf field against want
-// in constant time; it answers 403 and returns false when they differ.
-func (h *server) checkFormCSRF(w http.ResponseWriter, r *http.Request, want, lang string) bool {
+// checkFormCSRF parses a posted form and checks its csrf field, in constant
+// time, against the token of binding (the session's hash, or before login
+// the login form's cookie); it answers 403 and returns false when they
+// differ.
+func (h *server) checkFormCSRF(w http.ResponseWriter, r *http.Request, binding []byte, lang string) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, tr(lang, "bad_request"), http.StatusBadRequest)
 		return false
 	}
-	got := r.PostFormValue("csrf")
-	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+	if !h.csrf.Valid(binding, r.PostFormValue("csrf")) {
 		h.log.WarnContext(r.Context(), "form without a valid CSRF token", "path", r.URL.Path, "remote", remoteHost(r))
 		http.Error(w, tr(lang, "csrf"), http.StatusForbidden)
 		return false
@@ -216,26 +202,15 @@ func (h *server) checkFormCSRF(w http.ResponseWriter, r *http.Request, want, lan
 	return true
 }
 
-func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
-}
-
 var loginTmpl = mustTemplate("login", template.FuncMap{"tr": tr}, false)
 
-// renderLogin shows the login form with a fresh login CSRF token (kept in a
-// cookie: the form must send it back).
+// renderLogin shows the login form with its CSRF token, bound to this
+// browser by a cookie (webkit.CSRF.Binding).
 func (h *server) renderLogin(w http.ResponseWriter, r *http.Request, lang string, status int, user, msg string) {
-	tok, err := access.NewToken()
-	if err != nil {
-		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: loginCSRF, Value: tok, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	tok := h.csrf.Token(h.csrf.Binding(w, r))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	err = loginTmpl.Execute(w, map[string]any{"Hub": h.Name(), "Lang": lang, "CSRF": tok, "User": user, "Error": msg})
+	err := loginTmpl.Execute(w, map[string]any{"Hub": h.Name(), "Lang": lang, "CSRF": tok, "User": user, "Error": msg})
 	if err != nil {
 		h.log.WarnContext(r.Context(), "login page", "err", err)
 	}
@@ -244,8 +219,8 @@ func (h *server) renderLogin(w http.ResponseWriter, r *http.Request, lang string
 func (h *server) pageLogin(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if _, err := h.acc.Session(r.Context(), c.Value, access.SessionWeb, false); err == nil {
+	if tok := cookieToken(r); tok != "" {
+		if _, err := h.session(r.Context(), tok, access.SessionWeb, false); err == nil {
 			http.Redirect(w, r, "/", http.StatusSeeOther)
 			return
 		}
@@ -256,17 +231,14 @@ func (h *server) pageLogin(w http.ResponseWriter, r *http.Request) {
 func (h *server) postLogin(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
-	want := ""
-	if c, err := r.Cookie(loginCSRF); err == nil {
-		want = c.Value
-	}
-	if !h.checkFormCSRF(w, r, want, lang) {
+	if !h.checkFormCSRF(w, r, h.csrf.RequestBinding(r), lang) {
 		return
 	}
 	user := r.PostFormValue("user")
-	tok, _, _, err := h.acc.Login(r.Context(), user, r.PostFormValue("password"), remoteHost(r), access.SessionWeb)
+	_, err := h.login(r, user, r.PostFormValue("password"), access.SessionWeb)
+	var locked *webkit.LockedError
 	switch {
-	case errors.Is(err, access.ErrLocked):
+	case errors.As(err, &locked):
 		h.renderLogin(w, r, lang, http.StatusTooManyRequests, user, tr(lang, "locked"))
 		return
 	case errors.Is(err, access.ErrLoginFailed):
@@ -277,17 +249,15 @@ func (h *server) postLogin(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 		return
 	}
-	clearCookie(w, r, loginCSRF)
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		// A session this browser had before ends: one browser, one session.
-		if err := h.acc.EndSession(r.Context(), c.Value, access.SessionWeb); err != nil {
-			h.log.WarnContext(r.Context(), "end the previous session", "err", err)
-		}
+	webkit.ClearCookie(w, r, loginCSRF)
+	// A session this browser had before ends (one browser, one session); the
+	// cookie ends with the browser, the session after AdminIdle without use.
+	if _, err := h.sessions.Start(r.Context(), w, r, user); err != nil {
+		h.log.ErrorContext(r.Context(), "login", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
 	}
-	// No Expires: the cookie ends with the browser; the server ends the
-	// session after AdminIdle without use.
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+	h.acc.RecordLogin(r.Context(), user, access.SessionWeb, remoteHost(r))
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
@@ -295,16 +265,47 @@ func (h *server) postLogout(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w)
 	lang := langOf(w, r)
 	a, ok := h.webSession(w, r, lang)
-	if !ok || !h.checkFormCSRF(w, r, access.CSRFToken(a), lang) {
+	if !ok || !h.checkFormCSRF(w, r, a.SessionHash(), lang) {
 		return
 	}
-	if err := h.acc.Logout(r.Context(), a); err != nil {
+	if err := h.sessions.End(r.Context(), w, r); err != nil {
 		h.log.ErrorContext(r.Context(), "logout", "err", err)
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 		return
 	}
-	clearCookie(w, r, sessionCookie)
+	h.acc.RecordLogout(r.Context(), a)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// login checks an administrator's password within the lock-out
+// (webkit.Limiter, per user name and per address); kind is how the login
+// came (the caller opens the session). A locked-out attempt is a *webkit.LockedError; failures and locks are
+// logged through webkit (no password, no unknown name) and locks recorded in
+// the audit log.
+func (h *server) login(r *http.Request, user, password, kind string) (access.Role, error) {
+	ctx, key := r.Context(), webkit.RemoteKey(r)
+	if err := h.limiter.Begin(user, key); err != nil {
+		webkit.LogLocked(ctx, h.log, r, kind)
+		return "", err
+	}
+	role, known, err := h.acc.Login(ctx, user, password, remoteHost(r), kind)
+	outcome := webkit.Succeeded
+	switch {
+	case errors.Is(err, access.ErrLoginFailed):
+		outcome = webkit.Failed
+	case err != nil:
+		outcome = webkit.Undecided
+	}
+	userLocked, remoteLocked := h.limiter.Finish(user, key, outcome)
+	if outcome != webkit.Undecided {
+		webkit.LogLogin(ctx, h.log, r, kind, user, known, outcome)
+	}
+	if userLocked || remoteLocked {
+		h.log.WarnContext(ctx, "login locked out", "remote", key, "via", kind, "user_locked", userLocked,
+			"address_locked", remoteLocked)
+		h.acc.RecordLockout(ctx, user, known, remoteHost(r), userLocked, remoteLocked)
+	}
+	return role, err
 }
 
 // LoginResponse is the answer of POST /api/login.
@@ -339,10 +340,11 @@ func (h *server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, tr(lang, "bad_request"))
 		return
 	}
-	tok, expires, role, err := h.acc.Login(r.Context(), req.User, req.Password, remoteHost(r), access.SessionAPI)
+	role, err := h.login(r, req.User, req.Password, access.SessionAPI)
+	var locked *webkit.LockedError
 	switch {
-	case errors.Is(err, access.ErrLocked):
-		w.Header().Set("Retry-After", strconv.Itoa(int(h.acc.Options().LockFor.Seconds())))
+	case errors.As(err, &locked):
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(locked.Until.Sub(h.now()).Seconds())))))
 		writeJSONError(w, http.StatusTooManyRequests, tr(lang, "locked"))
 		return
 	case errors.Is(err, access.ErrLoginFailed):
@@ -353,16 +355,24 @@ func (h *server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusInternalServerError, tr(lang, "internal"))
 		return
 	}
-	writeJSON(w, http.StatusOK, LoginResponse{Token: tok, Expires: expires.UTC(), User: req.User, Role: role})
+	tok, sess, err := h.sessions.Issue(r.Context(), req.User, h.acc.Options().TokenTTL)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "api login", "err", err)
+		writeJSONError(w, http.StatusInternalServerError, tr(lang, "internal"))
+		return
+	}
+	h.acc.RecordLogin(r.Context(), req.User, access.SessionAPI, remoteHost(r))
+	writeJSON(w, http.StatusOK, LoginResponse{Token: tok, Expires: sess.Expires.UTC(), User: req.User, Role: role})
 }
 
 func (h *server) apiLogout(w http.ResponseWriter, r *http.Request) {
 	a, _ := access.AdminFrom(r.Context())
-	if err := h.acc.Logout(r.Context(), a); err != nil {
+	if err := h.acc.DeleteSession(r.Context(), a.SessionHash()); err != nil {
 		h.log.ErrorContext(r.Context(), "api logout", "err", err)
 		writeJSONError(w, http.StatusInternalServerError, tr(apiLang(r), "internal"))
 		return
 	}
+	h.acc.RecordLogout(r.Context(), a)
 	w.WriteHeader(http.StatusNoContent)
 }
 

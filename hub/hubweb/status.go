@@ -39,7 +39,7 @@ func (h *server) servePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	data := map[string]any{"Hub": h.Name(), "Stations": st}
 	if a, ok := access.AdminFrom(r.Context()); ok {
-		data["Admin"], data["CSRF"] = a, access.CSRFToken(a)
+		data["Admin"], data["CSRF"] = a, h.csrfToken(a)
 	}
 	if err := pageTmpl.Execute(w, data); err != nil {
 		h.log.Warn("status page", "err", err)

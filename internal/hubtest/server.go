@@ -98,7 +98,8 @@ func (h *Server) Open() {
 		h.t.Fatal(err)
 	}
 	h.Hub = hb
-	h.Handler = hubweb.Handler(hb, stations)
+	// Requests made with httptest.NewRequest name example.com.
+	h.Handler = hubweb.HandlerWith(hb, stations, hubweb.HandlerOptions{Hosts: []string{"example.com"}})
 }
 
 // Serve listens on addr (waiting while an old socket there closes) and
