@@ -4,15 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fieldsync/hlc"
-	"fieldsync/hub"
-	"fieldsync/internal/cputime"
-	"fieldsync/internal/hubtest"
-	"fieldsync/records"
-	"fieldsync/records/sample"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
-	"fieldsync/syncproto"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,6 +20,16 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/klauspost/compress/zstd"
+
+	"fieldsync/hlc"
+	"fieldsync/hub"
+	"fieldsync/internal/cputime"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/records/sample"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 const benchWorkers = 100000

@@ -1,6 +1,11 @@
 package e2e
 
 import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/ident"
@@ -8,10 +13,6 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
-	"fmt"
-	"net/http"
-	"testing"
-	"time"
 )
 
 // Two stations offline register the same id number with different phones

@@ -2,6 +2,11 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/ident"
@@ -9,10 +14,6 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
-	"fmt"
-	"net/http"
-	"testing"
-	"time"
 )
 
 // Who entered each value of a conflict and each change of a history, when it

@@ -2,14 +2,15 @@ package e2e
 
 import (
 	"context"
+	"testing"
+	"time"
+
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/internal/hubtest"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
-	"testing"
-	"time"
 )
 
 // The hub's in-memory name index, as its users see it: the worker search by

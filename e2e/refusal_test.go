@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"strings"
+	"testing"
+	"time"
+
 	"fieldsync/hlc"
 	"fieldsync/hub"
 	"fieldsync/internal/hubtest"
@@ -9,9 +13,6 @@ import (
 	"fieldsync/replica"
 	"fieldsync/syncclient"
 	"fieldsync/syncproto"
-	"strings"
-	"testing"
-	"time"
 )
 
 // A station that sends another site's changes, or writes the station

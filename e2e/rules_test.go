@@ -1,16 +1,17 @@
 package e2e
 
 import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/ident"
 	"fieldsync/internal/hubtest"
 	"fieldsync/records"
 	"fieldsync/syncclient"
-	"fmt"
-	"net/http"
-	"testing"
-	"time"
 )
 
 // The merge rules, end to end: two stations, offline, each do something

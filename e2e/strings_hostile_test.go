@@ -2,12 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/ident"
-	"fieldsync/internal/hubtest"
-	"fieldsync/records"
-	"fieldsync/replica"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,6 +9,13 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
 )
 
 // controlChars holds every C0 control character, inside a value (white space

@@ -3,6 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"runtime"
+	"testing"
+	"time"
+
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/ident"
@@ -12,11 +18,6 @@ import (
 	"fieldsync/replica"
 	"fieldsync/syncclient"
 	"fieldsync/syncproto"
-	"fmt"
-	"net/http/httptest"
-	"runtime"
-	"testing"
-	"time"
 )
 
 // Offline edits at two stations, made while the hub is down, converge once

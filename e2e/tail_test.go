@@ -1,13 +1,14 @@
 package e2e
 
 import (
+	"fmt"
+	"testing"
+	"time"
+
 	"fieldsync/hub"
 	"fieldsync/internal/hubtest"
 	"fieldsync/records"
 	"fieldsync/syncclient"
-	"fmt"
-	"testing"
-	"time"
 )
 
 // TestSharedTailKeepsScopes: idle sessions woken by one change share one

@@ -1,14 +1,15 @@
 package e2e
 
 import (
-	"fieldsync/hub"
-	"fieldsync/internal/hubtest"
-	"fieldsync/syncclient"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"fieldsync/hub"
+	"fieldsync/internal/hubtest"
+	"fieldsync/syncclient"
 )
 
 // TestStationTrimsAcknowledgedLog: a station deletes the log rows the hub

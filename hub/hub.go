@@ -56,10 +56,12 @@ type Options struct {
 	AdminIdle time.Duration
 	// TokenTTL is how long an API bearer token lasts (default 12 hours).
 	TokenTTL time.Duration
-	// LockAfter failed logins for one user name within LockFor lock the
-	// name out for LockFor (defaults 5 and 15 minutes); RemoteLockAfter
-	// failures from one address within LockFor lock the address out
-	// (default 20).
+	// After LockAfter failed logins for one user name (default 5), or
+	// RemoteLockAfter from one address (default 20), the name or address
+	// is locked out: a minute at first (LockFor if shorter), doubling with
+	// each further failure up to LockFor (default 15 minutes); failures are
+	// forgotten an hour after the last (LockFor if longer). The web adapter
+	// applies it with webkit.Limiter.
 	LockAfter       int
 	RemoteLockAfter int
 	LockFor         time.Duration

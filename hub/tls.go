@@ -9,14 +9,15 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"fieldsync/privfile"
-	"fieldsync/syncproto"
 	"fmt"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"time"
+
+	"fieldsync/privfile"
+	"fieldsync/syncproto"
 )
 
 // SelfSignedCert returns the hub's own certificate from dir, making it (ECDSA

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"fieldsync/hlc"
 	"fieldsync/ident"
 	"fieldsync/replica"
-
-	"pgregory.net/rapid"
 )
 
 // cluster is a set of replicas with real SQLite files in a temporary folder.

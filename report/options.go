@@ -3,11 +3,11 @@ package report
 import (
 	"context"
 	"errors"
-	"fieldsync/webkit"
 	"fmt"
 	"time"
 
 	"fieldsync/records"
+	"fieldsync/webkit"
 )
 
 // Options carry the thresholds a deployment configures; the zero value uses

@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"fieldsync/records"
 	"fieldsync/replica"
-
-	"github.com/xuri/excelize/v2"
 )
 
 var fixedNow = time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)

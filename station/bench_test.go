@@ -2,11 +2,12 @@ package station
 
 import (
 	"context"
-	"fieldsync/records/sample"
-	"fieldsync/replica"
 	"fmt"
 	"testing"
 	"time"
+
+	"fieldsync/records/sample"
+	"fieldsync/replica"
 )
 
 // staffRows turns sample worker edits into spreadsheet rows as staff keep them.

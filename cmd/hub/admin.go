@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"fieldsync/hub/access"
-	"fieldsync/webkit"
 	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
+
+	"fieldsync/hub/access"
+	"fieldsync/webkit"
 )
 
 // cliRemote is the "from where" of actions taken with the hub command.

@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"fieldsync/hub/access"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"fieldsync/hub"
+	"fieldsync/hub/access"
 )
 
 // Administrator accounts from the command line: add (password on stdin),

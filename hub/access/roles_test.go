@@ -1,9 +1,10 @@
 package access_test
 
 import (
-	"fieldsync/hub/access"
 	"strings"
 	"testing"
+
+	"fieldsync/hub/access"
 )
 
 // The role table: every role reads; only resolvers and owners resolve, only

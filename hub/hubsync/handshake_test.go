@@ -2,12 +2,13 @@ package hubsync_test
 
 import (
 	"context"
-	"fieldsync/hub"
-	"fieldsync/internal/hubtest"
-	"fieldsync/syncproto"
 	"strings"
 	"testing"
 	"time"
+
+	"fieldsync/hub"
+	"fieldsync/internal/hubtest"
+	"fieldsync/syncproto"
 )
 
 // The sync endpoint: no token, another station's token, a revoked token, a

@@ -3,6 +3,13 @@ package hubsync_test
 import (
 	"bufio"
 	"context"
+	"net"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
 	"fieldsync/hub"
 	"fieldsync/ident"
 	"fieldsync/internal/hubtest"
@@ -10,12 +17,6 @@ import (
 	"fieldsync/replica"
 	"fieldsync/syncclient"
 	"fieldsync/syncproto"
-	"net"
-	"runtime"
-	"testing"
-	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // Garbage, text, oversized and slow frames are refused with a reason, and

@@ -1,11 +1,12 @@
 package hubsync
 
 import (
-	"fieldsync/hub"
 	"fmt"
 	"sort"
 
 	memdb "github.com/hashicorp/go-memdb"
+
+	"fieldsync/hub"
 )
 
 // wake is bumped to wake a station's session: its watch channel fires.

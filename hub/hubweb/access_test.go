@@ -3,9 +3,6 @@ package hubweb_test
 import (
 	"context"
 	"encoding/json"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/internal/hubtest"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,6 +10,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/internal/hubtest"
 )
 
 // Every protected endpoint refuses a request without a session or token, with

@@ -1,13 +1,14 @@
 package hubweb_test
 
 import (
-	"fieldsync/hub"
-	"fieldsync/internal/hubtest"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"fieldsync/hub"
+	"fieldsync/internal/hubtest"
 )
 
 // Every administrator endpoint refuses a request without credentials, with a

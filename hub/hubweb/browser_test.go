@@ -1,14 +1,15 @@
 package hubweb_test
 
 import (
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/internal/browsertest"
-	"fieldsync/internal/hubtest"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/internal/browsertest"
+	"fieldsync/internal/hubtest"
 )
 
 // A real browser: the status page sends it to the login form; a wrong

@@ -5,17 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/webkit"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"fieldsync/hub"
+	"fieldsync/hub/access"
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/webkit"
 )
 
 // routesConflicts adds the conflict queue, worker search and history, for

@@ -3,17 +3,18 @@ package hubweb_test
 import (
 	"context"
 	"encoding/json"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/internal/hubtest"
-	"fieldsync/records"
-	"fieldsync/replica"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
 )
 
 // BenchmarkConflictQueue measures, over loopback HTTP with a logged-in

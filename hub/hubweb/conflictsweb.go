@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/webkit"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -15,7 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"fieldsync/hub"
+	"fieldsync/hub/access"
 	"fieldsync/records"
+	"fieldsync/webkit"
 )
 
 // The administrators' pages for the conflict queue, workers and stations:

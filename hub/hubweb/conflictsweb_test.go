@@ -1,14 +1,6 @@
 package hubweb_test
 
 import (
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/ident"
-	"fieldsync/internal/browsertest"
-	"fieldsync/internal/hubtest"
-	"fieldsync/records"
-	"fieldsync/syncclient"
-	"fieldsync/syncproto"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,6 +9,15 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/browsertest"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // phoneConflict sets up a hub and two running stations that registered the

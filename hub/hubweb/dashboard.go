@@ -2,15 +2,15 @@ package hubweb
 
 import (
 	"errors"
-	"fieldsync/hub/access"
-	"fieldsync/webkit"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 
+	"fieldsync/hub/access"
 	"fieldsync/records"
 	"fieldsync/report"
+	"fieldsync/webkit"
 )
 
 // routesDashboard adds the dashboard's API endpoints and page, and starts

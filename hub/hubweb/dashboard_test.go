@@ -4,14 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/ident"
-	"fieldsync/internal/browsertest"
-	"fieldsync/internal/hubtest"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
 	"io"
 	"net/http"
 	"strings"
@@ -20,6 +12,15 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/browsertest"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
 )
 
 // employed is lists.count.employed of GET /api/dashboard.

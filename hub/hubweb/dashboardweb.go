@@ -3,10 +3,10 @@ package hubweb
 import (
 	"bytes"
 	"errors"
-	"fieldsync/hub/access"
 	"html/template"
 	"net/http"
 
+	"fieldsync/hub/access"
 	"fieldsync/records"
 	"fieldsync/report"
 )

@@ -2,11 +2,6 @@ package hubweb_test
 
 import (
 	"bufio"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/internal/hubtest"
-	"fieldsync/syncclient"
-	"fieldsync/webkit"
 	"fmt"
 	"io"
 	"net"
@@ -15,6 +10,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/internal/hubtest"
+	"fieldsync/syncclient"
+	"fieldsync/webkit"
 )
 
 // /api/login takes only application/json: a page of another site can post

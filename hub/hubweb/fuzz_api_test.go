@@ -3,13 +3,6 @@ package hubweb_test
 import (
 	"context"
 	"encoding/json"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/ident"
-	"fieldsync/internal/hubtest"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +12,14 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/ident"
+	"fieldsync/internal/hubtest"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
 )
 
 const fuzzAdmin = "fuzzowner"

@@ -2,12 +2,13 @@ package hubweb_test
 
 import (
 	"encoding/json"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/internal/hubtest"
 	"net/http"
 	"strings"
 	"testing"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/internal/hubtest"
 )
 
 // The hub's JSON endpoints refuse text that encoding/json would silently

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fieldsync/hub/access"
-	"fieldsync/webkit"
 	"html/template"
 	"math"
 	"mime"
@@ -13,6 +11,9 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"fieldsync/hub/access"
+	"fieldsync/webkit"
 )
 
 // Cookies of the hub's web UI.

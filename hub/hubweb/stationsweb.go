@@ -2,10 +2,11 @@ package hubweb
 
 import (
 	"errors"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
 	"net/http"
 	"strings"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
 )
 
 // The station list with sync health, enrolment (the code shown once, on a

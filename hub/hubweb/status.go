@@ -2,10 +2,11 @@ package hubweb
 
 import (
 	"encoding/json"
-	"fieldsync/hub/access"
 	"html/template"
 	"net/http"
 	"time"
+
+	"fieldsync/hub/access"
 )
 
 func (h *server) serveAPI(w http.ResponseWriter, r *http.Request) {

@@ -2,10 +2,10 @@ package hubweb
 
 import (
 	"errors"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
 	"net/http"
 
+	"fieldsync/hub"
+	"fieldsync/hub/access"
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"

@@ -3,8 +3,6 @@ package benchkit
 import (
 	"context"
 	"errors"
-	"fieldsync/hub/hubsync"
-	"fieldsync/hub/hubweb"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,6 +13,8 @@ import (
 
 	"fieldsync/hlc"
 	"fieldsync/hub"
+	"fieldsync/hub/hubsync"
+	"fieldsync/hub/hubweb"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"

@@ -5,9 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"fieldsync/hub"
-	"fieldsync/hub/access"
-	"fieldsync/hub/hubweb"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +15,10 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"fieldsync/hub"
+	"fieldsync/hub/access"
+	"fieldsync/hub/hubweb"
 )
 
 // AccessServer is a test hub with a moveable clock and captured logs.

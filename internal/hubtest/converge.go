@@ -2,11 +2,12 @@ package hubtest
 
 import (
 	"context"
+	"fmt"
+	"testing"
+
 	"fieldsync/hub"
 	"fieldsync/ident"
 	"fieldsync/replica"
-	"fmt"
-	"testing"
 )
 
 // Converged reports whether the station holds exactly the hub's rows and

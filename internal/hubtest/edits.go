@@ -1,12 +1,13 @@
 package hubtest
 
 import (
-	"fieldsync/ident"
-	"fieldsync/records"
-	"fieldsync/replica"
 	"fmt"
 	"testing"
 	"time"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
 )
 
 // WorkerEdit registers (or edits) the worker with the given id number.

@@ -2,13 +2,14 @@ package hubtest
 
 import (
 	"errors"
-	"fieldsync/hlc"
-	"fieldsync/records"
-	"fieldsync/syncproto"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"fieldsync/hlc"
+	"fieldsync/records"
+	"fieldsync/syncproto"
 )
 
 // RawStation is a hand-driven WebSocket client speaking syncproto, to send

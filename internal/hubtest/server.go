@@ -4,17 +4,18 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fieldsync/hub"
-	"fieldsync/hub/hubsync"
-	"fieldsync/hub/hubweb"
-	"fieldsync/syncproto"
-	"fieldsync/webkit"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"testing"
 	"time"
+
+	"fieldsync/hub"
+	"fieldsync/hub/hubsync"
+	"fieldsync/hub/hubweb"
+	"fieldsync/syncproto"
+	"fieldsync/webkit"
 )
 
 // Server is a real hub serving on 127.0.0.1.

@@ -3,16 +3,17 @@ package hubtest
 import (
 	"context"
 	"errors"
-	"fieldsync/hlc"
-	"fieldsync/records"
-	"fieldsync/replica"
-	"fieldsync/syncclient"
-	"fieldsync/syncproto"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"fieldsync/hlc"
+	"fieldsync/records"
+	"fieldsync/replica"
+	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // Station is a station replica with its sync client.

@@ -1,7 +1,6 @@
 package stationweb
 
 import (
-	"fieldsync/station"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/mattn/go-sqlite3"
+
+	"fieldsync/station"
 )
 
 // A reference to a record the station does not hold answers 422 with the
