@@ -1,7 +1,7 @@
 // Package privfile makes the directories and files that hold personal data
 // private to the account that runs the program (0700 and 0600), whether or
 // not they existed before, and replaces files atomically. The hub's core uses
-// it directly; the web kit offers it to the station.
+// it directly, and so do the station and the web kit.
 package privfile
 
 import (

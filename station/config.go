@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"fieldsync/ident"
+	"fieldsync/privfile"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/webkit"
@@ -83,7 +84,7 @@ func SaveConfig(dir string, c Config) error {
 	if err != nil {
 		return fmt.Errorf("encode station config: %w", err)
 	}
-	return webkit.WriteFilePrivate(filepath.Join(dir, ConfigFile), append(b, '\n'))
+	return privfile.WriteFile(filepath.Join(dir, ConfigFile), append(b, '\n'))
 }
 
 // DeploymentKey decodes Key.

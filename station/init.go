@@ -14,6 +14,7 @@ import (
 
 	"fieldsync/hlc"
 	"fieldsync/ident"
+	"fieldsync/privfile"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncproto"
@@ -63,7 +64,7 @@ func InitDir(ctx context.Context, dir string, c Config) error {
 	if _, err := os.Stat(filepath.Join(dir, ConfigFile)); err == nil {
 		return fmt.Errorf("init station %s: %w", dir, ErrInitialised)
 	}
-	if err := webkit.MkdirPrivate(dir); err != nil {
+	if err := privfile.Mkdir(dir); err != nil {
 		return fmt.Errorf("init station: %w", err)
 	}
 	r, err := OpenReplica(ctx, dir, c, nil)
@@ -110,7 +111,7 @@ func OpenReplicaClock(ctx context.Context, dir string, c Config, log *slog.Logge
 		return nil, err
 	}
 	// The directory holds personal data: private whether or not it existed.
-	if err := webkit.MkdirPrivate(dir); err != nil {
+	if err := privfile.Mkdir(dir); err != nil {
 		return nil, fmt.Errorf("open station: %w", err)
 	}
 	path := filepath.Join(dir, DBFile)
@@ -121,7 +122,7 @@ func OpenReplicaClock(ctx context.Context, dir string, c Config, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	if err := webkit.MakeDBPrivate(path); err != nil {
+	if err := privfile.ChmodDB(path); err != nil {
 		r.Close()
 		return nil, fmt.Errorf("open station: %w", err)
 	}

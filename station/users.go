@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sync"
 
+	"fieldsync/privfile"
 	"fieldsync/webkit"
 )
 
@@ -68,7 +69,7 @@ func (u *Users) Set(name, password string) error {
 	if err != nil {
 		return fmt.Errorf("encode users: %w", err)
 	}
-	return webkit.WriteFilePrivate(u.path, append(b, '\n'))
+	return privfile.WriteFile(u.path, append(b, '\n'))
 }
 
 // Check verifies a user's password. An unknown user costs what a known one

@@ -17,6 +17,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"fieldsync/privfile"
 )
 
 // SelfSignedCert loads the certificate at certPath and keyPath, making it the
@@ -64,10 +66,10 @@ func SelfSignedCert(certPath, keyPath, commonName string, names []string, now ti
 	if err != nil {
 		return tls.Certificate{}, fmt.Errorf("make certificate: %w", err)
 	}
-	if err := WriteFilePrivate(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})); err != nil {
+	if err := privfile.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})); err != nil {
 		return tls.Certificate{}, fmt.Errorf("store key: %w", err)
 	}
-	if err := WriteFilePrivate(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})); err != nil {
+	if err := privfile.WriteFile(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})); err != nil {
 		return tls.Certificate{}, fmt.Errorf("store certificate: %w", err)
 	}
 	return tls.LoadX509KeyPair(certPath, keyPath)
