@@ -17,6 +17,7 @@ import (
 	"fieldsync/privfile"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/selfsigned"
 	"fieldsync/syncproto"
 	"fieldsync/webkit"
 )
@@ -85,7 +86,7 @@ func InitDir(ctx context.Context, dir string, c Config) error {
 // before), kept in DIR, self-signed; staff compare its fingerprint
 // (webkit.CertFingerprint) with the one init printed.
 func Certificate(dir string, now time.Time) (tls.Certificate, error) {
-	return webkit.SelfSignedCert(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile), "fieldsync station",
+	return selfsigned.Cert(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile), "fieldsync station",
 		webkit.LocalNames(), now)
 }
 

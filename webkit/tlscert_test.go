@@ -8,13 +8,15 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"fieldsync/selfsigned"
 )
 
-func TestSelfSignedCert(t *testing.T) {
+func TestCertFingerprint(t *testing.T) {
 	dir := t.TempDir()
 	cp, kp := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
 	now := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
-	c, err := SelfSignedCert(cp, kp, "fieldsync station", []string{"192.168.1.20", "office-pc", "127.0.0.1"}, now)
+	c, err := selfsigned.Cert(cp, kp, "fieldsync station", []string{"192.168.1.20", "office-pc", "127.0.0.1"}, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +33,7 @@ func TestSelfSignedCert(t *testing.T) {
 	if !regexp.MustCompile(`^([0-9A-F]{2}:){31}[0-9A-F]{2}$`).MatchString(fp) {
 		t.Fatalf("fingerprint %q", fp)
 	}
-	again, err := SelfSignedCert(cp, kp, "fieldsync station", nil, now.Add(time.Hour))
+	again, err := selfsigned.Cert(cp, kp, "fieldsync station", nil, now.Add(time.Hour))
 	if err != nil || CertFingerprint(again) != fp {
 		t.Fatalf("second call made a new certificate: %v", err)
 	}
