@@ -14,10 +14,9 @@ import (
 	"fieldsync/replica"
 )
 
-// The history of a record (issue 5 "History"): every value every field has
-// had, when, from which station or administrator, read from the hub's change
-// log through its history index (replica.Options.History), and the conflicts
-// on the record.
+// The history of a record: every value every field has had, when, from
+// which station or administrator, read from the hub's change log through its
+// history index (replica.Options.History), and the conflicts on the record.
 
 // HistoryField is one value a change gave one column (or set element).
 type HistoryField struct {

@@ -9,7 +9,7 @@ import (
 	"fieldsync/replica"
 )
 
-// Who entered a value (issue 5): every edit the station makes of a table with
+// Who entered a value: every edit the station makes of a table with
 // records.EnteredBy writes that column, in the same change and so with the
 // same version as the fields it changes, with the name of the staff member
 // logged in, or LocalUser when nobody is (a station on loopback asks for no

@@ -12,8 +12,8 @@ import (
 // hub's changes relayed to it. Once the hub has acknowledged a change and
 // LogRetention has passed, nobody needs the station's copy of the log row:
 // the rows' merge state stays, and the hub keeps every version. Trimming
-// keeps a station's database near the size of its records (issue 8's
-// target: at most twice a plain table's).
+// keeps a station's database near the size of its records (the target: at
+// most twice a plain table's).
 
 // DefaultLogRetention is how long a station keeps log rows after the hub
 // acknowledged them, when Config.LogRetention is 0: long enough that a hub

@@ -83,9 +83,10 @@ func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		done()
 		return // the upgrader answered with an HTTP error
 	}
-	// The session runs on its own goroutine, owned by the hub (h.wg), and the
-	// handler returns: net/http then drops its goroutine, request and write
-	// buffer, which an idle station would otherwise hold for days.
+	// The session runs on its own goroutine, registered with the hub core
+	// (Enter: Close waits for its done), and the handler returns: net/http
+	// then drops its goroutine, request and write buffer, which an idle
+	// station would otherwise hold for days.
 	remote := r.RemoteAddr
 	go func() {
 		defer done()
@@ -182,6 +183,7 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	welcome := &syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: h.Replica().Site(),
 		Now: hlc.New(wall.UnixMilli(), 0), Resume: up.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds())}
 	if err := s.conn.Send(welcome); err != nil {
+		s.log.Info("station disconnected before the welcome", "err", err)
 		h.NoteSession(name, h.now(), offset, "")
 		return
 	}
