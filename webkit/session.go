@@ -204,7 +204,8 @@ type MemoryStore struct {
 	Now func() time.Time
 }
 
-// maxMemorySessions bounds a MemoryStore; past it expired sessions are pruned.
+// maxMemorySessions is the size past which CreateSession prunes expired
+// sessions (live ones stay, so a MemoryStore may grow beyond it).
 const maxMemorySessions = 1000
 
 // CreateSession implements SessionStore.

@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"testing"
 
-	"fieldsync/records"
 	"fieldsync/station"
 )
 
@@ -115,7 +114,6 @@ func TestHostileDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = cfg
 	cmd := exec.Command(os.Args[0], "-test.run", "^TestHostileDiskFull$", "-test.v")
 	cmd.Env = append(os.Environ(), "FIELDSYNC_DISKFULL_CHILD="+dir)
 	out, _ := cmd.CombinedOutput()
@@ -204,8 +202,6 @@ func diskFullChild(t *testing.T) {
 	}
 	fmt.Printf("WRITTEN=%d\n", written)
 }
-
-var _ = records.Workers
 
 // A read-only database file: opening the station or writing to it fails
 // with an error that names the problem, not a crash.
