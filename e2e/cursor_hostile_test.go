@@ -48,7 +48,7 @@ func TestCursorAttacksRefused(t *testing.T) {
 
 func testCursorAttacks(t *testing.T, contiguous bool) {
 	ctx := context.Background()
-	h := hubtest.NewServerSync(t, "http", hub.Options{}, hubsync.Options{ContiguousUploads: contiguous})
+	h := hubtest.NewServerWith(t, "http", hub.Options{}, hubtest.Adapters{Sync: hubsync.Options{ContiguousUploads: contiguous}})
 	eb := h.Enroll("站B")
 	b := hubtest.NewStation(t, eb, syncclient.Config{})
 	b.Start()

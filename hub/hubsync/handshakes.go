@@ -5,34 +5,6 @@ import (
 	"sync"
 )
 
-// Options configure the sync server: what stations that have not
-// authenticated yet may take, and how strictly uploads must follow the
-// station's log.
-// Zero fields take the defaults.
-type Options struct {
-	// MaxHandshakes is how many handshakes may be in flight at once
-	// (default 128); MaxHandshakesPerAddr, from one remote address (default
-	// 16). The rest are answered HTTP 503 with Retry-After.
-	MaxHandshakes, MaxHandshakesPerAddr int
-	// ContiguousUploads refuses a station batch that does not start right
-	// after what the hub holds of the station's log. Stations of this
-	// release send such batches; earlier ones skip the entries of the
-	// hub's batches, so turn this on once every station is upgraded
-	// (`hub serve --contiguous-uploads`). Without it a gap is accepted, and
-	// only an empty batch moving the cursor is refused.
-	ContiguousUploads bool
-}
-
-func (l Options) withDefaults() Options {
-	if l.MaxHandshakes <= 0 {
-		l.MaxHandshakes = 128
-	}
-	if l.MaxHandshakesPerAddr <= 0 {
-		l.MaxHandshakesPerAddr = 16
-	}
-	return l
-}
-
 // handshakes counts the handshakes in flight, overall and per address.
 type handshakes struct {
 	lim    Options

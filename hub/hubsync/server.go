@@ -21,6 +21,34 @@ import (
 	"fieldsync/syncproto"
 )
 
+// Options configure the sync server: what stations that have not
+// authenticated yet may take, and how strictly uploads must follow the
+// station's log.
+// Zero fields take the defaults.
+type Options struct {
+	// MaxHandshakes is how many handshakes may be in flight at once
+	// (default 128); MaxHandshakesPerAddr, from one remote address (default
+	// 16). The rest are answered HTTP 503 with Retry-After.
+	MaxHandshakes, MaxHandshakesPerAddr int
+	// ContiguousUploads refuses a station batch that does not start right
+	// after what the hub holds of the station's log. Stations of this
+	// release send such batches; earlier ones skip the entries of the
+	// hub's batches, so turn this on once every station is upgraded
+	// (`hub serve --contiguous-uploads`). Without it a gap is accepted, and
+	// only an empty batch moving the cursor is refused.
+	ContiguousUploads bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxHandshakes <= 0 {
+		o.MaxHandshakes = 128
+	}
+	if o.MaxHandshakesPerAddr <= 0 {
+		o.MaxHandshakesPerAddr = 16
+	}
+	return o
+}
+
 // Server serves the sync sessions of a hub's stations. The hub owns its
 // sessions' goroutines (hub.Enter): the hub's Close ends and waits for them.
 type Server struct {
@@ -50,14 +78,15 @@ func New(h *hub.Hub) (*Server, error) { return NewWith(h, Options{}) }
 
 // NewWith is New with options.
 func NewWith(h *hub.Hub, o Options) (*Server, error) {
+	o = o.withDefaults()
 	reg, err := newRegistry()
 	if err != nil {
 		return nil, err
 	}
 	opt := h.Options()
 	s := &Server{Hub: h, opt: opt, codec: h.Codec(), log: h.Logger(), now: h.Now, reg: reg,
-		live: map[string]liveSession{}, sopt: o.withDefaults(),
-		shakes: handshakes{lim: o.withDefaults(), byAddr: map[string]int{}}}
+		live: map[string]liveSession{}, sopt: o,
+		shakes: handshakes{lim: o, byAddr: map[string]int{}}}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: opt.HandshakeTimeout,
 		// An idle station should cost little memory: the read buffer is the

@@ -96,7 +96,7 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 
 // A request whose body trickles in is cut off by the server's read timeout.
 func TestSlowBodyCutOff(t *testing.T) {
-	h := hubtest.NewServerWith(t, "http", hub.Options{}, webkit.ServerOptions{ReadTimeout: 300 * time.Millisecond})
+	h := hubtest.NewServerWith(t, "http", hub.Options{}, hubtest.Adapters{HTTP: webkit.ServerOptions{ReadTimeout: 300 * time.Millisecond}})
 	conn, err := net.Dial("tcp", h.Addr)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestSlowBodyCutOff(t *testing.T) {
 // requests, not the stations' long-lived WebSocket sessions.
 func TestSyncSessionOutlivesReadTimeout(t *testing.T) {
 	const readTimeout = 300 * time.Millisecond
-	h := hubtest.NewServerWith(t, "http", hub.Options{}, webkit.ServerOptions{ReadTimeout: readTimeout})
+	h := hubtest.NewServerWith(t, "http", hub.Options{}, hubtest.Adapters{HTTP: webkit.ServerOptions{ReadTimeout: readTimeout}})
 	st := hubtest.NewStation(t, h.Enroll("站A"), syncclient.Config{})
 	st.Start()
 	var first uint64

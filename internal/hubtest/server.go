@@ -44,19 +44,20 @@ type Server struct {
 // stops it.
 func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
 	t.Helper()
-	return newServer(t, scheme, opt, hubsync.Options{}, webkit.ServerOptions{})
+	return NewServerWith(t, scheme, opt, Adapters{})
 }
 
-// NewServerSync is NewServer with the sync server's options.
-func NewServerSync(t testing.TB, scheme string, opt hub.Options, so hubsync.Options) *Server {
-	t.Helper()
-	return newServer(t, scheme, opt, so, webkit.ServerOptions{})
+// Adapters configure the sync server and the HTTP server of a test hub
+// (zero values take their defaults).
+type Adapters struct {
+	Sync hubsync.Options
+	HTTP webkit.ServerOptions
 }
 
-// NewServerWith is NewServer with the HTTP server's limits set.
-func NewServerWith(t testing.TB, scheme string, opt hub.Options, limits webkit.ServerOptions) *Server {
+// NewServerWith is NewServer with the adapters' options.
+func NewServerWith(t testing.TB, scheme string, opt hub.Options, a Adapters) *Server {
 	t.Helper()
-	return newServer(t, scheme, opt, hubsync.Options{}, limits)
+	return newServer(t, scheme, opt, a.Sync, a.HTTP)
 }
 
 func newServer(t testing.TB, scheme string, opt hub.Options, so hubsync.Options, limits webkit.ServerOptions) *Server {
