@@ -109,3 +109,17 @@ func in(s string, set []string) bool {
 	}
 	return false
 }
+
+// States of a refusal (table Refusals).
+const (
+	// RefusalRefused: the hub did not accept the value; the station's copy
+	// was put back in line with the hub's.
+	RefusalRefused = "refused"
+	// RefusalWaiting: the change waits for a county administrator (a join
+	// past the day's cap, a shared person's deletion).
+	RefusalWaiting = "waiting"
+	// RefusalApproved: the county approved what was waiting; it applied.
+	RefusalApproved = "approved"
+	// RefusalDeclined: the county declined what was waiting.
+	RefusalDeclined = "declined"
+)

@@ -19,6 +19,8 @@ const (
 	Gigs               = "gigs"
 	Placements         = "placements"
 	Stations           = "stations"
+	Refusals           = "refusals"
+	GigFill            = "gig_fill"
 	WorkerKeyNamespace = Workers
 )
 
@@ -137,6 +139,27 @@ func NewSchema() (*replica.Schema, error) {
 			Columns: []replica.Column{
 				text("name"), text("division_code"), text("township"), text("village"), text("contact"),
 			},
+		},
+		// Refusals is the hub's answer to a change it did not accept from a
+		// station (DESIGN "Trust"): one row per refused column, written by
+		// the hub only and sent only to the station it names, which shows
+		// its staff what was refused and why. state is one of the
+		// Refusal* constants; value is what the station sent (as text).
+		&replica.Table{
+			Name: Refusals,
+			Columns: []replica.Column{
+				text("station"), text("table_name"), text("row_id"), text("column_name"), text("value"),
+				text("reason_key"), text("reason"), text("state"), text("refused_at"), text("version"),
+			},
+			Indexes: [][]string{{"station", "refused_at"}},
+		},
+		// GigFill is how many people the county has placed in a gig, kept
+		// by the hub: placements themselves stay with the stations whose
+		// people they name, so that no station sees another's people.
+		// Its row id is the gig's.
+		&replica.Table{
+			Name:    GigFill,
+			Columns: []replica.Column{integer("placed")},
 		},
 	)
 	if err != nil {
