@@ -40,6 +40,22 @@ const (
 	KeyUnknownField   = "unknown_field"
 	KeyBadJSON        = "bad_json"
 	KeyTooMany        = "too_many"
+
+	// Reasons the hub gives for a change it did not accept from a station
+	// (DESIGN "Trust"); a refusal row carries the key and its text.
+	KeyNotCanonical   = "not_canonical"
+	KeyInconsistent   = "inconsistent"
+	KeyOutOfScope     = "out_of_scope"
+	KeyIDMismatch     = "id_mismatch"
+	KeyNotPoster      = "not_poster"
+	KeyStationField   = "station_field"
+	KeyHubOnly        = "hub_only"
+	KeyWorkerFixed    = "worker_fixed"
+	KeyJoinWaiting    = "join_waiting"
+	KeyJoinDeclined   = "join_declined"
+	KeyDeleteWaiting  = "delete_waiting"
+	KeyDeleteDeclined = "delete_declined"
+	KeyBadValue       = "bad_value"
 )
 
 // FieldError is a validation failure of one field. Field is the JSON/column
@@ -112,6 +128,19 @@ var messages = map[string][2]string{
 	KeyUnknownField:   {"无法识别的字段：%[1]s", "unknown field: %[1]s"},
 	KeyBadJSON:        {"请求格式错误", "malformed request"},
 	KeyTooMany:        {"%[1]s太多（最多%[2]d项）", "too many %[1]s (at most %[2]d)"},
+	KeyNotCanonical:   {"%[1]s格式不规范", "%[1]s is not in its standard form"},
+	KeyInconsistent:   {"%[1]s与%[2]s不一致", "%[1]s does not agree with %[2]s"},
+	KeyOutOfScope:     {"该记录不属于本站，县级未接受", "this record is not in this station's scope; the county did not accept it"},
+	KeyIDMismatch:     {"公民身份号码与记录编号不符", "the ID number does not match the record's id"},
+	KeyNotPoster:      {"只有发布该零工信息的站点或县级可以修改", "only the station that posted this gig, or the county, may change it"},
+	KeyStationField:   {"%[1]s只能是本站", "%[1]s must name this station"},
+	KeyHubOnly:        {"该表只能由县级修改", "only the county writes this table"},
+	KeyWorkerFixed:    {"不能改变记录所属的人员", "a record cannot move to another person"},
+	KeyJoinWaiting:    {"今日跨站登记已达上限，等待县级批准", "today's cap on registering people of other stations is reached; waiting for the county's approval"},
+	KeyJoinDeclined:   {"县级未批准该跨站登记", "the county declined this registration of another station's person"},
+	KeyDeleteWaiting:  {"该人员在其他站也有登记，删除需县级确认", "other stations also hold this person; the county must confirm the deletion"},
+	KeyDeleteDeclined: {"县级未同意删除该人员", "the county refused to delete this person"},
+	KeyBadValue:       {"%[1]s的值无法识别", "%[1]s holds a value that cannot be read"},
 }
 
 // Message formats the text of key in lang with args.
@@ -195,6 +224,8 @@ var fieldLabels = map[string][2]string{
 	"expires_on":            {"截止日期", "expires on"},
 	"gig_id":                {"零工信息", "gig"},
 	"placed_on":             {"安排日期", "placed on"},
+	"station":               {"站点", "station"},
+	"entered_by":            {"录入人", "entered by"},
 	"file":                  {"文件", "file"},
 	"limit":                 {"每页条数", "limit"},
 	"offset":                {"起始位置", "offset"},

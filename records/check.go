@@ -1,0 +1,495 @@
+package records
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fieldsync/replica"
+)
+
+// A change as the hub receives it carries only some columns of a row; the
+// hub must still judge it by the rules the station's forms apply to a whole
+// record (DESIGN "Trust": every incoming value passes the same validation).
+// CheckChange does that in two steps:
+//
+//  1. each column the change sets is judged alone, in an otherwise valid row
+//     (the table's template): its type, its own rules, and whether it is
+//     already in the form Validate gives it;
+//  2. the row the change would leave (the hub's row overlaid with the
+//     columns that passed) is validated whole, for the rules that tie
+//     columns together and for the columns a new row must have.
+
+// checkedRecord is a record type of the station's forms.
+type checkedRecord interface {
+	Validate() error
+	Columns() []replica.ColumnValue
+}
+
+// tableRules binds one table's columns to its record type.
+type tableRules struct {
+	// bind returns a zero record and, by column name, a pointer to the
+	// field that holds the column (*string, *int64, *float64, *bool,
+	// *[]string).
+	bind func() (checkedRecord, map[string]any)
+	// template is a valid row that constrains other columns as little as
+	// possible (earliest start dates, no end dates, no age bounds, a list
+	// that requires nothing). A column is judged alone in it, and it fills
+	// a column whose value is missing or bad but not the change's doing.
+	template map[string]any
+	// partners names, for each column whose rule depends on other columns,
+	// those columns: when the rule breaks and the change set only a
+	// partner, the partner is refused.
+	partners map[string][]string
+}
+
+// templateID is a well-formed row id for templates.
+const templateID = "00000000000000000000000000000001"
+
+// earliest is a date no other date of a record can precede.
+const earliest = "0001-01-01"
+
+var checkRules = map[string]tableRules{
+	Workers: {
+		bind: func() (checkedRecord, map[string]any) {
+			w := &Worker{}
+			return w, map[string]any{
+				"id_number": &w.IDNumber, "name": &w.Name, "phone": &w.Phone, "ethnicity": &w.Ethnicity,
+				"hukou_village": &w.HukouVillage, "residence_village": &w.ResidenceVillage,
+				"education": &w.Education, "labour_ability": &w.LabourAbility, "tags": &w.Tags,
+				"monitor_type": &w.MonitorType, "skills": &w.Skills, "willing_away": &w.WillingAway,
+				"notes": &w.Notes,
+			}
+		},
+		template: map[string]any{
+			"id_number": "11010519491231002X", "name": "x", "ethnicity": "汉族", "hukou_village": "150102001001",
+			"education": "初中", "labour_ability": "普通劳动力", "willing_away": int64(0),
+		},
+	},
+	MonthlyStatus: {
+		bind: func() (checkedRecord, map[string]any) {
+			m := &MonthStatus{}
+			return m, map[string]any{
+				"worker_id": &m.WorkerID, "month": &m.Month, "list_type": &m.ListType, "work_scope": &m.WorkScope,
+				"place": &m.Place, "industry": &m.Industry, "employment_form": &m.EmploymentForm,
+				"monthly_income": &m.MonthlyIncome, "verified_by_method": &m.VerifiedByMethod,
+				"verified_by": &m.VerifiedBy, "verified_at": &m.VerifiedAt,
+			}
+		},
+		template: map[string]any{
+			"worker_id": templateID, "month": "2026-01", "list_type": ListUnemployed, "work_scope": WorkScopes[0],
+			"employment_form": EmploymentForms[0], "monthly_income": float64(0),
+			"verified_by_method": VerifyMethods[0], "verified_by": "x", "verified_at": earliest,
+		},
+		partners: map[string][]string{"work_scope": {"list_type"}, "employment_form": {"list_type"}},
+	},
+	Unemployment: {
+		bind: func() (checkedRecord, map[string]any) {
+			u := &UnemploymentRegistration{}
+			return u, map[string]any{
+				"worker_id": &u.WorkerID, "place_type": &u.PlaceType, "registered_on": &u.RegisteredOn,
+				"reason": &u.Reason, "job_intention": &u.JobIntention, "training_intention": &u.TrainingIntention,
+				"deregistered_on": &u.DeregisteredOn, "deregistration_reason": &u.DeregistrationReason,
+			}
+		},
+		template: map[string]any{
+			"worker_id": templateID, "place_type": PlaceTypes[0], "registered_on": earliest, "reason": "x",
+			"deregistration_reason": "x",
+		},
+		partners: map[string][]string{
+			"deregistered_on": {"registered_on"}, "deregistration_reason": {"deregistered_on"},
+		},
+	},
+	Jobseeker: {
+		bind: func() (checkedRecord, map[string]any) {
+			j := &JobseekerRegistration{}
+			return j, map[string]any{
+				"worker_id": &j.WorkerID, "intended_work": &j.IntendedWork, "expected_wage": &j.ExpectedWage,
+				"wage_unit": &j.WageUnit, "area": &j.Area, "work_type": &j.WorkType,
+				"available_from": &j.AvailableFrom, "registered_on": &j.RegisteredOn,
+			}
+		},
+		template: map[string]any{
+			"worker_id": templateID, "intended_work": "x", "expected_wage": float64(0), "wage_unit": WageUnits[0],
+			"work_type": WorkTypes[0], "registered_on": earliest,
+		},
+		partners: map[string][]string{"wage_unit": {"expected_wage"}},
+	},
+	Followups: {
+		bind: func() (checkedRecord, map[string]any) {
+			f := &Followup{}
+			return f, map[string]any{
+				"worker_id": &f.WorkerID, "date": &f.Date, "method": &f.Method, "service_type": &f.ServiceType,
+				"content": &f.Content, "outcome": &f.Outcome, "next_due": &f.NextDue, "staff": &f.Staff,
+			}
+		},
+		template: map[string]any{
+			"worker_id": templateID, "date": earliest, "method": FollowupMethods[0], "service_type": "x",
+			"content": "x",
+		},
+		partners: map[string][]string{"next_due": {"date"}},
+	},
+	Gigs: {
+		bind: func() (checkedRecord, map[string]any) {
+			g := &Gig{}
+			return g, map[string]any{
+				"title": &g.Title, "occupation": &g.Occupation, "headcount": &g.Headcount, "wage": &g.Wage,
+				"wage_unit": &g.WageUnit, "settlement": &g.Settlement, "place": &g.Place, "address": &g.Address,
+				"start_date": &g.StartDate, "end_date": &g.EndDate, "age_min": &g.AgeMin, "age_max": &g.AgeMax,
+				"employer": &g.Employer, "contact": &g.Contact, "skills": &g.Skills, "status": &g.Status,
+				"expires_on": &g.ExpiresOn,
+			}
+		},
+		template: map[string]any{
+			"title": "x", "occupation": "x", "headcount": int64(1), "wage": float64(0), "wage_unit": GigWageUnits[0],
+			"settlement": Settlements[0], "place": "150102", "start_date": earliest, "employer": "x",
+			"contact": "x", "status": GigOpen,
+		},
+		partners: map[string][]string{"end_date": {"start_date"}, "age_max": {"age_min"}},
+	},
+	Placements: {
+		bind: func() (checkedRecord, map[string]any) {
+			p := &Placement{}
+			return p, map[string]any{
+				"gig_id": &p.GigID, "worker_id": &p.WorkerID, "status": &p.Status, "placed_on": &p.PlacedOn,
+			}
+		},
+		template: map[string]any{
+			"gig_id": templateID, "worker_id": templateID, "status": PlacementPlaced, "placed_on": earliest,
+		},
+	},
+}
+
+// CheckChange validates a station's change to one row of table at the hub.
+// before is the row as the hub holds it (column name -> value: string,
+// int64, float64, nil; a Set column as []string), nil when the hub has no
+// such row (the change creates it). fields is what the change sets (same
+// shapes). It returns the field errors that make the change's columns
+// unacceptable, one per refused column, each naming the column, in the
+// table's column order:
+//   - a value of the wrong type: KeyBadValue;
+//   - a value breaking the table's rules (the Validate the forms use),
+//     evaluated on before overlaid with fields;
+//   - a value that is not in the canonical form Validate would give it
+//     (trimmed, canonical id number, sorted set, nil for an empty optional
+//     column, ...): KeyNotCanonical;
+//   - a column the change sets that breaks a rule reported on a column it
+//     does not set (a registration date moved past the deregistration
+//     date): KeyInconsistent, naming the column set;
+//   - for a new row, a rule broken by a column the change does not set
+//     (a required column missing) is returned too, naming that column;
+//     for an existing row, rules broken only by columns the change does
+//     not set are not the change's fault and are not returned.
+//
+// A column the table does not have is refused with KeyUnknownField, naming
+// it. "station" is not checked here (the hub checks it against the
+// sender); "entered_by" must be at most 50 characters of text. Rules that
+// need other rows (duplicates, open registrations, a gig's headcount) are
+// the hub's, not this function's. A table with no station rules (the
+// station directory, refusals, gig fill, an unknown name) returns one error
+// with Field "" and KeyHubOnly. now is the hub's clock for rules that
+// depend on the date; no per-row rule does today.
+func CheckChange(table string, before, fields map[string]any, now time.Time) []*FieldError {
+	rules, ok := checkRules[table]
+	if !ok {
+		return []*FieldError{fieldErr("", KeyHubOnly)}
+	}
+	_, cols := rules.bind()
+	refused := map[string]*FieldError{}
+	work := map[string]any{}
+	for c, v := range fields {
+		switch {
+		case c == "station":
+		case c == EnteredBy:
+			if fe := checkEnteredBy(v); fe != nil {
+				refused[c] = fe
+			}
+		case cols[c] == nil:
+			refused[c] = fieldErr(c, KeyUnknownField)
+		default:
+			if fe := rules.checkAlone(c, v); fe != nil {
+				refused[c] = fe
+			} else {
+				work[c] = v
+			}
+		}
+	}
+	rules.checkRow(before, work, refused)
+	return rules.sortedErrors(refused)
+}
+
+// checkEnteredBy checks the staff name a change carries.
+func checkEnteredBy(v any) *FieldError {
+	if v == nil {
+		return nil
+	}
+	s, ok := v.(string)
+	if !ok || !utf8.ValidString(s) {
+		return fieldErr(EnteredBy, KeyBadValue)
+	}
+	if err := maxLen(EnteredBy, s, maxShort); err != nil {
+		fe, _ := AsFieldError(err)
+		return fe
+	}
+	return nil
+}
+
+// checkAlone judges column c's value v in the table's template: its type,
+// the rules of the column itself, and its canonical form.
+func (r tableRules) checkAlone(c string, v any) *FieldError {
+	rec, ptrs := r.bind()
+	for col, p := range ptrs {
+		assign(p, r.template[col])
+	}
+	if !assign(ptrs[c], v) {
+		return fieldErr(c, KeyBadValue)
+	}
+	err := rec.Validate()
+	if err != nil {
+		if fe, ok := AsFieldError(err); ok && fe.Field == c {
+			return fe
+		}
+		// A rule of another column, tied to this one: judged on the whole
+		// row (checkRow); its form cannot be told here.
+		return nil
+	}
+	for _, cv := range rec.Columns() {
+		if cv.Column == c && !sameStored(cv.Value, v) {
+			return fieldErr(c, KeyNotCanonical)
+		}
+	}
+	return nil
+}
+
+// checkRow validates the row the change would leave: before overlaid with
+// work (the columns that passed checkAlone). A column of work that breaks a
+// rule is refused and put back to before's value; a column not in work that
+// breaks one is refused only for a new row, and is then filled from the
+// template so that the remaining rules are checked too.
+func (r tableRules) checkRow(before, work map[string]any, refused map[string]*FieldError) {
+	_, cols := r.bind()
+	filled := map[string]bool{}
+	merged := func(revert []string) (checkedRecord, error) {
+		rec, ptrs := r.bind()
+		for col, p := range ptrs {
+			v, ok := work[col]
+			if !ok || slices.Contains(revert, col) {
+				v = before[col]
+			}
+			if filled[col] {
+				v = r.template[col]
+			}
+			assign(p, v) // a stored value of the wrong type reads as empty
+		}
+		return rec, rec.Validate()
+	}
+	// Each round settles one column (refused, put back, or filled): at most
+	// two rounds per column, one for what the change set and one to fill.
+	for range 2*len(cols) + 2 {
+		_, err := merged(nil)
+		if err == nil {
+			return
+		}
+		fe, ok := AsFieldError(err)
+		if !ok {
+			return
+		}
+		x := fe.Field
+		if _, set := work[x]; set {
+			refused[x] = fe
+			delete(work, x)
+			continue
+		}
+		if before == nil {
+			if refused[x] == nil {
+				refused[x] = fe
+			}
+		} else if refused[x] == nil && r.blamePartners(x, fe, work, refused, merged) {
+			continue
+		}
+		if filled[x] {
+			return
+		}
+		filled[x] = true
+	}
+}
+
+// blamePartners refuses the columns of work that x's broken rule depends on,
+// unless the rule breaks on x the same way without them (then x was
+// already bad in before). It reports whether it refused any.
+func (r tableRules) blamePartners(x string, fe *FieldError, work map[string]any,
+	refused map[string]*FieldError, merged func([]string) (checkedRecord, error)) bool {
+	var set []string
+	for _, p := range r.partners[x] {
+		if _, ok := work[p]; ok {
+			set = append(set, p)
+		}
+	}
+	if len(set) == 0 {
+		return false
+	}
+	if _, err := merged(set); err != nil {
+		if old, ok := AsFieldError(err); ok && old.Field == x && old.Key == fe.Key {
+			return false
+		}
+	}
+	for _, p := range set {
+		refused[p] = fieldErr(p, KeyInconsistent, Label(x))
+		delete(work, p)
+	}
+	return true
+}
+
+// sortedErrors lists the refusals in the record's column order, then
+// entered_by, then columns the table does not have, by name.
+func (r tableRules) sortedErrors(refused map[string]*FieldError) []*FieldError {
+	if len(refused) == 0 {
+		return nil
+	}
+	rec, _ := r.bind()
+	order := map[string]int{}
+	for i, cv := range rec.Columns() {
+		order[cv.Column] = i + 1
+	}
+	order[EnteredBy] = len(order) + 1
+	out := make([]*FieldError, 0, len(refused))
+	for _, fe := range refused {
+		out = append(out, fe)
+	}
+	slices.SortFunc(out, func(a, b *FieldError) int {
+		oa, ob := order[a.Field], order[b.Field]
+		switch {
+		case oa == ob:
+			return strings.Compare(a.Field, b.Field)
+		case oa == 0:
+			return 1
+		case ob == 0:
+			return -1
+		}
+		return oa - ob
+	})
+	return out
+}
+
+// assign stores column value v in the record field p points to; it reports
+// false (leaving the field empty) when v has a type the column cannot hold.
+// nil is the empty value of every column.
+func assign(p, v any) bool {
+	switch p := p.(type) {
+	case *string:
+		*p = ""
+		switch x := v.(type) {
+		case nil:
+			return true
+		case string:
+			if !utf8.ValidString(x) {
+				return false
+			}
+			*p = x
+			return true
+		}
+	case *int64:
+		*p = 0
+		switch x := v.(type) {
+		case nil:
+			return true
+		case int64:
+			*p = x
+			return true
+		case int:
+			*p = int64(x)
+			return true
+		}
+	case *float64:
+		*p = 0
+		switch x := v.(type) {
+		case nil:
+			return true
+		case float64:
+			*p = x
+			return true
+		case int64:
+			*p = float64(x)
+			return true
+		case int:
+			*p = float64(x)
+			return true
+		}
+	case *bool:
+		*p = false
+		switch x := v.(type) {
+		case nil:
+			return true
+		case bool:
+			*p = x
+			return true
+		case int64:
+			*p = x == 1
+			return x == 0 || x == 1
+		case int:
+			*p = x == 1
+			return x == 0 || x == 1
+		}
+	case *[]string:
+		*p = nil
+		switch x := v.(type) {
+		case nil:
+			return true
+		case []string:
+			for _, e := range x {
+				if !utf8.ValidString(e) {
+					return false
+				}
+			}
+			*p = slices.Clone(x)
+			return true
+		}
+	}
+	return false
+}
+
+// sameStored reports whether v is stored as canon, a value of Columns():
+// a bool is stored as 0 or 1, an integer in a number column as a number,
+// an empty set as no elements.
+func sameStored(canon, v any) bool {
+	switch c := canon.(type) {
+	case nil:
+		return v == nil
+	case string:
+		s, ok := v.(string)
+		return ok && s == c
+	case bool:
+		var n int64
+		if c {
+			n = 1
+		}
+		return sameStored(n, v)
+	case int64:
+		switch x := v.(type) {
+		case int64:
+			return x == c
+		case int:
+			return int64(x) == c
+		case bool:
+			return (c == 1) == x && (c == 0 || c == 1)
+		}
+	case float64:
+		switch x := v.(type) {
+		case float64:
+			return x == c
+		case int64:
+			return float64(x) == c
+		case int:
+			return float64(x) == c
+		}
+	case []string:
+		switch x := v.(type) {
+		case nil:
+			return len(c) == 0
+		case []string:
+			return slices.Equal(c, x)
+		}
+	}
+	return false
+}
