@@ -13,7 +13,7 @@ var checkNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 const (
 	checkWID = "0123456789abcdef0123456789abcdef"
-	gid = "fedcba9876543210fedcba9876543210"
+	gid      = "fedcba9876543210fedcba9876543210"
 )
 
 // rowOf turns a record's Columns into a change's fields.
@@ -270,4 +270,82 @@ func with(row map[string]any, col string, v any) map[string]any {
 	}
 	m[col] = v
 	return m
+}
+
+// FuzzCheckChange feeds random tables, columns and values: CheckChange never
+// panics, names only columns of the table, columns the change set, or ""
+// (a table it does not check), and accepts every valid row, new or as a
+// change to another valid row.
+func FuzzCheckChange(f *testing.F) {
+	f.Add(uint8(0), []byte("name\x00 王五 \x01phone\x001\x02tags\x00"), uint8(1))
+	f.Add(uint8(5), []byte("headcount\x00\x02age_min\x00\x03"), uint8(0))
+	f.Add(uint8(2), []byte("registered_on\x002027-01-01"), uint8(1))
+	tables := []string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements, Stations, "x"}
+	f.Fuzz(func(t *testing.T, tableN uint8, spec []byte, mode uint8) {
+		table := tables[int(tableN)%len(tables)]
+		rows := validRows(t)
+		var colNames []string
+		if r, ok := checkRules[table]; ok {
+			_, ptrs := r.bind()
+			for c := range ptrs {
+				colNames = append(colNames, c)
+			}
+			slices.Sort(colNames)
+		}
+		colNames = append(colNames, "station", EnteredBy, "unknown")
+		// spec holds records "column\x00value" separated by bytes < 0x08;
+		// the separator picks the value's type.
+		fields := map[string]any{}
+		for part := range strings.SplitSeq(string(spec), "\x00\x00") {
+			col, val, _ := strings.Cut(part, "\x00")
+			c := colNames[len(col)%len(colNames)]
+			if slices.Contains(colNames, col) {
+				c = col
+			}
+			switch len(val) % 6 {
+			case 0:
+				fields[c] = val
+			case 1:
+				fields[c] = nil
+			case 2:
+				fields[c] = int64(len(val)) - 3
+			case 3:
+				fields[c] = float64(len(val)) / 3
+			case 4:
+				fields[c] = strings.Split(val, ",")
+			case 5:
+				fields[c] = len(val)%2 == 0
+			}
+		}
+		var before map[string]any
+		if mode%2 == 1 && rows[table] != nil {
+			before = stored(rows[table])
+		}
+		errs := CheckChange(table, before, fields, checkNow)
+		_, known := checkRules[table]
+		for _, e := range errs {
+			_, set := fields[e.Field]
+			if e.Field == "" && known || e.Field != "" && !slices.Contains(colNames, e.Field) && !set {
+				t.Fatalf("%s: error names %q: %v (fields %v)", table, e.Field, e, fields)
+			}
+			if e.Message("zh") == "" || strings.Contains(e.Message("en"), "%!") {
+				t.Fatalf("%s: bad message %q", table, e.Message("en"))
+			}
+		}
+		if !known {
+			return
+		}
+		// A valid row's columns are accepted as a new row and as a change
+		// to a row holding whatever this change left.
+		if errs := CheckChange(table, nil, rows[table], checkNow); len(errs) != 0 {
+			t.Fatalf("%s: valid row refused: %s", table, errFields(errs))
+		}
+		merged := stored(rows[table])
+		for k, v := range fields {
+			merged[k] = v
+		}
+		if errs := CheckChange(table, merged, rows[table], checkNow); len(errs) != 0 {
+			t.Fatalf("%s: valid row over %v refused: %s", table, fields, errFields(errs))
+		}
+	})
 }
