@@ -200,7 +200,7 @@ func (s *Station) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Ma
 	return out, nil
 }
 
-// WorkerMatches ranks the open gigs that fit a worker.
+// WorkerMatches ranks the open gigs that fit a worker and are not full.
 func (s *Station) WorkerMatches(ctx context.Context, wid ident.ID) ([]Match, error) {
 	w, err := s.Worker(ctx, wid)
 	if err != nil {
@@ -243,6 +243,9 @@ func (s *Station) WorkerMatches(ctx context.Context, wid ident.ID) ([]Match, err
 	for _, g := range gigs {
 		if placed[g.ID.String()] || g.EndDate != "" && g.EndDate < today {
 			continue
+		}
+		if g.Headcount > 0 && int64(g.Placed) >= g.Headcount {
+			continue // full by the county's count (GigView.Placed): Place would refuse it
 		}
 		if m, ok := score(w, g); ok {
 			m.Gig = g

@@ -377,6 +377,13 @@ func (s *Station) Place(ctx context.Context, p records.Placement) (ident.ID, err
 		if same > 0 {
 			return &ConflictError{ID: gid, Field: "worker_id", Key: records.KeyAlreadyPlaced}
 		}
+		// The county's count (GigView.Placed): the hub's, or this
+		// station's own when its latest placements have not reached the hub.
+		county, err := gigPlacedByCounty(ctx, tx, gid)
+		if err != nil {
+			return err
+		}
+		placed = max(placed, county)
 		if placed >= g.Headcount {
 			return &ConflictError{ID: gid, Field: "gig_id", Key: records.KeyGigFull}
 		}
@@ -395,6 +402,20 @@ func (s *Station) Place(ctx context.Context, p records.Placement) (ident.ID, err
 	}
 	s.written()
 	return id, nil
+}
+
+// gigPlacedByCounty reads the hub's count of the people placed in a gig
+// (records.GigFill; 0 when the hub has sent none).
+func gigPlacedByCounty(ctx context.Context, tx *replica.Tx, gid ident.ID) (int64, error) {
+	row, err := tx.Row(ctx, records.GigFill, gid)
+	if err != nil {
+		return 0, fmt.Errorf("read gig fill: %w", err)
+	}
+	if row == nil || row[replica.DeletedColumn] == int64(1) {
+		return 0, nil
+	}
+	n, _ := row["placed"].(int64)
+	return n, nil
 }
 
 func str(v any) string {

@@ -408,7 +408,12 @@ type GigView struct {
 	ID ident.ID `json:"id"`
 	records.Gig
 	Station string `json:"station"`
-	Placed  int    `json:"placed"`
+	// Placed is how many people the county has placed in the gig: the
+	// hub's count (records.GigFill), or this station's own placements when
+	// more, since those may not have reached the hub yet. Placements are
+	// sent only to the stations whose people they name, so the station's
+	// own count alone misses other stations' people.
+	Placed int `json:"placed"`
 }
 
 func gigFromMap(id ident.ID, m map[string]any) *GigView {
@@ -430,9 +435,11 @@ func gigFromMap(id ident.ID, m map[string]any) *GigView {
 		Station: str(m["station"])}
 }
 
+// gigCols reads a gig; its placed count is the county's (GigView.Placed).
 const gigCols = `g.id, g.title, g.occupation, g.headcount, g.wage, g.wage_unit, g.settlement, g.place, g.address,
 	g.start_date, g.end_date, g.age_min, g.age_max, g.employer, g.contact, g.skills, g.status, g.expires_on, g.station,
-	(SELECT count(*) FROM placements p WHERE p.gig_id = lower(hex(g.id)) AND p.fs_deleted = 0 AND p.status = 'placed')`
+	max(coalesce((SELECT f.placed FROM gig_fill f WHERE f.id = g.id AND f.fs_deleted = 0), 0),
+		(SELECT count(*) FROM placements p WHERE p.gig_id = lower(hex(g.id)) AND p.fs_deleted = 0 AND p.status = 'placed'))`
 
 func scanGig(sc interface{ Scan(...any) error }) (*GigView, error) {
 	var id []byte

@@ -40,6 +40,7 @@ func (s *Server) routesAPI(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/placements", createHandler(s, s.st.Place))
 	mux.HandleFunc("GET /api/lists", s.apiListCounts)
 	mux.HandleFunc("GET /api/sync", s.apiSync)
+	mux.HandleFunc("GET /api/refusals", s.apiRefusals)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": tr(langOf(r), "not_found")})
 	})

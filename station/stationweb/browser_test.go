@@ -15,7 +15,7 @@ import (
 // TestBrowserRegisterWorker drives the real UI: a wrong check digit shows the
 // Chinese error next to the field and keeps what was typed; the fixed number
 // registers; the worker is found in the list and, after a monthly status, in
-// the three lists.
+// the three lists; the navigation leads to the refusals page.
 func TestBrowserRegisterWorker(t *testing.T) {
 	b := browsertest.New(t)
 	f := newFixture(t, nil)
@@ -96,5 +96,13 @@ func TestBrowserRegisterWorker(t *testing.T) {
 	counts := get(chromedp.Text(css(`#list-counts`)))
 	if !strings.Contains(lists, "其木格") || !strings.Contains(lists, "县外区内") || !strings.Contains(counts, "就业人员清单: 1") {
 		t.Fatalf("three lists: %q / %q", lists, counts)
+	}
+	// The navigation leads to the changes the county did not accept: none.
+	do(
+		chromedp.Click(css(`#nav-refusals`)),
+		chromedp.WaitVisible(css(`#refusals-none`)),
+	)
+	if none := get(chromedp.Text(css(`#refusals-none`))); !strings.Contains(none, "没有需要处理的记录") {
+		t.Fatalf("refusals page: %q", none)
 	}
 }

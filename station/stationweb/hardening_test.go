@@ -146,7 +146,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	b := f.browser()
 	for _, r := range []resp{
 		b.get("/"), b.get("/workers"), b.get("/workers/new"), b.get("/workers/nope"), b.get("/static/style.css"),
-		b.get("/login"), b.get("/gigs/export?format=csv"),
+		b.get("/login"), b.get("/gigs/export?format=csv"), b.get("/refusals"),
 		f.api("GET", "/api/workers", nil), f.api("GET", "/api/nope", nil), f.api("POST", "/api/workers", "{"),
 	} {
 		csp := r.header.Get("Content-Security-Policy")

@@ -28,7 +28,7 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "gig", "import", "login", "error"}
+var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "gig", "import", "refusals", "login", "error"}
 
 func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -64,7 +64,10 @@ type view struct {
 	// Insecure warns that the station serves plain HTTP on the network.
 	Fingerprint string
 	Insecure    bool
-	Data        any
+	// Refusals counts the changes the county did not accept that still
+	// ask something of staff (station.Refusal.Open), for the navigation.
+	Refusals int
+	Data     any
 }
 
 // T translates a UI string.
@@ -95,6 +98,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Fingerprint: s.tlsFP, Insecure: s.insecure}
 	v.CSRF, _ = r.Context().Value(ctxCSRF).(string)
 	v.User = station.LoggedIn(r.Context())
+	if !s.login || v.User != "" {
+		v.Refusals = s.openRefusals(r)
+	}
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, v); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
@@ -144,6 +150,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	mux.HandleFunc("POST /gigs/{id}/place", s.postPlace)
 	mux.HandleFunc("GET /import", s.pageImport)
 	mux.HandleFunc("POST /import", s.postImport)
+	mux.HandleFunc("GET /refusals", s.pageRefusals)
 }
 
 type homeData struct {
