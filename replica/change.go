@@ -172,3 +172,9 @@ func checkField(t *Table, f *Field) error {
 	f.Value = v
 	return nil
 }
+
+// CheckField reports whether a field is well formed for table t (its
+// column exists, its value has the column's type, a Set element is given
+// only for a Set column), normalising its value in place as Apply does: a
+// receiver that refuses changes one by one checks them with it first.
+func CheckField(t *Table, f *Field) error { return checkField(t, f) }
