@@ -70,12 +70,12 @@ type screen struct {
 	more      int // refusals past maxRefusalRows
 	supersede []superseding
 	add       *scopeAdd
-	added     map[ident.ID]bool // workers entering the scope in this batch
-	joins     []ident.ID        // of them, those other stations hold
+	added     map[ident.ID]bool         // workers entering the scope in this batch
+	joins     []ident.ID                // of them, those other stations hold
 	holds     map[ident.ID]*heldRequest // joins waiting, by worker
 	deletes   []*heldRequest            // deletions waiting
-	placedIn  map[ident.ID]bool // gigs whose placements changed
-	joinsDay  int               // joins of the station today, -1 until read
+	placedIn  map[ident.ID]bool         // gigs whose placements changed
+	joinsDay  int                       // joins of the station today, -1 until read
 	// waitingAdded are the joins this batch made wait, remembered before
 	// the commit (forgotten if it fails).
 	waitingAdded []ident.ID
