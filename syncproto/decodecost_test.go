@@ -26,10 +26,10 @@ func denseBody(t *testing.T, n, k, reps int) []byte {
 	u := binary.AppendUvarint
 	b := u(u(nil, uint64(n)), 1)
 	b = binary.BigEndian.AppendUint64(b, 7) // the one site
-	b = append(b, make([]byte, n)...)      // table 0, row id sent
-	b = append(b, make([]byte, n)...)      // stamp deltas
-	b = append(b, make([]byte, n)...)      // counters
-	b = append(b, make([]byte, n)...)      // site indexes
+	b = append(b, make([]byte, n)...)       // table 0, row id sent
+	b = append(b, make([]byte, n)...)       // stamp deltas
+	b = append(b, make([]byte, n)...)       // counters
+	b = append(b, make([]byte, n)...)       // site indexes
 	for range n {
 		b = u(b, uint64(k))
 	}

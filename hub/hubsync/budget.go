@@ -25,6 +25,7 @@ type DecodeBudget struct {
 	// PerSession, or one frame's charge when that is larger.
 	SessionPeak int64
 	Waiting     int // sessions waiting for budget
+	MostWaiting int // the most sessions ever waiting at once
 }
 
 // budget is the memory budget of decoded station batches: a weighted
@@ -45,8 +46,11 @@ func (b *budget) state() DecodeBudget {
 	inUse, peak, waiting := b.sem.state()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.sem.mu.Lock()
+	most := b.sem.mostWaiting
+	b.sem.mu.Unlock()
 	return DecodeBudget{Limit: b.sem.size, PerSession: b.perSession, InUse: inUse, Peak: peak,
-		SessionPeak: b.sessionPeak, Waiting: waiting}
+		SessionPeak: b.sessionPeak, Waiting: waiting, MostWaiting: most}
 }
 
 func (b *budget) noteHeld(n int64) {
@@ -129,6 +133,8 @@ type weighted struct {
 	cur     int64
 	peak    int64
 	waiters list.List // of *waiter, in arrival order
+	// mostWaiting is the longest the queue has been.
+	mostWaiting int
 }
 
 type waiter struct {
@@ -158,6 +164,7 @@ func (w *weighted) acquire(ctx context.Context, n int64) error {
 	}
 	wt := &waiter{n: n, ready: make(chan struct{})}
 	e := w.waiters.PushBack(wt)
+	w.mostWaiting = max(w.mostWaiting, w.waiters.Len())
 	w.mu.Unlock()
 	select {
 	case <-wt.ready:
