@@ -62,6 +62,11 @@ type ConnOptions struct {
 	// and read (a session's traffic counters). Received is called from the
 	// goroutine that Receives.
 	Sent, Received func(frameBytes int)
+	// Admit, if set, is called by Receive with each frame read, before it
+	// is decoded, on the goroutine that Receives; an error fails the
+	// Receive. The hub charges the frame's DecodeCost to its memory budget
+	// there, waiting while the budget is spent.
+	Admit func(frame []byte) error
 }
 
 // DefaultWriteTimeout is ConnOptions.WriteTimeout when it is zero.

@@ -103,6 +103,11 @@ func (c *streamConn) Receive() (Message, error) {
 		if c.opt.Received != nil {
 			c.opt.Received(len(frame))
 		}
+		if c.opt.Admit != nil {
+			if err := c.opt.Admit(frame); err != nil {
+				return nil, err
+			}
+		}
 		return decodeFrame(c.codec, frame)
 	}
 }

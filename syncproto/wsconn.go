@@ -59,6 +59,11 @@ func (c *wsConn) Receive() (Message, error) {
 	if mt != websocket.BinaryMessage {
 		return nil, NewError(ErrCodeBadMessage, "text frame: want binary frames")
 	}
+	if c.opt.Admit != nil {
+		if err := c.opt.Admit(data); err != nil {
+			return nil, err
+		}
+	}
 	return decodeFrame(c.codec, data)
 }
 

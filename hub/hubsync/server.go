@@ -37,6 +37,24 @@ type Options struct {
 	// (`hub serve --contiguous-uploads`). Without it a gap is accepted, and
 	// only an empty batch moving the cursor is refused.
 	ContiguousUploads bool
+	// MaxDecodedBytes bounds the memory that the station batches of all
+	// sessions hold together, from decoding to commit (default 256 MiB).
+	// Before a session decodes a batch frame it charges the frame's
+	// syncproto DecodeCost, an upper bound of what decoding may allocate
+	// known from the frame's header (a few times the declared body, at most
+	// about 60 MiB with the default limits), and waits while the budget is
+	// spent; once decoded, the charge shrinks to what the batch keeps
+	// (syncproto.HeldBytes), and it is given back when the batch is
+	// committed or the session ends. A waiting session does not read its
+	// socket, so TCP holds the station back. The frame being read (at most
+	// the codec's MaxFrame per session) is not charged.
+	MaxDecodedBytes int64
+	// MaxDecodedPerSession is the most one session may hold of that budget
+	// (default a quarter of it): past it, a session waits for its own
+	// batches to commit, whatever is free. A session holding nothing may
+	// always take one frame, even one larger than its share or the whole
+	// budget (that frame then waits to be alone).
+	MaxDecodedPerSession int64
 }
 
 func (o Options) withDefaults() Options {
@@ -45,6 +63,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxHandshakesPerAddr <= 0 {
 		o.MaxHandshakesPerAddr = 16
+	}
+	if o.MaxDecodedBytes <= 0 {
+		o.MaxDecodedBytes = DefaultMaxDecodedBytes
+	}
+	if o.MaxDecodedPerSession <= 0 {
+		o.MaxDecodedPerSession = max(o.MaxDecodedBytes/defaultSessionShares, 1)
 	}
 	return o
 }
@@ -60,6 +84,7 @@ type Server struct {
 	now       func() time.Time
 	reg       *registry
 	shakes    handshakes
+	decoded   *budget // the memory of decoded station batches
 	upgrader  websocket.Upgrader
 	sessionID atomic.Uint64
 
@@ -86,7 +111,8 @@ func NewWith(h *hub.Hub, o Options) (*Server, error) {
 	opt := h.Options()
 	s := &Server{Hub: h, opt: opt, codec: h.Codec(), log: h.Logger(), now: h.Now, reg: reg,
 		live: map[string]liveSession{}, sopt: o,
-		shakes: handshakes{lim: o, byAddr: map[string]int{}}}
+		shakes:  handshakes{lim: o, byAddr: map[string]int{}},
+		decoded: newBudget(o.MaxDecodedBytes, o.MaxDecodedPerSession)}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: opt.HandshakeTimeout,
 		// An idle station should cost little memory: the read buffer is the
@@ -104,6 +130,10 @@ func NewWith(h *hub.Hub, o Options) (*Server, error) {
 // Wake wakes the sessions of the given stations (all connected ones when all
 // is set).
 func (h *Server) Wake(stations []string, all bool) { h.reg.wake(stations, all) }
+
+// DecodeBudget is the state of the memory budget of decoded station
+// batches (Options.MaxDecodedBytes).
+func (h *Server) DecodeBudget() DecodeBudget { return h.decoded.state() }
 
 // Session is the live state of a station's session, if it has one.
 func (h *Server) Session(station string) (hub.SessionInfo, bool) { return h.reg.get(station) }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,7 +50,19 @@ type session struct {
 	relay   relay
 	upload  upload
 	leave   func() // gives back the handshake slot, once authenticated
+
+	// The session's part of the decode budget: admit charges a batch frame
+	// before it is decoded (pending, until Check sees the batch), the
+	// upload gives each batch's charge back once committed, and whatever is
+	// left goes back when the session ends.
+	share    *share
+	admitCtx context.Context // ends when the conn closes
+	pending  charge          // the reading goroutine's
 }
+
+// charge is what a received batch frame was charged: n bytes, for a body of
+// body bytes.
+type charge struct{ n, body int64 }
 
 // refusal is the Error a session ends with, for a cause err.
 func refusal(err error) *syncproto.Error {
@@ -92,9 +105,15 @@ func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer done()
 		ctx, cancel := context.WithCancel(h.Context())
 		defer cancel()
-		s := &session{h: h, id: h.sessionID.Add(1), log: h.log.With("remote", remote)}
-		s.conn = syncproto.NewWebSocketConn(ws, h.codec, syncproto.ConnOptions{
-			WriteTimeout: h.opt.WriteTimeout, Sent: s.sent, Received: s.received})
+		s := &session{h: h, id: h.sessionID.Add(1), log: h.log.With("remote", remote), share: h.decoded.share()}
+		// After the window has ended (run returned): nothing is charged any
+		// more.
+		defer s.share.close()
+		var endAdmit context.CancelFunc
+		s.admitCtx, endAdmit = context.WithCancel(ctx)
+		defer endAdmit()
+		s.conn = &admitConn{endAdmit: endAdmit, Conn: syncproto.NewWebSocketConn(ws, h.codec, syncproto.ConnOptions{
+			WriteTimeout: h.opt.WriteTimeout, Sent: s.sent, Received: s.received, Admit: s.admit})}
 		stop := context.AfterFunc(ctx, func() { s.conn.Close() })
 		defer stop()
 		defer s.conn.Close()
@@ -119,6 +138,41 @@ func (s *session) received(n int) {
 			i.LastSeen = s.h.now()
 		})
 	}
+}
+
+// admit charges a batch frame's decode cost to the session's share of the
+// decode budget before the frame is decoded, waiting (and reading nothing
+// more) while the session holds its share or the hub's budget is spent.
+// Only batch frames are charged: they come after the handshake, and the
+// others decode to a few hundred bytes.
+func (s *session) admit(frame []byte) error {
+	if len(frame) == 0 || syncproto.MsgType(frame[0]) != syncproto.TypeBatch {
+		return nil
+	}
+	peak, body := s.h.codec.DecodeCost(frame)
+	n, err := s.share.acquire(s.admitCtx, int64(peak))
+	if err != nil {
+		return err
+	}
+	s.pending = charge{n: s.pending.n + n, body: int64(body)}
+	return nil
+}
+
+// admitConn is the session's conn: closing it, as the window does when it
+// ends, also ends a wait for the decode budget.
+type admitConn struct {
+	syncproto.Conn
+	endAdmit context.CancelFunc
+}
+
+func (c *admitConn) Close() error {
+	c.endAdmit()
+	return c.Conn.Close()
+}
+
+func (c *admitConn) Refuse(e *syncproto.Error) error {
+	c.endAdmit()
+	return syncproto.Refuse(c.Conn, e)
 }
 
 func (s *session) handshake(ctx context.Context) (*syncproto.Hello, error) {
@@ -163,7 +217,7 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	name := s.station.Name
 	s.log = s.log.With("station", name)
 	up := &s.upload
-	*up = upload{s: s, cursor: "up:" + s.station.Site.String()}
+	*up = upload{s: s, cursor: "up:" + s.station.Site.String(), charges: map[*syncproto.Batch]int64{}}
 	if up.resume, err = h.Replica().Cursor(ctx, up.cursor); err != nil {
 		s.log.Error("read cursor", "err", err)
 		syncproto.Refuse(s.conn, syncproto.NewError(syncproto.ErrCodeInternal, "hub database unavailable"))
@@ -226,6 +280,9 @@ type upload struct {
 	// through is the station's log seq the batches checked so far reach
 	// (the reading goroutine's).
 	through uint64
+
+	mu      sync.Mutex
+	charges map[*syncproto.Batch]int64 // decode budget held by each batch checked and not yet committed
 }
 
 // Check runs as each batch is decoded, while the previous ones commit: the
@@ -233,6 +290,7 @@ type upload struct {
 // (syncproto.Follows: no empty batch moving the cursor; no gap either once
 // the hub requires contiguous uploads), then the core's authorize stage.
 func (u *upload) Check(b *syncproto.Batch) error {
+	u.hold(b)
 	through, err := syncproto.Follows(u.through, b, !u.s.h.sopt.ContiguousUploads)
 	if err != nil {
 		return err
@@ -249,6 +307,7 @@ func (u *upload) Check(b *syncproto.Batch) error {
 // so that the batches before a bad one still commit and the bad one's own
 // error ends the session. It returns the station's log sequence to ack.
 func (u *upload) Commit(ctx context.Context, group []*syncproto.Batch) (uint64, error) {
+	defer u.free(group)
 	if len(group) == 1 {
 		return u.resume, u.apply(ctx, group[0].Changes, group[0].Last)
 	}
@@ -270,6 +329,32 @@ func (u *upload) Commit(ctx context.Context, group []*syncproto.Batch) (uint64, 
 		}
 	}
 	return u.resume, nil
+}
+
+// hold keeps the charge of a decoded batch until it is committed, shrunk
+// from the decode's bound to what the batch holds.
+func (u *upload) hold(b *syncproto.Batch) {
+	s := u.s
+	c := s.pending
+	s.pending = charge{}
+	held := min(c.n, int64(syncproto.HeldBytes(b, int(c.body))))
+	s.share.release(c.n - held)
+	u.mu.Lock()
+	u.charges[b] += held
+	u.mu.Unlock()
+}
+
+// free gives back the charges of committed batches (or of batches whose
+// commit failed, which ends the session).
+func (u *upload) free(group []*syncproto.Batch) {
+	var n int64
+	u.mu.Lock()
+	for _, b := range group {
+		n += u.charges[b]
+		delete(u.charges, b)
+	}
+	u.mu.Unlock()
+	u.s.share.release(n)
 }
 
 // apply applies authorized changes, the station's log through last, with

@@ -25,6 +25,8 @@ type Server struct {
 	Dir string
 	// Hub is the hub's core, open while the server runs.
 	Hub *hub.Hub
+	// Sync is the hub's sync server (hubsync), mounted at each Open.
+	Sync *hubsync.Server
 	// Handler serves the hub's pages, API and /sync (hubweb, hubsync).
 	Handler http.Handler
 	// Addr is where the hub listens, 127.0.0.1:port.
@@ -99,7 +101,7 @@ func (h *Server) Open() {
 		hb.Close()
 		h.t.Fatal(err)
 	}
-	h.Hub = hb
+	h.Hub, h.Sync = hb, stations
 	// Requests made with httptest.NewRequest name example.com.
 	h.Handler = hubweb.HandlerWith(hb, stations, hubweb.HandlerOptions{Hosts: []string{"example.com"}})
 }
