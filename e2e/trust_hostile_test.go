@@ -22,9 +22,9 @@ import (
 // records.KeyNotPoster and records.KeyHubOnly, which the hub's authorization
 // adds; replace them by those once they exist.
 const (
-	keyStationField = "station_field"
-	keyNotPoster    = "not_poster"
-	keyHubOnly      = "hub_only"
+	keyStationField = records.KeyStationField
+	keyNotPoster    = records.KeyNotPoster
+	keyHubOnly      = records.KeyHubOnly
 )
 
 // trustCounty is a hub with a victim, station B (a whole station: replica,
@@ -235,7 +235,7 @@ func TestHostileStationChangesRefused(t *testing.T) {
 				Set: []replica.ColumnValue{{Column: "name", Value: "被A改的名"}, {Column: "phone", Value: "13900000000"}}}, "B站的张三")}
 		},
 		refused: func(c *trustCounty) []refusalWant {
-			return []refusalWant{{records.Workers, c.wb, "name", ""}, {records.Workers, c.wb, "phone", ""}}
+			return []refusalWant{{records.Workers, c.wb, "", records.KeyOutOfScope}}
 		},
 	}, {
 		name: "delete of B's worker",
@@ -248,7 +248,7 @@ func TestHostileStationChangesRefused(t *testing.T) {
 		edits: func(t *testing.T, c *trustCounty) []replica.Edit {
 			return []replica.Edit{{Table: records.Workers, Row: c.wb, Set: []replica.ColumnValue{{Column: "notes", Value: "A写的"}}}}
 		},
-		refused: func(c *trustCounty) []refusalWant { return []refusalWant{{records.Workers, c.wb, "notes", ""}} },
+		refused: func(c *trustCounty) []refusalWant { return []refusalWant{{records.Workers, c.wb, "", records.KeyOutOfScope}} },
 		check: func(t *testing.T, c *trustCounty) {
 			if v := hubtest.StationValue(t, c.h.Hub.Replica(), records.Workers, c.wb, "notes"); v == "A写的" {
 				t.Errorf("the hub took A's notes on B's worker")
@@ -284,7 +284,7 @@ func TestHostileStationChangesRefused(t *testing.T) {
 			c.badRow = w.Row
 			return []replica.Edit{w}
 		},
-		refused: func(c *trustCounty) []refusalWant { return []refusalWant{{records.Workers, c.badRow, "id_number", ""}} },
+		refused: func(c *trustCounty) []refusalWant { return []refusalWant{{records.Workers, c.badRow, "", records.KeyIDMismatch}} },
 		check: func(t *testing.T, c *trustCounty) {
 			if hasRow(t, c.h.Hub.Replica(), records.Workers, c.badRow.String()) {
 				t.Errorf("the hub holds a worker with an invalid id number")
@@ -329,7 +329,7 @@ func TestHostileStationChangesRefused(t *testing.T) {
 				{Column: "headcount", Value: int64(500)}}}}
 		},
 		refused: func(c *trustCounty) []refusalWant {
-			return []refusalWant{{records.Gigs, c.gig, "title", keyNotPoster}, {records.Gigs, c.gig, "headcount", keyNotPoster}}
+			return []refusalWant{{records.Gigs, c.gig, "", keyNotPoster}}
 		},
 		check: func(t *testing.T, c *trustCounty) {
 			valueIs(t, c.h.Hub.Replica(), records.Gigs, c.gig, "headcount", int64(5), "the hub accepted A's change to B's gig")

@@ -285,9 +285,15 @@ func (s *screen) child(ctx context.Context, t *replica.Table, c replica.Change, 
 func (s *screen) values(c replica.Change, t *replica.Table, before map[string]any) error {
 	bad := map[int]refusal{}
 	if col, ok := t.Column("station"); ok {
-		for _, f := range c.Fields {
+		// The station is the session's, whatever the change says: the
+		// column is refused, and the hub writes the sender's name over it.
+		for i, f := range c.Fields {
 			if f.Col == col && !f.Dead && f.Value != s.st.Name {
-				bad[col] = refusal{key: records.KeyStationField}
+				s.refusals = s.appendRefusal(c, t, col, refusal{key: records.KeyStationField})
+				s.supersede = append(s.supersede, superseding{table: t.Name, row: c.Row,
+					cols: []replica.Superseding{{Col: col, Refused: c.Version, Value: s.st.Name}}})
+				c.Fields = append(c.Fields[:i:i], c.Fields[i+1:]...)
+				break
 			}
 		}
 	}
