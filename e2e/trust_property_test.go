@@ -143,6 +143,7 @@ func TestTrustProperty(t *testing.T) {
 		steps := rapid.IntRange(1, 10).Draw(rt, "steps")
 		for step := range steps {
 			s := rapid.IntRange(0, len(names)-1).Draw(rt, "station")
+			refusedBefore := len(m.refused)
 			action := rapid.SampledFrom([]string{"create", "edit", "delete", "status", "gig"}).Draw(rt, "action")
 			if action != "create" && action != "gig" && len(live()) == 0 {
 				action = "create"
@@ -200,7 +201,14 @@ func TestTrustProperty(t *testing.T) {
 				desc = fmt.Sprintf("%s edits %s's gig", names[s], names[g.poster])
 			}
 			a := sts[s]
-			b := a.Send(a.Make(edit))
+			chs := a.Make(edit)
+			if len(chs) == 0 {
+				// Already so in the station's replica (a second delete, a
+				// value written again): nothing is sent, nothing refused.
+				m.refused = m.refused[:refusedBefore]
+				continue
+			}
+			b := a.Send(chs)
 			seq, perr := a.Await()
 			if perr != nil {
 				rt.Fatalf("step %d (%s): the hub refused the whole batch: %v", step, desc, perr)

@@ -124,6 +124,9 @@ func (a *Hostile) Await() (uint64, *syncproto.Error) {
 func (a *Hostile) Do(edits ...replica.Edit) []replica.Change {
 	a.t.Helper()
 	chs := a.Make(edits...)
+	if len(chs) == 0 {
+		return nil // nothing changed (the value was already so): nothing to send
+	}
 	b := a.Send(chs)
 	seq, perr := a.Await()
 	if perr != nil {
