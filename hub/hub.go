@@ -101,6 +101,7 @@ type Hub struct {
 
 	acc *access.Store // administrators, their sessions, the audit log
 
+	deriver    *ident.Deriver // worker ids from id numbers, under applyMu
 	workerCol  map[string]int
 	childMu    sync.Mutex
 	childOwner map[ident.ID]ident.ID // child row -> worker (a cache)
@@ -183,9 +184,9 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	h := &Hub{
 		opt: opt, cfg: cfg, rep: rep, zone: zone, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
 		sessions: noSessions{}, scope: newScopeSet(), requests: newRequestSet(), names: newNamesakes(), workerCol: map[string]int{},
-		childOwner: map[ident.ID]ident.ID{},
-		codec:      &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
-		relaySem:   make(chan struct{}, relayReaders),
+		childOwner: map[ident.ID]ident.ID{}, deriver: ident.NewDeriver(cfg.key),
+		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
+		relaySem: make(chan struct{}, relayReaders),
 	}
 	h.acc = access.New(rep.DB(), opt.Now, h.log, access.Options{AdminIdle: opt.AdminIdle, TokenTTL: opt.TokenTTL,
 		LockAfter: opt.LockAfter, RemoteLockAfter: opt.RemoteLockAfter, LockFor: opt.LockFor, PasswordCost: opt.PasswordCost})

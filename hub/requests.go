@@ -298,7 +298,7 @@ func (h *Hub) DecideRequest(ctx context.Context, id int64, approve bool, who acc
 			if err := s.run(ctx, held); err != nil {
 				return err
 			}
-			if _, err := tx.Apply(ctx, s.accepted); err != nil {
+			if _, err := tx.ApplyChecked(ctx, s.accepted); err != nil {
 				return err
 			}
 			if err := s.write(ctx); err != nil {

@@ -65,6 +65,7 @@ func (h *Hub) Authorize(st StationInfo, changes []replica.Change) error {
 		if err := h.rep.Clock().Check(c.Version.HLC, h.opt.MaxSkew); err != nil {
 			return syncproto.NewError(syncproto.ErrCodeClockAhead, "%v: set this PC's date and time, then sync again", err)
 		}
+		h.precheck(st, c)
 	}
 	return nil
 }
@@ -88,7 +89,7 @@ func (h *Hub) ApplyUpload(ctx context.Context, up Upload) (Applied, error) {
 		// skips the rows (forgotten if the commit fails).
 		s.add.remember(h.scope)
 		var err error
-		if res, err = tx.Apply(ctx, s.accepted); err != nil {
+		if res, err = tx.ApplyChecked(ctx, s.accepted); err != nil {
 			return err
 		}
 		if err := tx.SetCursor(ctx, up.Cursor, seq); err != nil {

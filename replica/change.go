@@ -16,6 +16,12 @@ type Change struct {
 	Row     ident.ID
 	Version Version
 	Fields  []Field
+	// Prechecked is set by a receiver's checks that need no database (the
+	// hub's Authorize, run as a batch is decoded): the fields are well
+	// formed and normalised (CheckField), a key column derives to the row
+	// id, and the values are acceptable as a whole new row. It is never
+	// encoded nor stored: a change read from the wire or a log has it unset.
+	Prechecked bool
 }
 
 // Field is the value one change gave one column (or, for a Set column, one
