@@ -131,7 +131,8 @@ func (h *Hub) ApplyUpload(ctx context.Context, up Upload) (Applied, error) {
 	for _, q := range res.Seqs {
 		h.noteSeq(q)
 	}
-	answered := len(s.refusals) > 0 || len(s.supersede) > 0 || len(s.placedIn) > 0
+	answered := len(s.refusals) > 0 || len(s.supersede) > 0 || len(s.placedIn) > 0 ||
+		len(s.holds) > 0 || len(s.deletes) > 0 // their refusal rows, state waiting
 	if answered {
 		if last, err := h.rep.MaxSeq(ctx); err == nil {
 			h.noteSeq(last)
