@@ -209,6 +209,11 @@ func TestRequestsJoinAndDelete(t *testing.T) {
 		!strings.Contains(page, `id="nav-waiting">1<`) {
 		t.Errorf("the viewer's requests page (no buttons, one waiting): %d\n%s", st, page)
 	}
+	if st, _, en := hubtest.Page(t, vweb, h.URL()+"/requests?lang=en&kind=delete"); st != http.StatusOK ||
+		!strings.Contains(en, "Joins and deletion requests") || !strings.Contains(en, "Waiting for the county") || strings.Contains(en, "其其格") {
+		t.Errorf("the requests page in English, deletions only: %d\n%s", st, en)
+	}
+	hubtest.Page(t, vweb, h.URL()+"/requests?lang=zh") // the pages remember a language: back to Chinese
 	if resp, _ := hubtest.Post(t, vweb, decline, url.Values{"csrf": {hubtest.CSRFPattern.FindStringSubmatch(page)[1]}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a viewer declines: %s", resp.Status)
 	}
