@@ -248,7 +248,9 @@ func TestHostileStationChangesRefused(t *testing.T) {
 		edits: func(t *testing.T, c *trustCounty) []replica.Edit {
 			return []replica.Edit{{Table: records.Workers, Row: c.wb, Set: []replica.ColumnValue{{Column: "notes", Value: "A写的"}}}}
 		},
-		refused: func(c *trustCounty) []refusalWant { return []refusalWant{{records.Workers, c.wb, "", records.KeyOutOfScope}} },
+		refused: func(c *trustCounty) []refusalWant {
+			return []refusalWant{{records.Workers, c.wb, "", records.KeyOutOfScope}}
+		},
 		check: func(t *testing.T, c *trustCounty) {
 			if v := hubtest.StationValue(t, c.h.Hub.Replica(), records.Workers, c.wb, "notes"); v == "A写的" {
 				t.Errorf("the hub took A's notes on B's worker")
@@ -284,7 +286,9 @@ func TestHostileStationChangesRefused(t *testing.T) {
 			c.badRow = w.Row
 			return []replica.Edit{w}
 		},
-		refused: func(c *trustCounty) []refusalWant { return []refusalWant{{records.Workers, c.badRow, "", records.KeyIDMismatch}} },
+		refused: func(c *trustCounty) []refusalWant {
+			return []refusalWant{{records.Workers, c.badRow, "", records.KeyIDMismatch}}
+		},
 		check: func(t *testing.T, c *trustCounty) {
 			if hasRow(t, c.h.Hub.Replica(), records.Workers, c.badRow.String()) {
 				t.Errorf("the hub holds a worker with an invalid id number")

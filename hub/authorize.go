@@ -108,8 +108,8 @@ func (s *screen) run(ctx context.Context, changes []replica.Change) error {
 		return err
 	}
 	s.accepted = make([]replica.Change, 0, len(changes))
-	// Workers first: a batch may carry a worker's records before the
-	// worker (a station's log is read table by table).
+	// Workers first: the scope of a worker registered in this batch
+	// decides its records', wherever they stand in the batch.
 	for _, workers := range []bool{true, false} {
 		for i := range changes {
 			if (changes[i].Table == records.Workers) != workers {
