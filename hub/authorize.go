@@ -75,6 +75,7 @@ type screen struct {
 	holds     map[ident.ID]*heldRequest // joins waiting, by worker
 	deletes   []*heldRequest            // deletions waiting
 	placedIn  map[ident.ID]bool         // gigs whose placements changed
+	rows      map[rowKey]map[string]any // rows as the batch's accepted changes leave them
 	joinsDay  int                       // joins of the station today, -1 until read
 	// waitingAdded are the joins this batch made wait, remembered before
 	// the commit (forgotten if it fails).
@@ -180,7 +181,7 @@ func (s *screen) change(ctx context.Context, c replica.Change) error {
 		s.refuse(c, t, "", records.KeyHubOnly, "")
 		return nil
 	}
-	before, err := s.tx.Row(ctx, t.Name, c.Row)
+	before, err := s.before(ctx, t, c.Row)
 	if err != nil {
 		return err
 	}
@@ -351,7 +352,7 @@ func (s *screen) values(c replica.Change, t *replica.Table, before map[string]an
 		}
 	}
 	if len(bad) == 0 {
-		s.accepted = append(s.accepted, c)
+		s.accept(t, c, before)
 		return nil
 	}
 	if before == nil {
@@ -390,8 +391,48 @@ func (s *screen) refuseFields(c replica.Change, t *replica.Table, before map[str
 	}
 	if len(keep) > 0 {
 		c.Fields = keep
-		s.accepted = append(s.accepted, c)
+		s.accept(t, c, before)
 	}
+}
+
+// rowKey names a row of a table.
+type rowKey struct {
+	table string
+	row   ident.ID
+}
+
+// before is the row as the hub will hold it when the change applies: as
+// stored, with the changes this batch accepted for it so far (a batch may
+// create a row and then edit it).
+func (s *screen) before(ctx context.Context, t *replica.Table, row ident.ID) (map[string]any, error) {
+	if m, ok := s.rows[rowKey{t.Name, row}]; ok {
+		return m, nil
+	}
+	return s.tx.Row(ctx, t.Name, row)
+}
+
+// accept takes a change (its refused columns stripped) into the batch, and
+// remembers the row it leaves for the batch's next changes to it.
+func (s *screen) accept(t *replica.Table, c replica.Change, before map[string]any) {
+	s.accepted = append(s.accepted, c)
+	next := make(map[string]any, len(before)+len(c.Fields))
+	for k, v := range before {
+		next[k] = v
+	}
+	for k, v := range changeValues(t, c.Fields, before) {
+		if els, ok := v.([]string); ok {
+			b, _ := json.Marshal(els)
+			v = string(b) // as Tx.Row gives a Set column
+		}
+		next[k] = v
+	}
+	if i := deleteField(t, c.Fields); i >= 0 {
+		next[replica.DeletedColumn] = int64(1)
+	}
+	if s.rows == nil {
+		s.rows = map[rowKey]map[string]any{}
+	}
+	s.rows[rowKey{t.Name, c.Row}] = next
 }
 
 // refuseVisible refuses a whole change to a row the station may see (its
