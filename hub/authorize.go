@@ -76,6 +76,7 @@ type screen struct {
 	deletes   []*heldRequest            // deletions waiting
 	placedIn  map[ident.ID]bool         // gigs whose placements changed
 	rows      map[rowKey]map[string]any // rows as the batch's accepted changes leave them
+	again     map[rowKey]bool           // rows the batch changes more than once
 	joinsDay  int                       // joins of the station today, -1 until read
 	// waitingAdded are the joins this batch made wait, remembered before
 	// the commit (forgotten if it fails).
@@ -109,6 +110,19 @@ func (s *screen) run(ctx context.Context, changes []replica.Change) error {
 		return err
 	}
 	s.accepted = make([]replica.Change, 0, len(changes))
+	// The rows changed more than once in the batch: only their state after
+	// each accepted change is kept for the next (see before).
+	seen := make(map[rowKey]bool, len(changes))
+	for i := range changes {
+		k := rowKey{changes[i].Table, changes[i].Row}
+		if seen[k] {
+			if s.again == nil {
+				s.again = map[rowKey]bool{}
+			}
+			s.again[k] = true
+		}
+		seen[k] = true
+	}
 	// Workers first: the scope of a worker registered in this batch
 	// decides its records', wherever they stand in the batch.
 	for _, workers := range []bool{true, false} {
@@ -415,6 +429,9 @@ func (s *screen) before(ctx context.Context, t *replica.Table, row ident.ID) (ma
 // remembers the row it leaves for the batch's next changes to it.
 func (s *screen) accept(t *replica.Table, c replica.Change, before map[string]any) {
 	s.accepted = append(s.accepted, c)
+	if !s.again[rowKey{t.Name, c.Row}] {
+		return
+	}
 	next := make(map[string]any, len(before)+len(c.Fields))
 	for k, v := range before {
 		next[k] = v
