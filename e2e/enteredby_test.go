@@ -33,8 +33,15 @@ func TestConflictEnteredByFromHistory(t *testing.T) {
 	a.Write(hubtest.EnteredBy(reg, "阿拉坦"))
 	a.Start()
 	b.Start()
+	hubtest.WaitFor(t, 20*time.Second, "A to upload the worker", func() bool { return hubtest.Converged(t, h.Hub, a) })
+	// The county assigns the worker to B too (B may edit only the people
+	// in its scope).
+	if err := h.Hub.AddToScope(context.Background(), "站B", []ident.ID{wid}); err != nil {
+		t.Fatal(err)
+	}
 	hubtest.WaitFor(t, 20*time.Second, "the worker to reach B", func() bool {
-		return hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b)
+		return hubtest.RowCount(t, b.Rep, records.Workers) == 1 &&
+			hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b)
 	})
 	a.Stop()
 	b.Stop()
@@ -99,10 +106,11 @@ func TestConflictEnteredByFromHistory(t *testing.T) {
 		authors = append(authors, fmt.Sprint(m["station"], "/", m["by"], cols))
 	}
 	want := map[string]bool{
-		"站A/阿拉坦[id_number name phone station]": true,
-		"站A/阿拉坦[phone]":                        true,
-		"站A/其木格[notes]":                        true,
-		"站B/巴雅尔[phone]":                        true,
+		// The registration: the whole record the form writes.
+		"站A/阿拉坦[id_number name phone ethnicity hukou_village education labour_ability willing_away station]": true,
+		"站A/阿拉坦[phone]": true,
+		"站A/其木格[notes]": true,
+		"站B/巴雅尔[phone]": true,
 	}
 	if len(authors) != len(want) {
 		t.Fatalf("history entries: %v", authors)

@@ -24,16 +24,19 @@ func TestRuleConflicts(t *testing.T) {
 	a := hubtest.NewStation(t, ea, syncclient.Config{})
 	b := hubtest.NewStation(t, eb, syncclient.Config{})
 	key := ea.Key
-	// Shared before going offline: a worker known to both, a gig of headcount 1.
+	// Shared before going offline: a worker both registered (the person
+	// joins the second station's scope), a gig of headcount 1 posted by A.
 	shared := hubtest.IDNumber(11)
 	wid := key.Derive(records.Workers, shared)
 	gig, _ := ident.NewTimeOrdered(time.Now())
 	other1, other2 := hubtest.IDNumber(12), hubtest.IDNumber(13)
-	a.Write(hubtest.WorkerEdit(key, shared, "乌力吉", "13700000001"), hubtest.FullGig(gig, 1), hubtest.WorkerEdit(key, other1, "其其格", ""))
-	b.Write(hubtest.WorkerEdit(key, other2, "萨仁", ""))
+	a.Write(hubtest.WorkerEdit(key, shared, "乌力吉", "13700000001"), hubtest.WithStation(hubtest.FullGig(gig, 1), "站A"), hubtest.WorkerEdit(key, other1, "其其格", ""))
+	b.Write(hubtest.WorkerEdit(key, other2, "萨仁", ""), hubtest.WorkerEdit(key, shared, "乌力吉", "13700000001"))
 	a.Start()
 	b.Start()
-	hubtest.WaitFor(t, 20*time.Second, "the gig to reach B", func() bool { return hubtest.RowCount(t, b.Rep, records.Gigs) == 1 })
+	hubtest.WaitFor(t, 20*time.Second, "the gig to reach B", func() bool {
+		return hubtest.RowCount(t, b.Rep, records.Gigs) == 1 && hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b)
+	})
 	a.Stop()
 	b.Stop()
 

@@ -147,10 +147,9 @@ func TestCutAtAnyByte(t *testing.T) {
 			e.HubURL = "http://" + p.Addr()
 			a := hubtest.NewStation(t, e, syncclient.Config{})
 			a.Write(sample.Workers(200, 4, e.Key, "站A")...)
-			// A also touches one of B's workers: it enters A's scope.
-			w := sample.Workers(1, 3, other.Key, "站B")[0]
+			// A also registers one of B's workers (a join): it enters A's scope.
 			hubtest.WaitFor(t, 10*time.Second, "B to upload", func() bool { return hubtest.Converged(t, h.Hub, b) })
-			a.Write(replica.Edit{Table: records.Workers, Row: w.Row, Set: []replica.ColumnValue{{Column: "notes", Value: "到站咨询"}}})
+			a.Write(sample.Workers(1, 3, e.Key, "站A")[0])
 			a.Start()
 			hubtest.WaitFor(t, 20*time.Second, "A to converge", func() bool {
 				return hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b)
@@ -319,10 +318,13 @@ func TestWorkerEntersScopeWithChildren(t *testing.T) {
 	num := hubtest.IDNumber(42)
 	w := ea.Key.Derive(records.Workers, num)
 	fid, _ := ident.NewTimeOrdered(time.Now())
+	// A whole follow-up, as the station's form writes it (the hub checks it).
+	fu := records.Followup{WorkerID: w.String(), Date: "2026-11-01", Method: "电话", ServiceType: "职业指导", Content: "询问务工意向"}
+	if err := fu.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	a.Write(hubtest.WorkerEdit(ea.Key, num, "其木格", "13800000001"),
-		replica.Edit{Table: records.Followups, Row: fid, Set: []replica.ColumnValue{
-			{Column: "worker_id", Value: w.String()}, {Column: "date", Value: "2026-11-01"},
-			{Column: "method", Value: "电话"}, {Column: "content", Value: "询问务工意向"}}})
+		replica.Edit{Table: records.Followups, Row: fid, Set: fu.Columns()})
 	hubtest.WaitFor(t, 10*time.Second, "A to upload", func() bool { return hubtest.Converged(t, h.Hub, a) })
 	if n := hubtest.RowCount(t, b.Rep, records.Followups); n != 0 {
 		t.Fatalf("B holds %d follow-ups of a worker outside its scope", n)

@@ -68,6 +68,10 @@ type Options struct {
 	// PasswordCost is the bcrypt cost of new administrator passwords
 	// (default bcrypt.DefaultCost; tests lower it).
 	PasswordCost int
+	// JoinsPerDay is how many people other stations hold a station may
+	// register a day (default DefaultJoinsPerDay); each further one waits
+	// for a county administrator's approval.
+	JoinsPerDay int
 	// Zone is the IANA time zone every date a page or report shows is in:
 	// the days and months the hub counts by ("" takes hub.json's "zone",
 	// else DefaultZone), whatever zone the server is set to.
@@ -82,19 +86,22 @@ var ErrClosed = errors.New("hub closed")
 
 // Hub is a county hub. Its methods are safe for concurrent use.
 type Hub struct {
-	opt      Options
-	cfg      *config
-	zone     *time.Location // of every date shown and every day and month counted
-	rep      *replica.Replica
-	codec    *syncproto.Codec
-	log      *slog.Logger
-	now      func() time.Time
-	sessions Sessions // the adapter serving stations (see SetSessions)
-	scope    *scopeSet
-	names    *namesakes // workers by name, for the identity rule and the search
+	opt       Options
+	cfg       *config
+	zone      *time.Location // of every date shown and every day and month counted
+	rep       *replica.Replica
+	codec     *syncproto.Codec
+	log       *slog.Logger
+	now       func() time.Time
+	sessions  Sessions // the adapter serving stations (see SetSessions)
+	scope     *scopeSet
+	requests  *requestSet   // joins waiting for the county
+	refusalTo refusalRoutes // the station of each refusal row
+	names     *namesakes    // workers by name, for the identity rule and the search
 
 	acc *access.Store // administrators, their sessions, the audit log
 
+	deriver    *ident.Deriver // worker ids from id numbers, under applyMu
 	workerCol  map[string]int
 	childMu    sync.Mutex
 	childOwner map[ident.ID]ident.ID // child row -> worker (a cache)
@@ -176,10 +183,10 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	}
 	h := &Hub{
 		opt: opt, cfg: cfg, rep: rep, zone: zone, log: opt.Logger.With("subsystem", "hub"), now: opt.Now,
-		sessions: noSessions{}, scope: newScopeSet(), names: newNamesakes(), workerCol: map[string]int{},
-		childOwner: map[ident.ID]ident.ID{},
-		codec:      &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
-		relaySem:   make(chan struct{}, relayReaders),
+		sessions: noSessions{}, scope: newScopeSet(), requests: newRequestSet(), names: newNamesakes(), workerCol: map[string]int{},
+		childOwner: map[ident.ID]ident.ID{}, deriver: ident.NewDeriver(cfg.key),
+		codec:    &syncproto.Codec{Schema: schema, Key: cfg.key, Limits: opt.Limits, Concurrency: 4},
+		relaySem: make(chan struct{}, relayReaders),
 	}
 	h.acc = access.New(rep.DB(), opt.Now, h.log, access.Options{AdminIdle: opt.AdminIdle, TokenTTL: opt.TokenTTL,
 		LockAfter: opt.LockAfter, RemoteLockAfter: opt.RemoteLockAfter, LockFor: opt.LockFor, PasswordCost: opt.PasswordCost})
@@ -213,6 +220,9 @@ func (h *Hub) init(ctx context.Context) error {
 		return err
 	}
 	if err := h.initConflicts(ctx); err != nil {
+		return err
+	}
+	if err := h.initRequests(ctx); err != nil {
 		return err
 	}
 	// Hubs made before the name index moved to memory drop the SQL one.

@@ -17,15 +17,18 @@ import (
 // A station's scope is the county-wide tables and the workers registered at or
 // touched by the station, with their child records (DESIGN "Sync").
 
-// countyWide lists the tables every station receives whole.
-var countyWide = map[string]bool{records.Gigs: true, records.Placements: true, records.Stations: true}
+// countyWide lists the tables every station receives whole. None names a
+// person: a gig's placements reach other stations only as its count
+// (gig_fill), never whom (DESIGN "Trust").
+var countyWide = map[string]bool{records.Gigs: true, records.GigFill: true, records.Stations: true}
 
 // childTables lists the tables whose rows belong to a worker, named by their
 // worker_id column; they follow the worker into a station's scope.
-var childTables = []string{records.MonthlyStatus, records.Unemployment, records.Jobseeker, records.Followups}
+var childTables = []string{records.MonthlyStatus, records.Unemployment, records.Jobseeker, records.Followups,
+	records.Placements}
 
 // hubOnly lists the tables only the hub writes.
-var hubOnly = map[string]bool{records.Stations: true}
+var hubOnly = map[string]bool{records.Stations: true, records.Refusals: true, records.GigFill: true}
 
 // scopeSet holds, in memory, which workers are in which station's scope, and
 // whether the station still has to receive the worker's snapshot. hub_scope
@@ -215,6 +218,10 @@ func (h *Hub) scopeFilter(ctx context.Context, station string) func(t *replica.T
 		if countyWide[t.Name] {
 			return true
 		}
+		if t.Name == records.Refusals {
+			st, ok := h.refusalStation(ctx, row)
+			return ok && st == station
+		}
 		w, ok, err := h.workerOf(ctx, t, row, nil)
 		return err == nil && ok && h.scope.has(station, w)
 	}
@@ -235,30 +242,6 @@ func (a *scopeAdd) anyPending() bool {
 		}
 	}
 	return false
-}
-
-// scopeFor plans the scope additions a station's changes make: the workers
-// they touch that are not yet in its scope. A worker the hub already holds
-// (from another station or the hub itself) needs its snapshot sent.
-func (h *Hub) scopeFor(ctx context.Context, station string, changes []replica.Change) (*scopeAdd, error) {
-	var ws []ident.ID
-	seen := map[ident.ID]bool{}
-	for i := range changes {
-		c := &changes[i]
-		t, ok := h.rep.Schema().Table(c.Table)
-		if !ok {
-			continue // Apply refuses it
-		}
-		w, ok, err := h.workerOf(ctx, t, c.Row, c.Fields)
-		if err != nil {
-			return nil, err
-		}
-		if ok && !seen[w] && !h.scope.has(station, w) {
-			seen[w] = true
-			ws = append(ws, w)
-		}
-	}
-	return h.planScope(ctx, station, ws)
 }
 
 func (h *Hub) planScope(ctx context.Context, station string, ws []ident.ID) (*scopeAdd, error) {

@@ -13,16 +13,20 @@ import (
 // A station's upload goes through named stages, each a function of its own:
 //
 //	decode       the sync adapter reads and decodes a frame (syncproto)
-//	authorize    Authorize: may this station make each change?
-//	plan scope   planUpload: the workers the changes bring into its scope
-//	apply        applyUpload: the changes, the station's cursor, the scope rows
+//	authorize    Authorize: is the batch this station's at all?
+//	screen       screen.run: may the station make each change (its scope,
+//	             the poster of a gig, the forms' rules)? (authorize.go)
+//	apply        the accepted changes, the station's cursor
 //	rules and conflicts  recordUploadConflicts, in the same transaction
+//	answer       screen.write: the hub's values over refused ones, the
+//	             refusal rows, the requests waiting, the gigs' fill, the
+//	             scope's new rows
 //	commit       the transaction commits; the name index follows it
 //	acknowledge  the sync adapter sends the Ack of Applied.Seq
 //	wake sessions  wakeFor: the sessions whose scope the changes touched
 //
 // One upload at a time across stations (applyMu): a worker's scope is
-// planned and applied without another station's batch in between.
+// decided and applied without another station's batch in between.
 
 // Upload is a station's changes to apply: its log through Last, read under
 // its cursor, which stood at Resume.
@@ -41,14 +45,16 @@ type Applied struct {
 	// SnapshotsDue: workers entered the station's scope, and their
 	// snapshots wait to be sent.
 	SnapshotsDue bool
+	// Refused counts the changes (or columns) the hub did not accept.
+	Refused int
 }
 
-// Authorize is the stage where a station's right to make each change is
-// decided: it returns the refusal of the first change the authenticated
-// station may not send (stamped by another site, a table only the hub
-// writes, a stamp too far ahead of the hub's clock), or nil. It reads no
-// database, so that the sync adapter runs it as it decodes, while the
-// previous batch commits.
+// Authorize is the stage where a batch as a whole is refused: a change
+// stamped by another site, or a stamp too far ahead of the hub's clock
+// (the station's PC clock must be set first). It returns the refusal, or
+// nil. It reads no database, so that the sync adapter runs it as it
+// decodes, while the previous batch commits. Each change's own right is
+// decided by the screen stage, change by change.
 func (h *Hub) Authorize(st StationInfo, changes []replica.Change) error {
 	for i := range changes {
 		c := &changes[i]
@@ -56,89 +62,90 @@ func (h *Hub) Authorize(st StationInfo, changes []replica.Change) error {
 			return syncproto.NewError(syncproto.ErrCodeWrongSite,
 				"change %d of the batch is stamped by site %s, not by this station (%s)", i, c.Version.Site, st.Site)
 		}
-		if hubOnly[c.Table] {
-			return syncproto.NewError(syncproto.ErrCodeForbiddenTable, "stations may not write table %s", c.Table)
-		}
 		if err := h.rep.Clock().Check(c.Version.HLC, h.opt.MaxSkew); err != nil {
 			return syncproto.NewError(syncproto.ErrCodeClockAhead, "%v: set this PC's date and time, then sync again", err)
 		}
+		h.precheck(st, c)
 	}
 	return nil
 }
 
-// ApplyUpload applies authorized changes, the station's log through
+// ApplyUpload screens and applies a station's changes, its log through
 // up.Last, with the station's cursor, in one transaction, and wakes the
 // sessions of the stations whose scope they touched.
 func (h *Hub) ApplyUpload(ctx context.Context, up Upload) (Applied, error) {
 	h.applyMu.Lock()
 	defer h.applyMu.Unlock()
-	add, err := h.planUpload(ctx, up)
-	if err != nil {
-		return Applied{}, err
-	}
 	seq := max(up.Last, up.Resume)
-	res, names, err := h.applyUpload(ctx, up, seq, add)
-	if err != nil {
-		add.forget(h.scope)
-		return Applied{}, err
-	}
-	h.names.set(names) // before the next batch's rules, under applyMu
-	h.uploadAt.Store(time.Now().UnixNano())
-	for _, q := range res.Seqs {
-		h.noteSeq(q)
-	}
-	h.wakeFor(ctx, up.Changes, res.New, up.Station.Name)
-	return Applied{Seq: seq, SnapshotsDue: add.anyPending()}, nil
-}
-
-// planUpload is the plan-scope stage: the workers the changes bring into
-// the station's scope, remembered at once (forgotten if the apply fails).
-func (h *Hub) planUpload(ctx context.Context, up Upload) (*scopeAdd, error) {
-	add, err := h.scopeFor(ctx, up.Station.Name, up.Changes)
-	if err != nil {
-		return nil, fmt.Errorf("apply station batch: %w", err)
-	}
-	add.remember(h.scope)
-	return add, nil
-}
-
-// applyUpload is the apply, rules-and-conflicts and commit stages: one
-// transaction holds the changes, the station's cursor at seq, the conflicts
-// they made or settled, the scope rows and the rows' name updates.
-func (h *Hub) applyUpload(ctx context.Context, up Upload, seq uint64, add *scopeAdd) (replica.ApplyResult, []nameUpdate, error) {
+	var s *screen
 	var res replica.ApplyResult
 	var names []nameUpdate
 	_, err := h.rep.Update(ctx, func(tx *replica.Tx) error {
+		s = h.newScreen(tx, up.Station)
+		if err := s.run(ctx, up.Changes); err != nil {
+			return err
+		}
+		// Before the commit, so that no relay reading the log in between
+		// skips the rows (forgotten if the commit fails).
+		s.add.remember(h.scope)
 		var err error
-		if res, err = tx.Apply(ctx, up.Changes); err != nil {
+		if res, err = tx.ApplyChecked(ctx, s.accepted); err != nil {
 			return err
 		}
 		if err := tx.SetCursor(ctx, up.Cursor, seq); err != nil {
 			return err
 		}
-		if err := h.recordUploadConflicts(ctx, tx, up.Station.Name, up.Changes, res); err != nil {
+		if err := h.recordUploadConflicts(ctx, tx, up.Station.Name, s.accepted, res); err != nil {
 			return err
 		}
-		if err := add.store(ctx, tx.Exec); err != nil {
+		if err := s.write(ctx); err != nil {
+			return err
+		}
+		if err := s.add.store(ctx, tx.Exec); err != nil {
 			return err
 		}
 		// Last, when the rows are written: their values are then kept.
 		if err := tx.Flush(ctx); err != nil {
 			return err
 		}
-		names, err = nameUpdates(ctx, tx, up.Changes)
+		names, err = nameUpdates(ctx, tx, s.accepted)
 		return err
 	})
 	if err != nil {
+		if s != nil {
+			s.add.forget(h.scope)
+			for _, w := range s.waitingAdded {
+				h.requests.done(up.Station.Name, w)
+			}
+		}
 		for _, bad := range []error{replica.ErrBadValue, replica.ErrUnknownTable, replica.ErrUnknownCol,
 			replica.ErrBadRowID, replica.ErrAppendOnly} {
 			if errors.Is(err, bad) {
-				return res, nil, syncproto.NewError(syncproto.ErrCodeBadMessage, "%v", err)
+				return Applied{}, syncproto.NewError(syncproto.ErrCodeBadMessage, "%v", err)
 			}
 		}
-		return res, nil, fmt.Errorf("apply station batch: %w", err)
+		return Applied{}, fmt.Errorf("apply station batch: %w", err)
 	}
-	return res, names, nil
+	h.names.set(names) // before the next batch's rules, under applyMu
+	h.uploadAt.Store(time.Now().UnixNano())
+	for _, q := range res.Seqs {
+		h.noteSeq(q)
+	}
+	answered := len(s.refusals) > 0 || len(s.supersede) > 0 || len(s.placedIn) > 0 ||
+		len(s.holds) > 0 || len(s.deletes) > 0 // their refusal rows, state waiting
+	if answered {
+		if last, err := h.rep.MaxSeq(ctx); err == nil {
+			h.noteSeq(last)
+		}
+	}
+	h.wakeFor(ctx, s.accepted, res.New, up.Station.Name)
+	switch {
+	case len(s.placedIn) > 0: // gig_fill is county-wide
+		h.sessions.Wake(nil, true)
+	case answered:
+		h.sessions.Wake([]string{up.Station.Name}, false)
+	}
+	return Applied{Seq: seq, SnapshotsDue: s.add.anyPending(), Refused: len(s.refusals) + s.more}, nil
 }
 
 // recordUploadConflicts is the rules-and-conflicts stage: it puts the

@@ -16,6 +16,12 @@ type Change struct {
 	Row     ident.ID
 	Version Version
 	Fields  []Field
+	// Prechecked is set by a receiver's checks that need no database (the
+	// hub's Authorize, run as a batch is decoded): the fields are well
+	// formed and normalised (CheckField), a key column derives to the row
+	// id, and the values are acceptable as a whole new row. It is never
+	// encoded nor stored: a change read from the wire or a log has it unset.
+	Prechecked bool
 }
 
 // Field is the value one change gave one column (or, for a Set column, one
@@ -172,3 +178,9 @@ func checkField(t *Table, f *Field) error {
 	f.Value = v
 	return nil
 }
+
+// CheckField reports whether a field is well formed for table t (its
+// column exists, its value has the column's type, a Set element is given
+// only for a Set column), normalising its value in place as Apply does: a
+// receiver that refuses changes one by one checks them with it first.
+func CheckField(t *Table, f *Field) error { return checkField(t, f) }

@@ -193,3 +193,7 @@ func (s *Schema) Tables() []*Table { return s.tables }
 
 // Fingerprint identifies the schema; peers with different fingerprints cannot sync.
 func (s *Schema) Fingerprint() uint64 { return binary.BigEndian.Uint64(s.fp[:]) }
+
+// DeletedCol is the index of the table's tombstone column, DeletedColumn:
+// the last.
+func (t *Table) DeletedCol() int { return len(t.Columns) }

@@ -645,6 +645,18 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 
 // Apply merges remote changes inside the transaction.
 func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) {
+	return tx.apply(ctx, changes, true)
+}
+
+// ApplyChecked is Apply for changes whose every field the caller already
+// passed through CheckField, and whose key column it derived and compared
+// with the row id (the hub's screen does both for each change it accepts):
+// it skips those checks.
+func (tx *Tx) ApplyChecked(ctx context.Context, changes []Change) (ApplyResult, error) {
+	return tx.apply(ctx, changes, false)
+}
+
+func (tx *Tx) apply(ctx context.Context, changes []Change, check bool) (ApplyResult, error) {
 	res := ApplyResult{New: make([]bool, len(changes)), Seqs: make([]uint64, len(changes))}
 	type touched struct {
 		rb  *rowBuf
@@ -665,13 +677,15 @@ func (tx *Tx) Apply(ctx context.Context, changes []Change) (ApplyResult, error) 
 		if c.Version.Site == 0 || c.Row.IsZero() {
 			return res, fmt.Errorf("apply change %d: %w: zero site or row id", i, ErrBadValue)
 		}
-		for j := range c.Fields {
-			if err := checkField(t, &c.Fields[j]); err != nil {
-				return res, fmt.Errorf("apply change %d to %s: %w: %v", i, t.Name, ErrBadValue, err)
+		if check {
+			for j := range c.Fields {
+				if err := checkField(t, &c.Fields[j]); err != nil {
+					return res, fmt.Errorf("apply change %d to %s: %w: %v", i, t.Name, ErrBadValue, err)
+				}
 			}
-		}
-		if err := tx.checkKey(t, c.Row, c.Fields); err != nil {
-			return res, fmt.Errorf("apply change %d: %w", i, err)
+			if err := tx.checkKey(t, c.Row, c.Fields); err != nil {
+				return res, fmt.Errorf("apply change %d: %w", i, err)
+			}
 		}
 		tx.r.clock.Observe(c.Version.HLC)
 		rb, err := tx.row(ctx, t, c.Row)
@@ -777,4 +791,109 @@ func uninterrupted(ctx context.Context) context.Context {
 		return ctx
 	}
 	return context.WithoutCancel(ctx)
+}
+
+// Prefetch loads the rows a batch of changes touches, table by table, so
+// that reading them before Apply (Row, Values) costs one query a table, and
+// Apply reads them again from memory.
+func (tx *Tx) Prefetch(ctx context.Context, changes []Change) error {
+	if err := tx.prefetchChanges(ctx, changes); err != nil {
+		return fmt.Errorf("prefetch: %w", err)
+	}
+	return nil
+}
+
+// Superseding is one column of a row that Supersede writes.
+type Superseding struct {
+	Col  int
+	Elem string // for a Set column
+	// Refused is the version the new one replaces besides this replica's
+	// own heads: a version it did not accept (its value never applied
+	// here). Zero for none.
+	Refused Version
+	// Value is the value to write; with Keep, the value this replica holds
+	// (nil, or for a Set element 0, when it holds none) is written instead.
+	Value any
+	Keep  bool
+}
+
+// Supersede stamps and applies one change of this replica's own that
+// replaces, column by column, the given refused versions and this
+// replica's heads: a peer that holds a refused version and receives the
+// change drops it and holds what this replica holds (DESIGN "Trust": the
+// hub's answer to a value it did not accept). A column in conflict here
+// keeps its heads: the new version replaces only the refused one. A column
+// whose refused version this replica already holds as replaced (the change
+// came again) is skipped; Supersede returns nil when nothing is left.
+func (tx *Tx) Supersede(ctx context.Context, table string, row ident.ID, cols []Superseding) (*Change, error) {
+	t, ok := tx.r.schema.Table(table)
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownTable, table)
+	}
+	if row.IsZero() {
+		return nil, fmt.Errorf("supersede %s: %w: zero row id", table, ErrBadValue)
+	}
+	rb, err := tx.row(ctx, t, row)
+	if err != nil {
+		return nil, err
+	}
+	fields := make([]Field, 0, len(cols))
+	for _, s := range cols {
+		if s.Col < 0 || s.Col >= t.NumColumns() || (t.ColumnType(s.Col) == Set) != (s.Elem != "") {
+			return nil, fmt.Errorf("supersede %s: %w: column %d element %q", table, ErrUnknownCol, s.Col, s.Elem)
+		}
+		st := rb.meta.find(s.Col, s.Elem)
+		if s.Refused.Site != 0 && st != nil && st.isReplaced(s.Refused) {
+			continue // superseded already
+		}
+		heads := st.headVersions()
+		v := s.Value
+		if s.Keep {
+			v = nil
+			if t.ColumnType(s.Col) == Set {
+				v = int64(0)
+				if st.present() {
+					v = int64(1)
+				}
+			} else if st != nil {
+				if w, ok := st.winner(); ok {
+					v = w.value
+				}
+			}
+		}
+		f := Field{Col: s.Col, Elem: s.Elem, Value: v}
+		if st != nil && st.inConflict() {
+			heads = nil // the conflict stays for a person to settle
+		}
+		f.Replaces = heads
+		if s.Refused.Site != 0 {
+			f.Replaces = append(f.Replaces, s.Refused)
+		}
+		if err := checkField(t, &f); err != nil {
+			return nil, fmt.Errorf("supersede %s: %w: %v", table, ErrBadValue, err)
+		}
+		fields = append(fields, f)
+	}
+	if len(fields) == 0 {
+		return nil, nil
+	}
+	ts, err := tx.r.clock.Now()
+	if err != nil {
+		return nil, fmt.Errorf("stamp supersede: %w", err)
+	}
+	c := Change{Table: t.Name, Row: row, Version: Version{HLC: ts, Site: tx.r.site}, Fields: fields}
+	rb.meta.reserve(len(fields))
+	for i := range c.Fields {
+		f := &c.Fields[i]
+		rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f)
+	}
+	tx.markDirty(rb)
+	tx.appendLog(t, &c)
+	if tx.logN >= maxLogRow {
+		if _, err := tx.flushLog(ctx); err != nil {
+			return nil, err
+		}
+	}
+	tx.changes = append(tx.changes, c)
+	return &tx.changes[len(tx.changes)-1], nil
 }

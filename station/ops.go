@@ -304,6 +304,11 @@ func (s *Station) UpdateGig(ctx context.Context, id ident.ID, apply func(g *reco
 		if row == nil || row[replica.DeletedColumn] == int64(1) {
 			return fmt.Errorf("gig %s: %w", id, ErrNotFound)
 		}
+		if poster, _ := row["station"].(string); poster != s.cfg.Name {
+			// Only the posting station (or the county) edits a gig: the hub
+			// would refuse it (DESIGN "Trust"), so say it now.
+			return &records.FieldError{Field: "station", Key: records.KeyNotPoster}
+		}
 		g := gigFromMap(id, row).Gig
 		fields, err := apply(&g)
 		if err != nil {

@@ -39,12 +39,21 @@ func TestWeightedFIFO(t *testing.T) {
 		t.Fatalf("%d served out of turn", n)
 	case <-time.After(20 * time.Millisecond):
 	}
-	w.release(8)
-	if a, b := <-order, <-order; a != 6 || b != 1 {
-		t.Fatalf("served %d then %d, want 6 then 1", a, b)
+	w.release(4) // 6 free: the large one, first in, takes them all
+	if n := <-order; n != 6 {
+		t.Fatalf("served %d first, want 6", n)
 	}
-	w.release(7)
-	if cur, peak, n := w.state(); cur != 0 || peak != 8 || n != 0 {
+	select {
+	case n := <-order:
+		t.Fatalf("%d served with nothing free", n)
+	case <-time.After(20 * time.Millisecond):
+	}
+	w.release(6)
+	if n := <-order; n != 1 {
+		t.Fatalf("served %d second, want 1", n)
+	}
+	w.release(4 + 1)
+	if cur, peak, n := w.state(); cur != 0 || peak != 10 || n != 0 {
 		t.Fatalf("cur %d, peak %d, waiting %d", cur, peak, n)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/gorilla/websocket"
 
 	"fieldsync/hub"
-	"fieldsync/ident"
 	"fieldsync/internal/hubtest"
 	"fieldsync/records"
 	"fieldsync/replica"
@@ -103,13 +102,19 @@ func TestGroupedBatchesCommitBeforeBadOne(t *testing.T) {
 		r.Send(&syncproto.Batch{First: e.Seq, Last: e.Seq, Changes: []replica.Change{e.Change}})
 	}
 	last := entries[len(entries)-1].Seq
-	// A worker whose row id is not the one its id number derives.
-	bad := entries[0].Change
-	bad.Version.HLC++
-	bad.Row = ident.ID{0: 1, 15: 7}
+	// A change stamped by another site: the whole batch is refused (a
+	// change the station may not make is refused alone, its batch applied).
+	// It registers a seventh worker, valid but for its stamp.
+	s.Write(hubtest.WorkerEdit(ea.Key, hubtest.IDNumber(100+good), "成组", ""))
+	next, _, err := s.Rep.ReadLog(context.Background(), last, replica.LogQuery{Site: ea.Site, Limit: 100})
+	if err != nil || len(next) != 1 {
+		t.Fatalf("station log after %d: %d entries, %v", last, len(next), err)
+	}
+	bad := next[0].Change
+	bad.Version.Site = ea.Site + 1
 	r.Send(&syncproto.Batch{First: last + 1, Last: last + 1, Changes: []replica.Change{bad}})
-	if got := r.Refusal(); got != syncproto.ErrCodeBadMessage {
-		t.Fatalf("refused with %v, want %v", got, syncproto.ErrCodeBadMessage)
+	if got := r.Refusal(); got != syncproto.ErrCodeWrongSite {
+		t.Fatalf("refused with %v, want %v", got, syncproto.ErrCodeWrongSite)
 	}
 	if n := hubtest.RowCount(t, h.Hub.Replica(), records.Workers); n != good {
 		t.Fatalf("hub holds %d workers, want the %d of the good batches", n, good)

@@ -96,6 +96,7 @@ type page struct {
 	Hub, Title, Lang, CSRF, Error, Notice string
 	Admin                                 *access.Admin
 	Data                                  any
+	Waiting                               int // requests waiting for the county, for the navigation
 }
 
 // newPage fills the frame's data for a request.
@@ -103,6 +104,7 @@ func (h *server) newPage(r *http.Request, lang, titleKey string) page {
 	p := page{Hub: h.Name(), Title: tw(lang, titleKey), Lang: lang}
 	if a, ok := access.AdminFrom(r.Context()); ok {
 		p.Admin, p.CSRF = a, h.csrfToken(a)
+		p.Waiting = h.waitingCount(r.Context())
 	}
 	p.Notice = noticeText(lang, r.URL.Query())
 	return p
@@ -129,6 +131,10 @@ func noticeText(lang string, q url.Values) string {
 		return t
 	case "revoked":
 		return msg2(lang, "服务站已注销", "station revoked")
+	case "request_approved":
+		return msg2(lang, "已批准", "approved")
+	case "request_declined":
+		return msg2(lang, "已拒绝", "declined")
 	}
 	return ""
 }

@@ -62,9 +62,11 @@ func newFuzzHub(f *testing.F, conflicts bool) *fuzzHub {
 }
 
 // makeConflicts has two stations, offline, record what together raises a
-// field conflict on a worker's phone and on a gig's headcount, two open
-// unemployment registrations, an overfilled gig, 公益性岗位 with 区外 and one
-// person under two id numbers; then they sync.
+// field conflict on a worker's phone, two open unemployment registrations,
+// an overfilled gig, 公益性岗位 with 区外 and one person under two id
+// numbers, and the station that posted a gig change its headcount while
+// the county changes it at the hub (a field conflict on the gig); then they
+// sync.
 func (z *fuzzHub) makeConflicts(f *testing.F) {
 	h := z.h
 	ea, eb := h.Enroll("站A"), h.Enroll("站B")
@@ -76,11 +78,15 @@ func (z *fuzzHub) makeConflicts(f *testing.F) {
 	gig, _ := ident.NewTimeOrdered(time.Now())
 	gig2, _ := ident.NewTimeOrdered(time.Now())
 	other1, other2 := hubtest.IDNumber(12), hubtest.IDNumber(13)
-	a.Write(hubtest.WorkerEdit(key, shared, "乌力吉", "13700000001"), hubtest.FullGig(gig, 1), hubtest.FullGig(gig2, 4), hubtest.WorkerEdit(key, other1, "其其格", ""))
-	b.Write(hubtest.WorkerEdit(key, other2, "萨仁", ""))
+	// Both register the shared person (the second a join); A posts the gigs.
+	a.Write(hubtest.WorkerEdit(key, shared, "乌力吉", "13700000001"), hubtest.WithStation(hubtest.FullGig(gig, 1), "站A"),
+		hubtest.WithStation(hubtest.FullGig(gig2, 4), "站A"), hubtest.WorkerEdit(key, other1, "其其格", ""))
+	b.Write(hubtest.WorkerEdit(key, other2, "萨仁", ""), hubtest.WorkerEdit(key, shared, "乌力吉", "13700000001"))
 	a.Start()
 	b.Start()
-	hubtest.WaitFor(f, 20*time.Second, "the gigs to reach B", func() bool { return hubtest.RowCount(f, b.Rep, records.Gigs) == 2 })
+	hubtest.WaitFor(f, 20*time.Second, "the gigs to reach B", func() bool {
+		return hubtest.RowCount(f, b.Rep, records.Gigs) == 2 && hubtest.Converged(f, h.Hub, a) && hubtest.Converged(f, h.Hub, b)
+	})
 	a.Stop()
 	b.Stop()
 
@@ -93,8 +99,11 @@ func (z *fuzzHub) makeConflicts(f *testing.F) {
 		hubtest.WithStation(hubtest.WorkerEdit(key, both, "巴特尔", "13900000001"), "站A"),
 		replica.Edit{Table: records.Gigs, Row: gig2, Set: []replica.ColumnValue{{Column: "headcount", Value: 5}}})
 	b.Write(reg("站B"), placeB, month("单位", "区外"), hubtest.WithStation(hubtest.WorkerEdit(key, idB, "图雅", "13600000002"), "站B"),
-		hubtest.WithStation(hubtest.WorkerEdit(key, both, "巴特尔", "13900000002"), "站B"),
-		replica.Edit{Table: records.Gigs, Row: gig2, Set: []replica.ColumnValue{{Column: "headcount", Value: 8}}})
+		hubtest.WithStation(hubtest.WorkerEdit(key, both, "巴特尔", "13900000002"), "站B"))
+	if _, err := h.Hub.Write(context.Background(), replica.Edit{Table: records.Gigs, Row: gig2,
+		Set: []replica.ColumnValue{{Column: "headcount", Value: 8}}}); err != nil {
+		f.Fatal(err)
+	}
 	a.Start()
 	b.Start()
 	hubtest.WaitFor(f, 30*time.Second, "both stations to converge", func() bool {
@@ -102,22 +111,24 @@ func (z *fuzzHub) makeConflicts(f *testing.F) {
 	})
 	a.Stop()
 	b.Stop()
-	rows, err := h.Hub.Replica().DB().Query(`SELECT id, kind FROM hub_conflicts WHERE status = 'open' ORDER BY id`)
+	rows, err := h.Hub.Replica().DB().Query(`SELECT id, kind, tbl, col FROM hub_conflicts WHERE status = 'open' ORDER BY id`)
 	if err != nil {
 		f.Fatal(err)
 	}
 	kinds := map[string]bool{}
 	for rows.Next() {
 		var id int64
-		var kind string
-		if err := rows.Scan(&id, &kind); err != nil {
+		var kind, tbl, col string
+		if err := rows.Scan(&id, &kind, &tbl, &col); err != nil {
 			f.Fatal(err)
 		}
 		z.templates = append(z.templates, id)
 		kinds[kind] = true
+		kinds[kind+" "+tbl+"."+col] = true
 	}
 	rows.Close()
-	for _, k := range []string{hub.KindField, hub.KindTwoOpen, hub.KindOverfilled, hub.KindWelfareAway, hub.KindIdentity} {
+	for _, k := range []string{hub.KindField, hub.KindTwoOpen, hub.KindOverfilled, hub.KindWelfareAway, hub.KindIdentity,
+		hub.KindField + " " + records.Gigs + ".headcount", hub.KindField + " " + records.Workers + ".phone"} {
 		if !kinds[k] {
 			f.Fatalf("setup raised no %s conflict: %v", k, kinds)
 		}

@@ -88,6 +88,7 @@ func HandlerWith(h *hub.Hub, sync http.Handler, o HandlerOptions) http.Handler {
 	s.routesDashboard(mux)
 	s.routesDashboardPage(mux)
 	s.routesConflicts(mux)
+	s.routesRequests(mux)
 	names := append([]string{}, o.Hosts...)
 	if u, err := url.Parse(h.URL()); err == nil && u.Hostname() != "" {
 		names = append(names, u.Hostname())

@@ -21,6 +21,50 @@ func (h *server) routesStationPages(mux *http.ServeMux) {
 	mux.Handle("GET /stations", h.pageFor(access.PermView, h.pageStations))
 	mux.Handle("POST /stations", h.pageFor(access.PermStations, h.postStation))
 	mux.Handle("POST /stations/revoke", h.pageFor(access.PermStations, h.postRevoke))
+	mux.Handle("GET /stations/{name}", h.pageFor(access.PermView, h.pageStation))
+}
+
+var stationTmpl = mustTemplate("station", webFuncs, true)
+
+// pageStation shows one station: its sync health, the changes the hub did
+// not accept from it (refusalsLimit, newest first, id numbers and phones
+// masked) and its recent joins and deletion requests.
+func (h *server) pageStation(w http.ResponseWriter, r *http.Request) {
+	lang := langOf(w, r)
+	name := r.PathValue("name")
+	sts, err := h.Status(r.Context())
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "station page", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	var st *hub.StationStatus
+	for i := range sts {
+		if sts[i].Name == name {
+			st = &sts[i]
+		}
+	}
+	if st == nil {
+		http.Error(w, msg2(lang, "没有名为“"+name+"”的服务站", "no station named "+name), http.StatusNotFound)
+		return
+	}
+	refusals, err := h.Refusals(r.Context(), name, refusalsLimit)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "station refusals", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	maskRefusals(refusals)
+	reqs, err := h.listRequests(r.Context(), hub.RequestFilter{Station: name, Limit: refusalsLimit})
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "station requests", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	p := h.newPage(r, lang, "station_page")
+	p.Title += " · " + name
+	p.Data = map[string]any{"Station": st, "Refusals": refusals, "Requests": reqs}
+	h.render(w, r, stationTmpl, http.StatusOK, p)
 }
 
 func (h *server) pageStations(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,7 @@ var workerColumns = []string{"name", "id_number", "phone", "ethnicity", "hukou_v
 func (h *server) routesWorkerPages(mux *http.ServeMux) {
 	mux.Handle("GET /workers", h.pageFor(access.PermView, h.pageWorkers))
 	mux.Handle("GET /workers/{id}", h.pageFor(access.PermView, h.pageWorker))
+	h.routesAssign(mux)
 }
 
 func (h *server) pageWorkers(w http.ResponseWriter, r *http.Request) {
@@ -52,6 +53,12 @@ func (h *server) pageWorker(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, records.Message(lang, records.KeyNoWorker), http.StatusNotFound)
 		return
 	}
+	h.showWorker(w, r, lang, id, http.StatusOK, "")
+}
+
+// showWorker renders the worker page, with an error when an action on it
+// was refused.
+func (h *server) showWorker(w http.ResponseWriter, r *http.Request, lang string, id ident.ID, status int, msg string) {
 	rec, err := h.Worker(r.Context(), id)
 	if errors.Is(err, replica.ErrNotFound) {
 		http.Error(w, records.Message(lang, records.KeyNoWorker), http.StatusNotFound)
@@ -70,6 +77,11 @@ func (h *server) pageWorker(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(r, lang, "worker")
 	p.Title += " · " + hub.ValueText(rec.Fields["name"])
-	p.Data = map[string]any{"Rec": rec, "Hist": hist, "Columns": workerColumns}
-	h.render(w, r, workerTmpl, http.StatusOK, p)
+	p.Error = msg
+	if n := assignNotice(lang, r.URL.Query()); n != "" {
+		p.Notice = n
+	}
+	holders, choices := h.assignData(r, id, p.Admin)
+	p.Data = map[string]any{"Rec": rec, "Hist": hist, "Columns": workerColumns, "Holders": holders, "AssignTo": choices}
+	h.render(w, r, workerTmpl, status, p)
 }

@@ -27,7 +27,7 @@ type catchupWorld struct {
 	hubDir, stationDir string
 	enr                syncproto.Enrollment
 	own                uint64 // the station's last log sequence: what the hub must commit
-	gigs, placements   int    // what the station must hold at the end
+	gigs, fills        int    // what the station must hold at the end
 }
 
 // catchupResult is what one catch-up run measured.
@@ -38,8 +38,8 @@ type catchupResult struct {
 }
 
 // measureCatchup: a station offline 30 days (its own month of statuses and
-// follow-ups; meanwhile another station posted gigs and placements, which
-// are county-wide) syncs through a link throttled to LinkRate each way with
+// follow-ups; meanwhile another station posted gigs and placed its people
+// in them, which reach this station as the gigs and their counts) syncs through a link throttled to LinkRate each way with
 // LinkRTT round trips. Its time is compared with the time the bytes that
 // crossed the link need at that rate (the larger direction: the link is full
 // duplex). Then the same catch-up from the same files with every connection
@@ -188,11 +188,13 @@ func buildCatchupWorld(ctx context.Context, e *env) (w *catchupWorld, err error)
 	if err != nil {
 		return nil, err
 	}
-	placeAt, err := rowCount(ctx, h.hub.Replica(), records.Placements)
+	// B's placements reach A only as its gigs' counts (gig_fill): they name
+	// B's people.
+	fillAt, err := rowCount(ctx, h.hub.Replica(), records.GigFill)
 	if err != nil {
 		return nil, err
 	}
-	return &catchupWorld{hubDir: h.dir, stationDir: stationDir, enr: enA, own: last, gigs: gigsAt, placements: placeAt}, nil
+	return &catchupWorld{hubDir: h.dir, stationDir: stationDir, enr: enA, own: last, gigs: gigsAt, fills: fillAt}, nil
 }
 
 // followupEdits makes n follow-ups of the given workers, dated over days
@@ -287,8 +289,8 @@ func runCatchup(ctx context.Context, e *env, w *catchupWorld, link faultproxy.Li
 		if err != nil || g < w.gigs {
 			return false, err
 		}
-		pl, err := rowCount(ctx, a.rep, records.Placements)
-		return pl >= w.placements, err
+		fl, err := rowCount(ctx, a.rep, records.GigFill)
+		return fl >= w.fills, err
 	})
 	res.elapsed, res.cpu, res.stats = time.Since(start), cpuTime()-cpu0, p.Stats()
 	a.stop()

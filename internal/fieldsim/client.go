@@ -345,6 +345,9 @@ func (w *workload) refreshGigs(ctx context.Context) {
 	for _, g := range list {
 		m, _ := g.(map[string]any)
 		s, _ := m["id"].(string)
+		if m["station"] != w.st.name {
+			continue // only the posting station edits a gig
+		}
 		if id, err := ident.ParseID(s); err == nil && !contains(w.gigs, id) {
 			w.gigs = append(w.gigs, id)
 		}

@@ -10,32 +10,43 @@ import (
 	"fieldsync/replica"
 )
 
-// WorkerEdit registers (or edits) the worker with the given id number.
+// WorkerEdit registers (or edits) the worker with the given id number: a
+// whole record that passes the forms' rules (the hub checks them), with
+// the given name and phone.
 func WorkerEdit(key ident.Key, idNumber, name, phone string) replica.Edit {
-	return replica.Edit{Table: records.Workers, Row: key.Derive(records.Workers, idNumber),
-		Set: []replica.ColumnValue{{Column: "id_number", Value: idNumber}, {Column: "name", Value: name},
-			{Column: "phone", Value: phone}}}
+	w := records.Worker{IDNumber: idNumber, Name: name, Phone: phone, Ethnicity: "汉族",
+		HukouVillage: "150421100001", Education: records.Educations[0], LabourAbility: records.LabourAbilities[0]}
+	return replica.Edit{Table: records.Workers, Row: key.Derive(records.Workers, idNumber), Set: w.Columns()}
 }
 
-// IDNumber makes a valid GB 11643 id number from 17 digits.
+// IDNumber makes the i-th of 336,000 distinct valid GB 11643 id numbers
+// (real birth dates in 1990, check digit right).
 func IDNumber(i int) string {
-	first := fmt.Sprintf("150421199001%05d", i%100000)
+	i %= 336000
+	first := fmt.Sprintf("1504211990%02d%02d%03d", 1+i/28000, 1+(i/1000)%28, i%1000)
 	return first + string(ident.CheckDigit(first))
 }
 
-// GigEdit is a new gig with the title.
+// GigEdit is a new gig with the title, otherwise as FullGig.
 func GigEdit(t testing.TB, title string) replica.Edit {
 	id, err := ident.NewTimeOrdered(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return replica.Edit{Table: records.Gigs, Row: id, Set: []replica.ColumnValue{{Column: "title", Value: title}}}
+	e := FullGig(id, 3)
+	for i := range e.Set {
+		if e.Set[i].Column == "title" {
+			e.Set[i].Value = title
+		}
+	}
+	return e
 }
 
 // FullGig is a gig that passes validation.
 func FullGig(id ident.ID, headcount int64) replica.Edit {
 	g := records.Gig{Title: "剪羊毛", Occupation: "剪毛工", Headcount: headcount, Wage: 300, WageUnit: "元/天",
 		Settlement: "日结", Place: "150421", StartDate: "2026-12-01", Employer: "合作社", Contact: "13800000000"}
+	_ = g.Validate() // normalises (status open), as a station's form does; the values are valid
 	return replica.Edit{Table: records.Gigs, Row: id, Set: g.Columns()}
 }
 
@@ -92,6 +103,7 @@ func (r RuleEdits) Reg(station string) replica.Edit {
 // Place places the worker with id number worker on the gig, at station.
 func (r RuleEdits) Place(worker string, station string) replica.Edit {
 	p := records.Placement{GigID: r.Gig.String(), WorkerID: r.Key.Derive(records.Workers, worker).String(), PlacedOn: "2026-11-03"}
+	_ = p.Validate() // normalises (status placed), as a station's form does
 	return WithStation(replica.Edit{Table: records.Placements, Row: NewRowID(r.T), Set: p.Columns()}, station)
 }
 
