@@ -217,7 +217,7 @@ func (h *Hub) Requests(ctx context.Context, f RequestFilter) ([]Request, error) 
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
-	rows, err := h.rep.DB().QueryContext(ctx, `SELECT id, kind, station, worker, at_ms, state, decided_by, decided_ms
+	rows, err := h.rep.DB().QueryContext(ctx, `SELECT `+requestColumns+`
 		FROM hub_requests WHERE (? = '' OR station = ?) AND (? = '' OR kind = ?) AND (? = '' OR state = ?)
 		ORDER BY id DESC LIMIT ?`, f.Station, f.Station, f.Kind, f.Kind, f.State, f.State, f.Limit)
 	if err != nil {
@@ -226,24 +226,50 @@ func (h *Hub) Requests(ctx context.Context, f RequestFilter) ([]Request, error) 
 	defer rows.Close()
 	var out []Request
 	for rows.Next() {
-		var r Request
-		var w []byte
-		var at, dec int64
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Station, &w, &at, &r.State, &r.DecidedBy, &dec); err != nil {
+		r, err := h.scanRequest(rows.Scan)
+		if err != nil {
 			return nil, fmt.Errorf("list requests: %w", err)
 		}
-		copy(r.Worker[:], w)
-		r.At = time.UnixMilli(at).In(h.zone)
-		if dec > 0 {
-			r.DecidedAt = time.UnixMilli(dec).In(h.zone)
-		}
-		r.Holders = append([]string(nil), h.scope.stationsOf(r.Worker)...)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list requests: %w", err)
 	}
 	return out, nil
+}
+
+// requestColumns are the columns scanRequest reads.
+const requestColumns = `id, kind, station, worker, at_ms, state, decided_by, decided_ms`
+
+// scanRequest reads a row of requestColumns.
+func (h *Hub) scanRequest(scan func(dest ...any) error) (Request, error) {
+	var r Request
+	var w []byte
+	var at, dec int64
+	if err := scan(&r.ID, &r.Kind, &r.Station, &w, &at, &r.State, &r.DecidedBy, &dec); err != nil {
+		return r, err
+	}
+	copy(r.Worker[:], w)
+	r.At = time.UnixMilli(at).In(h.zone)
+	if dec > 0 {
+		r.DecidedAt = time.UnixMilli(dec).In(h.zone)
+	}
+	r.Holders = append([]string(nil), h.scope.stationsOf(r.Worker)...)
+	return r, nil
+}
+
+// Request reads one join or deletion request (as Requests lists them);
+// replica.ErrNotFound when there is none. The county's pages use it to
+// name the state of a request that no longer waits.
+func (h *Hub) Request(ctx context.Context, id int64) (Request, error) {
+	r, err := h.scanRequest(h.rep.DB().QueryRowContext(ctx, `SELECT `+requestColumns+` FROM hub_requests WHERE id = ?`, id).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("request %d: %w", id, replica.ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("request %d: %w", id, err)
+	}
+	return r, nil
 }
 
 // ErrNotWaiting is returned when deciding a request that does not wait.
