@@ -622,18 +622,24 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 		// the row independently, like any edit; changing it is not.
 		return nil, fmt.Errorf("edit %s row %s: %w: %s cannot change", t.Name, e.Row, ErrBadValue, t.KeyColumn)
 	}
+	return tx.stamp(ctx, rb, fields)
+}
+
+// stamp gives a local write of one row's fields this replica's version,
+// applies it to the row and logs it.
+func (tx *Tx) stamp(ctx context.Context, rb *rowBuf, fields []Field) (*Change, error) {
 	ts, err := tx.r.clock.Now()
 	if err != nil {
-		return nil, fmt.Errorf("stamp edit: %w", err)
+		return nil, fmt.Errorf("stamp %s write: %w", rb.t.Name, err)
 	}
-	c := Change{Table: t.Name, Row: e.Row, Version: Version{HLC: ts, Site: tx.r.site}, Fields: fields}
+	c := Change{Table: rb.t.Name, Row: rb.id, Version: Version{HLC: ts, Site: tx.r.site}, Fields: fields}
 	rb.meta.reserve(len(fields))
 	for i := range c.Fields {
 		f := &c.Fields[i]
 		rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f)
 	}
 	tx.markDirty(rb)
-	tx.appendLog(t, &c)
+	tx.appendLog(rb.t, &c)
 	if tx.logN >= maxLogRow {
 		if _, err := tx.flushLog(ctx); err != nil {
 			return nil, err
@@ -877,23 +883,5 @@ func (tx *Tx) Supersede(ctx context.Context, table string, row ident.ID, cols []
 	if len(fields) == 0 {
 		return nil, nil
 	}
-	ts, err := tx.r.clock.Now()
-	if err != nil {
-		return nil, fmt.Errorf("stamp supersede: %w", err)
-	}
-	c := Change{Table: t.Name, Row: row, Version: Version{HLC: ts, Site: tx.r.site}, Fields: fields}
-	rb.meta.reserve(len(fields))
-	for i := range c.Fields {
-		f := &c.Fields[i]
-		rb.meta.apply(rb.meta.state(f.Col, f.Elem), c.Version, f)
-	}
-	tx.markDirty(rb)
-	tx.appendLog(t, &c)
-	if tx.logN >= maxLogRow {
-		if _, err := tx.flushLog(ctx); err != nil {
-			return nil, err
-		}
-	}
-	tx.changes = append(tx.changes, c)
-	return &tx.changes[len(tx.changes)-1], nil
+	return tx.stamp(ctx, rb, fields)
 }
