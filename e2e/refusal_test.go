@@ -67,6 +67,17 @@ func TestBadStationRefusedOthersContinue(t *testing.T) {
 				if n := gigsTitled(h.Hub.Replica(), good); n != 0 {
 					t.Fatalf("the hub applied %d changes of a refused batch", n)
 				}
+				// The session records its error as it ends, after it
+				// answered (a later session of A's records its own).
+				hubtest.WaitFor(t, 5*time.Second, "the hub to keep A's last error", func() bool {
+					st, _ := h.Hub.Stations(context.Background())
+					for _, s := range st {
+						if s.Name == "站A" {
+							return strings.Contains(s.LastError, "another site")
+						}
+					}
+					return false
+				})
 			} else {
 				if seq := r.Ack(); seq != 1 {
 					t.Fatalf("the hub acknowledged %d, want 1", seq)
@@ -101,19 +112,6 @@ func TestBadStationRefusedOthersContinue(t *testing.T) {
 	if gigsTitled(h.Hub.Replica(), "冒名的零工") != 0 {
 		t.Fatal("the hub applied a change stamped with another site")
 	}
-	// The session records its error as it ends, after it answered.
-	lastError := func() string {
-		st, _ := h.Hub.Stations(context.Background())
-		for _, s := range st {
-			if s.Name == "站A" {
-				return s.LastError
-			}
-		}
-		return ""
-	}
-	hubtest.WaitFor(t, 5*time.Second, "the hub to keep A's last error", func() bool {
-		return strings.Contains(lastError(), "another site")
-	})
 }
 
 // With TLS, a station holding the hub certificate's pin syncs; one with a
