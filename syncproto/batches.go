@@ -47,3 +47,28 @@ func Batches(entries []replica.LogEntry, prev, through uint64, max int) []*Batch
 }
 
 func max64(a, b uint64) uint64 { return max(a, b) }
+
+// SplitChanges cuts changes, in order, into parts of at most maxChanges
+// changes and maxFields fields each (a change with more fields than
+// maxFields alone makes a part of its own), so that every batch made of a
+// part stays within a receiver's limits (Limits.MaxChanges,
+// Limits.MaxTotalFields). It returns no part for no change.
+func SplitChanges(changes []replica.Change, maxChanges, maxFields int) [][]replica.Change {
+	var out [][]replica.Change
+	start, fields := 0, 0
+	for i := range changes {
+		n := len(changes[i].Fields)
+		for _, f := range changes[i].Fields {
+			n += len(f.Replaces)
+		}
+		if i > start && (i-start == maxChanges || fields+n > maxFields) {
+			out = append(out, changes[start:i:i])
+			start, fields = i, 0
+		}
+		fields += n
+	}
+	if start < len(changes) {
+		out = append(out, changes[start:])
+	}
+	return out
+}

@@ -23,7 +23,11 @@ import (
 const (
 	relayLimit    = 1000
 	relayMaxBytes = 512 << 10
-	snapshotMax   = 64 // workers per snapshot batch
+	snapshotMax   = 64 // workers per round of snapshots
+	// snapshotMaxFields bounds the fields (and replaced versions) of one
+	// snapshot batch: half of what a station accepts
+	// (syncproto.DefaultMaxTotalFields).
+	snapshotMaxFields = syncproto.DefaultMaxTotalFields / 2
 	// emptyEvery: when the relay filter skipped this many log entries, a
 	// batch without changes moves the station's cursor past them.
 	emptyEvery = 5000
@@ -397,9 +401,9 @@ func newRelay(ctx context.Context, s *session, hello *syncproto.Hello) relay {
 	return relay{s: s, q: q, cursor: hello.Cursor, sentLast: hello.Cursor}
 }
 
-// Next returns a snapshot batch when nothing is in flight and workers wait
-// for theirs (alone, so that its ack is unambiguous; its note is the
-// workers), else the next batches of the log in the station's scope. Log
+// Next returns snapshot batches when nothing is in flight and workers wait
+// for theirs (alone, so that their acks are unambiguous; the last one's
+// note is the workers), else the next batches of the log in the station's scope. Log
 // entries out of scope are skipped, with an empty batch to move the
 // station's cursor every emptyEvery of them.
 func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any, error) {
@@ -416,7 +420,15 @@ func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any
 					chs = append(chs, c...)
 				}
 				r.sentLast = r.cursor
-				return []*syncproto.Batch{{First: r.cursor, Last: r.cursor, Changes: chs}}, ws, nil
+				// In batches within the station's limits, none moving its
+				// cursor; the last carries the workers (its ack says the
+				// station holds them all).
+				parts := syncproto.SplitChanges(chs, relayLimit, snapshotMaxFields)
+				bs := make([]*syncproto.Batch, len(parts))
+				for i, p := range parts {
+					bs[i] = &syncproto.Batch{First: r.cursor, Last: r.cursor, Changes: p}
+				}
+				return bs, ws, nil
 			}
 		}
 		entries, scanned, err := h.ReadRelay(ctx, r.cursor, r.q)
