@@ -142,11 +142,7 @@ func New(cfg Config) (*Client, error) {
 // Run connects and syncs until ctx ends, reconnecting after every failure.
 // It returns ctx.Err().
 func (c *Client) Run(ctx context.Context) error {
-	if acked, err := c.cfg.Replica.Cursor(ctx, upCursor); err == nil {
-		if n, err := c.cfg.Replica.CountSince(ctx, acked, c.cfg.Replica.Site()); err == nil {
-			c.setPending(n)
-		}
-	}
+	c.countPending(ctx)
 	backoff := c.cfg.MinBackoff
 	for {
 		welcomed, err := c.session(ctx)
@@ -161,14 +157,39 @@ func (c *Client) Run(ctx context.Context) error {
 		var wait time.Duration
 		wait, backoff = nextBackoff(backoff, c.cfg.MaxBackoff)
 		c.log.Info("sync session ended", "err", err, "retry_in", wait.Round(time.Millisecond))
+		c.countPending(ctx)
 		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		for waiting := true; waiting; {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-c.kick:
+				// Recorded while the hub is out of reach: staff see it
+				// pending at once. The next session reads the log anyway.
+				c.countPending(ctx)
+			case <-t.C:
+				waiting = false
+			}
 		}
 	}
+}
+
+// countPending counts the own changes the hub has not acknowledged, from
+// the log: what Status reports while no session counts them.
+func (c *Client) countPending(ctx context.Context) {
+	rep := c.cfg.Replica
+	acked, err := rep.Cursor(ctx, upCursor)
+	if err != nil {
+		c.log.Warn("count pending changes", "err", err)
+		return
+	}
+	n, err := rep.CountSince(ctx, acked, rep.Site())
+	if err != nil {
+		c.log.Warn("count pending changes", "err", err)
+		return
+	}
+	c.setPending(n)
 }
 
 // nextBackoff returns how long to wait after a failure and the backoff for
