@@ -117,15 +117,8 @@ func TestRequestsJoinAndDelete(t *testing.T) {
 		t.Errorf("the list shows a whole id number")
 	}
 	joinID := int64(list[0]["id"].(float64))
-	// Core defect (reported): the upload path does not count a batch that
-	// only made a request wait as answered (hub/upload.go "answered"), so
-	// the hub neither notes the refusal row's sequence nor wakes B, and
-	// the row reaches B only after some later write. A county-wide write
-	// stands in for that later write; remove it once the core counts held
-	// requests as answered.
-	if _, err := h.Hub.Write(t.Context(), hubtest.GigEdit(t, "县里的零工")); err != nil {
-		t.Fatal(err)
-	}
+	// The batch that only made the join wait wakes B: its refusal row
+	// (state waiting) reaches B with no other write.
 	hubtest.WaitFor(t, 20*time.Second, "B's refusal row for Q (waiting)", func() bool {
 		f, ok := refusalAt(t, b, qID)
 		return ok && f.State == records.RefusalWaiting
