@@ -54,24 +54,16 @@ func (h *Hub) AssignWorker(ctx context.Context, station string, worker ident.ID,
 	case err != nil:
 		return fmt.Errorf("assign worker %s to station %s: %w", worker, station, err)
 	}
-	a, err := h.planScope(ctx, station, []ident.ID{worker})
-	if err != nil {
-		return fmt.Errorf("assign worker %s to station %s: %w", worker, station, err)
-	}
-	if len(a.workers) == 0 {
-		return nil // in the station's scope already
-	}
-	// The worker is at the hub: the station needs its snapshot.
-	a.pending = []bool{true}
-	a.remember(h.scope)
 	entry := access.AuditEntry{User: who.User, Action: AuditAssign,
 		Detail: fmt.Sprintf("station %s worker %s", station, worker), Remote: who.Remote}
-	err = a.commitWith(ctx, db, func(tx *sql.Tx) error { return h.acc.AuditIn(ctx, tx.ExecContext, entry) })
+	added, err := h.extendScope(ctx, station, []ident.ID{worker},
+		func(tx *sql.Tx) error { return h.acc.AuditIn(ctx, tx.ExecContext, entry) })
 	if err != nil {
-		a.forget(h.scope)
 		return fmt.Errorf("assign worker %s to station %s: %w", worker, station, err)
 	}
-	h.sessions.Wake([]string{station}, false)
+	if !added {
+		return nil // in the station's scope already
+	}
 	h.log.InfoContext(ctx, "worker assigned", "station", station, "admin", who.User) // no worker id: DESIGN "Personal data"
 	return nil
 }
@@ -80,26 +72,6 @@ func (h *Hub) AssignWorker(ctx context.Context, station string, worker ident.ID,
 // the worker entered them (empty, not nil, when none does).
 func (h *Hub) Holders(worker ident.ID) []string {
 	return append([]string{}, h.scope.stationsOf(worker)...)
-}
-
-// commitWith stores the additions, and runs also in the same transaction,
-// so that both commit or neither does.
-func (a *scopeAdd) commitWith(ctx context.Context, db *sql.DB, also func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("extend scope: %w", err)
-	}
-	defer tx.Rollback()
-	if err := a.store(ctx, tx.ExecContext); err != nil {
-		return err
-	}
-	if err := also(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("extend scope: %w", err)
-	}
-	return nil
 }
 
 // AssignableStations lists the enrolled stations, not revoked, a worker may

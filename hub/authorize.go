@@ -345,7 +345,7 @@ func (s *screen) values(c replica.Change, t *replica.Table, before map[string]an
 		// column is refused, and the hub writes the sender's name over it.
 		for i, f := range c.Fields {
 			if f.Col == col && !f.Dead && f.Value != s.st.Name {
-				s.refusals = s.appendRefusal(c, t, col, refusal{key: records.KeyStationField})
+				s.refuseColumn(c, t, col, records.KeyStationField, "")
 				s.supersede = append(s.supersede, superseding{table: t.Name, row: c.Row,
 					cols: []replica.Superseding{{Col: col, Refused: c.Version, Value: s.st.Name}}})
 				c.Fields = append(c.Fields[:i:i], c.Fields[i+1:]...)
@@ -373,7 +373,7 @@ func (s *screen) values(c replica.Change, t *replica.Table, before map[string]an
 		// A new row is accepted whole or not at all: the station's copy is
 		// marked deleted, as the hub's, and its values stay in the refusal.
 		for col, r := range bad {
-			s.refusals = s.appendRefusal(c, t, col, r)
+			s.refuseColumn(c, t, col, r.key, r.reason)
 		}
 		s.supersedeAll(c, t, true)
 		return nil
@@ -398,7 +398,7 @@ func (s *screen) refuseFields(c replica.Change, t *replica.Table, before map[str
 		}
 	}
 	for col, r := range bad {
-		s.refusals = s.appendRefusal(c, t, col, r)
+		s.refuseColumn(c, t, col, r.key, r.reason)
 	}
 	if len(sup) > 0 {
 		s.supersede = append(s.supersede, superseding{table: t.Name, row: c.Row, cols: sup})
@@ -482,25 +482,25 @@ func (s *screen) refuse(c replica.Change, t *replica.Table, col, key, reason str
 	if t != nil {
 		r.value = summary(t, c.Fields)
 	}
-	s.add1(r)
+	s.record(r)
 }
 
-func (s *screen) appendRefusal(c replica.Change, t *replica.Table, col int, r refusal) []refusal {
-	r.table, r.row, r.col, r.version = c.Table, c.Row.String(), t.ColumnName(col), c.Version
-	r.state = records.RefusalRefused
-	if r.key == records.KeyIDMismatch || r.key == records.KeyStationField || r.reason == "" {
-		r.reason = records.Message("zh", r.key, records.FieldLabel("zh", r.col))
-	}
+// refuseColumn refuses one column of a change (its field's value is kept
+// in the refusal).
+func (s *screen) refuseColumn(c replica.Change, t *replica.Table, col int, key, reason string) {
+	r := refusal{table: c.Table, row: c.Row.String(), col: t.ColumnName(col), key: key, reason: reason,
+		state: records.RefusalRefused, version: c.Version}
 	for _, f := range c.Fields {
 		if f.Col == col && !f.Dead {
 			r.value = clip(valueText(f))
 		}
 	}
-	s.add1(r)
-	return s.refusals
+	s.record(r)
 }
 
-func (s *screen) add1(r refusal) {
+// record keeps a refusal for the batch's answer, within maxRefusalRows; a
+// refusal without a reason gets its key's message.
+func (s *screen) record(r refusal) {
 	if r.reason == "" {
 		r.reason = records.Message("zh", r.key, records.FieldLabel("zh", r.col))
 	}

@@ -338,19 +338,13 @@ func (h *Hub) DecideRequest(ctx context.Context, id int64, approve bool, who acc
 			if names, err = nameUpdates(ctx, tx, applied); err != nil {
 				return err
 			}
-		case approve && kind == requestDelete:
+		case kind == requestDelete:
+			// Confirmed, the hub deletes the person over the station's
+			// delete; refused, it keeps the person over it.
 			t, _ := h.rep.Schema().Table(records.Workers)
 			for _, c := range held {
 				if _, err := tx.Supersede(ctx, records.Workers, worker, []replica.Superseding{
-					{Col: t.DeletedCol(), Refused: c.Version, Value: int64(1)}}); err != nil {
-					return err
-				}
-			}
-		case !approve && kind == requestDelete:
-			t, _ := h.rep.Schema().Table(records.Workers)
-			for _, c := range held {
-				if _, err := tx.Supersede(ctx, records.Workers, worker, []replica.Superseding{
-					{Col: t.DeletedCol(), Refused: c.Version, Keep: true}}); err != nil {
+					{Col: t.DeletedCol(), Refused: c.Version, Value: int64(1), Keep: !approve}}); err != nil {
 					return err
 				}
 			}

@@ -349,23 +349,33 @@ func (a *scopeAdd) forget(s *scopeSet) {
 func (h *Hub) AddToScope(ctx context.Context, station string, workers []ident.ID) error {
 	h.applyMu.Lock()
 	defer h.applyMu.Unlock()
+	_, err := h.extendScope(ctx, station, workers, nil)
+	return err
+}
+
+// extendScope puts workers into a station's scope, running also (when not
+// nil) in the same transaction, so that both commit or neither does, and
+// wakes the station when it has snapshots to receive. It reports whether
+// any worker was not in the scope yet. The caller holds applyMu.
+func (h *Hub) extendScope(ctx context.Context, station string, workers []ident.ID, also func(*sql.Tx) error) (bool, error) {
 	a, err := h.planScope(ctx, station, workers)
 	if err != nil || len(a.workers) == 0 {
-		return err
+		return false, err
 	}
 	a.remember(h.scope)
-	if err := a.commit(ctx, h.rep.DB()); err != nil {
+	if err := a.commit(ctx, h.rep.DB(), also); err != nil {
 		a.forget(h.scope)
-		return err
+		return false, err
 	}
 	if a.anyPending() {
 		h.sessions.Wake([]string{station}, false)
 	}
-	return nil
+	return true, nil
 }
 
-// commit stores the additions in a transaction of their own.
-func (a *scopeAdd) commit(ctx context.Context, db *sql.DB) error {
+// commit stores the additions, and runs also (when not nil), in one
+// transaction of their own.
+func (a *scopeAdd) commit(ctx context.Context, db *sql.DB, also func(*sql.Tx) error) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("extend scope: %w", err)
@@ -373,6 +383,11 @@ func (a *scopeAdd) commit(ctx context.Context, db *sql.DB) error {
 	defer tx.Rollback()
 	if err := a.store(ctx, tx.ExecContext); err != nil {
 		return err
+	}
+	if also != nil {
+		if err := also(tx); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("extend scope: %w", err)

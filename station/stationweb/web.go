@@ -132,8 +132,9 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /workers/new", s.pageNewWorker)
 	mux.HandleFunc("POST /workers/new", s.pageNewWorker)
 	mux.HandleFunc("GET /workers/{id}", s.pageWorker)
-	mux.HandleFunc("GET /workers/{id}/edit", s.pageEditWorker)
-	mux.HandleFunc("POST /workers/{id}/edit", s.pageEditWorker)
+	editWorker := s.serveEdit(s.editWorker())
+	mux.HandleFunc("GET /workers/{id}/edit", editWorker)
+	mux.HandleFunc("POST /workers/{id}/edit", editWorker)
 	mux.HandleFunc("GET /workers/{id}/{kind}", s.pageAddRecord)
 	mux.HandleFunc("POST /workers/{id}/{kind}", s.pageAddRecord)
 	mux.HandleFunc("GET /unemployment/{id}/deregister", s.pageDeregister)
@@ -145,8 +146,9 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /gigs/new", s.pageNewGig)
 	mux.HandleFunc("POST /gigs/new", s.pageNewGig)
 	mux.HandleFunc("GET /gigs/{id}", s.pageGig)
-	mux.HandleFunc("GET /gigs/{id}/edit", s.pageEditGig)
-	mux.HandleFunc("POST /gigs/{id}/edit", s.pageEditGig)
+	editGig := s.serveEdit(s.editGig())
+	mux.HandleFunc("GET /gigs/{id}/edit", editGig)
+	mux.HandleFunc("POST /gigs/{id}/edit", editGig)
 	mux.HandleFunc("POST /gigs/{id}/place", s.postPlace)
 	mux.HandleFunc("GET /import", s.pageImport)
 	mux.HandleFunc("POST /import", s.postImport)
@@ -424,43 +426,69 @@ func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
 	return d, err
 }
 
-func (s *Server) pageEditWorker(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	wv, err := s.st.Worker(r.Context(), id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	conf, err := s.st.Conflicts(r.Context(), "workers", id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	spec := workerFields[1:] // the id number never changes: it derives the row id
-	fv := formView{Action: "/workers/" + id.String() + "/edit", Back: "/workers/" + id.String()}
-	stored := encodeForm(spec, wv.Worker)
-	if r.Method == http.MethodGet {
-		s.showForm(w, r, http.StatusOK, "edit_worker", fv, spec, stored, nil, conf)
-		return
-	}
-	fields := changedFields(spec, stored, r.PostForm)
-	err = s.st.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
-		idn := wk.IDNumber
-		if err := decodeForm(spec, r.PostForm, wk); err != nil {
-			return nil, err
+// editPage is the edit form of one kind of record: GET shows it filled
+// with the record as stored, POST saves the columns the form changed and
+// goes back to the record's page.
+type editPage struct {
+	table, title, base string // the records table, the form's title key, the record's page
+	spec               []fieldSpec
+	load               func(ctx context.Context, id ident.ID) (any, error)
+	save               func(ctx context.Context, id ident.ID, fields []string, form url.Values) error
+}
+
+func (s *Server) serveEdit(p editPage) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		if err != nil {
+			s.webError(w, r, err)
+			return
 		}
-		wk.IDNumber = idn
-		return fields, nil
-	})
-	if err != nil {
-		s.showForm(w, r, formStatus(err), "edit_worker", fv, spec, r.PostForm, err, conf)
-		return
+		rec, err := p.load(r.Context(), id)
+		if err != nil {
+			s.webError(w, r, err)
+			return
+		}
+		conf, err := s.st.Conflicts(r.Context(), p.table, id)
+		if err != nil {
+			s.webError(w, r, err)
+			return
+		}
+		fv := formView{Action: p.base + id.String() + "/edit", Back: p.base + id.String()}
+		stored := encodeForm(p.spec, rec)
+		if r.Method == http.MethodGet {
+			s.showForm(w, r, http.StatusOK, p.title, fv, p.spec, stored, nil, conf)
+			return
+		}
+		if err := p.save(r.Context(), id, changedFields(p.spec, stored, r.PostForm), r.PostForm); err != nil {
+			s.showForm(w, r, formStatus(err), p.title, fv, p.spec, r.PostForm, err, conf)
+			return
+		}
+		http.Redirect(w, r, p.base+id.String(), http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/workers/"+id.String(), http.StatusSeeOther)
+}
+
+// editWorker is the worker's edit form. The id number never changes: it
+// derives the row id.
+func (s *Server) editWorker() editPage {
+	spec := workerFields[1:]
+	return editPage{table: records.Workers, title: "edit_worker", base: "/workers/", spec: spec,
+		load: func(ctx context.Context, id ident.ID) (any, error) {
+			wv, err := s.st.Worker(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return wv.Worker, nil
+		},
+		save: func(ctx context.Context, id ident.ID, fields []string, form url.Values) error {
+			return s.st.UpdateWorker(ctx, id, func(wk *records.Worker) ([]string, error) {
+				idn := wk.IDNumber
+				if err := decodeForm(spec, form, wk); err != nil {
+					return nil, err
+				}
+				wk.IDNumber = idn
+				return fields, nil
+			})
+		}}
 }
 
 // pageAddRecord serves the forms of the records hanging off a worker.
@@ -664,38 +692,22 @@ func (s *Server) pageNewGig(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/gigs/"+id.String(), http.StatusSeeOther)
 }
 
-func (s *Server) pageEditGig(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	g, err := s.st.Gig(r.Context(), id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	conf, err := s.st.Conflicts(r.Context(), "gigs", id)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	fv := formView{Action: "/gigs/" + id.String() + "/edit", Back: "/gigs/" + id.String()}
-	stored := encodeForm(gigFields, g.Gig)
-	if r.Method == http.MethodGet {
-		s.showForm(w, r, http.StatusOK, "edit_gig", fv, gigFields, stored, nil, conf)
-		return
-	}
-	fields := changedFields(gigFields, stored, r.PostForm)
-	err = s.st.UpdateGig(r.Context(), id, func(gg *records.Gig) ([]string, error) {
-		*gg = records.Gig{}
-		return fields, decodeForm(gigFields, r.PostForm, gg)
-	})
-	if err != nil {
-		s.showForm(w, r, formStatus(err), "edit_gig", fv, gigFields, r.PostForm, err, conf)
-		return
-	}
-	http.Redirect(w, r, "/gigs/"+id.String(), http.StatusSeeOther)
+// editGig is the gig's edit form.
+func (s *Server) editGig() editPage {
+	return editPage{table: records.Gigs, title: "edit_gig", base: "/gigs/", spec: gigFields,
+		load: func(ctx context.Context, id ident.ID) (any, error) {
+			g, err := s.st.Gig(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return g.Gig, nil
+		},
+		save: func(ctx context.Context, id ident.ID, fields []string, form url.Values) error {
+			return s.st.UpdateGig(ctx, id, func(gg *records.Gig) ([]string, error) {
+				*gg = records.Gig{}
+				return fields, decodeForm(gigFields, form, gg)
+			})
+		}}
 }
 
 type gigData struct {
