@@ -221,3 +221,37 @@ func TestGigFilledByCounty(t *testing.T) {
 		t.Fatalf("county's count filling: %d %s", n, st)
 	}
 }
+
+// Only the station that posted a gig edits it (the county refuses another
+// station's edit): a gig of another station's, received from the hub, is
+// refused at once with the hub's reason, and stays as it was; the station's
+// own gig is edited as before.
+func TestOnlyThePosterEditsAGig(t *testing.T) {
+	f := newFixture(t)
+	hub := f.peer("县级平台")
+	ctx := context.Background()
+	other := newRowID(t)
+	g := testGig(3)
+	f.hubWrites(hub, replica.Edit{Table: records.Gigs, Row: other,
+		Set: append(g.Columns(), replica.ColumnValue{Column: "station", Value: "别的嘎查"})})
+	err := f.st.UpdateGig(ctx, other, func(gg *records.Gig) ([]string, error) {
+		gg.Headcount = 9
+		return []string{"headcount"}, nil
+	})
+	if fe, ok := records.AsFieldError(err); !ok || fe.Key != records.KeyNotPoster {
+		t.Fatalf("editing another station's gig: %v, want %s", err, records.KeyNotPoster)
+	}
+	if v, err := f.st.Gig(ctx, other); err != nil || v.Headcount != 3 {
+		t.Fatalf("the other station's gig after the refused edit: %+v, %v", v, err)
+	}
+	own, err := f.st.CreateGig(ctx, testGig(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.UpdateGig(ctx, own, func(gg *records.Gig) ([]string, error) {
+		gg.Headcount = 9
+		return []string{"headcount"}, nil
+	}); err != nil {
+		t.Fatalf("editing its own gig: %v", err)
+	}
+}
