@@ -140,6 +140,7 @@ func (w *Window) Run(ctx context.Context) error {
 	defer stop()
 	r := &run{Window: w, batches: make(chan *Batch, w.cfg.Queue), failed: make(chan struct{}),
 		ackOut: newLatest(), ackIn: newLatest()}
+	r.commitIdle = sync.NewCond(&r.commitMu)
 	r.sent.Store(w.cfg.Resume)
 	if w.cfg.Idle > 0 {
 		w.conn.KeepAlive(w.cfg.Idle)
@@ -180,7 +181,11 @@ func (w *Window) Run(ctx context.Context) error {
 	fail(werr)
 	var pe *Error
 	if parent.Err() == nil && ctx.Err() == nil && errors.As(r.err, &pe) {
-		// Only a refusal leaves ctx alive (see fail).
+		// Only a refusal leaves ctx alive (see fail). What was committed
+		// before it is acknowledged first.
+		if seq, ok := r.ackOut.unsent(); ok {
+			w.conn.Send(&Ack{Seq: seq})
+		}
 		Refuse(w.conn, pe)
 	}
 	cancel()
@@ -209,10 +214,22 @@ type run struct {
 
 	// The committer runs only while batches wait: an idle session (most
 	// of a hub's thousands) keeps two goroutines, not three.
-	wg         sync.WaitGroup // the reader and the committer
-	fail       func(error)
-	commitMu   sync.Mutex
-	committing bool // a committer runs; it clears this when it finds r.batches empty
+	wg           sync.WaitGroup // the reader and the committer
+	fail         func(error)
+	commitMu     sync.Mutex
+	committing   bool       // a committer runs; it clears this when it finds r.batches empty
+	commitFailed bool       // the committer ended with an error
+	commitIdle   *sync.Cond // on commitMu: committing cleared or commitFailed set
+}
+
+// settle waits until every queued batch is committed or the committer has
+// failed (which a cancelled ctx makes it do).
+func (r *run) settle() {
+	r.commitMu.Lock()
+	defer r.commitMu.Unlock()
+	for r.committing && !r.commitFailed {
+		r.commitIdle.Wait()
+	}
 }
 
 // read reads the peer's frames: batches for commit, acks checked against
@@ -232,6 +249,9 @@ func (r *run) read(ctx context.Context) error {
 		case *Batch:
 			if check != nil {
 				if err := check.Check(m); err != nil {
+					// The batches before this one are the peer's to keep:
+					// they commit, and their ack goes before the refusal.
+					r.settle()
 					return err
 				}
 			}
@@ -274,6 +294,12 @@ func (r *run) startCommitter(ctx context.Context) {
 	go func() {
 		defer r.wg.Done()
 		if err := r.commit(ctx); err != nil {
+			// committing stays set: no other committer starts after a
+			// failed commit, so nothing commits past it.
+			r.commitMu.Lock()
+			r.commitFailed = true
+			r.commitIdle.Broadcast()
+			r.commitMu.Unlock()
 			r.fail(err)
 		}
 	}()
@@ -289,6 +315,7 @@ func (r *run) take() *Batch {
 		return b
 	default:
 		r.committing = false
+		r.commitIdle.Broadcast()
 		return nil
 	}
 }
@@ -441,6 +468,16 @@ func (l *latest) put(seq uint64) {
 	select {
 	case l.ready <- struct{}{}:
 	default:
+	}
+}
+
+// unsent returns the newest sequence if it was put since the last take.
+func (l *latest) unsent() (uint64, bool) {
+	select {
+	case <-l.ready:
+		return l.take(), true
+	default:
+		return 0, false
 	}
 }
 

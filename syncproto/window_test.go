@@ -541,3 +541,57 @@ func TestWindowKeepAlive(t *testing.T) {
 		}
 	})
 }
+
+// TestWindowRefusalAfterCommits: when the Checker refuses a batch while
+// the ones before it still commit, those commit and are acknowledged
+// before the refusal is sent (the peer keeps its cursor, and the hub's log
+// holds what it acknowledged).
+func TestWindowRefusalAfterCommits(t *testing.T) {
+	eachTransport(t, func(t *testing.T, wire transport) {
+		noLeak(t)
+		a, peer := wire(t, testCodec(t), syncproto.ConnOptions{})
+		refused := make(chan struct{})
+		recv := &logReceiver{gate: make(chan struct{})}
+		recv.check = func(b *syncproto.Batch) error {
+			if b.First > 20 {
+				close(refused)
+				return syncproto.NewError(syncproto.ErrCodeWrongSite, "batch %d refused", b.First)
+			}
+			return nil
+		}
+		run := runWindow(t.Context(), syncproto.NewWindow(a, newSource(nil), checkingReceiver{recv},
+			syncproto.WindowConfig{Refuse: true, GroupBatches: 1, Queue: 4}))
+		for _, b := range logBatches(t, 3, 0, 0) {
+			if err := peer.Send(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		<-refused
+		// The commits run late, after the refusal was decided.
+		time.Sleep(20 * time.Millisecond)
+		close(recv.gate)
+		var acked uint64
+		for {
+			m := receiveType(t, peer)
+			if ack, ok := m.(*syncproto.Ack); ok {
+				acked = ack.Seq
+				continue
+			}
+			if e, ok := m.(*syncproto.Error); !ok || e.Code != syncproto.ErrCodeWrongSite {
+				t.Fatalf("peer got %#v, want the refusal", m)
+			}
+			break
+		}
+		if n, last, _ := recv.committed(); n != 2 || last != 20 {
+			t.Fatalf("when the refusal arrived: %d batches committed through %d, want 2 through 20", n, last)
+		}
+		if acked != 20 {
+			t.Fatalf("acknowledged %d before the refusal, want 20", acked)
+		}
+		var pe *syncproto.Error
+		if err := result(t, "window", run); !errors.As(err, &pe) || pe.Code != syncproto.ErrCodeWrongSite {
+			t.Fatalf("Run = %v, want the refusal", err)
+		}
+		peer.Close()
+	})
+}
