@@ -3,6 +3,7 @@ package syncclient
 import (
 	"context"
 	"errors"
+	"fieldsync/release"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -69,7 +70,8 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	t0 := c.cfg.Now()
 	hello := &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: rep.Schema().Fingerprint(),
 		Site: rep.Site(), Station: e.StationID, Token: e.Token, Cursor: cursor,
-		Now: hlc.New(rep.Clock().Wall().UnixMilli(), 0), MaxBatchLen: uint32(limit)}
+		Now: hlc.New(rep.Clock().Wall().UnixMilli(), 0), MaxBatchLen: uint32(limit),
+		Software: release.String()}
 	if err := k.Send(hello); err != nil {
 		return false, err
 	}

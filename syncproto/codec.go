@@ -217,6 +217,9 @@ func (c *Codec) encode(st *codecState, b []byte, m Message) ([]byte, error) {
 		b = binary.AppendUvarint(b, m.Cursor)
 		b = binary.BigEndian.AppendUint64(b, uint64(m.Now))
 		b = binary.AppendUvarint(b, uint64(m.MaxBatchLen))
+		if m.Software != "" {
+			b = appendString(b, m.Software)
+		}
 		return b, nil
 	case *Welcome:
 		if m.Version != ProtocolVersion {
@@ -232,6 +235,10 @@ func (c *Codec) encode(st *codecState, b []byte, m Message) ([]byte, error) {
 		b = binary.BigEndian.AppendUint64(b, uint64(m.Now))
 		b = binary.AppendUvarint(b, m.Resume)
 		b = binary.AppendUvarint(b, uint64(m.MaxSkew))
+		if m.Extended {
+			b = binary.BigEndian.AppendUint64(b, m.Incarnation)
+			b = binary.AppendUvarint(b, m.LogEnd)
+		}
 		return b, nil
 	case *Batch:
 		return c.appendBatch(st, b, m)
@@ -259,6 +266,8 @@ func checkHello(m *Hello) error {
 		return fmt.Errorf("%w: station id must be valid UTF-8 of at most %d bytes", ErrMalformed, MaxStationIDBytes)
 	case len(m.Token) > MaxTokenBytes:
 		return fmt.Errorf("%w: token exceeds %d bytes", ErrMalformed, MaxTokenBytes)
+	case len(m.Software) > MaxSoftwareBytes || !utf8.ValidString(m.Software):
+		return fmt.Errorf("%w: software version must be valid UTF-8 of at most %d bytes", ErrMalformed, MaxSoftwareBytes)
 	}
 	return nil
 }
@@ -320,6 +329,13 @@ func decodeHello(r *reader) *Hello {
 	m.Cursor = r.uvarint("cursor")
 	m.Now = hlc.Timestamp(r.u64("now"))
 	m.MaxBatchLen = uint32(r.small("max batch", math.MaxUint32))
+	if r.err == nil && r.left() > 0 {
+		// The optional trailer (Hello.Software).
+		m.Software = r.str("software", MaxSoftwareBytes)
+		if r.err == nil && m.Software == "" {
+			r.fail("empty software trailer")
+		}
+	}
 	if r.err == nil {
 		if err := checkHello(m); err != nil {
 			r.err = err
@@ -338,6 +354,11 @@ func decodeWelcome(r *reader) *Welcome {
 	m.Now = hlc.Timestamp(r.u64("now"))
 	m.Resume = r.uvarint("resume")
 	m.MaxSkew = uint32(r.small("max skew", math.MaxUint32))
+	if r.err == nil && r.left() > 0 {
+		m.Extended = true
+		m.Incarnation = r.u64("incarnation")
+		m.LogEnd = r.uvarint("log end")
+	}
 	if r.err == nil && m.Site == 0 {
 		r.fail("zero site id")
 	}

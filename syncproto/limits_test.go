@@ -218,7 +218,7 @@ func TestLargestHelloFits(t *testing.T) {
 	c := newCodec(t, nil)
 	h := &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: ^uint64(0), Site: ^replica.SiteID(0),
 		Station: strings.Repeat("站", 21) + "x", Token: strings.Repeat("t", 256), Cursor: ^uint64(0),
-		Now: ^hlc.Timestamp(0), MaxBatchLen: ^uint32(0)}
+		Now: ^hlc.Timestamp(0), MaxBatchLen: ^uint32(0), Software: strings.Repeat("v", syncproto.MaxSoftwareBytes)}
 	b, err := c.Encode(nil, h)
 	if err != nil {
 		t.Fatal(err)

@@ -32,6 +32,7 @@ const ProtocolVersion uint16 = 1
 // Bounds of the strings carried by the handshake and Error messages.
 const (
 	MaxStationIDBytes = 64
+	MaxSoftwareBytes  = 64
 	MaxTokenBytes     = 256
 	MaxErrorBytes     = 1024
 )
@@ -85,6 +86,11 @@ type Hello struct {
 	Cursor      uint64 // last hub log seq the station committed
 	Now         hlc.Timestamp
 	MaxBatchLen uint32 // largest Batch frame, in bytes, the station accepts
+	// Software is the station's release ("" from a release before it was
+	// sent). It travels in an optional trailer that a hub of an earlier
+	// release refuses as trailing bytes: hubs are upgraded first. A Hello
+	// with the trailer tells the hub the station reads Welcome's trailer.
+	Software string
 }
 
 // Welcome accepts a session (hub → station). As for Hello, a decoded Welcome
@@ -95,6 +101,17 @@ type Welcome struct {
 	Now     hlc.Timestamp  // hub time, from which the station computes its clock offset
 	Resume  uint64         // last station log seq the hub committed
 	MaxSkew uint32         // tolerance, in milliseconds, for stamps ahead of hub time
+	// Extended is set when the trailer below travels: the hub sends it only
+	// to a station whose Hello had one (a station of an earlier release
+	// refuses trailing bytes).
+	Extended bool
+	// Incarnation names the hub database's life: a restore from a backup
+	// starts a new one, after which the station's cursors are not to be
+	// trusted (DESIGN "Edges").
+	Incarnation uint64
+	// LogEnd is the last sequence of the hub's log when it welcomed the
+	// station: a station cursor beyond it means the hub went back.
+	LogEnd uint64
 }
 
 // Batch carries changes of the sender's log (both directions). First and Last

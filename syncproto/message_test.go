@@ -51,7 +51,15 @@ func sampleMessages(tb testing.TB) []syncproto.Message {
 			Station: "tianshan-01", Token: "k3J9-secret-token", Cursor: 12345,
 			Now: hlc.New(1767000000000, 1), MaxBatchLen: 1 << 20,
 		},
+		&syncproto.Hello{
+			Version: syncproto.ProtocolVersion, Schema: s.Fingerprint(), Site: sampledata.Site,
+			Station: "tianshan-01", Token: "k3J9-secret-token", Cursor: 12345,
+			Now: hlc.New(1767000000000, 1), MaxBatchLen: 1 << 20, Software: "fieldsync 0.6.0 (linux/amd64)",
+		},
 		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Now: hlc.New(1767000000123, 0), Resume: 987, MaxSkew: 300000},
+		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Now: hlc.New(1767000000123, 0), Resume: 987, MaxSkew: 300000,
+			Extended: true, Incarnation: 0xfeedface12345678, LogEnd: 4242},
+		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Extended: true},
 		&syncproto.Batch{First: 1, Last: 3, Changes: workers},
 		&syncproto.Batch{First: 10, Last: 10, Changes: []replica.Change{relayed}},
 		&syncproto.Batch{First: 11, Last: 40},
@@ -98,6 +106,12 @@ func TestGoldenFrames(t *testing.T) {
 			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001"},
 		{&syncproto.Welcome{Version: 1, Site: 9, Now: 0x10, Resume: 7, MaxSkew: 1},
 			"02 0001 0000000000000009 0000000000000010 07 01"},
+		// The optional trailers: what a station of an earlier release never
+		// sends, and is never sent.
+		{&syncproto.Hello{Version: 1, Schema: 0x0102030405060708, Site: 9, Station: "s", Token: "t", Cursor: 5, Now: 0x10, MaxBatchLen: 128, Software: "v"},
+			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001 0176"},
+		{&syncproto.Welcome{Version: 1, Site: 9, Now: 0x10, Resume: 7, MaxSkew: 1, Extended: true, Incarnation: 3, LogEnd: 300},
+			"02 0001 0000000000000009 0000000000000010 07 01 0000000000000003 ac02"},
 		{&syncproto.Batch{First: 5, Last: 7}, "03 05 02 00 02 0000"},
 	} {
 		got, err := c.Encode(nil, tc.m)
@@ -162,13 +176,30 @@ func TestDecodeErrors(t *testing.T) {
 	if _, err := c.Decode(nil); !errors.Is(err, syncproto.ErrMalformed) {
 		t.Errorf("empty frame: %v", err)
 	}
-	// Every strict prefix of every sample frame is refused; so is a trailing byte.
+	// Every strict prefix of every sample frame is refused, but for the
+	// frame without its optional trailer; so is a trailing byte.
 	for _, m := range sampleMessages(t) {
 		frame, err := c.Encode(nil, m)
 		if err != nil {
 			t.Fatal(err)
 		}
+		untrailed := len(frame)
+		switch m := m.(type) {
+		case *syncproto.Hello:
+			b := *m
+			b.Software = ""
+			f, _ := c.Encode(nil, &b)
+			untrailed = len(f)
+		case *syncproto.Welcome:
+			b := *m
+			b.Extended, b.Incarnation, b.LogEnd = false, 0, 0
+			f, _ := c.Encode(nil, &b)
+			untrailed = len(f)
+		}
 		for n := 0; n < len(frame); n++ {
+			if n == untrailed {
+				continue
+			}
 			if got, err := c.Decode(frame[:n]); err == nil {
 				t.Errorf("%v: prefix of %d/%d bytes decoded to %#v", m.Type(), n, len(frame), got)
 			}
@@ -195,6 +226,8 @@ func TestEncodeRefusesBadMessages(t *testing.T) {
 		&syncproto.Hello{Version: 1, Site: 0},
 		&syncproto.Hello{Version: 1, Site: 1, Station: strings.Repeat("x", 65)},
 		&syncproto.Hello{Version: 1, Site: 1, Token: strings.Repeat("x", 257)},
+		&syncproto.Hello{Version: 1, Site: 1, Software: strings.Repeat("x", 65)},
+		&syncproto.Hello{Version: 1, Site: 1, Software: "\xff"},
 		&syncproto.Welcome{Version: 1},
 		&syncproto.Error{Message: strings.Repeat("x", 1025)},
 		&syncproto.Error{Message: "\xff"},

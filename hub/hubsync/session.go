@@ -239,7 +239,9 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	s.log.Info("station connected", "resume", up.resume, "cursor", hello.Cursor)
 
 	welcome := &syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: h.Replica().Site(),
-		Now: hlc.New(wall.UnixMilli(), 0), Resume: up.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds())}
+		Now: hlc.New(wall.UnixMilli(), 0), Resume: up.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds()),
+		// A station of an earlier release sends no trailer and reads none.
+		Extended: hello.Software != "", LogEnd: h.LastSeq()}
 	if err := s.conn.Send(welcome); err != nil {
 		s.log.Info("station disconnected before the welcome", "err", err)
 		h.NoteSession(name, h.now(), offset, "")
