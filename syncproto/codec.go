@@ -219,6 +219,7 @@ func (c *Codec) encode(st *codecState, b []byte, m Message) ([]byte, error) {
 		b = binary.AppendUvarint(b, uint64(m.MaxBatchLen))
 		if m.Software != "" {
 			b = appendString(b, m.Software)
+			b = binary.BigEndian.AppendUint64(b, uint64(m.Restored))
 		}
 		return b, nil
 	case *Welcome:
@@ -268,6 +269,10 @@ func checkHello(m *Hello) error {
 		return fmt.Errorf("%w: token exceeds %d bytes", ErrMalformed, MaxTokenBytes)
 	case len(m.Software) > MaxSoftwareBytes || !utf8.ValidString(m.Software):
 		return fmt.Errorf("%w: software version must be valid UTF-8 of at most %d bytes", ErrMalformed, MaxSoftwareBytes)
+	case m.Restored != 0 && m.Software == "":
+		return fmt.Errorf("%w: a restored site travels in the trailer, with the software version", ErrMalformed)
+	case m.Restored != 0 && m.Restored == m.Site:
+		return fmt.Errorf("%w: a restored station takes a new site", ErrMalformed)
 	}
 	return nil
 }
@@ -335,6 +340,7 @@ func decodeHello(r *reader) *Hello {
 		if r.err == nil && m.Software == "" {
 			r.fail("empty software trailer")
 		}
+		m.Restored = replica.SiteID(r.u64("restored from site"))
 	}
 	if r.err == nil {
 		if err := checkHello(m); err != nil {

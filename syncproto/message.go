@@ -91,6 +91,11 @@ type Hello struct {
 	// release refuses as trailing bytes: hubs are upgraded first. A Hello
 	// with the trailer tells the hub the station reads Welcome's trailer.
 	Software string
+	// Restored, in the same trailer, is the site the station's database had
+	// when it was restored from a backup and took Site as its new one
+	// (DESIGN "Edges"); zero otherwise. The hub moves the station to Site
+	// only from its current site, and only to a site never used.
+	Restored replica.SiteID
 }
 
 // Welcome accepts a session (hub → station). As for Hello, a decoded Welcome

@@ -54,7 +54,7 @@ func sampleMessages(tb testing.TB) []syncproto.Message {
 		&syncproto.Hello{
 			Version: syncproto.ProtocolVersion, Schema: s.Fingerprint(), Site: sampledata.Site,
 			Station: "tianshan-01", Token: "k3J9-secret-token", Cursor: 12345,
-			Now: hlc.New(1767000000000, 1), MaxBatchLen: 1 << 20, Software: "fieldsync 0.6.0 (linux/amd64)",
+			Now: hlc.New(1767000000000, 1), MaxBatchLen: 1 << 20, Software: "fieldsync 0.6.0 (linux/amd64)", Restored: 0x1234,
 		},
 		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Now: hlc.New(1767000000123, 0), Resume: 987, MaxSkew: 300000},
 		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Now: hlc.New(1767000000123, 0), Resume: 987, MaxSkew: 300000,
@@ -109,7 +109,7 @@ func TestGoldenFrames(t *testing.T) {
 		// The optional trailers: what a station of an earlier release never
 		// sends, and is never sent.
 		{&syncproto.Hello{Version: 1, Schema: 0x0102030405060708, Site: 9, Station: "s", Token: "t", Cursor: 5, Now: 0x10, MaxBatchLen: 128, Software: "v"},
-			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001 0176"},
+			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001 0176 0000000000000000"},
 		{&syncproto.Welcome{Version: 1, Site: 9, Now: 0x10, Resume: 7, MaxSkew: 1, Extended: true, Incarnation: 3, LogEnd: 300},
 			"02 0001 0000000000000009 0000000000000010 07 01 0000000000000003 ac02"},
 		{&syncproto.Batch{First: 5, Last: 7}, "03 05 02 00 02 0000"},
@@ -187,7 +187,7 @@ func TestDecodeErrors(t *testing.T) {
 		switch m := m.(type) {
 		case *syncproto.Hello:
 			b := *m
-			b.Software = ""
+			b.Software, b.Restored = "", 0
 			f, _ := c.Encode(nil, &b)
 			untrailed = len(f)
 		case *syncproto.Welcome:
@@ -228,6 +228,8 @@ func TestEncodeRefusesBadMessages(t *testing.T) {
 		&syncproto.Hello{Version: 1, Site: 1, Token: strings.Repeat("x", 257)},
 		&syncproto.Hello{Version: 1, Site: 1, Software: strings.Repeat("x", 65)},
 		&syncproto.Hello{Version: 1, Site: 1, Software: "\xff"},
+		&syncproto.Hello{Version: 1, Site: 1, Restored: 2},
+		&syncproto.Hello{Version: 1, Site: 1, Software: "v", Restored: 1},
 		&syncproto.Welcome{Version: 1},
 		&syncproto.Error{Message: strings.Repeat("x", 1025)},
 		&syncproto.Error{Message: "\xff"},
