@@ -1,0 +1,143 @@
+// Package dbbackup takes and checks online backups of a SQLite database:
+// one consistent file written while others keep writing (VACUUM INTO), a
+// check that a file is a sound database before it is put back, and a
+// folder of dated backups trimmed to the newest few (DESIGN "Edges").
+package dbbackup
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the driver Check opens files with
+
+	"fieldsync/privfile"
+)
+
+// Copy writes a consistent copy of the open database db to out, which must
+// not exist: first to out+".part", synced, then renamed, so that out is
+// either absent or whole. The copy is readable by its owner only.
+func Copy(ctx context.Context, db *sql.DB, out string) error {
+	if _, err := os.Lstat(out); err == nil {
+		return fmt.Errorf("backup to %s: %w", out, fs.ErrExist)
+	}
+	part := out + ".part"
+	if err := os.Remove(part); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("backup to %s: %w", out, err)
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, part); err != nil {
+		os.Remove(part)
+		return fmt.Errorf("backup to %s: %w", out, err)
+	}
+	if err := syncFile(part); err != nil {
+		os.Remove(part)
+		return fmt.Errorf("backup to %s: %w", out, err)
+	}
+	if err := privfile.Chmod(part); err != nil {
+		os.Remove(part)
+		return fmt.Errorf("backup to %s: %w", out, err)
+	}
+	if err := os.Rename(part, out); err != nil {
+		os.Remove(part)
+		return fmt.Errorf("backup to %s: %w", out, err)
+	}
+	return syncDir(filepath.Dir(out))
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// syncDir makes a rename in dir durable where the system allows it
+// (Windows cannot open a directory for syncing).
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Check opens the file at path read-only and runs SQLite's integrity check,
+// then asks that it hold every table in want (the tables that make it the
+// database it claims to be).
+func Check(ctx context.Context, path string, want ...string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("check backup %s: %w", path, err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("check backup %s: %w", path, err)
+	}
+	defer db.Close()
+	var res string
+	if err := db.QueryRowContext(ctx, `PRAGMA integrity_check(1)`).Scan(&res); err != nil {
+		return fmt.Errorf("check backup %s: not a readable database: %w", path, err)
+	}
+	if res != "ok" {
+		return fmt.Errorf("check backup %s: damaged: %s", path, res)
+	}
+	for _, t := range want {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, t).Scan(&n); err != nil {
+			return fmt.Errorf("check backup %s: %w", path, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("check backup %s: no table %s: not this kind of database", path, t)
+		}
+	}
+	return nil
+}
+
+// Dated names the backup taken at t in dir: prefix-20261206-0530.db (local
+// time of t's location), sortable by name.
+func Dated(dir, prefix string, t time.Time) string {
+	return filepath.Join(dir, prefix+"-"+t.Format("20060102-150405")+".db")
+}
+
+// Prune removes the oldest of the files Dated named with prefix in dir,
+// keeping the newest keep. It returns the files removed.
+func Prune(dir, prefix string, keep int) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("prune backups in %s: %w", dir, err)
+	}
+	var names []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.Type().IsRegular() && strings.HasPrefix(n, prefix+"-") && strings.HasSuffix(n, ".db") &&
+			len(n) == len(prefix)+len("-20060102-150405.db") {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var removed []string
+	for len(names) > max(keep, 1) {
+		p := filepath.Join(dir, names[0])
+		if err := os.Remove(p); err != nil {
+			return removed, fmt.Errorf("prune backups in %s: %w", dir, err)
+		}
+		removed = append(removed, p)
+		names = names[1:]
+	}
+	return removed, nil
+}
