@@ -128,3 +128,47 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		t.Fatalf("after the restore: incarnation %+v (was %x), last restore %+v %v", cur, first.ID, last, restored)
 	}
 }
+
+// A scheduled backup that fails is logged, and the next period tries again
+// (and serve goes on serving).
+func TestServeBackupRetriesAfterFailure(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hub")
+	runOK(t, "init", "--dir", dir, "--name", "四子王旗", "--url", "http://127.0.0.1:8443")
+	backups := filepath.Join(t.TempDir(), "backups")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &hubtest.LogBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--dir", dir, "--addr", "127.0.0.1:0",
+			"--backup-dir", backups, "--backup-every", "1s", "--backup-keep", "3"}, strings.NewReader(""), &bytes.Buffer{}, logs)
+	}()
+	taken := func() int { return strings.Count(logs.String(), "backup taken") }
+	hubtest.WaitFor(t, 20*time.Second, "the first backup", func() bool { return taken() == 1 })
+	// The backup folder goes away (a USB disk pulled out): a file in its
+	// place makes the next backups fail.
+	moved := backups + ".away"
+	if err := os.Rename(backups, moved); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(backups, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hubtest.WaitFor(t, 20*time.Second, "a failed backup to be logged", func() bool {
+		return strings.Contains(logs.String(), "backup failed")
+	})
+	os.Remove(backups)
+	if err := os.Rename(moved, backups); err != nil {
+		t.Fatal(err)
+	}
+	hubtest.WaitFor(t, 20*time.Second, "the next period's backup", func() bool { return taken() >= 2 })
+	select {
+	case err := <-done:
+		t.Fatalf("serve ended: %v", err)
+	default:
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+}
