@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fieldsync/dbbackup"
+	"fieldsync/replica"
 )
 
 // Backups of the hub's database (DESIGN "Edges"): taken online, by `hub
@@ -75,7 +76,8 @@ type RestoreResult struct {
 // in its place. now names the database set aside and dates the incarnation.
 func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResult, error) {
 	var res RestoreResult
-	if _, err := readConfig(dir); err != nil {
+	cfg, err := readConfig(dir)
+	if err != nil {
 		return res, err
 	}
 	release, err := LockServe(ctx, dir)
@@ -92,7 +94,7 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 		return res, fmt.Errorf("restore hub: %w", err)
 	}
 	defer os.Remove(part) // gone by then once it is in place
-	inc, err := newLife(ctx, part, now, filepath.Base(from))
+	inc, err := newLife(ctx, part, cfg.site, now, filepath.Base(from))
 	if err != nil {
 		return res, fmt.Errorf("restore hub: %w", err)
 	}
@@ -134,9 +136,10 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 	return res, nil
 }
 
-// newLife records a new incarnation in the database file at path (a copy
-// not yet in place), left in rollback-journal mode with nothing beside it.
-func newLife(ctx context.Context, path string, now time.Time, from string) (Incarnation, error) {
+// newLife checks that the database file at path (a copy not yet in place)
+// is of the hub whose site is site, and records a new incarnation in it,
+// leaving it in rollback-journal mode with nothing beside it.
+func newLife(ctx context.Context, path string, site replica.SiteID, now time.Time, from string) (Incarnation, error) {
 	db, err := sql.Open("sqlite3", "file:"+path+"?mode=rw&_busy_timeout=10000")
 	if err != nil {
 		return Incarnation{}, err
@@ -145,6 +148,14 @@ func newLife(ctx context.Context, path string, now time.Time, from string) (Inca
 	db.SetMaxOpenConns(1)
 	if _, err := db.ExecContext(ctx, `PRAGMA journal_mode=DELETE`); err != nil {
 		return Incarnation{}, fmt.Errorf("open the copy: %w", err)
+	}
+	var got int64
+	if err := db.QueryRowContext(ctx, `SELECT value FROM fs_state WHERE key = 'site'`).Scan(&got); err != nil {
+		return Incarnation{}, fmt.Errorf("read the backup's site: %w", err)
+	}
+	if replica.SiteID(got) != site {
+		return Incarnation{}, fmt.Errorf("the backup is of another hub (site %s, this hub's is %s): %w",
+			replica.SiteID(got), site, replica.ErrSiteMismatch)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

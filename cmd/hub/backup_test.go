@@ -110,6 +110,17 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	if list := runOK(t, "station", "list", "--dir", dir); !strings.Contains(list, "红格尔站") {
 		t.Fatalf("a refused restore changed the database:\n%s", list)
 	}
+	other := filepath.Join(t.TempDir(), "other")
+	runOK(t, "init", "--dir", other, "--name", "另一县", "--url", "http://127.0.0.1:8444")
+	runOK(t, "station", "add", "--dir", other, "--name", "某站")
+	otherBackup := filepath.Join(t.TempDir(), "other.db")
+	runOK(t, "backup", "--dir", other, "--out", otherBackup)
+	if _, err := runErr("restore", "--dir", dir, "--from", otherBackup); err == nil || !strings.Contains(err.Error(), "another hub") {
+		t.Fatalf("restoring another hub's backup: %v", err)
+	}
+	if list := runOK(t, "station", "list", "--dir", dir); !strings.Contains(list, "红格尔站") {
+		t.Fatalf("a refused restore changed the database:\n%s", list)
+	}
 	msg := runOK(t, "restore", "--dir", dir, "--from", out)
 	for _, want := range []string{"自动重新同步", "syncs again by itself", "零工岗位", "gig postings", "before-restore"} {
 		if !strings.Contains(msg, want) {
