@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fieldsync/dbbackup"
+	"fieldsync/hlc"
 	"fieldsync/hub"
 	"fieldsync/ident"
 	"fieldsync/internal/hubtest"
@@ -307,5 +308,80 @@ func TestRetentionCountsFromTheAck(t *testing.T) {
 	})
 	if w := s.Client.Status().Warning; w != "" {
 		t.Fatalf("warning: %s", w)
+	}
+}
+
+// A station whose log was trimmed past where the restored hub resumes says
+// so to its staff, in Chinese first, and sends the rest.
+func TestHubRestoredPastTheTrimWarnsAndSendsTheRest(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	e := h.Enroll("站A")
+	out, err := hub.Backup(ctx, h.Dir, filepath.Join(t.TempDir(), "hub-old.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := hubtest.NewStation(t, e, syncclient.Config{LogRetention: time.Nanosecond})
+	for i := range 20 {
+		s.Write(hubtest.WorkerEdit(e.Key, hubtest.IDNumber(i), "周八", "13400000000"))
+	}
+	ownRows := func() int {
+		var n int
+		if err := s.Rep.DB().QueryRow(`SELECT count(*) FROM fs_log WHERE origin = ?`, int64(s.Rep.Site())).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s.Start()
+	hubtest.WaitFor(t, 30*time.Second, "the acknowledged rows to be trimmed", func() bool { return ownRows() == 0 })
+	// Written after the trim (the next is hours away): still in the log.
+	last := hubtest.WorkerEdit(e.Key, hubtest.IDNumber(20), "吴九", "13300000000")
+	s.Write(last)
+	hubtest.WaitFor(t, 30*time.Second, "the last worker to reach the hub", func() bool {
+		return hubtest.RowCount(t, h.Hub.Replica(), records.Workers) == 21
+	})
+	restoreHub(t, h, out)
+	hubtest.WaitFor(t, 30*time.Second, "the station to warn about the trimmed changes", func() bool {
+		return strings.HasPrefix(s.Client.Status().Warning, "县级集线器的数据比本站旧")
+	})
+	hubtest.WaitFor(t, 30*time.Second, "the rest to reach the restored hub", func() bool {
+		return hubtest.RowCount(t, h.Hub.Replica(), records.Workers) == 1 &&
+			hubtest.StationValue(t, h.Hub.Replica(), records.Workers, last.Row, "name") == "吴九"
+	})
+	if s.Client.Status().HubRestoredAt.IsZero() {
+		t.Fatal("the station does not show the restore")
+	}
+}
+
+// The Welcome to a station that sent its release names the hub's
+// incarnation and where its log ends; a restore changes the one and not
+// the other's meaning.
+func TestWelcomeNamesTheIncarnation(t *testing.T) {
+	ctx := context.Background()
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	e := h.Enroll("站A")
+	if _, err := h.Hub.Write(ctx, hubtest.GigEdit(t, "县级零工")); err != nil {
+		t.Fatal(err)
+	}
+	welcome := func() *syncproto.Welcome {
+		s, _ := records.NewSchema()
+		raw := hubtest.DialRaw(t, h, e)
+		defer raw.WS.Close()
+		raw.Send(&syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: s.Fingerprint(), Site: e.Site,
+			Station: e.StationID, Token: e.Token, Now: hlc.New(time.Now().UnixMilli(), 0), MaxBatchLen: 1 << 20,
+			Software: "test"})
+		return raw.Welcome()
+	}
+	w := welcome()
+	if !w.Extended || w.Incarnation == 0 || w.Incarnation != h.Hub.Incarnation().ID || w.LogEnd != h.Hub.LastSeq() || w.LogEnd == 0 {
+		t.Fatalf("welcome %+v; hub incarnation %x, log end %d", w, h.Hub.Incarnation().ID, h.Hub.LastSeq())
+	}
+	out, err := hub.Backup(ctx, h.Dir, filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := restoreHub(t, h, out)
+	if w2 := welcome(); w2.Incarnation != res.Incarnation.ID || w2.Incarnation == w.Incarnation || w2.LogEnd != w.LogEnd {
+		t.Fatalf("after the restore: welcome %+v, restore %+v, before %+v", w2, res, w)
 	}
 }
