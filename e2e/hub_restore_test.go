@@ -380,8 +380,17 @@ func TestWelcomeNamesTheIncarnation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := h.LoggedIn("viewer1", "viewer")
+	if _, _, page := hubtest.Page(t, c, h.URL()+"/"); strings.Contains(page, `id="restored"`) {
+		t.Fatal("the status page shows a restore before any")
+	}
 	res := restoreHub(t, h, out)
 	if w2 := welcome(); w2.Incarnation != res.Incarnation.ID || w2.Incarnation == w.Incarnation || w2.LogEnd != w.LogEnd {
 		t.Fatalf("after the restore: welcome %+v, restore %+v, before %+v", w2, res, w)
+	}
+	// The administrator's session is in the backup too.
+	c = h.LoggedIn("viewer2", "viewer")
+	if code, _, page := hubtest.Page(t, c, h.URL()+"/"); code != 200 || !strings.Contains(page, `id="restored"`) || !strings.Contains(page, filepath.Base(out)) {
+		t.Fatalf("the status page after the restore: %d\n%s", code, page)
 	}
 }
