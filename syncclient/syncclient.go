@@ -151,16 +151,20 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) Run(ctx context.Context) error {
 	c.countPending(ctx)
 	backoff := c.cfg.MinBackoff
+	resetJustNow := false
 	for {
 		welcomed, err := c.session(ctx)
 		c.setConnected(false)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if errors.Is(err, errHubRestored) {
-			// The download cursor is reset: sync again at once.
+		if errors.Is(err, errHubRestored) && !resetJustNow {
+			// The download cursor is reset: sync again at once (once: a
+			// hub that seems restored at every connection waits its turn).
+			resetJustNow = true
 			continue
 		}
+		resetJustNow = false
 		c.noteError(ctx, err)
 		if welcomed {
 			backoff = c.cfg.MinBackoff
