@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"fieldsync/dbbackup"
@@ -110,8 +111,17 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 		}
 		// The database first: a -wal left behind without it is never
 		// applied to the restored one, as SQLite would otherwise do.
+		var moved []string
 		for _, sfx := range []string{"", "-wal", "-shm"} {
-			if err := os.Rename(path+sfx, aside+sfx); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			err := os.Rename(path+sfx, aside+sfx)
+			if err == nil {
+				moved = append(moved, sfx)
+				continue
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				for _, m := range slices.Backward(moved) {
+					os.Rename(aside+m, path+m)
+				}
 				return res, fmt.Errorf("restore hub: move the current database aside: %w", err)
 			}
 		}
@@ -126,6 +136,12 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 		}
 	}
 	if err := os.Rename(part, path); err != nil {
+		if res.Aside != "" {
+			// Put the database back as it was.
+			for _, sfx := range []string{"-wal", "-shm", ""} {
+				os.Rename(aside+sfx, path+sfx)
+			}
+		}
 		return res, fmt.Errorf("restore hub: put the backup in place: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {
