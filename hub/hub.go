@@ -111,6 +111,7 @@ type Hub struct {
 	tails    tailReads     // reads of the log's tail shared by woken sessions
 	lastSeq  atomic.Uint64 // last sequence of the hub's log
 	uploadAt atomic.Int64  // when a station's batch was last applied (wall clock, unix ns; see followLive)
+	inc      incarnations  // the database's life (see incarnation.go)
 
 	ctx    context.Context // ends when the hub closes
 	cancel context.CancelFunc
@@ -232,6 +233,11 @@ func (h *Hub) init(ctx context.Context) error {
 	if err := h.names.load(ctx, h.rep.DB()); err != nil {
 		return err
 	}
+	inc, err := loadIncarnations(ctx, h.rep.DB(), h.now())
+	if err != nil {
+		return err
+	}
+	h.inc = inc
 	seq, err := h.rep.MaxSeq(ctx)
 	if err != nil {
 		return err

@@ -115,7 +115,12 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 		syncproto.Refuse(k, syncproto.NewError(syncproto.ErrCodeCursor, "%v", err))
 		return false, err
 	}
+	if err := c.checkHubLife(ctx, welcome, cursor); err != nil {
+		return true, err
+	}
 	c.checkResume(ctx, welcome.Resume)
+	c.forgetAcksAfter(ctx, welcome.Resume)
+	c.noteAck(ctx, welcome.Resume)
 	c.trimLog(ctx, welcome.Resume)
 
 	up := &upload{c: c, sent: welcome.Resume, acked: welcome.Resume,
@@ -189,6 +194,7 @@ func (u *upload) Acked(ctx context.Context, seq uint64, done []syncproto.Flight,
 		if err := c.cfg.Replica.SetCursor(ctx, upCursor, seq); err != nil {
 			return false, err
 		}
+		c.noteAck(ctx, seq)
 		c.trimLog(ctx, seq)
 	}
 	c.progress(ctx)

@@ -58,6 +58,9 @@ type Status struct {
 	LastError   string        // the hub's last refusal or the last link error, "" if none
 	ErrorCode   int           // syncproto error code of LastError, 0 if none
 	Warning     string        // something staff should tell the county, "" if none
+	// HubRestoredAt is when this station last found the hub restored from
+	// a backup (and synced again from the start of its log); zero if never.
+	HubRestoredAt time.Time
 }
 
 // Client runs the station's sync sessions.
@@ -70,6 +73,9 @@ type Client struct {
 	mu        sync.Mutex
 	st        Status
 	trimmedAt time.Time // when the log was last trimmed
+
+	acks       []ackTime // when the hub's acks advanced (see acks.go)
+	acksLoaded bool
 }
 
 // State kept across restarts: the hub's last refusal, and the clock offset
@@ -136,6 +142,7 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	c.st.ClockOffset = cfg.Replica.Clock().Offset()
+	c.st.HubRestoredAt = c.loadHubRestored(ctx)
 	return c, nil
 }
 
@@ -144,12 +151,20 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) Run(ctx context.Context) error {
 	c.countPending(ctx)
 	backoff := c.cfg.MinBackoff
+	resetJustNow := false
 	for {
 		welcomed, err := c.session(ctx)
 		c.setConnected(false)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if errors.Is(err, errHubRestored) && !resetJustNow {
+			// The download cursor is reset: sync again at once (once: a
+			// hub that seems restored at every connection waits its turn).
+			resetJustNow = true
+			continue
+		}
+		resetJustNow = false
 		c.noteError(ctx, err)
 		if welcomed {
 			backoff = c.cfg.MinBackoff

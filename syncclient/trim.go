@@ -10,14 +10,15 @@ import (
 
 // The station's log holds its own changes until the hub has them, and the
 // hub's changes relayed to it. Once the hub has acknowledged a change and
-// LogRetention has passed, nobody needs the station's copy of the log row:
+// LogRetention has passed since that acknowledgement, nobody needs the station's copy of the log row:
 // the rows' merge state stays, and the hub keeps every version. Trimming
 // keeps a station's database near the size of its records (the target: at
 // most twice a plain table's).
 
 // DefaultLogRetention is how long a station keeps log rows after the hub
-// acknowledged them, when Config.LogRetention is 0: long enough that a hub
-// restored from a backup of the last weeks still gets every change again.
+// acknowledged them (counted from the acknowledgement), when
+// Config.LogRetention is 0: long enough that a hub restored from a backup
+// of the last weeks still gets every change again.
 const DefaultLogRetention = 90 * 24 * time.Hour
 
 // trimEvery is how often, at most, a session trims the log.
@@ -27,8 +28,9 @@ const trimEvery = 6 * time.Hour
 // to: a hub resuming below it has lost changes the station no longer has.
 const trimmedState = "sync.trimmed_through"
 
-// trimLog deletes the log rows up to acked older than the retention, at most
-// once per trimEvery, and records how far it went.
+// trimLog deletes the log rows up to acked whose acknowledgement by the hub
+// is older than the retention (acks.go), at most once per trimEvery, and
+// records how far it went.
 func (c *Client) trimLog(ctx context.Context, acked uint64) {
 	if c.cfg.LogRetention < 0 || acked == 0 {
 		return
@@ -36,19 +38,24 @@ func (c *Client) trimLog(ctx context.Context, acked uint64) {
 	now := c.cfg.Now()
 	c.mu.Lock()
 	due := now.Sub(c.trimmedAt) >= trimEvery || now.Before(c.trimmedAt)
-	if due {
-		c.trimmedAt = now
-	}
 	c.mu.Unlock()
 	if !due {
 		return
 	}
 	rep := c.cfg.Replica
 	before := rep.Clock().Wall().Add(-c.cfg.LogRetention)
-	// How far the trim really goes: the last row old enough, not acked.
+	limit := min(acked, ackedBy(c.ackTimes(ctx), before))
+	if limit == 0 {
+		return // nothing acknowledged long enough ago: look again at the next ack
+	}
+	c.mu.Lock()
+	c.trimmedAt = now
+	c.mu.Unlock()
+	// How far the trim really goes: the last row old enough, acked long
+	// enough ago.
 	var through sql.NullInt64
 	if err := rep.DB().QueryRowContext(ctx, `SELECT max(seq) FROM fs_log WHERE seq <= ? AND at < ?`,
-		int64(acked), before.UnixMilli()).Scan(&through); err != nil {
+		int64(limit), before.UnixMilli()).Scan(&through); err != nil {
 		c.log.Warn("trim log", "err", err)
 		return
 	}

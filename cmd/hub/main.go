@@ -9,7 +9,9 @@
 //	hub admin add --dir DIR --user NAME --role ROLE   (password on stdin)
 //	hub admin list --dir DIR
 //	hub admin disable --dir DIR --user NAME
-//	hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed]
+//	hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--backup-dir D --backup-every 24h --backup-keep 14]
+//	hub backup --dir DIR --out FILE
+//	hub restore --dir DIR --from FILE
 //	hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]
 //	hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet NAME] [--unmasked]
 package main
@@ -49,6 +51,9 @@ const usage = `usage:
   hub admin list --dir DIR
   hub admin disable --dir DIR --user NAME
   hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--host NAME]… [--zone ZONE] [--contiguous-uploads]
+            [--backup-dir D [--backup-every 24h] [--backup-keep 14]]
+  hub backup --dir DIR --out FILE            (while the hub serves, too)
+  hub restore --dir DIR --from FILE          (the hub stopped)
   hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
   hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet summary|employed|…] [--unmasked]
 `
@@ -105,6 +110,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	case "serve":
 		return cmdServe(ctx, rest, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, stdout, stderr)
 	case "sample":
 		return cmdSample(ctx, rest, stdout, stderr)
 	case "report":
@@ -252,6 +261,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	selfSigned := fs.Bool("tls-self-signed", false, "use (and make, the first time) the hub's own certificate; stations pin it")
 	zone := fs.String("zone", "", "IANA time zone of the dates pages and reports show (default: hub.json's \"zone\", else "+hub.DefaultZone+")")
 	contiguous := fs.Bool("contiguous-uploads", false, "refuse a station batch that does not start right after what the hub holds of that station (no gaps)")
+	backupDir := fs.String("backup-dir", "", "take dated backups of the database into this folder while serving")
+	backupEvery := fs.Duration("backup-every", 24*time.Hour, "how often to back up (with --backup-dir)")
+	backupKeep := fs.Int("backup-keep", 14, "how many of the newest backups to keep (with --backup-dir)")
 	var hosts hostNames
 	fs.Var(&hosts, "host", "a host `name` the hub also answers to (repeatable; the host of hub.json's url and the address dialled always work)")
 	if err := fs.Parse(args); err != nil {
@@ -266,9 +278,26 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := needDir(*dir); err != nil {
 		return err
 	}
-	h, err := hub.Open(ctx, hub.Options{Dir: *dir, CertFile: *certFile, Logger: logger(os.Stderr), Zone: *zone})
+	if *backupDir != "" && (*backupEvery < time.Second || *backupKeep < 1) {
+		return errors.New("serve: --backup-every must be at least 1s and --backup-keep at least 1")
+	}
+	// Held while serving: `hub restore` refuses to replace the database
+	// under a serving hub.
+	unlock, err := hub.LockServe(ctx, *dir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer unlock()
+	h, err := hub.Open(ctx, hub.Options{Dir: *dir, CertFile: *certFile, Logger: logger(stderr), Zone: *zone})
 	if err != nil {
 		return err
+	}
+	if *backupDir != "" {
+		// Owned by serve's context; the hub's Close waits for it.
+		if err := h.StartBackups(ctx, hub.BackupSchedule{Dir: *backupDir, Every: *backupEvery, Keep: *backupKeep}); err != nil {
+			h.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	var tlsCfg *tls.Config
 	switch {

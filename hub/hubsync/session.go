@@ -238,10 +238,26 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	defer h.reg.remove(name, s.id)
 	s.log.Info("station connected", "resume", up.resume, "cursor", hello.Cursor)
 
+	// After a restore from a backup: a station that cannot tell by itself
+	// is told to download again from the start (LogEnd 0, below its
+	// cursor), or refused if its release reads no Welcome trailer.
+	distrust, err := h.ServeIncarnation(ctx, name, hello)
+	if err != nil {
+		pe := refusal(err)
+		s.log.Warn("sync refused", "code", pe.Code, "reason", pe.Message)
+		h.NoteSession(name, h.now(), offset, pe.Error())
+		syncproto.Refuse(s.conn, pe)
+		return
+	}
+	logEnd := h.LastSeq()
+	if distrust {
+		s.log.Info("station synced before the hub's restore: its download starts again", "cursor", hello.Cursor)
+		logEnd = 0
+	}
 	welcome := &syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: h.Replica().Site(),
 		Now: hlc.New(wall.UnixMilli(), 0), Resume: up.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds()),
 		// A station of an earlier release sends no trailer and reads none.
-		Extended: hello.Software != "", LogEnd: h.LastSeq()}
+		Extended: hello.Software != "", Incarnation: h.Incarnation().ID, LogEnd: logEnd}
 	if err := s.conn.Send(welcome); err != nil {
 		s.log.Info("station disconnected before the welcome", "err", err)
 		h.NoteSession(name, h.now(), offset, "")

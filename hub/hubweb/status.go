@@ -17,7 +17,11 @@ func (h *server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	json.NewEncoder(w).Encode(map[string]any{"hub": h.Name(), "stations": st})
+	body := map[string]any{"hub": h.Name(), "stations": st}
+	if inc, ok := h.LastRestore(); ok {
+		body["restored"] = inc // the database's last restore from a backup
+	}
+	json.NewEncoder(w).Encode(body)
 }
 
 var pageTmpl = mustTemplate("page", template.FuncMap{
@@ -39,6 +43,9 @@ func (h *server) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	data := map[string]any{"Hub": h.Name(), "Stations": st}
+	if inc, ok := h.LastRestore(); ok {
+		data["Restored"] = inc
+	}
 	if a, ok := access.AdminFrom(r.Context()); ok {
 		data["Admin"], data["CSRF"] = a, h.csrfToken(a)
 	}

@@ -488,6 +488,7 @@ type SyncView struct {
 	LastError     string     `json:"last_error,omitempty"`
 	Warning       string     `json:"warning,omitempty"` // for the county: e.g. the hub lost acknowledged changes
 	ClockWarning  bool       `json:"clock_warning"`
+	HubRestoredAt *time.Time `json:"hub_restored_at,omitempty"` // when the station last found the hub restored from a backup
 }
 
 // ClockWarnOffset is the clock offset from which the station warns staff;
@@ -505,6 +506,10 @@ func (s *Server) syncView(r *http.Request) (SyncView, error) {
 	if !st.LastSync.IsZero() {
 		t := st.LastSync.UTC()
 		v.LastSync = &t
+	}
+	if !st.HubRestoredAt.IsZero() {
+		t := st.HubRestoredAt.UTC()
+		v.HubRestoredAt = &t
 	}
 	off := st.ClockOffset
 	if off < 0 {

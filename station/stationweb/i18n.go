@@ -38,6 +38,7 @@ var stationText = webkit.Catalogue{
 	"clock_offset":    {"与县级平台时差", "Offset from hub"},
 	"last_error":      {"最近的错误", "Last error"},
 	"sync_warning":    {"同步警告", "Sync warning"},
+	"hub_restored":    {"县级集线器从备份恢复，已重新同步", "Hub restored from a backup; synced again"},
 	"counts":          {"本站数据", "This station's records"},
 	"own_workers":     {"本站登记人员", "People registered here"},
 	"all_workers":     {"本机人员总数", "People held here"},
