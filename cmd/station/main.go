@@ -38,8 +38,10 @@ Usage:
   station serve --dir DIR [--addr 127.0.0.1:8080]
                                                run the web UI (open http://ADDR/ in a browser;
                                                beyond loopback https://ADDR/, staff log in)
-  station user add --dir DIR --user NAME       add or reset a staff account (password typed
-                                               without echo, or one line on standard input)
+  station user add --dir DIR --user NAME [--admin]
+                                               add or reset a staff account (password typed
+                                               without echo, or one line on standard input);
+                                               --admin: it may also back the station up
   station backup --dir DIR --out FILE          copy the station's database to FILE, also while
                                                it serves (备份)
   station restore --dir DIR --from FILE        put a backup back (the station must be stopped;
@@ -340,6 +342,7 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	fs := newFlags("station user add", "station user add --dir DIR --user NAME  (reads the password from stdin)", stderr)
 	dir := fs.String("dir", "", "station directory")
 	user := fs.String("user", "", "staff user name")
+	admin := fs.Bool("admin", false, "the account may also back the station up (备份到U盘)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -347,7 +350,8 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return errors.New("user add: --dir and --user are required")
 	}
-	if _, err := station.LoadConfig(*dir); err != nil {
+	cfg, err := station.LoadConfig(*dir)
+	if err != nil {
 		return err
 	}
 	users, err := station.LoadUsers(*dir)
@@ -360,6 +364,16 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	}
 	if err := users.Set(*user, pw); err != nil {
 		return fmt.Errorf("user add: %w", err)
+	}
+	if *admin && !cfg.IsAdmin(*user) {
+		cfg.Admins = append(cfg.Admins, *user)
+		if err := station.SaveConfig(*dir, cfg); err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
+	}
+	if cfg.IsAdmin(*user) {
+		fmt.Fprintf(stdout, "staff account %q saved (station administrator)\n", *user)
+		return nil
 	}
 	fmt.Fprintf(stdout, "staff account %q saved\n", *user)
 	return nil

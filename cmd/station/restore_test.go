@@ -209,6 +209,10 @@ func TestRestoreFromOwnBackupLosesNothing(t *testing.T) {
 	if r, _ := m["restored"].(map[string]any); r == nil || r["from_site"] != e.Site.String() {
 		t.Errorf("/api/sync does not show the restore: %v", m)
 	}
+	if home := waitGet(t, http.DefaultClient, api.base+"/"); !strings.Contains(home, `id="restored"`) ||
+		!strings.Contains(home, "从") || !strings.Contains(home, e.Site.String()) {
+		t.Errorf("the home page does not show the restore:\n%s", home)
+	}
 	stop()
 
 	if n, err := h.Hub.OpenConflictCount(ctx); err != nil || n != 0 {
