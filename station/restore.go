@@ -341,4 +341,3 @@ func RestoredNote(ctx context.Context, r *replica.Replica) (*RestoreNote, error)
 	}
 	return &n, nil
 }
-
