@@ -40,6 +40,8 @@ var backupText = webkit.Catalogue{
 	station.FolderFull:        {"文件夹：%s 所在的磁盘已满，请换一个U盘或清理空间", "Folder: the disk of %s is full: use another USB stick or free some space"},
 	"restored":                {"从备份恢复", "Restored from a backup"},
 	"restored_line":           {"本站于 %s 从 %s 的备份恢复（旧站点号 %s → 新站点号 %s）", "restored on %s from the backup of %s (old site %s → new site %s)"},
+	"restored_unacked": {"备份时有 %d 条本站修改尚未被县级确认收到：备份之后已上传的已从县里取回；请核对备份日期之前最后录入的记录，缺少的请重新录入。",
+		"When the backup was taken, %d of this station's changes had not been acknowledged by the hub: those uploaded after the backup came back from the hub; check the last records entered before the backup date and enter again any that are missing."},
 }
 
 type backupData struct {
@@ -192,6 +194,10 @@ func restoredLine(dates webkit.Dates) func(lang string, n *station.RestoreNote) 
 		if !n.BackupAt.IsZero() {
 			from = dates.DateTime(n.BackupAt)
 		}
-		return fmt.Sprintf(tr(lang, "restored_line"), dates.DateTime(n.At), from, n.From, n.To)
+		line := fmt.Sprintf(tr(lang, "restored_line"), dates.DateTime(n.At), from, n.From, n.To)
+		if n.Unacked > 0 {
+			line += " " + fmt.Sprintf(tr(lang, "restored_unacked"), n.Unacked)
+		}
+		return line
 	}
 }
