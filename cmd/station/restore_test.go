@@ -246,3 +246,76 @@ func TestRestoreFromOwnBackupLosesNothing(t *testing.T) {
 		t.Fatalf("log: %d %v", n, err)
 	}
 }
+
+// A station restored on a new PC takes over from the backup alone (it
+// carries the settings); the old PC, back online, is refused by the hub:
+// its site was left, and nothing it writes reaches the county.
+func TestRestoreOnNewPCOldPCRefused(t *testing.T) {
+	ctx := t.Context()
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	e := h.Enroll("白音嘎查")
+	codeFile := filepath.Join(t.TempDir(), "code.txt")
+	if err := os.WriteFile(codeFile, []byte(e.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	oldDir := filepath.Join(t.TempDir(), "old-pc")
+	if _, _, err := runCmd(ctx, "", "init", "--dir", oldDir, "--enroll-file", codeFile); err != nil {
+		t.Fatal(err)
+	}
+	var logs lockedBuffer
+	oldAddr := freeAddr(t)
+	stop := startServe(t, &logs, "serve", "--dir", oldDir, "--addr", oldAddr)
+	oldAPI := stationAPI{t: t, base: "http://" + oldAddr}
+	waitGet(t, http.DefaultClient, oldAPI.base+"/api/sync")
+	want := map[string]string{}
+	for i, name := range []string{"巴图", "其木格"} {
+		want[oldAPI.register(hubtest.IDNumber(i), name)] = name
+	}
+	oldAPI.waitSynced("before the backup", func() bool { return true })
+	backup := filepath.Join(t.TempDir(), "bk.db")
+	if _, _, err := runCmd(ctx, "", "backup", "--dir", oldDir, "--out", backup); err != nil {
+		t.Fatal(err)
+	}
+	id := oldAPI.register(hubtest.IDNumber(2), "乌兰")
+	want[id] = "乌兰"
+	oldAPI.waitSynced("after the backup", func() bool { return hubName(t, h, id) == "乌兰" })
+	stop()
+
+	newDir := filepath.Join(t.TempDir(), "new-pc")
+	if out, _, err := runCmd(ctx, "", "restore", "--dir", newDir, "--from", backup); err != nil {
+		t.Fatalf("restore on a new PC: %v %s", err, out)
+	}
+	newAddr := freeAddr(t)
+	stopNew := startServe(t, &logs, "serve", "--dir", newDir, "--addr", newAddr)
+	defer stopNew()
+	newAPI := stationAPI{t: t, base: "http://" + newAddr}
+	waitGet(t, http.DefaultClient, newAPI.base+"/api/sync")
+	newAPI.waitSynced("on the new PC", func() bool {
+		for id, name := range want {
+			if newAPI.name(id) != name {
+				return false
+			}
+		}
+		return true
+	})
+
+	// The old PC comes back.
+	stopOld := startServe(t, &logs, "serve", "--dir", oldDir, "--addr", oldAddr)
+	defer stopOld()
+	waitGet(t, http.DefaultClient, oldAPI.base+"/api/sync")
+	stray := oldAPI.register(hubtest.IDNumber(4), "旧电脑")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, m := oldAPI.call("GET", "/api/sync", nil)
+		if msg, _ := m["last_error"].(string); strings.Contains(msg, "re-enroll") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the old PC was not refused: %v", m)
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, not synchronisation
+	}
+	if hubName(t, h, stray) != "" {
+		t.Fatal("the old PC's edit reached the hub under the site the station left")
+	}
+}
