@@ -202,8 +202,13 @@ func TestRestoreFromOwnBackupLosesNothing(t *testing.T) {
 	want[ids["娜仁"]] = "娜仁"
 	api.rename(ids["乌兰"], "乌兰图雅")
 	want[ids["乌兰"]] = "乌兰图雅"
+	// A worker the backup holds, renamed after the backup (the rename came
+	// back from the hub), renamed again: it replaces the hub's value.
+	api.rename(ids["其木格"], "其木格娜")
+	want[ids["其木格"]] = "其木格娜"
 	api.waitSynced("new edits", func() bool {
-		return hubName(t, h, ids["娜仁"]) == "娜仁" && hubName(t, h, ids["乌兰"]) == "乌兰图雅"
+		return hubName(t, h, ids["娜仁"]) == "娜仁" && hubName(t, h, ids["乌兰"]) == "乌兰图雅" &&
+			hubName(t, h, ids["其木格"]) == "其木格娜"
 	})
 	_, m := api.call("GET", "/api/sync", nil)
 	if r, _ := m["restored"].(map[string]any); r == nil || r["from_site"] != e.Site.String() {
