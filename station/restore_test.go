@@ -266,3 +266,17 @@ func TestRestoreRefuses(t *testing.T) {
 	}
 	r.Close()
 }
+
+func TestBackupFileName(t *testing.T) {
+	at := time.Date(2026, 12, 6, 9, 5, 0, 0, time.UTC)
+	for name, want := range map[string]string{
+		"乌兰嘎查服务站":   "fieldsync-乌兰嘎查服务站-20261206-090500.db",
+		" 站/A:B ":   "fieldsync-站_A_B-20261206-090500.db",
+		`a\b*?"<>|`: "fieldsync-a_b______-20261206-090500.db",
+		"":          "fieldsync-station-20261206-090500.db",
+	} {
+		if got := BackupFileName(name, at); got != want {
+			t.Errorf("%q: %s, want %s", name, got, want)
+		}
+	}
+}
