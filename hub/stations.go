@@ -57,6 +57,7 @@ var storeSchema = []string{
 	// each deleted once the station committed it.
 	`CREATE TABLE IF NOT EXISTS hub_scope_pending (station TEXT NOT NULL, worker BLOB NOT NULL,
 		PRIMARY KEY (station, worker)) WITHOUT ROWID, STRICT`,
+	stationSitesSchema,
 }
 
 // migrateScope moves the scopes of a hub database made before
@@ -123,6 +124,7 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	db := h.rep.DB()
 	var exists int
+	var oldSite int64
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM hub_stations WHERE name = ?`, name).Scan(&exists); err != nil {
 		return syncproto.Enrollment{}, fmt.Errorf("add station: %w", err)
 	}
@@ -132,8 +134,12 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 	case exists == 0 && reenroll:
 		return syncproto.Enrollment{}, fmt.Errorf("re-enroll station %s: %w", name, ErrStationUnknown)
 	case exists > 0:
+		var oldDivision string
+		if err := db.QueryRowContext(ctx, `SELECT site, division_code FROM hub_stations WHERE name = ?`, name).Scan(&oldSite, &oldDivision); err != nil {
+			return syncproto.Enrollment{}, fmt.Errorf("re-enroll station %s: %w", name, err)
+		}
 		if divisionCode == "" {
-			db.QueryRowContext(ctx, `SELECT division_code FROM hub_stations WHERE name = ?`, name).Scan(&divisionCode)
+			divisionCode = oldDivision
 		}
 		_, err = db.ExecContext(ctx, `UPDATE hub_stations SET site = ?, token_hash = ?, division_code = ?, revoked = 0,
 			last_error = '' WHERE name = ?`, int64(site), tokenHash(token), divisionCode, name)
@@ -144,9 +150,15 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 		}
 		h.scope.clearPending(name)
 		h.sessions.End(name)
+		if err == nil {
+			err = noteSite(ctx, db.ExecContext, name, site, replica.SiteID(oldSite), SiteReenrolled, h.now())
+		}
 	default:
 		_, err = db.ExecContext(ctx, `INSERT INTO hub_stations(name, site, token_hash, division_code, created_ms)
 			VALUES(?, ?, ?, ?, ?)`, name, int64(site), tokenHash(token), divisionCode, h.now().UnixMilli())
+		if err == nil {
+			err = noteSite(ctx, db.ExecContext, name, site, 0, SiteEnrolled, h.now())
+		}
 	}
 	if err != nil {
 		return syncproto.Enrollment{}, fmt.Errorf("add station %s: %w", name, err)
@@ -246,8 +258,17 @@ func (h *Hub) Authenticate(ctx context.Context, m *syncproto.Hello) (StationInfo
 		return s, syncproto.NewError(syncproto.ErrCodeAuth, "unknown or revoked station token")
 	}
 	if m.Site != s.Site {
-		return s, syncproto.NewError(syncproto.ErrCodeAuth,
-			"this station's database belongs to another enrollment (site %s): re-enroll it", m.Site)
+		if m.Restored == 0 || m.Restored != s.Site {
+			return s, syncproto.NewError(syncproto.ErrCodeAuth,
+				"this station's database belongs to another enrollment (site %s): re-enroll it", m.Site)
+		}
+		// Restored from its own backup: the station left the enrolled
+		// site for a new one, so that none of its sequence numbers or
+		// versions can repeat ones the hub already holds.
+		if err := h.moveRestored(ctx, s.Name, s.Site, m.Site); err != nil {
+			return s, err
+		}
+		s.Site = m.Site
 	}
 	return s, nil
 }

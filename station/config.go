@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"fieldsync/ident"
 	"fieldsync/privfile"
@@ -44,6 +45,15 @@ type Config struct {
 	// TimeZone is the IANA zone of the dates the station shows and records
 	// ("": Asia/Shanghai).
 	TimeZone string `json:"time_zone,omitempty"`
+	// Admins are the staff accounts that may also act on the station's
+	// data as a whole (back it up); on loopback, where nobody logs in,
+	// whoever sits at the PC may.
+	Admins []string `json:"admins,omitempty"`
+}
+
+// IsAdmin says whether the staff account user is one of Admins.
+func (c Config) IsAdmin(user string) bool {
+	return user != "" && slices.Contains(c.Admins, user)
 }
 
 // DefaultAddr is where a station listens unless told otherwise: loopback only.

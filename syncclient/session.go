@@ -72,6 +72,7 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 		Site: rep.Site(), Station: e.StationID, Token: e.Token, Cursor: cursor,
 		Now: hlc.New(rep.Clock().Wall().UnixMilli(), 0), MaxBatchLen: uint32(limit),
 		Software: release.String()}
+	hello.Restored = c.cfg.Restored
 	if err := k.Send(hello); err != nil {
 		return false, err
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// LogRetention is how long log rows the hub acknowledged stay on the
 	// station (0: DefaultLogRetention; negative: for ever).
 	LogRetention time.Duration
+	// Restored is the site the station's database left when it was
+	// restored from a backup (0: never restored), sent in every Hello: the
+	// hub moves the enrollment from it to the replica's new site once.
+	Restored replica.SiteID
 }
 
 // Status is what the station shows staff about sync.

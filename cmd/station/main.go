@@ -38,8 +38,14 @@ Usage:
   station serve --dir DIR [--addr 127.0.0.1:8080]
                                                run the web UI (open http://ADDR/ in a browser;
                                                beyond loopback https://ADDR/, staff log in)
-  station user add --dir DIR --user NAME       add or reset a staff account (password typed
-                                               without echo, or one line on standard input)
+  station user add --dir DIR --user NAME [--admin]
+                                               add or reset a staff account (password typed
+                                               without echo, or one line on standard input);
+                                               --admin: it may also back the station up
+  station backup --dir DIR --out FILE          copy the station's database to FILE, also while
+                                               it serves (备份)
+  station restore --dir DIR --from FILE        put a backup back (the station must be stopped;
+                                               the current database is moved aside) (恢复)
 
 Run "station COMMAND --help" for a command's options.
 `
@@ -67,6 +73,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdInit(ctx, args[1:], stdin, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, args[1:], stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, usage)
@@ -229,6 +239,13 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		now = func() time.Time { return time.Now().Add(skew) }
 		log.Warn("station clock skewed for testing", "env", clockSkewEnv, "skew", skew)
 	}
+	// Held while serving: `station restore` refuses to replace the
+	// database under a running station.
+	unlock, err := station.LockDir(*dir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer unlock()
 	r, err := station.OpenReplicaClock(ctx, *dir, cfg, log, now)
 	if err != nil {
 		return err
@@ -241,7 +258,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("serve: enrollment in station.json: %w", err)
 		}
-		if sc, err = syncclient.New(syncclient.Config{Enrollment: e, Replica: r, Now: now, Logger: log.With("subsystem", "sync")}); err != nil {
+		restored, err := station.RestoredNote(ctx, r)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		scfg := syncclient.Config{Enrollment: e, Replica: r, Now: now, Logger: log.With("subsystem", "sync")}
+		if restored != nil {
+			scfg.Restored = restored.FromSite()
+		}
+		if sc, err = syncclient.New(scfg); err != nil {
 			return err
 		}
 	}
@@ -317,6 +342,7 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	fs := newFlags("station user add", "station user add --dir DIR --user NAME  (reads the password from stdin)", stderr)
 	dir := fs.String("dir", "", "station directory")
 	user := fs.String("user", "", "staff user name")
+	admin := fs.Bool("admin", false, "the account may also back the station up (备份到U盘)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -324,7 +350,8 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return errors.New("user add: --dir and --user are required")
 	}
-	if _, err := station.LoadConfig(*dir); err != nil {
+	cfg, err := station.LoadConfig(*dir)
+	if err != nil {
 		return err
 	}
 	users, err := station.LoadUsers(*dir)
@@ -338,6 +365,77 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err := users.Set(*user, pw); err != nil {
 		return fmt.Errorf("user add: %w", err)
 	}
+	if *admin && !cfg.IsAdmin(*user) {
+		cfg.Admins = append(cfg.Admins, *user)
+		if err := station.SaveConfig(*dir, cfg); err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
+	}
+	if cfg.IsAdmin(*user) {
+		fmt.Fprintf(stdout, "staff account %q saved (station administrator)\n", *user)
+		return nil
+	}
 	fmt.Fprintf(stdout, "staff account %q saved\n", *user)
+	return nil
+}
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("station backup", "station backup --dir DIR --out FILE", stderr)
+	dir := fs.String("dir", "", "station directory")
+	out := fs.String("out", "", "backup file to write (must not exist), e.g. on a USB stick")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *out == "" {
+		fs.Usage()
+		return errors.New("backup: --dir and --out are required")
+	}
+	if err := station.BackupDir(ctx, *dir, *out, time.Now()); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	fmt.Fprintf(stdout, "已备份到 %s / backed up to %s\n", *out, *out)
+	return nil
+}
+
+func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("station restore", "station restore --dir DIR --from FILE", stderr)
+	dir := fs.String("dir", "", "station directory (a new, empty one on a new PC)")
+	from := fs.String("from", "", "backup file made by `station backup` or the home page's 备份到U盘")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dir == "" || *from == "" {
+		fs.Usage()
+		return errors.New("restore: --dir and --from are required")
+	}
+	res, err := station.Restore(ctx, *dir, *from, time.Now())
+	if err != nil {
+		return err
+	}
+	n := res.Note
+	fmt.Fprintf(stdout, "服务站“%s”已从备份 %s 恢复。\nstation %q restored from %s.\n", res.Name, n.BackupFile, res.Name, n.BackupFile)
+	if !n.BackupAt.IsZero() {
+		fmt.Fprintf(stdout, "备份时间 / backup taken: %s\n", n.BackupAt.Local().Format("2006-01-02 15:04"))
+	}
+	if res.Aside != "" {
+		fmt.Fprintf(stdout, "原数据库已移到 / the database it replaced is kept as: %s\n", res.Aside)
+	}
+	fmt.Fprintf(stdout, "新站点号 / new site id: %s (旧 / old %s)\n", n.To, n.From)
+	if res.Enrolled {
+		fmt.Fprint(stdout, "接下来：启动本站（station serve）并连接县级集线器。本站会把县里保存的本站全部数据重新下载，"+
+			"包括备份之后录入的内容；之后的新录入照常上传。首次同步完成前，备份之后的记录可能暂时看不到。\n"+
+			"Next: start the station (station serve) with the county hub in reach. The hub sends back everything it holds "+
+			"for this station, what was entered after the backup included; new entries upload as usual. Until that first "+
+			"sync ends, records entered after the backup may be missing.\n")
+		if n.Unacked > 0 {
+			fmt.Fprintf(stdout, "注意：备份时有 %d 条修改尚未被县级确认收到；备份之后已上传的会从县里回来，"+
+				"若首次同步后仍缺少，请重新录入或联系县级管理员。\n"+
+				"Note: %d changes in the backup had not been acknowledged by the hub when it was taken; those that reached "+
+				"the hub afterwards come back from it; check them after the first sync.\n", n.Unacked, n.Unacked)
+		}
+	} else {
+		fmt.Fprint(stdout, "接下来：启动本站（station serve）。本站未连接县级集线器：备份之后录入的内容已丢失，请重新录入。\n"+
+			"Next: start the station (station serve). This station has no hub: what was entered after the backup is lost; enter it again.\n")
+	}
 	return nil
 }

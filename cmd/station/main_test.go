@@ -30,7 +30,8 @@ func runCmd(ctx context.Context, stdin string, args ...string) (string, string, 
 }
 
 func TestHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"init", "--help"}, {"serve", "--help"}, {"user", "add", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"init", "--help"}, {"serve", "--help"}, {"user", "add", "--help"},
+		{"backup", "--help"}, {"restore", "--help"}} {
 		out, errOut, err := runCmd(t.Context(), "", args...)
 		if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out+errOut, "station") {
 			t.Errorf("%v: %v %q %q", args, err, out, errOut)
@@ -304,5 +305,28 @@ func serveAndCheck(t *testing.T, dir, want string) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+// TestUserAddAdmin: --admin makes the account a station administrator (it
+// may back the station up); a later reset without --admin keeps it one.
+func TestUserAddAdmin(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "st")
+	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--standalone", "--name", "红旗嘎查"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCmd(t.Context(), "correct horse\n", "user", "add", "--dir", dir, "--user", "站长", "--admin"); err != nil ||
+		!strings.Contains(out, "administrator") {
+		t.Fatalf("user add --admin: %v %s", err, out)
+	}
+	if _, _, err := runCmd(t.Context(), "correct horse\n", "user", "add", "--dir", dir, "--user", "wang5"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t.Context(), "battery staple\n", "user", "add", "--dir", dir, "--user", "站长"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := station.LoadConfig(dir)
+	if err != nil || !cfg.IsAdmin("站长") || cfg.IsAdmin("wang5") || len(cfg.Admins) != 1 {
+		t.Fatalf("admins %v (%v)", cfg.Admins, err)
 	}
 }

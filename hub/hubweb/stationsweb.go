@@ -61,9 +61,15 @@ func (h *server) pageStation(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 		return
 	}
+	moves, err := h.SiteMoves(r.Context(), name)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "station site history", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
 	p := h.newPage(r, lang, "station_page")
 	p.Title += " · " + name
-	p.Data = map[string]any{"Station": st, "Refusals": refusals, "Requests": reqs}
+	p.Data = map[string]any{"Station": st, "Refusals": refusals, "Requests": reqs, "Moves": moves}
 	h.render(w, r, stationTmpl, http.StatusOK, p)
 }
 

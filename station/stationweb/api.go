@@ -489,6 +489,9 @@ type SyncView struct {
 	Warning       string     `json:"warning,omitempty"` // for the county: e.g. the hub lost acknowledged changes
 	ClockWarning  bool       `json:"clock_warning"`
 	HubRestoredAt *time.Time `json:"hub_restored_at,omitempty"` // when the station last found the hub restored from a backup
+	// Restored says when this station was restored from a backup, and from
+	// which (nil: never).
+	Restored *station.RestoreNote `json:"restored,omitempty"`
 }
 
 // ClockWarnOffset is the clock offset from which the station warns staff;
@@ -496,6 +499,15 @@ type SyncView struct {
 const ClockWarnOffset = 2 * time.Minute
 
 func (s *Server) syncView(r *http.Request) (SyncView, error) {
+	v, err := s.syncState(r)
+	if err != nil {
+		return v, err
+	}
+	v.Restored, err = s.st.Restored(r.Context())
+	return v, err
+}
+
+func (s *Server) syncState(r *http.Request) (SyncView, error) {
 	if s.sync == nil {
 		n, err := s.r.CountSince(r.Context(), 0, s.r.Site())
 		return SyncView{Pending: n}, err

@@ -28,18 +28,19 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "gig", "import", "refusals", "login", "error"}
+var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "gig", "import", "refusals", "login", "error", "backup"}
 
 func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"datetime":  dates.DateTime,
-		"mask":      records.MaskIDNumber,
-		"maskPhone": records.MaskPhone,
-		"join":      func(ss []string) string { return strings.Join(ss, "、") },
-		"money":     func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
-		"val":       displayValue,
-		"add":       func(a, b int) int { return a + b },
-		"listCode":  records.ListCode,
+		"datetime":     dates.DateTime,
+		"mask":         records.MaskIDNumber,
+		"maskPhone":    records.MaskPhone,
+		"join":         func(ss []string) string { return strings.Join(ss, "、") },
+		"money":        func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
+		"val":          displayValue,
+		"add":          func(a, b int) int { return a + b },
+		"listCode":     records.ListCode,
+		"restoredLine": restoredLine(dates),
 	}
 	out := map[string]*template.Template{}
 	for _, n := range pageNames {
@@ -125,6 +126,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	sub, _ := fs.Sub(staticFS, "static") // the embedded directory exists
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
 	mux.HandleFunc("GET /{$}", s.pageHome)
+	s.routesBackup(mux)
 	mux.HandleFunc("GET /login", s.pageLogin)
 	mux.HandleFunc("POST /login", s.postLogin)
 	mux.HandleFunc("POST /logout", s.postLogout)
@@ -157,6 +159,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 
 type homeData struct {
 	Name   string
+	Admin  bool // may back the station up
 	Sync   SyncView
 	Counts station.Counts
 	Month  string
@@ -180,7 +183,7 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "home", "home", homeData{Name: s.cfg.Name, Sync: sv, Counts: c, Month: month, Lists: lc})
+	s.render(w, r, http.StatusOK, "home", "home", homeData{Name: s.cfg.Name, Admin: s.isAdmin(r), Sync: sv, Counts: c, Month: month, Lists: lc})
 }
 
 func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
