@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -58,6 +59,10 @@ type Status struct {
 	LastError   string        // the hub's last refusal or the last link error, "" if none
 	ErrorCode   int           // syncproto error code of LastError, 0 if none
 	Warning     string        // something staff should tell the county, "" if none
+	// Restamped counts the own changes stamped again since the client
+	// started: the hub had refused them for being ahead of its clock, and
+	// the clock was right again (Warning then says so).
+	Restamped int
 }
 
 // Client runs the station's sync sessions.
@@ -70,6 +75,7 @@ type Client struct {
 	mu        sync.Mutex
 	st        Status
 	trimmedAt time.Time // when the log was last trimmed
+	restamped restampNote
 }
 
 // State kept across restarts: the hub's last refusal, and the clock offset
@@ -204,7 +210,12 @@ func nextBackoff(cur, max time.Duration) (wait, next time.Duration) {
 func (c *Client) Status() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.st
+	st := c.st
+	if note := c.clockNote(); note != "" {
+		st.Restamped = c.restamped.changes
+		st.Warning = strings.TrimSpace(st.Warning + "\n" + note)
+	}
+	return st
 }
 
 // Kick tells the client that local changes were written, so it sends them now
@@ -258,6 +269,7 @@ func (c *Client) noteError(ctx context.Context, err error) {
 	if code != 0 && !syncproto.ErrCode(code).Temporary() {
 		c.saveError(ctx, code, msg)
 	}
+	c.noteClockRefusal(ctx, code)
 }
 
 func (c *Client) saveError(ctx context.Context, code int, msg string) {
