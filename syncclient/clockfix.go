@@ -37,7 +37,8 @@ func (c *Client) noteClockRefusal(ctx context.Context, code int) {
 	if syncproto.ErrCode(code) != syncproto.ErrCodeClockAhead {
 		return
 	}
-	if err := c.cfg.Replica.SetState(ctx, clockRefusedState, []byte("1")); err != nil {
+	// Stored even as the client stops: the session that was refused is over.
+	if err := c.cfg.Replica.SetState(context.WithoutCancel(ctx), clockRefusedState, []byte("1")); err != nil {
 		c.log.Warn("remember the hub's clock-ahead refusal", "err", err)
 	}
 }
@@ -50,8 +51,14 @@ func (c *Client) noteClockRefusal(ctx context.Context, code int) {
 func (c *Client) recoverClock(ctx context.Context, w *syncproto.Welcome) error {
 	rep := c.cfg.Replica
 	b, err := rep.State(ctx, clockRefusedState)
-	if err != nil || b == nil {
+	if err != nil {
 		return err
+	}
+	c.mu.Lock()
+	refused := b != nil || c.st.ErrorCode == int(syncproto.ErrCodeClockAhead) // the stored refusal, as loaded
+	c.mu.Unlock()
+	if !refused {
+		return nil
 	}
 	hubNow := w.Now.Time()
 	tolerance := time.Duration(w.MaxSkew) * time.Millisecond

@@ -263,13 +263,13 @@ func (c *Client) noteError(ctx context.Context, err error) {
 	if errors.As(err, &pe) {
 		code, msg = int(pe.Code), pe.Error()
 	}
+	c.noteClockRefusal(ctx, code) // stored before Status shows it
 	c.mu.Lock()
 	c.st.LastError, c.st.ErrorCode = msg, code
 	c.mu.Unlock()
 	if code != 0 && !syncproto.ErrCode(code).Temporary() {
 		c.saveError(ctx, code, msg)
 	}
-	c.noteClockRefusal(ctx, code)
 }
 
 func (c *Client) saveError(ctx context.Context, code int, msg string) {
