@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -438,4 +439,146 @@ func checkRestampCrashDB(t *testing.T, ctx context.Context, path string, n int) 
 		t.Fatalf("state %s: the replica differs from one that received its log", state)
 	}
 	return state
+}
+
+// Random histories: a station a year ahead edits rows while it takes in
+// some of two other stations' changes. Its changes stamped again come
+// after every version it saw, in their order, and merge as the originals
+// did: a hub receiving every station's changes, with the station's old
+// versions or its new ones, whatever order they arrive in, holds the same
+// heads (by value) and the same conflicts; and the station, once it has
+// everything, holds exactly what that hub holds.
+func TestRestampMergesAsBefore(t *testing.T) {
+	ctx := context.Background()
+	s := testSchema(t)
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		t0 := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+		ca := &fakeClock{t: t0.Add(year)}
+		cb := &fakeClock{t: t0}
+		a := openReplica(t, s, 1, ca.now)
+		b := openReplica(t, s, 2, cb.now)
+		c := openReplica(t, s, 3, cb.now)
+		var fromB, fromC []replica.Change
+		gotB, gotC := 0, 0 // how many of each a has taken in
+		edit := func(r *replica.Replica, i int) []replica.Change {
+			id := rowID(byte(1 + rng.IntN(3)))
+			e := replica.Edit{Table: "things", Row: id}
+			switch rng.IntN(4) {
+			case 0:
+				e.Set = []replica.ColumnValue{{Column: "name", Value: fmt.Sprintf("n%d", rng.IntN(3))}}
+			case 1:
+				e.Set = []replica.ColumnValue{{Column: "count", Value: int64(rng.IntN(3))}}
+			case 2:
+				e.Add = []replica.SetElem{{Column: "tags", Elem: fmt.Sprint(rng.IntN(3))}}
+			default:
+				e.Remove = []replica.SetElem{{Column: "tags", Elem: fmt.Sprint(rng.IntN(3))}}
+			}
+			cs, err := r.Write(ctx, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cs
+		}
+		var ownOld []replica.Change
+		for i := range 40 {
+			cb.t = cb.t.Add(time.Second)
+			ca.t = ca.t.Add(time.Second)
+			switch k := rng.IntN(5); {
+			case k == 0:
+				ownOld = append(ownOld, edit(a, i)...)
+			case k == 1:
+				fromB = append(fromB, edit(b, i)...)
+			case k == 2:
+				fromC = append(fromC, edit(c, i)...)
+			case k == 3 && gotB < len(fromB):
+				n := gotB + 1 + rng.IntN(len(fromB)-gotB)
+				if _, err := a.Apply(ctx, fromB[gotB:n], "", 0); err != nil {
+					t.Fatal(err)
+				}
+				gotB = n
+			case k == 4 && gotC < len(fromC):
+				n := gotC + 1 + rng.IntN(len(fromC)-gotC)
+				if _, err := a.Apply(ctx, fromC[gotC:n], "", 0); err != nil {
+					t.Fatal(err)
+				}
+				gotC = n
+			}
+		}
+		var seen hlc.Timestamp // the greatest version the station took in
+		for _, c := range append(append([]replica.Change{}, fromB[:gotB]...), fromC[:gotC]...) {
+			seen = max(seen, c.Version.HLC)
+		}
+		// The fixed clock may even be behind what the others stamped.
+		ca.t = t0.Add(time.Duration(rng.IntN(40)) * time.Second)
+		if _, err := a.Restamp(ctx, replica.RestampOptions{AheadOf: ca.t}); err != nil {
+			t.Fatal(err)
+		}
+		var ownNew []replica.Change
+		prev := seen
+		for _, e := range wholeLog(t, a, 1) {
+			ownNew = append(ownNew, e.Change)
+			if v := e.Change.Version.HLC; v <= prev {
+				t.Fatalf("seed %d: stamped again %v after %v: want above every version the station saw, in order", seed, v, prev)
+			}
+			prev = e.Change.Version.HLC
+		}
+		if len(ownNew) != len(ownOld) {
+			t.Fatalf("seed %d: %d own changes after restamping, %d before", seed, len(ownNew), len(ownOld))
+		}
+		hub := func(own []replica.Change) *replica.Replica {
+			h := openReplica(t, s, 9, cb.now)
+			all := append(append(append([]replica.Change{}, own...), fromB...), fromC...)
+			rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+			for len(all) > 0 {
+				n := 1 + rng.IntN(len(all))
+				if _, err := h.Apply(ctx, all[:n], "", 0); err != nil {
+					t.Fatal(err)
+				}
+				all = all[n:]
+			}
+			return h
+		}
+		hOld, hNew := hub(ownOld), hub(ownNew)
+		if _, err := a.Apply(ctx, append(append([]replica.Change{}, fromB...), fromC...), "", 0); err != nil {
+			t.Fatal(err)
+		}
+		ha, _, _ := a.ContentHash(ctx, nil)
+		hn, _, _ := hNew.ContentHash(ctx, nil)
+		if ha != hn {
+			t.Fatalf("seed %d: the station differs from the hub that received its changes stamped again", seed)
+		}
+		for n := range 3 {
+			id := rowID(byte(1 + n))
+			ho, errO := hOld.Heads(ctx, "things", id)
+			hw, errN := hNew.Heads(ctx, "things", id)
+			if (errO != nil) != (errN != nil) {
+				t.Fatalf("seed %d row %d: %v / %v", seed, n, errO, errN)
+			}
+			if len(ho) != len(hw) {
+				t.Fatalf("seed %d row %d: %d columns before, %d after", seed, n, len(ho), len(hw))
+			}
+			for i := range ho {
+				o, w := ho[i], hw[i]
+				if o.Column != w.Column || o.Elem != w.Elem || o.Conflict != w.Conflict || len(o.Heads) != len(w.Heads) || o.Replaced != w.Replaced {
+					t.Fatalf("seed %d row %d: %+v with the old versions, %+v with the new", seed, n, o, w)
+				}
+				// The same heads, by value. Which one wins a conflict may
+				// change: a concurrent version the station never saw may
+				// be later than the station's change at its new time.
+				if headValues(o.Heads) != headValues(w.Heads) {
+					t.Fatalf("seed %d row %d %s: heads %+v with the old versions, %+v with the new", seed, n, o.Column, o.Heads, w.Heads)
+				}
+			}
+		}
+	}
+}
+
+func headValues(hs []replica.Head) string {
+	var vs []string
+	for _, h := range hs {
+		vs = append(vs, fmt.Sprint(h.Value))
+	}
+	slices.Sort(vs)
+	return strings.Join(vs, "|")
 }
