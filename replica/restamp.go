@@ -59,13 +59,16 @@ type Restamped struct {
 // The heads are a function of the changes, so the replica holds what a
 // replica receiving the rewritten changes would hold.
 //
-// The new stamps start above every version the replica still holds (its
-// log, own and received, but for the changes stamped again), so no version
-// changes place against another's: a column whose heads disagreed still
-// does, with the same winner, and none comes to disagree. Then the saved
-// clock is lowered to the last new stamp, so that new stamps follow the
-// (corrected) wall clock again. All in one transaction: a crash leaves the
-// old state or the new one.
+// The new stamps start above every version the replica holds but those it
+// stamps again (its log, own and received), so against everything it has
+// seen each change keeps its place: no column comes to disagree, and one
+// whose heads disagreed keeps the same heads and the same winner. A
+// concurrent version it has not seen yet merges with it as with a change
+// made at its new time: it may be the later one and win, both staying
+// heads (a conflict, as before). Then the saved clock is lowered to the
+// last new stamp, so that new stamps follow the (corrected) wall clock
+// again. All in one transaction: a crash leaves the old state or the new
+// one.
 //
 // Versions are read from the log: a received version trimmed from the log
 // is older than the retention, and a version that far ahead would have
