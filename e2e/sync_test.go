@@ -239,11 +239,13 @@ func TestRevokedToken(t *testing.T) {
 }
 
 // A station whose clock is a day ahead stamps changes the hub refuses; the
-// station shows the clock-ahead code.
+// station shows the clock-ahead code. (At its next connection it stamps
+// them again: TestClockAheadRecovers. An hour's backoff keeps it from
+// reconnecting here.)
 func TestClockAheadRefused(t *testing.T) {
 	h := hubtest.NewServer(t, "http", hub.Options{MaxSkew: time.Minute})
 	ahead := func() time.Time { return time.Now().Add(24 * time.Hour) }
-	a := hubtest.NewStation(t, h.Enroll("站A"), syncclient.Config{Now: ahead})
+	a := hubtest.NewStation(t, h.Enroll("站A"), syncclient.Config{Now: ahead, MinBackoff: time.Hour, MaxBackoff: time.Hour})
 	a.Write(hubtest.GigEdit(t, "未来的零工"))
 	a.Start()
 	hubtest.WaitFor(t, 10*time.Second, "the clock-ahead refusal", func() bool {

@@ -139,6 +139,18 @@ func (c *Clock) Last() Timestamp {
 	return c.last
 }
 
+// Rewind sets the greatest timestamp issued or received to t, even below
+// what the clock has issued. It is for one case only: a replica whose clock
+// ran ahead has just stamped again every change it stamped above t (DESIGN
+// "Edges": a clock that was wrong recovers as soon as it is right again), so
+// that nothing it holds is above t and new stamps follow real time again.
+// Anywhere else it would break the send rule.
+func (c *Clock) Rewind(t Timestamp) {
+	c.mu.Lock()
+	c.last = t
+	c.mu.Unlock()
+}
+
 // Observe applies the receive rule: afterwards every timestamp this clock issues
 // is greater than remote. It does not check how far ahead remote is; call Check
 // first for stamps from untrusted peers.

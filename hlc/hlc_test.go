@@ -107,3 +107,26 @@ func TestPacking(t *testing.T) {
 		t.Fatal("millis must dominate the counter")
 	}
 }
+
+// A clock that ran ahead and is rewound stamps from real time again, and
+// still never below what it was rewound to.
+func TestRewind(t *testing.T) {
+	m := &manual{t: time.UnixMilli(1_000_000)}
+	c := NewClock(m.now)
+	c.Observe(New(1_000_000+365*24*3600_000, 3)) // a year ahead
+	if ts, _ := c.Now(); ts.Millis() < 1_000_000+365*24*3600_000 {
+		t.Fatalf("before rewinding: %v, want a year ahead", ts)
+	}
+	c.Rewind(New(999_000, 5))
+	if got := c.Last(); got != New(999_000, 5) {
+		t.Fatalf("Last after Rewind = %v", got)
+	}
+	ts, _ := c.Now()
+	if ts != New(1_000_000, 0) {
+		t.Fatalf("after rewinding: %v, want the wall clock", ts)
+	}
+	c.Rewind(New(2_000_000, 0))
+	if ts, _ := c.Now(); ts != New(2_000_000, 1) {
+		t.Fatalf("rewound above the wall clock: %v, want the counter to advance", ts)
+	}
+}

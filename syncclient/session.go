@@ -123,6 +123,9 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	c.forgetAcksAfter(ctx, welcome.Resume)
 	c.noteAck(ctx, welcome.Resume)
 	c.trimLog(ctx, welcome.Resume)
+	if err := c.recoverClock(ctx, welcome); err != nil {
+		return true, err
+	}
 
 	up := &upload{c: c, sent: welcome.Resume, acked: welcome.Resume,
 		q: replica.LogQuery{Site: rep.Site(), Limit: upLimit, MaxBytes: min(upMaxBytes, limit/4)}}
@@ -199,6 +202,7 @@ func (u *upload) Acked(ctx context.Context, seq uint64, done []syncproto.Flight,
 		c.trimLog(ctx, seq)
 	}
 	c.progress(ctx)
+	c.restampAcked(seq)
 	u.pending(ctx)
 	return true, nil
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,6 +66,10 @@ type Status struct {
 	// HubRestoredAt is when this station last found the hub restored from
 	// a backup (and synced again from the start of its log); zero if never.
 	HubRestoredAt time.Time
+	// Restamped counts the own changes stamped again since the client
+	// started: the hub had refused them for being ahead of its clock, and
+	// the clock was right again (Warning then says so).
+	Restamped int
 }
 
 // Client runs the station's sync sessions.
@@ -77,6 +82,7 @@ type Client struct {
 	mu        sync.Mutex
 	st        Status
 	trimmedAt time.Time // when the log was last trimmed
+	restamped restampNote
 
 	acks       []ackTime // when the hub's acks advanced (see acks.go)
 	acksLoaded bool
@@ -223,7 +229,12 @@ func nextBackoff(cur, max time.Duration) (wait, next time.Duration) {
 func (c *Client) Status() Status {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.st
+	st := c.st
+	if note := c.clockNote(); note != "" {
+		st.Restamped = c.restamped.changes
+		st.Warning = strings.TrimSpace(st.Warning + "\n" + note)
+	}
+	return st
 }
 
 // Kick tells the client that local changes were written, so it sends them now
@@ -271,6 +282,7 @@ func (c *Client) noteError(ctx context.Context, err error) {
 	if errors.As(err, &pe) {
 		code, msg = int(pe.Code), pe.Error()
 	}
+	c.noteClockRefusal(ctx, code) // stored before Status shows it
 	c.mu.Lock()
 	c.st.LastError, c.st.ErrorCode = msg, code
 	c.mu.Unlock()

@@ -1,9 +1,11 @@
 // Command fieldsim runs one round of the fault simulator (internal/fieldsim):
 // a real hub and real stations on 127.0.0.1 behind fault proxies, random
-// edits, cuts, 2G links, kills and skewed clocks, then checks that nothing
-// acknowledged was lost and that every replica converged.
+// edits, cuts, 2G links, kills and skewed clocks, and scenarios of ordinary
+// operations (a clock fixed after running a week ahead) on stations of
+// their own, then checks that nothing acknowledged was lost and that every
+// replica converged.
 //
-//	go run ./cmd/fieldsim [-seed N] [-stations 3] [-duration 60s] [-keep]
+//	go run ./cmd/fieldsim [-seed N] [-stations 3] [-duration 60s] [-edges all] [-keep]
 //
 // It exits 1 when a check failed, printing the seed that reproduces the run.
 package main
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -49,9 +52,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.BinDir, "bin", "", "directory with hub and station binaries (built there if missing; default: inside the work dir)")
 	fs.StringVar(&cfg.WorkDir, "dir", "", "work directory (default: a temporary one, kept when a check fails)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the work directory after a clean run")
+	edges := fs.String("edges", "all", "scenarios of ordinary operations to play, each on a station of its own: all, none, or a comma-separated list of "+strings.Join(fieldsim.EdgeNames(), ", "))
 	verbose := fs.Bool("v", false, "log progress")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *edges != "all" {
+		cfg.Edges = append([]string{"none"}, strings.Split(*edges, ",")...)
 	}
 	level := slog.LevelWarn
 	if *verbose {

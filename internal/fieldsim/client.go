@@ -127,6 +127,7 @@ type syncState struct {
 	LastError    string     `json:"last_error"`
 	ClockWarning bool       `json:"clock_warning"`
 	ClockOffset  int64      `json:"clock_offset_ms"`
+	Warning      string     `json:"warning"`
 }
 
 func (a *stationAPI) sync(ctx context.Context) (syncState, error) {

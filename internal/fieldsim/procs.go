@@ -107,6 +107,20 @@ func (p *proc) waitReady(ctx context.Context, done <-chan struct{}) error {
 	}
 }
 
+// setEnv sets one variable of the environment the next start gives the
+// process.
+func (p *proc) setEnv(key, value string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	env := p.env[:0:0]
+	for _, kv := range p.env {
+		if !strings.HasPrefix(kv, key+"=") {
+			env = append(env, kv)
+		}
+	}
+	p.env = append(env, key+"="+value)
+}
+
 // running reports whether the process is up.
 func (p *proc) running() bool {
 	p.mu.Lock()

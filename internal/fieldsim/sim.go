@@ -44,6 +44,9 @@ type Config struct {
 	// whose clock is a year ahead, joins unless NoYearAhead.
 	Stations    int
 	NoYearAhead bool
+	// Edges names the scenarios of ordinary operations to play, each on a
+	// station of its own (nil: all of EdgeNames; "none": none).
+	Edges []string
 	// Duration is how long faults are injected (default 60 s).
 	Duration time.Duration
 	// MaxDown bounds how long a link stays down in one fault (default 15 s).
@@ -84,6 +87,8 @@ type Summary struct {
 	Conflicts, ConflictsWant int
 	// KnownBugs counts hits of bugs that have a (skipped) regression test.
 	KnownBugs map[string]int
+	// Edges is what each scenario of ordinary operations found.
+	Edges []EdgeReport
 	// Problems lists every failed check.
 	Problems []string
 	// WorkDir is where the data and logs are (kept after a failure).
@@ -113,6 +118,9 @@ func (s *Summary) Write(w io.Writer) {
 	fmt.Fprintf(w, "  conflicts recorded for concurrent edits: %d of %d\n", s.Conflicts, s.ConflictsWant)
 	for _, k := range sortedKeys(s.KnownBugs) {
 		fmt.Fprintf(w, "  known bug hit (not a failure, see its regress_ test): %s x%d\n", k, s.KnownBugs[k])
+	}
+	for i := range s.Edges {
+		fmt.Fprintf(w, "  %s\n", s.Edges[i].line())
 	}
 	fmt.Fprintf(w, "  writes lost: %d   replicas diverged: %d   problems: %d\n", s.Lost, s.Diverged, len(s.Problems))
 	for _, p := range s.Problems {
@@ -152,6 +160,9 @@ type sim struct {
 	problems []string
 	imported int
 	scen     *scenario
+	// edgeReports: the scenarios of ordinary operations played so far.
+	edgeReports []*EdgeReport
+	edges       []edge
 }
 
 // simStation is one station process with its link.
@@ -164,6 +175,7 @@ type simStation struct {
 	api       *stationAPI
 	skew      time.Duration
 	yearAhead bool
+	edge      *edge // the scenario of ordinary operations this station plays, if any
 	// calm: a scenario needs this station's link as it set it.
 	calm      atomic.Bool
 	holdEdits atomic.Bool
@@ -228,6 +240,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	start := time.Now()
 	s := &sim{cfg: cfg, log: cfg.Log.With("seed", cfg.Seed), faults: map[string]int{}, known: map[string]int{}, lastDown: map[string]uint64{}}
 	s.rng = s.stream(0)
+	var err error
+	if s.edges, err = pickEdges(cfg.Edges); err != nil {
+		return nil, err
+	}
 	sum := &Summary{Seed: cfg.Seed, Stations: cfg.Stations, Faults: s.faults, KnownBugs: s.known}
 
 	tmp := cfg.WorkDir == ""
@@ -244,12 +260,15 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 	}
 	sum.WorkDir = s.dir
-	err := s.run(ctx, sum)
+	err = s.run(ctx, sum)
 	s.shutdown()
 	sum.Elapsed = time.Since(start)
 	s.mu.Lock()
 	sum.Problems = append(sum.Problems, s.problems...)
 	sum.ImportedRows = s.imported
+	for _, r := range s.edgeReports {
+		sum.Edges = append(sum.Edges, *r)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return sum, err
@@ -302,8 +321,9 @@ func (s *sim) run(ctx context.Context, sum *Summary) error {
 		inject.Add(1)
 		go func() { defer inject.Done(); s.injectStation(faultCtx, st, loads[i], s.stream(uint64(200+i))) }()
 	}
-	inject.Add(2)
+	inject.Add(3)
 	go func() { defer inject.Done(); s.injectHub(faultCtx, s.stream(300)) }()
+	go func() { defer inject.Done(); s.playEdges(faultCtx, ctx) }()
 	go func() { defer inject.Done(); s.runScenario(faultCtx, ctx, s.stream(400)) }()
 	inject.Wait()
 	stopWork()
@@ -408,18 +428,27 @@ func (s *sim) setup(ctx context.Context) error {
 	// the true time.
 	skews := []time.Duration{0, -3 * time.Hour, 2 * time.Hour, -7 * time.Minute, 4 * time.Minute, 9 * time.Hour, -26 * time.Hour}
 	n := s.cfg.Stations
+	yearAhead := -1
 	if !s.cfg.NoYearAhead {
+		yearAhead = n
 		n++
 	}
+	firstEdge := n
+	n += len(s.edges)
 	for i := range n {
 		st := &simStation{name: fmt.Sprintf("模拟站%02d", i+1), dir: filepath.Join(s.dir, fmt.Sprintf("station%02d", i+1))}
-		if i < s.cfg.Stations {
+		switch {
+		case i < s.cfg.Stations:
 			if i > 0 {
 				st.skew = skews[1+s.rng.IntN(len(skews)-1)]
 				st.skew += time.Duration(s.rng.IntN(60_000)) * time.Millisecond
 			}
-		} else {
+		case i == yearAhead:
 			st.yearAhead, st.skew = true, 365*24*time.Hour
+			st.holdEdits.Store(true)
+		default:
+			// Its workload waits until its scenario is over.
+			st.edge = &s.edges[i-firstEdge]
 			st.holdEdits.Store(true)
 		}
 		code, err := runTool(ctx, "", s.hubBin, "station", "add", "--dir", hubDir, "--name", st.name,
@@ -519,7 +548,7 @@ func (s *sim) startAll(ctx context.Context) error {
 	return nil
 }
 
-// waitQuiet waits until every ordinary station is connected with nothing to
+// waitQuiet waits until every station is connected with nothing to
 // send, and the hub has nothing to send or apply for it, several times in a
 // row.
 func (s *sim) waitQuiet(ctx context.Context) error {
@@ -547,9 +576,6 @@ func (s *sim) waitQuiet(ctx context.Context) error {
 // busy says why the system is not quiet yet ("" when it is).
 func (s *sim) busy(ctx context.Context) string {
 	for _, st := range s.stations {
-		if st.yearAhead {
-			continue
-		}
 		ss, err := st.api.sync(ctx)
 		if err != nil {
 			return err.Error()
@@ -563,9 +589,6 @@ func (s *sim) busy(ctx context.Context) string {
 		return err.Error()
 	}
 	for _, st := range s.stations {
-		if st.yearAhead {
-			continue
-		}
 		h, ok := hs[st.name]
 		if !ok || h.Session == nil {
 			return fmt.Sprintf("hub: no session of %s", st.name)
@@ -585,7 +608,8 @@ func (s *sim) busy(ctx context.Context) string {
 }
 
 // checkRunning checks what can only be seen while the processes run: file
-// descriptors, and the year-ahead station showing the hub's refusal.
+// descriptors, and the year-ahead station showing that its clock is wrong
+// and that it stamped its refused changes again.
 func (s *sim) checkRunning(ctx context.Context) {
 	for _, st := range s.stations {
 		n, err := fdCount(st.proc.pid())
@@ -609,8 +633,11 @@ func (s *sim) checkRunning(ctx context.Context) {
 			s.problem("%v", err)
 			continue
 		}
-		if !ss.ClockWarning || ss.LastError == "" {
-			s.problem("%s (clock a year ahead) does not show the hub's refusal: %+v", st.name, ss)
+		if !ss.ClockWarning {
+			s.problem("%s (clock a year ahead) does not warn about its clock: %+v", st.name, ss)
+		}
+		if ss.LastError != "" || !strings.Contains(ss.Warning, "本机时间已改正") {
+			s.problem("%s (clock a year ahead) does not show that it stamped its refused changes again and sent them: %+v", st.name, ss)
 		}
 		home, err := st.api.page(ctx, "/")
 		if err != nil {

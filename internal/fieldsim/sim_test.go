@@ -10,7 +10,8 @@ import (
 )
 
 // TestShortRound is the short fixed-seed round that `make test` runs: three
-// stations and one a year ahead, 45 s of faults, real processes. It builds
+// stations, one a year ahead and one for each edge scenario, 45 s of
+// faults, real processes. It builds
 // the binaries into a temporary directory.
 func TestShortRound(t *testing.T) {
 	if testing.Short() && os.Getenv("CI") != "true" {
@@ -40,5 +41,8 @@ func TestShortRound(t *testing.T) {
 	}
 	if sum.Writes == 0 || sum.Faults["kill-hub"]+sum.Faults["kill-station"]+sum.Faults["kill-import"] == 0 {
 		t.Fatalf("the round did too little to prove anything: %+v", sum)
+	}
+	if len(sum.Edges) != len(EdgeNames()) {
+		t.Fatalf("the round played %d of the %d edge scenarios: %+v", len(sum.Edges), len(EdgeNames()), sum.Edges)
 	}
 }

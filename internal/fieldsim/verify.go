@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"time"
 
 	"fieldsync/hub"
 	"fieldsync/ident"
@@ -38,10 +39,19 @@ func (s *sim) verify(ctx context.Context, sum *Summary) error {
 		reps[st.name] = r
 	}
 
-	// 1. Every ordinary station holds exactly the hub's rows for its scope.
+	lostAt, divergedAt := map[string]int{}, map[string]int{}
+	defer func() {
+		s.mu.Lock()
+		for _, r := range s.edgeReports {
+			r.Lost, r.Diverged = lostAt[r.Station], divergedAt[r.Station]
+		}
+		s.mu.Unlock()
+	}()
+	// 1. Every station (the one whose clock was a year ahead too) holds
+	// exactly the hub's rows for its scope.
 	for _, st := range s.stations {
 		r := reps[st.name]
-		if r == nil || st.yearAhead {
+		if r == nil {
 			continue
 		}
 		want, wn, err := hrep.ContentHash(ctx, h.ScopeFilter(st.name))
@@ -54,6 +64,7 @@ func (s *sim) verify(ctx context.Context, sum *Summary) error {
 		}
 		if got != want {
 			sum.Diverged++
+			divergedAt[st.name]++
 			s.problem("%s diverged from the hub: %d rows (hash %x) against %d rows of its scope at the hub (hash %x)%s",
 				st.name, gn, got[:6], wn, want[:6], s.tableDiff(ctx, hrep, r, h.ScopeFilter(st.name)))
 		}
@@ -70,12 +81,9 @@ func (s *sim) verify(ctx context.Context, sum *Summary) error {
 			byCol[k] = append(byCol[k], w)
 		}
 	}
-	yearSite := ""
-	for _, st := range s.stations {
-		if st.yearAhead {
-			yearSite = st.site
-		}
-	}
+	// Nothing at the hub is stamped ahead of its clock: the year-ahead
+	// station's changes reached it stamped again.
+	ahead := time.Now().Add(10 * time.Minute)
 	headsCache := map[string][]replica.ColumnHeads{}
 	heads := func(table string, row ident.ID) ([]replica.ColumnHeads, error) {
 		k := table + "/" + row.String()
@@ -95,27 +103,26 @@ func (s *sim) verify(ctx context.Context, sum *Summary) error {
 		if err != nil {
 			return fmt.Errorf("fieldsim: %w", err)
 		}
-		if st.yearAhead {
-			for _, c := range hs {
-				for _, hd := range c.Heads {
-					if hd.Version.Site.String() == yearSite {
-						s.problem("the hub accepted %s's change to %s %s stamped a year ahead", st.name, w.Table, w.Row)
-					}
+		for _, c := range hs {
+			for _, hd := range c.Heads {
+				if hd.Version.Site.String() == st.site && hd.Version.HLC.Time().After(ahead) {
+					s.problem("the hub holds %s's change to %s %s stamped %s, ahead of its clock", st.name, w.Table, w.Row, hd.Version.HLC)
 				}
 			}
-			continue
 		}
 		if !w.Acked {
 			continue
 		}
 		if hs == nil {
 			sum.Lost++
+			lostAt[w.Station]++
 			s.problem("lost: %s %s %s acknowledged by %s at %s is not at the hub", w.Op, w.Table, w.Row, w.Station, w.End.Format("15:04:05.000"))
 			continue
 		}
 		t, _ := hrep.Schema().Table(w.Table)
 		if !h.ScopeFilter(w.Station)(t, w.Row) {
 			sum.Lost++
+			lostAt[w.Station]++
 			s.problem("lost: %s %s %s written at %s is not in that station's scope", w.Op, w.Table, w.Row, w.Station)
 		}
 		for col, val := range w.Fields {
@@ -140,6 +147,7 @@ func (s *sim) verify(ctx context.Context, sum *Summary) error {
 			}
 			if !later {
 				sum.Lost++
+				lostAt[w.Station]++
 				s.problem("lost: %s %s %s.%s=%v acknowledged by %s at %s: the hub's heads are %s and no later write replaced it",
 					w.Op, w.Table, w.Row, col, val, w.Station, w.End.Format("15:04:05.000"), headsString(hs, col))
 			}
