@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -53,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.WorkDir, "dir", "", "work directory (default: a temporary one, kept when a check fails)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the work directory after a clean run")
 	edges := fs.String("edges", "all", "scenarios of ordinary operations to play, each on a station of its own: all, none, or a comma-separated list of "+strings.Join(fieldsim.EdgeNames(), ", "))
+	fs.StringVar(&cfg.PreviousBinDir, "previous", "", "directory with the previous release's hub and station, for the station-upgrade scenario (built there from git tag "+fieldsim.PreviousRelease+" if missing; default: not played)")
 	verbose := fs.Bool("v", false, "log progress")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,6 +67,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		level = slog.LevelInfo
 	}
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if d := cfg.PreviousBinDir; d != "" {
+		if _, err := os.Stat(filepath.Join(d, "station")); err != nil {
+			if err := fieldsim.BuildPrevious(ctx, d); err != nil {
+				return err
+			}
+		}
+	}
 	sum, err := fieldsim.Run(ctx, cfg)
 	if sum != nil {
 		sum.Write(stdout)

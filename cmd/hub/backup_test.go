@@ -69,7 +69,8 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	firstBackup := dated()[0]
 	hubtest.WaitFor(t, 20*time.Second, "the next backup, and the first pruned", func() bool {
 		d := dated()
-		return len(d) == 1 && d[0] != firstBackup
+		// The log line follows the removal.
+		return len(d) == 1 && d[0] != firstBackup && strings.Contains(logs.String(), "old backup removed")
 	})
 	if !strings.Contains(logs.String(), "backup taken") || !strings.Contains(logs.String(), "old backup removed") {
 		t.Fatalf("serve's logs do not show the backups:\n%s", logs.String())

@@ -31,11 +31,19 @@ type edge struct {
 	// play runs during the fault phase (ctx ends with the round, not with
 	// the faults). It reports problems with s.problem and returns figures.
 	play func(ctx context.Context, s *sim, st *simStation, rng *rand.Rand) []Figure
+	// previous: the station is set up and first run by the previous
+	// release (Config.PreviousBinDir); played only when it is given.
+	previous bool
 }
 
 // edges lists every scenario; Config.Edges picks some.
 var edges = []edge{
 	{name: "clock-fixed-week-ahead", play: clockFixedWeekAhead},
+	{name: "station-restore", play: stationRestore},
+	// Before hub-restore: a station of the previous release that synced
+	// before a hub restore is refused until upgraded.
+	{name: "station-upgrade", play: stationUpgrade, previous: true},
+	{name: "hub-restore", play: hubRestore},
 }
 
 // EdgeNames lists the scenarios a round can play.
@@ -83,10 +91,17 @@ func (r *EdgeReport) line() string {
 	return b.String()
 }
 
-// pickEdges returns the scenarios names selects (nil: all; "none": none).
-func pickEdges(names []string) ([]edge, error) {
+// pickEdges returns the scenarios names selects (nil: all that can be
+// played, those needing the previous release only with it; "none": none).
+func pickEdges(names []string, previous bool) ([]edge, error) {
 	if names == nil {
-		return edges, nil
+		var out []edge
+		for _, e := range edges {
+			if !e.previous || previous {
+				out = append(out, e)
+			}
+		}
+		return out, nil
 	}
 	var out []edge
 	for _, n := range names {
@@ -96,6 +111,9 @@ func pickEdges(names []string) ([]edge, error) {
 		found := false
 		for _, e := range edges {
 			if e.name == n {
+				if e.previous && !previous {
+					return nil, fmt.Errorf("fieldsim: edge scenario %q needs the previous release's binaries (-previous)", n)
+				}
 				out, found = append(out, e), true
 			}
 		}

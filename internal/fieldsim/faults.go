@@ -167,13 +167,14 @@ func importCSV(s *sim, rng *rand.Rand, n int) (string, []string) {
 func (s *sim) injectHub(ctx context.Context, rng *rand.Rand) {
 	for ctx.Err() == nil {
 		sleep(ctx, dur(rng, 6*time.Second, 20*time.Second))
-		if ctx.Err() != nil || s.calmHub() {
+		if ctx.Err() != nil || s.calmHub() || !s.hubOp.TryLock() {
 			continue
 		}
 		s.fault("kill-hub")
 		s.hub.kill()
 		sleep(ctx, dur(rng, 200*time.Millisecond, 3*time.Second))
 		s.restart(s.hub)
+		s.hubOp.Unlock()
 	}
 }
 

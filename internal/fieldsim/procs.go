@@ -121,6 +121,13 @@ func (p *proc) setEnv(key, value string) {
 	p.env = append(env, key+"="+value)
 }
 
+// setBin sets the program the next start runs (an upgrade).
+func (p *proc) setBin(bin string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.bin = bin
+}
+
 // running reports whether the process is up.
 func (p *proc) running() bool {
 	p.mu.Lock()
@@ -230,6 +237,42 @@ func Build(ctx context.Context, dir string) error {
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("build hub and station: %w: %s", err, out)
+	}
+	return nil
+}
+
+// PreviousRelease is the git tag of the release before this one, which
+// the station-upgrade scenario starts a station with.
+const PreviousRelease = "v0.5.0"
+
+// BuildPrevious builds the previous release's hub and station into dir,
+// from the module's git history (a temporary worktree of PreviousRelease).
+func BuildPrevious(ctx context.Context, dir string) error {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	src, err := os.MkdirTemp("", "fieldsync-"+PreviousRelease+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(src)
+	git := func(args ...string) error {
+		cmd := exec.CommandContext(ctx, "git", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	if err := git("worktree", "add", "--detach", src, PreviousRelease); err != nil {
+		return fmt.Errorf("build %s: %w", PreviousRelease, err)
+	}
+	defer git("worktree", "remove", "--force", src)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+string(os.PathSeparator), "./cmd/hub", "./cmd/station")
+	cmd.Dir = src
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build %s: %w: %s", PreviousRelease, err, out)
 	}
 	return nil
 }

@@ -61,6 +61,9 @@ type Config struct {
 	// directory, removed after a clean run unless Keep).
 	WorkDir string
 	Keep    bool
+	// PreviousBinDir holds the previous release's hub and station
+	// (BuildPrevious), for the station-upgrade scenario ("": not played).
+	PreviousBinDir string
 	// Log receives progress (default: discarded).
 	Log *slog.Logger
 }
@@ -100,7 +103,7 @@ func (s *Summary) OK() bool { return len(s.Problems) == 0 && s.Lost == 0 && s.Di
 
 // FaultKinds lists the fault counters in a fixed order.
 var FaultKinds = []string{"cut-at-offset", "cut-now", "conn-cut", "delay-jitter", "2g", "link-down", "flap",
-	"kill-station", "kill-import", "kill-hub", "skewed-clock", "year-ahead"}
+	"kill-station", "kill-import", "kill-hub", "skewed-clock", "year-ahead", "hub-restore"}
 
 // Write prints the summary.
 func (s *Summary) Write(w io.Writer) {
@@ -160,6 +163,9 @@ type sim struct {
 	problems []string
 	imported int
 	scen     *scenario
+	// hubOp is held while the hub is killed and restarted, or restored:
+	// one such operation at a time.
+	hubOp sync.Mutex
 	// edgeReports: the scenarios of ordinary operations played so far.
 	edgeReports []*EdgeReport
 	edges       []edge
@@ -241,7 +247,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	s := &sim{cfg: cfg, log: cfg.Log.With("seed", cfg.Seed), faults: map[string]int{}, known: map[string]int{}, lastDown: map[string]uint64{}}
 	s.rng = s.stream(0)
 	var err error
-	if s.edges, err = pickEdges(cfg.Edges); err != nil {
+	if s.edges, err = pickEdges(cfg.Edges, cfg.PreviousBinDir != ""); err != nil {
 		return nil, err
 	}
 	sum := &Summary{Seed: cfg.Seed, Stations: cfg.Stations, Faults: s.faults, KnownBugs: s.known}
@@ -473,7 +479,11 @@ func (s *sim) setup(ctx context.Context) error {
 			return err
 		}
 		e.HubURL = "http://" + st.proxy.Addr()
-		if _, err := runTool(ctx, e.String(), s.stationBin, "init", "--dir", st.dir, "--enroll", "-"); err != nil {
+		bin := s.stationBin
+		if st.edge != nil && st.edge.previous {
+			bin = filepath.Join(s.cfg.PreviousBinDir, "station")
+		}
+		if _, err := runTool(ctx, e.String(), bin, "init", "--dir", st.dir, "--enroll", "-"); err != nil {
 			return fmt.Errorf("fieldsim: %w", err)
 		}
 		port, err := freePort()
@@ -493,7 +503,7 @@ func (s *sim) setup(ctx context.Context) error {
 				s.fault("skewed-clock")
 			}
 		}
-		st.proc = &proc{name: st.name, bin: s.stationBin, args: []string{"serve", "--dir", st.dir, "--addr", addr},
+		st.proc = &proc{name: st.name, bin: bin, args: []string{"serve", "--dir", st.dir, "--addr", addr},
 			env: env, logPath: st.dir + ".log", ready: "http://" + addr + "/api/sync", wg: &s.procWG}
 		st.api = &stationAPI{name: st.name, base: "http://" + addr, hc: &http.Client{Timeout: 30 * time.Second}}
 		s.stations = append(s.stations, st)

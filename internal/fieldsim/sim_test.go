@@ -42,7 +42,10 @@ func TestShortRound(t *testing.T) {
 	if sum.Writes == 0 || sum.Faults["kill-hub"]+sum.Faults["kill-station"]+sum.Faults["kill-import"] == 0 {
 		t.Fatalf("the round did too little to prove anything: %+v", sum)
 	}
-	if len(sum.Edges) != len(EdgeNames()) {
-		t.Fatalf("the round played %d of the %d edge scenarios: %+v", len(sum.Edges), len(EdgeNames()), sum.Edges)
+	// Every scenario but the upgrade from the previous release, which
+	// needs that release built from git history (scripts/soak plays it).
+	want, _ := pickEdges(nil, false)
+	if len(sum.Edges) != len(want) {
+		t.Fatalf("the round played %d of the %d edge scenarios: %+v", len(sum.Edges), len(want), sum.Edges)
 	}
 }
