@@ -28,7 +28,7 @@ type Change struct {
 // element), and the versions of that column its writer replaced: the heads its
 // replica held when it wrote.
 type Field struct {
-	Col int // column index in the table; DeletedColumn is the last
+	Col int // the column's id in its table (Column.ID, Table.DeletedID)
 	// Elem is the element for a Set column; Value is then int64(1) for present
 	// and int64(0) for removed.
 	Elem     string
