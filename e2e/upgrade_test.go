@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"io"
 	"io/fs"
@@ -17,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"fieldsync/dbmigrate"
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/hub/hubsync"
@@ -351,6 +354,15 @@ func TestUpgradeFrom050(t *testing.T) {
 
 	a := openUpgradedStation(t, filepath.Join(dir, "station-a"), h.addr)
 	b := openUpgradedStation(t, filepath.Join(dir, "station-b"), h.addr)
+	// The layout ladders ran: each file counts its steps.
+	for _, c := range []struct {
+		db   *sql.DB
+		want int
+	}{{h.hub.Replica().DB(), len(hub.Ladder())}, {a.rep.DB(), len(station.Ladder())}, {b.rep.DB(), len(station.Ladder())}} {
+		if v, err := dbmigrate.Version(ctx, c.db); err != nil || v != c.want {
+			t.Fatalf("layout version after opening a 0.5.0 database: %d %v, want %d", v, err, c.want)
+		}
+	}
 	requireWithin(t, "station_a", want["station_a"], asJSON(t, rowsOf(t, a.rep)))
 	requireWithin(t, "station_b", want["station_b"], asJSON(t, rowsOf(t, b.rep)))
 	wv, err := a.core.Worker(ctx, w1)
@@ -422,4 +434,64 @@ func TestUpgradeFrom050(t *testing.T) {
 	if got := value(t, b.rep, records.Gigs, ids["g2"], replica.DeletedColumn); got != int64(1) {
 		t.Errorf("乙站: gig deleted by 0.5.0 reads fs_deleted=%v", got)
 	}
+}
+
+// TestNewerDatabaseRefused: a hub or station database a newer release
+// wrote (its layout version beyond this release's ladder) is refused
+// through the programs' own open paths, with the message staff read, and
+// left untouched.
+func TestNewerDatabaseRefused(t *testing.T) {
+	ctx := context.Background()
+	dir := unpackFixture(t, release050)
+	bump := func(path string) [32]byte {
+		db, err := sql.Open("sqlite3", "file:"+path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(`PRAGMA user_version = 99`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sha256.Sum256(b)
+	}
+	check := func(what, path string, sum [32]byte, err error) {
+		t.Helper()
+		if !errors.Is(err, dbmigrate.ErrNewer) || !strings.Contains(err.Error(), "数据库由更新版本的软件写入（结构版本 99") {
+			t.Fatalf("%s written by a newer release: %v", what, err)
+		}
+		b, rerr := os.ReadFile(path)
+		if rerr != nil {
+			t.Fatal(rerr)
+		}
+		if sha256.Sum256(b) != sum {
+			t.Fatalf("%s: the refused database was changed", what)
+		}
+	}
+	hubDB := filepath.Join(dir, "hub", "hub.db")
+	sum := bump(hubDB)
+	hb, err := hub.Open(ctx, hub.Options{Dir: filepath.Join(dir, "hub")})
+	if err == nil {
+		hb.Close()
+	}
+	check("hub", hubDB, sum, err)
+
+	stDir := filepath.Join(dir, "station-a")
+	stDB := filepath.Join(stDir, station.DBFile)
+	sum = bump(stDB)
+	cfg, err := station.LoadConfig(stDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := station.OpenReplica(ctx, stDir, cfg, nil)
+	if err == nil {
+		rep.Close()
+	}
+	check("station", stDB, sum, err)
 }
