@@ -577,6 +577,12 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 			return nil, fmt.Errorf("%w: %s.%s: %v", ErrBadValue, t.Name, cv.Column, err)
 		}
 		st := rb.meta.find(col, "")
+		if col == t.deleted && v == nil {
+			if st == nil {
+				continue // never written, still not deleted
+			}
+			v = int64(0) // the row keeps a NULL marker as 0: so does the merge state
+		}
 		if col == t.keyCol && !st.allEqual(v) {
 			keyChanged = true
 		}
