@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"io/fs"
@@ -494,4 +495,161 @@ func TestNewerDatabaseRefused(t *testing.T) {
 		rep.Close()
 	}
 	check("station", stDB, sum, err)
+}
+
+// withAddedColumn is the records schema as a later release might declare
+// it: every table gains a column (version 2, the next id after the delete
+// marker's).
+func withAddedColumn(t *testing.T) (v1, v2 *replica.Schema) {
+	t.Helper()
+	v1, err := records.NewSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []*replica.Table
+	for _, tb := range v1.Tables() {
+		cols := append([]replica.Column(nil), tb.Columns...)
+		cols = append(cols, replica.Column{Name: "added_later", Type: replica.Text, ID: tb.NumColumns(), Since: 2})
+		tables = append(tables, &replica.Table{Name: tb.Name, Columns: cols, DeletedID: tb.DeletedID, Since: tb.Since,
+			AppendOnly: tb.AppendOnly, KeyColumn: tb.KeyColumn, Indexes: tb.Indexes})
+	}
+	v2, err = replica.NewSchema(tables...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v1, v2
+}
+
+// TestAddedColumnKeeps050Deletes: 0.5.0's hub and station databases, opened
+// by a release whose tables each gained a column, read the same records;
+// what 0.5.0 deleted (sent or not) still reads, snapshots and logs as a
+// delete; the hub encodes its whole 0.5.0 log and, filtered for a 0.5.0
+// station (Schema.ChangeAt), that station's codec decodes it.
+func TestAddedColumnKeeps050Deletes(t *testing.T) {
+	ctx := context.Background()
+	dir := unpackFixture(t, release050)
+	raw, err := os.ReadFile(filepath.Join(release050, "expect.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var want map[string]any
+	if err := d.Decode(&want); err != nil {
+		t.Fatal(err)
+	}
+	var hubCfg struct{ Key string }
+	b, err := os.ReadFile(filepath.Join(dir, "hub", "hub.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &hubCfg); err != nil {
+		t.Fatal(err)
+	}
+	key, err := hex.DecodeString(hubCfg.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, v2 := withAddedColumn(t)
+	if v2.FingerprintAt(1) != v1.Fingerprint() {
+		t.Fatal("the added columns change what a 0.5.0 station must match")
+	}
+	newer, err := syncproto.NewCodec(v2, ident.Key(key), syncproto.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	older, err := syncproto.NewCodec(v1, ident.Key(key), syncproto.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	isDelete := func(tb *replica.Table, f replica.Field) bool {
+		return f.Col == tb.DeletedCol() && tb.ColumnName(f.Col) == replica.DeletedColumn && !f.Dead && f.Value == int64(1)
+	}
+	for _, node := range []struct{ name, path, expect string }{
+		{"hub", filepath.Join(dir, "hub", "hub.db"), "hub"},
+		{"甲站", filepath.Join(dir, "station-a", station.DBFile), "station_a"},
+		{"乙站", filepath.Join(dir, "station-b", station.DBFile), "station_b"},
+	} {
+		ladder := station.Ladder()
+		if node.name == "hub" {
+			ladder = hub.Ladder()
+		}
+		rep, err := replica.Open(ctx, node.path, replica.Options{Schema: v2, Key: ident.Key(key), History: node.name == "hub", Ladder: ladder})
+		if err != nil {
+			t.Fatalf("%s: open with an added column: %v", node.name, err)
+		}
+		t.Cleanup(func() { rep.Close() })
+		rows := rowsOf(t, rep)
+		requireWithin(t, node.name, want[node.expect], asJSON(t, rows))
+		deleted := 0
+		for table, byID := range rows {
+			tb, _ := v2.Table(table)
+			for id, row := range byID {
+				if row[replica.DeletedColumn] != int64(1) {
+					continue
+				}
+				deleted++
+				rid, _ := ident.ParseID(id)
+				snap, err := rep.Snapshot(ctx, table, rid)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, c := range snap {
+					for _, f := range c.Fields {
+						found = found || isDelete(tb, f)
+					}
+				}
+				if !found {
+					t.Errorf("%s: the snapshot of deleted %s %s carries no delete", node.name, table, id)
+				}
+			}
+		}
+		if deleted == 0 {
+			t.Fatalf("%s: the fixture holds no deleted row", node.name)
+		}
+		// The whole log encodes with the new schema, and filtered for a
+		// 0.5.0 peer decodes with 0.5.0's; its deletes stay deletes.
+		logDeletes := 0
+		for after := uint64(0); ; {
+			entries, next, err := rep.ReadLog(ctx, after, replica.LogQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(entries) == 0 {
+				break
+			}
+			var all, old []replica.Change
+			for _, e := range entries {
+				all = append(all, e.Change)
+				if c, ok := v2.ChangeAt(1, e.Change); ok {
+					old = append(old, c)
+				}
+				tb, _ := v2.Table(e.Change.Table)
+				for _, f := range e.Change.Fields {
+					if isDelete(tb, f) {
+						logDeletes++
+					}
+					if tb.ColumnName(f.Col) == "added_later" {
+						t.Fatalf("%s: a 0.5.0 change writes the added column: %+v", node.name, e.Change)
+					}
+				}
+			}
+			if _, err := newer.Encode(nil, &syncproto.Batch{First: 1, Last: 1, Changes: all}); err != nil {
+				t.Fatalf("%s: encode the 0.5.0 log after %d: %v", node.name, after, err)
+			}
+			frame, err := newer.Encode(nil, &syncproto.Batch{First: 1, Last: 1, Changes: old})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := older.Decode(frame); err != nil {
+				t.Fatalf("%s: a 0.5.0 peer cannot decode the filtered log: %v", node.name, err)
+			}
+			after = next
+		}
+		// 甲站's log was trimmed, but its unsent delete is there.
+		if logDeletes == 0 {
+			t.Errorf("%s: no delete in the log read with an added column", node.name)
+		}
+	}
 }
