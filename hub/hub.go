@@ -174,6 +174,7 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	rep, err := replica.Open(ctx, filepath.Join(opt.Dir, dbFile), replica.Options{
 		Schema: schema, Clock: hlc.NewClock(opt.Now), Site: cfg.site, Key: cfg.key,
 		History: true, Synchronous: opt.Synchronous, Logger: opt.Logger, Indexes: records.HubIndexes(),
+		Ladder: Ladder(),
 	})
 	if err != nil {
 		return nil, err

@@ -40,12 +40,30 @@ func Bookkeeping(column string) bool { return column == "station" || column == E
 // station staff write (not the station directory, which the hub keeps).
 var EnteredByTables = []string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements}
 
-func text(name string) replica.Column { return replica.Column{Name: name, Type: replica.Text} }
-func integer(name string) replica.Column {
-	return replica.Column{Name: name, Type: replica.Integer}
+// SchemaVersion is the version of the schema NewSchema declares: the
+// greatest Since of its tables and columns. A release that adds a table
+// or a column raises it and declares the addition with it (DESIGN
+// "Edges"); the hub accepts stations one version behind.
+const SchemaVersion = 1
+
+// Column declarations take their id first: a column's id is frozen (it
+// names the column in every database, log and change ever written), and
+// the delete marker's (each table's DeletedID) too. The first version's
+// ids are the columns' places and the marker's the number of columns it
+// had; a column added later takes the next id after all of them, with the
+// version that added it.
+func text(id int, name string) replica.Column {
+	return replica.Column{ID: id, Name: name, Type: replica.Text}
 }
-func number(name string) replica.Column { return replica.Column{Name: name, Type: replica.Real} }
-func set(name string) replica.Column    { return replica.Column{Name: name, Type: replica.Set} }
+func integer(id int, name string) replica.Column {
+	return replica.Column{ID: id, Name: name, Type: replica.Integer}
+}
+func number(id int, name string) replica.Column {
+	return replica.Column{ID: id, Name: name, Type: replica.Real}
+}
+func set(id int, name string) replica.Column {
+	return replica.Column{ID: id, Name: name, Type: replica.Set}
+}
 
 // StationIndexes are the indexes the station's pages need beyond the
 // schema's (replica.Options.Indexes): the hub, which serves other pages, does
@@ -69,75 +87,83 @@ func NewSchema() (*replica.Schema, error) {
 		&replica.Table{
 			Name:      Workers,
 			KeyColumn: "id_number",
+			DeletedID: 15,
 			Columns: []replica.Column{
-				text("id_number"), text("name"), text("phone"), text("ethnicity"),
-				text("hukou_village"), text("residence_village"), text("education"),
-				text("labour_ability"), set("tags"), text("monitor_type"), set("skills"),
-				integer("willing_away"), text("notes"), text("station"),
-				text(EnteredBy),
+				text(0, "id_number"), text(1, "name"), text(2, "phone"), text(3, "ethnicity"),
+				text(4, "hukou_village"), text(5, "residence_village"), text(6, "education"),
+				text(7, "labour_ability"), set(8, "tags"), text(9, "monitor_type"), set(10, "skills"),
+				integer(11, "willing_away"), text(12, "notes"), text(13, "station"),
+				text(14, EnteredBy),
 			},
 			// No index here: every replica pays for one on each import and
 			// apply. The station's pages add theirs (StationIndexes).
 		},
 		&replica.Table{
-			Name: MonthlyStatus,
+			Name:      MonthlyStatus,
+			DeletedID: 13,
 			Columns: []replica.Column{
-				text("worker_id"), text("month"), text("list_type"), text("work_scope"),
-				text("place"), text("industry"), text("employment_form"), number("monthly_income"),
-				text("verified_by_method"), text("verified_by"), text("verified_at"), text("station"), text(EnteredBy),
+				text(0, "worker_id"), text(1, "month"), text(2, "list_type"), text(3, "work_scope"),
+				text(4, "place"), text(5, "industry"), text(6, "employment_form"), number(7, "monthly_income"),
+				text(8, "verified_by_method"), text(9, "verified_by"), text(10, "verified_at"), text(11, "station"), text(12, EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id", "month"}},
 		},
 		&replica.Table{
-			Name: Unemployment,
+			Name:      Unemployment,
+			DeletedID: 10,
 			Columns: []replica.Column{
-				text("worker_id"), text("place_type"), text("registered_on"), text("reason"),
-				text("job_intention"), text("training_intention"), text("deregistered_on"),
-				text("deregistration_reason"), text("station"), text(EnteredBy),
+				text(0, "worker_id"), text(1, "place_type"), text(2, "registered_on"), text(3, "reason"),
+				text(4, "job_intention"), text(5, "training_intention"), text(6, "deregistered_on"),
+				text(7, "deregistration_reason"), text(8, "station"), text(9, EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
 		&replica.Table{
 			Name:       Jobseeker,
 			AppendOnly: true,
+			DeletedID:  10,
 			Columns: []replica.Column{
-				text("worker_id"), text("intended_work"), number("expected_wage"), text("wage_unit"),
-				text("area"), text("work_type"), text("available_from"), text("registered_on"), text("station"),
-				text(EnteredBy),
+				text(0, "worker_id"), text(1, "intended_work"), number(2, "expected_wage"), text(3, "wage_unit"),
+				text(4, "area"), text(5, "work_type"), text(6, "available_from"), text(7, "registered_on"), text(8, "station"),
+				text(9, EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
 		&replica.Table{
 			Name:       Followups,
 			AppendOnly: true,
+			DeletedID:  10,
 			Columns: []replica.Column{
-				text("worker_id"), text("date"), text("method"), text("service_type"),
-				text("content"), text("outcome"), text("next_due"), text("staff"), text("station"),
-				text(EnteredBy),
+				text(0, "worker_id"), text(1, "date"), text(2, "method"), text(3, "service_type"),
+				text(4, "content"), text(5, "outcome"), text(6, "next_due"), text(7, "staff"), text(8, "station"),
+				text(9, EnteredBy),
 			},
 			Indexes: [][]string{{"worker_id", "date"}},
 		},
 		&replica.Table{
-			Name: Gigs,
+			Name:      Gigs,
+			DeletedID: 19,
 			Columns: []replica.Column{
-				text("title"), text("occupation"), integer("headcount"), number("wage"), text("wage_unit"),
-				text("settlement"), text("place"), text("address"), text("start_date"), text("end_date"),
-				integer("age_min"), integer("age_max"), text("employer"), text("contact"),
-				set("skills"), text("status"), text("expires_on"), text("station"), text(EnteredBy),
+				text(0, "title"), text(1, "occupation"), integer(2, "headcount"), number(3, "wage"), text(4, "wage_unit"),
+				text(5, "settlement"), text(6, "place"), text(7, "address"), text(8, "start_date"), text(9, "end_date"),
+				integer(10, "age_min"), integer(11, "age_max"), text(12, "employer"), text(13, "contact"),
+				set(14, "skills"), text(15, "status"), text(16, "expires_on"), text(17, "station"), text(18, EnteredBy),
 			},
 			Indexes: [][]string{{"status"}},
 		},
 		&replica.Table{
-			Name: Placements,
+			Name:      Placements,
+			DeletedID: 6,
 			Columns: []replica.Column{
-				text("gig_id"), text("worker_id"), text("status"), text("placed_on"), text("station"), text(EnteredBy),
+				text(0, "gig_id"), text(1, "worker_id"), text(2, "status"), text(3, "placed_on"), text(4, "station"), text(5, EnteredBy),
 			},
 			Indexes: [][]string{{"gig_id"}, {"worker_id"}},
 		},
 		&replica.Table{
-			Name: Stations,
+			Name:      Stations,
+			DeletedID: 5,
 			Columns: []replica.Column{
-				text("name"), text("division_code"), text("township"), text("village"), text("contact"),
+				text(0, "name"), text(1, "division_code"), text(2, "township"), text(3, "village"), text(4, "contact"),
 			},
 		},
 		// Refusals is the hub's answer to a change it did not accept from a
@@ -146,10 +172,11 @@ func NewSchema() (*replica.Schema, error) {
 		// its staff what was refused and why. state is one of the
 		// Refusal* constants; value is what the station sent (as text).
 		&replica.Table{
-			Name: Refusals,
+			Name:      Refusals,
+			DeletedID: 10,
 			Columns: []replica.Column{
-				text("station"), text("table_name"), text("row_id"), text("column_name"), text("value"),
-				text("reason_key"), text("reason"), text("state"), text("refused_at"), text("version"),
+				text(0, "station"), text(1, "table_name"), text(2, "row_id"), text(3, "column_name"), text(4, "value"),
+				text(5, "reason_key"), text(6, "reason"), text(7, "state"), text(8, "refused_at"), text(9, "version"),
 			},
 			Indexes: [][]string{{"station", "refused_at"}},
 		},
@@ -158,8 +185,9 @@ func NewSchema() (*replica.Schema, error) {
 		// people they name, so that no station sees another's people.
 		// Its row id is the gig's.
 		&replica.Table{
-			Name:    GigFill,
-			Columns: []replica.Column{integer("placed")},
+			Name:      GigFill,
+			DeletedID: 1,
+			Columns:   []replica.Column{integer(0, "placed")},
 		},
 	)
 	if err != nil {

@@ -28,7 +28,7 @@ type Change struct {
 // element), and the versions of that column its writer replaced: the heads its
 // replica held when it wrote.
 type Field struct {
-	Col int // column index in the table; DeletedColumn is the last
+	Col int // the column's id in its table (Column.ID, Table.DeletedID)
 	// Elem is the element for a Set column; Value is then int64(1) for present
 	// and int64(0) for removed.
 	Elem     string
@@ -68,7 +68,10 @@ type SetElem struct {
 // MaxValueBytes bounds one text value (and one set element).
 const MaxValueBytes = 64 << 10
 
-// normalizeValue converts v to the stored Go type of column type t.
+// normalizeValue converts v to the stored Go type of column type t, so that
+// a value is one thing in the row, the merge state, the log and on the
+// wire: a REAL −0 becomes 0 (SQLite keeps no −0 in a row), NaN and the
+// infinities are refused.
 func normalizeValue(t ColumnType, v any) (any, error) {
 	if v == nil {
 		return nil, nil
@@ -106,6 +109,9 @@ func normalizeValue(t ColumnType, v any) (any, error) {
 		case float64:
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				return nil, fmt.Errorf("want a finite number")
+			}
+			if x == 0 {
+				return 0.0, nil // −0 too
 			}
 			return x, nil
 		case int64:
@@ -174,6 +180,9 @@ func checkField(t *Table, f *Field) error {
 	v, err := normalizeValue(ct, f.Value)
 	if err != nil {
 		return fmt.Errorf("column %s: %w", t.ColumnName(f.Col), err)
+	}
+	if v == nil && f.Col == t.deleted {
+		v = int64(0) // the row keeps a NULL marker as 0: so does the merge state
 	}
 	f.Value = v
 	return nil

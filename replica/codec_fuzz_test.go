@@ -9,9 +9,9 @@ import (
 )
 
 func fuzzSchema(t testing.TB) *Schema {
-	s, err := NewSchema(&Table{Name: "things", Columns: []Column{
-		{Name: "name", Type: Text}, {Name: "count", Type: Integer},
-		{Name: "price", Type: Real}, {Name: "tags", Type: Set},
+	s, err := NewSchema(&Table{Name: "things", DeletedID: 4, Columns: []Column{
+		{Name: "name", Type: Text, ID: 0}, {Name: "count", Type: Integer, ID: 1},
+		{Name: "price", Type: Real, ID: 2}, {Name: "tags", Type: Set, ID: 3},
 	}})
 	if err != nil {
 		t.Fatal(err)

@@ -368,6 +368,23 @@ func decodeUniform(t *Table, r *Reader, vals []any) (*rowMeta, error) {
 	return m, nil
 }
 
+// storedValue is v, a losing head's value read from merge state an earlier
+// release wrote, as this one stores values: −0 as 0, a NULL delete marker
+// as 0 (as the row would hold them had they won).
+func (t *Table) storedValue(col int, v any) any {
+	switch x := v.(type) {
+	case nil:
+		if col == t.deleted {
+			return int64(0)
+		}
+	case float64:
+		if x == 0 {
+			return 0.0
+		}
+	}
+	return v
+}
+
 // decodeMeta reads what encode wrote; vals supplies the in-row values.
 func decodeMeta(t *Table, b []byte, vals []any) (*rowMeta, error) {
 	m := &rowMeta{}
@@ -417,6 +434,8 @@ func decodeMeta(t *Table, b []byte, vals []any) (*rowMeta, error) {
 			v, inRow := r.Value()
 			if inRow {
 				v = vals[c.col]
+			} else {
+				v = t.storedValue(c.col, v)
 			}
 			c.heads[j].value = v
 		}

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"fieldsync/dbmigrate"
 	"fieldsync/hlc"
 	"fieldsync/ident"
 
@@ -65,7 +66,32 @@ type Options struct {
 	// crash; a power cut may lose the last commits).
 	Synchronous string
 	Logger      *slog.Logger
+	// Ladder is the layout ladder of this kind of database file, declared
+	// by the application that owns it: the engine's steps (Layout1, ...)
+	// and its own, in the order they were added (dbmigrate). Nil takes
+	// Ladder(), the engine's steps alone.
+	Ladder []dbmigrate.Step
 }
+
+// Layout1 is the engine's first layout step, its tables as release 0.5.0
+// made them: fs_state, fs_log and fs_cursor. On a 0.5.0 database
+// (user_version 0, the tables there) it changes nothing.
+var Layout1 = dbmigrate.Statements("replica engine tables",
+	`CREATE TABLE IF NOT EXISTS fs_state (key TEXT PRIMARY KEY, value ANY) STRICT`,
+	// One log row per transaction (up to maxLogRow changes): its changes
+	// encoded together, so that a batch of a thousand edits costs one
+	// insert, not a thousand. origin is the site that made every change in
+	// it, 0 when they are mixed; at is when it was written here (corrected
+	// wall clock, ms), for trimming. AUTOINCREMENT: a trimmed log must never
+	// hand out a sequence number again, or a peer would think it acknowledged.
+	`CREATE TABLE IF NOT EXISTS fs_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, origin INTEGER NOT NULL,
+		n INTEGER NOT NULL, at INTEGER NOT NULL, body BLOB NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS fs_cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT`,
+)
+
+// Ladder is the engine's layout steps, in order: the ladder of a database
+// that holds nothing but a replica.
+func Ladder() []dbmigrate.Step { return []dbmigrate.Step{Layout1} }
 
 // Replica is one node's database. Methods are safe for concurrent use; writes
 // are serialised.
@@ -157,18 +183,16 @@ func create(ctx context.Context, path string) error {
 }
 
 func (r *Replica) init(ctx context.Context, opt Options) error {
-	stmts := []string{
-		`CREATE TABLE IF NOT EXISTS fs_state (key TEXT PRIMARY KEY, value ANY) STRICT`,
-		// One log row per transaction (up to maxLogRow changes): its changes
-		// encoded together, so that a batch of a thousand edits costs one
-		// insert, not a thousand. origin is the site that made every change in
-		// it, 0 when they are mixed; at is when it was written here (corrected
-		// wall clock, ms), for trimming. AUTOINCREMENT: a trimmed log must never
-		// hand out a sequence number again, or a peer would think it acknowledged.
-		`CREATE TABLE IF NOT EXISTS fs_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, origin INTEGER NOT NULL,
-			n INTEGER NOT NULL, at INTEGER NOT NULL, body BLOB NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS fs_cursor (name TEXT PRIMARY KEY, seq INTEGER NOT NULL) STRICT`,
+	ladder := opt.Ladder
+	if ladder == nil {
+		ladder = Ladder()
 	}
+	// The layout first: a database a newer release wrote is refused before
+	// anything here touches it.
+	if _, err := dbmigrate.Apply(ctx, r.db, ladder); err != nil {
+		return err
+	}
+	var stmts []string
 	if opt.History {
 		// The history index keys rows by the first 8 bytes of their id, as an
 		// integer: half the size of the id, so cheaper to insert; the rare

@@ -20,18 +20,18 @@ import (
 func testSchema(t testing.TB) *replica.Schema {
 	t.Helper()
 	s, err := replica.NewSchema(
-		&replica.Table{Name: "things", Columns: []replica.Column{
-			{Name: "name", Type: replica.Text},
-			{Name: "count", Type: replica.Integer},
-			{Name: "price", Type: replica.Real},
-			{Name: "tags", Type: replica.Set},
+		&replica.Table{Name: "things", DeletedID: 4, Columns: []replica.Column{
+			{Name: "name", Type: replica.Text, ID: 0},
+			{Name: "count", Type: replica.Integer, ID: 1},
+			{Name: "price", Type: replica.Real, ID: 2},
+			{Name: "tags", Type: replica.Set, ID: 3},
 		}},
-		&replica.Table{Name: "people", KeyColumn: "code", Columns: []replica.Column{
-			{Name: "code", Type: replica.Text},
-			{Name: "phone", Type: replica.Text},
+		&replica.Table{Name: "people", KeyColumn: "code", DeletedID: 2, Columns: []replica.Column{
+			{Name: "code", Type: replica.Text, ID: 0},
+			{Name: "phone", Type: replica.Text, ID: 1},
 		}},
-		&replica.Table{Name: "notes", AppendOnly: true, Columns: []replica.Column{
-			{Name: "body", Type: replica.Text},
+		&replica.Table{Name: "notes", AppendOnly: true, DeletedID: 1, Columns: []replica.Column{
+			{Name: "body", Type: replica.Text, ID: 0},
 		}},
 	)
 	if err != nil {
@@ -460,16 +460,25 @@ func TestTrimLogFreesPages(t *testing.T) {
 
 // TestSchemaAppendsColumns: a database made by an earlier schema gains the
 // columns the schema appended since, keeping its rows and merge state; a
-// column inserted before others is refused.
+// column inserted before others, or renamed, is refused.
 func TestSchemaAppendsColumns(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "r.db")
-	schema := func(cols ...string) *replica.Schema {
+	// The first two columns are the first version's, ids 0 and 1, the
+	// delete marker 2; later ones are version 2's, ids 3 on.
+	declare := func(cols ...string) (*replica.Schema, error) {
 		var cs []replica.Column
-		for _, c := range cols {
-			cs = append(cs, replica.Column{Name: c, Type: replica.Text})
+		for i, c := range cols {
+			col := replica.Column{Name: c, Type: replica.Text, ID: i}
+			if i >= 2 {
+				col.ID, col.Since = i+1, 2
+			}
+			cs = append(cs, col)
 		}
-		s, err := replica.NewSchema(&replica.Table{Name: "things", Columns: cs})
+		return replica.NewSchema(&replica.Table{Name: "things", DeletedID: 2, Columns: cs})
+	}
+	schema := func(cols ...string) *replica.Schema {
+		s, err := declare(cols...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -512,6 +521,9 @@ func TestSchemaAppendsColumns(t *testing.T) {
 
 	if _, err := open(schema("name", "email", "phone", "entered_by")); !errors.Is(err, replica.ErrSchemaChanged) {
 		t.Fatalf("a column inserted before others: %v, want ErrSchemaChanged", err)
+	}
+	if _, err := open(schema("name", "email", "entered_by")); !errors.Is(err, replica.ErrSchemaChanged) {
+		t.Fatalf("a column renamed: %v, want ErrSchemaChanged", err)
 	}
 }
 

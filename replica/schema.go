@@ -45,6 +45,16 @@ func (t ColumnType) sqlType() string {
 type Column struct {
 	Name string
 	Type ColumnType
+	// ID names the column in the merge state, the change log and on the
+	// wire, for good: it never changes and is never given to another
+	// column. A table's ids (its columns' and its DeletedID) are 0 to
+	// len(Columns), each once, ascending in the order the columns are
+	// declared; a column added by a later schema version takes the next id
+	// after every existing one, so it comes after DeletedID.
+	ID int
+	// Since is the schema version that added the column (0 or 1: the
+	// first). A peer of an earlier version neither sends nor receives it.
+	Since int
 }
 
 // DeletedColumn is the tombstone column every table has: 1 once the row is
@@ -61,6 +71,12 @@ const MetaColumn = "fs_meta"
 type Table struct {
 	Name    string
 	Columns []Column
+	// DeletedID is the id of DeletedColumn, frozen like the columns' ids:
+	// for a table of the first schema it is the number of columns it had
+	// then (the marker followed them); columns added since take ids after it.
+	DeletedID int
+	// Since is the schema version that added the table (0 or 1: the first).
+	Since int
 	// AppendOnly tables take a row once and never an edit (registrations,
 	// follow-ups): local edits of an existing row are refused.
 	AppendOnly bool
@@ -71,7 +87,9 @@ type Table struct {
 	Indexes [][]string
 
 	id          int
+	since       int
 	byName      map[string]int
+	cols        []colInfo // by column id, DeletedColumn included
 	deleted     int
 	keyCol      int
 	selectSQL   string // the row and its merge state by id
@@ -79,52 +97,62 @@ type Table struct {
 	prefetchSQL string // many rows and their merge state by id
 }
 
+// colInfo is what the engine needs of a column, found by its id.
+type colInfo struct {
+	name  string
+	typ   ColumnType
+	since int
+}
+
 // ID is the table's index in its schema; it names the table on the wire.
 func (t *Table) ID() int { return t.id }
 
-// Column returns the index of the named column (DeletedColumn included).
+// Column returns the id of the named column (DeletedColumn included).
 func (t *Table) Column(name string) (int, bool) {
 	i, ok := t.byName[name]
 	return i, ok
 }
 
-// NumColumns counts the columns including DeletedColumn.
-func (t *Table) NumColumns() int { return len(t.Columns) + 1 }
+// NumColumns counts the column ids, DeletedColumn's included: ids are 0 to
+// NumColumns()-1.
+func (t *Table) NumColumns() int { return len(t.cols) }
 
-// ColumnName names column i, DeletedColumn included.
-func (t *Table) ColumnName(i int) string {
-	if i == t.deleted {
-		return DeletedColumn
-	}
-	return t.Columns[i].Name
-}
+// ColumnName names column id i, DeletedColumn included.
+func (t *Table) ColumnName(i int) string { return t.cols[i].name }
 
-// ColumnType is the type of column i, DeletedColumn included.
-func (t *Table) ColumnType(i int) ColumnType {
-	if i == t.deleted {
-		return Integer
-	}
-	return t.Columns[i].Type
-}
+// ColumnType is the type of column id i, DeletedColumn included.
+func (t *Table) ColumnType(i int) ColumnType { return t.cols[i].typ }
 
-// KeyColumnIndex is the index of KeyColumn, or -1.
+// ColumnAddedIn is the schema version that added column id i (at least 1).
+func (t *Table) ColumnAddedIn(i int) int { return t.cols[i].since }
+
+// AddedIn is the schema version that added the table (at least 1).
+func (t *Table) AddedIn() int { return t.since }
+
+// KeyColumnIndex is the id of KeyColumn, or -1.
 func (t *Table) KeyColumnIndex() int { return t.keyCol }
+
+// DeletedCol is the id of the table's tombstone column, DeletedColumn.
+func (t *Table) DeletedCol() int { return t.deleted }
 
 // Schema is the set of replicated tables. Every replica of a deployment uses the
 // same schema; its Fingerprint is checked at each sync handshake.
 type Schema struct {
-	tables []*Table
-	byName map[string]*Table
-	fp     [8]byte
+	tables  []*Table
+	byName  map[string]*Table
+	version int
+	fps     []uint64 // FingerprintAt(v) at fps[v-1]
 }
 
 var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 
 // NewSchema checks the declarations and indexes them. Tables keep the order
-// given: it is their wire id, so new tables go at the end.
+// given: it is their wire id, so new tables go at the end. Column ids must
+// be each table's 0 to len(Columns), each once, ascending in declaration
+// order, with DeletedID among them and columns added by a later version
+// (Since) after DeletedID.
 func NewSchema(tables ...*Table) (*Schema, error) {
-	s := &Schema{byName: map[string]*Table{}}
-	h := sha256.New()
+	s := &Schema{byName: map[string]*Table{}, version: 1}
 	for i, t := range tables {
 		if !identRE.MatchString(t.Name) || len(t.Name) > 3 && t.Name[:3] == "fs_" {
 			return nil, fmt.Errorf("table %q: bad name", t.Name)
@@ -132,11 +160,24 @@ func NewSchema(tables ...*Table) (*Schema, error) {
 		if _, dup := s.byName[t.Name]; dup {
 			return nil, fmt.Errorf("table %q declared twice", t.Name)
 		}
+		if len(t.Columns) == 0 {
+			return nil, fmt.Errorf("table %s: no columns", t.Name)
+		}
 		t.id = i
+		t.since = max(t.Since, 1)
+		s.version = max(s.version, t.since)
 		t.byName = map[string]int{}
 		t.keyCol = -1
-		fmt.Fprintf(h, "t:%s:%v;", t.Name, t.AppendOnly)
-		for j, c := range t.Columns {
+		n := len(t.Columns) + 1
+		if t.DeletedID < 1 || t.DeletedID >= n {
+			return nil, fmt.Errorf("table %s: DeletedID %d: want the id after the first version's columns, 1 to %d", t.Name, t.DeletedID, n-1)
+		}
+		t.deleted = t.DeletedID
+		t.cols = make([]colInfo, n)
+		t.cols[t.deleted] = colInfo{name: DeletedColumn, typ: Integer, since: t.since}
+		t.byName[DeletedColumn] = t.deleted
+		prev := -1
+		for _, c := range t.Columns {
 			if !identRE.MatchString(c.Name) || c.Name == "id" || len(c.Name) > 3 && c.Name[:3] == "fs_" {
 				return nil, fmt.Errorf("table %s: column %q: bad name", t.Name, c.Name)
 			}
@@ -146,18 +187,36 @@ func NewSchema(tables ...*Table) (*Schema, error) {
 			if _, dup := t.byName[c.Name]; dup {
 				return nil, fmt.Errorf("table %s: column %s declared twice", t.Name, c.Name)
 			}
-			t.byName[c.Name] = j
-			fmt.Fprintf(h, "c:%s:%d;", c.Name, c.Type)
+			switch {
+			case c.ID < 0 || c.ID >= n:
+				return nil, fmt.Errorf("table %s: column %s: id %d out of 0 to %d", t.Name, c.Name, c.ID, n-1)
+			case c.ID == t.deleted:
+				return nil, fmt.Errorf("table %s: column %s: id %d is the delete marker's", t.Name, c.Name, c.ID)
+			case t.cols[c.ID].name != "":
+				return nil, fmt.Errorf("table %s: column %s: id %d already names %s", t.Name, c.Name, c.ID, t.cols[c.ID].name)
+			case c.ID < prev:
+				return nil, fmt.Errorf("table %s: column %s: id %d after %d: ids ascend in declaration order", t.Name, c.Name, c.ID, prev)
+			}
+			prev = c.ID
+			since := max(c.Since, t.since)
+			if since > t.since && c.ID < t.deleted {
+				return nil, fmt.Errorf("table %s: column %s: added in version %d with id %d: a later column takes an id after DeletedID %d",
+					t.Name, c.Name, since, c.ID, t.deleted)
+			}
+			if since == t.since && c.ID > t.deleted {
+				return nil, fmt.Errorf("table %s: column %s: id %d after DeletedID %d: say in which version it was added (Since)",
+					t.Name, c.Name, c.ID, t.deleted)
+			}
+			s.version = max(s.version, since)
+			t.cols[c.ID] = colInfo{name: c.Name, typ: c.Type, since: since}
+			t.byName[c.Name] = c.ID
 		}
-		t.deleted = len(t.Columns)
-		t.byName[DeletedColumn] = t.deleted
 		if t.KeyColumn != "" {
 			k, ok := t.byName[t.KeyColumn]
-			if !ok || t.Columns[k].Type != Text {
+			if !ok || t.cols[k].typ != Text || k == t.deleted {
 				return nil, fmt.Errorf("table %s: key column %q must be a declared text column", t.Name, t.KeyColumn)
 			}
 			t.keyCol = k
-			fmt.Fprintf(h, "k:%s;", t.KeyColumn)
 		}
 		for _, ix := range t.Indexes {
 			for _, c := range ix {
@@ -170,8 +229,43 @@ func NewSchema(tables ...*Table) (*Schema, error) {
 		s.tables = append(s.tables, t)
 		s.byName[t.Name] = t
 	}
-	copy(s.fp[:], h.Sum(nil))
+	for v := 1; v <= s.version; v++ {
+		s.fps = append(s.fps, s.fingerprint(v))
+	}
 	return s, nil
+}
+
+// fingerprint hashes the schema as a peer of version v knows it. What the
+// first version declares is hashed as release 0.5.0 hashed it (names,
+// types, append-only, key column, in declaration order), so that its
+// stations keep matching; what a later version added is hashed with its
+// ids and version.
+func (s *Schema) fingerprint(v int) uint64 {
+	h := sha256.New()
+	for _, t := range s.tables {
+		if t.since > v {
+			continue
+		}
+		if t.since == 1 {
+			fmt.Fprintf(h, "t:%s:%v;", t.Name, t.AppendOnly)
+		} else {
+			fmt.Fprintf(h, "t:%s:%v:%d:%d;", t.Name, t.AppendOnly, t.deleted, t.since)
+		}
+		for _, c := range t.Columns {
+			since := max(c.Since, t.since)
+			switch {
+			case since > v:
+			case since == 1:
+				fmt.Fprintf(h, "c:%s:%d;", c.Name, c.Type)
+			default:
+				fmt.Fprintf(h, "c:%s:%d:%d:%d;", c.Name, c.Type, c.ID, since)
+			}
+		}
+		if t.KeyColumn != "" {
+			fmt.Fprintf(h, "k:%s;", t.KeyColumn)
+		}
+	}
+	return binary.BigEndian.Uint64(h.Sum(nil)[:8])
 }
 
 // Table looks a table up by name.
@@ -191,9 +285,51 @@ func (s *Schema) TableByID(id int) (*Table, bool) {
 // Tables lists the tables in declaration order.
 func (s *Schema) Tables() []*Table { return s.tables }
 
-// Fingerprint identifies the schema; peers with different fingerprints cannot sync.
-func (s *Schema) Fingerprint() uint64 { return binary.BigEndian.Uint64(s.fp[:]) }
+// Version is the schema's version: the greatest Since of its tables and
+// columns (at least 1).
+func (s *Schema) Version() int { return s.version }
 
-// DeletedCol is the index of the table's tombstone column, DeletedColumn:
-// the last.
-func (t *Table) DeletedCol() int { return len(t.Columns) }
+// FingerprintAt identifies the schema as a peer of version v knows it
+// (what was added after v left out); 0 for a version beyond this schema's
+// or below 1. A peer one version behind sends FingerprintAt(its version).
+func (s *Schema) FingerprintAt(v int) uint64 {
+	if v < 1 || v > len(s.fps) {
+		return 0
+	}
+	return s.fps[v-1]
+}
+
+// ChangeAt is c as a peer of schema version v may receive it: without the
+// fields of columns added after v; false when nothing is left (the table
+// or every column it wrote came later). c is not modified; the result
+// shares c's fields when none was dropped.
+func (s *Schema) ChangeAt(v int, c Change) (Change, bool) {
+	t, ok := s.byName[c.Table]
+	if !ok || t.since > v {
+		return Change{}, false
+	}
+	keep := 0
+	for i := range c.Fields {
+		if f := &c.Fields[i]; f.Col >= 0 && f.Col < len(t.cols) && t.cols[f.Col].since <= v {
+			keep++
+		}
+	}
+	if keep == len(c.Fields) {
+		return c, keep > 0
+	}
+	if keep == 0 {
+		return Change{}, false
+	}
+	fields := make([]Field, 0, keep)
+	for _, f := range c.Fields {
+		if f.Col >= 0 && f.Col < len(t.cols) && t.cols[f.Col].since <= v {
+			fields = append(fields, f)
+		}
+	}
+	c.Fields = fields
+	return c, true
+}
+
+// Fingerprint identifies the schema; peers with different fingerprints
+// cannot sync, unless one is a version behind (FingerprintAt).
+func (s *Schema) Fingerprint() uint64 { return s.FingerprintAt(s.version) }

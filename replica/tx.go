@@ -127,14 +127,16 @@ func (tx *Tx) SetCursor(ctx context.Context, name string, seq uint64) error {
 	return nil
 }
 
-// columnList names every stored column but the id, in storage order.
+// columnList names every stored column but the id: the columns in id order
+// (DeletedColumn among them), so that a row scans into a slice indexed by
+// column id, then MetaColumn.
 func columnList(t *Table) string {
 	var b strings.Builder
-	for _, c := range t.Columns {
-		b.WriteString(c.Name)
+	for _, c := range t.cols {
+		b.WriteString(c.name)
 		b.WriteString(", ")
 	}
-	b.WriteString(DeletedColumn + ", " + MetaColumn)
+	b.WriteString(MetaColumn)
 	return b.String()
 }
 
@@ -152,11 +154,11 @@ func upsertRowSQL(t *Table) string {
 	var cols, qs, set strings.Builder
 	cols.WriteString("id")
 	qs.WriteString("?")
-	names := make([]string, 0, len(t.Columns)+2)
-	for _, c := range t.Columns {
-		names = append(names, c.Name)
+	names := make([]string, 0, len(t.cols)+1)
+	for _, c := range t.cols {
+		names = append(names, c.name)
 	}
-	names = append(names, DeletedColumn, MetaColumn)
+	names = append(names, MetaColumn)
 	for i, n := range names {
 		cols.WriteString(", " + n)
 		qs.WriteString(", ?")
@@ -575,6 +577,12 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 			return nil, fmt.Errorf("%w: %s.%s: %v", ErrBadValue, t.Name, cv.Column, err)
 		}
 		st := rb.meta.find(col, "")
+		if col == t.deleted && v == nil {
+			if st == nil {
+				continue // never written, still not deleted
+			}
+			v = int64(0) // the row keeps a NULL marker as 0: so does the merge state
+		}
 		if col == t.keyCol && !st.allEqual(v) {
 			keyChanged = true
 		}

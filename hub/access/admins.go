@@ -45,6 +45,10 @@ var schema = []string{
 		remote TEXT NOT NULL DEFAULT '') STRICT`,
 }
 
+// Tables returns the statements that create the access tables, for the
+// hub's layout ladder (they are idempotent).
+func Tables() []string { return append([]string(nil), schema...) }
+
 // AdminInfo is an administrator account, without its password.
 type AdminInfo struct {
 	Name      string    `json:"name"`

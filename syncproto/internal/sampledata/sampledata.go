@@ -222,17 +222,21 @@ func CSV(changes []replica.Change) []byte {
 		if !ok {
 			continue
 		}
-		cells := make([]string, t.NumColumns()-1) // without the tombstone
+		// One cell per column id, the tombstone's left out when written.
+		cells := make([]string, t.NumColumns())
+		row := func() []string {
+			return append(cells[:t.DeletedCol():t.DeletedCol()], cells[t.DeletedCol()+1:]...)
+		}
 		if i == 0 {
 			for j := range cells {
 				cells[j] = t.ColumnName(j)
 			}
-			_ = w.Write(cells)
+			_ = w.Write(row())
 			clear(cells)
 		}
 		sets := map[int][]string{}
 		for _, f := range c.Fields {
-			if f.Col >= len(cells) || f.Dead {
+			if f.Col < 0 || f.Col >= len(cells) || f.Col == t.DeletedCol() || f.Dead {
 				continue
 			}
 			if f.Elem != "" {
@@ -253,7 +257,7 @@ func CSV(changes []replica.Change) []byte {
 		for col, els := range sets {
 			cells[col] = strings.Join(els, ";")
 		}
-		_ = w.Write(cells)
+		_ = w.Write(row())
 	}
 	w.Flush()
 	return buf.Bytes()
