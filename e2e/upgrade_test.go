@@ -497,29 +497,6 @@ func TestNewerDatabaseRefused(t *testing.T) {
 	check("station", stDB, sum, err)
 }
 
-// withAddedColumn is the records schema as a later release might declare
-// it: every table gains a column (version 2, the next id after the delete
-// marker's).
-func withAddedColumn(t *testing.T) (v1, v2 *replica.Schema) {
-	t.Helper()
-	v1, err := records.NewSchema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []*replica.Table
-	for _, tb := range v1.Tables() {
-		cols := append([]replica.Column(nil), tb.Columns...)
-		cols = append(cols, replica.Column{Name: "added_later", Type: replica.Text, ID: tb.NumColumns(), Since: 2})
-		tables = append(tables, &replica.Table{Name: tb.Name, Columns: cols, DeletedID: tb.DeletedID, Since: tb.Since,
-			AppendOnly: tb.AppendOnly, KeyColumn: tb.KeyColumn, Indexes: tb.Indexes})
-	}
-	v2, err = replica.NewSchema(tables...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v1, v2
-}
-
 // TestAddedColumnKeeps050Deletes: 0.5.0's hub and station databases, opened
 // by a release whose tables each gained a column, read the same records;
 // what 0.5.0 deleted (sent or not) still reads, snapshots and logs as a
@@ -550,7 +527,7 @@ func TestAddedColumnKeeps050Deletes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v1, v2 := withAddedColumn(t)
+	v1, v2 := hubtest.SchemaAhead(t)
 	if v2.FingerprintAt(1) != v1.Fingerprint() {
 		t.Fatal("the added columns change what a 0.5.0 station must match")
 	}

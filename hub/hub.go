@@ -23,7 +23,11 @@ import (
 
 // Options configure Open. Zero values take the defaults.
 type Options struct {
-	Dir    string
+	Dir string
+	// Schema is the replicated schema (default records.NewSchema()); tests
+	// give a later version of it, to play a hub a version ahead of its
+	// stations.
+	Schema *replica.Schema
 	Logger *slog.Logger
 	// Now is the wall clock (time.Now when nil).
 	Now func() time.Time
@@ -158,7 +162,10 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 	if opt.Poll <= 0 {
 		opt.Poll = 10 * time.Second
 	}
-	schema, err := records.NewSchema()
+	schema := opt.Schema
+	if schema == nil {
+		schema, err = records.NewSchema()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -210,11 +217,6 @@ func Open(ctx context.Context, opt Options) (*Hub, error) {
 }
 
 func (h *Hub) init(ctx context.Context) error {
-	for _, s := range storeSchema {
-		if _, err := h.rep.DB().ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("create hub tables: %w", err)
-		}
-	}
 	if err := h.acc.Init(ctx); err != nil {
 		return err
 	}

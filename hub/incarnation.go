@@ -85,11 +85,6 @@ func startIncarnation(ctx context.Context, db sqlExecer, now time.Time, from str
 // loadIncarnations reads the current incarnation, making the first one for
 // a database that has none (made before incarnations, or new).
 func loadIncarnations(ctx context.Context, db *sql.DB, now time.Time) (incarnations, error) {
-	for _, s := range incarnationSchema {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return incarnations{}, fmt.Errorf("create incarnation tables: %w", err)
-		}
-	}
 	var inc incarnations
 	read := func(q string) (Incarnation, error) {
 		var id, ms int64

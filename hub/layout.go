@@ -22,5 +22,11 @@ func Ladder() []dbmigrate.Step {
 		// on its databases (user_version 0) they change nothing.
 		replica.Layout1,
 		dbmigrate.Statements("hub tables", hubTables...),
+		// 3: release 0.6.0: every site a station had, the hub database's
+		// incarnations, and the release each station runs.
+		dbmigrate.Statements("0.6.0: station sites, incarnations, station software",
+			append([]string{stationSitesSchema,
+				`ALTER TABLE hub_stations ADD COLUMN software TEXT NOT NULL DEFAULT ''`},
+				incarnationSchema...)...),
 	}
 }

@@ -38,6 +38,9 @@ type StationInfo struct {
 	LastSeen     time.Time      `json:"last_seen,omitzero"`
 	LastError    string         `json:"last_error,omitempty"`
 	ClockOffset  time.Duration  `json:"clock_offset_ns"`
+	// Software is the release the station last said it runs ("" before it
+	// first connected, or for a release before 0.6.0, which does not say).
+	Software string `json:"software,omitempty"`
 }
 
 // Private (not replicated) tables of the hub, in the hub's database.
@@ -57,7 +60,6 @@ var storeSchema = []string{
 	// each deleted once the station committed it.
 	`CREATE TABLE IF NOT EXISTS hub_scope_pending (station TEXT NOT NULL, worker BLOB NOT NULL,
 		PRIMARY KEY (station, worker)) WITHOUT ROWID, STRICT`,
-	stationSitesSchema,
 }
 
 // migrateScope moves the scopes of a hub database made before
@@ -212,7 +214,7 @@ func (h *Hub) RevokeStation(ctx context.Context, name string) error {
 // Stations lists the enrolled stations by name.
 func (h *Hub) Stations(ctx context.Context) ([]StationInfo, error) {
 	rows, err := h.rep.DB().QueryContext(ctx, `SELECT name, site, division_code, created_ms, revoked,
-		last_seen_ms, last_error, clock_offset_ms FROM hub_stations ORDER BY name`)
+		last_seen_ms, last_error, clock_offset_ms, software FROM hub_stations ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list stations: %w", err)
 	}
@@ -221,7 +223,7 @@ func (h *Hub) Stations(ctx context.Context) ([]StationInfo, error) {
 	for rows.Next() {
 		var s StationInfo
 		var site, created, seen, offset int64
-		if err := rows.Scan(&s.Name, &site, &s.DivisionCode, &created, &s.Revoked, &seen, &s.LastError, &offset); err != nil {
+		if err := rows.Scan(&s.Name, &site, &s.DivisionCode, &created, &s.Revoked, &seen, &s.LastError, &offset, &s.Software); err != nil {
 			return nil, fmt.Errorf("list stations: %w", err)
 		}
 		s.Site, s.SiteHex = replica.SiteID(site), replica.SiteID(site).String()
@@ -283,6 +285,16 @@ func (h *Hub) NoteSession(name string, seen time.Time, offset time.Duration, las
 	if err != nil {
 		h.log.Warn("store station status", "station", name, "err", err)
 	}
+}
+
+// NoteSoftware stores the release a station said it runs ("" from a
+// release before 0.6.0), for the station page.
+func (h *Hub) NoteSoftware(ctx context.Context, name, software string) error {
+	if _, err := h.rep.DB().ExecContext(ctx, `UPDATE hub_stations SET software = ? WHERE name = ? AND software != ?`,
+		software, name, software); err != nil {
+		return fmt.Errorf("store station %s's software: %w", name, err)
+	}
+	return nil
 }
 
 // StillEnrolled checks, during a session, that the station was not revoked or

@@ -49,6 +49,10 @@ type session struct {
 	conn    syncproto.Conn
 	id      uint64
 	station hub.StationInfo // set by the handshake, before the window runs
+	// schemaAt is the schema version the station runs, set by the
+	// handshake: the hub's, or one behind (what the station does not know
+	// is left out of what it is sent).
+	schemaAt int
 	log     *slog.Logger
 	upAt    atomic.Int64 // when the last station batch was applied (unix ns)
 	relay   relay
@@ -193,16 +197,67 @@ func (s *session) handshake(ctx context.Context) (*syncproto.Hello, error) {
 	if err := syncproto.CheckVersion(hello.Version); err != nil {
 		return nil, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
 	}
-	if fp := s.h.Replica().Schema().Fingerprint(); hello.Schema != fp {
-		return nil, syncproto.NewError(syncproto.ErrCodeSchema,
-			"station schema %016x, hub schema %016x: update the older side", hello.Schema, fp)
+	v, err := stationSchema(s.h.Replica().Schema(), hello.Schema)
+	if err != nil {
+		return nil, err
 	}
+	s.schemaAt = v
 	st, err := s.h.Authenticate(ctx, hello)
 	if err != nil {
 		return nil, err
 	}
 	s.station = st
 	return hello, nil
+}
+
+// stationSchema is the schema version a station's fingerprint names: the
+// hub's own, or the one before it (stations are upgraded one by one, after
+// the hub: DESIGN "Edges"). Any other is refused, saying which side is
+// older where that can be told.
+func stationSchema(sch *replica.Schema, fp uint64) (int, error) {
+	v := sch.Version()
+	if fp == sch.Fingerprint() {
+		return v, nil
+	}
+	if v > 1 && fp == sch.FingerprintAt(v-1) {
+		return v - 1, nil
+	}
+	return 0, syncproto.NewError(syncproto.ErrCodeSchema,
+		"station schema %016x is neither the hub's (version %d, %016x) nor the one before: "+
+			"upgrade the station (or, if it is newer, the hub) / 本站数据结构与县级平台不符，请升级较旧的一方",
+		fp, v, sch.Fingerprint())
+}
+
+// forStation drops from changes what a station one schema version behind
+// does not know (changes is reused).
+func (s *session) forStation(changes []replica.Change) []replica.Change {
+	sch := s.h.Replica().Schema()
+	if s.schemaAt >= sch.Version() {
+		return changes
+	}
+	out := changes[:0]
+	for _, c := range changes {
+		if c, ok := sch.ChangeAt(s.schemaAt, c); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// forStationLog is forStation for log entries.
+func (s *session) forStationLog(entries []replica.LogEntry) []replica.LogEntry {
+	sch := s.h.Replica().Schema()
+	if s.schemaAt >= sch.Version() {
+		return entries
+	}
+	out := entries[:0]
+	for _, e := range entries {
+		if c, ok := sch.ChangeAt(s.schemaAt, e.Change); ok {
+			e.Change = c
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote string) {
@@ -220,6 +275,9 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 	}
 	name := s.station.Name
 	s.log = s.log.With("station", name)
+	if err := h.NoteSoftware(ctx, name, hello.Software); err != nil {
+		s.log.Warn("note the station's software", "err", err)
+	}
 	up := &s.upload
 	*up = upload{s: s, cursor: "up:" + s.station.Site.String(), charges: map[*syncproto.Batch]int64{}}
 	if up.resume, err = h.Replica().Cursor(ctx, up.cursor); err != nil {
@@ -435,7 +493,7 @@ func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any
 					if err != nil {
 						return nil, nil, err
 					}
-					chs = append(chs, c...)
+					chs = append(chs, r.s.forStation(c)...)
 				}
 				r.sentLast = r.cursor
 				// In batches within the station's limits, none moving its
@@ -453,6 +511,7 @@ func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any
 		if err != nil {
 			return nil, nil, fmt.Errorf("relay: %w", err)
 		}
+		entries = r.s.forStationLog(entries)
 		if scanned <= r.cursor {
 			return nil, nil, nil
 		}
