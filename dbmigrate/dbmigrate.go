@@ -77,6 +77,25 @@ func Version(ctx context.Context, db *sql.DB) (int, error) {
 	return v, nil
 }
 
+// CheckFile refuses, with a *NewerError, the database file at path (a
+// backup about to be restored, say) if a newer release wrote it: this
+// release must not write into it. It opens the file read-only.
+func CheckFile(ctx context.Context, path string, ladder []Step) error {
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("check layout of %s: %w", path, err)
+	}
+	defer db.Close()
+	v, err := Version(ctx, db)
+	if err != nil {
+		return fmt.Errorf("check layout of %s: %w", path, err)
+	}
+	if v > len(ladder) {
+		return &NewerError{Version: v, Known: len(ladder)}
+	}
+	return nil
+}
+
 // Apply runs the steps the database has not had, in order, each in a
 // transaction that also sets user_version to its number, and returns how
 // many it ran. A database beyond the ladder is refused with a *NewerError

@@ -495,6 +495,22 @@ func TestNewerDatabaseRefused(t *testing.T) {
 		rep.Close()
 	}
 	check("station", stDB, sum, err)
+
+	// Nor is such a database restored from a backup: restoring writes
+	// into it (a new incarnation, a new site).
+	fresh := unpackFixture(t, release050)
+	_, err = hub.Restore(ctx, filepath.Join(fresh, "hub"), hubDB, time.Now())
+	check("hub backup", hubDB, sum2(t, hubDB), err)
+	_, err = station.Restore(ctx, filepath.Join(fresh, "station-a"), stDB, time.Now())
+	check("station backup", stDB, sum2(t, stDB), err)
+}
+
+func sum2(t *testing.T, path string) [32]byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
 }
 
 // TestAddedColumnKeeps050Deletes: 0.5.0's hub and station databases, opened

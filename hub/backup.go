@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fieldsync/dbbackup"
+	"fieldsync/dbmigrate"
 	"fieldsync/replica"
 )
 
@@ -88,6 +89,9 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 	defer release()
 	if err := dbbackup.Check(ctx, from, BackupTables...); err != nil {
 		return res, fmt.Errorf("restore hub: %w", err)
+	}
+	if err := dbmigrate.CheckFile(ctx, from, Ladder()); err != nil {
+		return res, fmt.Errorf("restore hub from %s: %w", from, err)
 	}
 	path := filepath.Join(dir, dbFile)
 	part := path + ".restore.part"

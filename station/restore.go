@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fieldsync/dbbackup"
+	"fieldsync/dbmigrate"
 	"fieldsync/privfile"
 	"fieldsync/records"
 	"fieldsync/replica"
@@ -91,6 +92,9 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 	var res RestoreResult
 	if err := dbbackup.Check(ctx, from, StationTables...); err != nil {
 		return res, fmt.Errorf("restore: %w (%w)", err, ErrNotStationBackup)
+	}
+	if err := dbmigrate.CheckFile(ctx, from, Ladder()); err != nil {
+		return res, fmt.Errorf("restore from %s: %w", from, err)
 	}
 	if err := privfile.Mkdir(dir); err != nil {
 		return res, fmt.Errorf("restore: %w", err)
