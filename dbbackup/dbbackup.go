@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,6 +50,97 @@ func Copy(ctx context.Context, db *sql.DB, out string) error {
 		return fmt.Errorf("backup to %s: %w", out, err)
 	}
 	return syncDir(filepath.Dir(out))
+}
+
+// CopyFile copies the file from to a new file to, readable by its owner
+// only and synced, written whole or not at all (through to+".part"). A file
+// at to is replaced.
+func CopyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", from, err)
+	}
+	defer in.Close()
+	part := to + ".part"
+	out, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("copy %s: %w", from, err)
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = privfile.Chmod(part)
+	}
+	if err == nil {
+		err = os.Rename(part, to)
+	}
+	if err != nil {
+		os.Remove(part)
+		return fmt.Errorf("copy %s to %s: %w", from, to, err)
+	}
+	return syncDir(filepath.Dir(to))
+}
+
+// SyncFile flushes the file at path to disk.
+func SyncFile(path string) error { return syncFile(path) }
+
+// dbFiles are a SQLite database's files, the database first: moved in this
+// order, a -wal is never left behind to be applied to another database.
+var dbFiles = []string{"", "-wal", "-shm"}
+
+// MoveAside renames the SQLite database at path, with its -wal and -shm, to
+// path.before-restore-<now>, and returns that name ("" when there was no
+// database). It refuses to overwrite an earlier one, and undoes a partial
+// move. A -wal or -shm left at path without a database (deleted by hand)
+// is removed, so that it is never applied to the database put there next.
+func MoveAside(path string, now time.Time) (string, error) {
+	aside := path + ".before-restore-" + now.Format("20060102-150405")
+	if _, err := os.Stat(path); err == nil {
+		for _, sfx := range dbFiles {
+			if _, err := os.Lstat(aside + sfx); err == nil {
+				return "", fmt.Errorf("move %s aside: %s: %w", path, aside+sfx, fs.ErrExist)
+			}
+		}
+		var moved []string
+		for _, sfx := range dbFiles {
+			err := os.Rename(path+sfx, aside+sfx)
+			if err == nil {
+				moved = append(moved, sfx)
+				continue
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				for _, m := range slices.Backward(moved) {
+					os.Rename(aside+m, path+m)
+				}
+				return "", fmt.Errorf("move %s aside: %w", path, err)
+			}
+		}
+	} else if errors.Is(err, fs.ErrNotExist) {
+		aside = ""
+	} else {
+		return "", fmt.Errorf("move %s aside: %w", path, err)
+	}
+	for _, sfx := range dbFiles[1:] {
+		if err := os.Remove(path + sfx); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return aside, fmt.Errorf("move %s aside: %w", path, err)
+		}
+	}
+	return aside, nil
+}
+
+// PutBack undoes MoveAside (aside "" does nothing).
+func PutBack(aside, path string) {
+	if aside == "" {
+		return
+	}
+	for _, sfx := range slices.Backward(dbFiles) {
+		os.Rename(aside+sfx, path+sfx)
+	}
 }
 
 func syncFile(path string) error {

@@ -114,3 +114,65 @@ func TestPruneKeepsNewest(t *testing.T) {
 		}
 	}
 }
+
+// MoveAside takes the database with its -wal and -shm, refuses to
+// overwrite an earlier one, and removes a -wal left without a database;
+// PutBack undoes it.
+func TestMoveAsideAndBack(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	now := time.Date(2026, 12, 6, 5, 0, 0, 0, time.UTC)
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		os.WriteFile(db+sfx, []byte("content"+sfx), 0o600)
+	}
+	aside, err := dbbackup.MoveAside(db, now)
+	if err != nil || aside == "" {
+		t.Fatalf("MoveAside = %q, %v", aside, err)
+	}
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		if b, err := os.ReadFile(aside + sfx); err != nil || string(b) != "content"+sfx {
+			t.Fatalf("aside%s: %q, %v", sfx, b, err)
+		}
+		if _, err := os.Stat(db + sfx); !os.IsNotExist(err) {
+			t.Fatalf("%s%s still there", db, sfx)
+		}
+	}
+	os.WriteFile(db, nil, 0o600)
+	if _, err := dbbackup.MoveAside(db, now); err == nil {
+		t.Fatal("an earlier database set aside at the same time was overwritten")
+	}
+	os.Remove(db)
+	dbbackup.PutBack(aside, db)
+	if b, _ := os.ReadFile(db + "-wal"); string(b) != "content-wal" {
+		t.Fatalf("PutBack: -wal %q", b)
+	}
+	os.Remove(db)
+	if got, err := dbbackup.MoveAside(db, now.Add(time.Hour)); err != nil || got != "" {
+		t.Fatalf("no database: %q, %v", got, err)
+	}
+	if _, err := os.Stat(db + "-wal"); !os.IsNotExist(err) {
+		t.Fatal("a -wal without its database was left to be applied to the next")
+	}
+}
+
+func TestCopyFileWhole(t *testing.T) {
+	dir := t.TempDir()
+	from, to := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.WriteFile(from, []byte("backup"), 0o644)
+	os.WriteFile(to, []byte("old"), 0o644)
+	if err := dbbackup.CopyFile(from, to); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(to); string(b) != "backup" {
+		t.Fatalf("copied %q", b)
+	}
+	if fi, _ := os.Stat(to); fi.Mode().Perm()&0o077 != 0 {
+		t.Fatalf("copy mode %v", fi.Mode())
+	}
+	if err := dbbackup.CopyFile(filepath.Join(dir, "none"), to); err == nil {
+		t.Fatal("copied a missing file")
+	}
+	if b, _ := os.ReadFile(to); string(b) != "backup" {
+		t.Fatalf("a failed copy changed the target: %q", b)
+	}
+}

@@ -5,11 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"fieldsync/dbbackup"
@@ -95,7 +92,7 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 	}
 	path := filepath.Join(dir, dbFile)
 	part := path + ".restore.part"
-	if err := copyFile(from, part); err != nil {
+	if err := dbbackup.CopyFile(from, part); err != nil {
 		return res, fmt.Errorf("restore hub: %w", err)
 	}
 	defer os.Remove(part) // gone by then once it is in place
@@ -106,46 +103,13 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 	if err := dbbackup.Check(ctx, part, BackupTables...); err != nil {
 		return res, fmt.Errorf("restore hub: %w", err)
 	}
-	aside := path + ".before-restore-" + now.Format("20060102-150405")
-	if _, err := os.Stat(path); err == nil {
-		for _, sfx := range []string{"", "-wal", "-shm"} {
-			if _, err := os.Lstat(aside + sfx); err == nil {
-				return res, fmt.Errorf("restore hub: %s: %w", aside+sfx, fs.ErrExist)
-			}
-		}
-		// The database first: a -wal left behind without it is never
-		// applied to the restored one, as SQLite would otherwise do.
-		var moved []string
-		for _, sfx := range []string{"", "-wal", "-shm"} {
-			err := os.Rename(path+sfx, aside+sfx)
-			if err == nil {
-				moved = append(moved, sfx)
-				continue
-			}
-			if !errors.Is(err, fs.ErrNotExist) {
-				for _, m := range slices.Backward(moved) {
-					os.Rename(aside+m, path+m)
-				}
-				return res, fmt.Errorf("restore hub: move the current database aside: %w", err)
-			}
-		}
-		res.Aside = aside
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return res, fmt.Errorf("restore hub: %w", err)
+	aside, err := dbbackup.MoveAside(path, now)
+	if err != nil {
+		return res, fmt.Errorf("restore hub: move the current database aside: %w", err)
 	}
-	for _, sfx := range []string{"-wal", "-shm"} {
-		// Left by a database that was deleted by hand: never apply them.
-		if err := os.Remove(path + sfx); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return res, fmt.Errorf("restore hub: %w", err)
-		}
-	}
+	res.Aside = aside
 	if err := os.Rename(part, path); err != nil {
-		if res.Aside != "" {
-			// Put the database back as it was.
-			for _, sfx := range []string{"-wal", "-shm", ""} {
-				os.Rename(aside+sfx, path+sfx)
-			}
-		}
+		dbbackup.PutBack(aside, path) // the database as it was
 		return res, fmt.Errorf("restore hub: put the backup in place: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {
@@ -192,45 +156,7 @@ func newLife(ctx context.Context, path string, site replica.SiteID, now time.Tim
 	if err := db.Close(); err != nil {
 		return Incarnation{}, err
 	}
-	return inc, syncFile(path)
-}
-
-// copyFile copies from to a new private file to (replacing a leftover),
-// synced.
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if err := os.Remove(to); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return inc, dbbackup.SyncFile(path)
 }
 
 // BackupSchedule is how a serving hub keeps dated backups by itself.

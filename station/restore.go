@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -143,16 +142,28 @@ func Restore(ctx context.Context, dir, from string, now time.Time) (RestoreResul
 		return res, fmt.Errorf("restore: %w", err)
 	}
 
-	if res.Aside, err = moveAside(path, now); err != nil {
-		return res, err
+	// The copy is marked restored (a new site, cursors from 0) before it
+	// takes the database's place: a failure on the way leaves the station
+	// as it was, never a restored database with its old site.
+	part := path + ".restore.part"
+	if err := dbbackup.CopyFile(from, part); err != nil {
+		return res, fmt.Errorf("restore: %w", err)
 	}
-	if err := copyFile(from, path); err != nil {
-		return res, err
-	}
+	defer os.Remove(part) // gone by then once it is in place
 	note := RestoreNote{At: now.UTC(), BackupAt: bk.note.At, BackupFile: filepath.Base(from),
 		From: leaving.String(), To: to.String(), BackupSite: bk.site.String()}
-	if err := markRestored(ctx, path, cfg, to, &note); err != nil {
+	if err := markRestored(ctx, part, cfg, to, &note); err != nil {
 		return res, err
+	}
+	if res.Aside, err = dbbackup.MoveAside(path, now); err != nil {
+		return res, fmt.Errorf("restore: move the current database aside: %w", err)
+	}
+	if err := os.Rename(part, path); err != nil {
+		dbbackup.PutBack(res.Aside, path)
+		return res, fmt.Errorf("restore: put the backup in place: %w", err)
+	}
+	if err := privfile.ChmodDB(path); err != nil {
+		return res, fmt.Errorf("restore: %w", err)
 	}
 	cfg.Site = to.String()
 	if cfg.Enrollment != "" {
@@ -227,52 +238,6 @@ func (b *backupFile) leaving(site replica.SiteID) replica.SiteID {
 		return b.restore.FromSite()
 	}
 	return site
-}
-
-// moveAside renames the database at path, and its -wal and -shm, to
-// path.before-restore-<time>; it returns the new name ("" when there was
-// no database).
-func moveAside(path string, now time.Time) (string, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	aside := path + ".before-restore-" + now.Format("20060102-150405")
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		err := os.Rename(path+suffix, aside+suffix)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("restore: move the current database aside: %w", err)
-		}
-	}
-	return aside, nil
-}
-
-// copyFile copies the backup to path, written whole or not at all.
-func copyFile(from, path string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	defer in.Close()
-	part := path + ".part"
-	out, err := os.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fmt.Errorf("restore: %w", err)
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(part, path)
-	}
-	if err != nil {
-		os.Remove(part)
-		return fmt.Errorf("restore: copy the backup into place: %w", err)
-	}
-	return privfile.ChmodDB(path)
 }
 
 // markRestored gives the restored database its new site, resets the sync

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fieldsync/dbbackup"
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
@@ -227,7 +228,7 @@ func TestRestoreRefuses(t *testing.T) {
 	junk := filepath.Join(t.TempDir(), "junk.db")
 	os.WriteFile(junk, []byte(strings.Repeat("not a database ", 100)), 0o600)
 	hubLike := filepath.Join(t.TempDir(), "hub.db")
-	if err := copyFile(bk, hubLike); err != nil {
+	if err := dbbackup.CopyFile(bk, hubLike); err != nil {
 		t.Fatal(err)
 	}
 	db, _ := sql.Open("sqlite3", "file:"+hubLike)
