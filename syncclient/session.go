@@ -32,25 +32,12 @@ const (
 // welcomed says whether the hub accepted the station.
 func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	rep, e := c.cfg.Replica, c.cfg.Enrollment
-	url, err := e.SyncURL()
-	if err != nil {
+	if err := c.resendRestored(ctx); err != nil {
 		return false, err
 	}
-	dialer := websocket.Dialer{
-		HandshakeTimeout: c.cfg.HandshakeTimeout,
-		TLSClientConfig:  c.tlsConfig(),
-		ReadBufferSize:   16 << 10, WriteBufferSize: 16 << 10,
-		// Some county networks reach the hub only through a proxy.
-		Proxy: http.ProxyFromEnvironment,
-	}
-	dctx, dcancel := context.WithTimeout(ctx, c.cfg.HandshakeTimeout)
-	ws, resp, err := dialer.DialContext(dctx, url, nil)
-	dcancel()
-	if resp != nil && resp.Body != nil {
-		resp.Body.Close()
-	}
+	ws, err := c.dial(ctx)
 	if err != nil {
-		return false, fmt.Errorf("connect to the hub: %w", err)
+		return false, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -140,6 +127,31 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	defer scancel()
 	rep.SetCursor(sctx, upCursor, up.acked)
 	return true, fromHub(err)
+}
+
+// dial opens the WebSocket to the hub's /sync.
+func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
+	url, err := c.cfg.Enrollment.SyncURL()
+	if err != nil {
+		return nil, err
+	}
+	dialer := websocket.Dialer{
+		HandshakeTimeout: c.cfg.HandshakeTimeout,
+		TLSClientConfig:  c.tlsConfig(),
+		ReadBufferSize:   16 << 10, WriteBufferSize: 16 << 10,
+		// Some county networks reach the hub only through a proxy.
+		Proxy: http.ProxyFromEnvironment,
+	}
+	dctx, dcancel := context.WithTimeout(ctx, c.cfg.HandshakeTimeout)
+	ws, resp, err := dialer.DialContext(dctx, url, nil)
+	dcancel()
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to the hub: %w", err)
+	}
+	return ws, nil
 }
 
 // fromHub keeps a refusal for the hub's own Error messages: a frame of the

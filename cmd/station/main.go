@@ -265,6 +265,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		scfg := syncclient.Config{Enrollment: e, Replica: r, Now: now, Logger: log.With("subsystem", "sync")}
 		if restored != nil {
 			scfg.Restored = restored.FromSite()
+			scfg.BackupSite, scfg.BackupAcked = restored.BackupSiteID(), restored.AckedThrough
 		}
 		if sc, err = syncclient.New(scfg); err != nil {
 			return err
