@@ -37,8 +37,12 @@ import (
 // finds the hub still enrolling the site left, and nothing left under it
 // after the Resume (the re-stamp moved it): running again stamps nothing.
 
-// resentState marks the re-send done (JSON, Resent).
-const resentState = "sync.restored_resent"
+// resentState marks the re-send done (JSON, Resent); resendStartedState
+// is set before the re-stamp.
+const (
+	resentState        = "sync.restored_resent"
+	resendStartedState = "sync.restored_resend_started"
+)
 
 // Resent is what the re-send of a restored station's unacknowledged
 // changes did.
@@ -51,8 +55,13 @@ type Resent struct {
 	// is the last log row rewritten (0: none).
 	Changes int    `json:"changes"`
 	Last    uint64 `json:"last_seq"`
-	// Skipped says why nothing was asked of the hub ("" when it was).
+	// Skipped says why nothing was stamped again ("" when the hub was
+	// asked).
 	Skipped string `json:"skipped,omitempty"`
+	// Retried: an earlier run was interrupted after it may have stamped
+	// changes again (which are then sent like these); Changes and Last
+	// count only the last run's.
+	Retried bool `json:"retried,omitempty"`
 	// Sent says the hub acknowledged the changes stamped again (filled in
 	// by ReadResent, not stored).
 	Sent bool `json:"sent"`
@@ -102,26 +111,49 @@ func (c *Client) resendRestored(ctx context.Context) error {
 			"site_left", old, "backup_site", c.cfg.BackupSite)
 		return c.markResent(ctx, Resent{Skipped: "the backup's site is not the site left"})
 	}
-	resume, err := c.oldSiteResume(ctx)
-	if errors.Is(err, errAlreadyMoved) {
-		// The hub enrolls the new site already. Only a session after the
-		// marker moves the station, and the re-stamp precedes the marker:
-		// the database that moved it had sent its backup's changes again
-		// (or was restored by a release that did not, whose session then
-		// sent the new site's changes; the site left's cursor is no longer
-		// the hub's to tell). Nothing this database could re-send is known
-		// to be missing.
-		c.log.Info("the hub moved this restored station to its new site already: nothing to send again")
-		return c.markResent(ctx, Resent{Skipped: "the hub had moved the station already"})
-	}
+	n, err := c.resendUnmarked(ctx)
 	if err != nil {
 		return err
+	}
+	return c.markResent(ctx, n)
+}
+
+// resendUnmarked does the re-send but for its marker: it notes the start
+// (so that a run after a crash knows an earlier one may have stamped
+// changes again), asks the hub for its cursor of the site left and stamps
+// again what follows it.
+func (c *Client) resendUnmarked(ctx context.Context) (Resent, error) {
+	rep := c.cfg.Replica
+	started, err := rep.State(ctx, resendStartedState)
+	if err != nil {
+		return Resent{}, err
+	}
+	resume, err := c.oldSiteResume(ctx)
+	if errors.Is(err, errAlreadyMoved) {
+		// The hub enrolls the new site already: a session under it ran.
+		// Such a session runs only after the marker, which follows the
+		// re-stamp, so nothing can be lost here: the database that
+		// reached that session had stamped again and was sending what the
+		// hub lacked. (A database restored by an earlier release, whose
+		// session moved the station without a re-send, can no longer
+		// learn the hub's cursor of the site left: its restore note tells
+		// staff to check what was entered last.)
+		c.log.Info("the hub moved this restored station to its new site already: nothing to send again")
+		return Resent{Skipped: "the hub had moved the station already"}, nil
+	}
+	if err != nil {
+		return Resent{}, err
+	}
+	if started == nil {
+		if err := rep.SetState(ctx, resendStartedState, []byte("1")); err != nil {
+			return Resent{}, err
+		}
 	}
 	res, err := c.restampUnsent(ctx, resume)
 	if err != nil {
-		return err
+		return Resent{}, err
 	}
-	return c.markResent(ctx, Resent{Resume: resume, Changes: res.Changes, Last: res.Last})
+	return Resent{Resume: resume, Changes: res.Changes, Last: res.Last, Retried: started != nil}, nil
 }
 
 // restampUnsent stamps again, under the replica's (new) site, the changes
@@ -153,6 +185,9 @@ func (c *Client) markResent(ctx context.Context, n Resent) error {
 		return fmt.Errorf("mark the backup's changes sent again: %w", err)
 	}
 	c.resent.Store(true)
+	if err := c.cfg.Replica.SetState(ctx, resendStartedState, nil); err != nil {
+		c.log.Warn("forget the start of the re-send", "err", err)
+	}
 	return nil
 }
 

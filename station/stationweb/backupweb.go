@@ -200,8 +200,9 @@ func restoredLine(dates webkit.Dates) func(lang string, n *station.RestoreNote) 
 		line := fmt.Sprintf(tr(lang, "restored_line"), dates.DateTime(n.At), from, n.From, n.To)
 		switch r := n.Resent; {
 		case n.Unacked == 0:
-		case r == nil || r.Skipped != "":
-			// Not known yet (or not asked): staff check what was entered last.
+		case r == nil || r.Skipped != "" || r.Retried && r.Changes == 0:
+			// Not known yet, not asked, or not counted (a run
+			// interrupted): staff check what was entered last.
 			line += " " + fmt.Sprintf(tr(lang, "restored_unacked"), n.Unacked)
 		case r.Changes == 0:
 			line += " " + tr(lang, "restored_all_held")
