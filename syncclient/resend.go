@@ -156,6 +156,20 @@ func (c *Client) resendUnmarked(ctx context.Context) (Resent, error) {
 	return Resent{Resume: resume, Changes: res.Changes, Last: res.Last, Retried: started != nil}, nil
 }
 
+// pendingOfSiteLeft counts, until the re-send is done, the restored
+// backup's changes the hub had not acknowledged when it was taken: until
+// the hub says which it lacks, they are pending.
+func (c *Client) pendingOfSiteLeft(ctx context.Context) (int, error) {
+	old := c.cfg.Restored
+	if old == 0 || c.cfg.BackupSite != old || c.resent.Load() {
+		return 0, nil
+	}
+	if b, err := c.cfg.Replica.State(ctx, resentState); err != nil || b != nil {
+		return 0, err
+	}
+	return c.cfg.Replica.CountSince(ctx, c.cfg.BackupAcked, old)
+}
+
 // restampUnsent stamps again, under the replica's (new) site, the changes
 // of the site left after the hub's resume point and after the backup's own
 // acknowledgement.

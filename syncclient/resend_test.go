@@ -25,7 +25,10 @@ func TestResendRestoredTwice(t *testing.T) {
 	st := hubtest.NewStation(t, e, syncclient.Config{})
 	st.Start()
 	st.Write(hubtest.WorkerEdit(e.Key, hubtest.IDNumber(0), "巴图", "13800138000"))
-	hubtest.WaitFor(t, 30*time.Second, "first sync", func() bool { return hubtest.Converged(t, h.Hub, st) })
+	hubtest.WaitFor(t, 30*time.Second, "first sync", func() bool {
+		acked, err := st.Rep.Cursor(ctx, "hub-up")
+		return err == nil && acked > 0 && hubtest.Converged(t, h.Hub, st)
+	})
 	st.Stop()
 	// The hub out of reach: X is only in this database (the backup).
 	x := hubtest.WorkerEdit(e.Key, hubtest.IDNumber(1), "乌兰", "13900139000")

@@ -225,7 +225,12 @@ func (c *Client) countPending(ctx context.Context) {
 		c.log.Warn("count pending changes", "err", err)
 		return
 	}
-	c.setPending(n)
+	m, err := c.pendingOfSiteLeft(ctx)
+	if err != nil {
+		c.log.Warn("count pending changes", "err", err)
+		return
+	}
+	c.setPending(n + m)
 }
 
 // nextBackoff returns how long to wait after a failure and the backoff for
