@@ -12,7 +12,11 @@ func (c *Client) ResendRestored(ctx context.Context) error { return c.resendRest
 
 // ResendWithoutMarker runs the re-send but for its marker: a crash right
 // after the re-stamp.
-func (c *Client) ResendWithoutMarker(ctx context.Context) (Resent, error) { return c.resendUnmarked(ctx) }
+func (c *Client) ResendWithoutMarker(ctx context.Context) (Resent, error) {
+	return c.resendUnmarked(ctx)
+}
 
 // ForgetResent removes the marker of the re-send.
-func ForgetResent(ctx context.Context, r *replica.Replica) error { return r.SetState(ctx, resentState, nil) }
+func ForgetResent(ctx context.Context, r *replica.Replica) error {
+	return r.SetState(ctx, resentState, nil)
+}
