@@ -250,6 +250,7 @@ func (c *Client) handshakeOnly(ctx context.Context, site replica.SiteID) (*syncp
 	if limit <= 0 {
 		limit = syncproto.DefaultMaxFrame
 	}
+	t0 := c.cfg.Now()
 	hello := &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: rep.Schema().Fingerprint(),
 		Site: site, Station: e.StationID, Token: e.Token, Cursor: cursor,
 		Now: hlc.New(rep.Clock().Wall().UnixMilli(), 0), MaxBatchLen: uint32(limit),
@@ -267,6 +268,9 @@ func (c *Client) handshakeOnly(ctx context.Context, site replica.SiteID) (*syncp
 		if err := syncproto.CheckVersion(m.Version); err != nil {
 			return nil, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
 		}
+		// The changes stamped again take their stamps from the clock this
+		// PC (perhaps a new one) has once corrected by the hub's time.
+		c.measureOffset(ctx, t0, m)
 		// A normal closure: the hub ends the session as a station that
 		// disconnected, which is no error.
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),

@@ -1,6 +1,7 @@
 package syncclient_test
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,7 +23,11 @@ func TestResendRestoredTwice(t *testing.T) {
 	ctx := t.Context()
 	h := hubtest.NewServer(t, "http", hub.Options{})
 	e := h.Enroll("白音嘎查")
-	st := hubtest.NewStation(t, e, syncclient.Config{})
+	// The PC's calendar: right until the restore, then a day ahead (the
+	// new PC's).
+	var ahead atomic.Int64
+	now := func() time.Time { return time.Now().Add(time.Duration(ahead.Load())) }
+	st := hubtest.NewStation(t, e, syncclient.Config{Now: now})
 	st.Start()
 	st.Write(hubtest.WorkerEdit(e.Key, hubtest.IDNumber(0), "巴图", "13800138000"))
 	hubtest.WaitFor(t, 30*time.Second, "first sync", func() bool {
@@ -58,8 +63,9 @@ func TestResendRestoredTwice(t *testing.T) {
 	}
 	moved := e
 	moved.Site = site
+	ahead.Store(int64(24 * time.Hour))
 	cfg := syncclient.Config{Enrollment: moved, Replica: st.Rep, Restored: old, BackupSite: old, BackupAcked: acked,
-		HandshakeTimeout: 5 * time.Second}
+		HandshakeTimeout: 5 * time.Second, Now: now}
 	c, err := syncclient.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +88,17 @@ func TestResendRestoredTwice(t *testing.T) {
 	first, err := c.ResendWithoutMarker(ctx)
 	if err != nil || first.Changes != unsent || first.Retried {
 		t.Fatalf("first run: %+v %v, want %d changes stamped again", first, err, unsent)
+	}
+	// Stamped by the clock corrected by the hub's time, not the new PC's
+	// calendar: the hub takes them.
+	heads, err := st.Rep.Heads(ctx, records.Workers, x.Row)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range heads {
+		if at := ch.Heads[len(ch.Heads)-1].Version.HLC.Time(); at.Sub(time.Now()).Abs() > time.Minute {
+			t.Fatalf("X's %s stamped again at %s, not now", ch.Column, at)
+		}
 	}
 	// The crash: no marker. The next run finds nothing left to stamp.
 	second, err := c.ResendWithoutMarker(ctx)
@@ -116,7 +133,7 @@ func TestResendRestoredTwice(t *testing.T) {
 	hubtest.WaitFor(t, 30*time.Second, "X at the hub", func() bool {
 		return hubtest.SettledAt(t, h.Hub.Replica(), records.Workers, x.Row, "name", "乌兰") && hubtest.Converged(t, h.Hub, st)
 	})
-	heads, err := h.Hub.Replica().Heads(ctx, records.Workers, x.Row)
+	heads, err = h.Hub.Replica().Heads(ctx, records.Workers, x.Row)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,15 +80,7 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	if err := syncproto.CheckVersion(welcome.Version); err != nil {
 		return false, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
 	}
-	// The offset is measured against the raw wall clock, halfway through the
-	// exchange, and corrects every stamp made from now on, offline too.
-	t1 := c.cfg.Now()
-	mid := t0.Add(t1.Sub(t0) / 2)
-	offset := time.Duration(welcome.Now.Millis()-mid.UnixMilli()) * time.Millisecond
-	rep.Clock().SetOffset(offset)
-	if err := rep.SetState(ctx, clockOffsetState, []byte(strconv.FormatInt(offset.Milliseconds(), 10))); err != nil {
-		c.log.Warn("store clock offset", "err", err)
-	}
+	offset := c.measureOffset(ctx, t0, welcome)
 	c.mu.Lock()
 	c.st.Connected, c.st.ClockOffset = true, offset
 	if c.st.ErrorCode == 0 || syncproto.ErrCode(c.st.ErrorCode).Temporary() {
@@ -127,6 +119,21 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	defer scancel()
 	rep.SetCursor(sctx, upCursor, up.acked)
 	return true, fromHub(err)
+}
+
+// measureOffset sets the clock offset from the hub's time in a Welcome to
+// a Hello sent at t0: measured against the raw wall clock, halfway through
+// the exchange, it corrects every stamp made from now on, offline too.
+func (c *Client) measureOffset(ctx context.Context, t0 time.Time, w *syncproto.Welcome) time.Duration {
+	rep := c.cfg.Replica
+	t1 := c.cfg.Now()
+	mid := t0.Add(t1.Sub(t0) / 2)
+	offset := time.Duration(w.Now.Millis()-mid.UnixMilli()) * time.Millisecond
+	rep.Clock().SetOffset(offset)
+	if err := rep.SetState(ctx, clockOffsetState, []byte(strconv.FormatInt(offset.Milliseconds(), 10))); err != nil {
+		c.log.Warn("store clock offset", "err", err)
+	}
+	return offset
 }
 
 // dial opens the WebSocket to the hub's /sync.
