@@ -216,12 +216,11 @@ var errAlreadyMoved = errors.New("the hub enrolls this station under its new sit
 func (c *Client) oldSiteResume(ctx context.Context) (uint64, error) {
 	rep := c.cfg.Replica
 	w, err := c.handshakeOnly(ctx, c.cfg.Restored)
-	var pe *syncproto.Error
-	if !errors.As(err, &pe) || pe.Code != syncproto.ErrCodeAuth || syncproto.IsPeerError(err) {
-		if err != nil {
-			return 0, err
-		}
+	if err == nil {
 		return w.Resume, nil
+	}
+	if pe := (*syncproto.Error)(nil); !errors.As(err, &pe) || pe.Code != syncproto.ErrCodeAuth {
+		return 0, err // out of reach, or refused for another cause: retried
 	}
 	if _, err2 := c.handshakeOnly(ctx, rep.Site()); err2 == nil {
 		return 0, errAlreadyMoved
