@@ -14,6 +14,7 @@ import (
 	"fieldsync/privfile"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/syncclient"
 	"fieldsync/syncproto"
 )
 
@@ -41,15 +42,21 @@ type RestoreNote struct {
 	// Unacked counts the changes in the backup, made under the backup's own
 	// site, that the hub had not acknowledged when the backup was taken
 	// (after AckedThrough in the station's log). Those the hub received
-	// before the restore come back from it; the rest exist only here
-	// (ResendUnacked).
+	// before the restore come back from it; the sync client sends the rest
+	// again, under the new site, before its first session (Resent).
 	Unacked      int    `json:"unacked"`
 	AckedThrough uint64 `json:"acked_through"`
 	BackupSite   string `json:"backup_site"`
+	// Resent is what that re-send did (nil: not yet). Read from the sync
+	// client's state, not stored in the note.
+	Resent *syncclient.Resent `json:"resent,omitempty"`
 }
 
 // FromSite is the site the restored station left.
 func (n *RestoreNote) FromSite() replica.SiteID { return parseSite(n.From) }
+
+// BackupSiteID is the site the backup was written under.
+func (n *RestoreNote) BackupSiteID() replica.SiteID { return parseSite(n.BackupSite) }
 
 func parseSite(s string) replica.SiteID {
 	var v uint64
@@ -306,6 +313,9 @@ func RestoredNote(ctx context.Context, r *replica.Replica) (*RestoreNote, error)
 	var n RestoreNote
 	ok, err := readState(ctx, r.DB(), restoredState, &n)
 	if !ok || err != nil {
+		return nil, err
+	}
+	if n.Resent, err = syncclient.ReadResent(ctx, r); err != nil {
 		return nil, err
 	}
 	return &n, nil

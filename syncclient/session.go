@@ -32,25 +32,12 @@ const (
 // welcomed says whether the hub accepted the station.
 func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	rep, e := c.cfg.Replica, c.cfg.Enrollment
-	url, err := e.SyncURL()
-	if err != nil {
+	if err := c.resendRestored(ctx); err != nil {
 		return false, err
 	}
-	dialer := websocket.Dialer{
-		HandshakeTimeout: c.cfg.HandshakeTimeout,
-		TLSClientConfig:  c.tlsConfig(),
-		ReadBufferSize:   16 << 10, WriteBufferSize: 16 << 10,
-		// Some county networks reach the hub only through a proxy.
-		Proxy: http.ProxyFromEnvironment,
-	}
-	dctx, dcancel := context.WithTimeout(ctx, c.cfg.HandshakeTimeout)
-	ws, resp, err := dialer.DialContext(dctx, url, nil)
-	dcancel()
-	if resp != nil && resp.Body != nil {
-		resp.Body.Close()
-	}
+	ws, err := c.dial(ctx)
 	if err != nil {
-		return false, fmt.Errorf("connect to the hub: %w", err)
+		return false, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -93,15 +80,7 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	if err := syncproto.CheckVersion(welcome.Version); err != nil {
 		return false, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
 	}
-	// The offset is measured against the raw wall clock, halfway through the
-	// exchange, and corrects every stamp made from now on, offline too.
-	t1 := c.cfg.Now()
-	mid := t0.Add(t1.Sub(t0) / 2)
-	offset := time.Duration(welcome.Now.Millis()-mid.UnixMilli()) * time.Millisecond
-	rep.Clock().SetOffset(offset)
-	if err := rep.SetState(ctx, clockOffsetState, []byte(strconv.FormatInt(offset.Milliseconds(), 10))); err != nil {
-		c.log.Warn("store clock offset", "err", err)
-	}
+	offset := c.measureOffset(ctx, t0, welcome)
 	c.mu.Lock()
 	c.st.Connected, c.st.ClockOffset = true, offset
 	if c.st.ErrorCode == 0 || syncproto.ErrCode(c.st.ErrorCode).Temporary() {
@@ -140,6 +119,46 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	defer scancel()
 	rep.SetCursor(sctx, upCursor, up.acked)
 	return true, fromHub(err)
+}
+
+// measureOffset sets the clock offset from the hub's time in a Welcome to
+// a Hello sent at t0: measured against the raw wall clock, halfway through
+// the exchange, it corrects every stamp made from now on, offline too.
+func (c *Client) measureOffset(ctx context.Context, t0 time.Time, w *syncproto.Welcome) time.Duration {
+	rep := c.cfg.Replica
+	t1 := c.cfg.Now()
+	mid := t0.Add(t1.Sub(t0) / 2)
+	offset := time.Duration(w.Now.Millis()-mid.UnixMilli()) * time.Millisecond
+	rep.Clock().SetOffset(offset)
+	if err := rep.SetState(ctx, clockOffsetState, []byte(strconv.FormatInt(offset.Milliseconds(), 10))); err != nil {
+		c.log.Warn("store clock offset", "err", err)
+	}
+	return offset
+}
+
+// dial opens the WebSocket to the hub's /sync.
+func (c *Client) dial(ctx context.Context) (*websocket.Conn, error) {
+	url, err := c.cfg.Enrollment.SyncURL()
+	if err != nil {
+		return nil, err
+	}
+	dialer := websocket.Dialer{
+		HandshakeTimeout: c.cfg.HandshakeTimeout,
+		TLSClientConfig:  c.tlsConfig(),
+		ReadBufferSize:   16 << 10, WriteBufferSize: 16 << 10,
+		// Some county networks reach the hub only through a proxy.
+		Proxy: http.ProxyFromEnvironment,
+	}
+	dctx, dcancel := context.WithTimeout(ctx, c.cfg.HandshakeTimeout)
+	ws, resp, err := dialer.DialContext(dctx, url, nil)
+	dcancel()
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("connect to the hub: %w", err)
+	}
+	return ws, nil
 }
 
 // fromHub keeps a refusal for the hub's own Error messages: a frame of the

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fieldsync/replica"
@@ -52,6 +53,14 @@ type Config struct {
 	// restored from a backup (0: never restored), sent in every Hello: the
 	// hub moves the enrollment from it to the replica's new site once.
 	Restored replica.SiteID
+	// BackupSite is the site the restored backup was written under, and
+	// BackupAcked its last own log row the hub had acknowledged when it
+	// was taken: before the session that moves the station, its changes
+	// after both that and the hub's cursor of the site left are stamped
+	// again under the new site and sent (resend.go). Used with Restored
+	// only, and only when BackupSite is Restored.
+	BackupSite  replica.SiteID
+	BackupAcked uint64
 }
 
 // Status is what the station shows staff about sync.
@@ -86,6 +95,8 @@ type Client struct {
 
 	acks       []ackTime // when the hub's acks advanced (see acks.go)
 	acksLoaded bool
+
+	resent atomic.Bool // the restored backup's changes were sent again (resend.go)
 }
 
 // State kept across restarts: the hub's last refusal, and the clock offset
@@ -214,7 +225,12 @@ func (c *Client) countPending(ctx context.Context) {
 		c.log.Warn("count pending changes", "err", err)
 		return
 	}
-	c.setPending(n)
+	m, err := c.pendingOfSiteLeft(ctx)
+	if err != nil {
+		c.log.Warn("count pending changes", "err", err)
+		return
+	}
+	c.setPending(n + m)
 }
 
 // nextBackoff returns how long to wait after a failure and the backoff for

@@ -265,6 +265,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		scfg := syncclient.Config{Enrollment: e, Replica: r, Now: now, Logger: log.With("subsystem", "sync")}
 		if restored != nil {
 			scfg.Restored = restored.FromSite()
+			scfg.BackupSite, scfg.BackupAcked = restored.BackupSiteID(), restored.AckedThrough
 		}
 		if sc, err = syncclient.New(scfg); err != nil {
 			return err
@@ -429,9 +430,10 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			"sync ends, records entered after the backup may be missing.\n")
 		if n.Unacked > 0 {
 			fmt.Fprintf(stdout, "注意：备份时有 %d 条修改尚未被县级确认收到；备份之后已上传的会从县里回来，"+
-				"若首次同步后仍缺少，请重新录入或联系县级管理员。\n"+
+				"县里没有收到的会在首次连接时重新上传（首页会显示条数）。\n"+
 				"Note: %d changes in the backup had not been acknowledged by the hub when it was taken; those that reached "+
-				"the hub afterwards come back from it; check them after the first sync.\n", n.Unacked, n.Unacked)
+				"the hub afterwards come back from it, the others are uploaded again at the first connection (the home page "+
+				"gives their number).\n", n.Unacked, n.Unacked)
 		}
 	} else {
 		fmt.Fprint(stdout, "接下来：启动本站（station serve）。本站未连接县级集线器：备份之后录入的内容已丢失，请重新录入。\n"+

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/station"
+	"fieldsync/syncproto"
 )
 
 // stationAPI drives a served station's JSON API on loopback.
@@ -322,5 +325,203 @@ func TestRestoreOnNewPCOldPCRefused(t *testing.T) {
 	}
 	if hubName(t, h, stray) != "" {
 		t.Fatal("the old PC's edit reached the hub under the site the station left")
+	}
+}
+
+// restoredStation is a station enrolled at a hub that went out of reach
+// after its first sync; what it records while the hub is away is in its
+// backup, unacknowledged.
+type restoredStation struct {
+	t       *testing.T
+	h       *hubtest.Server
+	hubAddr string
+	e       syncproto.Enrollment
+	dir     string
+	api     stationAPI
+	stop    func()
+	logs    *lockedBuffer
+	backup  string
+	before  string // a worker the hub acknowledged before the backup
+}
+
+// newOfflineStation starts a station, syncs a first worker, and takes the
+// hub down.
+func newOfflineStation(t *testing.T) *restoredStation {
+	ctx := t.Context()
+	s := &restoredStation{t: t, h: hubtest.NewServer(t, "http", hub.Options{}), logs: &lockedBuffer{}}
+	s.e = s.h.Enroll("白音嘎查")
+	codeFile := filepath.Join(t.TempDir(), "code.txt")
+	if err := os.WriteFile(codeFile, []byte(s.e.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.dir = filepath.Join(t.TempDir(), "old-pc")
+	if _, _, err := runCmd(ctx, "", "init", "--dir", s.dir, "--enroll-file", codeFile); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	s.stop = startServe(t, s.logs, "serve", "--dir", s.dir, "--addr", addr)
+	t.Cleanup(s.stop)
+	s.api = stationAPI{t: t, base: "http://" + addr}
+	waitGet(t, http.DefaultClient, s.api.base+"/api/sync")
+	s.before = s.api.register(hubtest.IDNumber(0), "巴图")
+	s.api.waitSynced("first sync", func() bool { return hubName(t, s.h, s.before) == "巴图" })
+	s.hubAddr = s.h.Addr
+	s.h.Stop()
+	return s
+}
+
+func (s *restoredStation) takeBackup() {
+	s.t.Helper()
+	s.backup = filepath.Join(s.t.TempDir(), "usb", "bk.db")
+	os.MkdirAll(filepath.Dir(s.backup), 0o700)
+	if _, _, err := runCmd(s.t.Context(), "", "backup", "--dir", s.dir, "--out", s.backup); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *restoredStation) hubUp() {
+	s.h.Open()
+	s.h.Serve(s.hubAddr)
+}
+
+// restoreOnNewPC restores the backup into a new directory and serves it.
+func (s *restoredStation) restoreOnNewPC() (stationAPI, station.Config) {
+	t := s.t
+	dir := filepath.Join(t.TempDir(), "new-pc")
+	if out, _, err := runCmd(t.Context(), "", "restore", "--dir", dir, "--from", s.backup); err != nil {
+		t.Fatalf("restore on a new PC: %v %s", err, out)
+	}
+	cfg, err := station.LoadConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	stop := startServe(t, s.logs, "serve", "--dir", dir, "--addr", addr)
+	t.Cleanup(stop)
+	api := stationAPI{t: t, base: "http://" + addr}
+	waitGet(t, http.DefaultClient, api.base+"/api/sync")
+	return api, cfg
+}
+
+// noConflicts checks that neither the hub nor the station has a column in
+// conflict for the workers, and returns the sites of the hub's heads of
+// each worker.
+func (s *restoredStation) noConflicts(api stationAPI, ids ...string) map[string][]string {
+	t := s.t
+	if n, err := s.h.Hub.OpenConflictCount(t.Context()); err != nil || n != 0 {
+		t.Errorf("hub: %d open conflicts (%v), want none", n, err)
+	}
+	sites := map[string][]string{}
+	for _, id := range ids {
+		row, err := ident.ParseID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heads, err := s.h.Hub.Replica().Heads(t.Context(), records.Workers, row)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range heads {
+			if c.Conflict {
+				t.Errorf("hub: worker %s column %s in conflict: %v", id, c.Column, c.Heads)
+			}
+			for _, hd := range c.Heads {
+				sites[id] = append(sites[id], hd.Version.Site.String())
+			}
+		}
+		_, m := api.call("GET", "/api/workers/"+id, nil)
+		if conf, _ := m["conflicts"].(map[string]any); len(conf) > 0 {
+			t.Errorf("station: worker %s in conflict: %v", id, conf)
+		}
+	}
+	return sites
+}
+
+// A station restored from its own backup sends the changes only the backup
+// holds: the hub was out of reach when worker X was registered, the backup
+// was taken, and the PC died before the hub was back. X reaches the hub
+// from the restored station, as a change of its new site, with no conflict.
+func TestRestoreResendsChangesOnlyTheBackupHolds(t *testing.T) {
+	s := newOfflineStation(t)
+	x := s.api.register(hubtest.IDNumber(1), "乌兰")
+	s.takeBackup()
+	s.stop() // the PC dies with the hub still out of reach
+
+	api, cfg := s.restoreOnNewPC()
+	// While the hub is out of reach, nothing is sent and nothing is lost:
+	// X shows as pending.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		_, m := api.call("GET", "/api/sync", nil)
+		// (巴图 too, when the hub's ack of it had not reached the station
+		// before the hub went away.)
+		if e, _ := m["last_error"].(string); e != "" && m["pending"].(float64) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the restored station does not say the hub is out of reach: %v", m)
+		}
+		time.Sleep(50 * time.Millisecond) // polling interval, not synchronisation
+	}
+	s.hubUp()
+	api.waitSynced("after the restore", func() bool {
+		return hubName(t, s.h, x) == "乌兰" && api.name(x) == "乌兰" && api.name(s.before) == "巴图"
+	})
+	sites := s.noConflicts(api, x, s.before)
+	if !slices.Contains(sites[x], cfg.Site) {
+		t.Errorf("X's heads at the hub are of sites %v, want the new site %s among them", sites[x], cfg.Site)
+	}
+	if slices.Contains(sites[s.before], cfg.Site) {
+		t.Errorf("a worker the hub acknowledged before the backup was stamped again: sites %v", sites[s.before])
+	}
+	_, m := api.call("GET", "/api/sync", nil)
+	r, _ := m["restored"].(map[string]any)
+	resent, _ := r["resent"].(map[string]any)
+	n, _ := resent["changes"].(float64)
+	if n == 0 || resent["sent"] != true {
+		t.Fatalf("/api/sync does not show the changes sent again: %v", m["restored"])
+	}
+	home := waitGet(t, http.DefaultClient, api.base+"/")
+	if want := fmt.Sprintf("%d 条备份中未上传的修改已重新上传", int(n)); !strings.Contains(home, want) {
+		t.Errorf("the home page lacks %q:\n%s", want, home)
+	}
+}
+
+// The changes the hub received after the backup are not stamped again: X,
+// in the backup unacknowledged, reached the hub after the backup and was
+// renamed there (the rename reached the hub too) before the PC died. After
+// the restore the rename shows at the station and the hub, X keeps the old
+// site's versions, and nothing is in conflict.
+func TestRestoreDoesNotResendWhatTheHubReceivedAfterTheBackup(t *testing.T) {
+	s := newOfflineStation(t)
+	x := s.api.register(hubtest.IDNumber(1), "乌兰")
+	s.takeBackup()
+	s.hubUp()
+	s.api.waitSynced("X after the backup", func() bool { return hubName(t, s.h, x) == "乌兰" })
+	s.api.rename(x, "乌兰图雅")
+	s.api.waitSynced("the rename", func() bool { return hubName(t, s.h, x) == "乌兰图雅" })
+	s.stop()
+
+	api, cfg := s.restoreOnNewPC()
+	api.waitSynced("after the restore", func() bool {
+		return api.name(x) == "乌兰图雅" && api.name(s.before) == "巴图"
+	})
+	// The re-send has run (the session that moved the station follows it).
+	_, m := api.call("GET", "/api/sync", nil)
+	r, _ := m["restored"].(map[string]any)
+	resent, _ := r["resent"].(map[string]any)
+	if resent == nil || resent["changes"] != float64(0) {
+		t.Fatalf("/api/sync: want the re-send done with nothing stamped again: %v", m["restored"])
+	}
+	if got := hubName(t, s.h, x); got != "乌兰图雅" {
+		t.Fatalf("hub has %q", got)
+	}
+	sites := s.noConflicts(api, x, s.before)
+	if slices.Contains(sites[x], cfg.Site) {
+		t.Errorf("X was stamped again: its heads at the hub are of sites %v", sites[x])
+	}
+	home := waitGet(t, http.DefaultClient, api.base+"/")
+	if !strings.Contains(home, "备份中未确认的修改县里均已收到") {
+		t.Errorf("the home page does not say the hub had every change:\n%s", home)
 	}
 }

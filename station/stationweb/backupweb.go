@@ -42,6 +42,9 @@ var backupText = webkit.Catalogue{
 	"restored_line":           {"本站于 %s 从 %s 的备份恢复（旧站点号 %s → 新站点号 %s）", "restored on %s from the backup of %s (old site %s → new site %s)"},
 	"restored_unacked": {"备份时有 %d 条本站修改尚未被县级确认收到：备份之后已上传的已从县里取回；请核对备份日期之前最后录入的记录，缺少的请重新录入。",
 		"When the backup was taken, %d of this station's changes had not been acknowledged by the hub: those uploaded after the backup came back from the hub; check the last records entered before the backup date and enter again any that are missing."},
+	"restored_resent":    {"%d 条备份中未上传的修改已重新上传。", "%d changes of the backup that had not been uploaded were uploaded again."},
+	"restored_resending": {"%d 条备份中未上传的修改正在重新上传。", "%d changes of the backup that had not been uploaded are being uploaded again."},
+	"restored_all_held":  {"备份中未确认的修改县里均已收到，已从县里取回。", "The hub had received every unacknowledged change of the backup; they came back from it."},
 }
 
 type backupData struct {
@@ -195,8 +198,18 @@ func restoredLine(dates webkit.Dates) func(lang string, n *station.RestoreNote) 
 			from = dates.DateTime(n.BackupAt)
 		}
 		line := fmt.Sprintf(tr(lang, "restored_line"), dates.DateTime(n.At), from, n.From, n.To)
-		if n.Unacked > 0 {
+		switch r := n.Resent; {
+		case n.Unacked == 0:
+		case r == nil || r.Skipped != "" || r.Retried && r.Changes == 0:
+			// Not known yet, not asked, or not counted (a run
+			// interrupted): staff check what was entered last.
 			line += " " + fmt.Sprintf(tr(lang, "restored_unacked"), n.Unacked)
+		case r.Changes == 0:
+			line += " " + tr(lang, "restored_all_held")
+		case r.Sent:
+			line += " " + fmt.Sprintf(tr(lang, "restored_resent"), r.Changes)
+		default:
+			line += " " + fmt.Sprintf(tr(lang, "restored_resending"), r.Changes)
 		}
 		return line
 	}

@@ -41,4 +41,28 @@ func TestRestoredLine(t *testing.T) {
 	if got == nil || got["from_site"] != "00000000000000aa" || got["to_site"] != "00000000000000bb" || got["unacked"] != float64(3) {
 		t.Fatalf("/api/sync: %v", r.body)
 	}
+
+	// Once the sync client has asked the hub which of them it lacks and
+	// stamped those again: how many, being sent, then sent.
+	for _, tc := range []struct {
+		resent string
+		acked  uint64
+		want   string
+	}{
+		{`{"changes":2,"last_seq":5}`, 4, "2 条备份中未上传的修改正在重新上传"},
+		{`{"changes":2,"last_seq":5}`, 5, "2 条备份中未上传的修改已重新上传"},
+		{`{"changes":0}`, 0, "备份中未确认的修改县里均已收到"},
+		{`{"changes":0,"retried":true}`, 0, "请核对备份日期之前最后录入的记录"},
+		{`{"skipped":"the backup's site is not the site left"}`, 0, "请核对备份日期之前最后录入的记录"},
+	} {
+		if err := f.r.SetState(t.Context(), "sync.restored_resent", []byte(tc.resent)); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.r.SetCursor(t.Context(), "hub-up", tc.acked); err != nil {
+			t.Fatal(err)
+		}
+		if home := b.get("/").raw; !strings.Contains(home, tc.want) {
+			t.Errorf("%s, acked %d: the home page lacks %q", tc.resent, tc.acked, tc.want)
+		}
+	}
 }
