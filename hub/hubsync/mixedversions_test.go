@@ -2,11 +2,14 @@ package hubsync_test
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"fieldsync/hlc"
 	"fieldsync/hub"
+	"fieldsync/hub/access"
 	"fieldsync/internal/hubtest"
 	"fieldsync/records"
 	"fieldsync/replica"
@@ -90,6 +93,13 @@ func TestHubServesStationOneSchemaBehind(t *testing.T) {
 	}
 	if software["新站"] != "fieldsync 0.7.0 (test)" || software["旧站"] != "" {
 		t.Fatalf("the stations' software as the hub notes it: %v", software)
+	}
+	c := h.LoggedIn("viewer", access.RoleViewer)
+	for name, want := range map[string]string{"新站": "fieldsync 0.7.0 (test)", "旧站": "0.6.0 之前的版本"} {
+		_, _, body := hubtest.Page(t, c, h.URL()+"/stations/"+url.PathEscape(name))
+		if !strings.Contains(body, `<span id="station-software">`+want) {
+			t.Fatalf("%s's page does not show its release %q:\n%s", name, want, body)
+		}
 	}
 
 	// Two versions behind, or a schema nobody declared: refused.
