@@ -28,7 +28,10 @@ import (
 // keeps its uploads under the hub's MaxFrame by bounding them with its own),
 // so the other limits are those the senders cut at: 1,000 changes a batch,
 // and half the default fields a snapshot batch. A batch one change or one
-// byte over is refused.
+// byte over is refused. (A station whose MaxFrame is below the hub's still
+// gets snapshot batches over it: the hub's snapshot cut does not read the
+// Hello's max batch, and its codec checks its own MaxFrame. Lower the
+// station's MaxFrame here and this test shows it.)
 var propLimits = syncproto.Limits{
 	MaxFrame:       32 << 10,
 	MaxBatchRaw:    128 << 10, // the default ratio to MaxFrame
