@@ -15,7 +15,7 @@ import (
 type Source interface {
 	// Next returns the next batches to send, in log order, or none when
 	// there is nothing to send now. inFlight is how many batches sent
-	// await the peer's ack. note, if not nil, is handed back to Acked with
+	// await the peer's ack (a batch sent in parts counts as its parts). note, if not nil, is handed back to Acked with
 	// the last of the batches once the peer acknowledges it.
 	Next(ctx context.Context, inFlight int) (batches []*Batch, note any, err error)
 	// Acked tells the source that the peer committed every batch through
@@ -385,15 +385,14 @@ func (r *run) write(ctx context.Context) error {
 				return nil
 			}
 			for i, b := range bs {
-				f := Flight{Last: b.Last, Changes: len(b.Changes)}
+				var n any
 				if i == len(bs)-1 {
-					f.Note = note
+					n = note
 				}
-				r.sent.Store(max(r.sent.Load(), b.Last))
-				if err := r.conn.Send(b); err != nil {
+				var err error
+				if flights, err = r.send(b, n, flights); err != nil {
 					return err
 				}
-				flights = append(flights, f)
 			}
 		}
 		return nil
@@ -448,6 +447,33 @@ func (r *run) write(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// send sends b as one flight, or, when its frame would break this side's
+// limits (the codec refuses it before writing anything), in parts: the
+// first ones carry half the changes each and move no cursor (first = last
+// = the previous batch's last, as Batches says of a cut inside a
+// transaction), the last one is b with the rest of the changes and the
+// note. A single change too large for a frame is an error.
+func (r *run) send(b *Batch, note any, flights []Flight) ([]Flight, error) {
+	prev := r.sent.Load()
+	r.sent.Store(max(prev, b.Last))
+	return r.sendParts(prev, b, note, flights)
+}
+
+func (r *run) sendParts(prev uint64, b *Batch, note any, flights []Flight) ([]Flight, error) {
+	err := r.conn.Send(b)
+	if err == nil {
+		return append(flights, Flight{Last: b.Last, Changes: len(b.Changes), Note: note}), nil
+	}
+	if !errors.Is(err, ErrTooLarge) || len(b.Changes) < 2 {
+		return flights, err
+	}
+	k := len(b.Changes) / 2
+	if flights, err = r.sendParts(prev, &Batch{First: prev, Last: prev, Changes: b.Changes[:k:k]}, nil, flights); err != nil {
+		return flights, err
+	}
+	return r.sendParts(prev, &Batch{First: b.First, Last: b.Last, Changes: b.Changes[k:]}, note, flights)
 }
 
 // latest passes the newest of a series of cumulative sequences to another
