@@ -28,10 +28,9 @@ import (
 // keeps its uploads under the hub's MaxFrame by bounding them with its own),
 // so the other limits are those the senders cut at: 1,000 changes a batch,
 // and half the default fields a snapshot batch. A batch one change or one
-// byte over is refused. (A station whose MaxFrame is below the hub's still
-// gets snapshot batches over it: the hub's snapshot cut does not read the
-// Hello's max batch, and its codec checks its own MaxFrame. Lower the
-// station's MaxFrame here and this test shows it.)
+// byte over is refused. A station may take smaller frames than the hub
+// (half, drawn per station): the hub keeps what it sends, snapshots
+// included, under the Hello's max batch.
 var propLimits = syncproto.Limits{
 	MaxFrame:       32 << 10,
 	MaxBatchRaw:    128 << 10, // the default ratio to MaxFrame
@@ -69,9 +68,13 @@ func TestBatchLimitsProperty(t *testing.T) {
 			name := fmt.Sprintf("站%c", 'A'+i)
 			e := h.Enroll(name)
 			key = e.Key
-			tap := newFrameTap(t, h.Addr, name, schema, e.Key)
+			stLimits := propLimits
+			if rapid.Bool().Draw(rt, "station takes half the hub's frames") {
+				stLimits.MaxFrame, stLimits.MaxBatchRaw = propLimits.MaxFrame/2, propLimits.MaxBatchRaw/2
+			}
+			tap := newFrameTap(t, h.Addr, name, schema, e.Key, stLimits)
 			e.HubURL = "http://" + tap.Addr()
-			st := hubtest.NewStation(t, e, syncclient.Config{Limits: propLimits})
+			st := hubtest.NewStation(t, e, syncclient.Config{Limits: stLimits})
 			sts, taps, names = append(sts, st), append(taps, tap), append(names, name)
 		}
 		defer func() {
@@ -353,7 +356,7 @@ type tapStats struct {
 	frames, batches, maxFrame, maxChanges, maxFields, splitSnapshots int
 }
 
-func newFrameTap(t *testing.T, target, name string, schema *replica.Schema, key ident.Key) *frameTap {
+func newFrameTap(t *testing.T, target, name string, schema *replica.Schema, key ident.Key, station syncproto.Limits) *frameTap {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -363,7 +366,7 @@ func newFrameTap(t *testing.T, target, name string, schema *replica.Schema, key 
 	if err != nil {
 		t.Fatal(err)
 	}
-	down, err := syncproto.NewCodec(schema, key, propLimits)
+	down, err := syncproto.NewCodec(schema, key, station)
 	if err != nil {
 		t.Fatal(err)
 	}

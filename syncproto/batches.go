@@ -48,24 +48,42 @@ func Batches(entries []replica.LogEntry, prev, through uint64, max int) []*Batch
 
 func max64(a, b uint64) uint64 { return max(a, b) }
 
+// ChangeBytes bounds from above what c adds to a batch body before
+// compression: its table, row and version, and each field's column,
+// value, element and replaced versions, at their largest encodings.
+func ChangeBytes(c *replica.Change) int {
+	n := 2 + 16 + 16 + len(c.Table)
+	for i := range c.Fields {
+		f := &c.Fields[i]
+		n += 4 + 10 + len(f.Elem) + 16*len(f.Replaces)
+		if s, ok := f.Value.(string); ok {
+			n += 5 + len(s)
+		}
+	}
+	return n
+}
+
 // SplitChanges cuts changes, in order, into parts of at most maxChanges
-// changes and maxFields fields each (a change with more fields than
-// maxFields alone makes a part of its own), so that every batch made of a
-// part stays within a receiver's limits (Limits.MaxChanges,
-// Limits.MaxTotalFields). It returns no part for no change.
-func SplitChanges(changes []replica.Change, maxChanges, maxFields int) [][]replica.Change {
+// changes, maxFields fields and about maxBytes bytes before compression
+// each (ChangeBytes; 0: no byte bound; a change beyond a bound alone
+// makes a part of its own), so that every batch made of a part stays
+// within a receiver's limits (Limits.MaxChanges, Limits.MaxTotalFields,
+// the frame it accepts). It returns no part for no change.
+func SplitChanges(changes []replica.Change, maxChanges, maxFields, maxBytes int) [][]replica.Change {
 	var out [][]replica.Change
-	start, fields := 0, 0
+	start, fields, bytes := 0, 0, 0
 	for i := range changes {
 		n := len(changes[i].Fields)
 		for _, f := range changes[i].Fields {
 			n += len(f.Replaces)
 		}
-		if i > start && (i-start == maxChanges || fields+n > maxFields) {
+		b := ChangeBytes(&changes[i])
+		if i > start && (i-start == maxChanges || fields+n > maxFields || maxBytes > 0 && bytes+b > maxBytes) {
 			out = append(out, changes[start:i:i])
-			start, fields = i, 0
+			start, fields, bytes = i, 0, 0
 		}
 		fields += n
+		bytes += b
 	}
 	if start < len(changes) {
 		out = append(out, changes[start:])

@@ -466,6 +466,10 @@ type relay struct {
 	q        replica.LogQuery
 	cursor   uint64 // relay position: log entries up to here are sent or out of scope
 	sentLast uint64 // the station's cursor once everything sent is committed
+	// parts are the snapshot batches still to send, one at a time, for the
+	// workers snapped (the last part's note).
+	parts  [][]replica.Change
+	snaped []ident.ID
 }
 
 func newRelay(ctx context.Context, s *session, hello *syncproto.Hello) relay {
@@ -477,15 +481,20 @@ func newRelay(ctx context.Context, s *session, hello *syncproto.Hello) relay {
 	return relay{s: s, q: q, cursor: hello.Cursor, sentLast: hello.Cursor}
 }
 
-// Next returns snapshot batches when nothing is in flight and workers wait
-// for theirs (alone, so that their acks are unambiguous; the last one's
-// note is the workers), else the next batches of the log in the station's scope. Log
+// Next returns a snapshot batch when nothing is in flight and workers wait
+// for theirs, else the next batches of the log in the station's scope. Log
 // entries out of scope are skipped, with an empty batch to move the
 // station's cursor every emptyEvery of them.
+//
+// A snapshot goes in parts within the station's limits, none moving its
+// cursor, each alone in flight: every part's last sequence is the cursor,
+// so an ack of it says which part the station committed only if one was
+// in flight. The last part's note is the workers (its ack says the
+// station holds them all).
 func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any, error) {
 	h, name := r.s.h, r.s.station.Name
 	for {
-		if inFlight == 0 {
+		if inFlight == 0 && len(r.parts) == 0 {
 			if ws := h.PendingSnapshots(name, snapshotMax); len(ws) > 0 {
 				var chs []replica.Change
 				for _, w := range ws {
@@ -495,17 +504,20 @@ func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any
 					}
 					chs = append(chs, r.s.forStation(c)...)
 				}
-				r.sentLast = r.cursor
-				// In batches within the station's limits, none moving its
-				// cursor; the last carries the workers (its ack says the
-				// station holds them all).
-				parts := syncproto.SplitChanges(chs, relayLimit, snapshotMaxFields)
-				bs := make([]*syncproto.Batch, len(parts))
-				for i, p := range parts {
-					bs[i] = &syncproto.Batch{First: r.cursor, Last: r.cursor, Changes: p}
-				}
-				return bs, ws, nil
+				r.parts = syncproto.SplitChanges(chs, relayLimit, snapshotMaxFields, r.q.MaxBytes)
+				r.snaped = ws
 			}
+		}
+		if inFlight == 0 && len(r.parts) > 0 {
+			p := r.parts[0]
+			r.parts[0] = nil
+			r.parts = r.parts[1:]
+			r.sentLast = r.cursor
+			var note any
+			if len(r.parts) == 0 {
+				note, r.snaped = r.snaped, nil
+			}
+			return []*syncproto.Batch{{First: r.cursor, Last: r.cursor, Changes: p}}, note, nil
 		}
 		entries, scanned, err := h.ReadRelay(ctx, r.cursor, r.q)
 		if err != nil {
@@ -547,7 +559,7 @@ func (r *relay) Acked(ctx context.Context, seq uint64, done []syncproto.Flight, 
 		i.AckedDown = seq
 		i.PendingDown = last - min(seq, last)
 	})
-	return snapped || inFlight == 0 && len(h.PendingSnapshots(name, 1)) > 0, nil
+	return snapped || inFlight == 0 && (len(r.parts) > 0 || len(h.PendingSnapshots(name, 1)) > 0), nil
 }
 
 // Wake is ready when changes in the station's scope were applied
