@@ -53,11 +53,11 @@ type session struct {
 	// handshake: the hub's, or one behind (what the station does not know
 	// is left out of what it is sent).
 	schemaAt int
-	log     *slog.Logger
-	upAt    atomic.Int64 // when the last station batch was applied (unix ns)
-	relay   relay
-	upload  upload
-	leave   func() // gives back the handshake slot, once authenticated
+	log      *slog.Logger
+	upAt     atomic.Int64 // when the last station batch was applied (unix ns)
+	relay    relay
+	upload   upload
+	leave    func() // gives back the handshake slot, once authenticated
 
 	// The session's part of the decode budget: admit charges a batch frame
 	// before it is decoded (pending, until Check sees the batch), the
