@@ -469,7 +469,7 @@ type relay struct {
 	// parts are the snapshot batches still to send, one at a time, for the
 	// workers snapped (the last part's note).
 	parts  [][]replica.Change
-	snaped []ident.ID
+	partsFor []ident.ID
 }
 
 func newRelay(ctx context.Context, s *session, hello *syncproto.Hello) relay {
@@ -505,7 +505,7 @@ func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any
 					chs = append(chs, r.s.forStation(c)...)
 				}
 				r.parts = syncproto.SplitChanges(chs, relayLimit, snapshotMaxFields, r.q.MaxBytes)
-				r.snaped = ws
+				r.partsFor = ws
 			}
 		}
 		if inFlight == 0 && len(r.parts) > 0 {
@@ -515,7 +515,7 @@ func (r *relay) Next(ctx context.Context, inFlight int) ([]*syncproto.Batch, any
 			r.sentLast = r.cursor
 			var note any
 			if len(r.parts) == 0 {
-				note, r.snaped = r.snaped, nil
+				note, r.partsFor = r.partsFor, nil
 			}
 			return []*syncproto.Batch{{First: r.cursor, Last: r.cursor, Changes: p}}, note, nil
 		}
