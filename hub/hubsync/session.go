@@ -468,7 +468,7 @@ type relay struct {
 	sentLast uint64 // the station's cursor once everything sent is committed
 	// parts are the snapshot batches still to send, one at a time, for the
 	// workers snapped (the last part's note).
-	parts  [][]replica.Change
+	parts    [][]replica.Change
 	partsFor []ident.ID
 }
 
