@@ -252,7 +252,64 @@ func (s *sim) tableDiff(ctx context.Context, hrep, r *replica.Replica, scope fun
 			return fmt.Sprintf("; diff failed: %v %v", err1, err2)
 		}
 		if hh != sh {
-			out += fmt.Sprintf("; %s: station %d rows, hub %d", name, sn, hn)
+			out += fmt.Sprintf("; %s: station %d rows, hub %d%s", name, sn, hn, s.rowDiff(ctx, hrep, r, name, scope))
+		}
+	}
+	return out
+}
+
+// rowDiff names the first rows of table whose content differs between the
+// hub and a station, with each side's heads of the columns that differ
+// (values, versions, replaced counts), for a divergence to be read.
+func (s *sim) rowDiff(ctx context.Context, hrep, r *replica.Replica, table string, scope func(*replica.Table, ident.ID) bool) string {
+	t, ok := r.Schema().Table(table)
+	if !ok {
+		return ""
+	}
+	rows, err := r.DB().QueryContext(ctx, "SELECT id FROM "+table)
+	if err != nil {
+		return ""
+	}
+	var ids []ident.ID
+	for rows.Next() {
+		var b []byte
+		if rows.Scan(&b) == nil {
+			var id ident.ID
+			copy(id[:], b)
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	out, shown := "", 0
+	for _, id := range ids {
+		if !scope(t, id) {
+			out += fmt.Sprintf(" [row %s at the station, out of its scope at the hub]", id)
+			continue
+		}
+		hh, _, e1 := hrep.ContentHash(ctx, func(tt *replica.Table, x ident.ID) bool { return tt.Name == table && x == id })
+		sh, _, e2 := r.ContentHash(ctx, func(tt *replica.Table, x ident.ID) bool { return tt.Name == table && x == id })
+		if e1 != nil || e2 != nil || hh == sh {
+			continue
+		}
+		hs, _ := hrep.Heads(ctx, table, id)
+		ss, _ := r.Heads(ctx, table, id)
+		out += fmt.Sprintf(" [row %s:", id)
+		for _, sc := range ss {
+			hc := column(hs, sc.Column)
+			if sc.Elem != "" {
+				continue
+			}
+			if hc == nil || fmt.Sprint(hc.Heads) != fmt.Sprint(sc.Heads) || hc.Replaced != sc.Replaced {
+				var hv any
+				if hc != nil {
+					hv = *hc
+				}
+				out += fmt.Sprintf(" %s station %+v hub %+v;", sc.Column, sc, hv)
+			}
+		}
+		out += "]"
+		if shown++; shown == 3 {
+			break
 		}
 	}
 	return out
