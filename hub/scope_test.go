@@ -36,6 +36,10 @@ func TestScopeMigratesFromOldTable(t *testing.T) {
 		`INSERT INTO hub_scope VALUES ('站B', x'040506', 1)`,
 		`DROP TABLE hub_scope_entries`,
 		`DROP TABLE hub_scope_pending`,
+		// A database of that release had no layout ladder, nor what this
+		// one's steps add.
+		`ALTER TABLE hub_stations DROP COLUMN software`,
+		`PRAGMA user_version = 0`,
 	} {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)
