@@ -15,8 +15,9 @@ import (
 type Source interface {
 	// Next returns the next batches to send, in log order, or none when
 	// there is nothing to send now. inFlight is how many batches sent
-	// await the peer's ack (a batch sent in parts counts as its parts). note, if not nil, is handed back to Acked with
-	// the last of the batches once the peer acknowledges it.
+	// await the peer's ack (a batch sent in parts counts as its parts).
+	// note, if not nil, is handed back to Acked with the last of the
+	// batches once the peer acknowledges it.
 	Next(ctx context.Context, inFlight int) (batches []*Batch, note any, err error)
 	// Acked tells the source that the peer committed every batch through
 	// seq: done are the flights this ack settled (valid during the call
