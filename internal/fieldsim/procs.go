@@ -204,13 +204,31 @@ func fdCount(pid int) (int, error) {
 
 // freePort returns a port on 127.0.0.1 that was free a moment ago.
 func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("free port: %w", err)
+	// The port is closed again before a child binds it, so the system may
+	// hand it out again meanwhile: never give one out twice (two of our
+	// processes on one port: one fails to start, another answers for it).
+	handedOut.mu.Lock()
+	defer handedOut.mu.Unlock()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, fmt.Errorf("free port: %w", err)
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port, nil
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return 0, errors.New("free port: the system keeps handing out ports already given")
 }
+
+// handedOut are the ports freePort gave in this process.
+var handedOut = struct {
+	mu    sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
 
 // runTool runs a hub or station subcommand to completion and returns its
 // standard output.
