@@ -114,12 +114,25 @@ func decodeFrame(c *Codec, frame []byte) (Message, error) {
 	return m, nil
 }
 
-func encodeFrame(c *Codec, dst []byte, m Message) ([]byte, error) {
+func encodeFrame(c *Codec, dst []byte, m Message, sendMax int) ([]byte, error) {
+	start := len(dst)
 	frame, err := c.Encode(dst, m)
 	if err != nil {
 		return nil, fmt.Errorf("encode %v: %w", m.Type(), err)
 	}
+	if n := len(frame) - start; sendMax > 0 && n > sendMax {
+		return nil, fmt.Errorf("encode %v: %w: frame of %d bytes exceeds the peer's %d", m.Type(), ErrTooLarge, n, sendMax)
+	}
 	return frame, nil
+}
+
+// SendLimiter is a Conn that can be told the largest frame the peer takes
+// (the Hello's max batch, at the hub): Send then refuses a larger frame
+// with ErrTooLarge before writing anything, as for its own codec's limit,
+// and the Window sends such a batch in parts. Call it before the Window
+// runs.
+type SendLimiter interface {
+	LimitSend(n int)
 }
 
 // MaxHelloFrame is the largest first frame a hub reads: the largest Hello

@@ -30,6 +30,8 @@ type streamConn struct {
 	codec *Codec
 	opt   ConnOptions
 	max   int
+	// sendMax is the peer's largest frame (LimitSend; 0: the codec's).
+	sendMax int
 
 	keepAlive atomic.Int64 // time.Duration; 0: keep-alives do not move the read deadline
 
@@ -46,7 +48,7 @@ func NewStreamConn(nc net.Conn, codec *Codec, opt ConnOptions) Conn {
 func (c *streamConn) Send(m Message) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	frame, err := encodeFrame(c.codec, append(c.wbuf[:0], 0, 0, 0, 0), m)
+	frame, err := encodeFrame(c.codec, append(c.wbuf[:0], 0, 0, 0, 0), m, c.sendMax)
 	if err != nil {
 		return err
 	}
@@ -174,3 +176,6 @@ func (c *streamConn) Ping() error {
 }
 
 func (c *streamConn) Close() error { return c.nc.Close() }
+
+// LimitSend implements SendLimiter.
+func (c *streamConn) LimitSend(n int) { c.sendMax = n }

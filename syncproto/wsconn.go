@@ -15,6 +15,8 @@ type wsConn struct {
 	codec *Codec
 	opt   ConnOptions
 	max   int
+	// sendMax is the peer's largest frame (LimitSend; 0: the codec's).
+	sendMax int
 }
 
 // NewWebSocketConn returns a Conn over ws, whose read limit it sets to the
@@ -31,7 +33,7 @@ func (c *wsConn) Send(m Message) error {
 }
 
 func (c *wsConn) sendWithin(m Message, d time.Duration) error {
-	frame, err := encodeFrame(c.codec, nil, m)
+	frame, err := encodeFrame(c.codec, nil, m, c.sendMax)
 	if err != nil {
 		return err
 	}
@@ -123,3 +125,6 @@ func (c *wsConn) Refuse(e *Error) error {
 	c.ws.Close()
 	return err
 }
+
+// LimitSend implements SendLimiter.
+func (c *wsConn) LimitSend(n int) { c.sendMax = n }

@@ -178,6 +178,13 @@ func (c *admitConn) Close() error {
 	return c.Conn.Close()
 }
 
+// LimitSend passes the station's largest frame on (syncproto.SendLimiter).
+func (c *admitConn) LimitSend(n int) {
+	if l, ok := c.Conn.(syncproto.SendLimiter); ok {
+		l.LimitSend(n)
+	}
+}
+
 func (c *admitConn) Refuse(e *syncproto.Error) error {
 	c.endAdmit()
 	return syncproto.Refuse(c.Conn, e)
@@ -322,6 +329,11 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 		return
 	}
 	s.relay = newRelay(ctx, s, hello)
+	if l, ok := s.conn.(syncproto.SendLimiter); ok && hello.MaxBatchLen > 0 {
+		// A batch over the station's frame (one transaction of long
+		// records) goes in parts.
+		l.LimitSend(int(hello.MaxBatchLen))
+	}
 	w := syncproto.NewWindow(s.conn, &s.relay, up, syncproto.WindowConfig{
 		Resume: hello.Cursor, Size: h.opt.Window,
 		GroupBatches: groupBatches, GroupChanges: groupChanges, Queue: queuedUp,
