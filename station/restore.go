@@ -75,17 +75,6 @@ type RestoreResult struct {
 	Enrolled bool
 }
 
-// The sync client's cursors and state in the station's database
-// (syncclient): its cursor of the hub's log, the hub's acknowledgement of
-// the station's log, how far it trimmed the acknowledged log, the hub's
-// last refusal.
-const (
-	hubDownCursor  = "hub"
-	hubUpCursor    = "hub-up"
-	trimmedState   = "sync.trimmed_through"
-	lastErrorState = "sync.last_error"
-)
-
 // ErrNotStationBackup is returned for a file that is not a station's database.
 var ErrNotStationBackup = errors.New("not a station backup / 这不是服务站的备份文件")
 
@@ -229,7 +218,7 @@ func readBackup(ctx context.Context, path string) (*backupFile, error) {
 		b.restore = &n
 	}
 	var down sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT seq FROM fs_cursor WHERE name = ?`, hubDownCursor).Scan(&down); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := db.QueryRowContext(ctx, `SELECT seq FROM fs_cursor WHERE name = ?`, syncclient.HubLogCursor).Scan(&down); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("restore from %s: %w", path, err)
 	}
 	b.down = uint64(down.Int64)
@@ -266,7 +255,7 @@ func markRestored(ctx context.Context, path string, cfg Config, to replica.SiteI
 	}
 	defer r.Close()
 	old := r.Site()
-	if note.AckedThrough, err = r.Cursor(ctx, hubUpCursor); err != nil {
+	if note.AckedThrough, err = r.Cursor(ctx, syncclient.AckedCursor); err != nil {
 		return err
 	}
 	if note.Unacked, err = r.CountSince(ctx, note.AckedThrough, old); err != nil {
@@ -275,18 +264,8 @@ func markRestored(ctx context.Context, path string, cfg Config, to replica.SiteI
 	if _, err := r.MoveSite(ctx, to); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if _, err := r.Update(ctx, func(tx *replica.Tx) error {
-		if err := tx.SetCursor(ctx, hubDownCursor, 0); err != nil {
-			return err
-		}
-		return tx.SetCursor(ctx, hubUpCursor, 0)
-	}); err != nil {
-		return fmt.Errorf("restore: reset the sync cursors: %w", err)
-	}
-	for _, k := range []string{trimmedState, lastErrorState} {
-		if err := r.SetState(ctx, k, nil); err != nil {
-			return fmt.Errorf("restore: %w", err)
-		}
+	if err := syncclient.ForgetHub(ctx, r); err != nil {
+		return fmt.Errorf("restore: %w", err)
 	}
 	b, err := jsonBytes(note)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/syncclient"
 	"fieldsync/syncproto"
 )
 
@@ -93,8 +94,8 @@ func TestRestoreTakesNewSite(t *testing.T) {
 	dir, cfg := enrolledDir(t, "白音嘎查")
 	old, _ := cfg.SiteID()
 	register(t, dir, cfg, 0, 3)
-	setCursor(t, dir, cfg, hubUpCursor, 2) // the hub acknowledged the first two
-	setCursor(t, dir, cfg, hubDownCursor, 40)
+	setCursor(t, dir, cfg, syncclient.AckedCursor, 2) // the hub acknowledged the first two
+	setCursor(t, dir, cfg, syncclient.HubLogCursor, 40)
 	taken := time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)
 	bk := backupOf(t, dir, taken)
 	register(t, dir, cfg, 3, 2) // after the backup
@@ -121,7 +122,7 @@ func TestRestoreTakesNewSite(t *testing.T) {
 		t.Fatalf("open the restored station: %v", err)
 	}
 	defer r.Close()
-	for _, c := range []string{hubUpCursor, hubDownCursor} {
+	for _, c := range []string{syncclient.AckedCursor, syncclient.HubLogCursor} {
 		if seq, err := r.Cursor(ctx, c); err != nil || seq != 0 {
 			t.Errorf("cursor %s at %d (%v), want 0", c, seq, err)
 		}
@@ -178,7 +179,7 @@ func TestRestoreTwiceLeavesTheEnrolledSite(t *testing.T) {
 		t.Fatalf("second restore before a sync: %+v (first %+v)", second.Note, first.Note)
 	}
 	cfg, _ = LoadConfig(dir)
-	setCursor(t, dir, cfg, hubDownCursor, 7) // the hub welcomed the new site
+	setCursor(t, dir, cfg, syncclient.HubLogCursor, 7) // the hub welcomed the new site
 	third, err := Restore(ctx, dir, bk, time.Now().Add(2*time.Second))
 	if err != nil {
 		t.Fatal(err)

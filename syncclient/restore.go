@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"fieldsync/replica"
 	"fieldsync/syncproto"
 )
 
@@ -89,4 +90,33 @@ func (c *Client) loadHubRestored(ctx context.Context) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMilli(ms)
+}
+
+// The sync client's cursors in the station's database (replica.Cursor),
+// named for code that reads or resets them without a client (a station
+// restore).
+const (
+	HubLogCursor = "hub"    // last hub log seq committed here
+	AckedCursor  = "hub-up" // last own log seq the hub acknowledged (for Status)
+)
+
+// ForgetHub makes a station database restored from a backup trust nothing
+// the sync client knew of the hub: both cursors from 0 (the hub's log again
+// from its start; the new site's log, none acknowledged), no trim mark, no
+// last refusal.
+func ForgetHub(ctx context.Context, r *replica.Replica) error {
+	if _, err := r.Update(ctx, func(tx *replica.Tx) error {
+		if err := tx.SetCursor(ctx, HubLogCursor, 0); err != nil {
+			return err
+		}
+		return tx.SetCursor(ctx, AckedCursor, 0)
+	}); err != nil {
+		return fmt.Errorf("reset the sync cursors: %w", err)
+	}
+	for _, k := range []string{trimmedState, lastErrorState} {
+		if err := r.SetState(ctx, k, nil); err != nil {
+			return fmt.Errorf("reset %s: %w", k, err)
+		}
+	}
+	return nil
 }

@@ -18,8 +18,8 @@ import (
 
 // Cursors in the station's database.
 const (
-	downCursor = "hub"    // last hub log seq committed here
-	upCursor   = "hub-up" // last own log seq the hub acknowledged (for Status)
+	downCursor = HubLogCursor
+	upCursor   = AckedCursor
 )
 
 // Upload batch bounds.
