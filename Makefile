@@ -4,13 +4,17 @@ GO ?= go
 # coordinator can fail a clean run at the deadline (go.dev/issue/75804).
 FUZZTIME ?= 50000x
 PKGS := ./...
+# The build's name (release.Build): the tag and commits since, "-dirty" with
+# uncommitted changes; `hub version` and every page's footer show it.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X fieldsync/release.Build=$(VERSION)
 
 .PHONY: all build test vet fmt-check fuzz bench run clean
 
 all: build
 
 build:
-	$(GO) build -o bin/ ./cmd/...
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

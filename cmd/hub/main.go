@@ -14,6 +14,8 @@
 //	hub restore --dir DIR --from FILE
 //	hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]
 //	hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet NAME] [--unmasked]
+//	hub config --dir DIR [serve flags]   (the settings hub serve would use, and where each comes from)
+//	hub version
 package main
 
 import (
@@ -56,6 +58,8 @@ const usage = `usage:
   hub restore --dir DIR --from FILE          (the hub stopped)
   hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
   hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet summary|employed|…] [--unmasked]
+  hub config --dir DIR [serve flags]        (the settings hub serve would use: flag, value, source)
+  hub version                               (also --version)
 `
 
 func main() {
@@ -80,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "version", "-version", "--version":
+		return cmdVersion(rest, stdout)
 	case "init":
 		return cmdInit(rest, stdout, stderr)
 	case "station":

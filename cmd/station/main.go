@@ -46,6 +46,7 @@ Usage:
                                                it serves (备份)
   station restore --dir DIR --from FILE        put a backup back (the station must be stopped;
                                                the current database is moved aside) (恢复)
+  station version                              print the release and build (also --version) (版本)
 
 Run "station COMMAND --help" for a command's options.
 `
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return errors.New("no command")
 	}
 	switch args[0] {
+	case "version", "-version", "--version":
+		return cmdVersion(args[1:], stdout)
 	case "init":
 		return cmdInit(ctx, args[1:], stdin, stdout, stderr)
 	case "serve":

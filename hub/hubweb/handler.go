@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -23,6 +24,7 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/release"
 	"fieldsync/webkit"
 )
 
@@ -207,7 +209,8 @@ func ServeWith(h *hub.Hub, handler http.Handler, ln net.Listener, o ServeOptions
 var templateFiles embed.FS
 
 // mustTemplate parses templates/name.html, after the frame of every page
-// (templates/layout.html) when withLayout is set.
+// (templates/layout.html) when withLayout is set, and the footer every page
+// ends with (templates/footer.html: the release and build).
 func mustTemplate(name string, funcs template.FuncMap, withLayout bool) *template.Template {
 	read := func(n string) string {
 		b, err := templateFiles.ReadFile("templates/" + n + ".html")
@@ -216,9 +219,11 @@ func mustTemplate(name string, funcs template.FuncMap, withLayout bool) *templat
 		}
 		return string(b)
 	}
-	body := read(name)
+	body := read(name) + read("footer")
 	if withLayout {
 		body = read("layout") + body
 	}
-	return template.Must(template.New(name).Funcs(funcs).Parse(body))
+	all := template.FuncMap{"release": release.Short}
+	maps.Copy(all, funcs)
+	return template.Must(template.New(name).Funcs(all).Parse(body))
 }

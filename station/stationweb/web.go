@@ -17,6 +17,7 @@ import (
 
 	"fieldsync/ident"
 	"fieldsync/records"
+	"fieldsync/release"
 	"fieldsync/replica"
 	"fieldsync/station"
 	"fieldsync/webkit"
@@ -41,6 +42,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"add":          func(a, b int) int { return a + b },
 		"listCode":     records.ListCode,
 		"restoredLine": restoredLine(dates),
+		"release":      release.Short,
 	}
 	out := map[string]*template.Template{}
 	for _, n := range pageNames {
