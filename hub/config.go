@@ -32,6 +32,9 @@ type config struct {
 	Key  string `json:"key"`
 	// Zone is the IANA time zone of the dates the hub shows ("": DefaultZone).
 	Zone string `json:"zone,omitempty"`
+	// Serve holds settings of `hub serve`, keyed by its flag names; the
+	// command reads them (ServeSection), the hub itself does not.
+	Serve json.RawMessage `json:"serve,omitempty"`
 
 	site replica.SiteID
 	key  ident.Key
@@ -58,6 +61,16 @@ func readConfig(dir string) (*config, error) {
 		return nil, errors.New("read hub config: bad deployment key")
 	}
 	return &c, nil
+}
+
+// ServeSection returns the "serve" section of the hub.json in dir, as
+// written (nil when there is none), and the file's path for messages.
+func ServeSection(dir string) (json.RawMessage, string, error) {
+	c, err := readConfig(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	return c.Serve, filepath.Join(dir, configFile), nil
 }
 
 func checkHubURL(raw string) error {

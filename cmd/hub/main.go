@@ -9,7 +9,8 @@
 //	hub admin add --dir DIR --user NAME --role ROLE   (password on stdin)
 //	hub admin list --dir DIR
 //	hub admin disable --dir DIR --user NAME
-//	hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--backup-dir D --backup-every 24h --backup-keep 14]
+//	hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--backup-dir D --backup-every 24h --backup-keep 14] [--check]
+//	          (every flag of serve may be set in hub.json's "serve" section instead: {"serve": {"addr": ":8443", "max-skew": "5m"}})
 //	hub backup --dir DIR --out FILE
 //	hub restore --dir DIR --from FILE
 //	hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]
@@ -53,7 +54,8 @@ const usage = `usage:
   hub admin list --dir DIR
   hub admin disable --dir DIR --user NAME
   hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--host NAME]… [--zone ZONE] [--contiguous-uploads]
-            [--backup-dir D [--backup-every 24h] [--backup-keep 14]]
+            [--backup-dir D [--backup-every 24h] [--backup-keep 14]] [--check] [tuning: hub serve --help]
+            (any serve flag may be set in hub.json's "serve" section by its name; the command line wins)
   hub backup --dir DIR --out FILE            (while the hub serves, too)
   hub restore --dir DIR --from FILE          (the hub stopped)
   hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
@@ -116,6 +118,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	case "serve":
 		return cmdServe(ctx, rest, stdout, stderr)
+	case "config":
+		// The settings `hub serve` would use with these flags, and where
+		// each comes from.
+		return cmdServe(ctx, append([]string{"--" + checkFlag}, rest...), stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, stdout, stderr)
 	case "restore":
@@ -272,8 +278,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	backupKeep := fs.Int("backup-keep", 14, "how many of the newest backups to keep (with --backup-dir)")
 	var hosts hostNames
 	fs.Var(&hosts, "host", "a host `name` the hub also answers to (repeatable; the host of hub.json's url and the address dialled always work)")
+	// The hub's and its sync server's settings (serveconfig.go). Every flag
+	// may also be set in hub.json's "serve" section; the command line wins.
+	tuning := addTuningFlags(fs)
+	check := fs.Bool(checkFlag, false, "check the settings (these flags and hub.json's \"serve\" section), print them and exit without serving")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	sources, err := applyServeConfig(fs, *dir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return errors.New("serve: give both --tls-cert and --tls-key")
@@ -281,11 +298,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *certFile != "" && *selfSigned {
 		return errors.New("serve: --tls-self-signed and --tls-cert exclude each other")
 	}
-	if err := needDir(*dir); err != nil {
-		return err
-	}
 	if *backupDir != "" && (*backupEvery < time.Second || *backupKeep < 1) {
 		return errors.New("serve: --backup-every must be at least 1s and --backup-keep at least 1")
+	}
+	if *check {
+		return printServeSettings(stdout, fs, sources)
 	}
 	// Held while serving: `hub restore` refuses to replace the database
 	// under a serving hub.
@@ -294,7 +311,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer unlock()
-	h, err := hub.Open(ctx, hub.Options{Dir: *dir, CertFile: *certFile, Logger: logger(stderr), Zone: *zone})
+	h, err := hub.Open(ctx, tuning.hubOptions(hub.Options{Dir: *dir, CertFile: *certFile, Logger: logger(stderr), Zone: *zone}))
 	if err != nil {
 		return err
 	}
@@ -346,7 +363,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer waitDebug()
 	defer stopDebug()
-	stations, err := hubsync.NewWith(h, hubsync.Options{ContiguousUploads: *contiguous})
+	stations, err := hubsync.NewWith(h, tuning.syncOptions(hubsync.Options{ContiguousUploads: *contiguous}))
 	if err != nil {
 		ln.Close()
 		h.Close()
