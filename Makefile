@@ -9,7 +9,7 @@ PKGS := ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X fieldsync/release.Build=$(VERSION)
 
-.PHONY: all build test vet fmt-check fuzz bench run clean
+.PHONY: all build test vet fmt-check fuzz bench run clean deb installer dist
 
 all: build
 
@@ -38,5 +38,22 @@ bench:
 run: build
 	@scripts/run
 
+# The Linux hub's package (packaging/linux, scripts/build-deb):
+# dist/fieldsync-hub_$(VERSION as Debian spells it)_amd64.deb.
+deb:
+	VERSION=$(VERSION) GO=$(GO) scripts/build-deb dist
+
+# Placeholder until the Windows build lands: it adds the real target, which
+# writes dist/fieldsync-station-$(VERSION)-setup.exe.
+installer:
+	@echo "installer: added by the Windows build"
+
+# Everything a release ships, in dist/: the Linux package, the Windows
+# installer, and SHA256SUMS of every file there (`make clean dist` for a
+# release, so that nothing older is listed).
+dist: deb installer
+	cd dist && rm -f SHA256SUMS && sha256sum -- * > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
+	@cat dist/SHA256SUMS
+
 clean:
-	rm -rf bin
+	rm -rf bin dist
