@@ -288,6 +288,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := needDir(*dir); err != nil {
 		return err
 	}
+	// hub.json's "serve" section fills the flags the command line left
+	// unset: read no flag's value before this line.
 	sources, err := applyServeConfig(fs, *dir)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
