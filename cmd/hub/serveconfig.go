@@ -8,8 +8,10 @@ package main
 //	           "host": ["hub.example.gov.cn"]}}
 //
 // A flag given on the command line wins over hub.json; hub.json wins over
-// the flag's default. Any flag added to `hub serve` is settable there with no
-// more code: the section is applied with flag.FlagSet.Set.
+// the flag's default. Any flag added to `hub serve` is settable there with
+// no more code: the section is applied with flag.FlagSet.Set. Paths are best
+// absolute (a service runs in "/"). The zone is no serve setting: hub.json's
+// own "zone" is every hub command's.
 
 import (
 	"bytes"
@@ -35,6 +37,7 @@ const (
 	fromFlag     = "flag"
 	checkFlag    = "check" // `hub serve --check`: print the settings and exit
 	dirFlag      = "dir"
+	zoneFlag     = "zone" // hub.json has its own "zone", read by every command
 	serveSection = "serve"
 )
 
@@ -179,6 +182,9 @@ func applyServeSection(fs *flag.FlagSet, section json.RawMessage, path string) (
 		switch {
 		case key == dirFlag || key == checkFlag:
 			return nil, bad("not a setting of hub.json (give --%s on the command line)", key)
+		case key == zoneFlag:
+			// Reports and every other hub command count days in it too.
+			return nil, bad(`set the zone as hub.json's own "zone", beside "name" and "url": every hub command uses that one`)
 		case f == nil:
 			return nil, bad("unknown setting: hub serve has no --%s flag (see hub serve --help)", key)
 		}

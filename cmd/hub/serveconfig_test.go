@@ -29,6 +29,7 @@ func serveFlagsForTest() (*flag.FlagSet, *serveTuning, *string, *bool, *hostName
 	fs.Var(&hosts, "host", "host")
 	t := addTuningFlags(fs)
 	fs.Bool(checkFlag, false, "check")
+	fs.String(zoneFlag, "", "zone")
 	return fs, t, addr, selfSigned, &hosts
 }
 
@@ -79,6 +80,7 @@ func TestApplyServeSection(t *testing.T) {
 			wantErr: []string{"hub.json", `"windw"`}},
 		{name: "unknown key", section: `{"windw": 3}`, wantErr: []string{"hub.json", `"windw"`, "no --windw flag"}},
 		{name: "dir is not a setting", section: `{"dir": "/srv/hub"}`, wantErr: []string{"hub.json", `"dir"`}},
+		{name: "zone is hub.json's own", section: `{"zone": "Asia/Urumqi"}`, wantErr: []string{"hub.json", `"zone"`, "every hub command"}},
 		{name: "check is not a setting", section: `{"check": true}`, wantErr: []string{"hub.json", `"check"`}},
 		{name: "zero window", section: `{"window": 0}`, wantErr: []string{"hub.json", `"window"`, "at least 1"}},
 		{name: "negative duration", section: `{"max-skew": "-5m"}`, wantErr: []string{"hub.json", `"max-skew"`, "at least"}},
