@@ -12,10 +12,10 @@ func TestClientAddr(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		name   string
-		peer   string
-		xff    []string
-		want   string
+		name string
+		peer string
+		xff  []string
+		want string
 	}{
 		{"direct client, no header", "203.0.113.7:5000", nil, "203.0.113.7"},
 		{"direct client spoofing the header", "203.0.113.7:5000", []string{"198.51.100.1"}, "203.0.113.7"},

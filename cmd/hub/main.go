@@ -35,6 +35,7 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/hub/hubmetrics"
 	"fieldsync/hub/hubsync"
 	"fieldsync/hub/hubweb"
 	"fieldsync/ident"
@@ -52,6 +53,7 @@ const usage = `usage:
   hub admin disable --dir DIR --user NAME
   hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--host NAME]… [--zone ZONE] [--contiguous-uploads]
             [--backup-dir D [--backup-every 24h] [--backup-keep 14]]
+            [--log-level info] [--log-format text|json] [--metrics-addr HOST:PORT] [--trusted-proxy CIDR]…
   hub backup --dir DIR --out FILE            (while the hub serves, too)
   hub restore --dir DIR --from FILE          (the hub stopped)
   hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
@@ -266,8 +268,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	backupKeep := fs.Int("backup-keep", 14, "how many of the newest backups to keep (with --backup-dir)")
 	var hosts hostNames
 	fs.Var(&hosts, "host", "a host `name` the hub also answers to (repeatable; the host of hub.json's url and the address dialled always work)")
+	obs := addObservationFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	log, err := obs.logger(stderr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return errors.New("serve: give both --tls-cert and --tls-key")
@@ -288,7 +295,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer unlock()
-	h, err := hub.Open(ctx, hub.Options{Dir: *dir, CertFile: *certFile, Logger: logger(stderr), Zone: *zone})
+	h, err := hub.Open(ctx, hub.Options{Dir: *dir, CertFile: *certFile, Logger: log, Zone: *zone})
 	if err != nil {
 		return err
 	}
@@ -340,15 +347,27 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer waitDebug()
 	defer stopDebug()
-	stations, err := hubsync.NewWith(h, hubsync.Options{ContiguousUploads: *contiguous})
+	metrics := hubmetrics.New(h, hubmetrics.Options{BackupDir: *backupDir})
+	stations, err := hubsync.NewWith(h, hubsync.Options{ContiguousUploads: *contiguous, Metrics: metrics})
 	if err != nil {
 		ln.Close()
 		h.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
+	if *obs.metricsAddr != "" {
+		waitMetrics, err := serveMetrics(ctx, h, metrics, *obs.metricsAddr, log, stdout)
+		if err != nil {
+			ln.Close()
+			h.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer waitMetrics()
+	}
+	web := hubweb.HandlerOptions{Hosts: hosts, TrustedProxies: obs.proxies.tp, Metrics: metrics,
+		MetricsElsewhere: *obs.metricsAddr != "", AccessLog: log}
 	done := make(chan error, 1)
 	go func() {
-		done <- hubweb.Serve(h, hubweb.HandlerWith(h, stations, hubweb.HandlerOptions{Hosts: hosts}), ln, tlsCfg)
+		done <- hubweb.Serve(h, hubweb.HandlerWith(h, stations, web), ln, tlsCfg)
 	}()
 	select {
 	case <-ctx.Done():

@@ -129,6 +129,7 @@ func (h *server) apiFor(perm access.Permission, next http.HandlerFunc) http.Hand
 			return
 		}
 		a.Remote = remoteHost(r)
+		webkit.NoteUser(r.Context(), a.Name)
 		if !a.Role.Can(perm) {
 			writeJSONError(w, http.StatusForbidden, tr(lang, "forbidden"))
 			return
@@ -178,6 +179,7 @@ func (h *server) webSession(w http.ResponseWriter, r *http.Request, lang string)
 		return nil, false
 	}
 	a.Remote = remoteHost(r)
+	webkit.NoteUser(r.Context(), a.Name)
 	return a, true
 }
 
