@@ -55,7 +55,7 @@ func TestSessionMetrics(t *testing.T) {
 	})
 	text := scrape()
 	for series, want := range map[string]float64{
-		"fieldsync_hub_sessions_connected":          1,
+		"fieldsync_hub_sessions_connected":           1,
 		`fieldsync_hub_station_online{station="甲站"}`: 1,
 		`fieldsync_hub_station_online{station="乙站"}`: 0,
 	} {
