@@ -104,7 +104,15 @@ func (m *Metrics) writeState(ctx context.Context, w io.Writer) error {
 	}
 	now := m.h.Now()
 	connected := 0
-	var lines []string
+	// One family after the other, each with its HELP and TYPE.
+	families := []struct{ name, help string }{
+		{"station_online", "1 while an enrolled station has a live session (station_* series name enrolled, not revoked, stations)"},
+		{"station_last_contact_timestamp_seconds", "when the station last sent a frame"},
+		{"station_last_contact_age_seconds", "since the station last sent a frame"},
+		{"station_pending_down_changes", "hub log entries the connected station has not acknowledged"},
+		{"station_pending_up_changes", "the connected station's changes received, not yet committed"},
+	}
+	lines := make([][]string, len(families))
 	for _, s := range st {
 		if s.Revoked {
 			continue
@@ -115,23 +123,26 @@ func (m *Metrics) writeState(ctx context.Context, w io.Writer) error {
 			online = 1
 			connected++
 		}
-		lines = append(lines, fmt.Sprintf("%sstation_online%s %d", prefix, l, online))
+		lines[0] = append(lines[0], fmt.Sprintf("%s %d", l, online))
 		if !s.LastSeen.IsZero() {
-			lines = append(lines,
-				fmt.Sprintf("%sstation_last_contact_timestamp_seconds%s %d", prefix, l, s.LastSeen.Unix()),
-				fmt.Sprintf("%sstation_last_contact_age_seconds%s %.3f", prefix, l, now.Sub(s.LastSeen).Seconds()))
+			lines[1] = append(lines[1], fmt.Sprintf("%s %d", l, s.LastSeen.Unix()))
+			lines[2] = append(lines[2], fmt.Sprintf("%s %.3f", l, now.Sub(s.LastSeen).Seconds()))
 		}
 		if s.Session != nil {
-			lines = append(lines, fmt.Sprintf("%sstation_pending_down_changes%s %d", prefix, l, s.Session.PendingDown),
-				fmt.Sprintf("%sstation_pending_up_changes%s %d", prefix, l, s.Session.PendingUp))
+			lines[3] = append(lines[3], fmt.Sprintf("%s %d", l, s.Session.PendingDown))
+			lines[4] = append(lines[4], fmt.Sprintf("%s %d", l, s.Session.PendingUp))
 		}
 	}
 	gauge(w, prefix+"sessions_connected", "station sync sessions connected now")
 	fmt.Fprintf(w, "%ssessions_connected %d\n", prefix, connected)
-	gauge(w, prefix+"station_online", "1 while an enrolled station has a live session; the station_* series are labelled by enrolled, not revoked, stations")
-	slices.Sort(lines) // each family together
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
+	for i, f := range families {
+		if len(lines[i]) == 0 {
+			continue
+		}
+		gauge(w, prefix+f.name, f.help)
+		for _, l := range lines[i] {
+			fmt.Fprintf(w, "%s%s%s\n", prefix, f.name, l)
+		}
 	}
 
 	kinds, err := m.h.OpenConflictsByKind(ctx)
