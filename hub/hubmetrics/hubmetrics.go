@@ -86,13 +86,16 @@ func (m *Metrics) ObserveApply(n, refused, joins int, d time.Duration) {
 }
 
 // WritePrometheus writes every metric in the Prometheus text format: the
-// counters, then what the core says now.
+// counters, then what the core says now, then the process's.
 func (m *Metrics) WritePrometheus(ctx context.Context, w io.Writer) error {
 	var buf bytes.Buffer
 	m.set.WritePrometheus(&buf)
 	if err := m.writeState(ctx, &buf); err != nil {
 		return err
 	}
+	// The process's own (go_*, process_*: memory, goroutines, open files),
+	// which thousands of idle sessions show first.
+	metrics.WriteProcessMetrics(&buf)
 	_, err := w.Write(buf.Bytes())
 	return err
 }

@@ -36,6 +36,7 @@ func (s *Server) routesObserve(mux *http.ServeMux) {
 	mux.Handle("GET /metrics", loopbackOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var buf bytes.Buffer
 		set.WritePrometheus(&buf)
+		metrics.WriteProcessMetrics(&buf) // go_*, process_*: memory, goroutines, open files
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write(buf.Bytes())
