@@ -143,6 +143,11 @@ func (h *Hub) Dashboard(ctx context.Context, month string) (*report.Figures, err
 	return h.figuresCache().Dashboard(ctx, h.rep.DB(), seq, month, stations, h.reportOptions())
 }
 
+// Ready reports whether the dashboard's live facts are loaded (the hub's
+// /readyz): false until their first load ends. It starts the load, as
+// StartDashboard does, if nothing has.
+func (h *Hub) Ready() bool { return h.figuresCache().Live().Ready() }
+
 // StartDashboard starts the dashboard's live figures (see figuresCache); the
 // web adapter calls it as the hub starts serving.
 func (h *Hub) StartDashboard() { h.figuresCache() }

@@ -47,6 +47,9 @@ type Applied struct {
 	SnapshotsDue bool
 	// Refused counts the changes (or columns) the hub did not accept.
 	Refused int
+	// Joins counts the workers another station holds who entered this
+	// station's scope (its registration of them, within the daily cap).
+	Joins int
 }
 
 // Authorize is the stage where a batch as a whole is refused: a change
@@ -145,7 +148,8 @@ func (h *Hub) ApplyUpload(ctx context.Context, up Upload) (Applied, error) {
 	case answered:
 		h.sessions.Wake([]string{up.Station.Name}, false)
 	}
-	return Applied{Seq: seq, SnapshotsDue: s.add.anyPending(), Refused: len(s.refusals) + s.more}, nil
+	return Applied{Seq: seq, SnapshotsDue: s.add.anyPending(), Refused: len(s.refusals) + s.more,
+		Joins: len(s.joins)}, nil
 }
 
 // recordUploadConflicts is the rules-and-conflicts stage: it puts the

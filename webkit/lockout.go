@@ -192,13 +192,12 @@ func (l *Limiter) prune(now time.Time) {
 	}
 }
 
-// RemoteKey is the address a request's failures count against: its IP, or
-// for IPv6 its /64 (one host usually holds a whole /64).
+// RemoteKey is the address a request's failures count against: its
+// client's IP (behind a trusted proxy, the one X-Forwarded-For names: see
+// TrustedProxies.Handler), or for IPv6 its /64 (one host usually holds a
+// whole /64).
 func RemoteKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
+	host := ClientHost(r)
 	ip := net.ParseIP(host)
 	if ip == nil {
 		return host

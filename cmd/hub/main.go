@@ -38,6 +38,7 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/hub/hubmetrics"
 	"fieldsync/hub/hubsync"
 	"fieldsync/hub/hubweb"
 	"fieldsync/ident"
@@ -55,6 +56,7 @@ const usage = `usage:
   hub admin disable --dir DIR --user NAME
   hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--host NAME]… [--zone ZONE] [--contiguous-uploads]
             [--backup-dir D [--backup-every 24h] [--backup-keep 14]] [--check] [tuning: hub serve --help]
+            [--log-level info] [--log-format text|json] [--metrics-addr HOST:PORT] [--trusted-proxy CIDR]…
             (any serve flag may be set in hub.json's "serve" section by its name; the command line wins)
   hub backup --dir DIR --out FILE            (while the hub serves, too)
   hub restore --dir DIR --from FILE          (the hub stopped)
@@ -278,9 +280,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	backupKeep := fs.Int("backup-keep", 14, "how many of the newest backups to keep (with --backup-dir)")
 	var hosts hostNames
 	fs.Var(&hosts, "host", "a host `name` the hub also answers to (repeatable; the host of hub.json's url and the address dialled always work)")
-	// The hub's and its sync server's settings (serveconfig.go). Every flag
-	// may also be set in hub.json's "serve" section; the command line wins.
+	// The hub's and its sync server's settings (serveconfig.go), and the
+	// logs, metrics and proxies (observe.go). Every flag may also be set in
+	// hub.json's "serve" section; the command line wins.
 	tuning := addTuningFlags(fs)
+	obs := addObservationFlags(fs)
 	check := fs.Bool(checkFlag, false, "check the settings (these flags and hub.json's \"serve\" section), print them and exit without serving")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -291,6 +295,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// hub.json's "serve" section fills the flags the command line left
 	// unset: read no flag's value before this line.
 	sources, err := applyServeConfig(fs, *dir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log, err := obs.logger(stderr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -313,7 +321,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer unlock()
-	h, err := hub.Open(ctx, tuning.hubOptions(hub.Options{Dir: *dir, CertFile: *certFile, Logger: logger(stderr), Zone: *zone}))
+	h, err := hub.Open(ctx, tuning.hubOptions(hub.Options{Dir: *dir, CertFile: *certFile, Logger: log, Zone: *zone}))
 	if err != nil {
 		return err
 	}
@@ -365,15 +373,27 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer waitDebug()
 	defer stopDebug()
-	stations, err := hubsync.NewWith(h, tuning.syncOptions(hubsync.Options{ContiguousUploads: *contiguous}))
+	metrics := hubmetrics.New(h, hubmetrics.Options{BackupDir: *backupDir})
+	stations, err := hubsync.NewWith(h, tuning.syncOptions(hubsync.Options{ContiguousUploads: *contiguous, Metrics: metrics}))
 	if err != nil {
 		ln.Close()
 		h.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
+	if *obs.metricsAddr != "" {
+		waitMetrics, err := serveMetrics(ctx, h, metrics, *obs.metricsAddr, log, stdout)
+		if err != nil {
+			ln.Close()
+			h.Close()
+			return fmt.Errorf("serve: %w", err)
+		}
+		defer waitMetrics()
+	}
+	web := hubweb.HandlerOptions{Hosts: hosts, TrustedProxies: obs.proxies.tp, Metrics: metrics,
+		MetricsElsewhere: *obs.metricsAddr != "", AccessLog: log}
 	done := make(chan error, 1)
 	go func() {
-		done <- hubweb.Serve(h, hubweb.HandlerWith(h, stations, hubweb.HandlerOptions{Hosts: hosts}), ln, tlsCfg)
+		done <- hubweb.Serve(h, hubweb.HandlerWith(h, stations, web), ln, tlsCfg)
 	}()
 	select {
 	case <-ctx.Done():

@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -35,7 +34,7 @@ Usage:
                                                (--enroll - reads the code from standard input)
   station init  --dir DIR --standalone --name NAME
                                                set up a station with no hub yet
-  station serve --dir DIR [--addr 127.0.0.1:8080]
+  station serve --dir DIR [--addr 127.0.0.1:8080] [--log-level info] [--log-format text|json] [-v]
                                                run the web UI (open http://ADDR/ in a browser;
                                                beyond loopback https://ADDR/, staff log in)
   station user add --dir DIR --user NAME [--admin]
@@ -189,7 +188,7 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	dir := fs.String("dir", "", "station directory (made by station init)")
 	addr := fs.String("addr", "", "listen address (default from station.json, else "+station.DefaultAddr+"); "+
 		"any address other than loopback requires staff login")
-	verbose := fs.Bool("v", false, "log debug messages")
+	logOpts := addLogFlags(fs)
 	insecure := fs.Bool("insecure-http", false, "beyond loopback, serve plain HTTP instead of HTTPS "+
 		"(passwords and personal data cross the network in clear; every page warns)")
 	zone := fs.String("zone", "", "time zone of the dates the station shows (default from station.json, else "+webkit.DefaultZone+")")
@@ -202,15 +201,15 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		fs.Usage()
 		return errors.New("serve: --dir is required")
 	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg, err := station.LoadConfig(*dir)
 	if err != nil {
 		return err
 	}
+	log, closeLog, err := logOpts.open(*dir, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
 	if *addr == "" {
 		*addr = cfg.Addr
 	}
@@ -275,7 +274,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	core := station.Options{Replica: r, Config: cfg, Logger: log, Zone: loc}
-	opts := stationweb.Options{Users: users, RequireLogin: login, Logger: log, InsecureHTTP: login && *insecure}
+	opts := stationweb.Options{Users: users, RequireLogin: login, Logger: log, InsecureHTTP: login && *insecure,
+		AccessLog: log}
 	if len(hosts) > 0 {
 		opts.Hosts = append(append([]string(nil), cfg.Hosts...), hosts...)
 	}

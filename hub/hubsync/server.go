@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"fieldsync/hub"
+	"fieldsync/hub/hubmetrics"
 	"fieldsync/syncproto"
 )
 
@@ -55,6 +56,9 @@ type Options struct {
 	// always take one frame, even one larger than its share or the whole
 	// budget (that frame then waits to be alone).
 	MaxDecodedPerSession int64
+	// Metrics are counted into as sessions work (default: the server's own,
+	// see Server.Metrics).
+	Metrics *hubmetrics.Metrics
 }
 
 func (o Options) withDefaults() Options {
@@ -87,6 +91,7 @@ type Server struct {
 	decoded   *budget // the memory of decoded station batches
 	upgrader  websocket.Upgrader
 	sessionID atomic.Uint64
+	metrics   *hubmetrics.Metrics
 
 	mu   sync.Mutex
 	live map[string]liveSession // the current session of each station
@@ -112,7 +117,10 @@ func NewWith(h *hub.Hub, o Options) (*Server, error) {
 	s := &Server{Hub: h, opt: opt, codec: h.Codec(), log: h.Logger(), now: h.Now, reg: reg,
 		live: map[string]liveSession{}, sopt: o,
 		shakes:  handshakes{lim: o, byAddr: map[string]int{}},
-		decoded: newBudget(o.MaxDecodedBytes, o.MaxDecodedPerSession)}
+		decoded: newBudget(o.MaxDecodedBytes, o.MaxDecodedPerSession), metrics: o.Metrics}
+	if s.metrics == nil {
+		s.metrics = hubmetrics.New(h, hubmetrics.Options{})
+	}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: opt.HandshakeTimeout,
 		// An idle station should cost little memory: the read buffer is the
@@ -126,6 +134,10 @@ func NewWith(h *hub.Hub, o Options) (*Server, error) {
 	h.SetSessions(s)
 	return s, nil
 }
+
+// Metrics are the metrics the sessions count into (Options.Metrics, or
+// the server's own): the hub's web adapter serves them at /metrics.
+func (h *Server) Metrics() *hubmetrics.Metrics { return h.metrics }
 
 // Wake wakes the sessions of the given stations (all connected ones when all
 // is set).

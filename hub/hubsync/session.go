@@ -131,15 +131,19 @@ func (h *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 }
 
-// sent counts a frame written to the station, once it is known.
+// sent counts a frame written to the station (into the station's
+// session once it is known).
 func (s *session) sent(n int) {
+	s.h.metrics.BytesSent.Add(n)
 	if s.station.Name != "" {
 		s.h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.BytesOut += int64(n) })
 	}
 }
 
-// received counts a frame read from the station, once it is known.
+// received counts a frame read from the station (into the station's
+// session once it is known).
 func (s *session) received(n int) {
+	s.h.metrics.BytesReceived.Add(n)
 	if s.station.Name != "" {
 		s.h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) {
 			i.BytesIn += int64(n)
@@ -383,6 +387,7 @@ type upload struct {
 // the hub requires contiguous uploads), then the core's authorize stage.
 func (u *upload) Check(b *syncproto.Batch) error {
 	u.hold(b)
+	u.s.h.metrics.BatchChanges.Observe(uint64(len(b.Changes)))
 	through, err := syncproto.Follows(u.through, b, !u.s.h.sopt.ContiguousUploads)
 	if err != nil {
 		return err
@@ -455,11 +460,13 @@ func (u *upload) apply(ctx context.Context, changes []replica.Change, last uint6
 	s := u.s
 	h := s.h
 	h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.PendingUp = len(changes) })
+	start := time.Now()
 	a, err := h.ApplyUpload(ctx, hub.Upload{Station: s.station, Cursor: u.cursor, Resume: u.resume,
 		Changes: changes, Last: last})
 	if err != nil {
 		return err
 	}
+	h.metrics.ObserveApply(len(changes), a.Refused, a.Joins, time.Since(start))
 	u.resume = a.Seq
 	s.upAt.Store(h.now().UnixNano())
 	h.reg.update(s.station.Name, s.id, func(i *hub.SessionInfo) { i.AckedUp, i.PendingUp = a.Seq, 0 })

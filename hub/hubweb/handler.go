@@ -24,6 +24,7 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/hub/hubmetrics"
 	"fieldsync/release"
 	"fieldsync/webkit"
 )
@@ -64,7 +65,23 @@ type HandlerOptions struct {
 	// Hosts are host names the hub answers to besides the host of its URL
 	// (hub.json "url") and the address a request reached (hub serve --host).
 	Hosts []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (hub serve --trusted-proxy): the lock-out, the audit log,
+	// the access log and the stations' handshake limits count that client.
+	TrustedProxies webkit.TrustedProxies
+	// Metrics are served at /metrics to administrators (default: those of
+	// sync, when it has any: hubsync.Server.Metrics).
+	Metrics *hubmetrics.Metrics
+	// MetricsElsewhere leaves /metrics out: hub serve --metrics-addr serves
+	// it on a listener of its own.
+	MetricsElsewhere bool
+	// AccessLog logs one line per request (webkit.AccessLog); nil logs none.
+	AccessLog *slog.Logger
 }
+
+// metricsSource is a sync handler that counts into metrics
+// (*hubsync.Server).
+type metricsSource interface{ Metrics() *hubmetrics.Metrics }
 
 // Handler serves /sync (the stations' WebSocket, authenticated by station
 // tokens, from sync), and for administrators the login, the status page at /
@@ -91,12 +108,20 @@ func HandlerWith(h *hub.Hub, sync http.Handler, o HandlerOptions) http.Handler {
 	s.routesDashboardPage(mux)
 	s.routesConflicts(mux)
 	s.routesRequests(mux)
+	m := o.Metrics
+	if src, ok := sync.(metricsSource); ok && m == nil {
+		m = src.Metrics()
+	}
+	s.routesHealth(mux, m, !o.MetricsElsewhere)
 	names := append([]string{}, o.Hosts...)
 	if u, err := url.Parse(h.URL()); err == nil && u.Hostname() != "" {
 		names = append(names, u.Hostname())
 	}
-	return webkit.Guard(mux, webkit.GuardOptions{Hosts: webkit.NewHosts(names...), Refuse: s.refuse,
+	guarded := webkit.Guard(mux, webkit.GuardOptions{Hosts: webkit.NewHosts(names...), Refuse: s.refuse,
 		Lang: s.guardLang})
+	// The client's address first, so that everything after it (the guard's
+	// refusals, the access log, the lock-out, /sync) counts the client.
+	return o.TrustedProxies.Handler(webkit.AccessLog(guarded, webkit.AccessLogOptions{Log: o.AccessLog, Routes: mux}))
 }
 
 // guardLang is the language of a refusal: the API's for /api/, else the pages'

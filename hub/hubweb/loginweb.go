@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"math"
 	"mime"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -90,14 +89,11 @@ func apiLang(r *http.Request) string {
 	return "zh"
 }
 
-// remoteHost is the address failed logins are counted against: the peer's
-// IP (the hub trusts no forwarding header).
-func remoteHost(r *http.Request) string {
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		return host
-	}
-	return r.RemoteAddr
-}
+// remoteHost is the client's address, as the audit log records it: the
+// peer's IP, or behind a trusted proxy (hub serve --trusted-proxy) the
+// client's that X-Forwarded-For names (webkit.TrustedProxies.Handler has
+// set RemoteAddr to it).
+func remoteHost(r *http.Request) string { return webkit.ClientHost(r) }
 
 // secureHeaders keeps administrators' pages and API answers out of caches
 // (webkit.Guard has set the security headers of every response).
@@ -133,6 +129,7 @@ func (h *server) apiFor(perm access.Permission, next http.HandlerFunc) http.Hand
 			return
 		}
 		a.Remote = remoteHost(r)
+		webkit.NoteUser(r.Context(), a.Name)
 		if !a.Role.Can(perm) {
 			writeJSONError(w, http.StatusForbidden, tr(lang, "forbidden"))
 			return
@@ -182,6 +179,7 @@ func (h *server) webSession(w http.ResponseWriter, r *http.Request, lang string)
 		return nil, false
 	}
 	a.Remote = remoteHost(r)
+	webkit.NoteUser(r.Context(), a.Name)
 	return a, true
 }
 

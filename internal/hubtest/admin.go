@@ -32,13 +32,19 @@ type AccessServer struct {
 // in a LogBuffer, and the cheapest password hashing.
 func NewAccessServer(t *testing.T, scheme string, opt hub.Options) *AccessServer {
 	t.Helper()
+	return NewAccessServerWith(t, scheme, opt, Adapters{})
+}
+
+// NewAccessServerWith is NewAccessServer with the adapters' options.
+func NewAccessServerWith(t *testing.T, scheme string, opt hub.Options, ad Adapters) *AccessServer {
+	t.Helper()
 	a := &AccessServer{Clock: NewFakeClock(), Logs: &LogBuffer{}}
 	opt.Now = a.Clock.Now
 	opt.Logger = slog.New(slog.NewTextHandler(a.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if opt.PasswordCost == 0 {
 		opt.PasswordCost = bcrypt.MinCost
 	}
-	a.Server = NewServer(t, scheme, opt)
+	a.Server = NewServerWith(t, scheme, opt, ad)
 	return a
 }
 

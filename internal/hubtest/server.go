@@ -38,7 +38,10 @@ type Server struct {
 	SyncOpt hubsync.Options
 	// Limits are the HTTP server's limits (webkit's defaults when zero).
 	Limits webkit.ServerOptions
-	done   chan error
+	// Web configures the hub's web adapter (hubweb) at each Open; its
+	// Hosts get example.com.
+	Web  hubweb.HandlerOptions
+	done chan error
 }
 
 // NewServer initialises a hub in a temporary folder, opens it with opt and
@@ -54,15 +57,16 @@ func NewServer(t testing.TB, scheme string, opt hub.Options) *Server {
 type Adapters struct {
 	Sync hubsync.Options
 	HTTP webkit.ServerOptions
+	Web  hubweb.HandlerOptions
 }
 
 // NewServerWith is NewServer with the adapters' options.
 func NewServerWith(t testing.TB, scheme string, opt hub.Options, a Adapters) *Server {
 	t.Helper()
-	return newServer(t, scheme, opt, a.Sync, a.HTTP)
+	return newServer(t, scheme, opt, a)
 }
 
-func newServer(t testing.TB, scheme string, opt hub.Options, so hubsync.Options, limits webkit.ServerOptions) *Server {
+func newServer(t testing.TB, scheme string, opt hub.Options, a Adapters) *Server {
 	t.Helper()
 	dir := t.TempDir()
 	if err := hub.Init(dir, "测试县", scheme+"://127.0.0.1:1"); err != nil {
@@ -75,7 +79,7 @@ func newServer(t testing.TB, scheme string, opt hub.Options, so hubsync.Options,
 	if opt.Synchronous == "" {
 		opt.Synchronous = "NORMAL"
 	}
-	h := &Server{t: t, Dir: dir, Opt: opt, SyncOpt: so, Limits: limits}
+	h := &Server{t: t, Dir: dir, Opt: opt, SyncOpt: a.Sync, Limits: a.HTTP, Web: a.Web}
 	if scheme == "https" {
 		cert, err := hub.SelfSignedCert(dir, "127.0.0.1")
 		if err != nil {
@@ -103,7 +107,9 @@ func (h *Server) Open() {
 	}
 	h.Hub, h.Sync = hb, stations
 	// Requests made with httptest.NewRequest name example.com.
-	h.Handler = hubweb.HandlerWith(hb, stations, hubweb.HandlerOptions{Hosts: []string{"example.com"}})
+	web := h.Web
+	web.Hosts = append(append([]string(nil), web.Hosts...), "example.com")
+	h.Handler = hubweb.HandlerWith(hb, stations, web)
 }
 
 // Serve listens on addr (waiting while an old socket there closes) and

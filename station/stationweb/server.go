@@ -58,6 +58,9 @@ type Options struct {
 	HTTP webkit.ServerOptions
 	// Lockout limits failed logins (zero: webkit's defaults).
 	Lockout webkit.LimiterOptions
+	// AccessLog logs one line per request (webkit.AccessLog: the route
+	// pattern, never the path or query); nil logs none.
+	AccessLog *slog.Logger
 }
 
 // Server serves the station's web UI and JSON API.
@@ -77,6 +80,7 @@ type Server struct {
 	tlsFP     string
 	insecure  bool
 	httpOpts  webkit.ServerOptions
+	accessLog *slog.Logger
 
 	sessions *webkit.Sessions
 	csrf     *webkit.CSRF
@@ -94,7 +98,7 @@ func New(opts Options) (*Server, error) {
 	st := opts.Station
 	s := &Server{st: st, r: st.Replica(), cfg: st.Config(), now: st.Now, sync: opts.Sync, users: opts.Users,
 		login: opts.RequireLogin, log: opts.Logger, maxUpload: opts.MaxUpload,
-		tlsFP: opts.TLSFingerprint, insecure: opts.InsecureHTTP, httpOpts: opts.HTTP}
+		tlsFP: opts.TLSFingerprint, insecure: opts.InsecureHTTP, httpOpts: opts.HTTP, accessLog: opts.AccessLog}
 	s.dates = webkit.Dates{Loc: st.Zone()}
 	base := st.Clock()
 	if s.log == nil {
@@ -164,8 +168,10 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routesAPI(mux)
 	s.routesWeb(mux)
-	return webkit.Guard(s.middleware(mux), webkit.GuardOptions{Hosts: s.hosts, Refuse: s.refuse,
+	s.routesObserve(mux)
+	guarded := webkit.Guard(s.middleware(mux), webkit.GuardOptions{Hosts: s.hosts, Refuse: s.refuse,
 		Lang: func(r *http.Request) string { return langCookie.Choose(discardHeaders{}, r) }})
+	return webkit.AccessLog(guarded, webkit.AccessLogOptions{Log: s.accessLog, Routes: mux})
 }
 
 // langCookie is how the station picks a language: ?lang=, its cookie, else Chinese.
@@ -196,6 +202,10 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, key 
 // recovers nothing: handlers return errors, not panics.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if observePaths[r.URL.Path] {
+			next.ServeHTTP(w, r) // loopback only, no login (observe.go)
+			return
+		}
 		lang := langCookie.Choose(w, r)
 		ctx := context.WithValue(r.Context(), ctxLang, lang)
 		r = r.WithContext(ctx)
@@ -255,11 +265,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 			r = r.WithContext(station.WithUser(r.Context(), user))
+			webkit.NoteUser(r.Context(), user)
 		} else if s.users != nil && !static {
 			// No login asked (loopback), but staff who logged in anyway are
 			// named on what they enter (entered_by).
 			if user, status := s.authenticate(r, sess, api); status == 0 {
 				r = r.WithContext(station.WithUser(r.Context(), user))
+				webkit.NoteUser(r.Context(), user)
 			}
 		}
 		if api && (r.Method == http.MethodPost || r.Method == http.MethodPatch) &&
