@@ -9,8 +9,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -174,28 +172,12 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 	if _, err := h.Write(ctx, edit); err != nil {
 		return syncproto.Enrollment{}, fmt.Errorf("add station %s to the directory: %w", name, err)
 	}
-	pin, err := h.certPin()
+	pins, _, err := h.PublishedPins(ctx)
 	if err != nil {
 		return syncproto.Enrollment{}, err
 	}
 	return syncproto.Enrollment{HubURL: h.cfg.URL, StationID: name, Site: site, Token: token,
-		Key: h.cfg.key, CertPin: pin}, nil
-}
-
-// certPin is the pin of the hub's certificate when the hub speaks TLS: the
-// certificate given in Options, else the self-signed one in its directory.
-func (h *Hub) certPin() (string, error) {
-	path := h.opt.CertFile
-	if path == "" {
-		path = filepath.Join(h.opt.Dir, certFile)
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			if strings.HasPrefix(h.cfg.URL, "https:") {
-				return "", errors.New("the hub URL is https but the hub has no certificate: run `hub serve --tls-self-signed` once or give --tls-cert")
-			}
-			return "", nil
-		}
-	}
-	return CertPinFile(path)
+		Key: h.cfg.key, Pins: pins}, nil
 }
 
 // RevokeStation makes a station's token stop working and ends its session.
