@@ -1,7 +1,6 @@
 package syncclient
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"slices"
@@ -60,7 +59,7 @@ func (c *Client) Pins() []string { return c.heldPins().Pins }
 // the hub's word counts only once the hub is known. The newest come first
 // (the Welcome's, then the key of this connection, then those held
 // before), at most syncproto.MaxPins.
-func (c *Client) adoptPins(ctx context.Context, ws *websocket.Conn, w *syncproto.Welcome) {
+func (c *Client) adoptPins(ws *websocket.Conn, w *syncproto.Welcome) {
 	if len(w.Pins) == 0 {
 		return
 	}

@@ -80,7 +80,7 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	if err := syncproto.CheckVersion(welcome.Version); err != nil {
 		return false, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
 	}
-	c.adoptPins(ctx, ws, welcome)
+	c.adoptPins(ws, welcome)
 	offset := c.measureOffset(ctx, t0, welcome)
 	c.mu.Lock()
 	c.st.Connected, c.st.ClockOffset = true, offset
