@@ -180,6 +180,45 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 		Key: h.cfg.key, Pins: pins}, nil
 }
 
+// StationCode issues a new enrollment line for a station that keeps its
+// data (a moved or renamed hub, a new key, a lost line): the hub's address
+// and pins now and a new token, under the station's current site; its
+// scope is untouched and its old token stops working (its live session
+// ends). A revoked station gets none: re-enroll it (AddStation).
+func (h *Hub) StationCode(ctx context.Context, name string) (syncproto.Enrollment, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return syncproto.Enrollment{}, fmt.Errorf("make token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	var site int64
+	var revoked bool
+	err := h.rep.DB().QueryRowContext(ctx, `SELECT site, revoked FROM hub_stations WHERE name = ?`, name).Scan(&site, &revoked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: %w", name, ErrStationUnknown)
+	case err != nil:
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: %w", name, err)
+	case revoked:
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: the station is revoked: re-enroll it (hub station add --reenroll)", name)
+	}
+	pins, _, err := h.PublishedPins(ctx)
+	if err != nil {
+		return syncproto.Enrollment{}, err
+	}
+	res, err := h.rep.DB().ExecContext(ctx, `UPDATE hub_stations SET token_hash = ? WHERE name = ? AND site = ? AND revoked = 0`,
+		tokenHash(token), name, site)
+	if err != nil {
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: re-enrolled or revoked meanwhile: try again", name)
+	}
+	h.sessions.End(name)
+	return syncproto.Enrollment{HubURL: h.cfg.URL, StationID: name, Site: replica.SiteID(site), Token: token,
+		Key: h.cfg.key, Pins: pins}, nil
+}
+
 // RevokeStation makes a station's token stop working and ends its session.
 func (h *Hub) RevokeStation(ctx context.Context, name string) error {
 	res, err := h.rep.DB().ExecContext(ctx, `UPDATE hub_stations SET revoked = 1 WHERE name = ?`, name)

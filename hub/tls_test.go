@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"fieldsync/hub"
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/syncproto"
 )
 
 // A self-signed hub's key rotation: rotate makes the next key pair beside
@@ -153,3 +156,52 @@ func TestRotateCAIssued(t *testing.T) {
 		t.Fatal("the next pin stayed after the switch")
 	}
 }
+
+// A station keeping its data gets a new line (the hub's address and pins
+// now, a new token) under its site, scope kept; its old token stops
+// working. `--reenroll`'s line would not do: it moves the station to a new
+// site, which a station keeping its database does not have.
+func TestStationCode(t *testing.T) {
+	ctx := context.Background()
+	h := newCoreHub(t)
+	old, err := h.hub.AddStation(ctx, "站A", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker := hubtestID(1)
+	if err := h.hub.AddToScope(ctx, "站A", []ident.ID{worker}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := h.hub.StationCode(ctx, "站A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Site != old.Site || e.Token == old.Token || e.StationID != "站A" || string(e.Key) != string(old.Key) || e.HubURL != old.HubURL {
+		t.Fatalf("new line %+v, old %+v", e, old)
+	}
+	hello := func(en syncproto.Enrollment) error {
+		_, err := h.hub.Authenticate(ctx, &syncproto.Hello{Station: en.StationID, Token: en.Token, Site: en.Site})
+		return err
+	}
+	if err := hello(old); err == nil {
+		t.Fatal("the old token still works")
+	}
+	if err := hello(e); err != nil {
+		t.Fatalf("the new line: %v", err)
+	}
+	workers, _ := h.hub.Replica().Schema().Table(records.Workers)
+	if !h.hub.ScopeFilter("站A")(workers, worker) {
+		t.Fatal("the station's scope was lost")
+	}
+	if _, err := h.hub.StationCode(ctx, "无此站"); !errors.Is(err, hub.ErrStationUnknown) {
+		t.Fatalf("unknown station: %v", err)
+	}
+	if err := h.hub.RevokeStation(ctx, "站A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.hub.StationCode(ctx, "站A"); err == nil {
+		t.Fatal("a revoked station got a new line")
+	}
+}
+
+func hubtestID(i byte) ident.ID { return ident.ID{0: 0x42, 15: i} }
