@@ -154,8 +154,8 @@ func (h *Hub) NoteNextPinSent(ctx context.Context, station, pin string) error {
 
 // TLSStatus is what `hub tls status` shows.
 type TLSStatus struct {
-	Current   string    `json:"current"`         // pin of the served key, "" without TLS
-	Next      string    `json:"next,omitempty"`  // pin of the next key, "" when none
+	Current   string    `json:"current"`        // pin of the served key, "" without TLS
+	Next      string    `json:"next,omitempty"` // pin of the next key, "" when none
 	NextSince time.Time `json:"next_since,omitzero"`
 	// SelfSigned says the next key is a pair in the hub's directory (else
 	// the pin of a CA-issued certificate to come).
