@@ -172,7 +172,7 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 	if _, err := h.Write(ctx, edit); err != nil {
 		return syncproto.Enrollment{}, fmt.Errorf("add station %s to the directory: %w", name, err)
 	}
-	pins, _, err := h.PublishedPins(ctx)
+	pins, err := h.codePins(ctx)
 	if err != nil {
 		return syncproto.Enrollment{}, err
 	}
@@ -202,7 +202,7 @@ func (h *Hub) StationCode(ctx context.Context, name string) (syncproto.Enrollmen
 	case revoked:
 		return syncproto.Enrollment{}, fmt.Errorf("station code %s: the station is revoked: re-enroll it (hub station add --reenroll)", name)
 	}
-	pins, _, err := h.PublishedPins(ctx)
+	pins, err := h.codePins(ctx)
 	if err != nil {
 		return syncproto.Enrollment{}, err
 	}

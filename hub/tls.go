@@ -90,13 +90,26 @@ func (h *Hub) currentPin() (string, error) {
 	if path == "" {
 		path = filepath.Join(h.opt.Dir, certFile)
 		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			if strings.HasPrefix(h.cfg.URL, "https:") {
-				return "", errors.New("the hub URL is https but the hub has no certificate: run `hub serve --tls-self-signed` once or give --tls-cert")
-			}
 			return "", nil
 		}
 	}
 	return PublicKeyPinFile(path)
+}
+
+// codePins are the pins an enrollment line carries (PublishedPins); an
+// https hub with no certificate to pin is an error here, where a station
+// would otherwise be enrolled trusting whatever answers.
+func (h *Hub) codePins(ctx context.Context) ([]string, error) {
+	pins, next, err := h.PublishedPins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(pins) == 0 || len(pins) == 1 && next != "" {
+		if strings.HasPrefix(h.cfg.URL, "https:") {
+			return nil, errors.New("the hub URL is https but the hub has no certificate: run `hub serve --tls-self-signed` once or give --tls-cert")
+		}
+	}
+	return pins, nil
 }
 
 // nextPin is the pin `hub tls rotate` recorded, "" when none.

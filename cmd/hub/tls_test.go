@@ -131,7 +131,7 @@ func TestTLSRotateCommands(t *testing.T) {
 	if _, err := tlsRun("tls", "switch", "--dir", dir); err == nil || !strings.Contains(err.Error(), "站B") {
 		t.Fatalf("switch with 站B lacking the pin: %v", err)
 	}
-	out = runOK(t, "tls", "switch", "--dir", dir, "--force")
+	out = runOK(t, "tls", "rotate", "--dir", dir, "--switch", "--force") // as `hub tls switch --force`
 	if !strings.Contains(out, "restart") {
 		t.Errorf("switch does not say to restart the hub:\n%s", out)
 	}
