@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fieldsync/ident"
 	"fieldsync/replica"
@@ -118,5 +119,33 @@ func TestSetHub(t *testing.T) {
 	}
 	if _, err := SetHub(t.Context(), alone, moved.String()); err == nil || !strings.Contains(err.Error(), "standalone") {
 		t.Errorf("set-hub on a standalone station: %v", err)
+	}
+}
+
+// After a restore the station has a new site the hub learns at the next
+// session; until then the hub's line names the site left, which set-hub
+// takes, keeping the station's new site.
+func TestSetHubAfterRestore(t *testing.T) {
+	dir, e := pinnedDir(t)
+	bk := filepath.Join(t.TempDir(), "bk.db")
+	if err := BackupDir(t.Context(), dir, bk, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Restore(t.Context(), dir, bk, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := LoadConfig(dir)
+	if err != nil || restored.Site == e.Site.String() {
+		t.Fatalf("restore kept the site: %v", err)
+	}
+	line := e // the hub still enrolls the site left
+	line.HubURL, line.Token = "https://new.example:9443", "new-token"
+	cfg, err := SetHub(t.Context(), dir, line.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := syncproto.ParseEnrollment(cfg.Enrollment)
+	if cfg.Site != restored.Site || got.Site.String() != restored.Site || got.HubURL != line.HubURL {
+		t.Fatalf("after set-hub: site %s, enrollment %+v; want site %s", cfg.Site, got, restored.Site)
 	}
 }
