@@ -51,9 +51,6 @@ func (c *Client) heldPins() syncproto.Enrollment {
 	return syncproto.Enrollment{Pins: slices.Clone(c.held.Pins), CertPin: c.held.CertPin}
 }
 
-// Pins returns the public-key pins the station holds now.
-func (c *Client) Pins() []string { return c.heldPins().Pins }
-
 // adoptPins adds the pins a Welcome published to those held, when the
 // connection it came over is TLS and its certificate matched a held pin:
 // the hub's word counts only once the hub is known. The newest come first
