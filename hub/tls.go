@@ -306,6 +306,11 @@ func (h *Hub) SwitchTLS(ctx context.Context, force bool) (SwitchResult, error) {
 	res := SwitchResult{Pin: st.Next}
 	if st.SelfSigned {
 		dir := h.opt.Dir
+		// Both halves of the next pair first: a switch never leaves the
+		// hub without a certificate.
+		if _, err := tls.LoadX509KeyPair(filepath.Join(dir, nextCertFile), filepath.Join(dir, nextKeyFile)); err != nil {
+			return SwitchResult{}, fmt.Errorf("switch: the next key pair: %w", err)
+		}
 		stamp := h.now().UTC().Format("20060102-150405")
 		res.OldCert, res.OldKey = filepath.Join(dir, "cert-"+stamp+".pem"), filepath.Join(dir, "key-"+stamp+".pem")
 		for _, mv := range [][2]string{
