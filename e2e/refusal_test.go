@@ -119,8 +119,8 @@ func TestBadStationRefusedOthersContinue(t *testing.T) {
 func TestTLSPinnedCertificate(t *testing.T) {
 	h := hubtest.NewServer(t, "https", hub.Options{})
 	e := h.Enroll("站A")
-	if e.CertPin == "" {
-		t.Fatal("enrollment without a certificate pin")
+	if len(e.Pins) == 0 {
+		t.Fatal("enrollment without a pin of the hub's key")
 	}
 	a := hubtest.NewStation(t, e, syncclient.Config{})
 	a.Write(hubtest.GigEdit(t, "加密传输"))
@@ -128,7 +128,7 @@ func TestTLSPinnedCertificate(t *testing.T) {
 	hubtest.WaitFor(t, 10*time.Second, "A to sync over TLS", func() bool { return hubtest.Converged(t, h.Hub, a) })
 
 	bad := h.Enroll("站B")
-	bad.CertPin = strings.Repeat("0", 64)
+	bad.Pins = []string{strings.Repeat("0", 64)}
 	b := hubtest.NewStation(t, bad, syncclient.Config{})
 	b.Write(hubtest.GigEdit(t, "不该送达"))
 	b.Start()

@@ -9,8 +9,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -174,28 +172,51 @@ func (h *Hub) AddStation(ctx context.Context, name, divisionCode string, reenrol
 	if _, err := h.Write(ctx, edit); err != nil {
 		return syncproto.Enrollment{}, fmt.Errorf("add station %s to the directory: %w", name, err)
 	}
-	pin, err := h.certPin()
+	pins, err := h.codePins(ctx)
 	if err != nil {
 		return syncproto.Enrollment{}, err
 	}
 	return syncproto.Enrollment{HubURL: h.cfg.URL, StationID: name, Site: site, Token: token,
-		Key: h.cfg.key, CertPin: pin}, nil
+		Key: h.cfg.key, Pins: pins}, nil
 }
 
-// certPin is the pin of the hub's certificate when the hub speaks TLS: the
-// certificate given in Options, else the self-signed one in its directory.
-func (h *Hub) certPin() (string, error) {
-	path := h.opt.CertFile
-	if path == "" {
-		path = filepath.Join(h.opt.Dir, certFile)
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			if strings.HasPrefix(h.cfg.URL, "https:") {
-				return "", errors.New("the hub URL is https but the hub has no certificate: run `hub serve --tls-self-signed` once or give --tls-cert")
-			}
-			return "", nil
-		}
+// StationCode issues a new enrollment line for a station that keeps its
+// data (a moved or renamed hub, a new key, a lost line): the hub's address
+// and pins now and a new token, under the station's current site; its
+// scope is untouched and its old token stops working (its live session
+// ends). A revoked station gets none: re-enroll it (AddStation).
+func (h *Hub) StationCode(ctx context.Context, name string) (syncproto.Enrollment, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return syncproto.Enrollment{}, fmt.Errorf("make token: %w", err)
 	}
-	return CertPinFile(path)
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	var site int64
+	var revoked bool
+	err := h.rep.DB().QueryRowContext(ctx, `SELECT site, revoked FROM hub_stations WHERE name = ?`, name).Scan(&site, &revoked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: %w", name, ErrStationUnknown)
+	case err != nil:
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: %w", name, err)
+	case revoked:
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: the station is revoked: re-enroll it (hub station add --reenroll)", name)
+	}
+	pins, err := h.codePins(ctx)
+	if err != nil {
+		return syncproto.Enrollment{}, err
+	}
+	res, err := h.rep.DB().ExecContext(ctx, `UPDATE hub_stations SET token_hash = ? WHERE name = ? AND site = ? AND revoked = 0`,
+		tokenHash(token), name, site)
+	if err != nil {
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: %w", name, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return syncproto.Enrollment{}, fmt.Errorf("station code %s: re-enrolled or revoked meanwhile: try again", name)
+	}
+	h.sessions.End(name)
+	return syncproto.Enrollment{HubURL: h.cfg.URL, StationID: name, Site: replica.SiteID(site), Token: token,
+		Key: h.cfg.key, Pins: pins}, nil
 }
 
 // RevokeStation makes a station's token stop working and ends its session.

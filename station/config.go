@@ -13,6 +13,7 @@ import (
 	"fieldsync/privfile"
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/syncproto"
 	"fieldsync/webkit"
 )
 
@@ -113,4 +114,28 @@ func (c Config) SiteID() (replica.SiteID, error) {
 		return 0, fmt.Errorf("station config: bad site id %q", c.Site)
 	}
 	return replica.SiteID(s), nil
+}
+
+// SaveHubPins keeps the pins of the hub's keys the sync client holds
+// (syncclient.Config.SavePins) in station.json's enrollment, so that a
+// restart, or a restore of an older database, still trusts the key the
+// hub published ahead of its switch. The rest of the file is unchanged.
+func SaveHubPins(dir string, pins []string) error {
+	c, err := LoadConfig(dir)
+	if err != nil {
+		return err
+	}
+	if c.Enrollment == "" {
+		return errors.New("save the hub's pins: the station is not enrolled")
+	}
+	e, err := syncproto.ParseEnrollment(c.Enrollment)
+	if err != nil {
+		return fmt.Errorf("save the hub's pins: enrollment in station.json: %w", err)
+	}
+	e.Pins = slices.Clone(pins)
+	c.Enrollment = e.String()
+	if _, err := syncproto.ParseEnrollment(c.Enrollment); err != nil {
+		return fmt.Errorf("save the hub's pins: %w", err)
+	}
+	return SaveConfig(dir, c)
 }

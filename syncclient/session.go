@@ -58,7 +58,7 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	hello := &syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: rep.Schema().Fingerprint(),
 		Site: rep.Site(), Station: e.StationID, Token: e.Token, Cursor: cursor,
 		Now: hlc.New(rep.Clock().Wall().UnixMilli(), 0), MaxBatchLen: uint32(limit),
-		Software: release.String()}
+		Software: release.String(), Features: syncproto.FeatureHubPins}
 	hello.Restored = c.cfg.Restored
 	if err := k.Send(hello); err != nil {
 		return false, err
@@ -80,6 +80,7 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	if err := syncproto.CheckVersion(welcome.Version); err != nil {
 		return false, syncproto.NewError(syncproto.ErrCodeProtocolVersion, "%v", err)
 	}
+	c.adoptPins(ws, welcome)
 	offset := c.measureOffset(ctx, t0, welcome)
 	c.mu.Lock()
 	c.st.Connected, c.st.ClockOffset = true, offset

@@ -6,12 +6,12 @@ package syncclient
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +61,11 @@ type Config struct {
 	// only, and only when BackupSite is Restored.
 	BackupSite  replica.SiteID
 	BackupAcked uint64
+	// SavePins stores the pins of the hub's keys the station holds after
+	// the hub published new ones (pins.go), so that a restart keeps them
+	// (nil: they are held until the client stops). `station serve`
+	// writes them into station.json's enrollment.
+	SavePins func(pins []string) error
 }
 
 // Status is what the station shows staff about sync.
@@ -97,6 +102,9 @@ type Client struct {
 	acksLoaded bool
 
 	resent atomic.Bool // the restored backup's changes were sent again (resend.go)
+
+	pinMu sync.Mutex
+	held  syncproto.Enrollment // the pins the hub's certificate is checked against (pins.go)
 }
 
 // State kept across restarts: the hub's last refusal, and the clock offset
@@ -146,6 +154,7 @@ func New(cfg Config) (*Client, error) {
 		codec: &syncproto.Codec{Schema: cfg.Replica.Schema(), Key: e.Key, Limits: cfg.Limits},
 		log:   cfg.Logger.With("subsystem", "sync", "station", e.StationID),
 		kick:  make(chan struct{}, 1),
+		held:  syncproto.Enrollment{Pins: slices.Clone(e.Pins), CertPin: e.CertPin},
 	}
 	ctx := context.Background()
 	if b, err := cfg.Replica.State(ctx, lastErrorState); err == nil && b != nil {
@@ -259,24 +268,6 @@ func (c *Client) Kick() {
 	select {
 	case c.kick <- struct{}{}:
 	default:
-	}
-}
-
-func (c *Client) tlsConfig() *tls.Config {
-	pin := c.cfg.Enrollment.CertPin
-	if pin == "" {
-		return nil // the system's roots check an https hub
-	}
-	return &tls.Config{
-		MinVersion: tls.VersionTLS12,
-		// The hub's certificate is self-signed: the pin replaces the CA check.
-		InsecureSkipVerify: true,
-		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 || syncproto.CertPin(cs.PeerCertificates[0].Raw) != pin {
-				return errors.New("the hub's certificate does not match the enrollment's pin")
-			}
-			return nil
-		},
 	}
 }
 

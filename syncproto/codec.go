@@ -1,7 +1,9 @@
 package syncproto
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -220,6 +222,9 @@ func (c *Codec) encode(st *codecState, b []byte, m Message) ([]byte, error) {
 		if m.Software != "" {
 			b = appendString(b, m.Software)
 			b = binary.BigEndian.AppendUint64(b, uint64(m.Restored))
+			if m.Features != 0 {
+				b = binary.AppendUvarint(b, m.Features)
+			}
 		}
 		return b, nil
 	case *Welcome:
@@ -236,9 +241,25 @@ func (c *Codec) encode(st *codecState, b []byte, m Message) ([]byte, error) {
 		b = binary.BigEndian.AppendUint64(b, uint64(m.Now))
 		b = binary.AppendUvarint(b, m.Resume)
 		b = binary.AppendUvarint(b, uint64(m.MaxSkew))
+		if len(m.Pins) > 0 && !m.Extended {
+			return b, fmt.Errorf("encode Welcome: %w: pins travel in the trailer", ErrMalformed)
+		}
+		if len(m.Pins) > MaxPins {
+			return b, fmt.Errorf("encode Welcome: %w: %d pins, at most %d", ErrMalformed, len(m.Pins), MaxPins)
+		}
 		if m.Extended {
 			b = binary.BigEndian.AppendUint64(b, m.Incarnation)
 			b = binary.AppendUvarint(b, m.LogEnd)
+		}
+		if len(m.Pins) > 0 {
+			b = binary.AppendUvarint(b, uint64(len(m.Pins)))
+			for _, p := range m.Pins {
+				d, err := hex.DecodeString(p)
+				if err != nil || len(d) != sha256.Size {
+					return b, fmt.Errorf("encode Welcome: %w: pin %q is not a hex SHA-256", ErrMalformed, p)
+				}
+				b = append(b, d...)
+			}
 		}
 		return b, nil
 	case *Batch:
@@ -271,6 +292,8 @@ func checkHello(m *Hello) error {
 		return fmt.Errorf("%w: software version must be valid UTF-8 of at most %d bytes", ErrMalformed, MaxSoftwareBytes)
 	case m.Restored != 0 && m.Software == "":
 		return fmt.Errorf("%w: a restored site travels in the trailer, with the software version", ErrMalformed)
+	case m.Features != 0 && m.Software == "":
+		return fmt.Errorf("%w: features travel in the trailer, with the software version", ErrMalformed)
 	case m.Restored != 0 && m.Restored == m.Site:
 		return fmt.Errorf("%w: a restored station takes a new site", ErrMalformed)
 	}
@@ -341,6 +364,12 @@ func decodeHello(r *reader) *Hello {
 			r.fail("empty software trailer")
 		}
 		m.Restored = replica.SiteID(r.u64("restored from site"))
+		if r.err == nil && r.left() > 0 {
+			m.Features = r.uvarint("features")
+			if r.err == nil && m.Features == 0 {
+				r.fail("empty features")
+			}
+		}
 	}
 	if r.err == nil {
 		if err := checkHello(m); err != nil {
@@ -364,11 +393,35 @@ func decodeWelcome(r *reader) *Welcome {
 		m.Extended = true
 		m.Incarnation = r.u64("incarnation")
 		m.LogEnd = r.uvarint("log end")
+		if r.err == nil && r.left() > 0 {
+			m.Pins = readPins(r)
+		}
 	}
 	if r.err == nil && m.Site == 0 {
 		r.fail("zero site id")
 	}
 	return m
+}
+
+// readPins reads the Welcome's pins: a count from 1 to MaxPins, then that
+// many SHA-256 digests, returned as lower-case hex.
+func readPins(r *reader) []string {
+	n := r.small("pin count", MaxPins)
+	if r.err == nil && n == 0 {
+		r.fail("empty pin list")
+	}
+	if r.err != nil {
+		return nil
+	}
+	pins := make([]string, 0, n)
+	for range n {
+		d := r.bytes("pin", sha256.Size)
+		if r.err != nil {
+			return nil
+		}
+		pins = append(pins, hex.EncodeToString(d))
+	}
+	return pins
 }
 
 func decodeError(r *reader) *Error {

@@ -96,7 +96,17 @@ type Hello struct {
 	// (DESIGN "Edges"); zero otherwise. The hub moves the station to Site
 	// only from its current site, and only to a site never used.
 	Restored replica.SiteID
+	// Features, at the trailer's end from release 0.7.0 on (0: not sent),
+	// says which later Welcome fields the station reads (FeatureHubPins).
+	// Bits a hub does not know are ignored.
+	Features uint64
 }
+
+// Bits of Hello.Features.
+const (
+	// FeatureHubPins: the station reads Welcome.Pins.
+	FeatureHubPins uint64 = 1 << 0
+)
 
 // Welcome accepts a session (hub → station). As for Hello, a decoded Welcome
 // whose Version differs from ProtocolVersion holds only Version.
@@ -117,6 +127,13 @@ type Welcome struct {
 	// LogEnd is the last sequence of the hub's log when it welcomed the
 	// station: a station cursor beyond it means the hub went back.
 	LogEnd uint64
+	// Pins, at the trailer's end, are the public-key pins
+	// (Enrollment.Pins' format) of the hub's TLS keys: the one it serves
+	// and the next one `hub tls rotate` made, at most MaxPins, sent only
+	// to a station whose Hello had FeatureHubPins. A station holds them
+	// only when the connection they came over matched a pin it already
+	// held. nil: none sent.
+	Pins []string
 }
 
 // Batch carries changes of the sender's log (both directions). First and Last

@@ -56,10 +56,18 @@ func sampleMessages(tb testing.TB) []syncproto.Message {
 			Station: "tianshan-01", Token: "k3J9-secret-token", Cursor: 12345,
 			Now: hlc.New(1767000000000, 1), MaxBatchLen: 1 << 20, Software: "fieldsync 0.6.0 (linux/amd64)", Restored: 0x1234,
 		},
+		&syncproto.Hello{
+			Version: syncproto.ProtocolVersion, Schema: s.Fingerprint(), Site: sampledata.Site,
+			Station: "tianshan-01", Token: "k3J9-secret-token", Cursor: 12345,
+			Now: hlc.New(1767000000000, 1), MaxBatchLen: 1 << 20, Software: "fieldsync 0.7.0", Features: syncproto.FeatureHubPins,
+		},
 		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Now: hlc.New(1767000000123, 0), Resume: 987, MaxSkew: 300000},
 		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Now: hlc.New(1767000000123, 0), Resume: 987, MaxSkew: 300000,
 			Extended: true, Incarnation: 0xfeedface12345678, LogEnd: 4242},
 		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Extended: true},
+		&syncproto.Welcome{Version: syncproto.ProtocolVersion, Site: 0x77, Now: hlc.New(1767000000123, 0), Resume: 987, MaxSkew: 300000,
+			Extended: true, Incarnation: 0xfeedface12345678, LogEnd: 4242,
+			Pins: []string{strings.Repeat("0123456789abcdef", 4), strings.Repeat("fe", 32)}},
 		&syncproto.Batch{First: 1, Last: 3, Changes: workers},
 		&syncproto.Batch{First: 10, Last: 10, Changes: []replica.Change{relayed}},
 		&syncproto.Batch{First: 11, Last: 40},
@@ -112,6 +120,13 @@ func TestGoldenFrames(t *testing.T) {
 			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001 0176 0000000000000000"},
 		{&syncproto.Welcome{Version: 1, Site: 9, Now: 0x10, Resume: 7, MaxSkew: 1, Extended: true, Incarnation: 3, LogEnd: 300},
 			"02 0001 0000000000000009 0000000000000010 07 01 0000000000000003 ac02"},
+		// Fields added at the trailers' ends by release 0.7.0: the station
+		// reads the hub's pins; the hub's pins.
+		{&syncproto.Hello{Version: 1, Schema: 0x0102030405060708, Site: 9, Station: "s", Token: "t", Cursor: 5, Now: 0x10, MaxBatchLen: 128, Software: "v", Features: syncproto.FeatureHubPins},
+			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001 0176 0000000000000000 01"},
+		{&syncproto.Welcome{Version: 1, Site: 9, Now: 0x10, Resume: 7, MaxSkew: 1, Extended: true, Incarnation: 3, LogEnd: 300,
+			Pins: []string{strings.Repeat("aa", 32), strings.Repeat("bb", 32)}},
+			"02 0001 0000000000000009 0000000000000010 07 01 0000000000000003 ac02 02 " + strings.Repeat("aa", 32) + strings.Repeat("bb", 32)},
 		{&syncproto.Batch{First: 5, Last: 7}, "03 05 02 00 02 0000"},
 	} {
 		got, err := c.Encode(nil, tc.m)
@@ -183,21 +198,32 @@ func TestDecodeErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		untrailed := len(frame)
+		// The frame cut where an optional field (or the whole trailer)
+		// starts is the frame without it.
+		whole := map[int]bool{}
+		cut := func(m syncproto.Message) {
+			f, err := c.Encode(nil, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole[len(f)] = true
+		}
 		switch m := m.(type) {
 		case *syncproto.Hello:
 			b := *m
+			b.Features = 0
+			cut(&b)
 			b.Software, b.Restored = "", 0
-			f, _ := c.Encode(nil, &b)
-			untrailed = len(f)
+			cut(&b)
 		case *syncproto.Welcome:
 			b := *m
+			b.Pins = nil
+			cut(&b)
 			b.Extended, b.Incarnation, b.LogEnd = false, 0, 0
-			f, _ := c.Encode(nil, &b)
-			untrailed = len(f)
+			cut(&b)
 		}
 		for n := 0; n < len(frame); n++ {
-			if n == untrailed {
+			if whole[n] {
 				continue
 			}
 			if got, err := c.Decode(frame[:n]); err == nil {
@@ -295,5 +321,45 @@ func TestNewErrorAndCodes(t *testing.T) {
 	}
 	if syncproto.ErrCode(77).String() != "ErrCode(77)" || syncproto.MsgType(9).String() != "MsgType(9)" {
 		t.Error("unknown code names")
+	}
+}
+
+// The hub's pins travel only in the Welcome's trailer, to a station that
+// said it reads them, and only as SHA-256 digests; a decoder refuses more
+// than MaxPins of them.
+func TestWelcomePinsRefused(t *testing.T) {
+	c := newCodec(t, testKey)
+	pin := strings.Repeat("ab", 32)
+	for name, m := range map[string]syncproto.Message{
+		"pins without the trailer": &syncproto.Welcome{Version: 1, Site: 9, Pins: []string{pin}},
+		"not hex":                  &syncproto.Welcome{Version: 1, Site: 9, Extended: true, Pins: []string{strings.Repeat("zz", 32)}},
+		"short":                    &syncproto.Welcome{Version: 1, Site: 9, Extended: true, Pins: []string{pin[:62]}},
+		"too many":                 &syncproto.Welcome{Version: 1, Site: 9, Extended: true, Pins: make([]string, syncproto.MaxPins+1)},
+		"features without trailer": &syncproto.Hello{Version: 1, Site: 9, Station: "s", Token: "t", Features: syncproto.FeatureHubPins},
+	} {
+		if _, err := c.Encode(nil, m); !errors.Is(err, syncproto.ErrMalformed) {
+			t.Errorf("%s: encode = %v", name, err)
+		}
+	}
+	ok, err := c.Encode(nil, &syncproto.Welcome{Version: 1, Site: 9, Extended: true, Pins: []string{pin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := len(ok) - 33 // the count byte
+	if ok[at] != 1 {
+		t.Fatalf("pin count byte %x", ok[at])
+	}
+	for name, frame := range map[string][]byte{
+		"too many": append(append([]byte(nil), ok[:at]...), byte(syncproto.MaxPins+1)),
+		"cut":      ok[:len(ok)-1],
+		"no pins":  append(append([]byte(nil), ok[:at]...), 0),
+	} {
+		if _, err := c.Decode(frame); !errors.Is(err, syncproto.ErrMalformed) && !errors.Is(err, syncproto.ErrTooLarge) {
+			t.Errorf("%s: decode = %v", name, err)
+		}
+	}
+	m, err := c.Decode(ok)
+	if err != nil || len(m.(*syncproto.Welcome).Pins) != 1 || m.(*syncproto.Welcome).Pins[0] != pin {
+		t.Fatalf("decode %v %v", m, err)
 	}
 }

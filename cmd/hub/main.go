@@ -51,6 +51,10 @@ const usage = `usage:
   hub station add --dir DIR --name NAME [--code DIVISION_CODE] [--out FILE] [--reenroll] [--tls-cert F]
   hub station list --dir DIR
   hub station revoke --dir DIR NAME
+  hub station code --dir DIR --name NAME [--out FILE] [--tls-cert F]   (new line for a station keeping its data: station set-hub)
+  hub tls rotate --dir DIR [--next-cert FILE] [--switch [--force]]      (make the next key, publish its pin to stations)
+  hub tls switch --dir DIR [--force]         (serve the next key once stations have its pin; restart the hub)
+  hub tls status --dir DIR [--json]          (current and next pin, stations sent the next pin)
   hub admin add --dir DIR --user NAME --role viewer|resolver|station_manager|owner   (password on stdin)
   hub admin list --dir DIR
   hub admin disable --dir DIR --user NAME
@@ -104,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return cmdStationList(ctx, rest[1:], stdout, stderr)
 		case "revoke":
 			return cmdStationRevoke(ctx, rest[1:], stdout, stderr)
+		case "code":
+			return cmdStationCode(ctx, rest[1:], stdout, stderr)
 		}
 	case "admin":
 		if len(rest) == 0 {
@@ -118,6 +124,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case "disable":
 			return cmdAdminDisable(ctx, rest[1:], stdout, stderr)
 		}
+	case "tls":
+		return cmdTLS(ctx, rest, stdout, stderr)
 	case "serve":
 		return cmdServe(ctx, rest, stdout, stderr)
 	case "config":

@@ -43,7 +43,7 @@ func TestCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.StationID != "乌兰花镇站" || e.CertPin == "" || e.HubURL != "https://127.0.0.1:8443" {
+	if e.StationID != "乌兰花镇站" || len(e.Pins) == 0 || e.HubURL != "https://127.0.0.1:8443" {
 		t.Fatalf("enrollment %+v", e)
 	}
 	file := filepath.Join(t.TempDir(), "code.txt")

@@ -45,6 +45,9 @@ Usage:
                                                it serves (备份)
   station restore --dir DIR --from FILE        put a backup back (the station must be stopped;
                                                the current database is moved aside) (恢复)
+  station set-hub --dir DIR --enroll-file FILE  take a new enrollment line from a moved or renamed hub
+                                               (--enroll - reads it from standard input); keeps all
+                                               data (the station must be stopped) (更换县级平台地址)
   station version                              print the release and build (also --version) (版本)
 
 Run "station COMMAND --help" for a command's options.
@@ -79,6 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, args[1:], stdout, stderr)
+	case "set-hub":
+		return cmdSetHub(ctx, args[1:], stdin, stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, usage)
@@ -264,7 +269,8 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("serve: %w", err)
 		}
-		scfg := syncclient.Config{Enrollment: e, Replica: r, Now: now, Logger: log.With("subsystem", "sync")}
+		scfg := syncclient.Config{Enrollment: e, Replica: r, Now: now, Logger: log.With("subsystem", "sync"),
+			SavePins: func(pins []string) error { return station.SaveHubPins(*dir, pins) }}
 		if restored != nil {
 			scfg.Restored = restored.FromSite()
 			scfg.BackupSite, scfg.BackupAcked = restored.BackupSiteID(), restored.AckedThrough

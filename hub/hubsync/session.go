@@ -327,10 +327,23 @@ func (s *session) run(ctx context.Context, cancel context.CancelFunc, remote str
 		Now: hlc.New(wall.UnixMilli(), 0), Resume: up.resume, MaxSkew: uint32(h.opt.MaxSkew.Milliseconds()),
 		// A station of an earlier release sends no trailer and reads none.
 		Extended: hello.Software != "", Incarnation: h.Incarnation().ID, LogEnd: logEnd}
+	var nextPin string
+	if welcome.Extended && hello.Features&syncproto.FeatureHubPins != 0 {
+		// The keys' pins, the next one ahead of the switch (hub/tls.go).
+		if welcome.Pins, nextPin, err = h.PublishedPins(ctx); err != nil {
+			s.log.Warn("read the hub's pins", "err", err)
+			welcome.Pins, nextPin = nil, ""
+		}
+	}
 	if err := s.conn.Send(welcome); err != nil {
 		s.log.Info("station disconnected before the welcome", "err", err)
 		h.NoteSession(name, h.now(), offset, "")
 		return
+	}
+	if nextPin != "" {
+		if err := h.NoteNextPinSent(ctx, name, nextPin); err != nil {
+			s.log.Warn("note the next pin sent", "err", err)
+		}
 	}
 	s.relay = newRelay(ctx, s, hello)
 	if l, ok := s.conn.(syncproto.SendLimiter); ok && hello.MaxBatchLen > 0 {
