@@ -47,7 +47,7 @@ Usage:
                                                the current database is moved aside) (恢复)
   station set-hub --dir DIR --enroll-file FILE  take a new enrollment line from a moved or renamed hub
                                                (--enroll - reads it from standard input); keeps all
-                                               data (the station must be stopped) (更换县级平台地址)
+                                               data (the station must be stopped) (更换县级集线器地址)
   station version                              print the release and build (also --version) (版本)
 
 Run "station COMMAND --help" for a command's options.
