@@ -28,8 +28,8 @@ func Ladder() []dbmigrate.Step {
 			append([]string{stationSitesSchema,
 				`ALTER TABLE hub_stations ADD COLUMN software TEXT NOT NULL DEFAULT ''`},
 				incarnationSchema...)...),
-		// 4: release 0.7.0: the hub's next TLS key and the stations sent
+		// 4: release 0.6.0: the hub's next TLS key and the stations sent
 		// its pin.
-		dbmigrate.Statements("0.7.0: next TLS key, stations sent its pin", tlsSchema...),
+		dbmigrate.Statements("0.6.0: next TLS key, stations sent its pin", tlsSchema...),
 	}
 }

@@ -96,7 +96,7 @@ type Hello struct {
 	// (DESIGN "Edges"); zero otherwise. The hub moves the station to Site
 	// only from its current site, and only to a site never used.
 	Restored replica.SiteID
-	// Features, at the trailer's end from release 0.7.0 on (0: not sent),
+	// Features, at the trailer's end (0: not sent),
 	// says which later Welcome fields the station reads (FeatureHubPins).
 	// Bits a hub does not know are ignored.
 	Features uint64

@@ -120,7 +120,7 @@ func TestGoldenFrames(t *testing.T) {
 			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001 0176 0000000000000000"},
 		{&syncproto.Welcome{Version: 1, Site: 9, Now: 0x10, Resume: 7, MaxSkew: 1, Extended: true, Incarnation: 3, LogEnd: 300},
 			"02 0001 0000000000000009 0000000000000010 07 01 0000000000000003 ac02"},
-		// Fields added at the trailers' ends by release 0.7.0: the station
+		// Fields added at the trailers' ends by release 0.6.0: the station
 		// reads the hub's pins; the hub's pins.
 		{&syncproto.Hello{Version: 1, Schema: 0x0102030405060708, Site: 9, Station: "s", Token: "t", Cursor: 5, Now: 0x10, MaxBatchLen: 128, Software: "v", Features: syncproto.FeatureHubPins},
 			"01 0001 0102030405060708 0000000000000009 0173 0174 05 0000000000000010 8001 0176 0000000000000000 01"},
