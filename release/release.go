@@ -12,6 +12,9 @@ import (
 // the schema version it carries is records.SchemaVersion.
 const Version = "0.6.0"
 
+// Build is set at link time (-X fieldsync/release.Build=$(git describe)).
+var Build = ""
+
 var describe = sync.OnceValue(func() string {
 	rev := ""
 	if bi, ok := debug.ReadBuildInfo(); ok {

@@ -46,6 +46,8 @@ Usage:
                                                it serves (备份)
   station restore --dir DIR --from FILE        put a backup back (the station must be stopped;
                                                the current database is moved aside) (恢复)
+  station service install --dir DIR | start | stop | uninstall
+                                               run the station as a Windows service (Windows only)
 
 Run "station COMMAND --help" for a command's options.
 `
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, args[1:], stdout, stderr)
+	case "service":
+		return cmdService(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, usage)
