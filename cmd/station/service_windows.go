@@ -137,11 +137,16 @@ func serviceInstall(args []string, stdout, stderr io.Writer) error {
 		{Type: mgr.ServiceRestart, Delay: 30 * time.Second},
 		{Type: mgr.ServiceRestart, Delay: 2 * time.Minute},
 	}
-	if err := s.SetRecoveryActions(restart, uint32((24 * time.Hour).Seconds())); err != nil {
-		s.Delete()
-		return fmt.Errorf("service install: recovery actions: %w", err)
+	err = s.SetRecoveryActions(restart, uint32((24 * time.Hour).Seconds()))
+	if err == nil {
+		err = s.SetRecoveryActionsOnNonCrashFailures(true)
 	}
-	if err := s.SetRecoveryActionsOnNonCrashFailures(true); err != nil {
+	switch {
+	case errors.Is(err, windows.ERROR_INVALID_LEVEL):
+		// A service manager without recovery actions (wine's): the service
+		// runs, it is not restarted after a failure.
+		fmt.Fprintf(stderr, "station: this service manager has no recovery actions (%v): %s is not restarted after a failure\n", err, serviceName)
+	case err != nil:
 		s.Delete()
 		return fmt.Errorf("service install: recovery actions: %w", err)
 	}
@@ -293,13 +298,15 @@ func serviceRun(ctx context.Context, args []string, stderr io.Writer) error {
 	if *dir == "" {
 		return errors.New("service run: --dir is required")
 	}
+	notService := fmt.Errorf("service run: only the Windows service manager starts this; "+
+		"in a console run `station serve --dir %s` / 请用 station service start 或 station serve", *dir)
+	// IsWindowsService looks for services.exe in session 0 as the parent;
+	// wine's service manager runs its services in another session, so when
+	// it says no, connecting to the service manager (svc.Run) decides: it
+	// fails at once in a console.
 	isService, err := svc.IsWindowsService()
 	if err != nil {
 		return fmt.Errorf("service run: %w", err)
-	}
-	if !isService {
-		return fmt.Errorf("service run: only the Windows service manager starts this; "+
-			"in a console run `station serve --dir %s` / 请用 station service start 或 station serve", *dir)
 	}
 	serveArgs := []string{"--dir", *dir}
 	if *addr != "" {
@@ -310,7 +317,14 @@ func serviceRun(ctx context.Context, args []string, stderr io.Writer) error {
 		h.events = l
 		defer l.Close()
 	}
-	return svc.Run(serviceName, h)
+	err = svc.Run(serviceName, h)
+	if !isService && errors.Is(err, windows.ERROR_FAILED_SERVICE_CONTROLLER_CONNECT) {
+		return notService
+	}
+	if err != nil {
+		return fmt.Errorf("service run: %w", err)
+	}
+	return nil
 }
 
 // stationService runs serve for the service manager.
