@@ -52,13 +52,14 @@ windows:
 	$(WINDOWS_ENV) $(GO) build -trimpath -ldflags '$(WINDOWS_LDFLAGS)' -o bin/windows/station.exe ./cmd/station
 	$(WINDOWS_ENV) $(GO) build -trimpath -ldflags '$(WINDOWS_LDFLAGS)' -o bin/windows/hub.exe ./cmd/hub
 
-# station.exe under wine64: init, serve, a worker over the API, the service.
-test-windows: windows
-	@scripts/test-windows bin/windows/station.exe
+# station.exe and its installer under wine64: init, serve, a worker over
+# the API, the service, the silent installer and uninstaller.
+test-windows: installer
+	@scripts/test-windows bin/windows/station.exe dist/fieldsync-station-$(VERSION)-setup.exe
 
 # The station's installer, built with Debian's nsis (makensis).
 installer: windows
 	@command -v makensis >/dev/null || { echo "make installer: makensis not found: apt-get install nsis"; exit 1; }
 	@mkdir -p dist
-	makensis -V2 -INPUTCHARSET UTF8 -DVERSION=$(VERSION) -DSTATION_EXE=$(CURDIR)/bin/windows/station.exe \
+	makensis -V2 -WX -INPUTCHARSET UTF8 -DVERSION=$(VERSION) -DSTATION_EXE=$(CURDIR)/bin/windows/station.exe \
 		-DOUTFILE=$(CURDIR)/dist/fieldsync-station-$(VERSION)-setup.exe packaging/windows/station.nsi

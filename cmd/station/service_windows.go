@@ -187,7 +187,10 @@ func serviceStart(ctx context.Context, stdout io.Writer) error {
 	}
 	defer m.Disconnect()
 	defer s.Close()
-	if err := s.Start(); err != nil {
+	// Already running is started: the installer starts it after an
+	// upgrade too, and a service manager may start an automatic service
+	// on its own (wine's does when it starts).
+	if err := s.Start(); err != nil && !errors.Is(err, windows.ERROR_SERVICE_ALREADY_RUNNING) {
 		return fmt.Errorf("service start: %w", err)
 	}
 	st, err := waitState(ctx, s, svc.Running, svc.Stopped)
