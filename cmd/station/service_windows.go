@@ -35,6 +35,10 @@ const serviceLogFile = "service.log"
 // serviceWait bounds every wait for the service manager's state changes.
 const serviceWait = 30 * time.Second
 
+// startGrace is how long the service stays starting while serve may still
+// fail on its configuration.
+const startGrace = 2 * time.Second
+
 func cmdService(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, serviceUsage)
@@ -254,6 +258,12 @@ func stopAndWait(ctx context.Context, s *mgr.Service) error {
 	if err != nil {
 		return err
 	}
+	if st.State == svc.StartPending || st.State == svc.ContinuePending || st.State == svc.PausePending {
+		// A service still starting takes no Stop: let it start (or fail) first.
+		if st, err = waitState(ctx, s, svc.Running, svc.Paused, svc.Stopped); err != nil {
+			return err
+		}
+	}
 	if st.State == svc.Stopped {
 		return nil
 	}
@@ -350,6 +360,18 @@ func (h *stationService) Execute(_ []string, r <-chan svc.ChangeRequest, changes
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- cmdServe(ctx, h.serveArgs, logw) }()
+	// Serve fails at once on what it cannot start with (the address taken,
+	// the directory locked by a `station serve`, a bad station.json): still
+	// starting for a moment, so that `service start` reports that failure
+	// rather than a start.
+	changes <- svc.Status{State: svc.StartPending, WaitHint: uint32((startGrace + time.Second).Milliseconds())}
+	select {
+	case err := <-done:
+		fmt.Fprintf(logw, "station: serve: %v\n", err)
+		h.event(true, fmt.Sprintf("station did not start: %v (see %s)", err, filepath.Join(h.dir, serviceLogFile)))
+		return true, 1
+	case <-time.After(startGrace):
+	}
 	changes <- svc.Status{State: svc.Running, Accepts: svc.AcceptStop | svc.AcceptShutdown}
 	h.event(false, "station serving "+h.dir)
 	for {
