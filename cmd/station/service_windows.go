@@ -28,9 +28,14 @@ import (
 // code as `station serve` with a context cancelled on Stop or Shutdown.
 
 // serviceLogFile, in the station directory, takes what serve writes to
-// standard error while it runs as a service (a service has no console).
-// It is started afresh at each start of the service.
-const serviceLogFile = "service.log"
+// standard error while it runs as a service (a service has no console),
+// appended across starts so that a restart after a failure keeps why;
+// past serviceLogMax at a start it moves to service.log.1 (replacing the
+// one before).
+const (
+	serviceLogFile = "service.log"
+	serviceLogMax  = 4 << 20
+)
 
 // serviceWait bounds every wait for the service manager's state changes.
 const serviceWait = 30 * time.Second
@@ -350,7 +355,7 @@ type stationService struct {
 
 func (h *stationService) Execute(_ []string, r <-chan svc.ChangeRequest, changes chan<- svc.Status) (bool, uint32) {
 	changes <- svc.Status{State: svc.StartPending}
-	logw, err := os.OpenFile(filepath.Join(h.dir, serviceLogFile), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	logw, err := openServiceLog(h.dir)
 	if err != nil {
 		h.event(true, fmt.Sprintf("open the service log: %v", err))
 		return true, 2
@@ -405,6 +410,16 @@ func (h *stationService) Execute(_ []string, r <-chan svc.ChangeRequest, changes
 			}
 		}
 	}
+}
+
+func openServiceLog(dir string) (*os.File, error) {
+	path := filepath.Join(dir, serviceLogFile)
+	if fi, err := os.Stat(path); err == nil && fi.Size() > serviceLogMax {
+		if err := os.Rename(path, path+".1"); err != nil {
+			return nil, err
+		}
+	}
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 }
 
 // event writes to the Application event log when there is one.
