@@ -53,9 +53,11 @@ windows:
 	$(WINDOWS_ENV) $(GO) build -trimpath -ldflags '$(WINDOWS_LDFLAGS)' -o bin/windows/hub.exe ./cmd/hub
 
 # station.exe and its installer under wine64: init, serve, a worker over
-# the API, the service, the silent installer and uninstaller.
+# the API, the service, the silent installer and uninstaller, and the
+# station's Windows-only tests.
 test-windows: installer
-	@scripts/test-windows bin/windows/station.exe dist/fieldsync-station-$(VERSION)-setup.exe
+	$(WINDOWS_ENV) $(GO) test -c -ldflags=-extldflags=-static -o bin/windows/station.test.exe ./station
+	@scripts/test-windows bin/windows/station.exe dist/fieldsync-station-$(VERSION)-setup.exe bin/windows/station.test.exe
 
 # The station's installer, built with Debian's nsis (makensis).
 installer: windows

@@ -2,6 +2,7 @@ package station
 
 import (
 	"errors"
+	"syscall"
 
 	sqlite3 "github.com/mattn/go-sqlite3"
 
@@ -67,4 +68,15 @@ func StorageProblem(err error) string {
 		return systemStorageProblem(se.SystemErrno)
 	}
 	return ""
+}
+
+// systemErrorProblem is the storage problem of the system error in err (a
+// file written outside SQLite): on Unix EROFS is ReadOnly, on Windows
+// ERROR_WRITE_PROTECT (write-protected media).
+func systemErrorProblem(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return ""
+	}
+	return systemStorageProblem(errno)
 }

@@ -3,7 +3,9 @@
 package station
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"testing"
 
@@ -31,6 +33,28 @@ func TestStorageProblemWindowsCodes(t *testing.T) {
 		err := fmt.Errorf("commit: %w", sqlite3.Error{Code: sqlite3.ErrIoErr, ExtendedCode: sqlite3.ErrIoErrWrite, SystemErrno: c.errno})
 		if got := StorageProblem(err); got != c.want {
 			t.Errorf("errno %d: %q, want %q", c.errno, got, c.want)
+		}
+	}
+}
+
+// A backup to write-protected media (a USB stick or SD card with its lock
+// switch on) is the folder not writable, as EROFS is on Unix; a full one is
+// the folder full.
+func TestFolderWriteErrorWindowsCodes(t *testing.T) {
+	cases := []struct {
+		errno syscall.Errno
+		want  string
+	}{
+		{19, FolderNotWritable}, // ERROR_WRITE_PROTECT
+		{5, FolderNotWritable},  // ERROR_ACCESS_DENIED
+		{112, FolderFull},       // ERROR_DISK_FULL
+		{39, FolderFull},        // ERROR_HANDLE_DISK_FULL
+	}
+	for _, c := range cases {
+		err := folderWriteError(`E:\`, &os.PathError{Op: "open", Path: `E:\.probe`, Err: c.errno})
+		var fe *FolderError
+		if !errors.As(err, &fe) || fe.Key != c.want {
+			t.Errorf("errno %d: %v, want %s", c.errno, err, c.want)
 		}
 	}
 }
