@@ -206,6 +206,16 @@ Section "station"
   File "/oname=station.exe" "${STATION_EXE}"
   File "/oname=README.md" "README.md"
   WriteUninstaller "$INSTDIR\uninstall.exe"
+  ; Listed in Programs at once, so that an install that fails below can be
+  ; removed from there too.
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "fieldsync 就业服务站"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "fieldsync"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
+  WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoModify" 1
+  WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoRepair" 1
 
   ; The data folder: personal data, so SYSTEM (the service) and
   ; Administrators only, inherited by every file in it.
@@ -257,14 +267,6 @@ Section "station"
   WriteINIStr "$SMPROGRAMS\fieldsync\$(LinkName).url" "InternetShortcut" "URL" "http://$Addr/"
   WriteINIStr "$DESKTOP\$(LinkName).url" "InternetShortcut" "URL" "http://$Addr/"
 
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "fieldsync 就业服务站"
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "fieldsync"
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
-  WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoModify" 1
-  WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoRepair" 1
 SectionEnd
 
 Function OpenStation
