@@ -155,20 +155,6 @@ func syncFile(path string) error {
 	return f.Close()
 }
 
-// syncDir makes a rename in dir durable where the system allows it
-// (Windows cannot open a directory for syncing).
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-
 // Check opens the file at path read-only and runs SQLite's integrity check,
 // then asks that it hold every table in want (the tables that make it the
 // database it claims to be).

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -236,9 +235,7 @@ func BenchmarkInitialSyncChildStation(b *testing.B) {
 		b.StopTimer()
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			b.Logf("station child CPU: user %v sys %v", time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano()))
-		}
+		b.Logf("station child CPU: user %v sys %v", cmd.ProcessState.UserTime(), cmd.ProcessState.SystemTime())
 		rep := openStationReplica(b, s.Path, e)
 		applyCost = applyCost.add(mean(before, applyAlone(b, rep)))
 		rep.Close()

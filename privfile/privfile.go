@@ -1,6 +1,7 @@
 // Package privfile makes the directories and files that hold personal data
-// private to the account that runs the program (0700 and 0600), whether or
-// not they existed before, and replaces files atomically. The hub's core uses
+// private to the account that runs the program (0700 and 0600 on Unix; on
+// Windows the ACL they inherit from their folder), whether or not they
+// existed before, and replaces files atomically. The hub's core uses
 // it directly, and so do the station and the web kit.
 package privfile
 
@@ -24,10 +25,11 @@ func Mkdir(dir string) error {
 	return nil
 }
 
-// Chmod sets the mode of each path that exists to 0600.
+// Chmod sets the mode of each path that exists to 0600 (on Unix; see
+// chmodPrivate).
 func Chmod(paths ...string) error {
 	for _, p := range paths {
-		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := chmodPrivate(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("make %s private: %w", p, err)
 		}
 	}

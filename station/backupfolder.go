@@ -73,7 +73,7 @@ func folderWriteError(folder string, err error) error {
 	if StorageProblem(err) == DiskFull || isDiskFull(err) {
 		return &FolderError{Folder: folder, Key: FolderFull, Err: err}
 	}
-	if errors.Is(err, os.ErrPermission) || StorageProblem(err) == ReadOnly || errors.Is(err, syscall.EROFS) {
+	if errors.Is(err, os.ErrPermission) || StorageProblem(err) == ReadOnly || systemErrorProblem(err) == ReadOnly {
 		return &FolderError{Folder: folder, Key: FolderNotWritable, Err: err}
 	}
 	return err

@@ -49,9 +49,11 @@ const (
 )
 
 // StorageProblem recognises SQLite's "database or disk is full" and "attempt
-// to write a readonly database", and the I/O errors that mean the same (a
-// write refused with ENOSPC, EDQUOT or EFBIG, or on a read-only file
-// system): DiskFull, ReadOnly or "".
+// to write a readonly database", and the I/O errors that mean the same (the
+// operating system's error SQLite reports with an I/O error: on Unix a write
+// refused with ENOSPC, EDQUOT or EFBIG, or on a read-only file system; on
+// Windows a full disk or quota, or write-protected media): DiskFull,
+// ReadOnly or "".
 func StorageProblem(err error) string {
 	var se sqlite3.Error
 	if !errors.As(err, &se) {
@@ -63,12 +65,18 @@ func StorageProblem(err error) string {
 	case sqlite3.ErrReadonly:
 		return ReadOnly
 	case sqlite3.ErrIoErr:
-		switch se.SystemErrno {
-		case syscall.ENOSPC, syscall.EDQUOT, syscall.EFBIG:
-			return DiskFull
-		case syscall.EROFS:
-			return ReadOnly
-		}
+		return systemStorageProblem(se.SystemErrno)
 	}
 	return ""
+}
+
+// systemErrorProblem is the storage problem of the system error in err (a
+// file written outside SQLite): on Unix EROFS is ReadOnly, on Windows
+// ERROR_WRITE_PROTECT (write-protected media).
+func systemErrorProblem(err error) string {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return ""
+	}
+	return systemStorageProblem(errno)
 }

@@ -49,6 +49,8 @@ Usage:
                                                (--enroll - reads it from standard input); keeps all
                                                data (the station must be stopped) (更换县级集线器地址)
   station version                              print the release and build (also --version) (版本)
+  station service install --dir DIR | start | stop | uninstall
+                                               run the station as a Windows service (Windows only)
 
 Run "station COMMAND --help" for a command's options.
 `
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdRestore(ctx, args[1:], stdout, stderr)
 	case "set-hub":
 		return cmdSetHub(ctx, args[1:], stdin, stdout, stderr)
+	case "service":
+		return cmdService(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			fmt.Fprint(stderr, usage)

@@ -1,8 +1,0 @@
-package stationweb
-
-import (
-	"os/signal"
-	"syscall"
-)
-
-func signalIgnoreXFSZ() { signal.Ignore(syscall.SIGXFSZ) }
