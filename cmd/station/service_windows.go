@@ -27,9 +27,10 @@ import (
 // on failure); the manager starts that command, which runs the same serve
 // code as `station serve` with a context cancelled on Stop or Shutdown.
 
-// serviceLogFile, in the station directory, takes what serve writes to
-// standard error while it runs as a service (a service has no console),
-// appended across starts so that a restart after a failure keeps why;
+// serviceLogFile, in the station directory, takes why serve failed to
+// start or stopped on its own while it runs as a service (a service has no
+// console; serve's own log is DIR\logs\station.log), appended across starts
+// so that a restart after a failure keeps why;
 // past serviceLogMax at a start it moves to service.log.1 (replacing the
 // one before).
 const (
@@ -364,7 +365,10 @@ func (h *stationService) Execute(_ []string, r <-chan svc.ChangeRequest, changes
 	ctx, cancel := context.WithCancel(h.ctx)
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- cmdServe(ctx, h.serveArgs, logw) }()
+	// Serve's log goes to DIR\logs\station.log (rotated, the file staff
+	// send in) and not again here: service.log keeps why a start or a run
+	// failed, which serve returns.
+	go func() { done <- cmdServe(ctx, h.serveArgs, io.Discard) }()
 	// Serve fails at once on what it cannot start with (the address taken,
 	// the directory locked by a `station serve`, a bad station.json): still
 	// starting for a moment, so that `service start` reports that failure
