@@ -9,7 +9,7 @@ PKGS := ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X fieldsync/release.Build=$(VERSION)
 
-.PHONY: all build test vet fmt-check fuzz bench run clean deb installer dist windows test-windows
+.PHONY: all build test vet fmt-check fuzz bench run clean deb installer dist windows test-windows windows-in-test
 
 all: build
 
@@ -31,6 +31,16 @@ fuzz:
 test: fmt-check vet
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory windows-in-test
+
+# `make test` also builds the Windows station and its installer and runs
+# them under wine (test-windows) when the tools are here; with CI=true they
+# must be (.ci/run installs them), and a missing one fails the run.
+WINDOWS_TOOLS = $(WINDOWS_CC) makensis wine curl
+windows-in-test:
+	@missing=""; for t in $(WINDOWS_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -z "$$missing" ] || [ "$$CI" = true ]; then $(MAKE) --no-print-directory test-windows; \
+	else echo "make test: the Windows build was not tested (missing:$$missing; apt-get install gcc-mingw-w64-x86-64 nsis wine64 curl)"; fi
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m $(PKGS)
