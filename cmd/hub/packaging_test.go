@@ -133,6 +133,11 @@ func TestDebVersion(t *testing.T) {
 		"abc1234":                 "0.6.0~git.abc1234",
 		"1234567-dirty":           "0.6.0~git.1234567+dirty",
 		"dev":                     "0.6.0~dev",
+		// After the tag of the release before (release.Version is 0.6.0):
+		// the release in development, after 0.5.0 and before 0.6.0.
+		"v0.5.0":                    "0.6.0~dev",
+		"v0.5.0-131-g7e54e1b":       "0.6.0~dev.131+g7e54e1b",
+		"v0.5.0-131-g7e54e1b-dirty": "0.6.0~dev.131+g7e54e1b.dirty",
 	} {
 		out, err := exec.Command("bash", "../../scripts/build-deb", "--deb-version", in).CombinedOutput()
 		if got := strings.TrimSpace(string(out)); err != nil || got != want {
