@@ -213,9 +213,15 @@ func cmdStationAdd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := h.Access().Audit(ctx, access.AuditEntry{User: access.CLIUser, Action: access.AuditStationAdd, Detail: detail, Remote: cliRemote}); err != nil {
 		return err
 	}
-	line := e.String()
-	if *out != "" {
-		if err := os.WriteFile(*out, []byte(line+"\n"), 0o600); err != nil {
+	return printEnrollment(e.String(), *out, stdout)
+}
+
+// printEnrollment prints a station's enrollment line and, with out, also
+// writes it to that file (for a USB stick), readable by its owner only: it
+// holds the station's sync token and the deployment key.
+func printEnrollment(line, out string, stdout io.Writer) error {
+	if out != "" {
+		if err := os.WriteFile(out, []byte(line+"\n"), 0o600); err != nil {
 			return fmt.Errorf("write enrollment code: %w", err)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -160,12 +159,5 @@ func cmdStationCode(ctx context.Context, args []string, stdout, stderr io.Writer
 		Detail: *name + " (new line, same site)", Remote: cliRemote}); err != nil {
 		return err
 	}
-	line := e.String()
-	if *out != "" {
-		if err := os.WriteFile(*out, []byte(line+"\n"), 0o600); err != nil {
-			return fmt.Errorf("write enrollment line: %w", err)
-		}
-	}
-	fmt.Fprintln(stdout, line)
-	return nil
+	return printEnrollment(e.String(), *out, stdout)
 }
