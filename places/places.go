@@ -93,14 +93,18 @@ func Name(code string) string {
 }
 
 // Search returns at most limit places whose name holds q or whose code
-// starts with q, best first (see Table.Search).
-func Search(q string, limit int) []Place {
+// starts with q, best first, of the levels named (of every level when none
+// is): see Table.Search.
+func Search(q string, limit int, only ...Level) []Place {
 	t, err := load()
 	if err != nil {
 		return nil
 	}
-	return t.Search(q, limit)
+	return t.Search(q, limit, only...)
 }
+
+// Levels lists the four levels from the top (盟市 first).
+func Levels() []Level { return levels[:] }
 
 // canonical turns a zero-padded code into the place's own code: 150100 →
 // 1501, 150102000000 → 150102, 150102001000 → 150102001. Decode refuses a

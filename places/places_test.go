@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -301,4 +302,36 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestSearchLevels(t *testing.T) {
+	tests := []struct {
+		q     string
+		only  []Level
+		first string
+		n     int
+	}{
+		// 乌兰 fills 20 with 盟市, 旗县 and 苏木 before any 嘎查: a village
+		// picker asks for villages alone.
+		{"乌兰", []Level{Village}, "150102008209", 20},
+		{"乌兰", []Level{County}, "152201", 1},
+		{"乌兰", []Level{Prefecture, County}, "1509", 2},
+		{"武川县", []Level{Village}, "150125402498", 2},
+		{"150125", []Level{Township}, "150125100", -1},
+		{"乌兰", []Level{"省"}, "", 0},
+	}
+	for _, tt := range tests {
+		got := Search(tt.q, 20, tt.only...)
+		if tt.n >= 0 && len(got) != tt.n || len(got) > 0 && got[0].Code != tt.first || len(got) == 0 && tt.first != "" {
+			t.Errorf("Search(%q, 20, %v) = %v, want %d beginning %s", tt.q, tt.only, codesOf(got), tt.n, tt.first)
+		}
+		for _, p := range got {
+			if !slices.Contains(tt.only, p.Level) {
+				t.Errorf("Search(%q, 20, %v) gave %+v", tt.q, tt.only, p)
+			}
+		}
+	}
+	if got := Levels(); len(got) != 4 || got[0] != Prefecture || got[3] != Village {
+		t.Errorf("Levels() = %v", got)
+	}
 }

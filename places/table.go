@@ -3,6 +3,7 @@ package places
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -131,7 +132,9 @@ func (t *Table) place(i int32) Place {
 
 // Search returns at most limit places matching q (surrounding space
 // trimmed), none for an empty q or a limit below 1. A place matches when its
-// name holds q or its code starts with q. The order, best first:
+// name holds q or its code starts with q, and it is of one of the levels
+// only names (any level when only is empty: a picker of villages asks for
+// Village alone, lest 20 苏木 named 乌兰… fill its list). The order, best first:
 //  1. how well: the name or code is q exactly, then the name or code starts
 //     with q, then the name holds q elsewhere;
 //  2. the level, from the top: a 旗县 before the 苏木乡镇 and 嘎查村 that share
@@ -140,14 +143,21 @@ func (t *Table) place(i int32) Place {
 //
 // It reads every name once, keeping the first limit places of each (rank,
 // level) bucket: the scan is the whole cost, with no sort.
-func (t *Table) Search(q string, limit int) []Place {
+func (t *Table) Search(q string, limit int, only ...Level) []Place {
 	q = strings.TrimSpace(q)
 	if q == "" || limit < 1 || len(q) > 4*MaxNameRunes {
 		return nil
 	}
+	var want [len(codeLen)]bool
+	for d, l := range levels {
+		want[d] = len(only) == 0 || slices.Contains(only, l)
+	}
 	const ranks = 3
 	var buckets [ranks * len(codeLen)][]int32
 	for i, name := range t.names {
+		if !want[t.depth[i]] {
+			continue
+		}
 		r := -1
 		code := t.codes[i]
 		switch {

@@ -5,6 +5,7 @@ package placesweb
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -21,14 +22,18 @@ const Limit = 20
 // worth searching for.
 const MaxQueryRunes = 50
 
-// Handler answers GET ?q= with at most Limit places, [{"code", "name",
-// "level", "path"}], whose name holds q or whose code starts with q (see
-// places.Search), best first; [] when none does. A q that is empty (after
-// trimming), longer than MaxQueryRunes or not UTF-8 is a 400 naming q, in
-// the language lang gives for the request ("en", else Chinese).
+// Handler answers GET ?q=&level= with at most Limit places, [{"code",
+// "name", "level", "path"}], whose name holds q or whose code starts with q
+// (see places.Search), best first; [] when none does. level, optional, names
+// the levels wanted, comma-separated (盟市, 旗县, 苏木乡镇, 嘎查村): a village
+// field's picker asks for 嘎查村. A q that is empty (after trimming), longer
+// than MaxQueryRunes or not UTF-8 is a 400 naming q, an unknown level a 400
+// naming level, in the language lang gives for the request ("en", else
+// Chinese).
 func Handler(lang func(*http.Request) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q := strings.TrimSpace(r.URL.Query().Get("q"))
+		query := r.URL.Query()
+		q := strings.TrimSpace(query.Get("q"))
 		var fe *records.FieldError
 		switch {
 		case !utf8.ValidString(q):
@@ -37,6 +42,10 @@ func Handler(lang func(*http.Request) string) http.HandlerFunc {
 			fe = &records.FieldError{Field: "q", Key: records.KeyRequired}
 		case utf8.RuneCountInString(q) > MaxQueryRunes:
 			fe = &records.FieldError{Field: "q", Key: records.KeyTooLong, Args: []any{MaxQueryRunes}}
+		}
+		var only []places.Level
+		if fe == nil {
+			only, fe = levels(query.Get("level"))
 		}
 		if fe != nil {
 			webkit.WriteError(w, http.StatusBadRequest, webkit.ErrorBody{Error: fe.Message(lang(r)), Field: fe.Field})
@@ -51,10 +60,31 @@ func Handler(lang func(*http.Request) string) http.HandlerFunc {
 			webkit.WriteError(w, http.StatusInternalServerError, webkit.ErrorBody{Error: msg})
 			return
 		}
-		found := places.Search(q, Limit)
+		found := places.Search(q, Limit, only...)
 		if found == nil {
 			found = []places.Place{}
 		}
 		webkit.WriteJSON(w, http.StatusOK, found)
 	}
+}
+
+// levels reads the level parameter: none, or levels named by their Chinese
+// names, comma-separated.
+func levels(param string) ([]places.Level, *records.FieldError) {
+	if strings.TrimSpace(param) == "" {
+		return nil, nil
+	}
+	var out []places.Level
+	for name := range strings.SplitSeq(param, ",") {
+		l := places.Level(strings.TrimSpace(name))
+		if !slices.Contains(places.Levels(), l) {
+			names := make([]string, 0, len(places.Levels()))
+			for _, l := range places.Levels() {
+				names = append(names, string(l))
+			}
+			return nil, &records.FieldError{Field: "level", Key: records.KeyEnum, Args: []any{strings.Join(names, "、")}}
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }

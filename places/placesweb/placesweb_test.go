@@ -31,6 +31,11 @@ func TestHandler(t *testing.T) {
 		{"html", "q=" + url.QueryEscape(`<script>alert(1)</script>`), 200, "", 0, ""},
 		{"sql", "q=" + url.QueryEscape(`' OR 1=1 --`), 200, "", 0, ""},
 		{"50 characters", "q=" + url.QueryEscape(strings.Repeat("村", 50)), 200, "", 0, ""},
+		{"villages only", "q=" + url.QueryEscape("乌兰") + "&level=" + url.QueryEscape("嘎查村"), 200, "150102008209", Limit, ""},
+		{"two levels", "q=" + url.QueryEscape("乌兰") + "&level=" + url.QueryEscape("盟市, 旗县"), 200, "1509", 2, ""},
+		{"empty level", "q=" + url.QueryEscape("武川县") + "&level=", 200, "150125", 3, ""},
+		{"unknown level", "q=" + url.QueryEscape("乌兰") + "&level=village", 400, "", 0, "level应为以下之一：盟市、旗县、苏木乡镇、嘎查村"},
+		{"level and no q", "level=x", 400, "", 0, "查询不能为空"},
 		{"no q", "", 400, "", 0, "查询不能为空"},
 		{"empty q", "q=", 400, "", 0, "查询不能为空"},
 		{"blank q", "q=%20%20", 400, "", 0, "查询不能为空"},
@@ -56,8 +61,12 @@ func TestHandler(t *testing.T) {
 				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
 					t.Fatal(err)
 				}
-				if e.Field != "q" || !strings.Contains(e.Error, tt.errHas) {
-					t.Fatalf("error %+v, want field q and %q", e, tt.errHas)
+				field := "q"
+				if strings.HasPrefix(tt.errHas, "level") {
+					field = "level"
+				}
+				if e.Field != field || !strings.Contains(e.Error, tt.errHas) {
+					t.Fatalf("error %+v, want field %s and %q", e, field, tt.errHas)
 				}
 				return
 			}
