@@ -158,7 +158,7 @@ func (t *Table) Search(q string, limit int, only ...Level) []Place {
 		if !want[t.depth[i]] {
 			continue
 		}
-		r := -1
+		var r int
 		code := t.codes[i]
 		switch {
 		case name == q || code == q:
