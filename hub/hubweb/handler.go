@@ -108,6 +108,7 @@ func HandlerWith(h *hub.Hub, sync http.Handler, o HandlerOptions) http.Handler {
 	s.routesDashboardPage(mux)
 	s.routesConflicts(mux)
 	s.routesRequests(mux)
+	s.routesPlaces(mux)
 	m := o.Metrics
 	if src, ok := sync.(metricsSource); ok && m == nil {
 		m = src.Metrics()

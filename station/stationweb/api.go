@@ -14,6 +14,7 @@ import (
 
 	"fieldsync/ident"
 	"fieldsync/internal/jsontext"
+	"fieldsync/places/placesweb"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/station"
@@ -41,6 +42,7 @@ func (s *Server) routesAPI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/lists", s.apiListCounts)
 	mux.HandleFunc("GET /api/sync", s.apiSync)
 	mux.HandleFunc("GET /api/refusals", s.apiRefusals)
+	mux.Handle("GET /api/places", placesweb.Handler(langOf))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": tr(langOf(r), "not_found")})
 	})
