@@ -1,7 +1,10 @@
 package sample
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -172,3 +175,107 @@ func TestHistoryRefusesBadOptions(t *testing.T) {
 }
 
 func key(s string) ident.ID { return testKey.Derive("gigs", s) }
+
+func TestNamesakeIDNumber(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range 200 {
+		id := IDNumber(rng, i)
+		ns, err := NamesakeIDNumber(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := ident.NormalizeIDNumber(ns); err != nil || n != ns {
+			t.Fatalf("namesake %s of %s is not a valid id number: %v", ns, id, err)
+		}
+		diff := 0
+		for j := range id {
+			if id[j] != ns[j] {
+				diff++
+			}
+		}
+		if diff == 0 || diff > 2 {
+			t.Fatalf("namesake %s of %s differs in %d places, want 1 or 2", ns, id, diff)
+		}
+	}
+	if _, err := NamesakeIDNumber("12345"); err == nil {
+		t.Fatal("a bad id number was accepted")
+	}
+}
+
+// TestConflictPlanIsValid: every edit of the plan passes the hub's rules,
+// and every request's body is a valid record of the station's forms.
+func TestConflictPlanIsValid(t *testing.T) {
+	workers := Workers(40, 1, testKey, "甲站")
+	var a []Person
+	for i, w := range workers {
+		a = append(a, Person{ID: w.Row, Name: columnValue(w, "name").(string), IDNumber: columnValue(w, "id_number").(string),
+			Phone: columnValue(w, "phone").(string), OpenRegistration: i%3 == 0})
+	}
+	b := []Person{{ID: testKey.Derive(records.Workers, "b"), Name: "乙", IDNumber: IDNumber(rand.New(rand.NewPCG(1, 1)), 1)}}
+	cast := Cast{A: "甲站", B: "乙站", APeople: a, BPeople: b, Now: testNow, Key: testKey, HukouOfB: Village(3),
+		Ethnicity: "汉族", Education: "初中", Labour: "普通劳动力", VerifiedBy: "其其格"}
+	p, err := Conflicts(cast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAll(t, []replica.Edit{p.Gig}, testNow)
+	if len(p.Shared) != 2 || len(p.HubEdits) != 2 || len(p.Requests) != 10 {
+		t.Fatalf("plan: %d shared, %d hub edits, %d requests", len(p.Shared), len(p.HubEdits), len(p.Requests))
+	}
+	// The hub's edits change existing rows: judged against a valid row.
+	before := map[string]map[string]any{
+		records.Workers: values(workers[0]),
+		records.MonthlyStatus: {"worker_id": workers[0].Row.String(), "month": "2026-12", "list_type": "就业",
+			"work_scope": "本村", "employment_form": "单位", "monthly_income": float64(2000), "verified_by_method": "电话",
+			"verified_by": "x", "verified_at": "2026-12-01"},
+	}
+	for _, e := range p.HubEdits {
+		if errs := records.CheckChange(e.Table, before[e.Table], values(e), testNow); len(errs) > 0 {
+			t.Errorf("hub edit of %s refused: %v", e.Table, errs[0])
+		}
+	}
+	for _, r := range p.Requests {
+		body, err := json.Marshal(r.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec interface{ Validate() error }
+		switch {
+		case r.Path == "/api/monthly-status":
+			rec = &records.MonthStatus{}
+		case r.Path == "/api/unemployment-registrations":
+			rec = &records.UnemploymentRegistration{}
+		case r.Path == "/api/placements":
+			rec = &records.Placement{}
+		case r.Method == "POST" && r.Path == "/api/workers":
+			rec = &records.Worker{}
+		default: // a PATCH of a worker: its fields over a valid worker
+			w := values(workers[1])
+			rec = &records.Worker{IDNumber: w["id_number"].(string), Name: "x", Ethnicity: "汉族",
+				HukouVillage: Village(1), Education: "初中", LabourAbility: "普通劳动力"}
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(rec); err != nil {
+			t.Fatalf("%s %s: %v", r.Method, r.Path, err)
+		}
+		if err := rec.Validate(); err != nil {
+			t.Errorf("%s %s: %v", r.Method, r.Path, err)
+		}
+	}
+	// The two stations' phones for the shared person differ, and each
+	// differs from the hub's.
+	phones := map[string]bool{}
+	for _, r := range p.Requests {
+		if m, ok := r.Body.(map[string]any); ok && r.Method == "PATCH" {
+			phones[m["phone"].(string)] = true
+		}
+	}
+	phones[p.HubEdits[0].Set[0].Value.(string)] = true
+	if len(phones) != 4 {
+		t.Errorf("phones %v: want four different", phones)
+	}
+	if _, err := Conflicts(Cast{APeople: a[:3], BPeople: b}); err == nil {
+		t.Error("a plan with too few people was made")
+	}
+}
