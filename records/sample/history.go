@@ -303,8 +303,8 @@ func (g *gen) registrations(p profile, months []time.Time) ([]replica.Edit, erro
 	return append(out, g.edit(records.Jobseeker, g.id(records.Jobseeker), j.Columns())), nil
 }
 
-// followups makes visits every two or three months; the last one's next
-// visit is overdue for about a quarter of the people, due within ten days
+// followups makes visits every two or three months; the last one names the
+// next visit, overdue for about a quarter of the people, due within ten days
 // for another quarter, later for the rest.
 func (g *gen) followups(months []time.Time) ([]replica.Edit, error) {
 	var dates []time.Time
@@ -329,12 +329,10 @@ func (g *gen) followups(months []time.Time) ([]replica.Edit, error) {
 			ServiceType: services[g.rng.IntN(len(services))], Staff: staff[g.rng.IntN(len(staff))]}
 		f.Content = "了解就业意愿和家庭情况，" + f.ServiceType
 		f.Outcome = []string{"本人表示满意", "已推荐岗位，待回复", "已登记培训意向", "继续跟踪"}[g.rng.IntN(4)]
-		due := next
-		if i < len(dates)-1 {
-			due = dates[i+1]
-		}
-		if !due.Before(d) {
-			f.NextDue = due.Format(records.DateLayout)
+		// Only the last visit names the next one: the station counts
+		// every follow-up whose next_due has passed as due.
+		if i == len(dates)-1 && !next.Before(d) {
+			f.NextDue = next.Format(records.DateLayout)
 		}
 		if err := f.Validate(); err != nil {
 			return nil, fmt.Errorf("sample follow-up: %w", err)
