@@ -218,20 +218,39 @@ func sampleConflicts(ctx context.Context, h *hub.Hub, step, a, b string, stdout 
 		if _, err := h.Write(ctx, plan.Gig); err != nil {
 			return fmt.Errorf("sample: gig: %w", err)
 		}
-		fmt.Fprintf(stdout, "%d people of %s shared with %s; a gig of %s with %d places\n",
-			len(plan.Shared), a, b, a, 2)
+		// What each station must hold before it goes offline: the gig,
+		// and every person the offline requests name.
+		for _, r := range plan.Waits() {
+			if err := printRequest(stdout, r); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	if _, err := h.Write(ctx, plan.HubEdits...); err != nil {
 		return fmt.Errorf("sample: county edits: %w", err)
 	}
-	enc := json.NewEncoder(stdout)
 	for _, r := range plan.Requests {
-		if err := enc.Encode(r); err != nil {
+		if err := printRequest(stdout, r); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// printRequest prints a station request as one line for scripts/run:
+// station, method, path and JSON body ("" for none), separated by tabs.
+func printRequest(w io.Writer, r sample.Request) error {
+	body := ""
+	if r.Body != nil {
+		b, err := json.Marshal(r.Body)
+		if err != nil {
+			return fmt.Errorf("sample: request body: %w", err)
+		}
+		body = string(b)
+	}
+	_, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", r.Station, r.Method, r.Path, body)
+	return err
 }
 
 // samplePeople lists a station's people (those it registered), by id

@@ -3,6 +3,7 @@ package sample
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fieldsync/ident"
@@ -192,4 +193,30 @@ func otherPhone(phone string, n int) string {
 		}
 	}
 	return ""
+}
+
+// Waits are the reads (GET requests) that must succeed at each station
+// before it goes offline for the plan: the gig at both, and each person
+// a request names at the station that makes it.
+func (p Plan) Waits() []Request {
+	gig := "/api/gigs/" + p.Gig.Row.String()
+	var out []Request
+	seen := map[string]bool{}
+	add := func(station, path string) {
+		if !seen[station+path] {
+			seen[station+path] = true
+			out = append(out, Request{Station: station, Method: "GET", Path: path})
+		}
+	}
+	for _, r := range p.Requests {
+		add(r.Station, gig)
+		body, _ := r.Body.(map[string]any)
+		if w, ok := body["worker_id"].(string); ok {
+			add(r.Station, "/api/workers/"+w)
+		}
+		if strings.HasPrefix(r.Path, "/api/workers/") {
+			add(r.Station, r.Path)
+		}
+	}
+	return out
 }
