@@ -275,6 +275,23 @@ func TestConflictPlanIsValid(t *testing.T) {
 	if len(phones) != 4 {
 		t.Errorf("phones %v: want four different", phones)
 	}
+	// Before going offline, each station must hold the gig and the people
+	// its requests name.
+	waits := map[string]bool{}
+	for _, w := range p.Waits() {
+		if w.Method != "GET" || w.Body != nil {
+			t.Errorf("wait %+v: want a GET without a body", w)
+		}
+		waits[w.Station+" "+w.Path] = true
+	}
+	for _, r := range p.Requests {
+		if !waits[r.Station+" /api/gigs/"+DemoGigID(testKey).String()] {
+			t.Errorf("no wait for the gig at %s", r.Station)
+		}
+		if m, _ := r.Body.(map[string]any); m["worker_id"] != nil && !waits[r.Station+" /api/workers/"+m["worker_id"].(string)] {
+			t.Errorf("no wait for %v at %s", m["worker_id"], r.Station)
+		}
+	}
 	if _, err := Conflicts(Cast{APeople: a[:3], BPeople: b}); err == nil {
 		t.Error("a plan with too few people was made")
 	}
