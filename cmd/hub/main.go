@@ -13,7 +13,8 @@
 //	          (every flag of serve may be set in hub.json's "serve" section instead: {"serve": {"addr": ":8443", "max-skew": "5m"}})
 //	hub backup --dir DIR --out FILE
 //	hub restore --dir DIR --from FILE
-//	hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]
+//	hub sample --dir DIR [--station NAME --workers N [--months 12]] [--gigs N] [--seed S]
+//	hub sample --dir DIR --conflicts prepare|offline --station A --other B
 //	hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet NAME] [--unmasked]
 //	hub config --dir DIR [serve flags]   (the settings hub serve would use, and where each comes from)
 //	hub version
@@ -41,9 +42,7 @@ import (
 	"fieldsync/hub/hubmetrics"
 	"fieldsync/hub/hubsync"
 	"fieldsync/hub/hubweb"
-	"fieldsync/ident"
 	"fieldsync/internal/debugserve"
-	"fieldsync/records/sample"
 )
 
 const usage = `usage:
@@ -64,7 +63,8 @@ const usage = `usage:
             (any serve flag may be set in hub.json's "serve" section by its name; the command line wins)
   hub backup --dir DIR --out FILE            (while the hub serves, too)
   hub restore --dir DIR --from FILE          (the hub stopped)
-  hub sample --dir DIR [--station NAME --workers N] [--gigs N] [--seed S]   (demo data)
+  hub sample --dir DIR [--station NAME --workers N [--months 12]] [--gigs N] [--seed S]   (demo data)
+  hub sample --dir DIR --conflicts prepare|offline --station A --other B   (the demo's conflicts: make run)
   hub report --dir DIR --month YYYY-MM --out FILE.xlsx|FILE.csv [--sheet summary|employed|…] [--unmasked]
   hub config --dir DIR [serve flags]        (the settings hub serve would use: flag, value, source)
   hub version                               (also --version)
@@ -421,47 +421,6 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := <-done; !errors.Is(err, hub.ErrClosed) {
 		return err
 	}
-	return nil
-}
-
-// cmdSample writes made-up demo records (never real people): county gigs, and
-// workers registered at a station, put in its scope so that it receives them.
-func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, dir := newFlags("sample", stderr)
-	station := fs.String("station", "", "station the workers are registered at")
-	workers := fs.Int("workers", 0, "number of workers")
-	gigs := fs.Int("gigs", 0, "number of gigs")
-	seed := fs.Int64("seed", 1, "random seed")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if *workers > 0 && *station == "" {
-		return errors.New("sample: workers need --station")
-	}
-	h, err := openHub(ctx, *dir, "")
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	if *workers > 0 {
-		edits := sample.Workers(*workers, *seed, h.Replica().Key(), *station)
-		ids := make([]ident.ID, len(edits))
-		for i, e := range edits {
-			ids[i] = e.Row
-		}
-		if err := h.AddToScope(ctx, *station, ids); err != nil {
-			return err
-		}
-		if _, err := h.Write(ctx, edits...); err != nil {
-			return fmt.Errorf("sample workers: %w", err)
-		}
-	}
-	if *gigs > 0 {
-		if _, err := h.Write(ctx, sample.Gigs(*gigs, *seed, time.Now(), h.Name())...); err != nil {
-			return fmt.Errorf("sample gigs: %w", err)
-		}
-	}
-	fmt.Fprintf(stdout, "wrote %d sample workers and %d gigs\n", *workers, *gigs)
 	return nil
 }
 

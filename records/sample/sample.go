@@ -58,6 +58,7 @@ func pickSome(rng *rand.Rand, from []string, max int) []string {
 			out = append(out, s)
 		}
 	}
+	slices.Sort(out) // a set, in the form the forms give it (records.CheckChange)
 	return out
 }
 
@@ -84,6 +85,9 @@ func Workers(n int, seed int64, key ident.Key, station string) []replica.Edit {
 		var monitorType any // NULL unless monitored
 		if slices.Contains(tags, "防止返贫监测对象") {
 			monitorType = records.MonitorTypes[rng.IntN(len(records.MonitorTypes))]
+			if monitorType == "边缘易致贫户" && slices.Contains(tags, "脱贫人口") {
+				monitorType = "脱贫不稳定户" // one lifted out of poverty is not on its edge
+			}
 		}
 		out = append(out, replica.Edit{
 			Table: records.Workers,
