@@ -43,6 +43,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"listCode":     records.ListCode,
 		"restoredLine": restoredLine(dates),
 		"release":      release.Short,
+		"place":        placeOf,
 	}
 	out := map[string]*template.Template{}
 	for _, n := range pageNames {
