@@ -1,6 +1,7 @@
 package station
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -111,6 +112,9 @@ type PlaceNameError struct {
 	Field      string         // the records field, e.g. hukou_village
 	Name       string         // as written
 	Candidates []places.Place // the villages of that name (all of them), none when unknown
+	// AnyLevel says the field takes a 旗县 or 苏木乡镇 as well as a 嘎查村
+	// (a gig's place): the message then speaks of a place, not a village.
+	AnyLevel bool
 }
 
 func (e *PlaceNameError) Error() string { return e.Field + ": " + e.Message("en") }
@@ -119,11 +123,15 @@ func (e *PlaceNameError) Error() string { return e.Field + ": " + e.Message("en"
 // for an ambiguous name, up to three of the villages with their paths.
 func (e *PlaceNameError) Message(lang string) string {
 	label := records.FieldLabel(lang, e.Field)
+	what, whatEN, digits := "嘎查村", "village", "12"
+	if e.AnyLevel {
+		what, whatEN, digits = "地方", "place", "6、9或12"
+	}
 	if len(e.Candidates) == 0 {
 		if lang == "en" {
-			return fmt.Sprintf("%s: no village is named “%s” (write the village's name or its 12-digit code)", label, e.Name)
+			return fmt.Sprintf("%s: no %s is named “%s” (choose it from the list, or write its name or division code)", label, whatEN, e.Name)
 		}
-		return fmt.Sprintf("%s：没有名为“%s”的嘎查村（请填写嘎查村名称或12位区划代码）", label, e.Name)
+		return fmt.Sprintf("%s：没有名为“%s”的%s（请从列表中选择，或填写名称、%s位区划代码）", label, e.Name, what, digits)
 	}
 	var list []string
 	for _, p := range e.Candidates[:min(len(e.Candidates), maxCandidates)] {
@@ -138,11 +146,11 @@ func (e *PlaceNameError) Message(lang string) string {
 		}
 	}
 	if lang == "en" {
-		return fmt.Sprintf("%s: %d villages are named “%s”; write the 旗县 and 苏木乡镇 (as 旗县/苏木乡镇/嘎查村) or the 12-digit code: %s%s",
-			label, len(e.Candidates), e.Name, strings.Join(list, "; "), more)
+		return fmt.Sprintf("%s: %d %ss are named “%s”; write the 旗县 and 苏木乡镇 (as 旗县/苏木乡镇/嘎查村) or the 12-digit code: %s%s",
+			label, len(e.Candidates), whatEN, e.Name, strings.Join(list, "; "), more)
 	}
-	return fmt.Sprintf("%s：有%d个嘎查村名为“%s”，请写明旗县、苏木乡镇（如“旗县/苏木乡镇/嘎查村”）或填写12位区划代码：%s%s",
-		label, len(e.Candidates), e.Name, strings.Join(list, "；"), more)
+	return fmt.Sprintf("%s：有%d个%s名为“%s”，请写明旗县、苏木乡镇（如“旗县/苏木乡镇/嘎查村”）或填写区划代码：%s%s",
+		label, len(e.Candidates), what, e.Name, strings.Join(list, "；"), more)
 }
 
 // isDigits reports whether s is ASCII digits only.
@@ -196,4 +204,48 @@ func VillageCode(field, value string, parents ...string) (string, error) {
 		return found[0].Code, nil
 	}
 	return "", &PlaceNameError{Field: field, Name: value, Candidates: found}
+}
+
+// PlaceCode reads a place of one of the levels only names (a gig's place:
+// 旗县, 苏木乡镇 or 嘎查村) as a form writes it: a code (returned as
+// written), "", the exact name of a 旗县 or 苏木乡镇 of those levels, or a
+// village as VillageCode reads it. A name no place has, or several, is a
+// *PlaceNameError.
+func PlaceCode(field, value string, only ...places.Level) (string, error) {
+	value = strings.TrimSpace(value)
+	if value == "" || isDigits(value) {
+		return value, nil
+	}
+	var above []places.Level
+	village := false
+	for _, l := range only {
+		if l == places.Village {
+			village = true
+		} else {
+			above = append(above, l)
+		}
+	}
+	if len(above) > 0 {
+		var exact []places.Place
+		for _, p := range places.Search(value, 100, above...) {
+			if p.Name == value {
+				exact = append(exact, p)
+			}
+		}
+		switch {
+		case len(exact) == 1:
+			return exact[0].Code, nil
+		case len(exact) > 1:
+			return "", &PlaceNameError{Field: field, Name: value, Candidates: exact, AnyLevel: true}
+		}
+	}
+	if !village {
+		return "", &PlaceNameError{Field: field, Name: value, AnyLevel: true}
+	}
+	code, err := VillageCode(field, value)
+	var pe *PlaceNameError
+	if errors.As(err, &pe) {
+		pe.AnyLevel = len(above) > 0
+	}
+	return code, err
 }

@@ -104,6 +104,7 @@ var stationText = webkit.Catalogue{
 	"all":             {"全部", "All"},
 	"skills_hint":     {"多个用逗号或顿号分隔", "separate with commas"},
 	"choose":          {"请选择", "choose"},
+	"place_hint":      {"区划代码或名称", "division code or name"},
 	"worker":          {"人员", "Person"},
 	"masked_note":     {"列表中身份证号和手机号部分隐藏，完整信息见个人页面", "ID numbers and phones are partly hidden in lists; the person's page shows them in full"},
 	"user_label":      {"当前用户", "User"},

@@ -276,6 +276,10 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, ti
 				fv.Existing = "/workers/" + ce.ID.String()
 			}
 		}
+		var pe *station.PlaceNameError
+		if errors.As(err, &pe) {
+			fe, ok = &records.FieldError{Field: pe.Field}, true // its message is on the field
+		}
 		if !ok {
 			s.webError(w, r, err)
 			return
