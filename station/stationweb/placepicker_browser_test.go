@@ -43,7 +43,7 @@ func TestBrowserPlacePicker(t *testing.T) {
 		t.Fatalf("suggestions: %q", list)
 	}
 	do(
-		chromedp.Click(css(`#places-hukou_village li[data-code="` + chosen + `"]`)),
+		chromedp.Click(css(`#places-hukou_village li[data-code="`+chosen+`"]`)),
 		chromedp.WaitNotVisible(css(`#places-hukou_village`)),
 	)
 	if code := get(chromedp.Value(css(`#f-hukou_village-code`))); code != chosen {
