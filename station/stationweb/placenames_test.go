@@ -3,6 +3,7 @@ package stationweb
 import (
 	"fieldsync/ident"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -127,4 +128,24 @@ func gigForm() url.Values {
 	return url.Values{"title": {"摘枸杞"}, "occupation": {"采摘"}, "headcount": {"2"}, "wage": {"150"},
 		"wage_unit": {"元/天"}, "settlement": {"日结"}, "start_date": {"2026-11-20"}, "employer": {"绿源农业公司"},
 		"contact": {"13800138000"}, "status": {"open"}}
+}
+
+// Two stations that registered a person with different villages see the
+// conflict on the worker page by the villages' names.
+func TestPlaceNamesInConflicts(t *testing.T) {
+	a := newFixture(t, nil)
+	b := a.peer("白音嘎查")
+	idn := idNumber("19800101", 13)
+	id := a.mustCreate("/api/workers", workerBody(idn))
+	wb := workerBody(idn)
+	wb["hukou_village"] = "150421100207"
+	b.mustCreate("/api/workers", wb)
+	b.syncTo(a)
+	page := a.serve(httptest.NewRequest("GET", "/workers/"+id, nil))
+	for _, want := range []string{`class="conflict"`, `<b title="赤峰市 / 阿鲁科尔沁旗 / 天山镇 / 西双山村民委员会（150421100201）">西双山村民委员会</b>`,
+		`<b title="赤峰市 / 阿鲁科尔沁旗 / 天山镇 / 东双山村民委员会（150421100207）">东双山村民委员会</b>`} {
+		if !strings.Contains(page.raw, want) {
+			t.Errorf("worker page lacks %s:\n%s", want, page.raw)
+		}
+	}
 }
