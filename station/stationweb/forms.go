@@ -258,7 +258,11 @@ func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, confli
 			fv.Error = pe.Message(lang)
 		}
 		for _, c := range conflicts[fs.Name] {
-			fv.Conflict = append(fv.Conflict, displayValue(c))
+			v := displayValue(c)
+			if p := placeOf(v); fs.Kind == "place" && p.Known {
+				v = p.Name + "（" + p.Code + "）"
+			}
+			fv.Conflict = append(fv.Conflict, v)
 		}
 		out = append(out, fv)
 	}

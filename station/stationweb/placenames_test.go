@@ -148,4 +148,8 @@ func TestPlaceNamesInConflicts(t *testing.T) {
 			t.Errorf("worker page lacks %s:\n%s", want, page.raw)
 		}
 	}
+	form := a.serve(httptest.NewRequest("GET", "/workers/"+id+"/edit", nil))
+	if !strings.Contains(form.raw, "<b>东双山村民委员会（150421100207）</b>") {
+		t.Errorf("edit form does not name the conflicting village:\n%s", form.raw)
+	}
 }
