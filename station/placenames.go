@@ -111,7 +111,7 @@ const maxCandidates = 3
 type PlaceNameError struct {
 	Field      string         // the records field, e.g. hukou_village
 	Name       string         // as written
-	Candidates []places.Place // the villages of that name (all of them), none when unknown
+	Candidates []places.Place // the places of that name nothing in the row chose among; none when unknown
 	// AnyLevel says the field takes a 旗县 or 苏木乡镇 as well as a 嘎查村
 	// (a gig's place): the message then speaks of a place, not a village.
 	AnyLevel bool
@@ -129,9 +129,9 @@ func (e *PlaceNameError) Message(lang string) string {
 	}
 	if len(e.Candidates) == 0 {
 		if lang == "en" {
-			return fmt.Sprintf("%s: no %s is named “%s” (choose it from the list, or write its name or division code)", label, whatEN, e.Name)
+			return fmt.Sprintf("%s: no %s is named “%s” (write its name as the division table has it, or its division code)", label, whatEN, e.Name)
 		}
-		return fmt.Sprintf("%s：没有名为“%s”的%s（请从列表中选择，或填写名称、%s位区划代码）", label, e.Name, what, digits)
+		return fmt.Sprintf("%s：没有名为“%s”的%s（请填写正确的名称或%s位区划代码）", label, e.Name, what, digits)
 	}
 	var list []string
 	for _, p := range e.Candidates[:min(len(e.Candidates), maxCandidates)] {
