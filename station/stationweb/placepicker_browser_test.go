@@ -14,7 +14,8 @@ import (
 // TestBrowserPlacePicker: staff choose a village by typing part of its name
 // (双山: 西双山 and 东双山 both come up) and choosing one; the worker saved
 // holds the chosen village's code, the page shows its name, and the edit form
-// opens with the name shown and the code kept.
+// opens with the name shown and the code kept. A gig's picker offers a
+// 苏木乡镇.
 func TestBrowserPlacePicker(t *testing.T) {
 	b := browsertest.New(t)
 	f := newFixture(t, nil)
@@ -83,5 +84,18 @@ func TestBrowserPlacePicker(t *testing.T) {
 	)
 	if w, err := f.st.Worker(t.Context(), id); err != nil || w.HukouVillage != chosen {
 		t.Fatalf("after edit: %v %+v", err, w)
+	}
+	// A gig's place may be a 苏木乡镇: its picker offers one.
+	do(
+		chromedp.Navigate(srv.URL+"/gigs/new"),
+		chromedp.WaitReady(css(`input[type="hidden"][name="place"]`)),
+		chromedp.SendKeys(css(`#f-place`), "天山"),
+		chromedp.WaitVisible(css(`#places-place li[data-code="150421100"]`)),
+		chromedp.Click(css(`#places-place li[data-code="150421100"]`)),
+		chromedp.WaitNotVisible(css(`#places-place`)),
+	)
+	if code, path := get(chromedp.Value(css(`#f-place-code`))), get(chromedp.Text(css(`#path-place`))); code != "150421100" ||
+		path != "赤峰市 / 阿鲁科尔沁旗 / 天山镇" {
+		t.Fatalf("gig place: code %q, path %q", code, path)
 	}
 }
