@@ -67,6 +67,13 @@ var importHeaders = map[string]string{
 	"是否有外出意愿": "willing_away", "外出意愿": "willing_away", "外出务工意愿": "willing_away",
 	"是否愿意外出": "willing_away", "有无外出意愿": "willing_away",
 	"备注": "notes",
+	// A village may be written by its name (VillageCode); the places above
+	// it, in columns of their own, choose among villages of the same name.
+	"嘎查村": "hukou_village", "户籍嘎查村": "hukou_village", "常住嘎查村": "residence_village",
+	"旗县": "county", "旗县区": "county", "旗县市区": "county", "县区": "county", "户籍旗县": "county",
+	"苏木乡镇": "township", "乡镇苏木": "township", "乡镇": "township", "苏木": "township", "乡镇街道": "township",
+	"户籍苏木乡镇": "township", "户籍乡镇": "township",
+	"盟市": "prefecture", "户籍盟市": "prefecture",
 }
 
 // normalizeHeader drops what staff add around a header: spaces, asterisks
@@ -276,7 +283,19 @@ func parseWorkers(ctx context.Context, name string, data []byte, lang string, ou
 			MonitorType: cell("monitor_type"), Skills: SplitList(cell("skills")),
 			WillingAway: yes(cell("willing_away")), Notes: cell("notes")}
 		p := parsedRow{n: n}
-		if err := w.Validate(); err != nil {
+		var err error
+		for _, v := range []struct {
+			field string
+			code  *string
+		}{{"hukou_village", &w.HukouVillage}, {"residence_village", &w.ResidenceVillage}} {
+			if err == nil {
+				*v.code, err = VillageCode(v.field, *v.code, cell("prefecture"), cell("county"), cell("township"))
+			}
+		}
+		var pe *PlaceNameError
+		if errors.As(err, &pe) {
+			p.err = &ImportRowError{Row: n, Field: pe.Field, Message: pe.Message(lang)}
+		} else if err := w.Validate(); err != nil {
 			fe, ok := records.AsFieldError(err)
 			if !ok {
 				return err

@@ -35,6 +35,10 @@ func errorStatus(err error, lang string) (status int, field, msg string) {
 	if errors.As(err, &te) {
 		return http.StatusBadRequest, te.Field, te.Message(lang)
 	}
+	var pe *station.PlaceNameError
+	if errors.As(err, &pe) {
+		return http.StatusBadRequest, pe.Field, pe.Message(lang)
+	}
 	switch station.StorageProblem(err) {
 	case station.DiskFull:
 		return http.StatusInsufficientStorage, "", tr(lang, "disk_full")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"fieldsync/places"
 	"fieldsync/records"
 	"fieldsync/station"
 	"fieldsync/webkit"
@@ -147,7 +148,9 @@ func displayCell(v any) string {
 }
 
 // ListHeader is the header row of an exported list.
-var ListHeader = []string{"序号", "姓名", "性别", "公民身份号码", "年龄", "联系电话", "户籍地", "常住地", "人员类别",
+// The county's systems read the division codes (户籍地, 常住地); the name
+// columns beside them are for people.
+var ListHeader = []string{"序号", "姓名", "性别", "公民身份号码", "年龄", "联系电话", "户籍地", "户籍地名称", "常住地", "常住地名称", "人员类别",
 	"就业范围", "就业地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期"}
 
 func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
@@ -170,8 +173,8 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, e := range page.Entries {
-			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage,
-				e.ResidenceVillage, strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
+			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage, placeCell(e.HukouVillage),
+				e.ResidenceVillage, placeCell(e.ResidenceVillage), strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
 				e.Status.EmploymentForm, e.Status.MonthlyIncome, e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt})
 		}
 		if after = page.Next; after == "" {
@@ -184,8 +187,18 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// placeCell is the name column beside a division code in an export: the
+// place's path (盟市 down to it), or the code itself when no place has it, ""
+// for no code.
+func placeCell(code string) string {
+	if p, ok := places.Lookup(code); ok {
+		return p.Path
+	}
+	return code
+}
+
 // GigHeader is the header row of the exported gig board.
-var GigHeader = []string{"标题", "工种", "招聘人数", "已安排", "工资", "工资单位", "结算方式", "地点代码", "详细地址",
+var GigHeader = []string{"标题", "工种", "招聘人数", "已安排", "工资", "工资单位", "结算方式", "地点代码", "地点名称", "详细地址",
 	"开始日期", "结束日期", "最低年龄", "最高年龄", "用工单位", "联系方式", "技能要求", "状态", "截止日期", "发布站点"}
 
 func (s *Server) exportGigs(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +223,7 @@ func (s *Server) exportGigs(w http.ResponseWriter, r *http.Request) {
 				amax = g.AgeMax
 			}
 			rows = append(rows, []any{g.Title, g.Occupation, g.Headcount, g.Placed, g.Wage, g.WageUnit, g.Settlement,
-				g.Place, g.Address, g.StartDate, g.EndDate, amin, amax, g.Employer, g.Contact,
+				g.Place, placeCell(g.Place), g.Address, g.StartDate, g.EndDate, amin, amax, g.Employer, g.Contact,
 				strings.Join(g.Skills, "、"), tr("zh", g.Status), g.ExpiresOn, g.Station})
 		}
 		if off+station.MaxLimit >= page.Total {

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,8 +169,17 @@ func TestExports(t *testing.T) {
 	}
 	rows, err := x.GetRows(x.GetSheetName(0))
 	x.Close()
-	if err != nil || len(rows) != 2 || rows[0][3] != "公民身份号码" || rows[1][3] != idn || rows[1][1] != "巴图" || rows[1][9] != "区外" {
+	if err != nil || len(rows) != 2 || rows[0][3] != "公民身份号码" || rows[1][3] != idn || rows[1][1] != "巴图" ||
+		rows[1][slices.Index(rows[0], "就业范围")] != "区外" {
 		t.Fatalf("exported rows %v %v", rows, err)
+	}
+	// The county's systems read the code column; the name column beside it is
+	// the place's path, and a worker with no residence has neither.
+	for col, want := range map[string]string{"户籍地": "150421100201", "户籍地名称": "赤峰市 / 阿鲁科尔沁旗 / 天山镇 / 西双山村民委员会",
+		"常住地": "", "常住地名称": ""} {
+		if i := slices.Index(rows[0], col); i < 0 || i >= len(rows[1]) && want != "" || i < len(rows[1]) && rows[1][i] != want {
+			t.Errorf("list export column %s: header %v, row %v, want %q", col, rows[0], rows[1], want)
+		}
 	}
 	r = b.get("/lists/export?month=2026-11&list=employed&format=csv")
 	if !strings.HasPrefix(r.raw, "\ufeff序号,姓名") || !strings.Contains(r.raw, idn) {
@@ -191,5 +201,9 @@ func TestExports(t *testing.T) {
 	x.Close()
 	if len(rows) != 2 || rows[1][0] != "摘枸杞" {
 		t.Fatalf("gig xlsx %v", rows)
+	}
+	if i := slices.Index(rows[0], "地点代码"); i < 0 || rows[1][i] != "150421100" || rows[0][i+1] != "地点名称" ||
+		rows[1][i+1] != "赤峰市 / 阿鲁科尔沁旗 / 天山镇" {
+		t.Fatalf("gig xlsx place columns %v", rows)
 	}
 }

@@ -2,12 +2,14 @@ package stationweb
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"fieldsync/places"
 	"fieldsync/records"
 	"fieldsync/station"
 )
@@ -16,9 +18,23 @@ import (
 // it, reads it back and compares it with the stored record.
 type fieldSpec struct {
 	Name     string
-	Kind     string // text, date, month, number, int, select, checks, bool, textarea, list, hidden
+	Kind     string // text, date, month, number, int, select, checks, bool, textarea, list, hidden, place
 	Options  []string
 	Required bool
+	// Levels, for a place, are the levels its picker offers (places.Level
+	// names, comma-separated, as GET /api/places?level= takes them).
+	Levels string
+}
+
+// villageLevels are a village field's; placeLevels a gig's place's.
+const (
+	villageLevels = "嘎查村"
+	placeLevels   = "旗县,苏木乡镇,嘎查村"
+)
+
+// placeField is a division code entered through the place picker.
+func placeField(name, levels string, req bool) fieldSpec {
+	return fieldSpec{Name: name, Kind: "place", Required: req, Levels: levels}
 }
 
 func f(name, kind string, req bool, opts ...string) fieldSpec {
@@ -28,7 +44,8 @@ func f(name, kind string, req bool, opts ...string) fieldSpec {
 var (
 	workerFields = []fieldSpec{
 		f("id_number", "text", true), f("name", "text", true), f("phone", "text", false),
-		f("ethnicity", "text", true), f("hukou_village", "text", true), f("residence_village", "text", false),
+		f("ethnicity", "text", true), placeField("hukou_village", villageLevels, true),
+		placeField("residence_village", villageLevels, false),
 		{Name: "education", Kind: "select", Required: true, Options: records.Educations},
 		{Name: "labour_ability", Kind: "select", Required: true, Options: records.LabourAbilities},
 		{Name: "tags", Kind: "checks", Options: records.Tags},
@@ -69,7 +86,7 @@ var (
 		f("wage", "number", true),
 		{Name: "wage_unit", Kind: "select", Required: true, Options: records.GigWageUnits},
 		{Name: "settlement", Kind: "select", Required: true, Options: records.Settlements},
-		f("place", "text", true), f("address", "text", false), f("start_date", "date", true),
+		placeField("place", placeLevels, true), f("address", "text", false), f("start_date", "date", true),
 		f("end_date", "date", false), f("age_min", "int", false), f("age_max", "int", false),
 		f("employer", "text", true), f("contact", "text", true), f("skills", "list", false),
 		{Name: "status", Kind: "select", Required: true, Options: records.GigStatuses},
@@ -115,6 +132,12 @@ func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 			m[fs.Name] = station.SplitList(raw)
 		case "bool":
 			m[fs.Name] = raw == "1" || raw == "on"
+		case "place":
+			code, err := placeCode(fs, raw)
+			if err != nil {
+				return err
+			}
+			m[fs.Name] = code
 		default:
 			m[fs.Name] = raw
 		}
@@ -127,6 +150,20 @@ func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 		return fmt.Errorf("decode form: %w", err)
 	}
 	return nil
+}
+
+// placeCode reads a place field: a code as typed, or a name (typed without
+// the picker's script) as the place's code; a name that names no place, or
+// several, is a *station.PlaceNameError naming the field.
+func placeCode(fs fieldSpec, raw string) (string, error) {
+	if fs.Levels == villageLevels {
+		return station.VillageCode(fs.Name, raw)
+	}
+	var only []places.Level
+	for l := range strings.SplitSeq(fs.Levels, ",") {
+		only = append(only, places.Level(l))
+	}
+	return station.PlaceCode(fs.Name, raw, only...)
 }
 
 // encodeForm renders a record as form values.
@@ -181,6 +218,7 @@ func changedFields(spec []fieldSpec, before, after url.Values) []string {
 // fieldView is one field as the form template shows it.
 type fieldView struct {
 	Name, Label, Kind string
+	Levels            string // a place's, for its picker
 	Value             string
 	Checked           map[string]bool
 	Options           []string
@@ -204,9 +242,11 @@ func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, confli
 	if ce, ok := err.(*station.ConflictError); ok {
 		fe = ce.FieldError()
 	}
+	var pe *station.PlaceNameError
+	errors.As(err, &pe)
 	out := make([]fieldView, 0, len(spec))
 	for _, fs := range spec {
-		fv := fieldView{Name: fs.Name, Label: records.FieldLabel(lang, fs.Name), Kind: fs.Kind,
+		fv := fieldView{Name: fs.Name, Label: records.FieldLabel(lang, fs.Name), Kind: fs.Kind, Levels: fs.Levels,
 			Value: vals.Get(fs.Name), Options: fs.Options, Required: fs.Required, Checked: map[string]bool{}}
 		for _, v := range vals[fs.Name] {
 			fv.Checked[v] = true
@@ -214,8 +254,15 @@ func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, confli
 		if fe != nil && fe.Field == fs.Name {
 			fv.Error = fe.Message(lang)
 		}
+		if pe != nil && pe.Field == fs.Name {
+			fv.Error = pe.Message(lang)
+		}
 		for _, c := range conflicts[fs.Name] {
-			fv.Conflict = append(fv.Conflict, displayValue(c))
+			v := displayValue(c)
+			if p := placeOf(v); fs.Kind == "place" && p.Known {
+				v = p.Name + "（" + p.Code + "）"
+			}
+			fv.Conflict = append(fv.Conflict, v)
 		}
 		out = append(out, fv)
 	}

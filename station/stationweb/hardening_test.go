@@ -146,7 +146,7 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	b := f.browser()
 	for _, r := range []resp{
 		b.get("/"), b.get("/workers"), b.get("/workers/new"), b.get("/workers/nope"), b.get("/static/style.css"),
-		b.get("/login"), b.get("/gigs/export?format=csv"), b.get("/refusals"),
+		b.get("/static/placepicker.js"), b.get("/login"), b.get("/gigs/export?format=csv"), b.get("/refusals"),
 		f.api("GET", "/api/workers", nil), f.api("GET", "/api/nope", nil), f.api("POST", "/api/workers", "{"),
 	} {
 		csp := r.header.Get("Content-Security-Policy")
@@ -158,14 +158,17 @@ func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("%d response: headers %v", r.status, r.header)
 		}
 	}
-	// Nothing inline that the CSP would block.
+	// Nothing inline that the CSP would block. A script of the station's
+	// own static folder, loaded by src with nothing inside the tag, is not
+	// inline: it is taken out before looking.
 	inline := regexp.MustCompile(`(?i)<script|<style|\sstyle=|\son[a-z]+=|javascript:`)
+	ownScript := regexp.MustCompile(`<script src="/static/[a-z]+\.js" defer></script>`)
 	err := fs.WalkDir(templateFS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		src, err := fs.ReadFile(templateFS, p)
-		if m := inline.Find(src); m != nil {
+		if m := inline.Find(ownScript.ReplaceAll(src, nil)); m != nil {
 			t.Errorf("%s: inline %q is blocked by the CSP", p, m)
 		}
 		return err

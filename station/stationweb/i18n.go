@@ -104,10 +104,13 @@ var stationText = webkit.Catalogue{
 	"all":             {"全部", "All"},
 	"skills_hint":     {"多个用逗号或顿号分隔", "separate with commas"},
 	"choose":          {"请选择", "choose"},
-	"worker":          {"人员", "Person"},
-	"masked_note":     {"列表中身份证号和手机号部分隐藏，完整信息见个人页面", "ID numbers and phones are partly hidden in lists; the person's page shows them in full"},
-	"user_label":      {"当前用户", "User"},
-	"lang_switch":     {"English", "中文"},
+	"place_hint":      {"区划代码或名称", "division code or name"},
+	"import_places_hint": {"户籍地、常住地可填写12位区划代码或嘎查村名称；重名的嘎查村由同一行的旗县、苏木乡镇列区分，或写成“旗县/苏木乡镇/嘎查村”",
+		"户籍地 and 常住地 take a 12-digit division code or the village's name; villages of one name are told apart by the row's 旗县 and 苏木乡镇 columns, or written as 旗县/苏木乡镇/嘎查村"},
+	"worker":      {"人员", "Person"},
+	"masked_note": {"列表中身份证号和手机号部分隐藏，完整信息见个人页面", "ID numbers and phones are partly hidden in lists; the person's page shows them in full"},
+	"user_label":  {"当前用户", "User"},
+	"lang_switch": {"English", "中文"},
 
 	// The changes the county hub did not accept (station.Refusal).
 	"refusals":          {"未被县级接受的修改", "Changes the county did not accept"},

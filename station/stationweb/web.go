@@ -43,6 +43,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"listCode":     records.ListCode,
 		"restoredLine": restoredLine(dates),
 		"release":      release.Short,
+		"place":        placeOf,
 	}
 	out := map[string]*template.Template{}
 	for _, n := range pageNames {
@@ -274,6 +275,10 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, ti
 			if !ce.ID.IsZero() && ce.Field == "id_number" {
 				fv.Existing = "/workers/" + ce.ID.String()
 			}
+		}
+		var pe *station.PlaceNameError
+		if errors.As(err, &pe) {
+			fe, ok = &records.FieldError{Field: pe.Field}, true // its message is on the field
 		}
 		if !ok {
 			s.webError(w, r, err)
