@@ -236,6 +236,16 @@ func TestWorklistPages(t *testing.T) {
 	if page.status != 200 || !strings.Contains(page.raw, "全选未核实") || !strings.Contains(page.raw, "确认无变化") {
 		t.Fatalf("worklist page: %d", page.status)
 	}
+	if strings.Contains(page.raw, " checked") {
+		t.Fatal("ticked before 全选未核实")
+	}
+	sel := b.get("/worklist?month=2026-11&select=undone")
+	for name, want := range map[string]bool{"阿拉坦": true, "宝音": true, "朝鲁": false} {
+		box := `value="` + wf.ids[name] + `" class="wl-undone" checked>`
+		if strings.Contains(sel.raw, box) != want {
+			t.Errorf("全选未核实: %s ticked %v, want %v", name, !want, want)
+		}
+	}
 	// 有变化 opens the form pre-filled with last month's values.
 	form := b.get("/workers/" + wf.ids["阿拉坦"] + "/monthly-status?month=2026-11&list_type=就业&place=呼和浩特&work_scope=县外区内")
 	if !strings.Contains(form.raw, `value="呼和浩特"`) {

@@ -132,6 +132,9 @@ type worklistData struct {
 	Method  string
 	Result  *confirmView
 	Error   string
+	// SelectUndone ticks every person not verified who has last month's
+	// status (全选未核实: a link, as the station's pages run no script).
+	SelectUndone bool
 }
 
 func (s *Server) verifier(r *http.Request) string {
@@ -169,6 +172,7 @@ func (s *Server) pageWorklist(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
+	d.SelectUndone = r.URL.Query().Get("select") == "undone"
 	s.render(w, r, http.StatusOK, "worklist", "worklist", d)
 }
 
