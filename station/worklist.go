@@ -314,3 +314,18 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 	}
 	return true, nil
 }
+
+// WorklistProgress counts the month's worklist (Worklist's Done and Total)
+// without reading it, for the home page: the station's own people, and
+// those of them with a status this month.
+func (s *Station) WorklistProgress(ctx context.Context, month string) (done, total int, err error) {
+	err = s.r.DB().QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2),
+		(SELECT count(*) FROM monthly_status m WHERE m.month = ?1 AND m.fs_deleted = 0
+			AND EXISTS (SELECT 1 FROM workers w WHERE w.id = unhex(m.worker_id) AND w.fs_deleted = 0 AND w.station = ?2))`,
+		month, s.cfg.Name).Scan(&total, &done)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count worklist: %w", err)
+	}
+	return done, total, nil
+}

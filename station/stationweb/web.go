@@ -168,7 +168,7 @@ type homeData struct {
 	Month  string
 	Lists  map[string]int
 	// Worklist is the month's verification progress (已核实 n / 应核实 m).
-	Worklist *station.Worklist
+	Worklist station.Worklist
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
@@ -188,7 +188,8 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	wl, err := s.st.Worklist(r.Context(), s.st.ThisMonth())
+	wl := station.Worklist{Month: s.st.ThisMonth()}
+	wl.Done, wl.Total, err = s.st.WorklistProgress(r.Context(), wl.Month)
 	if err != nil {
 		s.webError(w, r, err)
 		return

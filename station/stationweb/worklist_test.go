@@ -247,12 +247,21 @@ func TestWorklistPages(t *testing.T) {
 		}
 	}
 	// 有变化 opens the form pre-filled with last month's values.
-	form := b.get("/workers/" + wf.ids["阿拉坦"] + "/monthly-status?month=2026-11&list_type=就业&place=呼和浩特&work_scope=县外区内")
-	if !strings.Contains(form.raw, `value="呼和浩特"`) {
-		t.Fatalf("form not pre-filled: %s", form.raw)
-	}
-	if !strings.Contains(page.raw, "/workers/"+wf.ids["阿拉坦"]+"/monthly-status?") {
+	link := "/worklist/change?month=2026-11&amp;worker=" + wf.ids["阿拉坦"]
+	if !strings.Contains(page.raw, link) {
 		t.Fatal("no link to the form")
+	}
+	to := b.get(strings.ReplaceAll(link, "&amp;", "&"))
+	loc := to.header.Get("Location")
+	if to.status != http.StatusSeeOther || !strings.HasPrefix(loc, "/workers/"+wf.ids["阿拉坦"]+"/monthly-status?") {
+		t.Fatalf("change link: %d %q", to.status, loc)
+	}
+	form := b.get(loc)
+	for _, want := range []string{`value="呼和浩特"`, `value="建筑"`, `value="4200.5"`, `value="2026-11"`, `value="2026-11-15"`,
+		`<option value="县外区内" selected>`, `<option value="单位" selected>`} {
+		if !strings.Contains(form.raw, want) {
+			t.Errorf("form not pre-filled with %s", want)
+		}
 	}
 	// Without the CSRF token: refused.
 	if r := b.do(postForm("/worklist/confirm", url.Values{"month": {"2026-11"}, "worker_id": {wf.ids["宝音"]}})); r.status != http.StatusForbidden {

@@ -59,6 +59,7 @@ func (s *Server) routesWorklist(mux *http.ServeMux) {
 	mux.HandleFunc("GET /worklist", s.pageWorklist)
 	mux.HandleFunc("POST /worklist/confirm", s.postWorklistConfirm)
 	mux.HandleFunc("GET /worklist/one", s.pageWorklistOne)
+	mux.HandleFunc("GET /worklist/change", s.worklistChange)
 }
 
 // worklistMonth reads ?month= (default: this month in the station's zone).
@@ -135,6 +136,72 @@ type worklistData struct {
 	// SelectUndone ticks every person not verified who has last month's
 	// status (全选未核实: a link, as the station's pages run no script).
 	SelectUndone bool
+	// Rows are the people as the page's table shows them, summed up here
+	// so that 3,000 rows render quickly.
+	Rows []worklistRow
+}
+
+// worklistRow is one person of the worklist page.
+type worklistRow struct {
+	ID, Name   string
+	Done, Last bool
+	LastText   string
+	ThisText   string
+}
+
+// statusLine sums a status up on one line: list · scope · form · income.
+func statusLine(v *station.StatusView, verified bool) string {
+	if v == nil {
+		return "—"
+	}
+	var b strings.Builder
+	b.WriteString(v.ListType)
+	for _, x := range []string{v.WorkScope, v.EmploymentForm} {
+		if x != "" {
+			b.WriteString(" · ")
+			b.WriteString(x)
+		}
+	}
+	if v.MonthlyIncome != 0 {
+		b.WriteString(" · ")
+		b.WriteString(strconv.FormatFloat(v.MonthlyIncome, 'f', -1, 64))
+	}
+	if verified {
+		b.WriteString(" (" + v.VerifiedByMethod + " " + v.VerifiedAt + ")")
+	}
+	return b.String()
+}
+
+func worklistRows(wl *station.Worklist) []worklistRow {
+	out := make([]worklistRow, len(wl.People))
+	for i, p := range wl.People {
+		out[i] = worklistRow{ID: p.WorkerID, Name: p.Name, Done: p.Status != nil, Last: p.Last != nil,
+			LastText: statusLine(p.Last, false), ThisText: statusLine(p.Status, true)}
+	}
+	return out
+}
+
+// worklistChange opens the monthly-status form of one person pre-filled
+// (FormURL): the worklist's rows link here, which keeps each row short.
+func (s *Server) worklistChange(w http.ResponseWriter, r *http.Request) {
+	month, err := s.worklistMonth(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	d, err := s.worklistData(r, month)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	id := r.URL.Query().Get("worker")
+	for _, p := range d.List.People {
+		if p.WorkerID == id {
+			http.Redirect(w, r, d.FormURL(p), http.StatusSeeOther)
+			return
+		}
+	}
+	s.webError(w, r, station.ErrNotFound)
 }
 
 func (s *Server) verifier(r *http.Request) string {
@@ -173,6 +240,7 @@ func (s *Server) pageWorklist(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.SelectUndone = r.URL.Query().Get("select") == "undone"
+	d.Rows = worklistRows(d.List)
 	s.render(w, r, http.StatusOK, "worklist", "worklist", d)
 }
 
@@ -211,6 +279,7 @@ func (s *Server) postWorklistConfirm(w http.ResponseWriter, r *http.Request) {
 		v := viewConfirm(lang, res)
 		d.Result = &v
 	}
+	d.Rows = worklistRows(d.List)
 	s.render(w, r, status, "worklist", "worklist", d)
 }
 
