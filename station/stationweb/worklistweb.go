@@ -147,6 +147,7 @@ type worklistRow struct {
 	Done, Last bool
 	LastText   string
 	ThisText   string
+	Change     string // the link of 有变化/修改/填报 (worklistChange)
 }
 
 // statusLine sums a status up on one line: list · scope · form · income.
@@ -176,7 +177,8 @@ func worklistRows(wl *station.Worklist) []worklistRow {
 	out := make([]worklistRow, len(wl.People))
 	for i, p := range wl.People {
 		out[i] = worklistRow{ID: p.WorkerID, Name: p.Name, Done: p.Status != nil, Last: p.Last != nil,
-			LastText: statusLine(p.Last, false), ThisText: statusLine(p.Status, true)}
+			LastText: statusLine(p.Last, false), ThisText: statusLine(p.Status, true),
+			Change: "/worklist/change?month=" + wl.Month + "&worker=" + p.WorkerID}
 	}
 	return out
 }
