@@ -1,8 +1,10 @@
 package stationweb
 
 import (
+	"fieldsync/station"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -104,6 +106,10 @@ func TestWorklistGet(t *testing.T) {
 	r := wf.api("GET", "/api/worklist?month=2026-10", nil)
 	if r.body["done"] != float64(3) || r.body["total"] != float64(4) {
 		t.Fatalf("October: %s", r.raw)
+	}
+	// The home page's count agrees, the other station's status left out.
+	if done, total, err := wf.st.WorklistProgress(t.Context(), "2026-10"); err != nil || done != 3 || total != 4 {
+		t.Fatalf("October progress: %d / %d, %v", done, total, err)
 	}
 	for _, bad := range []string{"2026-13", "2026-1", "202611", "x"} {
 		r := wf.api("GET", "/api/worklist?month="+url.QueryEscape(bad), nil)
@@ -304,4 +310,75 @@ func postForm(path string, form url.Values) *http.Request {
 	req, _ := http.NewRequest("POST", "http://example.com"+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return req
+}
+
+// TestWorklistLogin: behind a login the worklist's API and pages ask for
+// it, as the other station APIs do; logged in, the verifier defaults to the
+// user and a confirm names them as who entered it.
+func TestWorklistLogin(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := station.InitStandalone(t.Context(), dir, "红旗嘎查")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := station.LoadUsers(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := users.Set("李四", "correct horse"); err != nil {
+		t.Fatal(err)
+	}
+	f := openFixture(t, dir, cfg, func(o *Options) { o.Users = users; o.RequireLogin = true })
+	body := map[string]any{"month": "2026-11", "worker_ids": []string{}, "verified_by_method": "电话",
+		"verified_by": "李四", "verified_at": "2026-11-12"}
+	if r := f.api("GET", "/api/worklist", nil); r.status != 401 {
+		t.Fatalf("GET without login: %d", r.status)
+	}
+	if r := f.api("POST", "/api/worklist/confirm", body); r.status != 401 {
+		t.Fatalf("POST without login: %d", r.status)
+	}
+	b := f.browser()
+	for _, p := range []string{"/worklist", "/worklist/one", "/worklist/change?worker=x"} {
+		if r := b.get(p); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+			t.Fatalf("%s without login: %d", p, r.status)
+		}
+	}
+	wid := f.mustCreateAs("/api/workers", workerBody(idNumber("19800101", 400)))
+	f.mustCreateAs("/api/monthly-status", map[string]any{"worker_id": wid, "month": "2026-10", "list_type": "失业",
+		"verified_by_method": "电话", "verified_by": "李四", "verified_at": "2026-10-12"})
+	if r := b.post("/login", url.Values{"user": {"李四"}, "password": {"correct horse"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("login: %d", r.status)
+	}
+	if r := b.get("/worklist"); r.status != 200 || !strings.Contains(r.raw, `id="wl-by" value="李四"`) {
+		t.Fatalf("worklist after login: %d", r.status)
+	}
+	body["worker_ids"] = []string{wid}
+	req := httptest.NewRequest("POST", "/api/worklist/confirm", strings.NewReader(mustJSON(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("李四", "correct horse")
+	if r := f.serve(req); r.status != 200 || r.body["confirmed"] != float64(1) {
+		t.Fatalf("confirm with basic auth: %d %s", r.status, r.raw)
+	}
+	row, err := f.r.DB().Query(`SELECT entered_by FROM monthly_status WHERE month = '2026-11'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer row.Close()
+	var by string
+	if !row.Next() || row.Scan(&by) != nil || by != "李四" {
+		t.Fatalf("entered_by %q", by)
+	}
+}
+
+// mustCreateAs posts as 李四 (basic auth) and returns the new id.
+func (f *fixture) mustCreateAs(path string, body any) string {
+	f.t.Helper()
+	req := httptest.NewRequest("POST", path, strings.NewReader(mustJSON(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("李四", "correct horse")
+	r := f.serve(req)
+	if r.status != http.StatusCreated {
+		f.t.Fatalf("POST %s: %d %s", path, r.status, r.raw)
+	}
+	return r.body["id"].(string)
 }
