@@ -17,7 +17,8 @@ import (
 // month already), 额尔敦 (registered at 其他站, synced in).
 type worklistFixture struct {
 	*fixture
-	ids map[string]string
+	peer *fixture // 其他站
+	ids  map[string]string
 }
 
 func newWorklistFixture(t *testing.T) *worklistFixture {
@@ -41,6 +42,7 @@ func newWorklistFixture(t *testing.T) *worklistFixture {
 	peer.mustCreate("/api/monthly-status", map[string]any{"worker_id": wf.ids["额尔敦"], "month": "2026-10",
 		"list_type": "失业", "verified_by_method": "电话", "verified_by": "王五", "verified_at": "2026-10-05"})
 	peer.syncTo(f)
+	wf.peer = peer
 	return wf
 }
 
@@ -177,6 +179,15 @@ func TestWorklistConfirm(t *testing.T) {
 	r = wf.api("GET", "/api/worklist?month=2026-11", nil)
 	if r.body["done"] != float64(3) || people(t, r)[0]["name"] != "朝鲁" {
 		t.Fatalf("worklist after: %s", r.raw)
+	}
+	// The confirmed statuses sync like any status: another station of the
+	// deployment holds the same row.
+	wf.syncTo(wf.peer)
+	var got string
+	err := wf.peer.r.DB().QueryRow(`SELECT list_type || '/' || place || '/' || monthly_income || '/' || verified_by
+		FROM monthly_status WHERE worker_id = ? AND month = '2026-11' AND fs_deleted = 0`, ids["阿拉坦"]).Scan(&got)
+	if err != nil || got != "就业/呼和浩特/4200.5/张三" {
+		t.Fatalf("synced to the other station: %q %v", got, err)
 	}
 	// Confirming again changes nothing.
 	r = wf.api("POST", "/api/worklist/confirm", map[string]any{"month": "2026-11", "worker_ids": []string{ids["阿拉坦"]},
