@@ -317,15 +317,20 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 
 // WorklistProgress counts the month's worklist (Worklist's Done and Total)
 // without reading it, for the home page: the station's own people, and
-// those of them with a status this month.
+// those of them with a status this month. The statuses are counted on their
+// index and those of people not the station's own (few: shared people,
+// deleted ones) taken off, so that a station of 100,000 people counts in
+// milliseconds, not in a lookup per status.
 func (s *Station) WorklistProgress(ctx context.Context, month string) (done, total int, err error) {
+	var all, others int
 	err = s.r.DB().QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2),
-		(SELECT count(*) FROM monthly_status m WHERE m.month = ?1 AND m.fs_deleted = 0
-			AND EXISTS (SELECT 1 FROM workers w WHERE w.id = unhex(m.worker_id) AND w.fs_deleted = 0 AND w.station = ?2))`,
-		month, s.cfg.Name).Scan(&total, &done)
+		(SELECT count(*) FROM monthly_status WHERE month = ?1 AND fs_deleted = 0),
+		(SELECT count(*) FROM workers w WHERE NOT (w.fs_deleted = 0 AND coalesce(w.station = ?2, 0))
+			AND EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id)) AND m.month = ?1 AND m.fs_deleted = 0))`,
+		month, s.cfg.Name).Scan(&total, &all, &others)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count worklist: %w", err)
 	}
-	return done, total, nil
+	return min(max(all-others, 0), total), total, nil
 }

@@ -145,3 +145,22 @@ func BenchmarkConfirm1000(b *testing.B) {
 	b.ReportMetric(float64(per)/float64(floor), "x_floor")
 	b.ReportMetric(float64(per)/float64(2*time.Second), "of_2s")
 }
+
+// BenchmarkWorklistProgress100k counts the worklist for the home page of a
+// station with 100,000 people, each with a status this month (the home
+// page's share; BenchmarkPages100k/home is the whole page).
+func BenchmarkWorklistProgress100k(b *testing.B) {
+	f := newFixture(b, nil)
+	populate(b, f, 100_000, "2026-11")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		done, total, err := f.st.WorklistProgress(ctx, "2026-11")
+		if err != nil || done != 100_000 || total != 100_000 {
+			b.Fatalf("%d / %d, %v", done, total, err)
+		}
+	}
+	b.StopTimer()
+	c := median(b, 5, func() error { _, err := f.st.StationCounts(ctx); return err })
+	b.Logf("for comparison, the home page's other counts (StationCounts): %s", c)
+}
