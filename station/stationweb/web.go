@@ -46,7 +46,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"place":        placeOf,
 	}
 	out := map[string]*template.Template{}
-	for _, n := range pageNames {
+	for _, n := range append(pageNames, "worklist", "worklist_one") {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+n+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", n, err)
@@ -130,6 +130,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	s.routesBackup(mux)
+	s.routesWorklist(mux)
 	mux.HandleFunc("GET /login", s.pageLogin)
 	mux.HandleFunc("POST /login", s.postLogin)
 	mux.HandleFunc("POST /logout", s.postLogout)
@@ -167,6 +168,8 @@ type homeData struct {
 	Counts station.Counts
 	Month  string
 	Lists  map[string]int
+	// Worklist is the month's verification progress (已核实 n / 应核实 m).
+	Worklist station.Worklist
 }
 
 func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +189,13 @@ func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "home", "home", homeData{Name: s.cfg.Name, Admin: s.isAdmin(r), Sync: sv, Counts: c, Month: month, Lists: lc})
+	wl := station.Worklist{Month: s.st.ThisMonth()}
+	wl.Done, wl.Total, err = s.st.WorklistProgress(r.Context(), wl.Month)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", "home", homeData{Name: s.cfg.Name, Admin: s.isAdmin(r), Sync: sv, Counts: c, Month: month, Lists: lc, Worklist: wl})
 }
 
 func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) {
@@ -541,6 +550,11 @@ func (s *Server) pageAddRecord(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		if l := records.NormalizeList(r.URL.Query().Get("list")); l != "" {
 			defaults.Set("list_type", l)
+		}
+		for _, f := range spec { // pre-filled from the link (the worklist's last month)
+			if v := r.URL.Query().Get(f.Name); v != "" && f.Name != "worker_id" {
+				defaults.Set(f.Name, v)
+			}
 		}
 		s.showForm(w, r, http.StatusOK, title, fv, spec, defaults, nil, nil)
 		return
