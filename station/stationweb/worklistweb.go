@@ -186,14 +186,8 @@ func worklistRows(wl *station.Worklist) []worklistRow {
 // worklistChange opens the monthly-status form of one person pre-filled
 // (FormURL): the worklist's rows link here, which keeps each row short.
 func (s *Server) worklistChange(w http.ResponseWriter, r *http.Request) {
-	month, err := s.worklistMonth(r)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	d, err := s.worklistData(r, month)
-	if err != nil {
-		s.webError(w, r, err)
+	d, ok := s.worklistPage(w, r)
+	if !ok {
 		return
 	}
 	id := r.URL.Query().Get("worker")
@@ -211,6 +205,20 @@ func (s *Server) verifier(r *http.Request) string {
 		return u
 	}
 	return s.cfg.Name
+}
+
+// worklistPage reads the worklist of the month a page asks for, answering
+// the error page itself when it cannot (ok false).
+func (s *Server) worklistPage(w http.ResponseWriter, r *http.Request) (d *worklistData, ok bool) {
+	month, err := s.worklistMonth(r)
+	if err == nil {
+		d, err = s.worklistData(r, month)
+	}
+	if err != nil {
+		s.webError(w, r, err)
+		return nil, false
+	}
+	return d, true
 }
 
 func (s *Server) worklistData(r *http.Request, month string) (*worklistData, error) {
@@ -231,14 +239,8 @@ func nextMonth(month string) string {
 }
 
 func (s *Server) pageWorklist(w http.ResponseWriter, r *http.Request) {
-	month, err := s.worklistMonth(r)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	d, err := s.worklistData(r, month)
-	if err != nil {
-		s.webError(w, r, err)
+	d, ok := s.worklistPage(w, r)
+	if !ok {
 		return
 	}
 	d.SelectUndone = r.URL.Query().Get("select") == "undone"
@@ -327,14 +329,8 @@ func nextUndone(people []station.WorklistPerson, after string) (*station.Worklis
 // pageWorklistOne shows the next person not verified, after the one named by
 // ?after= (a worker id: the one skipped or confirmed last), wrapping round.
 func (s *Server) pageWorklistOne(w http.ResponseWriter, r *http.Request) {
-	month, err := s.worklistMonth(r)
-	if err != nil {
-		s.webError(w, r, err)
-		return
-	}
-	d, err := s.worklistData(r, month)
-	if err != nil {
-		s.webError(w, r, err)
+	d, ok := s.worklistPage(w, r)
+	if !ok {
 		return
 	}
 	od := worklistOneData{worklistData: d}
