@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"fieldsync/ident"
 	"fieldsync/replica"
 )
 
@@ -189,17 +190,24 @@ var checkRules = map[string]tableRules{
 // the hub's, not this function's. A table with no station rules (the
 // station directory, refusals, gig fill, an unknown name) returns one error
 // with Field "" and KeyHubOnly. now is the hub's clock for rules that
-// depend on the date; no per-row rule does today.
+// depend on the date: a worker's id number holding a birth date after it
+// (with a day's grace for the stations' zones) is refused with KeyIDFuture.
+// The age at registration is the station's rule only (Worker.ValidateOn):
+// a row an older station sent for a younger person is kept, not refused.
 func CheckChange(table string, before, fields map[string]any, now time.Time) []*FieldError {
 	rules, ok := checkRules[table]
 	if !ok {
 		return []*FieldError{fieldErr("", KeyHubOnly)}
 	}
-	if rules.acceptable(before, fields) {
+	future := futureBirth(table, fields, now)
+	if future == nil && rules.acceptable(before, fields) {
 		return nil
 	}
 	_, cols := rules.bind()
 	refused := map[string]*FieldError{}
+	if future != nil {
+		refused[future.Field] = future
+	}
 	work := map[string]any{}
 	for c, v := range fields {
 		switch {
@@ -210,6 +218,7 @@ func CheckChange(table string, before, fields map[string]any, now time.Time) []*
 			}
 		case cols[c] == nil:
 			refused[c] = fieldErr(c, KeyUnknownField)
+		case refused[c] != nil:
 		default:
 			if fe := rules.checkAlone(c, v); fe != nil {
 				refused[c] = fe
@@ -531,4 +540,22 @@ func sameStored(canon, v any) bool {
 		}
 	}
 	return false
+}
+
+// futureBirth is the refusal of a change to a worker that sets an id number
+// holding a birth date after the day after now (a day's grace: a station's
+// date may run ahead of the hub's), or nil.
+func futureBirth(table string, fields map[string]any, now time.Time) *FieldError {
+	id, ok := fields["id_number"].(string)
+	if table != Workers || !ok {
+		return nil
+	}
+	if _, err := ident.BirthDate(id); err != nil {
+		return nil // not a normalised number: the column's own rules say why
+	}
+	if err := BirthNotFuture("id_number", id, now.AddDate(0, 0, 1)); err != nil {
+		fe, _ := AsFieldError(err)
+		return fe
+	}
+	return nil
 }

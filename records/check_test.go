@@ -111,7 +111,7 @@ func TestCheckChange(t *testing.T) {
 		{"unemp dereg before", Unemployment, rows[Unemployment], setting("deregistered_on", "2026-01-01"), "deregistered_on/" + KeyBeforeStart},
 		{"unemp bad worker", Unemployment, rows[Unemployment], setting("worker_id", "nope"), "worker_id/" + KeyNoWorker},
 		{"jobseeker bad type", Jobseeker, rows[Jobseeker], setting("work_type", "x"), "work_type/" + KeyEnum},
-		{"followup bad date", Followups, rows[Followups], setting("date", "2026/03/01"), "date/" + KeyDate},
+		{"followup bad date", Followups, rows[Followups], setting("date", "2026/02/30"), "date/" + KeyDate},
 		{"gig headcount", Gigs, rows[Gigs], setting("headcount", int64(0)), "headcount/" + KeyPositive},
 		{"gig headcount float", Gigs, rows[Gigs], setting("headcount", 2.0), "headcount/" + KeyBadValue},
 		{"gig place", Gigs, rows[Gigs], setting("place", "1501"), "place/" + KeyPlace},

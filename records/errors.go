@@ -17,6 +17,8 @@ const (
 	KeyIDChars        = "id_chars"
 	KeyIDDate         = "id_date"
 	KeyIDChecksum     = "id_checksum"
+	KeyIDFuture       = "id_future"
+	KeyIDTooYoung     = "id_too_young"
 	KeyPhone          = "phone"
 	KeyDivision       = "division"
 	KeyPlace          = "place"
@@ -105,11 +107,13 @@ var messages = map[string][2]string{
 	KeyIDChars:        {"%[1]s只能包含数字，最后一位可以是X", "%[1]s may hold only digits and a final X"},
 	KeyIDDate:         {"%[1]s中的出生日期不存在", "%[1]s holds an impossible birth date"},
 	KeyIDChecksum:     {"%[1]s校验位错误，请核对", "%[1]s check digit is wrong; please check the number"},
-	KeyPhone:          {"%[1]s应为11位手机号码（1开头）", "%[1]s must be an 11-digit mobile number starting with 1"},
+	KeyIDFuture:       {"%[1]s中的出生日期晚于今天，请核对", "%[1]s holds a birth date after today; please check the number"},
+	KeyIDTooYoung:     {"%[1]s显示登记时未满%[2]d周岁", "%[1]s shows the person is under %[2]d on the registration date"},
+	KeyPhone:          {"%[1]s应为11位手机号码，或固定电话（区号-号码，如0471-1234567）", "%[1]s must be an 11-digit mobile number, or a landline as area code-number (0471-1234567)"},
 	KeyDivision:       {"%[1]s应为12位行政区划代码", "%[1]s must be a 12-digit division code"},
 	KeyPlace:          {"%[1]s应为6位、9位或12位行政区划代码", "%[1]s must be a 6-, 9- or 12-digit division code"},
 	KeyEnum:           {"%[1]s应为以下之一：%[2]s", "%[1]s must be one of: %[2]s"},
-	KeyDate:           {"%[1]s应为日期，格式：2026-01-31", "%[1]s must be a date like 2026-01-31"},
+	KeyDate:           {"%[1]s应为日期，如2026-01-31、2026/1/31、2026.1.31或20260131", "%[1]s must be a date like 2026-01-31, 2026/1/31, 2026.1.31 or 20260131"},
 	KeyMonth:          {"%[1]s应为月份，格式：2026-01", "%[1]s must be a month like 2026-01"},
 	KeyNumber:         {"%[1]s应为数字", "%[1]s must be a number"},
 	KeyInteger:        {"%[1]s应为整数", "%[1]s must be a whole number"},

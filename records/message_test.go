@@ -11,7 +11,7 @@ import (
 func TestMessagesFormatCleanly(t *testing.T) {
 	args := map[string][]any{
 		KeyTooLong: {50}, KeyEnum: {"a、b"}, KeyBeforeStart: {Label("start_date")},
-		KeyTooMany: {10}, KeyUnknownField: {"id_number"}, KeyInconsistent: {Label("list_type")},
+		KeyTooMany: {10}, KeyIDTooYoung: {16}, KeyUnknownField: {"id_number"}, KeyInconsistent: {Label("list_type")},
 	}
 	for key := range messages {
 		for _, lang := range []string{"zh", "en"} {

@@ -21,7 +21,8 @@ const (
 )
 
 var (
-	phoneRE    = regexp.MustCompile(`^1[3-9]\d{9}$`)
+	mobileRE   = regexp.MustCompile(`^1[3-9]\d{9}$`)
+	landlineRE = regexp.MustCompile(`^(0[12]\d|0[3-9]\d{2})(\d{7,8})$`)
 	divisionRE = regexp.MustCompile(`^\d{12}$`)
 	placeRE    = regexp.MustCompile(`^(\d{6}|\d{9}|\d{12})$`)
 )
@@ -65,8 +66,12 @@ func (w *Worker) Validate() error {
 	if err := required("name", w.Name, maxShort); err != nil {
 		return err
 	}
-	if w.Phone != "" && !phoneRE.MatchString(w.Phone) {
-		return fieldErr("phone", KeyPhone)
+	if w.Phone != "" {
+		p, ok := NormalizePhone(w.Phone)
+		if !ok {
+			return fieldErr("phone", KeyPhone)
+		}
+		w.Phone = p
 	}
 	if err := required("ethnicity", w.Ethnicity, 20); err != nil {
 		return err
@@ -96,6 +101,47 @@ func (w *Worker) Validate() error {
 		return ferr
 	}
 	return maxLen("notes", w.Notes, maxLong)
+}
+
+// MinAge is the youngest age at which a person is registered (劳动年龄, 16).
+const MinAge = 16
+
+// ValidateOn is Validate plus the rules of registering w on day today (the
+// station's date): the birth date in the id number is not after today
+// (BirthNotFuture) and the person is at least MinAge (OldEnough). The station
+// applies it where a person is registered (form, API, import); the hub
+// applies only BirthNotFuture (CheckChange).
+func (w *Worker) ValidateOn(today time.Time) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if err := BirthNotFuture("id_number", w.IDNumber, today); err != nil {
+		return err
+	}
+	return OldEnough("id_number", w.IDNumber, today)
+}
+
+// BirthNotFuture refuses, naming field, the normalised id number id when the
+// birth date it holds is after day today.
+func BirthNotFuture(field, id string, today time.Time) error {
+	b, err := ident.BirthDate(id)
+	if err != nil {
+		return idError(field, err)
+	}
+	t := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	if b.After(t) {
+		return fieldErr(field, KeyIDFuture)
+	}
+	return nil
+}
+
+// OldEnough refuses, naming field, the normalised id number id when the
+// person is younger than MinAge on day on (the registration date).
+func OldEnough(field, id string, on time.Time) error {
+	if Age(id, on) < MinAge {
+		return fieldErr(field, KeyIDTooYoung, MinAge)
+	}
+	return nil
 }
 
 // ID is the worker's row id: derived from the normalised id number, so every
@@ -178,7 +224,7 @@ func (m *MonthStatus) Validate() error {
 	if err := required("verified_by", m.VerifiedBy, maxShort); err != nil {
 		return err
 	}
-	return date("verified_at", m.VerifiedAt, true)
+	return date("verified_at", &m.VerifiedAt, true)
 }
 
 // ID is the row id of a worker's status in a month: derived from both, so a
@@ -226,7 +272,7 @@ func (u *UnemploymentRegistration) Validate() error {
 	if err := enum("place_type", u.PlaceType, PlaceTypes, true); err != nil {
 		return err
 	}
-	if err := date("registered_on", u.RegisteredOn, true); err != nil {
+	if err := date("registered_on", &u.RegisteredOn, true); err != nil {
 		return err
 	}
 	if err := required("reason", u.Reason, maxText); err != nil {
@@ -238,7 +284,7 @@ func (u *UnemploymentRegistration) Validate() error {
 	if err := maxLen("training_intention", u.TrainingIntention, maxText); err != nil {
 		return err
 	}
-	if err := date("deregistered_on", u.DeregisteredOn, false); err != nil {
+	if err := date("deregistered_on", &u.DeregisteredOn, false); err != nil {
 		return err
 	}
 	if u.DeregisteredOn != "" {
@@ -300,10 +346,10 @@ func (j *JobseekerRegistration) Validate() error {
 	if err := enum("work_type", j.WorkType, WorkTypes, true); err != nil {
 		return err
 	}
-	if err := date("available_from", j.AvailableFrom, false); err != nil {
+	if err := date("available_from", &j.AvailableFrom, false); err != nil {
 		return err
 	}
-	return date("registered_on", j.RegisteredOn, true)
+	return date("registered_on", &j.RegisteredOn, true)
 }
 
 // Columns lists the column values of j.
@@ -338,7 +384,7 @@ func (f *Followup) Validate() error {
 	if err := rowID("worker_id", f.WorkerID); err != nil {
 		return err
 	}
-	if err := date("date", f.Date, true); err != nil {
+	if err := date("date", &f.Date, true); err != nil {
 		return err
 	}
 	if err := enum("method", f.Method, FollowupMethods, true); err != nil {
@@ -353,7 +399,7 @@ func (f *Followup) Validate() error {
 	if err := maxLen("outcome", f.Outcome, maxLong); err != nil {
 		return err
 	}
-	if err := date("next_due", f.NextDue, false); err != nil {
+	if err := date("next_due", &f.NextDue, false); err != nil {
 		return err
 	}
 	if f.NextDue != "" && f.NextDue < f.Date {
@@ -435,10 +481,10 @@ func (g *Gig) Validate() error {
 	if err := maxLen("address", g.Address, maxText); err != nil {
 		return err
 	}
-	if err := date("start_date", g.StartDate, true); err != nil {
+	if err := date("start_date", &g.StartDate, true); err != nil {
 		return err
 	}
-	if err := date("end_date", g.EndDate, false); err != nil {
+	if err := date("end_date", &g.EndDate, false); err != nil {
 		return err
 	}
 	if g.EndDate != "" && g.EndDate < g.StartDate {
@@ -463,7 +509,7 @@ func (g *Gig) Validate() error {
 	if err := enum("status", g.Status, GigStatuses, true); err != nil {
 		return err
 	}
-	return date("expires_on", g.ExpiresOn, false)
+	return date("expires_on", &g.ExpiresOn, false)
 }
 
 // Columns lists the column values of g.
@@ -512,7 +558,7 @@ func (p *Placement) Validate() error {
 	if err := enum("status", p.Status, PlacementStates, true); err != nil {
 		return err
 	}
-	return date("placed_on", p.PlacedOn, true)
+	return date("placed_on", &p.PlacedOn, true)
 }
 
 // Columns lists the column values of p.
@@ -623,17 +669,102 @@ func division(field, s string, req bool) error {
 	return nil
 }
 
-func date(field, s string, req bool) error {
-	if s == "" {
+// NormalizePhone returns the stored form of a phone number: a mobile as its
+// 11 digits (13900000003), a landline as 区号-号码 (0471-1234567, 010-12345678).
+// Spaces, dashes, dots and parentheses are dropped, and a leading +86, 0086
+// or 86 before a mobile. The area code is 010 or 02x (three digits) or 0
+// and three digits (0471), the number 7 or 8 digits. An extension is
+// refused (ok false), as is anything else.
+func NormalizePhone(s string) (p string, ok bool) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' ||
+			r == '（' || r == '）' || r == '\u3000' || r == '—' || r == '－':
+		default:
+			return "", false
+		}
+	}
+	d := b.String()
+	for _, prefix := range []string{"+86", "0086", "86"} {
+		if rest, cut := strings.CutPrefix(d, prefix); cut && mobileRE.MatchString(rest) {
+			d = rest
+			break
+		}
+	}
+	if mobileRE.MatchString(d) {
+		return d, true
+	}
+	if m := landlineRE.FindStringSubmatch(d); m != nil {
+		return m[1] + "-" + m[2], true
+	}
+	return "", false
+}
+
+// date normalises the date *s in place (NormalizeDate) and checks it.
+func date(field string, s *string, req bool) error {
+	if *s == "" {
 		if req {
 			return fieldErr(field, KeyRequired)
 		}
 		return nil
 	}
-	if _, err := time.Parse(DateLayout, s); err != nil {
+	d, ok := NormalizeDate(*s)
+	if !ok {
 		return fieldErr(field, KeyDate)
 	}
+	*s = d
 	return nil
+}
+
+// NormalizeDate returns the stored form (2026-11-10) of a date written
+// 2026-11-10, 2026/11/10, 2026.11.10 or 20261110; with a separator the month
+// and day may have one digit (2026/1/5). ok is false for anything else, or
+// a day that does not exist.
+func NormalizeDate(s string) (d string, ok bool) {
+	s = strings.TrimSpace(s)
+	var y, m, dd string
+	if len(s) == 8 && allDigits(s) {
+		y, m, dd = s[:4], s[4:6], s[6:]
+	} else {
+		i := strings.IndexAny(s, "-/.")
+		if i < 0 {
+			return "", false
+		}
+		parts := strings.Split(s, s[i:i+1])
+		if len(parts) != 3 {
+			return "", false
+		}
+		y, m, dd = parts[0], parts[1], parts[2]
+	}
+	if len(y) != 4 || len(m) < 1 || len(m) > 2 || len(dd) < 1 || len(dd) > 2 ||
+		!allDigits(y) || !allDigits(m) || !allDigits(dd) {
+		return "", false
+	}
+	if len(m) == 1 {
+		m = "0" + m
+	}
+	if len(dd) == 1 {
+		dd = "0" + dd
+	}
+	d = y + "-" + m + "-" + dd
+	if _, err := time.Parse(DateLayout, d); err != nil {
+		return "", false
+	}
+	return d, true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func month(field, s string, req bool) error {

@@ -138,7 +138,7 @@ func TestRecordValidate(t *testing.T) {
 		{"ms income", ms(func(m *MonthStatus) { m.MonthlyIncome = -1 }), "monthly_income", KeyNegative},
 		{"ms method", ms(func(m *MonthStatus) { m.VerifiedByMethod = "猜" }), "verified_by_method", KeyEnum},
 		{"ms by", ms(func(m *MonthStatus) { m.VerifiedBy = "" }), "verified_by", KeyRequired},
-		{"ms at", ms(func(m *MonthStatus) { m.VerifiedAt = "2026/11/03" }), "verified_at", KeyDate},
+		{"ms at", ms(func(m *MonthStatus) { m.VerifiedAt = "2026/11/31" }), "verified_at", KeyDate},
 		{"un ok", un(func(*UnemploymentRegistration) {}), "", ""},
 		{"un place", un(func(u *UnemploymentRegistration) { u.PlaceType = "外地" }), "place_type", KeyEnum},
 		{"un date", un(func(u *UnemploymentRegistration) { u.RegisteredOn = "2026-02-30" }), "registered_on", KeyDate},
