@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -227,7 +228,8 @@ type parsedRow struct {
 
 // parseWorkers reads and validates the rows of a table in order, sending
 // them in batches of importChunk; duplicates within the file are errors.
-func parseWorkers(ctx context.Context, name string, data []byte, lang string, out chan<- []parsedRow) error {
+// today is the registration date the age rules are judged on.
+func parseWorkers(ctx context.Context, name string, data []byte, lang string, today time.Time, out chan<- []parsedRow) error {
 	var cols map[string]int
 	seen := map[string]int{}
 	batch := make([]parsedRow, 0, importChunk)
@@ -295,7 +297,7 @@ func parseWorkers(ctx context.Context, name string, data []byte, lang string, ou
 		var pe *PlaceNameError
 		if errors.As(err, &pe) {
 			p.err = &ImportRowError{Row: n, Field: pe.Field, Message: pe.Message(lang)}
-		} else if err := w.Validate(); err != nil {
+		} else if err := w.ValidateOn(today); err != nil {
 			fe, ok := records.AsFieldError(err)
 			if !ok {
 				return err
@@ -341,7 +343,7 @@ func (s *Station) ImportWorkers(ctx context.Context, name string, data []byte, l
 	go func() {
 		defer wg.Done()
 		defer close(batches)
-		parseErr = parseWorkers(ctx, name, data, lang, batches)
+		parseErr = parseWorkers(ctx, name, data, lang, s.now(), batches)
 	}()
 	res := &ImportResult{Errors: []ImportRowError{}}
 	var writeErr error

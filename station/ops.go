@@ -27,7 +27,7 @@ func (s *Station) written() {
 // is a *ConflictError carrying the existing id; registered at another station
 // (the row came from the hub), the values merge into that same row.
 func (s *Station) CreateWorker(ctx context.Context, w records.Worker) (ident.ID, error) {
-	if err := w.Validate(); err != nil {
+	if err := w.ValidateOn(s.now()); err != nil {
 		return ident.Zero, err
 	}
 	id := w.ID(s.key)

@@ -89,7 +89,7 @@ func TestRefusalsPage(t *testing.T) {
 	rows := [][]string{
 		{"2026-11-15 17:00", "未批准", "月度就业状态", "月收入（元）", "99999999", "收入超出范围"},
 		{"2026-11-15 16:00", "未被接受", `<a href="/workers/` + wid + `">人员</a>`, "联系电话",
-			"&lt;script&gt;alert(1)&lt;/script&gt;", "联系电话应为11位手机号码（1开头）"},
+			"&lt;script&gt;alert(1)&lt;/script&gt;", "联系电话应为11位手机号码，或固定电话（区号-号码，如0471-1234567）"},
 		{"2026-11-15 09:00", "等待县级批准", `<a href="/gigs/` + gid + `">零工信息</a>`, "整条修改", "县级管理员审核中"},
 		{"2026-11-14 10:00", "已批准", "零工安排", "状态", "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)", "该零工信息已招满"},
 	}
@@ -128,7 +128,7 @@ func TestRefusalsPage(t *testing.T) {
 	second := list[1].(map[string]any)
 	for k, want := range map[string]any{"state": "refused", "state_label": "未被接受", "open": true, "table": "workers",
 		"table_label": "人员", "row_id": wid, "link": "/workers/" + wid, "column": "phone", "column_label": "联系电话",
-		"value": "<script>alert(1)</script>", "reason_key": "phone", "reason": "联系电话应为11位手机号码（1开头）",
+		"value": "<script>alert(1)</script>", "reason_key": "phone", "reason": "联系电话应为11位手机号码，或固定电话（区号-号码，如0471-1234567）",
 		"refused_at": "2026-11-15T08:00:00Z", "time": "2026-11-15 16:00"} {
 		if second[k] != want {
 			t.Errorf("API %s = %v, want %v", k, second[k], want)

@@ -519,7 +519,7 @@ func TestJobseekerAndFollowups(t *testing.T) {
 		"area": "县城", "work_type": "零工", "available_from": "2026-12-01"}
 	f.mustCreate("/api/jobseeker-registrations", js)
 	for field, v := range map[string]any{"intended_work": "", "expected_wage": -1, "wage_unit": "元/年",
-		"work_type": "兼职", "available_from": "明天", "registered_on": "2026/1/1", "worker_id": "x"} {
+		"work_type": "兼职", "available_from": "明天", "registered_on": "2026/1/32", "worker_id": "x"} {
 		b := map[string]any{}
 		for k, x := range js {
 			b[k] = x

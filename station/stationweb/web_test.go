@@ -143,7 +143,7 @@ func TestWebRecordsAndLists(t *testing.T) {
 	wid := strings.TrimPrefix(loc, "/workers/")
 	// Monthly status: an error keeps the form, then success.
 	ms := url.Values{"month": {"2026-11"}, "list_type": {"有意愿外出"}, "verified_by_method": {"入户"},
-		"verified_by": {"李四"}, "verified_at": {"2026-11-3"}, "monthly_income": {"0"}}
+		"verified_by": {"李四"}, "verified_at": {"2026-11-31"}, "monthly_income": {"0"}}
 	if r := b.post(loc+"/monthly-status", ms); r.status != 400 || !strings.Contains(r.raw, "核实日期应为日期") {
 		t.Fatalf("bad status form: %d\n%s", r.status, r.raw)
 	}
