@@ -205,14 +205,31 @@ func changedFields(spec []fieldSpec, before, after url.Values) []string {
 	var out []string
 	for _, fs := range spec {
 		a, b := before[fs.Name], after[fs.Name]
-		if fs.Kind == "list" {
+		switch {
+		case fs.Kind == "list":
 			a, b = station.SplitList(before.Get(fs.Name)), station.SplitList(after.Get(fs.Name))
+		case fs.Kind == "date" || fs.Name == "phone":
+			// 2026/3/1 typed over a stored 2026-03-01 is no change.
+			a, b = []string{storedForm(fs, before.Get(fs.Name))}, []string{storedForm(fs, after.Get(fs.Name))}
 		}
 		if strings.Join(a, "\x00") != strings.Join(b, "\x00") {
 			out = append(out, fs.Name)
 		}
 	}
 	return out
+}
+
+// storedForm is v as the records rules store a date or phone field, or v
+// itself when it is not valid (Validate then refuses it).
+func storedForm(fs fieldSpec, v string) string {
+	norm := records.NormalizeDate
+	if fs.Kind != "date" {
+		norm = records.NormalizePhone
+	}
+	if n, ok := norm(v); ok {
+		return n
+	}
+	return v
 }
 
 // fieldView is one field as the form template shows it.

@@ -193,3 +193,23 @@ func TestIDNumberBirthDateRules(t *testing.T) {
 		t.Errorf("import: %+v", res)
 	}
 }
+
+// An edit form that sends a date or phone in another form than the stored
+// one does not count it as changed; a real change does.
+func TestChangedFieldsStoredForms(t *testing.T) {
+	spec := []fieldSpec{f("phone", "text", false), f("date", "date", true), f("name", "text", true)}
+	before := url.Values{"phone": {"13900000003"}, "date": {"2026-03-01"}, "name": {"甲"}}
+	for _, c := range []struct {
+		after url.Values
+		want  string
+	}{
+		{url.Values{"phone": {"+86 139-0000-0003"}, "date": {"2026/3/1"}, "name": {"甲"}}, ""},
+		{url.Values{"phone": {"0471-1234567"}, "date": {"20260301"}, "name": {"甲"}}, "phone"},
+		{url.Values{"phone": {"13900000003"}, "date": {"2026/3/2"}, "name": {"乙"}}, "date,name"},
+		{url.Values{"phone": {"bad"}, "date": {"2026/2/30"}, "name": {"甲"}}, "phone,date"},
+	} {
+		if got := strings.Join(changedFields(spec, before, c.after), ","); got != c.want {
+			t.Errorf("%v: changed %q, want %q", c.after, got, c.want)
+		}
+	}
+}
