@@ -213,3 +213,32 @@ func TestChangedFieldsStoredForms(t *testing.T) {
 		}
 	}
 }
+
+// A spreadsheet's phone cells, as numbers or text in any accepted form, are
+// stored in their one form.
+func TestImportXLSXPhones(t *testing.T) {
+	f := newFixture(t, nil)
+	rows := [][]any{staffHeader}
+	want := map[string]string{}
+	for i, phone := range []any{int64(13900000006), "+86 139 0000 0007", "(0471)1234567"} {
+		idn := idNumber("19800101", 100+i)
+		r := staffRow(i+1, idn, "人"+string(rune('甲'+i)))
+		r[3] = phone
+		rows = append(rows, r)
+		want[idn] = []string{"13900000006", "13900000007", "0471-1234567"}[i]
+	}
+	res, err := f.st.ImportWorkers(context.Background(), "名单.xlsx", makeXLSX(t, rows), "zh")
+	if err != nil || res.Imported != 3 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	list, _ := f.api("GET", "/api/workers", nil).body["workers"].([]any)
+	if len(list) != 3 {
+		t.Fatalf("listed %d", len(list))
+	}
+	for _, x := range list {
+		w := f.api("GET", "/api/workers/"+x.(map[string]any)["id"].(string), nil).body
+		if w["phone"] != want[w["id_number"].(string)] {
+			t.Errorf("%v: phone %v", w["id_number"], w["phone"])
+		}
+	}
+}
