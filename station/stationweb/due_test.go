@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"fieldsync/station"
 )
 
 // dueFixture is a station (today 2026-11-15) whose people's follow-ups set
@@ -164,5 +166,25 @@ func TestDueFollowupsPage(t *testing.T) {
 	empty := newFixture(t, nil).browser().get("/followups/due")
 	if !strings.Contains(empty.raw, `id="due-none"`) {
 		t.Error("empty list")
+	}
+}
+
+// Behind a login the due list's API and page ask for it, as the other GETs do.
+func TestDueFollowupsLogin(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := station.InitStandalone(t.Context(), dir, "红旗嘎查")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := station.LoadUsers(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openFixture(t, dir, cfg, func(o *Options) { o.Users = users; o.RequireLogin = true })
+	if r := f.api("GET", "/api/followups/due", nil); r.status != 401 {
+		t.Fatalf("API without login: %d", r.status)
+	}
+	if r := f.browser().get("/followups/due"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/login" {
+		t.Fatalf("page without login: %d", r.status)
 	}
 }
