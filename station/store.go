@@ -384,7 +384,7 @@ type Counts struct {
 	AllWorkers   int // held by this replica
 	OpenUnemp    int
 	OpenGigs     int
-	FollowupsDue int
+	FollowupsDue int // people due today or overdue (DueFollowups)
 }
 
 // StationCounts counts the station's own records.
@@ -394,13 +394,14 @@ func (s *Station) StationCounts(ctx context.Context) (Counts, error) {
 		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1),
 		(SELECT count(*) FROM workers WHERE fs_deleted = 0),
 		(SELECT count(*) FROM unemployment_registrations WHERE fs_deleted = 0 AND station = ?1 AND coalesce(deregistered_on, '') = ''),
-		(SELECT count(*) FROM gigs WHERE fs_deleted = 0 AND status = 'open'),
-		(SELECT count(*) FROM followups WHERE fs_deleted = 0 AND station = ?1 AND next_due <= ?2 AND next_due != '')`,
-		s.cfg.Name, s.Today()).Scan(&c.Workers, &c.AllWorkers, &c.OpenUnemp, &c.OpenGigs, &c.FollowupsDue)
+		(SELECT count(*) FROM gigs WHERE fs_deleted = 0 AND status = 'open')`,
+		s.cfg.Name).Scan(&c.Workers, &c.AllWorkers, &c.OpenUnemp, &c.OpenGigs)
 	if err != nil {
 		return c, fmt.Errorf("count records: %w", err)
 	}
-	return c, nil
+	// The people DueFollowups lists today: each one's latest follow-up only.
+	c.FollowupsDue, err = s.countDueFollowups(ctx, s.Today())
+	return c, err
 }
 
 // GigView is a gig as read back.

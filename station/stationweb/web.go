@@ -46,7 +46,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"place":        placeOf,
 	}
 	out := map[string]*template.Template{}
-	for _, n := range append(pageNames, "worklist", "worklist_one") {
+	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due") {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+n+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", n, err)
@@ -131,6 +131,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	s.routesBackup(mux)
 	s.routesWorklist(mux)
+	s.routesDue(mux)
 	mux.HandleFunc("GET /login", s.pageLogin)
 	mux.HandleFunc("POST /login", s.postLogin)
 	mux.HandleFunc("POST /logout", s.postLogout)
