@@ -37,11 +37,14 @@ type DuePerson struct {
 // the same rows. One pass over the follow-ups grouped on their index
 // (worker_id, date), its other columns from the row max() picks: a window
 // over every follow-up took SQLite 36 s at 100,000 people, a probe per
-// person 1 s, this about 0.1 s (BenchmarkDueFollowups100k).
+// person 1 s. HAVING keeps only the due groups (the bare columns are
+// those of max()'s row there too), so that only they are joined to their
+// workers; the follow-ups index (records.StationIndexes) covers the pass.
 const latestFollowups = `SELECT w.id, w.name, w.phone, f.date, f.method, f.next_due
-FROM (SELECT worker_id, max(date) AS date, method, next_due FROM followups WHERE fs_deleted = 0 GROUP BY worker_id) f
+FROM (SELECT worker_id, max(date) AS date, method, next_due FROM followups WHERE fs_deleted = 0 GROUP BY worker_id
+      HAVING coalesce(next_due, '') != '' AND next_due <= ?1) f
 JOIN workers w ON w.id = unhex(f.worker_id)
-WHERE coalesce(f.next_due, '') != '' AND f.next_due <= ?1 AND w.fs_deleted = 0 AND w.station = ?2`
+WHERE w.fs_deleted = 0 AND w.station = ?2`
 
 // DueFollowups lists the station's own people (not deleted, registered
 // here) whose latest follow-up's next date is at most within days
