@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"time"
 
@@ -46,11 +45,7 @@ func (s *Server) routesObserve(mux *http.ServeMux) {
 // loopbackOnly answers 403 to a client that is not on this PC.
 func loopbackOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		if !fromStationPC(r) {
 			http.Error(w, "forbidden: only this PC may ask", http.StatusForbidden)
 			return
 		}
