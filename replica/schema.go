@@ -80,6 +80,12 @@ type Table struct {
 	// AppendOnly tables take a row once and never an edit (registrations,
 	// follow-ups): local edits of an existing row are refused.
 	AppendOnly bool
+	// EditableSince, on an AppendOnly table, is the schema version from
+	// which its rows take edits after all (corrections of a record once
+	// written only once): peers of that version and later edit them, and
+	// peers of an earlier one still know the table as append-only (its
+	// fingerprint at their version is unchanged). 0: append-only for good.
+	EditableSince int
 	// KeyColumn, when set, names the text column whose normalised value derives
 	// the row id (ident.Key.Derive(table name, value)); such ids need not travel.
 	KeyColumn string
@@ -102,6 +108,12 @@ type colInfo struct {
 	name  string
 	typ   ColumnType
 	since int
+}
+
+// AppendOnlyAt reports whether a peer of schema version v refuses edits of
+// the table's existing rows (AppendOnly, EditableSince).
+func (t *Table) AppendOnlyAt(v int) bool {
+	return t.AppendOnly && (t.EditableSince == 0 || v < t.EditableSince)
 }
 
 // ID is the table's index in its schema; it names the table on the wire.
@@ -166,6 +178,11 @@ func NewSchema(tables ...*Table) (*Schema, error) {
 		t.id = i
 		t.since = max(t.Since, 1)
 		s.version = max(s.version, t.since)
+		if t.EditableSince != 0 && (!t.AppendOnly || t.EditableSince <= t.since) {
+			return nil, fmt.Errorf("table %s: EditableSince %d: only for an append-only table, after the version that added it (%d)",
+				t.Name, t.EditableSince, t.since)
+		}
+		s.version = max(s.version, t.EditableSince)
 		t.byName = map[string]int{}
 		t.keyCol = -1
 		n := len(t.Columns) + 1
@@ -247,9 +264,9 @@ func (s *Schema) fingerprint(v int) uint64 {
 			continue
 		}
 		if t.since == 1 {
-			fmt.Fprintf(h, "t:%s:%v;", t.Name, t.AppendOnly)
+			fmt.Fprintf(h, "t:%s:%v;", t.Name, t.AppendOnlyAt(v))
 		} else {
-			fmt.Fprintf(h, "t:%s:%v:%d:%d;", t.Name, t.AppendOnly, t.deleted, t.since)
+			fmt.Fprintf(h, "t:%s:%v:%d:%d;", t.Name, t.AppendOnlyAt(v), t.deleted, t.since)
 		}
 		for _, c := range t.Columns {
 			since := max(c.Since, t.since)

@@ -520,7 +520,7 @@ func (tx *Tx) Edit(ctx context.Context, e Edit) (*Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.AppendOnly && (rb.exists || rb.dirty) {
+	if t.AppendOnlyAt(tx.r.schema.version) && (rb.exists || rb.dirty) {
 		return nil, fmt.Errorf("edit %s row %s: %w", t.Name, e.Row, ErrAppendOnly)
 	}
 	fields := make([]Field, 0, len(e.Set)+len(e.Add)+len(e.Remove)+1)
