@@ -25,7 +25,7 @@ var countyWide = map[string]bool{records.Gigs: true, records.GigFill: true, reco
 // childTables lists the tables whose rows belong to a worker, named by their
 // worker_id column; they follow the worker into a station's scope.
 var childTables = []string{records.MonthlyStatus, records.Unemployment, records.Jobseeker, records.Followups,
-	records.Placements}
+	records.Placements, records.Households}
 
 // hubOnly lists the tables only the hub writes.
 var hubOnly = map[string]bool{records.Stations: true, records.Refusals: true, records.GigFill: true}

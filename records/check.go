@@ -60,13 +60,15 @@ var checkRules = map[string]tableRules{
 				"hukou_village": &w.HukouVillage, "residence_village": &w.ResidenceVillage,
 				"education": &w.Education, "labour_ability": &w.LabourAbility, "tags": &w.Tags,
 				"monitor_type": &w.MonitorType, "skills": &w.Skills, "willing_away": &w.WillingAway,
-				"notes": &w.Notes,
+				"notes": &w.Notes, "household_id": &w.HouseholdID,
+				"left_reason": &w.LeftReason, "left_on": &w.LeftOn, "left_to": &w.LeftTo,
 			}
 		},
 		template: map[string]any{
 			"id_number": "11010519491231002X", "name": "x", "ethnicity": "汉族", "hukou_village": "150102001001",
 			"education": "初中", "labour_ability": "普通劳动力", "willing_away": int64(0),
 		},
+		partners: map[string][]string{"left_on": {"left_reason"}, "left_to": {"left_reason"}},
 	},
 	MonthlyStatus: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -75,15 +77,17 @@ var checkRules = map[string]tableRules{
 				"worker_id": &m.WorkerID, "month": &m.Month, "list_type": &m.ListType, "work_scope": &m.WorkScope,
 				"place": &m.Place, "industry": &m.Industry, "employment_form": &m.EmploymentForm,
 				"monthly_income": &m.MonthlyIncome, "verified_by_method": &m.VerifiedByMethod,
-				"verified_by": &m.VerifiedBy, "verified_at": &m.VerifiedAt,
+				"verified_by": &m.VerifiedBy, "verified_at": &m.VerifiedAt, "willing_away": &m.WillingAway,
+				"void_reason": &m.VoidReason, "voided_on": &m.VoidedOn,
 			}
 		},
 		template: map[string]any{
 			"worker_id": templateID, "month": "2026-01", "list_type": ListUnemployed, "work_scope": WorkScopes[0],
 			"employment_form": EmploymentForms[0], "monthly_income": float64(0),
 			"verified_by_method": VerifyMethods[0], "verified_by": "x", "verified_at": earliest,
+			"willing_away": int64(0),
 		},
-		partners: map[string][]string{"work_scope": {"list_type"}, "employment_form": {"list_type"}},
+		partners: map[string][]string{"work_scope": {"list_type"}, "employment_form": {"list_type"}, "voided_on": {"void_reason"}},
 	},
 	Unemployment: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -92,6 +96,7 @@ var checkRules = map[string]tableRules{
 				"worker_id": &u.WorkerID, "place_type": &u.PlaceType, "registered_on": &u.RegisteredOn,
 				"reason": &u.Reason, "job_intention": &u.JobIntention, "training_intention": &u.TrainingIntention,
 				"deregistered_on": &u.DeregisteredOn, "deregistration_reason": &u.DeregistrationReason,
+				"void_reason": &u.VoidReason, "voided_on": &u.VoidedOn,
 			}
 		},
 		template: map[string]any{
@@ -100,6 +105,7 @@ var checkRules = map[string]tableRules{
 		},
 		partners: map[string][]string{
 			"deregistered_on": {"registered_on"}, "deregistration_reason": {"deregistered_on"},
+			"voided_on": {"void_reason"},
 		},
 	},
 	Jobseeker: {
@@ -109,13 +115,14 @@ var checkRules = map[string]tableRules{
 				"worker_id": &j.WorkerID, "intended_work": &j.IntendedWork, "expected_wage": &j.ExpectedWage,
 				"wage_unit": &j.WageUnit, "area": &j.Area, "work_type": &j.WorkType,
 				"available_from": &j.AvailableFrom, "registered_on": &j.RegisteredOn,
+				"void_reason": &j.VoidReason, "voided_on": &j.VoidedOn,
 			}
 		},
 		template: map[string]any{
 			"worker_id": templateID, "intended_work": "x", "expected_wage": float64(0), "wage_unit": WageUnits[0],
 			"work_type": WorkTypes[0], "registered_on": earliest,
 		},
-		partners: map[string][]string{"wage_unit": {"expected_wage"}},
+		partners: map[string][]string{"wage_unit": {"expected_wage"}, "voided_on": {"void_reason"}},
 	},
 	Followups: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -123,13 +130,14 @@ var checkRules = map[string]tableRules{
 			return f, map[string]any{
 				"worker_id": &f.WorkerID, "date": &f.Date, "method": &f.Method, "service_type": &f.ServiceType,
 				"content": &f.Content, "outcome": &f.Outcome, "next_due": &f.NextDue, "staff": &f.Staff,
+				"void_reason": &f.VoidReason, "voided_on": &f.VoidedOn,
 			}
 		},
 		template: map[string]any{
 			"worker_id": templateID, "date": earliest, "method": FollowupMethods[0], "service_type": "x",
 			"content": "x",
 		},
-		partners: map[string][]string{"next_due": {"date"}},
+		partners: map[string][]string{"next_due": {"date"}, "voided_on": {"void_reason"}},
 	},
 	Gigs: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -154,11 +162,23 @@ var checkRules = map[string]tableRules{
 			p := &Placement{}
 			return p, map[string]any{
 				"gig_id": &p.GigID, "worker_id": &p.WorkerID, "status": &p.Status, "placed_on": &p.PlacedOn,
+				"ended_on": &p.EndedOn,
 			}
 		},
 		template: map[string]any{
-			"gig_id": templateID, "worker_id": templateID, "status": PlacementPlaced, "placed_on": earliest,
+			"gig_id": templateID, "worker_id": templateID, "status": PlacementLeft, "placed_on": earliest,
 		},
+		partners: map[string][]string{"ended_on": {"status", "placed_on"}},
+	},
+	Households: {
+		bind: func() (checkedRecord, map[string]any) {
+			h := &Household{}
+			return h, map[string]any{
+				"worker_id": &h.WorkerID, "village": &h.Village, "monitor_type": &h.MonitorType,
+				"zero_employment": &h.ZeroEmployment, "notes": &h.Notes,
+			}
+		},
+		template: map[string]any{"worker_id": templateID, "zero_employment": int64(0)},
 	},
 }
 

@@ -40,8 +40,9 @@ func validRows(t testing.TB) map[string]map[string]any {
 		Place: "150102", StartDate: "2026-09-01", EndDate: "2026-09-10", AgeMin: 18, AgeMax: 60, Employer: "张家",
 		Contact: "13800138000", Skills: []string{"驾驶"}}
 	p := Placement{GigID: gid, WorkerID: checkWID, PlacedOn: "2026-09-01"}
+	h := Household{WorkerID: checkWID, Village: "150421100207", MonitorType: "脱贫不稳定户"}
 	recs := map[string]checkedRecord{Workers: &w, MonthlyStatus: &m, Unemployment: &u, Jobseeker: &j,
-		Followups: &f, Gigs: &g, Placements: &p}
+		Followups: &f, Gigs: &g, Placements: &p, Households: &h}
 	out := map[string]map[string]any{}
 	for table, r := range recs {
 		if err := r.Validate(); err != nil {

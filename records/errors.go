@@ -58,6 +58,7 @@ const (
 	KeyDeleteWaiting  = "delete_waiting"
 	KeyDeleteDeclined = "delete_declined"
 	KeyBadValue       = "bad_value"
+	KeyOnlyWith       = "only_with"
 )
 
 // FieldError is a validation failure of one field. Field is the JSON/column
@@ -145,6 +146,7 @@ var messages = map[string][2]string{
 	KeyDeleteWaiting:  {"该人员在其他站也有登记，删除需县级确认", "other stations also hold this person; the county must confirm the deletion"},
 	KeyDeleteDeclined: {"县级未同意删除该人员", "the county refused to delete this person"},
 	KeyBadValue:       {"%[1]s的值无法识别", "%[1]s holds a value that cannot be read"},
+	KeyOnlyWith:       {"%[1]s只能与%[2]s一起填写", "%[1]s goes only with %[2]s"},
 }
 
 // Message formats the text of key in lang with args.
@@ -230,6 +232,15 @@ var fieldLabels = map[string][2]string{
 	"placed_on":             {"安排日期", "placed on"},
 	"station":               {"站点", "station"},
 	"entered_by":            {"录入人", "entered by"},
+	"household_id":          {"家庭户", "household"},
+	"left_reason":           {"离开原因", "reason for leaving"},
+	"left_on":               {"离开日期", "left on"},
+	"left_to":               {"去向", "moved to"},
+	"void_reason":           {"作废原因", "reason for voiding"},
+	"voided_on":             {"作废日期", "voided on"},
+	"ended_on":              {"结束日期", "ended on"},
+	"village":               {"所在嘎查村", "village"},
+	"zero_employment":       {"零就业家庭", "zero-employment household"},
 	"file":                  {"文件", "file"},
 	"limit":                 {"每页条数", "limit"},
 	"offset":                {"起始位置", "offset"},

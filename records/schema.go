@@ -21,6 +21,7 @@ const (
 	Stations           = "stations"
 	Refusals           = "refusals"
 	GigFill            = "gig_fill"
+	Households         = "households"
 	WorkerKeyNamespace = Workers
 )
 
@@ -38,13 +39,19 @@ func Bookkeeping(column string) bool { return column == "station" || column == E
 
 // EnteredByTables are the tables whose changes carry EnteredBy: those
 // station staff write (not the station directory, which the hub keeps).
-var EnteredByTables = []string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements}
+var EnteredByTables = []string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements, Households}
 
 // SchemaVersion is the version of the schema NewSchema declares: the
 // greatest Since of its tables and columns. A release that adds a table
 // or a column raises it and declares the addition with it (DESIGN
 // "Edges"); the hub accepts stations one version behind.
-const SchemaVersion = 1
+//
+// Version 2 added corrections (void_reason and voided_on on monthly
+// statuses, registrations and follow-ups, which take edits from then on;
+// ended_on on placements), a person leaving the station's lists
+// (left_reason, left_on, left_to), the month's willing_away flag on a
+// monthly status, and households (a worker's household_id).
+const SchemaVersion = 2
 
 // Column declarations take their id first: a column's id is frozen (it
 // names the column in every database, log and change ever written), and
@@ -63,6 +70,12 @@ func number(id int, name string) replica.Column {
 }
 func set(id int, name string) replica.Column {
 	return replica.Column{ID: id, Name: name, Type: replica.Set}
+}
+
+// since declares that version v added column c.
+func since(v int, c replica.Column) replica.Column {
+	c.Since = v
+	return c
 }
 
 // StationIndexes are the indexes the station's pages need beyond the
@@ -94,6 +107,10 @@ func NewSchema() (*replica.Schema, error) {
 				text(7, "labour_ability"), set(8, "tags"), text(9, "monitor_type"), set(10, "skills"),
 				integer(11, "willing_away"), text(12, "notes"), text(13, "station"),
 				text(14, EnteredBy),
+				// Version 2: the household, and leaving the station's
+				// lists (迁出, 死亡, 其他) with the date and where to.
+				since(2, text(16, "household_id")), since(2, text(17, "left_reason")),
+				since(2, text(18, "left_on")), since(2, text(19, "left_to")),
 			},
 			// No index here: every replica pays for one on each import and
 			// apply. The station's pages add theirs (StationIndexes).
@@ -105,6 +122,10 @@ func NewSchema() (*replica.Schema, error) {
 				text(0, "worker_id"), text(1, "month"), text(2, "list_type"), text(3, "work_scope"),
 				text(4, "place"), text(5, "industry"), text(6, "employment_form"), number(7, "monthly_income"),
 				text(8, "verified_by_method"), text(9, "verified_by"), text(10, "verified_at"), text(11, "station"), text(12, EnteredBy),
+				// Version 2: willing to work away this month (whatever
+				// the list), and the void that takes the status out of
+				// every list and count while keeping it in history.
+				since(2, integer(14, "willing_away")), since(2, text(15, "void_reason")), since(2, text(16, "voided_on")),
 			},
 			Indexes: [][]string{{"worker_id", "month"}},
 		},
@@ -115,28 +136,35 @@ func NewSchema() (*replica.Schema, error) {
 				text(0, "worker_id"), text(1, "place_type"), text(2, "registered_on"), text(3, "reason"),
 				text(4, "job_intention"), text(5, "training_intention"), text(6, "deregistered_on"),
 				text(7, "deregistration_reason"), text(8, "station"), text(9, EnteredBy),
+				since(2, text(11, "void_reason")), since(2, text(12, "voided_on")),
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
 		&replica.Table{
 			Name:       Jobseeker,
 			AppendOnly: true,
-			DeletedID:  10,
+			// Corrected and voided from version 2 on.
+			EditableSince: 2,
+			DeletedID:     10,
 			Columns: []replica.Column{
 				text(0, "worker_id"), text(1, "intended_work"), number(2, "expected_wage"), text(3, "wage_unit"),
 				text(4, "area"), text(5, "work_type"), text(6, "available_from"), text(7, "registered_on"), text(8, "station"),
 				text(9, EnteredBy),
+				since(2, text(11, "void_reason")), since(2, text(12, "voided_on")),
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
 		&replica.Table{
 			Name:       Followups,
 			AppendOnly: true,
-			DeletedID:  10,
+			// Corrected and voided from version 2 on.
+			EditableSince: 2,
+			DeletedID:     10,
 			Columns: []replica.Column{
 				text(0, "worker_id"), text(1, "date"), text(2, "method"), text(3, "service_type"),
 				text(4, "content"), text(5, "outcome"), text(6, "next_due"), text(7, "staff"), text(8, "station"),
 				text(9, EnteredBy),
+				since(2, text(11, "void_reason")), since(2, text(12, "voided_on")),
 			},
 			Indexes: [][]string{{"worker_id", "date"}},
 		},
@@ -156,6 +184,8 @@ func NewSchema() (*replica.Schema, error) {
 			DeletedID: 6,
 			Columns: []replica.Column{
 				text(0, "gig_id"), text(1, "worker_id"), text(2, "status"), text(3, "placed_on"), text(4, "station"), text(5, EnteredBy),
+				// Version 2: when a placement ended (status left or cancelled).
+				since(2, text(7, "ended_on")),
 			},
 			Indexes: [][]string{{"gig_id"}, {"worker_id"}},
 		},
@@ -188,6 +218,20 @@ func NewSchema() (*replica.Schema, error) {
 			Name:      GigFill,
 			DeletedID: 1,
 			Columns:   []replica.Column{integer(0, "placed")},
+		},
+		// Households (version 2): 监测对象 and 零就业家庭 are designations
+		// of a household, not of a person. Members name theirs in
+		// workers.household_id; worker_id is the 户主, whose record the
+		// household is (it follows the head into a station's scope, like
+		// the head's other records). The row id is random.
+		&replica.Table{
+			Name:      Households,
+			Since:     2,
+			DeletedID: 7,
+			Columns: []replica.Column{
+				text(0, "worker_id"), text(1, "village"), text(2, "monitor_type"), integer(3, "zero_employment"),
+				text(4, "notes"), text(5, "station"), text(6, EnteredBy),
+			},
 		},
 	)
 	if err != nil {

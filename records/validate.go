@@ -48,6 +48,9 @@ type Worker struct {
 	Skills           []string `json:"skills"`
 	WillingAway      bool     `json:"willing_away"`
 	Notes            string   `json:"notes"`
+	// HouseholdID names the worker's household (Households), if any.
+	HouseholdID string `json:"household_id,omitempty"`
+	Leave
 }
 
 // Validate normalises w in place (trimmed text, canonical id number, sorted
@@ -100,7 +103,13 @@ func (w *Worker) Validate() error {
 	if w.Skills, ferr = setOf("skills", w.Skills, nil); ferr != nil {
 		return ferr
 	}
-	return maxLen("notes", w.Notes, maxLong)
+	if err := maxLen("notes", w.Notes, maxLong); err != nil {
+		return err
+	}
+	if err := optionalRowID("household_id", &w.HouseholdID); err != nil {
+		return err
+	}
+	return w.Leave.validate()
 }
 
 // MinAge is the youngest age at which a person is registered (劳动年龄, 16).
@@ -165,6 +174,10 @@ func (w *Worker) Columns() []replica.ColumnValue {
 		{Column: "skills", Value: w.Skills},
 		{Column: "willing_away", Value: w.WillingAway},
 		{Column: "notes", Value: opt(w.Notes)},
+		{Column: "household_id", Value: opt(w.HouseholdID)},
+		{Column: "left_reason", Value: opt(w.LeftReason)},
+		{Column: "left_on", Value: opt(w.LeftOn)},
+		{Column: "left_to", Value: opt(w.LeftTo)},
 	}
 }
 
@@ -181,6 +194,10 @@ type MonthStatus struct {
 	VerifiedByMethod string  `json:"verified_by_method"`
 	VerifiedBy       string  `json:"verified_by"`
 	VerifiedAt       string  `json:"verified_at"`
+	// WillingAway: willing to work away (有意愿外出) this month, whatever
+	// the list.
+	WillingAway bool `json:"willing_away"`
+	Void
 }
 
 // Validate normalises m and checks its rules. An employed person needs a
@@ -224,7 +241,10 @@ func (m *MonthStatus) Validate() error {
 	if err := required("verified_by", m.VerifiedBy, maxShort); err != nil {
 		return err
 	}
-	return date("verified_at", &m.VerifiedAt, true)
+	if err := date("verified_at", &m.VerifiedAt, true); err != nil {
+		return err
+	}
+	return m.Void.validate()
 }
 
 // ID is the row id of a worker's status in a month: derived from both, so a
@@ -247,6 +267,9 @@ func (m *MonthStatus) Columns() []replica.ColumnValue {
 		{Column: "verified_by_method", Value: m.VerifiedByMethod},
 		{Column: "verified_by", Value: m.VerifiedBy},
 		{Column: "verified_at", Value: m.VerifiedAt},
+		{Column: "willing_away", Value: m.WillingAway},
+		{Column: "void_reason", Value: opt(m.VoidReason)},
+		{Column: "voided_on", Value: opt(m.VoidedOn)},
 	}
 }
 
@@ -260,6 +283,7 @@ type UnemploymentRegistration struct {
 	TrainingIntention    string `json:"training_intention"`
 	DeregisteredOn       string `json:"deregistered_on"`
 	DeregistrationReason string `json:"deregistration_reason"`
+	Void
 }
 
 // Validate normalises u and checks its rules.
@@ -291,9 +315,13 @@ func (u *UnemploymentRegistration) Validate() error {
 		if u.DeregisteredOn < u.RegisteredOn {
 			return fieldErr("deregistered_on", KeyBeforeStart, Label("registered_on"))
 		}
-		return required("deregistration_reason", u.DeregistrationReason, maxText)
+		if err := required("deregistration_reason", u.DeregistrationReason, maxText); err != nil {
+			return err
+		}
+	} else if err := maxLen("deregistration_reason", u.DeregistrationReason, maxText); err != nil {
+		return err
 	}
-	return maxLen("deregistration_reason", u.DeregistrationReason, maxText)
+	return u.Void.validate()
 }
 
 // Open reports whether the registration has not been deregistered.
@@ -310,6 +338,8 @@ func (u *UnemploymentRegistration) Columns() []replica.ColumnValue {
 		{Column: "training_intention", Value: opt(u.TrainingIntention)},
 		{Column: "deregistered_on", Value: opt(u.DeregisteredOn)},
 		{Column: "deregistration_reason", Value: opt(u.DeregistrationReason)},
+		{Column: "void_reason", Value: opt(u.VoidReason)},
+		{Column: "voided_on", Value: opt(u.VoidedOn)},
 	}
 }
 
@@ -323,6 +353,7 @@ type JobseekerRegistration struct {
 	WorkType      string  `json:"work_type"`
 	AvailableFrom string  `json:"available_from"`
 	RegisteredOn  string  `json:"registered_on"`
+	Void
 }
 
 // Validate normalises j and checks its rules.
@@ -349,7 +380,10 @@ func (j *JobseekerRegistration) Validate() error {
 	if err := date("available_from", &j.AvailableFrom, false); err != nil {
 		return err
 	}
-	return date("registered_on", &j.RegisteredOn, true)
+	if err := date("registered_on", &j.RegisteredOn, true); err != nil {
+		return err
+	}
+	return j.Void.validate()
 }
 
 // Columns lists the column values of j.
@@ -363,6 +397,8 @@ func (j *JobseekerRegistration) Columns() []replica.ColumnValue {
 		{Column: "work_type", Value: j.WorkType},
 		{Column: "available_from", Value: opt(j.AvailableFrom)},
 		{Column: "registered_on", Value: j.RegisteredOn},
+		{Column: "void_reason", Value: opt(j.VoidReason)},
+		{Column: "voided_on", Value: opt(j.VoidedOn)},
 	}
 }
 
@@ -376,6 +412,7 @@ type Followup struct {
 	Outcome     string `json:"outcome"`
 	NextDue     string `json:"next_due"`
 	Staff       string `json:"staff"`
+	Void
 }
 
 // Validate normalises f and checks its rules.
@@ -405,7 +442,10 @@ func (f *Followup) Validate() error {
 	if f.NextDue != "" && f.NextDue < f.Date {
 		return fieldErr("next_due", KeyBeforeStart, Label("date"))
 	}
-	return maxLen("staff", f.Staff, maxShort)
+	if err := maxLen("staff", f.Staff, maxShort); err != nil {
+		return err
+	}
+	return f.Void.validate()
 }
 
 // Columns lists the column values of f.
@@ -419,6 +459,8 @@ func (f *Followup) Columns() []replica.ColumnValue {
 		{Column: "outcome", Value: opt(f.Outcome)},
 		{Column: "next_due", Value: opt(f.NextDue)},
 		{Column: "staff", Value: opt(f.Staff)},
+		{Column: "void_reason", Value: opt(f.VoidReason)},
+		{Column: "voided_on", Value: opt(f.VoidedOn)},
 	}
 }
 
@@ -541,11 +583,13 @@ type Placement struct {
 	WorkerID string `json:"worker_id"`
 	Status   string `json:"status"`
 	PlacedOn string `json:"placed_on"`
+	// EndedOn is when a placement that is left or cancelled ended.
+	EndedOn string `json:"ended_on,omitempty"`
 }
 
 // Validate normalises p and checks its rules. A missing status is placed.
 func (p *Placement) Validate() error {
-	trim(&p.GigID, &p.WorkerID, &p.Status, &p.PlacedOn)
+	trim(&p.GigID, &p.WorkerID, &p.Status, &p.PlacedOn, &p.EndedOn)
 	if p.Status == "" {
 		p.Status = PlacementPlaced
 	}
@@ -558,7 +602,21 @@ func (p *Placement) Validate() error {
 	if err := enum("status", p.Status, PlacementStates, true); err != nil {
 		return err
 	}
-	return date("placed_on", &p.PlacedOn, true)
+	if err := date("placed_on", &p.PlacedOn, true); err != nil {
+		return err
+	}
+	if err := date("ended_on", &p.EndedOn, false); err != nil {
+		return err
+	}
+	switch {
+	case p.EndedOn == "":
+		return nil
+	case p.Status == PlacementPlaced:
+		return fieldErr("ended_on", KeyInconsistent, Label("status"))
+	case p.EndedOn < p.PlacedOn:
+		return fieldErr("ended_on", KeyBeforeStart, Label("placed_on"))
+	}
+	return nil
 }
 
 // Columns lists the column values of p.
@@ -568,6 +626,7 @@ func (p *Placement) Columns() []replica.ColumnValue {
 		{Column: "worker_id", Value: p.WorkerID},
 		{Column: "status", Value: p.Status},
 		{Column: "placed_on", Value: p.PlacedOn},
+		{Column: "ended_on", Value: opt(p.EndedOn)},
 	}
 }
 
