@@ -37,7 +37,12 @@ func TestShortRound(t *testing.T) {
 	t.Log("\n" + out.String())
 	if err != nil {
 		t.Log(logs.String())
-		t.Fatalf("seed %d: %v", cfg.Seed, err)
+		// The problems again, last: CI shows the end of the output.
+		var problems []string
+		if sum != nil {
+			problems = sum.Problems
+		}
+		t.Fatalf("seed %d: %v\n%s", cfg.Seed, err, strings.Join(problems, "\n"))
 	}
 	if sum.Writes == 0 || sum.Faults["kill-hub"]+sum.Faults["kill-station"]+sum.Faults["kill-import"] == 0 {
 		t.Fatalf("the round did too little to prove anything: %+v", sum)

@@ -17,6 +17,37 @@ import (
 )
 
 // verify opens the stopped hub's and stations' databases and checks them.
+// divergedNow names the stations whose rows differ from the hub's for
+// their scope, with every process stopped.
+func (s *sim) divergedNow(ctx context.Context) ([]string, error) {
+	h, err := hub.Open(ctx, hub.Options{Dir: filepath.Join(s.dir, "hub"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, fmt.Errorf("fieldsim: open the hub's data after the run: %w", err)
+	}
+	defer h.Close()
+	var out []string
+	for _, st := range s.stations {
+		cfg, err := station.LoadConfig(st.dir)
+		if err != nil {
+			return nil, fmt.Errorf("fieldsim: %w", err)
+		}
+		r, err := station.OpenReplica(ctx, st.dir, cfg, nil)
+		if err != nil {
+			continue // verify reports it
+		}
+		want, _, err1 := h.Replica().ContentHash(ctx, h.ScopeFilter(st.name))
+		got, _, err2 := r.ContentHash(ctx, nil)
+		r.Close()
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, fmt.Errorf("fieldsim: %w", err)
+		}
+		if got != want {
+			out = append(out, st.name)
+		}
+	}
+	return out, nil
+}
+
 func (s *sim) verify(ctx context.Context, sum *Summary) error {
 	h, err := hub.Open(ctx, hub.Options{Dir: filepath.Join(s.dir, "hub"), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
