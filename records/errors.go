@@ -179,6 +179,7 @@ var fieldLabels = map[string][2]string{
 	"education":             {"文化程度", "education"},
 	"labour_ability":        {"劳动能力", "labour ability"},
 	"tags":                  {"人员类别", "categories"},
+	"category":              {"人员类别", "category"},
 	"monitor_type":          {"监测对象类型", "monitoring type"},
 	"skills":                {"技能", "skills"},
 	"willing_away":          {"外出务工意愿", "willing to work away"},

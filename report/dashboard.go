@@ -15,7 +15,8 @@ import (
 // Dashboard computes every figure of month (YYYY-MM) from the replica's
 // tables. stations is what the hub's registry knows of its stations (nil on a
 // station's own dashboard). The queries run three at a time, each on its own
-// connection of db's pool.
+// connection of db's pool. With Options.Station they are that station's
+// own, counted as a workbook's (stations is not used).
 func Dashboard(ctx context.Context, db *sql.DB, month string, stations []StationHealth, opt Options) (*Figures, error) {
 	opt = opt.withDefaults()
 	p, err := parsePeriod(month)
@@ -30,6 +31,9 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		gaps    []gapRow
 		gigRows []gigRow
 	)
+	if opt.Station != "" {
+		return stationFigures(ctx, db, month, opt)
+	}
 	if l := opt.Live; l != nil && l.usable(p, opt) {
 		// The facts Live keeps, brought up to the end of the log first.
 		if err := l.Sync(ctx); err != nil {
@@ -51,9 +55,9 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 			on(func(ctx context.Context, q queryer) (err error) { names, err = areaNames(ctx, q); return }),
 			on(func(ctx context.Context, q queryer) (err error) { people, err = queryPeople(ctx, q, args); return }),
 			on(func(ctx context.Context, q queryer) (err error) { cur, err = queryStatuses(ctx, q, args, opt); return }),
-			on(func(ctx context.Context, q queryer) (err error) { prev, err = queryPrev(ctx, q, args); return }),
+			on(func(ctx context.Context, q queryer) (err error) { prev, err = queryPrev(ctx, q, args, opt); return }),
 			on(func(ctx context.Context, q queryer) (err error) { gaps, err = queryGaps(ctx, q, args); return }),
-			on(func(ctx context.Context, q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args); return }),
+			on(func(ctx context.Context, q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args, opt); return }),
 		)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
@@ -224,11 +228,11 @@ type prevRow struct {
 	n             int
 }
 
-func queryPrev(ctx context.Context, db queryer, args []any) ([]prevRow, error) {
+func queryPrev(ctx context.Context, db queryer, args []any, opt Options) ([]prevRow, error) {
 	q := `WITH s AS (` + statusCounted("prev") + `)
 		SELECT ` + villageExpr + ` AS v, coalesce(s.list_type, '') AS l, count(*)
-		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0 GROUP BY v, l`
-	rows, err := db.QueryContext(ctx, q, args...)
+		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0` + stationOnly(opt, "w") + ` GROUP BY v, l`
+	rows, err := db.QueryContext(ctx, q, stationArgs(args, opt)...)
 	if err != nil {
 		return nil, fmt.Errorf("count last month's statuses: %w", err)
 	}

@@ -19,19 +19,20 @@ type gigRow struct {
 	days                      float64
 }
 
-func queryGigs(ctx context.Context, db queryer, args []any) ([]gigRow, error) {
+func queryGigs(ctx context.Context, db queryer, args []any, opt Options) ([]gigRow, error) {
+	placedOf := placedOf + stationOnly(opt, "p")
 	rows, err := db.QueryContext(ctx, `WITH ranked AS (SELECT gig_id, placed_on,
 			row_number() OVER (PARTITION BY gig_id ORDER BY placed_on, id) AS rn
-			FROM placements WHERE status = 'placed' AND fs_deleted = 0)
+			FROM placements p WHERE status = 'placed' AND fs_deleted = 0`+stationOnly(opt, "p")+`)
 		SELECT occ, place, status, count(*), sum(hc), sum(n), sum(min(n, hc)),
 		sum(fill_on IS NOT NULL), coalesce(sum(max(0, julianday(fill_on) - julianday(posted))), 0)
 		FROM (SELECT g.*, r.placed_on AS fill_on
 			FROM (SELECT g.id, coalesce(g.occupation, '') AS occ, coalesce(g.place, '') AS place,
 				coalesce(g.status, '') AS status, max(coalesce(g.headcount, 0), 0) AS hc, `+postedDayExpr("g.id")+` AS posted,
 				(SELECT count(*) `+placedOf+`) AS n
-				FROM gigs g WHERE g.fs_deleted = 0) AS g
+				FROM gigs g WHERE g.fs_deleted = 0`+stationOnly(opt, "g")+`) AS g
 			LEFT JOIN ranked r ON r.gig_id = lower(hex(g.id)) AND r.rn = g.hc AND g.hc > 0)
-		GROUP BY occ, place, status`, args...)
+		GROUP BY occ, place, status`, stationArgs(args, opt)...)
 	if err != nil {
 		return nil, fmt.Errorf("count gigs: %w", err)
 	}

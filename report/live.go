@@ -817,10 +817,11 @@ func b2i(b bool) int {
 }
 
 // usable reports whether Dashboard can count the facts for p and opt: they
-// are loaded, and the options' gig day is the facts' (UTC+8).
+// are loaded, the options' gig day is the facts' (UTC+8), and the figures
+// are the county's (the facts hold no station's report apart).
 func (l *Live) usable(p period, opt Options) bool {
 	_, off := p.FirstTime.In(opt.Location).Zone()
-	return off == liveTZOffset && l.Ready()
+	return off == liveTZOffset && opt.Station == "" && l.Ready()
 }
 
 // ledgerFacts counts, for each worker of either group, their follow-ups of

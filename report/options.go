@@ -43,6 +43,11 @@ type Options struct {
 	// it, and StationFigures.ConflictsKnown tells the page to show the
 	// column. The hub's conflict queue provides it.
 	OpenConflicts func(ctx context.Context) (map[string]int, error)
+	// Station, when set, restricts the figures and the sheets to one
+	// station's own report (see stationscope.go): its people (workers whose
+	// station column is Station) with their statuses and follow-ups, and the
+	// gigs it posted with the placements it recorded. Live is not used then.
+	Station string
 }
 
 // Defaults.

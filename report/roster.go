@@ -201,7 +201,7 @@ func latestKey(at string, id []byte) string {
 // cost SQLite more than reading the rows.
 func readRosterWorkers(ctx context.Context, q queryer, r *roster, p period, opt Options) error {
 	rows, err := q.QueryContext(ctx, `SELECT w.id, w.name, w.id_number, w.residence_village, w.tags, w.monitor_type
-		FROM workers w WHERE +w.fs_deleted = 0`)
+		FROM workers w WHERE +w.fs_deleted = 0`+stationOnly(opt, "w"), stationArgs(nil, opt)...)
 	if err != nil {
 		return fmt.Errorf("read people: %w", err)
 	}
@@ -372,7 +372,7 @@ func loadLedgerFacts(ctx context.Context, db *sql.DB, p period, opt Options) (ma
 	}
 	out := map[string]ledgerFacts{}
 	err := withConn(ctx, db, func(q queryer) error {
-		ids, err := readGroupIDs(ctx, q)
+		ids, err := readGroupIDs(ctx, q, opt)
 		if err != nil {
 			return err
 		}
@@ -386,8 +386,9 @@ func loadLedgerFacts(ctx context.Context, db *sql.DB, p period, opt Options) (ma
 
 // readGroupIDs reads the ids (lower-case hex) of the workers of either
 // group, sorted.
-func readGroupIDs(ctx context.Context, q queryer) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)) FROM workers w WHERE +w.fs_deleted = 0 AND `+inGroupsExpr)
+func readGroupIDs(ctx context.Context, q queryer, opt Options) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)) FROM workers w WHERE +w.fs_deleted = 0 AND `+inGroupsExpr+
+		stationOnly(opt, "w"), stationArgs(nil, opt)...)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger people: %w", err)
 	}

@@ -26,10 +26,10 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	// The two queries run while the roster and the ledger are read.
 	err = parallel(ctx,
 		func(ctx context.Context) error {
-			return withConn(ctx, b.db, func(q queryer) (err error) { prev, err = queryPrev(ctx, q, args); return })
+			return withConn(ctx, b.db, func(q queryer) (err error) { prev, err = queryPrev(ctx, q, args, b.opt); return })
 		},
 		func(ctx context.Context) error {
-			return withConn(ctx, b.db, func(q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args); return })
+			return withConn(ctx, b.db, func(q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args, b.opt); return })
 		})
 	if err != nil {
 		return nil, fmt.Errorf("figures %s: %w", b.month, err)

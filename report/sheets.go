@@ -94,6 +94,8 @@ func (b *workbook) sheet(name string) (*sheet, error) {
 		return b.ledger(), nil
 	case SheetVillages:
 		return b.villages(), nil
+	case SheetRoster:
+		return b.rosterSheet(), nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownSheet, name)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/flate"
@@ -24,6 +25,12 @@ import (
 // while the sheets are written, two at a time, each by its own excelize
 // StreamWriter; the zip is compressed by fastZip.
 func WriteXLSX(ctx context.Context, w io.Writer, db *sql.DB, month string, opt Options) error {
+	return WriteSheetsXLSX(ctx, w, db, month, Sheets, opt)
+}
+
+// WriteSheetsXLSX is WriteXLSX with the sheets named (each one of Sheets or
+// SheetRoster), in the workbook's order.
+func WriteSheetsXLSX(ctx context.Context, w io.Writer, db *sql.DB, month string, sheets []string, opt Options) error {
 	b, err := newWorkbook(ctx, db, month, opt)
 	if err != nil {
 		return fmt.Errorf("report %s: %w", month, err)
@@ -34,12 +41,12 @@ func WriteXLSX(ctx context.Context, w io.Writer, db *sql.DB, month string, opt O
 	var readers sync.WaitGroup
 	defer readers.Wait()
 	defer cancel()
-	for _, read := range []func(){
-		func() { _, _ = b.roster(ctx) },
-		func() { _, _ = b.ledgerFacts(ctx) },
-		func() { _, _ = b.figures(ctx) },
-	} {
-		readers.Go(read)
+	readers.Go(func() { _, _ = b.roster(ctx) })
+	// A workbook of the roster alone needs neither the follow-ups nor the
+	// figures.
+	if !slices.Equal(sheets, []string{SheetRoster}) {
+		readers.Go(func() { _, _ = b.ledgerFacts(ctx) })
+		readers.Go(func() { _, _ = b.figures(ctx) })
 	}
 
 	f := excelize.NewFile()
@@ -52,8 +59,8 @@ func WriteXLSX(ctx context.Context, w io.Writer, db *sql.DB, month string, opt O
 	}
 	// Sheets and their stream writers are made in workbook order, one at a
 	// time (they touch the workbook); only the rows are written concurrently.
-	streams := make([]*sheetStream, len(Sheets))
-	for i, name := range Sheets {
+	streams := make([]*sheetStream, len(sheets))
+	for i, name := range sheets {
 		s, err := b.sheet(name)
 		if err != nil {
 			return err

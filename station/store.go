@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,13 +105,14 @@ func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) 
 
 // WorkerQuery selects workers: q matches a name (substring), an id number or a
 // phone (prefix or the last digits); List and Month restrict to one of the
-// three lists of a month.
+// three lists of a month; Category to one 人员类别 (WorkerCategories).
 type WorkerQuery struct {
-	Q      string
-	List   string // a list type (records.ListTypes) or ""
-	Month  string
-	Limit  int
-	Offset int
+	Q        string
+	List     string // a list type (records.ListTypes) or ""
+	Month    string
+	Category string // one of WorkerCategories, or "" for everyone
+	Limit    int
+	Offset   int
 	// After is a cursor (a page's Next): the page starts after that worker
 	// (and then skips Offset more). Deep pages cost as little as the first.
 	After string
@@ -164,6 +166,14 @@ func (s *Station) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, erro
 			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`
 		args = append(args, q.Month, q.List)
 	}
+	if q.Category != "" {
+		cond, arg, err := categoryCond(q.Category)
+		if err != nil {
+			return nil, err
+		}
+		where += cond
+		args = append(args, arg)
+	}
 	if t := strings.TrimSpace(q.Q); t != "" {
 		if norm, err := ident.NormalizeIDNumber(t); err == nil {
 			// A whole id number names one row: look it up by its derived id.
@@ -205,7 +215,7 @@ func (s *Station) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, erro
 			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(keys)/2), ", ") + `)`
 		args = keys
 		q.Offset = 0
-	} else if q.List != "" && strings.TrimSpace(q.Q) == "" {
+	} else if q.List != "" && strings.TrimSpace(q.Q) == "" && q.Category == "" {
 		page.Total, err = s.listTotal(ctx, q.Month, q.List)
 	} else {
 		err = s.r.DB().QueryRowContext(ctx, `SELECT count(*)`+from+where, countArgs...).Scan(&page.Total)
@@ -262,6 +272,28 @@ func (s *Station) matchKeys(ctx context.Context, fromWhere string, args []any, o
 	}
 	*total = i
 	return keys, rows.Err()
+}
+
+// WorkerCategories are the 人员类别 the worker list filters by: the worker
+// tags (records.Tags), then the monitoring types (records.MonitorTypes).
+func WorkerCategories() []string {
+	return append(slices.Clip(records.Tags), records.MonitorTypes...)
+}
+
+// categoryCond is the condition keeping the workers of category c (a tag
+// the tags set holds, or the monitoring type), with its argument; an
+// unknown category is a field error naming category.
+func categoryCond(c string) (string, any, error) {
+	switch {
+	case slices.Contains(records.Tags, c):
+		// A set column holds a JSON array of quoted text: the report's
+		// povertyExpr tests it the same way.
+		return ` AND instr(w.tags, ?) > 0`, `"` + c + `"`, nil
+	case slices.Contains(records.MonitorTypes, c):
+		return ` AND w.monitor_type = ?`, c, nil
+	}
+	return "", nil, &records.FieldError{Field: "category", Key: records.KeyEnum,
+		Args: []any{strings.Join(WorkerCategories(), "、")}}
 }
 
 func isIDChars(s string) bool {

@@ -193,7 +193,8 @@ func (s *Server) apiListWorkers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	wq := station.WorkerQuery{Q: q.Get("q"), Limit: limit, Offset: offset, After: q.Get("after")}
+	wq := station.WorkerQuery{Q: q.Get("q"), Limit: limit, Offset: offset, After: q.Get("after"),
+		Category: strings.TrimSpace(q.Get("category"))}
 	if l := q.Get("list"); l != "" {
 		if wq.List = records.NormalizeList(l); wq.List == "" {
 			s.apiError(w, r, &records.FieldError{Field: "list_type", Key: records.KeyEnum,

@@ -47,7 +47,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	}
 	out := map[string]*template.Template{}
 	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due") {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+n+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts_*.html", "templates/"+n+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", n, err)
 		}
@@ -132,6 +132,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	s.routesBackup(mux)
 	s.routesWorklist(mux)
 	s.routesDue(mux)
+	s.routesLedger(mux)
 	mux.HandleFunc("GET /login", s.pageLogin)
 	mux.HandleFunc("POST /login", s.postLogin)
 	mux.HandleFunc("POST /logout", s.postLogout)
@@ -230,10 +231,13 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) {
 }
 
 type workersData struct {
-	Q    string
-	Page *station.WorkerPage
-	Prev string
-	Next string
+	Q string
+	// Category is the 人员类别 chosen (?category=), one of Categories.
+	Category   string
+	Categories []string
+	Page       *station.WorkerPage
+	Prev       string
+	Next       string
 }
 
 // pageLinks makes the pager's links: back to the first page, and on to the
@@ -261,13 +265,18 @@ func (s *Server) pageWorkers(w http.ResponseWriter, r *http.Request) {
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	after := r.URL.Query().Get("after")
-	page, err := s.st.Workers(r.Context(), station.WorkerQuery{Q: q, Limit: 50, Offset: offset, After: after})
+	category := strings.TrimSpace(r.URL.Query().Get("category"))
+	page, err := s.st.Workers(r.Context(), station.WorkerQuery{Q: q, Category: category, Limit: 50, Offset: offset, After: after})
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
-	d := workersData{Q: q, Page: page}
-	d.Prev, d.Next = pageLinks(url.Values{"q": {q}}, "/workers", after != "" || offset > 0, page.Next)
+	d := workersData{Q: q, Category: category, Categories: station.WorkerCategories(), Page: page}
+	base := url.Values{"q": {q}}
+	if category != "" {
+		base.Set("category", category)
+	}
+	d.Prev, d.Next = pageLinks(base, "/workers", after != "" || offset > 0, page.Next)
 	s.render(w, r, http.StatusOK, "workers", "workers", d)
 }
 
