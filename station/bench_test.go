@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"fieldsync/records"
 	"fieldsync/records/sample"
 	"fieldsync/replica"
 )
@@ -64,6 +65,50 @@ func BenchmarkImport50k(b *testing.B) {
 			b.Fatalf("imported %d of %d: first errors %v", res.Imported, n, res.Errors[:min(3, len(res.Errors))])
 		}
 	}
+	b.ReportMetric(float64(n*b.N)/total.Seconds(), "rows/s")
+}
+
+// monthSheetRows is a county list sheet of every person of edits (sample
+// workers): employed, with every column.
+func monthSheetRows(edits [][]any) [][]any {
+	rows := [][]any{{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
+		"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"}}
+	for i, w := range edits[1:] {
+		rows = append(rows, []any{i + 1, "天山镇", "西双山村", w[2], w[1], "男", 40, "否", "农民工", "县外区内",
+			"呼和浩特", "建筑", "单位", 4000 + i%7*100, "电话", "李四", "2026-11-05"})
+	}
+	return rows
+}
+
+// BenchmarkImportMonth1k imports a 1,000-row monthly sheet (the county's
+// 就业人员清单 layout) into a station where the 1,000 people are registered;
+// each iteration fills another month, so every row is written.
+func BenchmarkImportMonth1k(b *testing.B) {
+	const n = 1000
+	f := newFixture(b)
+	key, _ := f.cfg.DeploymentKey()
+	people := staffRows(sample.Workers(n, 1, key, "x"))
+	if res, err := f.st.ImportWorkers(context.Background(), "p.xlsx", makeXLSX(b, people), "zh"); err != nil || res.Imported != n {
+		b.Fatalf("register: %v %+v", err, res)
+	}
+	data := makeXLSX(b, monthSheetRows(people))
+	b.ReportMetric(float64(len(data))/1e6, "MB/file")
+	start := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.ResetTimer()
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		month := start.AddDate(0, i, 0).Format(records.MonthLayout)
+		t0 := time.Now()
+		res, err := f.st.ImportMonthStatuses(context.Background(), "就业人员清单.xlsx", data, MonthImport{Month: month}, "zh")
+		total += time.Since(t0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Imported != n {
+			b.Fatalf("imported %d of %d: first errors %v", res.Imported, n, res.Errors[:min(3, len(res.Errors))])
+		}
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/import")
 	b.ReportMetric(float64(n*b.N)/total.Seconds(), "rows/s")
 }
 

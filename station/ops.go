@@ -139,27 +139,34 @@ func (s *Station) SetMonthStatus(ctx context.Context, m records.MonthStatus) (id
 	}
 	id = m.ID(s.key)
 	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
-		if _, err := requireWorker(ctx, tx, "worker_id", m.WorkerID); err != nil {
-			return err
-		}
-		row, err := tx.Row(ctx, records.MonthlyStatus, id)
-		if err != nil {
-			return fmt.Errorf("set monthly status: %w", err)
-		}
-		created = row == nil || row[replica.DeletedColumn] == int64(1)
-		set := append(m.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
-		if row != nil && row[replica.DeletedColumn] == int64(1) {
-			set = append(set, replica.ColumnValue{Column: replica.DeletedColumn, Value: int64(0)})
-		}
-		if _, err := s.edit(ctx, tx, replica.Edit{Table: records.MonthlyStatus, Row: id, Set: set}); err != nil {
-			return fmt.Errorf("set monthly status: %w", err)
-		}
-		return nil
+		created, err = s.setMonthStatusTx(ctx, tx, id, &m)
+		return err
 	})
 	if err == nil {
 		s.written()
 	}
 	return id, created, err
+}
+
+// setMonthStatusTx writes the validated status m, whose row id is id, inside
+// tx: the write of SetMonthStatus, which the monthly sheet's import shares.
+func (s *Station) setMonthStatusTx(ctx context.Context, tx *replica.Tx, id ident.ID, m *records.MonthStatus) (created bool, err error) {
+	if _, err := requireWorker(ctx, tx, "worker_id", m.WorkerID); err != nil {
+		return false, err
+	}
+	row, err := tx.Row(ctx, records.MonthlyStatus, id)
+	if err != nil {
+		return false, fmt.Errorf("set monthly status: %w", err)
+	}
+	created = row == nil || row[replica.DeletedColumn] == int64(1)
+	set := append(m.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+	if row != nil && row[replica.DeletedColumn] == int64(1) {
+		set = append(set, replica.ColumnValue{Column: replica.DeletedColumn, Value: int64(0)})
+	}
+	if _, err := s.edit(ctx, tx, replica.Edit{Table: records.MonthlyStatus, Row: id, Set: set}); err != nil {
+		return false, fmt.Errorf("set monthly status: %w", err)
+	}
+	return created, nil
 }
 
 // AddUnemployment records an unemployment registration. A worker may hold

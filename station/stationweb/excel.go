@@ -20,16 +20,18 @@ import (
 type importData struct {
 	Error  string
 	Result *station.ImportResult
+	// Monthly is the monthly sheet's form and result (monthimportweb.go).
+	Monthly monthImportData
 }
 
 func (s *Server) pageImport(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "import", "import", importData{})
+	s.render(w, r, http.StatusOK, "import", "import", importData{Monthly: s.monthImportForm(r)})
 }
 
 func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	fail := func(status int, msg string) {
-		s.render(w, r, status, "import", "import", importData{Error: msg})
+		s.render(w, r, status, "import", "import", importData{Error: msg, Monthly: s.monthImportForm(r)})
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
@@ -59,7 +61,7 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.InfoContext(r.Context(), "imported workers", "rows", res.Rows, "imported", res.Imported, "failed", len(res.Errors))
-	s.render(w, r, http.StatusOK, "import", "import", importData{Result: res})
+	s.render(w, r, http.StatusOK, "import", "import", importData{Result: res, Monthly: s.monthImportForm(r)})
 }
 
 // writeTable sends a header and rows as an .xlsx workbook or a CSV file (UTF-8

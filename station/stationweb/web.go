@@ -160,6 +160,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	mux.HandleFunc("POST /gigs/{id}/place", s.postPlace)
 	mux.HandleFunc("GET /import", s.pageImport)
 	mux.HandleFunc("POST /import", s.postImport)
+	mux.HandleFunc("POST /import/monthly", s.postMonthImport)
 	mux.HandleFunc("GET /refusals", s.pageRefusals)
 }
 
