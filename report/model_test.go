@@ -189,7 +189,7 @@ func (c *county) edits() []replica.Edit {
 	}
 	for _, s := range c.statuses {
 		ms := records.MonthStatus{WorkerID: s.worker, Month: s.month, ListType: s.list, WorkScope: s.scope,
-			EmploymentForm: s.form, MonthlyIncome: s.income, VerifiedByMethod: "电话", VerifiedBy: "王五", VerifiedAt: s.verifiedAt}
+			EmploymentForm: s.form, MonthlyIncome: records.Income(s.income), VerifiedByMethod: "电话", VerifiedBy: "王五", VerifiedAt: s.verifiedAt}
 		out = append(out, replica.Edit{Table: records.MonthlyStatus, Row: s.id, Set: ms.Columns()})
 		del(records.MonthlyStatus, s.id, s.deleted)
 	}

@@ -38,6 +38,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"maskPhone":    records.MaskPhone,
 		"join":         func(ss []string) string { return strings.Join(ss, "、") },
 		"money":        func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
+		"income":       func(v *float64) string { return incomeText(v, records.IncomeNotReported) },
 		"val":          displayValue,
 		"add":          func(a, b int) int { return a + b },
 		"listCode":     records.ListCode,
