@@ -594,7 +594,11 @@ func TestMonthlyIncomeUnknown(t *testing.T) {
 		zero).Scan(&formIncome); err != nil || formIncome != nil {
 		t.Fatalf("form income: %v %v", formIncome, err)
 	}
-	// The list page and its export show 未填报 for the one, 0 for the other.
+	// The person's page, the list page and its export show 未填报 for the
+	// one, 0 for the other.
+	if page := b.get("/workers/" + unknown); !strings.Contains(page.raw, "<td>未填报</td>") {
+		t.Errorf("worker page does not show 未填报:\n%s", page.raw)
+	}
 	page := b.get("/lists?month=2026-11&list=employed")
 	if !strings.Contains(page.raw, "未填报") {
 		t.Errorf("list page does not show 未填报:\n%s", page.raw)
