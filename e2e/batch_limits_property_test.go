@@ -243,7 +243,7 @@ func (w *limitsWorkload) worker(station int) []replica.Edit {
 		st := records.MonthStatus{WorkerID: wid.String(), Month: fmt.Sprintf("2026-%02d", 1+m), ListType: records.ListTypes[m%len(records.ListTypes)],
 			VerifiedByMethod: "电话", VerifiedBy: "张三", VerifiedAt: fmt.Sprintf("2026-%02d-05", 1+m)}
 		if st.ListType == records.ListEmployed {
-			st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[0], records.EmploymentForms[0], 2500
+			st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[0], records.EmploymentForms[0], records.Income(2500)
 		}
 		st.Place = w.text(w.long("place", 200))
 		if err := st.Validate(); err != nil {

@@ -18,10 +18,11 @@ import (
 // batch touched is checked, so a batch costs a few indexed queries per
 // touched worker, gig or month.
 
-// Values of the rule on work away and public-welfare posts.
+// Values of the rule on work away and public-welfare posts (the rule the
+// station's forms apply to one record, records.MonthStatus.Validate).
 const (
-	welfareForm = "公益性岗位"
-	awayScope   = "区外"
+	welfareForm = records.FormWelfare
+	awayScope   = records.ScopeAway
 )
 
 // touched is what a batch touched, by rule.

@@ -1,6 +1,8 @@
 package records
 
 import (
+	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -36,9 +38,15 @@ type tableRules struct {
 	bind func() (checkedRecord, map[string]any)
 	// template is a valid row that constrains other columns as little as
 	// possible (earliest start dates, no end dates, no age bounds, a list
-	// that requires nothing). A column is judged alone in it, and it fills
-	// a column whose value is missing or bad but not the change's doing.
+	// that requires and forbids nothing). A column is judged alone in it,
+	// and it fills a column whose value is missing or bad but not the
+	// change's doing.
 	template map[string]any
+	// fill is, for a column whose rule depends on other columns, a second
+	// value to fill it with when the template's breaks the rule too (an
+	// employment form: none for a list that forbids one, this one for a
+	// list that requires one).
+	fill map[string]any
 	// partners names, for each column whose rule depends on other columns,
 	// those columns: when the rule breaks and the change set only a
 	// partner, the partner is refused.
@@ -67,8 +75,10 @@ var checkRules = map[string]tableRules{
 		template: map[string]any{
 			"id_number": "11010519491231002X", "name": "x", "ethnicity": "汉族", "hukou_village": "150102001001",
 			"education": "初中", "labour_ability": "普通劳动力", "willing_away": int64(0),
+			// A 防止返贫监测对象 may have any monitoring type.
+			"tags": []string{TagMonitored},
 		},
-		partners: map[string][]string{"left_on": {"left_reason"}, "left_to": {"left_reason"}},
+		partners: map[string][]string{"monitor_type": {"tags"}, "left_on": {"left_reason"}, "left_to": {"left_reason"}},
 	},
 	MonthlyStatus: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -81,13 +91,19 @@ var checkRules = map[string]tableRules{
 				"void_reason": &m.VoidReason, "voided_on": &m.VoidedOn,
 			}
 		},
+		// 有意愿外出 neither requires nor forbids a scope, place, industry,
+		// form or income (就业 requires some, 失业 forbids some).
 		template: map[string]any{
-			"worker_id": templateID, "month": "2026-01", "list_type": ListUnemployed, "work_scope": WorkScopes[0],
-			"employment_form": EmploymentForms[0], "monthly_income": float64(0),
+			"worker_id": templateID, "month": "2026-01", "list_type": ListWillingAway,
 			"verified_by_method": VerifyMethods[0], "verified_by": "x", "verified_at": earliest,
 			"willing_away": int64(0),
 		},
-		partners: map[string][]string{"work_scope": {"list_type"}, "employment_form": {"list_type"}, "voided_on": {"void_reason"}},
+		fill: map[string]any{"work_scope": WorkScopes[0], "employment_form": EmploymentForms[0]},
+		partners: map[string][]string{
+			"work_scope": {"list_type"}, "place": {"list_type"}, "industry": {"list_type"},
+			"employment_form": {"list_type", "work_scope"}, "monthly_income": {"list_type"},
+			"voided_on": {"void_reason"},
+		},
 	},
 	Unemployment: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -184,7 +200,8 @@ var checkRules = map[string]tableRules{
 
 // CheckChange validates a station's change to one row of table at the hub.
 // before is the row as the hub holds it (column name -> value: string,
-// int64, float64, nil; a Set column as []string), nil when the hub has no
+// int64, float64, nil; a Set column as []string, or as the JSON text
+// replica.Tx.Row gives), nil when the hub has no
 // such row (the change creates it). fields is what the change sets (same
 // shapes). It returns the field errors that make the change's columns
 // unacceptable, one per refused column, each naming the column, in the
@@ -219,6 +236,7 @@ func CheckChange(table string, before, fields map[string]any, now time.Time) []*
 	if !ok {
 		return []*FieldError{fieldErr("", KeyHubOnly)}
 	}
+	before = rules.decodeSets(before)
 	future := futureBirth(table, fields, now)
 	if future == nil && rules.acceptable(before, fields) {
 		return nil
@@ -279,12 +297,35 @@ func (r tableRules) acceptable(before, fields map[string]any) bool {
 	if rec.Validate() != nil {
 		return false
 	}
-	for _, cv := range rec.Columns() {
-		if v, ok := fields[cv.Column]; ok && !sameStored(cv.Value, v) {
-			return false
+	return notCanonical(rec, fields) == ""
+}
+
+// decodeSets returns before with each Set column held as the JSON text of
+// its elements (as replica.Tx.Row gives it) decoded to []string, so that
+// the rules between a set and another column (the categories and the
+// monitoring type) see the row's elements; before itself is not changed.
+// Text that is no JSON array of text stays, and reads as empty.
+func (r tableRules) decodeSets(before map[string]any) map[string]any {
+	var out map[string]any
+	_, ptrs := r.bind()
+	for col, p := range ptrs {
+		s, isText := before[col].(string)
+		if _, isSet := p.(*[]string); !isSet || !isText {
+			continue
 		}
+		var els []string
+		if json.Unmarshal([]byte(s), &els) != nil {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(before)
+		}
+		out[col] = els
 	}
-	return true
+	if out == nil {
+		return before
+	}
+	return out
 }
 
 // checkEnteredBy checks the staff name a change carries.
@@ -337,7 +378,8 @@ func (r tableRules) checkAlone(c string, v any) *FieldError {
 // template so that the remaining rules are checked too.
 func (r tableRules) checkRow(before, work map[string]any, refused map[string]*FieldError) {
 	_, cols := r.bind()
-	filled := map[string]bool{}
+	// filled: 1 when a column is filled from the template, 2 from fill.
+	filled := map[string]int{}
 	merged := func(revert []string) (checkedRecord, error) {
 		rec, ptrs := r.bind()
 		for col, p := range ptrs {
@@ -345,19 +387,31 @@ func (r tableRules) checkRow(before, work map[string]any, refused map[string]*Fi
 			if !ok || slices.Contains(revert, col) {
 				v = before[col]
 			}
-			if filled[col] {
+			switch filled[col] {
+			case 1:
 				v = r.template[col]
+			case 2:
+				v = r.fill[col]
 			}
 			assign(p, v) // a stored value of the wrong type reads as empty
 		}
 		return rec, rec.Validate()
 	}
 	// Each round settles one column (refused, put back, or filled): at most
-	// two rounds per column, one for what the change set and one to fill.
-	for range 2*len(cols) + 2 {
-		_, err := merged(nil)
+	// three rounds per column, one for what the change set and two to fill.
+	for range 3*len(cols) + 2 {
+		rec, err := merged(nil)
 		if err == nil {
-			return
+			// Valid: every value the change set must also be in the form
+			// Validate gives it (checkAlone cannot tell when the template
+			// breaks a rule of another column with it).
+			c := notCanonical(rec, work)
+			if c == "" {
+				return
+			}
+			refused[c] = fieldErr(c, KeyNotCanonical)
+			delete(work, c)
+			continue
 		}
 		fe, ok := AsFieldError(err)
 		if !ok {
@@ -376,11 +430,26 @@ func (r tableRules) checkRow(before, work map[string]any, refused map[string]*Fi
 		} else if refused[x] == nil && r.blamePartners(x, fe, work, refused, merged) {
 			continue
 		}
-		if filled[x] {
+		switch _, second := r.fill[x]; {
+		case filled[x] == 0:
+			filled[x] = 1
+		case filled[x] == 1 && second:
+			filled[x] = 2
+		default:
 			return
 		}
-		filled[x] = true
 	}
+}
+
+// notCanonical is a column of work whose value is not as rec, validated,
+// stores it, or "".
+func notCanonical(rec checkedRecord, work map[string]any) string {
+	for _, cv := range rec.Columns() {
+		if v, ok := work[cv.Column]; ok && !sameStored(cv.Value, v) {
+			return cv.Column
+		}
+	}
+	return ""
 }
 
 // blamePartners refuses the columns of work that x's broken rule depends on,
@@ -469,6 +538,17 @@ func assign(p, v any) bool {
 			*p = int64(x)
 			return true
 		}
+	case **float64:
+		*p = nil
+		if v == nil {
+			return true
+		}
+		var f float64
+		if !assign(&f, v) {
+			return false
+		}
+		*p = &f
+		return true
 	case *float64:
 		*p = 0
 		switch x := v.(type) {

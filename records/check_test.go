@@ -29,7 +29,7 @@ func rowOf(cols []replica.ColumnValue) map[string]any {
 func validRows(t testing.TB) map[string]map[string]any {
 	w := goodWorker()
 	m := MonthStatus{WorkerID: checkWID, Month: "2026-11", ListType: ListEmployed, WorkScope: "本村",
-		EmploymentForm: "单位", MonthlyIncome: 3000, VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: "2026-11-20"}
+		EmploymentForm: "单位", MonthlyIncome: Income(3000), VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: "2026-11-20"}
 	u := UnemploymentRegistration{WorkerID: checkWID, PlaceType: "户籍地", RegisteredOn: "2026-03-01", Reason: "工厂关闭",
 		DeregisteredOn: "2026-06-01", DeregistrationReason: "就业"}
 	j := JobseekerRegistration{WorkerID: checkWID, IntendedWork: "电焊", ExpectedWage: 200, WageUnit: "元/天",
@@ -159,6 +159,79 @@ func TestCheckChange(t *testing.T) {
 		{"jobseeker wage without unit", Jobseeker, with(with(rows[Jobseeker], "expected_wage", 0.0), "wage_unit", nil),
 			setting("expected_wage", 100.0), "expected_wage/" + KeyInconsistent},
 
+		// The rules across columns, judged on the row the change leaves:
+		// a change may carry only one of the columns.
+		{"status income unknown", MonthlyStatus, rows[MonthlyStatus], setting("monthly_income", nil), ""},
+		{"status new income unknown", MonthlyStatus, nil, drop(rows[MonthlyStatus], "monthly_income"), ""},
+		{"status to unemployed keeping form", MonthlyStatus, rows[MonthlyStatus], setting("list_type", ListUnemployed),
+			"list_type/" + KeyInconsistent},
+		{"status to unemployed clearing all", MonthlyStatus, rows[MonthlyStatus],
+			setting("list_type", ListUnemployed, "work_scope", nil, "employment_form", nil, "monthly_income", nil), ""},
+		{"status unemployed gets form", MonthlyStatus, unemployedRow(rows), setting("employment_form", "单位"),
+			"employment_form/" + KeyUnemployedField},
+		{"status unemployed gets income", MonthlyStatus, unemployedRow(rows), setting("monthly_income", 800.0),
+			"monthly_income/" + KeyUnemployedField},
+		{"status unemployed gets industry", MonthlyStatus, unemployedRow(rows), setting("industry", "建筑业"),
+			"industry/" + KeyUnemployedField},
+		{"status unemployed gets place", MonthlyStatus, unemployedRow(rows), setting("place", "包头"),
+			"place/" + KeyUnemployedField},
+		{"status unemployed income 0", MonthlyStatus, unemployedRow(rows), setting("monthly_income", 0.0), ""},
+		{"status new unemployed with form", MonthlyStatus, nil,
+			func(map[string]any) map[string]any { return with(rows[MonthlyStatus], "list_type", ListUnemployed) },
+			"employment_form/" + KeyUnemployedField + ",monthly_income/" + KeyUnemployedField},
+		{"status welfare then away", MonthlyStatus, with(rows[MonthlyStatus], "employment_form", FormWelfare),
+			setting("work_scope", ScopeAway), "work_scope/" + KeyInconsistent},
+		{"status away then welfare", MonthlyStatus, with(rows[MonthlyStatus], "work_scope", ScopeAway),
+			setting("employment_form", FormWelfare), "employment_form/" + KeyWelfareAway},
+		{"status new welfare away", MonthlyStatus, nil, func(map[string]any) map[string]any {
+			return with(with(rows[MonthlyStatus], "employment_form", FormWelfare), "work_scope", ScopeAway)
+		}, "employment_form/" + KeyWelfareAway},
+		{"worker monitor type without tag", Workers, rows[Workers], setting("monitor_type", "突发严重困难户"),
+			"monitor_type/" + KeyMonitorTag},
+		{"worker tag dropped under monitor type", Workers, monitoredRow(rows), setting("tags", []string{"农民工"}),
+			"tags/" + KeyInconsistent},
+		{"worker tag dropped, tags stored as JSON", Workers,
+			with(monitoredRow(rows), "tags", `["农民工","防止返贫监测对象"]`), setting("tags", []string{"农民工"}),
+			"tags/" + KeyInconsistent},
+		{"worker lifted added to edge", Workers, monitoredRow(rows),
+			setting("tags", []string{"农民工", "脱贫人口", "防止返贫监测对象"}), "tags/" + KeyInconsistent},
+		{"worker edge on lifted", Workers, with(rows[Workers], "tags", []string{"脱贫人口", "防止返贫监测对象"}),
+			setting("monitor_type", MonitorEdge), "monitor_type/" + KeyEdgeLifted},
+		{"worker new monitor type without tag", Workers, nil, func(map[string]any) map[string]any {
+			return with(rows[Workers], "monitor_type", MonitorEdge)
+		}, "monitor_type/" + KeyMonitorTag},
+
+		// A row stored before a rule, which breaks it, still takes changes
+		// to its other columns, and every change that makes it good.
+		{"old unemployed form, verifier changes", MonthlyStatus, with(unemployedRow(rows), "employment_form", "单位"),
+			setting("verified_by", "王五"), ""},
+		{"old unemployed form and income, income cleared", MonthlyStatus,
+			with(with(unemployedRow(rows), "employment_form", "单位"), "monthly_income", 900.0),
+			setting("monthly_income", nil), ""},
+		{"old unemployed form, form cleared", MonthlyStatus, with(unemployedRow(rows), "employment_form", "单位"),
+			setting("employment_form", nil), ""},
+		{"old unemployed form, back to employed", MonthlyStatus,
+			with(with(unemployedRow(rows), "employment_form", "单位"), "work_scope", "本村"),
+			setting("list_type", ListEmployed), ""},
+		{"old welfare away, scope fixed", MonthlyStatus,
+			with(with(rows[MonthlyStatus], "employment_form", FormWelfare), "work_scope", ScopeAway),
+			setting("work_scope", "本村"), ""},
+		{"old welfare away, income changes", MonthlyStatus,
+			with(with(rows[MonthlyStatus], "employment_form", FormWelfare), "work_scope", ScopeAway),
+			setting("monthly_income", 1500.0), ""},
+		{"old monitor type without tag, name changes", Workers, with(rows[Workers], "monitor_type", MonitorEdge),
+			setting("name", "王五"), ""},
+		{"old monitor type without tag, tag added", Workers, with(rows[Workers], "monitor_type", "突发严重困难户"),
+			setting("tags", []string{"农民工", "脱贫人口", "防止返贫监测对象"}), ""},
+		{"old edge and lifted, type cleared", Workers,
+			with(with(rows[Workers], "monitor_type", MonitorEdge), "tags", []string{"脱贫人口", "防止返贫监测对象"}),
+			setting("monitor_type", nil), ""},
+		{"old edge and lifted, lifted dropped", Workers,
+			with(with(rows[Workers], "monitor_type", MonitorEdge), "tags", []string{"脱贫人口", "防止返贫监测对象"}),
+			setting("tags", []string{"防止返贫监测对象"}), ""},
+		{"old employed without form, income changes", MonthlyStatus, with(rows[MonthlyStatus], "employment_form", nil),
+			setting("monthly_income", 1000.0), ""},
+
 		// Two bad columns are both refused; a good one beside them is not.
 		{"worker two bad", Workers, rows[Workers], setting("phone", "1", "name", nil, "notes", "好"),
 			"name/" + KeyRequired + ",phone/" + KeyPhone},
@@ -237,6 +310,17 @@ func TestCheckChangeTables(t *testing.T) {
 	if errs := CheckChange(Workers, nil, map[string]any{}, checkNow); len(errs) == 0 {
 		t.Error("an empty new worker was accepted")
 	}
+}
+
+// unemployedRow is the valid status row turned into a valid 失业 one.
+func unemployedRow(rows map[string]map[string]any) map[string]any {
+	return with(with(with(with(rows[MonthlyStatus], "list_type", ListUnemployed), "work_scope", nil),
+		"employment_form", nil), "monthly_income", nil)
+}
+
+// monitoredRow is the valid worker row as a 边缘易致贫户 监测对象 (no 脱贫人口).
+func monitoredRow(rows map[string]map[string]any) map[string]any {
+	return with(with(rows[Workers], "tags", []string{"农民工", "防止返贫监测对象"}), "monitor_type", MonitorEdge)
 }
 
 // setting returns an edit that sets the given column/value pairs.

@@ -20,6 +20,20 @@ var (
 	PlacementStates = []string{PlacementPlaced, PlacementLeft, PlacementCancelled}
 )
 
+// Values the rules across columns name (Worker.checkGroups,
+// MonthStatus.checkAcross).
+const (
+	TagLifted    = "脱贫人口"
+	TagMonitored = "防止返贫监测对象"
+	MonitorEdge  = "边缘易致贫户"
+	FormWelfare  = "公益性岗位"
+	ScopeAway    = "区外"
+)
+
+// IncomeNotReported is how lists, exports and the report show a monthly
+// income that was not entered (NULL), which no income band counts.
+const IncomeNotReported = "未填报"
+
 // List types of a monthly status: the three lists.
 const (
 	ListEmployed    = "就业"

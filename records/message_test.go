@@ -12,7 +12,9 @@ func TestMessagesFormatCleanly(t *testing.T) {
 	args := map[string][]any{
 		KeyTooLong: {50}, KeyEnum: {"a、b"}, KeyBeforeStart: {Label("start_date")},
 		KeyTooMany: {10}, KeyIDTooYoung: {16}, KeyUnknownField: {"id_number"}, KeyInconsistent: {Label("list_type")},
-		KeyOnlyWith: {Label("void_reason")},
+		KeyOnlyWith:        {Label("void_reason")},
+		KeyUnemployedField: {Label("list_type")}, KeyWelfareAway: {Label("work_scope")}, KeyMonitorTag: {Label("tags")},
+		KeyEdgeLifted: {Label("tags")},
 	}
 	for key := range messages {
 		for _, lang := range []string{"zh", "en"} {

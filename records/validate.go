@@ -109,7 +109,27 @@ func (w *Worker) Validate() error {
 	if err := optionalRowID("household_id", &w.HouseholdID); err != nil {
 		return err
 	}
-	return w.Leave.validate()
+	if err := w.Leave.validate(); err != nil {
+		return err
+	}
+	return w.checkGroups()
+}
+
+// checkGroups applies the rules tying the monitoring type to the categories
+// (after each column's own rules, so that those name their column first): a
+// monitoring type is a 防止返贫监测对象's, and a 边缘易致贫户 was never
+// lifted out of poverty, so is no 脱贫人口. Both name monitor_type.
+func (w *Worker) checkGroups() error {
+	if w.MonitorType == "" {
+		return nil
+	}
+	if !slices.Contains(w.Tags, TagMonitored) {
+		return fieldErr("monitor_type", KeyMonitorTag, Label("tags"))
+	}
+	if w.MonitorType == MonitorEdge && slices.Contains(w.Tags, TagLifted) {
+		return fieldErr("monitor_type", KeyEdgeLifted, Label("tags"))
+	}
+	return nil
 }
 
 // MinAge is the youngest age at which a person is registered (劳动年龄, 16).
@@ -183,25 +203,32 @@ func (w *Worker) Columns() []replica.ColumnValue {
 
 // MonthStatus is one worker's employment status in one month (月度就业状态).
 type MonthStatus struct {
-	WorkerID         string  `json:"worker_id"`
-	Month            string  `json:"month"`
-	ListType         string  `json:"list_type"`
-	WorkScope        string  `json:"work_scope"`
-	Place            string  `json:"place"`
-	Industry         string  `json:"industry"`
-	EmploymentForm   string  `json:"employment_form"`
-	MonthlyIncome    float64 `json:"monthly_income"`
-	VerifiedByMethod string  `json:"verified_by_method"`
-	VerifiedBy       string  `json:"verified_by"`
-	VerifiedAt       string  `json:"verified_at"`
+	WorkerID       string `json:"worker_id"`
+	Month          string `json:"month"`
+	ListType       string `json:"list_type"`
+	WorkScope      string `json:"work_scope"`
+	Place          string `json:"place"`
+	Industry       string `json:"industry"`
+	EmploymentForm string `json:"employment_form"`
+	// MonthlyIncome is nil when no income was given (未填报), which is not
+	// the same as an income of 0 typed on purpose.
+	MonthlyIncome    *float64 `json:"monthly_income"`
+	VerifiedByMethod string   `json:"verified_by_method"`
+	VerifiedBy       string   `json:"verified_by"`
+	VerifiedAt       string   `json:"verified_at"`
 	// WillingAway: willing to work away (有意愿外出) this month, whatever
 	// the list.
 	WillingAway bool `json:"willing_away"`
 	Void
 }
 
+// Income returns a pointer to income, for MonthStatus.MonthlyIncome.
+func Income(income float64) *float64 { return &income }
+
 // Validate normalises m and checks its rules. An employed person needs a
-// work scope and an employment form.
+// work scope and an employment form; an unemployed one has no place of
+// work, industry, employment form or income above 0; a public-welfare post
+// is never outside the region.
 func (m *MonthStatus) Validate() error {
 	trim(&m.WorkerID, &m.Month, &m.ListType, &m.WorkScope, &m.Place, &m.Industry,
 		&m.EmploymentForm, &m.VerifiedByMethod, &m.VerifiedBy, &m.VerifiedAt)
@@ -232,8 +259,10 @@ func (m *MonthStatus) Validate() error {
 	if err := enum("employment_form", m.EmploymentForm, EmploymentForms, employed); err != nil {
 		return err
 	}
-	if err := money("monthly_income", m.MonthlyIncome); err != nil {
-		return err
+	if m.MonthlyIncome != nil {
+		if err := money("monthly_income", *m.MonthlyIncome); err != nil {
+			return err
+		}
 	}
 	if err := enum("verified_by_method", m.VerifiedByMethod, VerifyMethods, true); err != nil {
 		return err
@@ -244,7 +273,36 @@ func (m *MonthStatus) Validate() error {
 	if err := date("verified_at", &m.VerifiedAt, true); err != nil {
 		return err
 	}
-	return m.Void.validate()
+	if err := m.Void.validate(); err != nil {
+		return err
+	}
+	return m.checkAcross()
+}
+
+// checkAcross applies the rules between the columns of a status, after each
+// column's own rules. An unemployed person's status names no place of work,
+// industry or employment form, and no income above 0 (0 is no income, and
+// what every station before this rule stored for an income not entered);
+// each is refused naming itself. A public-welfare post (公益性岗位) is local:
+// with the scope 区外 it is refused naming employment_form.
+func (m *MonthStatus) checkAcross() error {
+	if m.ListType == ListUnemployed {
+		for _, c := range []struct {
+			field string
+			set   bool
+		}{
+			{"place", m.Place != ""}, {"industry", m.Industry != ""}, {"employment_form", m.EmploymentForm != ""},
+			{"monthly_income", m.MonthlyIncome != nil && *m.MonthlyIncome > 0},
+		} {
+			if c.set {
+				return fieldErr(c.field, KeyUnemployedField, Label("list_type"))
+			}
+		}
+	}
+	if m.EmploymentForm == FormWelfare && m.WorkScope == ScopeAway {
+		return fieldErr("employment_form", KeyWelfareAway, Label("work_scope"))
+	}
+	return nil
 }
 
 // ID is the row id of a worker's status in a month: derived from both, so a
@@ -263,7 +321,7 @@ func (m *MonthStatus) Columns() []replica.ColumnValue {
 		{Column: "place", Value: opt(m.Place)},
 		{Column: "industry", Value: opt(m.Industry)},
 		{Column: "employment_form", Value: opt(m.EmploymentForm)},
-		{Column: "monthly_income", Value: m.MonthlyIncome},
+		{Column: "monthly_income", Value: optFloat(m.MonthlyIncome)},
 		{Column: "verified_by_method", Value: m.VerifiedByMethod},
 		{Column: "verified_by", Value: m.VerifiedBy},
 		{Column: "verified_at", Value: m.VerifiedAt},
@@ -679,6 +737,13 @@ func opt(s string) any {
 		return nil
 	}
 	return s
+}
+
+func optFloat(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func optInt(n int64) any {

@@ -48,6 +48,16 @@ func TestWorkerValidate(t *testing.T) {
 		{func(w *Worker) { w.Tags = []string{"富人"} }, "tags", KeyEnum, "脱贫人口"},
 		{func(w *Worker) { w.MonitorType = "x" }, "monitor_type", KeyEnum, "边缘易致贫户"},
 		{func(w *Worker) { w.Notes = strings.Repeat("x", 2001) }, "notes", KeyTooLong, "2000"},
+		// A monitoring type needs the category 防止返贫监测对象.
+		{func(w *Worker) { w.MonitorType = "突发严重困难户" }, "monitor_type", KeyMonitorTag, "防止返贫监测对象"},
+		{func(w *Worker) { w.MonitorType = "突发严重困难户"; w.Tags = []string{"农民工"} }, "monitor_type", KeyMonitorTag,
+			"监测对象类型需在人员类别中选择"},
+		// 边缘易致贫户 with 脱贫人口 is refused.
+		{func(w *Worker) {
+			w.MonitorType = "边缘易致贫户"
+			w.Tags = []string{"脱贫人口", "防止返贫监测对象"}
+		},
+			"monitor_type", KeyEdgeLifted, "人员类别不能有“脱贫人口”"},
 	}
 	for _, c := range cases {
 		w := goodWorker()
@@ -63,6 +73,17 @@ func TestWorkerValidate(t *testing.T) {
 		}
 		if msg := fe.Message("en"); msg == "" || msg == fe.Message("zh") {
 			t.Errorf("%s/%s: no English text: %q", c.field, c.key, msg)
+		}
+	}
+	for _, ok := range []Worker{
+		{Tags: []string{"防止返贫监测对象"}, MonitorType: "边缘易致贫户"},
+		{Tags: []string{"脱贫人口", "防止返贫监测对象"}, MonitorType: "脱贫不稳定户"},
+		{Tags: []string{"防止返贫监测对象"}},
+	} {
+		w := goodWorker()
+		w.Tags, w.MonitorType = ok.Tags, ok.MonitorType
+		if err := w.Validate(); err != nil {
+			t.Errorf("tags %v, monitor type %q: %v", ok.Tags, ok.MonitorType, err)
 		}
 	}
 	w = goodWorker()
@@ -93,7 +114,7 @@ func TestRecordValidate(t *testing.T) {
 	}
 	ms := func(f func(*MonthStatus)) *MonthStatus {
 		m := &MonthStatus{WorkerID: wid, Month: "2026-11", ListType: "employed", WorkScope: "本村",
-			EmploymentForm: "单位", MonthlyIncome: 3000, VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: "2026-11-03"}
+			EmploymentForm: "单位", MonthlyIncome: Income(3000), VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: "2026-11-03"}
 		f(m)
 		return m
 	}
@@ -127,7 +148,35 @@ func TestRecordValidate(t *testing.T) {
 	}
 	cases := []tc{
 		{"ms ok", ms(func(*MonthStatus) {}), "", ""},
-		{"ms unemployed no scope", ms(func(m *MonthStatus) { m.ListType = "失业"; m.WorkScope = ""; m.EmploymentForm = "" }), "", ""},
+		{"ms unemployed no scope", ms(func(m *MonthStatus) {
+			m.ListType = "失业"
+			m.WorkScope = ""
+			m.EmploymentForm = ""
+			m.MonthlyIncome = nil
+		}), "", ""},
+		{"ms income unknown", ms(func(m *MonthStatus) { m.MonthlyIncome = nil }), "", ""},
+		{"ms income zero", ms(func(m *MonthStatus) { m.MonthlyIncome = Income(0) }), "", ""},
+		// An unemployed person's status carries no place, industry, form or income.
+		{"ms unemployed income 0", ms(func(m *MonthStatus) {
+			m.ListType, m.EmploymentForm, m.MonthlyIncome = "失业", "", Income(0)
+		}), "", ""},
+		{"ms unemployed form", ms(func(m *MonthStatus) { m.ListType, m.MonthlyIncome = "失业", nil }),
+			"employment_form", KeyUnemployedField},
+		{"ms unemployed income", ms(func(m *MonthStatus) { m.ListType, m.EmploymentForm = "失业", "" }),
+			"monthly_income", KeyUnemployedField},
+		{"ms unemployed industry", ms(func(m *MonthStatus) {
+			m.ListType, m.EmploymentForm, m.MonthlyIncome, m.Industry = "unemployed", "", nil, "建筑业"
+		}), "industry", KeyUnemployedField},
+		{"ms unemployed place", ms(func(m *MonthStatus) {
+			m.ListType, m.EmploymentForm, m.MonthlyIncome, m.Place = "失业", "", nil, "呼和浩特"
+		}), "place", KeyUnemployedField},
+		// A public-welfare post is never outside the region.
+		{"ms welfare away", ms(func(m *MonthStatus) { m.EmploymentForm, m.WorkScope = "公益性岗位", "区外" }),
+			"employment_form", KeyWelfareAway},
+		{"ms welfare local", ms(func(m *MonthStatus) { m.EmploymentForm, m.WorkScope = "公益性岗位", "乡外县内" }), "", ""},
+		{"ms welfare willing away", ms(func(m *MonthStatus) {
+			m.ListType, m.EmploymentForm, m.WorkScope = "有意愿外出", "公益性岗位", "区外"
+		}), "employment_form", KeyWelfareAway},
 		{"ms worker", ms(func(m *MonthStatus) { m.WorkerID = "zz" }), "worker_id", KeyNoWorker},
 		{"ms month", ms(func(m *MonthStatus) { m.Month = "2026-13" }), "month", KeyMonth},
 		{"ms month form", ms(func(m *MonthStatus) { m.Month = "2026-1" }), "month", KeyMonth},
@@ -135,7 +184,7 @@ func TestRecordValidate(t *testing.T) {
 		{"ms scope", ms(func(m *MonthStatus) { m.WorkScope = "" }), "work_scope", KeyRequired},
 		{"ms scope enum", ms(func(m *MonthStatus) { m.WorkScope = "外国" }), "work_scope", KeyEnum},
 		{"ms form", ms(func(m *MonthStatus) { m.EmploymentForm = "打工" }), "employment_form", KeyEnum},
-		{"ms income", ms(func(m *MonthStatus) { m.MonthlyIncome = -1 }), "monthly_income", KeyNegative},
+		{"ms income", ms(func(m *MonthStatus) { m.MonthlyIncome = Income(-1) }), "monthly_income", KeyNegative},
 		{"ms method", ms(func(m *MonthStatus) { m.VerifiedByMethod = "猜" }), "verified_by_method", KeyEnum},
 		{"ms by", ms(func(m *MonthStatus) { m.VerifiedBy = "" }), "verified_by", KeyRequired},
 		{"ms at", ms(func(m *MonthStatus) { m.VerifiedAt = "2026/11/31" }), "verified_at", KeyDate},

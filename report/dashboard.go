@@ -410,6 +410,8 @@ func buildGroups(f *Figures, opt Options, people []peopleRow, cur []statusRow) {
 				a.form.add(r.form, r.n)
 				if r.band >= 0 && r.band < len(bands) {
 					a.income.add(bands[r.band], r.n)
+				} else if r.band == noIncomeBand(opt.IncomeBands) {
+					a.income.add(records.IncomeNotReported, r.n)
 				}
 			}
 		}

@@ -126,7 +126,7 @@ func genBulk(ctx context.Context, r *replica.Replica, cfg bulkConfig, logf func(
 				st.ListType = records.ListEmployed
 				st.WorkScope = records.WorkScopes[rng.IntN(len(records.WorkScopes))]
 				st.EmploymentForm = forms[rng.IntN(len(forms))]
-				st.MonthlyIncome = float64(rng.IntN(80)) * 100
+				st.MonthlyIncome = records.Income(float64(rng.IntN(80)) * 100)
 			case p < 75:
 				st.ListType = records.ListUnemployed
 			default:

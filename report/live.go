@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -101,8 +102,8 @@ type liveWorker struct {
 // liveStatus is a worker's status of a month (the one statusOf picks).
 type liveStatus struct {
 	set               bool
-	list, scope, form uint16 // interned
-	income            float64
+	list, scope, form uint16  // interned
+	income            float64 // NaN: not entered (incomeOf)
 }
 
 // liveGig is one gig's contribution to the gig figures.
@@ -478,7 +479,7 @@ func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args .
 			continue
 		}
 		*l.status(l.strs.of(m.String), l.worker(w.String)) = liveStatus{set: true, list: l.strs.of(list.String),
-			scope: l.strs.of(scope.String), form: l.strs.of(form.String), income: income.Float64}
+			scope: l.strs.of(scope.String), form: l.strs.of(form.String), income: incomeOf(income)}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read statuses: %w", err)
@@ -799,14 +800,40 @@ func datePart(d string) int32 {
 }
 
 // incomeBand is bandExpr in Go: the index of the first bound income is
-// below, else len(bounds).
+// below, else len(bounds); noIncomeBand for an income not entered (NaN,
+// see incomeOf).
 func incomeBand(income float64, bounds []float64) int {
+	if math.IsNaN(income) {
+		return noIncomeBand(bounds)
+	}
 	for i, b := range bounds {
 		if income < b {
 			return i
 		}
 	}
 	return len(bounds)
+}
+
+// noIncomeBand is the band of an income not entered: after the bands of
+// bounds, and counted as records.IncomeNotReported, never in a band.
+func noIncomeBand(bounds []float64) int { return len(bounds) + 1 }
+
+// incomeOf is a monthly income as the figures hold it: NaN when NULL (not
+// entered), which no band takes.
+func incomeOf(n sql.NullFloat64) float64 {
+	if !n.Valid {
+		return math.NaN()
+	}
+	return n.Float64
+}
+
+// incomeRef is a monthly income held by incomeOf as Person gives it: nil
+// when not entered.
+func incomeRef(income float64) *float64 {
+	if math.IsNaN(income) {
+		return nil
+	}
+	return &income
 }
 
 func b2i(b bool) int {

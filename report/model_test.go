@@ -42,6 +42,7 @@ type mStatus struct {
 	worker                   string
 	month, list, scope, form string
 	income                   float64
+	noIncome                 bool // income not entered (NULL)
 	verifiedAt               string
 	deleted                  bool
 }
@@ -135,6 +136,9 @@ func genCounty(t testing.TB, n int, seed uint64) *county {
 				case p < 6:
 					s.list, s.scope = records.ListEmployed, records.WorkScopes[rng.IntN(4)]
 					s.form, s.income = records.EmploymentForms[rng.IntN(5)], float64(rng.IntN(70)*100)
+					// Every seventh status without an income (no draw: the
+					// rest of the data set stays as it was).
+					s.noIncome = len(c.statuses)%7 == 0
 				case p < 8:
 					s.list = records.ListUnemployed
 				default:
@@ -189,7 +193,10 @@ func (c *county) edits() []replica.Edit {
 	}
 	for _, s := range c.statuses {
 		ms := records.MonthStatus{WorkerID: s.worker, Month: s.month, ListType: s.list, WorkScope: s.scope,
-			EmploymentForm: s.form, MonthlyIncome: s.income, VerifiedByMethod: "电话", VerifiedBy: "王五", VerifiedAt: s.verifiedAt}
+			EmploymentForm: s.form, MonthlyIncome: records.Income(s.income), VerifiedByMethod: "电话", VerifiedBy: "王五", VerifiedAt: s.verifiedAt}
+		if s.noIncome {
+			ms.MonthlyIncome = nil
+		}
 		out = append(out, replica.Edit{Table: records.MonthlyStatus, Row: s.id, Set: ms.Columns()})
 		del(records.MonthlyStatus, s.id, s.deleted)
 	}
@@ -321,6 +328,10 @@ func (c *county) expect(month string) *Figures {
 			if cur.list == records.ListEmployed {
 				bucket(&g.ByScope, cur.scope)
 				bucket(&g.ByForm, cur.form)
+				if cur.noIncome {
+					bucket(&g.ByIncome, records.IncomeNotReported) // in no band
+					continue
+				}
 				band := len(opt.IncomeBands)
 				for i, b := range opt.IncomeBands {
 					if cur.income < b {

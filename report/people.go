@@ -72,7 +72,7 @@ type Person struct {
 	Place            string   `json:"place,omitempty"`
 	Industry         string   `json:"industry,omitempty"`
 	EmploymentForm   string   `json:"employment_form,omitempty"`
-	MonthlyIncome    float64  `json:"monthly_income"`
+	MonthlyIncome    *float64 `json:"monthly_income"` // nil: not entered (未填报), or no status
 	VerifiedByMethod string   `json:"verified_by_method,omitempty"`
 	VerifiedBy       string   `json:"verified_by,omitempty"`
 	VerifiedAt       string   `json:"verified_at,omitempty"`
@@ -190,7 +190,7 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 // personCols are the columns scanPeople reads, ledger columns last.
 const personCols = `lower(hex(w.id)), coalesce(w.name, ''), coalesce(w.id_number, ''), ` + villageExpr + `,
 	coalesce(w.tags, '[]'), coalesce(w.monitor_type, ''), coalesce(s.list_type, ''), coalesce(s.work_scope, ''),
-	coalesce(s.place, ''), coalesce(s.industry, ''), coalesce(s.employment_form, ''), coalesce(s.monthly_income, 0),
+	coalesce(s.place, ''), coalesce(s.industry, ''), coalesce(s.employment_form, ''), s.monthly_income,
 	coalesce(s.verified_by_method, ''), coalesce(s.verified_by, ''), coalesce(s.verified_at, ''), ` + olderExpr
 
 // ledgerCols add the follow-ups of the month and of the six months, and the
@@ -222,10 +222,11 @@ func scanPeople(ctx context.Context, db queryer, from string, args []any, month 
 	defer rows.Close()
 	var p Person
 	var tags, last string
+	var income sql.NullFloat64
 	for rows.Next() {
 		p = Person{}
 		dest := []any{&p.ID, &p.Name, &p.IDNumber, &p.Village, &tags, &p.MonitorType, &p.List, &p.WorkScope,
-			&p.Place, &p.Industry, &p.EmploymentForm, &p.MonthlyIncome, &p.VerifiedByMethod, &p.VerifiedBy,
+			&p.Place, &p.Industry, &p.EmploymentForm, &income, &p.VerifiedByMethod, &p.VerifiedBy,
 			&p.VerifiedAt, &p.Older}
 		if ledger {
 			dest = append(dest, &p.FollowupsMonth, &p.FollowupsSix, &last)
@@ -236,6 +237,7 @@ func scanPeople(ctx context.Context, db queryer, from string, args []any, month 
 		if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
 			p.Tags = nil
 		}
+		p.MonthlyIncome = incomeRef(incomeOf(income))
 		if ledger {
 			var l []string
 			if json.Unmarshal([]byte(last), &l) == nil && len(l) == 4 {

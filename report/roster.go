@@ -62,7 +62,7 @@ type rosterTags struct {
 // interned).
 type rosterStatus struct {
 	list, scope, place, industry, form string
-	income                             float64
+	income                             float64 // NaN: not entered (incomeOf)
 	method, by, at                     string
 }
 
@@ -141,7 +141,7 @@ func loadRoster(ctx context.Context, db *sql.DB, p period, opt Options) (*roster
 // one statusOf picks. It returns the worker ids of r.status, in order.
 func readMonthStatuses(ctx context.Context, q queryer, r *roster, p period) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT worker_id, list_type, work_scope, place, industry, employment_form,
-		coalesce(monthly_income, 0), verified_by_method, verified_by, verified_at, id
+		monthly_income, verified_by_method, verified_by, verified_at, id
 		FROM monthly_status WHERE month = :month AND fs_deleted = 0 AND worker_id IS NOT NULL ORDER BY worker_id`,
 		sql.Named("month", p.Month))
 	if err != nil {
@@ -153,15 +153,17 @@ func readMonthStatuses(ctx context.Context, q queryer, r *roster, p period) ([]s
 		w                                                  string
 		list, scope, place, industry, form, method, by, at sql.NullString
 		id                                                 sql.RawBytes
+		income                                             sql.NullFloat64
 		keptID                                             []byte
 		s                                                  rosterStatus
 	)
 	in := interner{}
 	for rows.Next() {
-		if err := rows.Scan(&w, &list, &scope, &place, &industry, &form, &s.income, &method, &by, &at,
+		if err := rows.Scan(&w, &list, &scope, &place, &industry, &form, &income, &method, &by, &at,
 			&id); err != nil {
 			return nil, fmt.Errorf("read statuses: %w", err)
 		}
+		s.income = incomeOf(income)
 		s.list, s.scope, s.place, s.industry = in.of(list.String), in.of(scope.String), in.of(place.String),
 			in.of(industry.String)
 		s.form, s.method, s.by, s.at = in.of(form.String), in.of(method.String), in.of(by.String), in.of(at.String)
@@ -480,7 +482,7 @@ func (r *roster) person(x *rosterPerson, c *personCache, l *ledgerFacts) Person 
 	if x.status >= 0 {
 		s := &r.status[x.status]
 		p.List, p.WorkScope, p.Place, p.Industry, p.EmploymentForm = s.list, s.scope, s.place, s.industry, s.form
-		p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt = s.income, s.method, s.by, s.at
+		p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt = incomeRef(s.income), s.method, s.by, s.at
 	}
 	if l != nil {
 		p.FollowupsMonth, p.FollowupsSix = l.month, l.six

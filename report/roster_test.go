@@ -57,6 +57,11 @@ func TestSheetsMatchPeopleQueries(t *testing.T) {
 				if month == testMonth && len(got) == 0 {
 					t.Errorf("%s: no rows", name)
 				}
+				// An income not entered reads 未填报 (column 月收入), never 0.
+				if month == testMonth && name == SheetEmployed &&
+					!slices.ContainsFunc(got, func(r []string) bool { return r[13] == records.IncomeNotReported }) {
+					t.Errorf("%s: no income shows %s", name, records.IncomeNotReported)
+				}
 			}
 		}
 	}
@@ -95,7 +100,7 @@ func sqlSheetRows(t *testing.T, b *workbook, name string) [][]string {
 		if !ledger {
 			out = append(out, texts([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
 				p.Age, yesNo(p.Older), tagList(p.Tags), p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-				p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt}))
+				incomeCell(p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt}))
 			return nil
 		}
 		status := p.List
@@ -103,7 +108,7 @@ func sqlSheetRows(t *testing.T, b *workbook, name string) [][]string {
 			status = "本月未更新"
 		}
 		out = append(out, texts([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
-			p.Age, tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, p.MonthlyIncome,
+			p.Age, tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, incomeCell(p),
 			p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome}))
 		return nil
 	})

@@ -140,7 +140,7 @@ func (b *workbook) list(name, list string) *sheet {
 				town, village := c.areaNames(x)
 				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,
 					p.Age, yesNo(p.Older), x.tags.text, p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-					p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt)
+					incomeCell(&p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt)
 				if err := yield(row); err != nil {
 					return err
 				}
@@ -190,7 +190,7 @@ func (b *workbook) ledger() *sheet {
 				}
 				town, village := c.areaNames(x)
 				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,
-					p.Age, x.tags.text, p.MonitorType, status, p.WorkScope, p.EmploymentForm, p.MonthlyIncome,
+					p.Age, x.tags.text, p.MonitorType, status, p.WorkScope, p.EmploymentForm, incomeCell(&p),
 					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome)
 				if err := yield(row); err != nil {
 					return err
@@ -288,4 +288,16 @@ func (b *workbook) summary() *sheet {
 			return nil
 		},
 	}
+}
+
+// incomeCell is a person's monthly income as a sheet shows it: the number,
+// 未填报 for a status without one, nothing without a status.
+func incomeCell(p *Person) any {
+	switch {
+	case p.MonthlyIncome != nil:
+		return *p.MonthlyIncome
+	case p.List != "":
+		return records.IncomeNotReported
+	}
+	return nil
 }

@@ -54,10 +54,11 @@ const (
 		` THEN :older_male_cut ELSE :older_female_cut END)`
 )
 
-// bandExpr returns the income band index (0 … len(bounds)) of column col.
+// bandExpr returns the income band index (0 … len(bounds)) of column col,
+// or len(bounds)+1 (noIncomeBand) when it is NULL: not entered, in no band.
 func bandExpr(col string, bounds []float64) string {
 	var b strings.Builder
-	b.WriteString("(CASE")
+	fmt.Fprintf(&b, "(CASE WHEN %s IS NULL THEN %d", col, noIncomeBand(bounds))
 	for i, x := range bounds {
 		fmt.Fprintf(&b, " WHEN coalesce(%s, 0) < %g THEN %d", col, x, i)
 	}

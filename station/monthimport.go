@@ -362,9 +362,11 @@ func (p *monthParser) row(sh monthSheet, n int, row []string) (monthRow, bool, e
 		out.given[f] = cell(f) != ""
 	}
 	if c := cell("monthly_income"); c != "" {
-		if m.MonthlyIncome, err = parseIncome(c); err != nil {
+		v, err := parseIncome(c)
+		if err != nil {
 			return failErr(err)
 		}
+		m.MonthlyIncome = records.Income(v)
 	}
 	for _, d := range []struct {
 		v   *string
@@ -595,7 +597,8 @@ func statusDiffers(cur map[string]any, r *monthRow, lang string) (field, held, s
 			return c.field, show(h), show(c.sheet), true
 		}
 	}
-	if r.given["monthly_income"] {
+	if r.given["monthly_income"] && r.m.MonthlyIncome != nil {
+		sheet := *r.m.MonthlyIncome
 		var h float64
 		switch v := cur["monthly_income"].(type) {
 		case float64:
@@ -603,10 +606,10 @@ func statusDiffers(cur map[string]any, r *monthRow, lang string) (field, held, s
 		case int64:
 			h = float64(v)
 		default: // not recorded
-			return "monthly_income", empty, strconv.FormatFloat(r.m.MonthlyIncome, 'f', -1, 64), true
+			return "monthly_income", empty, strconv.FormatFloat(sheet, 'f', -1, 64), true
 		}
-		if h != r.m.MonthlyIncome {
-			return "monthly_income", strconv.FormatFloat(h, 'f', -1, 64), strconv.FormatFloat(r.m.MonthlyIncome, 'f', -1, 64), true
+		if h != sheet {
+			return "monthly_income", strconv.FormatFloat(h, 'f', -1, 64), strconv.FormatFloat(sheet, 'f', -1, 64), true
 		}
 	}
 	return "", "", "", false

@@ -366,7 +366,7 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 		w.derive(now, s.cfg.Older)
 		page.Entries = append(page.Entries, ListEntry{WorkerView: w, Status: records.MonthStatus{
 			WorkerID: w.ID.String(), Month: month, ListType: list, WorkScope: scope.String, Place: place.String,
-			Industry: industry.String, EmploymentForm: form.String, MonthlyIncome: income.Float64,
+			Industry: industry.String, EmploymentForm: form.String, MonthlyIncome: nullIncome(income),
 			VerifiedByMethod: method.String, VerifiedBy: by.String, VerifiedAt: at.String}})
 	}
 	if len(page.Entries) > limit {

@@ -133,6 +133,14 @@ func (s *Station) Worklist(ctx context.Context, month string) (*Worklist, error)
 	return out, nil
 }
 
+// nullIncome is a monthly income as read: nil when NULL (not entered).
+func nullIncome(n sql.NullFloat64) *float64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Float64
+}
+
 func scanStatus(sc interface{ Scan(...any) error }, month string, workerID *string) (*StatusView, error) {
 	var id []byte
 	var list, scope, place, industry, form, method, by, at sql.NullString
@@ -144,7 +152,7 @@ func scanStatus(sc interface{ Scan(...any) error }, month string, workerID *stri
 	copy(rid[:], id)
 	return &StatusView{ID: rid.String(), MonthStatus: records.MonthStatus{WorkerID: *workerID, Month: month,
 		ListType: list.String, WorkScope: scope.String, Place: place.String, Industry: industry.String,
-		EmploymentForm: form.String, MonthlyIncome: income.Float64, VerifiedByMethod: method.String,
+		EmploymentForm: form.String, MonthlyIncome: nullIncome(income), VerifiedByMethod: method.String,
 		VerifiedBy: by.String, VerifiedAt: at.String}}, nil
 }
 
@@ -277,9 +285,12 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 // It reports false, writing nothing, when last month's status breaks the
 // rules a status is checked against today.
 func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID string, c Confirm, last, cur map[string]any) (bool, error) {
-	income, _ := last["monthly_income"].(float64)
-	if n, ok := last["monthly_income"].(int64); ok {
-		income = float64(n)
+	var income *float64 // NULL: not entered (未填报)
+	switch n := last["monthly_income"].(type) {
+	case float64:
+		income = &n
+	case int64:
+		income = records.Income(float64(n))
 	}
 	m := records.MonthStatus{WorkerID: workerID, Month: c.Month, ListType: str(last["list_type"]),
 		WorkScope: str(last["work_scope"]), Place: str(last["place"]), Industry: str(last["industry"]),

@@ -35,10 +35,10 @@ func TestReportCommand(t *testing.T) {
 	var edits []replica.Edit
 	for i, w := range workers[:4] {
 		st := records.MonthStatus{WorkerID: w.Row.String(), Month: "2026-11", ListType: records.ListEmployed,
-			WorkScope: records.WorkScopes[0], EmploymentForm: records.EmploymentForms[0], MonthlyIncome: 3000,
+			WorkScope: records.WorkScopes[0], EmploymentForm: records.EmploymentForms[0], MonthlyIncome: records.Income(3000),
 			VerifiedByMethod: "电话", VerifiedBy: "张三", VerifiedAt: "2026-11-05"}
 		if i == 3 {
-			st.ListType, st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.ListUnemployed, "", "", 0
+			st.ListType, st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.ListUnemployed, "", "", nil
 		}
 		edits = append(edits, replica.Edit{Table: records.MonthlyStatus, Row: st.ID(h.Replica().Key()), Set: st.Columns()})
 	}

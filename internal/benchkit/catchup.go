@@ -169,7 +169,7 @@ func buildCatchupWorld(ctx context.Context, e *env) (w *catchupWorld, err error)
 		st := records.MonthStatus{WorkerID: wk.Row.String(), Month: month, ListType: records.ListTypes[i%3], VerifiedByMethod: "电话",
 			VerifiedBy: "张三", VerifiedAt: month + fmt.Sprintf("-%02d", 1+i%28)}
 		if st.ListType == records.ListEmployed {
-			st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[i%4], records.EmploymentForms[i%5], float64(rng.IntN(80))*100
+			st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[i%4], records.EmploymentForms[i%5], records.Income(float64(rng.IntN(80))*100)
 		}
 		own = append(own, replica.Edit{Table: records.MonthlyStatus, Row: st.ID(enA.Key), Set: st.Columns()})
 	}

@@ -95,7 +95,7 @@ func measureDBSize(ctx context.Context, e *env) ([]Row, error) {
 			st := records.MonthStatus{WorkerID: wk.Row.String(), Month: month, ListType: records.ListTypes[rng.IntN(3)],
 				VerifiedByMethod: records.VerifyMethods[rng.IntN(3)], VerifiedBy: "张三", VerifiedAt: month + fmt.Sprintf("-%02d", 1+i%27)}
 			if st.ListType == records.ListEmployed {
-				st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[rng.IntN(4)], records.EmploymentForms[rng.IntN(5)], float64(rng.IntN(80))*100
+				st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[rng.IntN(4)], records.EmploymentForms[rng.IntN(5)], records.Income(float64(rng.IntN(80))*100)
 				st.Place, st.Industry = sample.Village(rng.IntN(50)), "建筑业"
 			}
 			stEdits = append(stEdits, replica.Edit{Table: records.MonthlyStatus, Row: st.ID(e.key), Set: st.Columns()})

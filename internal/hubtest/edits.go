@@ -61,7 +61,7 @@ func StatusEdit(key ident.Key, worker ident.ID, month, list string) replica.Edit
 	st := records.MonthStatus{WorkerID: worker.String(), Month: month, ListType: list,
 		VerifiedByMethod: "电话", VerifiedBy: "张三", VerifiedAt: month + "-05"}
 	if list == records.ListEmployed {
-		st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[0], records.EmploymentForms[0], 2500
+		st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[0], records.EmploymentForms[0], records.Income(2500)
 	}
 	return replica.Edit{Table: records.MonthlyStatus, Row: st.ID(key), Set: st.Columns()}
 }

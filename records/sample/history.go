@@ -229,7 +229,7 @@ func (g *gen) status(m time.Time, list string, j *job) (replica.Edit, error) {
 	if j != nil {
 		s.WorkScope, s.EmploymentForm, s.Place, s.Industry = j.scope, j.form, j.place, j.industry
 		// The income varies a little from month to month.
-		s.MonthlyIncome = math.Round(j.income * (0.9 + 0.2*g.rng.Float64()))
+		s.MonthlyIncome = records.Income(math.Round(j.income * (0.9 + 0.2*g.rng.Float64())))
 	}
 	if err := s.Validate(); err != nil {
 		return replica.Edit{}, fmt.Errorf("sample status %s: %w", s.Month, err)

@@ -30,7 +30,7 @@ func populate(b testing.TB, f *fixture, n int, month string) {
 				list = records.ListWillingAway
 			}
 			m := records.MonthStatus{WorkerID: e.Row.String(), Month: month, ListType: list, WorkScope: "本村",
-				EmploymentForm: "灵活就业", MonthlyIncome: 2500, VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: month + "-05"}
+				EmploymentForm: "灵活就业", MonthlyIncome: records.Income(2500), VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: month + "-05"}
 			statuses = append(statuses, replica.Edit{Table: records.MonthlyStatus, Row: m.ID(key), Set: m.Columns()})
 		}
 		if _, err := f.r.Write(ctx, append(append([]replica.Edit{}, chunk...), statuses...)...); err != nil {

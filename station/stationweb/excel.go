@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -177,7 +178,7 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 		for _, e := range page.Entries {
 			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage, placeCell(e.HukouVillage),
 				e.ResidenceVillage, placeCell(e.ResidenceVillage), strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
-				e.Status.EmploymentForm, e.Status.MonthlyIncome, e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt})
+				e.Status.EmploymentForm, incomeCell(e.Status.MonthlyIncome), e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt})
 		}
 		if after = page.Next; after == "" {
 			break
@@ -235,4 +236,22 @@ func (s *Server) exportGigs(w http.ResponseWriter, r *http.Request) {
 	if err := writeTable(w, q.Get("format"), s.cfg.Name+"-零工信息", GigHeader, rows); err != nil {
 		s.log.WarnContext(r.Context(), "export gigs", "err", err)
 	}
+}
+
+// incomeCell is a monthly income as an export shows it: the number, or
+// 未填报 when none was entered.
+func incomeCell(v *float64) any {
+	if v == nil {
+		return records.IncomeNotReported
+	}
+	return *v
+}
+
+// incomeText is a monthly income as text: the number, or none when none
+// was entered.
+func incomeText(v *float64, none string) string {
+	if v == nil {
+		return none
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
 }

@@ -234,7 +234,7 @@ func FuzzStationWorkers(f *testing.F) {
 	good := workerBody("@N")
 	good["notes"] = "备注"
 	f.Add(false, false, mustJSON(good))
-	f.Add(true, false, `{"id_number":"@N","name":" 巴图 ","ethnicity":"蒙古族","hukou_village":"150421100201","education":"本科","labour_ability":"普通劳动力","residence_village":"150421100202","monitor_type":"脱贫不稳定户","tags":["脱贫人口","残疾"],"skills":["电焊"," 开车 "],"willing_away":false,"notes":"<script>alert(1)</script>'); DROP TABLE workers;--"}`)
+	f.Add(true, false, `{"id_number":"@N","name":" 巴图 ","ethnicity":"蒙古族","hukou_village":"150421100201","education":"本科","labour_ability":"普通劳动力","residence_village":"150421100202","monitor_type":"脱贫不稳定户","tags":["脱贫人口","残疾","防止返贫监测对象"],"skills":["电焊"," 开车 "],"willing_away":false,"notes":"<script>alert(1)</script>'); DROP TABLE workers;--"}`)
 	f.Add(false, false, `{"id_number":"11010519491231002X","name":"x","ethnicity":"汉","hukou_village":"150421100201","education":"初中","labour_ability":"无劳动力"}`)
 	f.Add(false, true, `{"id_number":"@N","name":"","phone":"12345"}`)
 	f.Add(false, false, `{"id_number":"@N","name":"a","unknown":1}`)

@@ -2,12 +2,14 @@ package stationweb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -298,6 +300,22 @@ func TestWorkerValidationErrors(t *testing.T) {
 			t.Errorf("%s=%v: %d %v", c.field, c.value, r.status, r.body)
 		}
 	}
+	// The rules between the categories and the monitoring type.
+	for _, c := range []struct {
+		tags      []string
+		monitor   string
+		field, zh string
+	}{
+		{[]string{"农民工"}, "突发严重困难户", "monitor_type", "填写监测对象类型需在人员类别中选择“防止返贫监测对象”"},
+		{[]string{"脱贫人口", "防止返贫监测对象"}, "边缘易致贫户", "monitor_type", "监测对象类型为边缘易致贫户时，人员类别不能有“脱贫人口”"},
+	} {
+		b := workerBody(good)
+		b["tags"], b["monitor_type"] = c.tags, c.monitor
+		if r := f.api("POST", "/api/workers", b); r.status != 400 || r.body["field"] != c.field ||
+			!strings.Contains(fmt.Sprint(r.body["error"]), c.zh) {
+			t.Errorf("%v %s: %d %v", c.tags, c.monitor, r.status, r.body)
+		}
+	}
 	// English on request.
 	b := workerBody(good)
 	b["phone"] = "1"
@@ -324,6 +342,44 @@ func TestWorkerValidationErrors(t *testing.T) {
 	f.r.DB().QueryRow(`SELECT count(*) FROM workers`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("%d workers written by invalid requests", n)
+	}
+}
+
+// TestWorkerGroupRules: a change to a registered person that breaks the rules
+// between the categories and the monitoring type is refused naming the
+// field, and writes nothing; one that mends a person stored before the
+// rules is accepted.
+func TestWorkerGroupRules(t *testing.T) {
+	f := newFixture(t, nil)
+	b := workerBody(idNumber("19800101", 11))
+	b["tags"], b["monitor_type"] = []string{"防止返贫监测对象"}, "边缘易致贫户"
+	id := f.mustCreate("/api/workers", b)
+	stored := func() (tags, monitor string) {
+		var m sql.NullString
+		if err := f.r.DB().QueryRow(`SELECT tags, monitor_type FROM workers WHERE id = unhex(?)`, id).Scan(&tags, &m); err != nil {
+			t.Fatal(err)
+		}
+		return tags, m.String
+	}
+	for _, c := range []struct{ body, field, zh string }{
+		{`{"tags":["脱贫人口","防止返贫监测对象"]}`, "monitor_type", "不能有“脱贫人口”"},
+		{`{"tags":["农民工"]}`, "monitor_type", "需在人员类别中选择“防止返贫监测对象”"},
+		{`{"monitor_type":"突发严重困难户","tags":["残疾"]}`, "monitor_type", "需在人员类别中选择"},
+	} {
+		if r := f.api("PATCH", "/api/workers/"+id, c.body); r.status != 400 || r.body["field"] != c.field ||
+			!strings.Contains(fmt.Sprint(r.body["error"]), c.zh) {
+			t.Errorf("%s: %d %v", c.body, r.status, r.body)
+		}
+		if tags, m := stored(); tags != `["防止返贫监测对象"]` || m != "边缘易致贫户" {
+			t.Fatalf("%s wrote %s %s", c.body, tags, m)
+		}
+	}
+	// Both at once is a good change.
+	if r := f.api("PATCH", "/api/workers/"+id, `{"tags":["脱贫人口","防止返贫监测对象"],"monitor_type":"脱贫不稳定户"}`); r.status != 200 {
+		t.Fatalf("both at once: %d %v", r.status, r.body)
+	}
+	if r := f.api("PATCH", "/api/workers/"+id, `{"tags":[],"monitor_type":""}`); r.status != 200 {
+		t.Fatalf("clearing both: %d %v", r.status, r.body)
 	}
 }
 
@@ -407,7 +463,12 @@ func TestMonthlyStatus(t *testing.T) {
 		return m
 	}
 	id := f.mustCreate("/api/monthly-status", ms(nil))
-	r := f.api("POST", "/api/monthly-status", ms(func(m map[string]any) { m["list_type"] = "unemployed" }))
+	r := f.api("POST", "/api/monthly-status", ms(func(m map[string]any) {
+		m["list_type"] = "unemployed"
+		for _, k := range []string{"work_scope", "place", "industry", "employment_form", "monthly_income"} {
+			delete(m, k)
+		}
+	}))
 	if r.status != 200 || r.body["id"] != id {
 		t.Fatalf("second status of the month: %d %v", r.status, r.body)
 	}
@@ -443,6 +504,109 @@ func TestMonthlyStatus(t *testing.T) {
 		if r := f.api("POST", "/api/monthly-status", ms(c.mod)); r.status != c.status || r.body["field"] != c.field {
 			t.Errorf("case %d: %d %v", i, r.status, r.body)
 		}
+	}
+	// The rules across fields, each refused naming its field in Chinese.
+	unemployed := func(keep ...string) func(m map[string]any) {
+		return func(m map[string]any) {
+			m["list_type"] = "失业"
+			for _, k := range []string{"work_scope", "place", "industry", "employment_form", "monthly_income"} {
+				if !slices.Contains(keep, k) {
+					delete(m, k)
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		mod       func(m map[string]any)
+		field, zh string
+	}{
+		{unemployed("employment_form"), "employment_form", "清单类型为失业时不填就业形式"},
+		{unemployed("industry"), "industry", "清单类型为失业时不填行业"},
+		{unemployed("place"), "place", "清单类型为失业时不填地点"},
+		{unemployed("monthly_income"), "monthly_income", "清单类型为失业时不填月收入"},
+		{func(m map[string]any) { m["employment_form"], m["work_scope"] = "公益性岗位", "区外" }, "employment_form",
+			"就业形式为公益性岗位时，就业范围不能是区外"},
+	} {
+		if r := f.api("POST", "/api/monthly-status", ms(c.mod)); r.status != 400 || r.body["field"] != c.field ||
+			!strings.Contains(fmt.Sprint(r.body["error"]), c.zh) {
+			t.Errorf("%s: %d %v", c.zh, r.status, r.body)
+		}
+	}
+	// Nothing of them was written: the month holds the unemployed status.
+	var n int
+	var list string
+	var form, income any
+	if err := f.r.DB().QueryRow(`SELECT count(*), max(list_type), max(employment_form), max(monthly_income)
+		FROM monthly_status WHERE month = '2026-11'`).Scan(&n, &list, &form, &income); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || list != "失业" || form != nil || income != nil {
+		t.Fatalf("after refused statuses: %d %q %v %v", n, list, form, income)
+	}
+	// An unemployed status with income 0 (none) is accepted; a 公益性岗位 at home too.
+	if r := f.api("POST", "/api/monthly-status", ms(func(m map[string]any) {
+		unemployed()(m)
+		m["monthly_income"] = 0
+	})); r.status != 200 {
+		t.Fatalf("unemployed with income 0: %d %v", r.status, r.body)
+	}
+	if r := f.api("POST", "/api/monthly-status", ms(func(m map[string]any) {
+		m["employment_form"], m["work_scope"] = "公益性岗位", "本村"
+	})); r.status != 200 {
+		t.Fatalf("public-welfare post in the village: %d %v", r.status, r.body)
+	}
+}
+
+// TestMonthlyIncomeUnknown: an income not given is stored NULL and shown as
+// 未填报; an income of 0 given on purpose stays 0.
+func TestMonthlyIncomeUnknown(t *testing.T) {
+	f := newFixture(t, nil)
+	body := func(wid string, income any) map[string]any {
+		m := map[string]any{"worker_id": wid, "month": "2026-11", "list_type": "就业", "work_scope": "本村",
+			"employment_form": "灵活就业", "verified_by_method": "电话", "verified_by": "李四", "verified_at": "2026-11-10"}
+		if income != nil {
+			m["monthly_income"] = income
+		}
+		return m
+	}
+	unknown := f.mustCreate("/api/workers", workerBody(idNumber("19800101", 11)))
+	zero := f.mustCreate("/api/workers", workerBody(idNumber("19800102", 13)))
+	f.mustCreate("/api/monthly-status", body(unknown, nil))
+	f.mustCreate("/api/monthly-status", body(zero, 0))
+	for wid, want := range map[string]any{unknown: nil, zero: 0.0} {
+		var got any
+		if err := f.r.DB().QueryRow(`SELECT monthly_income FROM monthly_status WHERE worker_id = ?`, wid).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: stored income %v, want %v", wid, got, want)
+		}
+	}
+	// The form: an empty income field stores NULL too.
+	form := url.Values{"month": {"2026-10"}, "list_type": {"就业"}, "work_scope": {"本村"}, "employment_form": {"单位"},
+		"monthly_income": {""}, "verified_by_method": {"电话"}, "verified_by": {"李四"}, "verified_at": {"2026-10-10"}}
+	b := f.browser()
+	if r := b.post("/workers/"+zero+"/monthly-status", form); r.status != http.StatusSeeOther {
+		t.Fatalf("form: %d %s", r.status, r.raw)
+	}
+	var formIncome any
+	if err := f.r.DB().QueryRow(`SELECT monthly_income FROM monthly_status WHERE worker_id = ? AND month = '2026-10'`,
+		zero).Scan(&formIncome); err != nil || formIncome != nil {
+		t.Fatalf("form income: %v %v", formIncome, err)
+	}
+	// The person's page, the list page and its export show 未填报 for the
+	// one, 0 for the other.
+	if page := b.get("/workers/" + unknown); !strings.Contains(page.raw, "<td>未填报</td>") {
+		t.Errorf("worker page does not show 未填报:\n%s", page.raw)
+	}
+	page := b.get("/lists?month=2026-11&list=employed")
+	if !strings.Contains(page.raw, "未填报") {
+		t.Errorf("list page does not show 未填报:\n%s", page.raw)
+	}
+	csv := b.get("/lists/export?month=2026-11&list=employed&format=csv")
+	lines := strings.Split(strings.TrimSpace(csv.raw), "\n")
+	if csv.status != 200 || len(lines) != 3 || !strings.Contains(csv.raw, ",未填报,") {
+		t.Errorf("export: %d %q", csv.status, csv.raw)
 	}
 }
 

@@ -33,11 +33,18 @@ var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "
 
 func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"datetime":     dates.DateTime,
-		"mask":         records.MaskIDNumber,
-		"maskPhone":    records.MaskPhone,
-		"join":         func(ss []string) string { return strings.Join(ss, "、") },
-		"money":        func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
+		"datetime":  dates.DateTime,
+		"mask":      records.MaskIDNumber,
+		"maskPhone": records.MaskPhone,
+		"join":      func(ss []string) string { return strings.Join(ss, "、") },
+		"money":     func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) },
+		"income":    func(v *float64) string { return incomeText(v, records.IncomeNotReported) },
+		"storedIncome": func(v any) string { // a row's monthly_income: NULL is 未填报
+			if v == nil {
+				return records.IncomeNotReported
+			}
+			return displayValue(v)
+		},
 		"val":          displayValue,
 		"add":          func(a, b int) int { return a + b },
 		"listCode":     records.ListCode,

@@ -163,9 +163,9 @@ func statusLine(v *station.StatusView, verified bool) string {
 			b.WriteString(x)
 		}
 	}
-	if v.MonthlyIncome != 0 {
+	if in := v.MonthlyIncome; in != nil && (*in != 0 || v.ListType == records.ListEmployed) {
 		b.WriteString(" · ")
-		b.WriteString(strconv.FormatFloat(v.MonthlyIncome, 'f', -1, 64))
+		b.WriteString(strconv.FormatFloat(*in, 'f', -1, 64))
 	}
 	if verified {
 		b.WriteString(" (" + v.VerifiedByMethod + " " + v.VerifiedAt + ")")
@@ -352,7 +352,7 @@ func (d *worklistData) FormURL(p station.WorklistPerson) string {
 	if src != nil {
 		q.Set("list_type", src.ListType)
 		for k, v := range map[string]string{"work_scope": src.WorkScope, "place": src.Place, "industry": src.Industry,
-			"employment_form": src.EmploymentForm, "monthly_income": strconv.FormatFloat(src.MonthlyIncome, 'f', -1, 64)} {
+			"employment_form": src.EmploymentForm, "monthly_income": incomeText(src.MonthlyIncome, "")} {
 			if v != "" {
 				q.Set(k, v)
 			}
