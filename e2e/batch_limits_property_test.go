@@ -245,7 +245,9 @@ func (w *limitsWorkload) worker(station int) []replica.Edit {
 		if st.ListType == records.ListEmployed {
 			st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[0], records.EmploymentForms[0], records.Income(2500)
 		}
-		st.Place = w.text(w.long("place", 200))
+		if st.ListType != records.ListUnemployed { // 失业 names no place of work
+			st.Place = w.text(w.long("place", 200))
+		}
 		if err := st.Validate(); err != nil {
 			t.Fatal(err)
 		}

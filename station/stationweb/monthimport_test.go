@@ -135,17 +135,21 @@ func TestMonthImportFillsWorklist(t *testing.T) {
 	want := map[string]string{
 		"阿拉坦": "就业/县外区内/呼和浩特/建筑/单位/4200/电话/李四/2026-11-12",
 		"宝音":  "就业/区外/北京/餐饮/灵活就业/3500/数据比对/李四/2026-11-12",
-		"朝鲁":  "就业/本村///公益性岗位/0/入户/李四/2026-11-12",
-		"达来":  "失业/////0/数据比对/李四/2026-11-12",
-		"额尔敦": "失业/////0/数据比对/李四/2026-11-12",
+		"朝鲁":  "就业/本村///公益性岗位/未填报/入户/李四/2026-11-12",
+		"达来":  "失业/////未填报/数据比对/李四/2026-11-12",
+		"额尔敦": "失业/////未填报/数据比对/李四/2026-11-12",
 	}
 	for _, p := range people(t, wl) {
 		st, ok := p["status"].(map[string]any)
 		if !ok {
 			t.Fatalf("%v: no status", p["name"])
 		}
+		income := "未填报" // an empty cell is no income given (null), not 0
+		if v, ok := st["monthly_income"].(float64); ok {
+			income = strconv.FormatFloat(v, 'f', -1, 64)
+		}
 		got := strings.Join([]string{st["list_type"].(string), st["work_scope"].(string), st["place"].(string),
-			st["industry"].(string), st["employment_form"].(string), strconv.FormatFloat(st["monthly_income"].(float64), 'f', -1, 64),
+			st["industry"].(string), st["employment_form"].(string), income,
 			st["verified_by_method"].(string), st["verified_by"].(string), st["verified_at"].(string)}, "/")
 		if got != want[p["name"].(string)] {
 			t.Errorf("%v: %s, want %s", p["name"], got, want[p["name"].(string)])
