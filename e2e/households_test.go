@@ -2,10 +2,12 @@ package e2e
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"fieldsync/hub"
+	"fieldsync/hub/access"
 	"fieldsync/internal/hubtest"
 	"fieldsync/records"
 	"fieldsync/replica"
@@ -49,6 +51,13 @@ func TestHouseholdFollowsItsHead(t *testing.T) {
 	}
 	if v := hubtest.StationValue(t, hr, records.Workers, mustParseID(t, member), "household_id"); v != hid {
 		t.Fatalf("the member's household_id at the hub: %v", v)
+	}
+	// The county's worker page shows the member's household and its designations.
+	web := h.LoggedIn("viewer-hh", access.RoleViewer)
+	st, _, page := hubtest.Page(t, web, h.URL()+"/workers/"+member)
+	if st != http.StatusOK || !strings.Contains(page, "零就业家庭") || !strings.Contains(page, records.MonitorTypes[0]) ||
+		!strings.Contains(page, "户主巴特尔") {
+		t.Fatalf("the hub's worker page of the member: %d\n%s", st, page)
 	}
 	// B sees the household through its own API and may edit it: it holds the head.
 	st, got := b.api("GET", "/api/households/"+hid, nil)
