@@ -67,7 +67,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	if err != nil {
 		return nil, fmt.Errorf("dashboard %s: %w", month, err)
 	}
-	return buildFigures(p, opt, names, people, cur, prev, gaps, gigRows, stations), nil
+	return withHouseholds(ctx, db, buildFigures(p, opt, names, people, cur, prev, gaps, gigRows, stations))
 }
 
 // buildFigures makes the figures from the intermediate rows, however they

@@ -24,6 +24,8 @@ type Figures struct {
 	Stations   StationFigures `json:"stations"`
 	// Villages are the totals by village (residence), ordered by code.
 	Villages []VillageRow `json:"villages"`
+	// Households counts 零就业家庭 and 监测对象 by household.
+	Households HouseholdFigures `json:"households"`
 }
 
 // ListCount counts the people on each of the three lists.

@@ -47,7 +47,7 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	if err != nil {
 		return nil, fmt.Errorf("figures %s: %w", b.month, err)
 	}
-	return buildFigures(p, b.opt, b.names, people, cur, prev, gaps, gigRows, stations), nil
+	return withHouseholds(ctx, b.db, buildFigures(p, b.opt, b.names, people, cur, prev, gaps, gigRows, stations))
 }
 
 // dashboardRows counts the roster as sqlPeople, sqlStatuses and the gaps

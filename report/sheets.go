@@ -280,6 +280,7 @@ func (b *workbook) summary() *sheet {
 			if f.Gigs.MeanDaysToFill != nil {
 				rows = append(rows, []any{"零工", "平均招满天数", *f.Gigs.MeanDaysToFill})
 			}
+			rows = append(rows, householdRows(f.Households)...)
 			for _, r := range rows {
 				if err := yield(r); err != nil {
 					return err

@@ -94,6 +94,9 @@ func (s *Station) UpdateWorker(ctx context.Context, id ident.ID, apply func(w *r
 		if len(set) == 0 {
 			return nil
 		}
+		if err := s.checkMembershipTx(ctx, tx, id, set); err != nil {
+			return err
+		}
 		if _, err := s.edit(ctx, tx, replica.Edit{Table: records.Workers, Row: id, Set: set}); err != nil {
 			return fmt.Errorf("update worker: %w", err)
 		}

@@ -76,7 +76,11 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := h.AddToScope(ctx, *station, ids); err != nil {
 			return err
 		}
-		if _, err := h.Write(ctx, edits...); err != nil {
+		households, err := sample.Households(edits, *seed, h.Replica().Key(), *station)
+		if err != nil {
+			return err
+		}
+		if _, err := h.Write(ctx, append(slices.Clip(edits), households...)...); err != nil {
 			return fmt.Errorf("sample workers: %w", err)
 		}
 		if *months > 0 {

@@ -82,6 +82,13 @@ func (h *server) showWorker(w http.ResponseWriter, r *http.Request, lang string,
 		p.Notice = n
 	}
 	holders, choices := h.assignData(r, id, p.Admin)
-	p.Data = map[string]any{"Rec": rec, "Hist": hist, "Columns": workerColumns, "Holders": holders, "AssignTo": choices}
+	household, err := h.HouseholdOf(r.Context(), id)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "worker household", "err", err)
+		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
+		return
+	}
+	p.Data = map[string]any{"Rec": rec, "Hist": hist, "Columns": workerColumns, "Holders": holders, "AssignTo": choices,
+		"Household": household}
 	h.render(w, r, workerTmpl, status, p)
 }

@@ -53,7 +53,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"place":        placeOf,
 	}
 	out := map[string]*template.Template{}
-	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due") {
+	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due", "households", "household") {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts_*.html", "templates/"+n+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", n, err)
@@ -140,6 +140,7 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	s.routesWorklist(mux)
 	s.routesDue(mux)
 	s.routesLedger(mux)
+	s.routesHouseholds(mux)
 	mux.HandleFunc("GET /login", s.pageLogin)
 	mux.HandleFunc("POST /login", s.postLogin)
 	mux.HandleFunc("POST /logout", s.postLogout)
@@ -246,6 +247,8 @@ type workersData struct {
 	Page       *station.WorkerPage
 	Prev       string
 	Next       string
+	// Households marks the page's people who are in a household.
+	Households map[ident.ID]*station.HouseholdMark
 }
 
 // pageLinks makes the pager's links: back to the first page, and on to the
@@ -283,6 +286,10 @@ func (s *Server) pageWorkers(w http.ResponseWriter, r *http.Request) {
 	base := url.Values{"q": {q}}
 	if category != "" {
 		base.Set("category", category)
+	}
+	if d.Households, err = s.householdMarks(r.Context(), page.Workers); err != nil {
+		s.webError(w, r, err)
+		return
 	}
 	d.Prev, d.Next = pageLinks(base, "/workers", after != "" || offset > 0, page.Next)
 	s.render(w, r, http.StatusOK, "workers", "workers", d)
@@ -356,6 +363,8 @@ type workerData struct {
 	Settled   map[string]*settledMark
 	Matches   []station.Match
 	Month     string
+	// Household is the person's household, nil when none.
+	Household *station.HouseholdView
 }
 
 // settledMark marks a field the county hub settled, with the values it
@@ -457,6 +466,9 @@ func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
 		return d, err
 	}
 	if d.Settled, err = s.settledByCounty(ctx, langOf(r), records.Workers, id); err != nil {
+		return d, err
+	}
+	if d.Household, err = s.st.HouseholdOf(ctx, id); err != nil {
 		return d, err
 	}
 	d.Matches, err = s.st.WorkerMatches(ctx, id)
