@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -104,5 +105,42 @@ func TestHostileHouseholdOfAnotherStationsPerson(t *testing.T) {
 	c.a.Do(hubtest.WithStation(replica.Edit{Table: records.Households, Row: ownRow, Set: own.Columns()}, "站A"))
 	hubtest.WaitFor(t, 30*time.Second, "A's own household at the hub", func() bool {
 		return hasRow(t, c.h.Hub.Replica(), records.Households, ownRow.String())
+	})
+}
+
+// TestHostileHouseholdReference: a station may put its person only into a
+// household it can see (the head in its scope), one the hub holds or one
+// the same batch creates; another station's household, or an id naming no
+// household, is refused on household_id, and the hub keeps its value.
+func TestHostileHouseholdReference(t *testing.T) {
+	c := newTrustCounty(t)
+	bHousehold := mustParseID(t, c.b.mustCreate("/api/households", fmt.Sprintf(`{"worker_id": %q}`, c.wb)))
+	hubtest.WaitFor(t, 30*time.Second, "B's household at the hub", func() bool {
+		return hasRow(t, c.h.Hub.Replica(), records.Households, bHousehold.String())
+	})
+	setHousehold := func(id string) replica.Edit {
+		return hubtest.WithStation(replica.Edit{Table: records.Workers, Row: c.wa,
+			Set: []replica.ColumnValue{{Column: "household_id", Value: id}}}, "站A")
+	}
+	c.a.Do(setHousehold(bHousehold.String()))
+	made := hubtest.NewRowID(t)
+	c.a.Do(setHousehold(made.String()))
+	checkRefused(t, "hub", c.h.Hub.Replica(), "站A", []refusalWant{
+		{records.Workers, c.wa, "household_id", records.KeyNoHousehold},
+		{records.Workers, c.wa, "household_id", records.KeyNoHousehold},
+	})
+	if v := hubtest.StationValue(t, c.h.Hub.Replica(), records.Workers, c.wa, "household_id"); v != nil {
+		t.Fatalf("the hub took A's person into a household A cannot see: %v", v)
+	}
+	// A household created in the same batch as the membership is accepted.
+	own := records.Household{WorkerID: c.wa.String()}
+	if err := own.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ownRow := hubtest.NewRowID(t)
+	c.a.Do(setHousehold(ownRow.String()),
+		hubtest.WithStation(replica.Edit{Table: records.Households, Row: ownRow, Set: own.Columns()}, "站A"))
+	hubtest.WaitFor(t, 30*time.Second, "A's person in A's new household at the hub", func() bool {
+		return hubtest.StationValue(t, c.h.Hub.Replica(), records.Workers, c.wa, "household_id") == ownRow.String()
 	})
 }

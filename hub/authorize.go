@@ -78,6 +78,9 @@ type screen struct {
 	rows      map[rowKey]map[string]any // rows as the batch's accepted changes leave them
 	again     map[rowKey]bool           // rows the batch changes more than once
 	joinsDay  int                       // joins of the station today, -1 until read
+	// newHouseholds are the households the batch creates, by row, with
+	// their head: a member may join one in the same batch.
+	newHouseholds map[ident.ID]ident.ID
 	// waitingAdded are the joins this batch made wait, remembered before
 	// the commit (forgotten if it fails).
 	waitingAdded []ident.ID
@@ -122,6 +125,22 @@ func (s *screen) run(ctx context.Context, changes []replica.Change) error {
 			s.again[k] = true
 		}
 		seen[k] = true
+	}
+	if t, ok := s.h.rep.Schema().Table(records.Households); ok {
+		head, _ := t.Column("worker_id")
+		for i := range changes {
+			if changes[i].Table != records.Households {
+				continue
+			}
+			if v, ok := fieldText(changes[i].Fields, head); ok {
+				if id, err := ident.ParseID(v); err == nil {
+					if s.newHouseholds == nil {
+						s.newHouseholds = map[ident.ID]ident.ID{}
+					}
+					s.newHouseholds[changes[i].Row] = id
+				}
+			}
+		}
 	}
 	// Workers first: the scope of a worker registered in this batch
 	// decides its records', wherever they stand in the batch.
@@ -210,9 +229,49 @@ func (s *screen) change(ctx context.Context, c replica.Change) error {
 			s.refuseVisible(c, t, before, records.KeyNotPoster)
 			return nil
 		}
-		return s.values(c, t, before)
+		return s.values(ctx, c, t, before)
 	}
 	s.refuse(c, t, "", records.KeyOutOfScope, "")
+	return nil
+}
+
+// checkHousehold refuses, in bad, a worker change that puts the person
+// into a household the station cannot see: one the hub does not hold (nor
+// the batch creates), or whose head is not in the station's scope. The
+// station's own forms check the same (station.Households); a station that
+// skips them must not link its person to another station's household.
+func (s *screen) checkHousehold(ctx context.Context, c replica.Change, t *replica.Table, bad map[int]refusal) error {
+	col, ok := t.Column("household_id")
+	if !ok {
+		return nil
+	}
+	if _, refused := bad[col]; refused {
+		return nil
+	}
+	v, ok := fieldText(c.Fields, col)
+	if !ok || v == "" {
+		return nil
+	}
+	id, err := ident.ParseID(v)
+	if err != nil {
+		return nil // CheckChange refused it already
+	}
+	head, ok := s.newHouseholds[id]
+	if !ok {
+		row, err := s.tx.Row(ctx, records.Households, id)
+		if err != nil {
+			return fmt.Errorf("household of a worker: %w", err)
+		}
+		if row != nil && row[replica.DeletedColumn] != int64(1) {
+			h, _ := row["worker_id"].(string)
+			head, err = ident.ParseID(h)
+			ok = err == nil
+		}
+	}
+	if !ok || !s.inScope(head) {
+		fe := &records.FieldError{Field: "household_id", Key: records.KeyNoHousehold}
+		bad[col] = refusal{key: fe.Key, reason: fe.Message("zh")}
+	}
 	return nil
 }
 
@@ -255,7 +314,7 @@ func (s *screen) worker(ctx context.Context, t *replica.Table, c replica.Change,
 		s.added[w] = true
 		s.add.workers = append(s.add.workers, w)
 		s.add.pending = append(s.add.pending, held)
-		return s.values(c, t, before)
+		return s.values(ctx, c, t, before)
 	}
 	if idn, ok := fieldText(c.Fields, idCol); ok && !c.Prechecked && s.h.deriver.Derive(records.Workers, idn) != w {
 		// Refused alone: the row is the station's, and replica refuses a
@@ -274,7 +333,7 @@ func (s *screen) worker(ctx context.Context, t *replica.Table, c replica.Change,
 			}
 		}
 	}
-	return s.values(c, t, before)
+	return s.values(ctx, c, t, before)
 }
 
 // othersHolding reports whether a station besides the sender holds w.
@@ -332,13 +391,13 @@ func (s *screen) child(ctx context.Context, t *replica.Table, c replica.Change, 
 			}
 		}
 	}
-	return s.values(c, t, before)
+	return s.values(ctx, c, t, before)
 }
 
 // values is the last check of a change the station may make: its station
 // column and its values. A new row is accepted whole or not at all; an
 // existing row's bad columns are refused and the rest applies.
-func (s *screen) values(c replica.Change, t *replica.Table, before map[string]any) error {
+func (s *screen) values(ctx context.Context, c replica.Change, t *replica.Table, before map[string]any) error {
 	bad := map[int]refusal{}
 	if col, ok := t.Column("station"); ok {
 		// The station is the session's, whatever the change says: the
@@ -363,6 +422,11 @@ func (s *screen) values(c replica.Change, t *replica.Table, before map[string]an
 			if _, dup := bad[col]; !dup {
 				bad[col] = refusal{key: fe.Key, reason: fe.Message("zh")}
 			}
+		}
+	}
+	if t.Name == records.Workers {
+		if err := s.checkHousehold(ctx, c, t, bad); err != nil {
+			return err
 		}
 	}
 	if len(bad) == 0 {
