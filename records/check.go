@@ -1,6 +1,7 @@
 package records
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,11 @@ type tableRules struct {
 	// those columns: when the rule breaks and the change set only a
 	// partner, the partner is refused.
 	partners map[string][]string
+	// legacy, when set, returns the fields as they are judged: a value
+	// an earlier schema version stored (and the hub still accepts from
+	// stations one version behind) replaced by its meaning today. The
+	// change itself keeps what it sent.
+	legacy func(fields map[string]any) map[string]any
 }
 
 // templateID is a well-formed row id for templates.
@@ -88,6 +94,18 @@ var checkRules = map[string]tableRules{
 			"willing_away": int64(0),
 		},
 		partners: map[string][]string{"work_scope": {"list_type"}, "employment_form": {"list_type"}, "voided_on": {"void_reason"}},
+		// A station of schema version 1 stores the third list as the
+		// status 有意愿外出 (it has no willing_away column): accepted, and
+		// judged as what it counts as, 失业 (NormalizeListFlag). The hub
+		// keeps the value as sent and every reader maps it.
+		legacy: func(f map[string]any) map[string]any {
+			if f["list_type"] != ListWillingAway {
+				return f
+			}
+			c := maps.Clone(f)
+			c["list_type"] = ListUnemployed
+			return c
+		},
 	},
 	Unemployment: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -218,6 +236,9 @@ func CheckChange(table string, before, fields map[string]any, now time.Time) []*
 	rules, ok := checkRules[table]
 	if !ok {
 		return []*FieldError{fieldErr("", KeyHubOnly)}
+	}
+	if rules.legacy != nil {
+		fields = rules.legacy(fields)
 	}
 	future := futureBirth(table, fields, now)
 	if future == nil && rules.acceptable(before, fields) {

@@ -201,7 +201,8 @@ type MonthStatus struct {
 }
 
 // Validate normalises m and checks its rules. An employed person needs a
-// work scope and an employment form.
+// work scope and an employment form. A list_type naming the old third list
+// (有意愿外出, or an alias) becomes 失业 with WillingAway set.
 func (m *MonthStatus) Validate() error {
 	trim(&m.WorkerID, &m.Month, &m.ListType, &m.WorkScope, &m.Place, &m.Industry,
 		&m.EmploymentForm, &m.VerifiedByMethod, &m.VerifiedBy, &m.VerifiedAt)
@@ -214,10 +215,11 @@ func (m *MonthStatus) Validate() error {
 	if m.ListType == "" {
 		return fieldErr("list_type", KeyRequired)
 	}
-	if l := NormalizeList(m.ListType); l != "" {
-		m.ListType = l
+	// The old third list (有意愿外出) is 失业 with the month's flag.
+	if l, willing := NormalizeListFlag(m.ListType); l != "" {
+		m.ListType, m.WillingAway = l, m.WillingAway || willing
 	} else {
-		return enumErr("list_type", ListTypes)
+		return enumErr("list_type", StatusLists)
 	}
 	employed := m.ListType == ListEmployed
 	if err := enum("work_scope", m.WorkScope, WorkScopes, employed); err != nil {
