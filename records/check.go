@@ -51,6 +51,11 @@ type tableRules struct {
 	// those columns: when the rule breaks and the change set only a
 	// partner, the partner is refused.
 	partners map[string][]string
+	// legacy, when set, returns the fields as they are judged: a value
+	// an earlier schema version stored (and the hub still accepts from
+	// stations one version behind) replaced by its meaning today. The
+	// change itself keeps what it sent.
+	legacy func(fields map[string]any) map[string]any
 }
 
 // templateID is a well-formed row id for templates.
@@ -91,10 +96,11 @@ var checkRules = map[string]tableRules{
 				"void_reason": &m.VoidReason, "voided_on": &m.VoidedOn,
 			}
 		},
-		// 有意愿外出 neither requires nor forbids a scope, place, industry,
-		// form or income (就业 requires some, 失业 forbids some).
+		// 失业 requires nothing of a scope, place, industry, form or
+		// income; what it forbids of them is a rule between columns, judged
+		// on the whole row (acrossKeys), not on a column alone.
 		template: map[string]any{
-			"worker_id": templateID, "month": "2026-01", "list_type": ListWillingAway,
+			"worker_id": templateID, "month": "2026-01", "list_type": ListUnemployed,
 			"verified_by_method": VerifyMethods[0], "verified_by": "x", "verified_at": earliest,
 			"willing_away": int64(0),
 		},
@@ -103,6 +109,18 @@ var checkRules = map[string]tableRules{
 			"work_scope": {"list_type"}, "place": {"list_type"}, "industry": {"list_type"},
 			"employment_form": {"list_type", "work_scope"}, "monthly_income": {"list_type"},
 			"voided_on": {"void_reason"},
+		},
+		// A station of schema version 1 stores the third list as the
+		// status 有意愿外出 (it has no willing_away column): accepted, and
+		// judged as what it counts as, 失业 (NormalizeListFlag). The hub
+		// keeps the value as sent and every reader maps it.
+		legacy: func(f map[string]any) map[string]any {
+			if f["list_type"] != ListWillingAway {
+				return f
+			}
+			c := maps.Clone(f)
+			c["list_type"] = ListUnemployed
+			return c
 		},
 	},
 	Unemployment: {
@@ -237,6 +255,9 @@ func CheckChange(table string, before, fields map[string]any, now time.Time) []*
 		return []*FieldError{fieldErr("", KeyHubOnly)}
 	}
 	before = rules.decodeSets(before)
+	if rules.legacy != nil {
+		fields = rules.legacy(fields)
+	}
 	future := futureBirth(table, fields, now)
 	if future == nil && rules.acceptable(before, fields) {
 		return nil
@@ -346,6 +367,10 @@ func checkEnteredBy(v any) *FieldError {
 
 // checkAlone judges column c's value v in the table's template: its type,
 // the rules of the column itself, and its canonical form.
+// acrossKeys are the errors of rules between columns that name the column
+// they refuse: in the template they say nothing of the column alone.
+var acrossKeys = map[string]bool{KeyUnemployedField: true, KeyWelfareAway: true, KeyMonitorTag: true, KeyEdgeLifted: true}
+
 func (r tableRules) checkAlone(c string, v any) *FieldError {
 	rec, ptrs := r.bind()
 	for col, p := range ptrs {
@@ -356,7 +381,7 @@ func (r tableRules) checkAlone(c string, v any) *FieldError {
 	}
 	err := rec.Validate()
 	if err != nil {
-		if fe, ok := AsFieldError(err); ok && fe.Field == c {
+		if fe, ok := AsFieldError(err); ok && fe.Field == c && !acrossKeys[fe.Key] {
 			return fe
 		}
 		// A rule of another column, tied to this one: judged on the whole

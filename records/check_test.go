@@ -127,6 +127,24 @@ func TestCheckChange(t *testing.T) {
 		{"worker education alias", Workers, rows[Workers], setting("education", "技校"), "education/" + KeyNotCanonical},
 		{"worker empty phone", Workers, rows[Workers], setting("phone", ""), "phone/" + KeyNotCanonical},
 		{"status list alias", MonthlyStatus, rows[MonthlyStatus], setting("list_type", "employed"), "list_type/" + KeyNotCanonical},
+		{"status old willing alias", MonthlyStatus, rows[MonthlyStatus], setting("list_type", "willing_away"),
+			"list_type/" + KeyNotCanonical},
+
+		// A station of schema version 1 stores the third list as a status
+		// (list_type 有意愿外出) and has no willing_away: accepted, as 失业.
+		{"status v1 willing list", MonthlyStatus, rows[MonthlyStatus], setting("list_type", ListWillingAway), ""},
+		{"status v1 new willing row", MonthlyStatus, nil, func(map[string]any) map[string]any {
+			r := drop(rows[MonthlyStatus], "willing_away", "void_reason", "voided_on", "work_scope", "employment_form")(nil)
+			r["list_type"] = ListWillingAway
+			return r
+		}, ""},
+		{"status v2 flag on v1 row", MonthlyStatus, with(rows[MonthlyStatus], "list_type", ListWillingAway),
+			setting("willing_away", int64(1)), ""},
+		{"status v1 willing needs month", MonthlyStatus, nil, func(map[string]any) map[string]any {
+			r := drop(rows[MonthlyStatus], "willing_away", "month")(nil)
+			r["list_type"] = ListWillingAway
+			return r
+		}, "month/" + KeyRequired},
 		{"gig zero age", Gigs, rows[Gigs], setting("age_min", int64(0)), "age_min/" + KeyNotCanonical},
 		{"gig duplicate skill", Gigs, rows[Gigs], setting("skills", []string{"驾驶", "驾驶"}), "skills/" + KeyNotCanonical},
 

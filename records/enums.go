@@ -6,7 +6,13 @@ var (
 	LabourAbilities = []string{"技能劳动力", "普通劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力"}
 	Tags            = []string{"农民工", "脱贫人口", "防止返贫监测对象", "残疾", "零就业家庭"}
 	MonitorTypes    = []string{"脱贫不稳定户", "边缘易致贫户", "突发严重困难户"}
-	ListTypes       = []string{ListEmployed, ListUnemployed, ListWillingAway}
+	// ListTypes are the three lists of the policy. They overlap: 就业 and
+	// 失业 are a month's status (list_type), 有意愿外出 is everyone whose
+	// status of the month carries willing_away, whatever the status.
+	ListTypes = []string{ListEmployed, ListUnemployed, ListWillingAway}
+	// StatusLists are the values a month's status stores as its list_type
+	// from schema version 2 on (StatusList maps the old third one).
+	StatusLists     = []string{ListEmployed, ListUnemployed}
 	WorkScopes      = []string{"本村", "乡外县内", "县外区内", "区外"}
 	EmploymentForms = []string{"单位", "灵活就业", "创业", "公益性岗位", "帮扶车间"}
 	VerifyMethods   = []string{"电话", "入户", "数据比对"}
@@ -34,7 +40,9 @@ const (
 // income that was not entered (NULL), which no income band counts.
 const IncomeNotReported = "未填报"
 
-// List types of a monthly status: the three lists.
+// The three lists. ListWillingAway is no status of its own from schema
+// version 2 on: a status of 有意愿外出, written by a station of version 1 or
+// named so in an import, is 失业 with willing_away (NormalizeListFlag).
 const (
 	ListEmployed    = "就业"
 	ListUnemployed  = "失业"
@@ -70,6 +78,30 @@ func NormalizeList(s string) string {
 		return s
 	}
 	return listAliases[s]
+}
+
+// NormalizeListFlag maps a list name as the API, an import or a stored row
+// of schema version 1 gives it (Chinese or English, the aliases of
+// NormalizeList) to what a month's status holds from version 2 on: its
+// list_type (就业 or 失业) and whether the name sets willing_away. The old
+// third list, 有意愿外出 and its aliases, is 失业 with willing_away; ""
+// when s names no list. Every reader of stored statuses applies it too,
+// since the hub and stations still hold rows a version 1 station wrote.
+func NormalizeListFlag(s string) (list string, willing bool) {
+	switch l := NormalizeList(s); l {
+	case ListWillingAway:
+		return ListUnemployed, true
+	default:
+		return l, false
+	}
+}
+
+// StatusList is the list_type a stored status counts under (就业 or 失业,
+// or "" for a value naming no list) and whether it is on 有意愿外出: its
+// willing_away flag, or the old list_type 有意愿外出 of schema version 1.
+func StatusList(listType string, willingAway bool) (list string, willing bool) {
+	l, w := NormalizeListFlag(listType)
+	return l, w || willingAway
 }
 
 // ListCode is the English code of a list type (employed, unemployed, willing_away).

@@ -228,7 +228,8 @@ func Income(income float64) *float64 { return &income }
 // Validate normalises m and checks its rules. An employed person needs a
 // work scope and an employment form; an unemployed one has no place of
 // work, industry, employment form or income above 0; a public-welfare post
-// is never outside the region.
+// is never outside the region. A list_type naming the old third list
+// (有意愿外出, or an alias) becomes 失业 with WillingAway set.
 func (m *MonthStatus) Validate() error {
 	trim(&m.WorkerID, &m.Month, &m.ListType, &m.WorkScope, &m.Place, &m.Industry,
 		&m.EmploymentForm, &m.VerifiedByMethod, &m.VerifiedBy, &m.VerifiedAt)
@@ -241,10 +242,11 @@ func (m *MonthStatus) Validate() error {
 	if m.ListType == "" {
 		return fieldErr("list_type", KeyRequired)
 	}
-	if l := NormalizeList(m.ListType); l != "" {
-		m.ListType = l
+	// The old third list (有意愿外出) is 失业 with the month's flag.
+	if l, willing := NormalizeListFlag(m.ListType); l != "" {
+		m.ListType, m.WillingAway = l, m.WillingAway || willing
 	} else {
-		return enumErr("list_type", ListTypes)
+		return enumErr("list_type", StatusLists)
 	}
 	employed := m.ListType == ListEmployed
 	if err := enum("work_scope", m.WorkScope, WorkScopes, employed); err != nil {

@@ -197,7 +197,8 @@ func queryPeople(ctx context.Context, db queryer, args []any) ([]peopleRow, erro
 type statusRow struct {
 	village                   string
 	poverty, monitored, older bool
-	list, scope, form         string
+	list, scope, form         string // list: list_type as stored
+	willing                   bool   // willing_away (ListCount.addStatus)
 	band                      int
 	n                         int
 }
@@ -211,7 +212,8 @@ func queryStatuses(ctx context.Context, db queryer, args []any, opt Options) ([]
 	var out []statusRow
 	for rows.Next() {
 		var r statusRow
-		if err := rows.Scan(&r.village, &r.poverty, &r.monitored, &r.older, &r.list, &r.scope, &r.form, &r.band, &r.n); err != nil {
+		if err := rows.Scan(&r.village, &r.poverty, &r.monitored, &r.older, &r.list, &r.willing, &r.scope, &r.form, &r.band,
+			&r.n); err != nil {
 			return nil, fmt.Errorf("count statuses: %w", err)
 		}
 		out = append(out, r)
@@ -224,14 +226,15 @@ func queryStatuses(ctx context.Context, db queryer, args []any, opt Options) ([]
 
 // prevRow counts the previous month's lists by village.
 type prevRow struct {
-	village, list string
+	village, list string // list: list_type as stored
+	willing       bool
 	n             int
 }
 
 func queryPrev(ctx context.Context, db queryer, args []any, opt Options) ([]prevRow, error) {
 	q := `WITH s AS (` + statusCounted("prev") + `)
-		SELECT ` + villageExpr + ` AS v, coalesce(s.list_type, '') AS l, count(*)
-		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0` + stationOnly(opt, "w") + ` GROUP BY v, l`
+		SELECT ` + villageExpr + ` AS v, coalesce(s.list_type, '') AS l, coalesce(s.willing_away, 0) = 1 AS wa, count(*)
+		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0` + stationOnly(opt, "w") + ` GROUP BY v, l, wa`
 	rows, err := db.QueryContext(ctx, q, stationArgs(args, opt)...)
 	if err != nil {
 		return nil, fmt.Errorf("count last month's statuses: %w", err)
@@ -240,7 +243,7 @@ func queryPrev(ctx context.Context, db queryer, args []any, opt Options) ([]prev
 	var out []prevRow
 	for rows.Next() {
 		var r prevRow
-		if err := rows.Scan(&r.village, &r.list, &r.n); err != nil {
+		if err := rows.Scan(&r.village, &r.list, &r.willing, &r.n); err != nil {
 			return nil, fmt.Errorf("count last month's statuses: %w", err)
 		}
 		out = append(out, r)
@@ -302,10 +305,10 @@ func buildLists(f *Figures, names map[string]string, cur []statusRow, prev []pre
 		return p
 	}
 	for _, r := range cur {
-		get(r.village).cur.add(r.list, r.n)
+		get(r.village).cur.addStatus(r.list, r.willing, r.n)
 	}
 	for _, r := range prev {
-		get(r.village).prev.add(r.list, r.n)
+		get(r.village).prev.addStatus(r.list, r.willing, r.n)
 	}
 	towns := map[string]*ListArea{}
 	for _, v := range sortedKeys(villages) {
@@ -404,7 +407,7 @@ func buildGroups(f *Figures, opt Options, people []peopleRow, cur []statusRow) {
 				continue
 			}
 			a.withStatus += r.n
-			a.g.Lists.add(r.list, r.n)
+			a.g.Lists.addStatus(r.list, r.willing, r.n)
 			if r.list == records.ListEmployed {
 				a.scope.add(r.scope, r.n)
 				a.form.add(r.form, r.n)
@@ -486,9 +489,10 @@ func buildVillages(f *Figures, names map[string]string, people []peopleRow, gaps
 // sqlStatuses counts the month's statuses by village, group and breakdown.
 func sqlStatuses(opt Options) string {
 	return `WITH s AS (` + statusCounted("month") + `)
-		SELECT v, p, m, o, l, sc, fm, b, count(*) FROM (SELECT ` + villageExpr + ` AS v, ` + povertyExpr + ` AS p, ` +
-		monitoredExpr + ` AS m, ` + olderExpr + ` AS o, coalesce(s.list_type, '') AS l, coalesce(s.work_scope, '') AS sc,
+		SELECT v, p, m, o, l, wa, sc, fm, b, count(*) FROM (SELECT ` + villageExpr + ` AS v, ` + povertyExpr + ` AS p, ` +
+		monitoredExpr + ` AS m, ` + olderExpr + ` AS o, coalesce(s.list_type, '') AS l,
+		coalesce(s.willing_away, 0) = 1 AS wa, coalesce(s.work_scope, '') AS sc,
 		coalesce(s.employment_form, '') AS fm, ` + bandExpr("s.monthly_income", opt.IncomeBands) + ` AS b
 		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0)
-		GROUP BY v, p, m, o, l, sc, fm, b`
+		GROUP BY v, p, m, o, l, wa, sc, fm, b`
 }

@@ -28,14 +28,20 @@ type Figures struct {
 	Households HouseholdFigures `json:"households"`
 }
 
-// ListCount counts the people on each of the three lists.
+// ListCount counts the people on each of the three lists. The lists overlap
+// as the policy defines them: a month's status is 就业 or 失业, and
+// 有意愿外出 counts everyone whose status is flagged willing_away, whatever
+// the status (so Employed + Unemployed is the people with a status, and a
+// flagged person is in WillingAway too). A status a station of schema
+// version 1 wrote as list_type 有意愿外出 counts as 失业 and flagged
+// (records.StatusList).
 type ListCount struct {
 	Employed    int `json:"employed"`     // 就业
 	Unemployed  int `json:"unemployed"`   // 失业
-	WillingAway int `json:"willing_away"` // 有意愿外出
+	WillingAway int `json:"willing_away"` // 有意愿外出, of either status
 }
 
-// Total is the sum of the three lists.
+// Total is the sum of the three lists (a flagged person counts twice).
 func (c ListCount) Total() int { return c.Employed + c.Unemployed + c.WillingAway }
 
 // Get returns the count of list type l (its Chinese name).
@@ -51,14 +57,18 @@ func (c ListCount) Get(l string) int {
 	return 0
 }
 
-// add adds n to list type l; unknown list types are ignored.
-func (c *ListCount) add(l string, n int) {
+// addStatus counts n statuses of stored list_type listType and flag
+// willing (records.StatusList): on 就业 or 失业, and on 有意愿外出 when
+// flagged. An unknown list type counts on no status list.
+func (c *ListCount) addStatus(listType string, willing bool, n int) {
+	l, w := records.StatusList(listType, willing)
 	switch l {
 	case records.ListEmployed:
 		c.Employed += n
 	case records.ListUnemployed:
 		c.Unemployed += n
-	case records.ListWillingAway:
+	}
+	if w {
 		c.WillingAway += n
 	}
 }

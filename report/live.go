@@ -81,6 +81,10 @@ func (s *liveStrings) of(v string) uint16 {
 	return c
 }
 
+// liveWilling marks a status flagged willing_away in the flags byte of
+// Live.rows' status key, beside the worker's flags it keeps (never wMale).
+const liveWilling = 1 << 7
+
 // Flags of a liveWorker.
 const (
 	wExists    = 1 << iota // the worker row is present and not deleted
@@ -102,7 +106,8 @@ type liveWorker struct {
 // liveStatus is a worker's status of a month (the one statusOf picks).
 type liveStatus struct {
 	set               bool
-	list, scope, form uint16  // interned
+	willing           bool    // willing_away
+	list, scope, form uint16  // interned; list as stored
 	income            float64 // NaN: not entered (incomeOf)
 }
 
@@ -436,7 +441,7 @@ func (l *Live) readAllStatuses(ctx context.Context, q queryer) error {
 	}
 	for _, m := range months {
 		if err := l.scanStatuses(ctx, q, `WITH s AS (`+statusCounted("month")+`) SELECT worker_id, :month, list_type,
-			work_scope, employment_form, monthly_income FROM s`, sql.Named("month", m)); err != nil {
+			work_scope, employment_form, monthly_income, willing_away FROM s`, sql.Named("month", m)); err != nil {
 			return err
 		}
 	}
@@ -447,13 +452,13 @@ func (l *Live) readAllStatuses(ctx context.Context, q queryer) error {
 func (l *Live) readStatus(ctx context.Context, q queryer, w, m string) error {
 	*l.status(l.strs.of(m), l.worker(w)) = liveStatus{}
 	return l.scanStatuses(ctx, q, `SELECT worker_id, month, list_type, work_scope, employment_form, monthly_income,
-		max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
+		willing_away, max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
 		WHERE worker_id = :w AND month = :month AND fs_deleted = 0 GROUP BY worker_id`,
 		sql.Named("w", w), sql.Named("month", m))
 }
 
 // scanStatuses stores the statuses a query yields: worker id, month, list,
-// scope, form, income (and any further column, ignored).
+// scope, form, income, willing_away (and any further column, ignored).
 func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -466,8 +471,9 @@ func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args .
 	}
 	var w, m, list, scope, form sql.NullString
 	var income sql.NullFloat64
+	var willing sql.NullInt64
 	var ignore any
-	dest := []any{&w, &m, &list, &scope, &form, &income}
+	dest := []any{&w, &m, &list, &scope, &form, &income, &willing}
 	for len(dest) < len(cols) {
 		dest = append(dest, &ignore)
 	}
@@ -478,7 +484,8 @@ func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args .
 		if !w.Valid || !m.Valid {
 			continue
 		}
-		*l.status(l.strs.of(m.String), l.worker(w.String)) = liveStatus{set: true, list: l.strs.of(list.String),
+		*l.status(l.strs.of(m.String), l.worker(w.String)) = liveStatus{set: true, willing: willing.Int64 == 1,
+			list:  l.strs.of(list.String),
 			scope: l.strs.of(scope.String), form: l.strs.of(form.String), income: incomeOf(income)}
 	}
 	if err := rows.Err(); err != nil {
@@ -662,8 +669,11 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 	nstr := len(l.strs.str)
 	peopleBy := make([]peopleRow, nstr)
 	gapBy := make([]gapRow, nstr)
-	prevBy := make([]ListCount, nstr)
-	prevOther := map[[2]uint16]int{} // lists other than the three
+	type prevKey struct {
+		village, list uint16
+		willing       bool
+	}
+	prevBy := map[prevKey]int{}
 	curBy := map[curKey]int{}
 	for i := range l.workers {
 		w := &l.workers[i]
@@ -699,15 +709,13 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 			if older {
 				k.rest |= wExists
 			}
+			if s.willing {
+				k.rest |= liveWilling
+			}
 			curBy[k]++
 		}
 		if i < len(prevOf) && prevOf[i].set {
-			switch l.strs.str[prevOf[i].list] {
-			case records.ListEmployed, records.ListUnemployed, records.ListWillingAway:
-				prevBy[w.village].add(l.strs.str[prevOf[i].list], 1)
-			default:
-				prevOther[[2]uint16{w.village, prevOf[i].list}]++
-			}
+			prevBy[prevKey{w.village, prevOf[i].list, prevOf[i].willing}]++
 		}
 		if poverty || monitored {
 			g := &gapBy[w.village]
@@ -732,20 +740,15 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 			g.village = name
 			gaps = append(gaps, g)
 		}
-		c := prevBy[v]
-		for _, lt := range records.ListTypes {
-			if n := c.Get(lt); n > 0 {
-				prev = append(prev, prevRow{village: name, list: lt, n: n})
-			}
-		}
 	}
-	for k, n := range prevOther {
-		prev = append(prev, prevRow{village: l.strs.str[k[0]], list: l.strs.str[k[1]], n: n})
+	for k, n := range prevBy {
+		prev = append(prev, prevRow{village: l.strs.str[k.village], list: l.strs.str[k.list], willing: k.willing, n: n})
 	}
 	for k, n := range curBy {
 		flags := uint8(k.rest)
 		cur = append(cur, statusRow{village: l.strs.str[k.codes>>48], poverty: flags&wPoverty != 0,
-			monitored: flags&wMonitored != 0, older: flags&wExists != 0, list: l.strs.str[k.codes>>32&0xffff],
+			monitored: flags&wMonitored != 0, older: flags&wExists != 0, willing: flags&liveWilling != 0,
+			list:  l.strs.str[k.codes>>32&0xffff],
 			scope: l.strs.str[k.codes>>16&0xffff], form: l.strs.str[k.codes&0xffff], band: int(k.rest >> 8), n: n})
 	}
 	gigBy := map[uint64]*gigRow{}

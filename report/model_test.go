@@ -45,6 +45,7 @@ type mStatus struct {
 	noIncome                 bool // income not entered (NULL)
 	verifiedAt               string
 	deleted                  bool
+	willing                  bool // willing_away
 }
 
 type mFollowup struct {
@@ -145,6 +146,9 @@ func genCounty(t testing.TB, n int, seed uint64) *county {
 					s.list = records.ListWillingAway
 				}
 				s.deleted = rng.IntN(30) == 0
+				// A quarter flagged willing to work away, of any list (the
+				// id's last byte: the random sequence stays as it was).
+				s.willing = s.id[15]%4 == 0
 				c.statuses = append(c.statuses, s)
 			}
 		}
@@ -193,7 +197,8 @@ func (c *county) edits() []replica.Edit {
 	}
 	for _, s := range c.statuses {
 		ms := records.MonthStatus{WorkerID: s.worker, Month: s.month, ListType: s.list, WorkScope: s.scope,
-			EmploymentForm: s.form, MonthlyIncome: records.Income(s.income), VerifiedByMethod: "电话", VerifiedBy: "王五", VerifiedAt: s.verifiedAt}
+			EmploymentForm: s.form, MonthlyIncome: records.Income(s.income), VerifiedByMethod: "电话", VerifiedBy: "王五", VerifiedAt: s.verifiedAt,
+			WillingAway: s.willing}
 		if s.noIncome {
 			ms.MonthlyIncome = nil
 		}
@@ -235,6 +240,21 @@ func (c *county) write(t testing.TB) *replica.Replica {
 		edits = edits[k:]
 	}
 	return r
+}
+
+// modelAdd is the model's rule of the lists, as the policy defines them: a
+// status is on 就业 or 失业, and on 有意愿外出 when flagged, whatever its
+// list; the old list 有意愿外出 (a version 1 row) is 失业 and flagged.
+func modelAdd(c *ListCount, s *mStatus, n int) {
+	switch s.list {
+	case records.ListEmployed:
+		c.Employed += n
+	case records.ListUnemployed, records.ListWillingAway:
+		c.Unemployed += n
+	}
+	if s.willing || s.list == records.ListWillingAway {
+		c.WillingAway += n
+	}
 }
 
 // status is the model's status rule: the latest verified_at, then greatest id.
@@ -292,13 +312,13 @@ func (c *county) expect(month string) *Figures {
 		v.Workers++
 		cur, prev := c.status(w, month), c.status(w, p.Prev)
 		if cur != nil {
-			f.Lists.Count.add(cur.list, 1)
-			v.Lists.add(cur.list, 1)
-			v.Change.add(cur.list, 1)
+			modelAdd(&f.Lists.Count, cur, 1)
+			modelAdd(&v.Lists, cur, 1)
+			modelAdd(&v.Change, cur, 1)
 		}
 		if prev != nil {
-			f.Lists.Prev.add(prev.list, 1)
-			v.Change.add(prev.list, -1)
+			modelAdd(&f.Lists.Prev, prev, 1)
+			modelAdd(&v.Change, prev, -1)
 		}
 		older := opt.Older.Older(w.idNumber, end)
 		if older {
@@ -312,7 +332,7 @@ func (c *county) expect(month string) *Figures {
 			if cur == nil {
 				f.Older.NoStatus++
 			} else {
-				f.Older.Lists.add(cur.list, 1)
+				modelAdd(&f.Older.Lists, cur, 1)
 			}
 		}
 		for _, g := range groups {
@@ -324,7 +344,7 @@ func (c *county) expect(month string) *Figures {
 				g.NoStatus++
 				continue
 			}
-			g.Lists.add(cur.list, 1)
+			modelAdd(&g.Lists, cur, 1)
 			if cur.list == records.ListEmployed {
 				bucket(&g.ByScope, cur.scope)
 				bucket(&g.ByForm, cur.form)

@@ -57,17 +57,19 @@ var ErrBadQuery = errors.New("bad query")
 // month's status. IDNumber is masked (1504**********123X) unless the report
 // was asked for unmasked.
 type Person struct {
-	ID               string   `json:"id"`
-	Name             string   `json:"name"`
-	IDNumber         string   `json:"id_number"`
-	Sex              string   `json:"sex"` // 男 or 女
-	Age              int      `json:"age"` // at the month's end; -1 if unknown
-	Older            bool     `json:"older"`
-	Township         string   `json:"township"`
-	Village          string   `json:"village"`
-	Tags             []string `json:"tags"`
-	MonitorType      string   `json:"monitor_type,omitempty"`
-	List             string   `json:"list"` // "" without a status this month
+	ID          string   `json:"id"`
+	Name        string   `json:"name"`
+	IDNumber    string   `json:"id_number"`
+	Sex         string   `json:"sex"` // 男 or 女
+	Age         int      `json:"age"` // at the month's end; -1 if unknown
+	Older       bool     `json:"older"`
+	Township    string   `json:"township"`
+	Village     string   `json:"village"`
+	Tags        []string `json:"tags"`
+	MonitorType string   `json:"monitor_type,omitempty"`
+	List        string   `json:"list"` // 就业 or 失业; "" without a status this month
+	// WillingAway: on the 有意愿外出 list this month (whatever List).
+	WillingAway      bool     `json:"willing_away"`
 	WorkScope        string   `json:"work_scope,omitempty"`
 	Place            string   `json:"place,omitempty"`
 	Industry         string   `json:"industry,omitempty"`
@@ -139,8 +141,7 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 		// CROSS JOIN keeps workers the outer loop: the status is found from
 		// the worker, never the other way round.
 		join = "CROSS JOIN"
-		where = append(where, "s.list_type = :list")
-		args = append(args, sql.Named("list", records.NormalizeList(l)))
+		where = append(where, listWhere(records.NormalizeList(l)))
 	default:
 		return "", nil, fmt.Errorf("%w: list %q", ErrBadQuery, l)
 	}
@@ -187,9 +188,24 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 	return from, args, nil
 }
 
+// listWhere is the condition on the status s for being on list (one of
+// records.ListTypes). The lists overlap (ListCount): 就业 and 失业 by the
+// status, 有意愿外出 by the flag; a version 1 row's list_type 有意愿外出 is
+// 失业 and flagged.
+func listWhere(list string) string {
+	switch list {
+	case records.ListEmployed:
+		return `s.list_type = '` + records.ListEmployed + `'`
+	case records.ListUnemployed:
+		return `s.list_type IN ('` + records.ListUnemployed + `', '` + records.ListWillingAway + `')`
+	}
+	return `(s.willing_away = 1 OR s.list_type = '` + records.ListWillingAway + `')`
+}
+
 // personCols are the columns scanPeople reads, ledger columns last.
 const personCols = `lower(hex(w.id)), coalesce(w.name, ''), coalesce(w.id_number, ''), ` + villageExpr + `,
-	coalesce(w.tags, '[]'), coalesce(w.monitor_type, ''), coalesce(s.list_type, ''), coalesce(s.work_scope, ''),
+	coalesce(w.tags, '[]'), coalesce(w.monitor_type, ''), coalesce(s.list_type, ''), coalesce(s.willing_away, 0) = 1,
+	coalesce(s.work_scope, ''),
 	coalesce(s.place, ''), coalesce(s.industry, ''), coalesce(s.employment_form, ''), s.monthly_income,
 	coalesce(s.verified_by_method, ''), coalesce(s.verified_by, ''), coalesce(s.verified_at, ''), ` + olderExpr
 
@@ -225,7 +241,7 @@ func scanPeople(ctx context.Context, db queryer, from string, args []any, month 
 	var income sql.NullFloat64
 	for rows.Next() {
 		p = Person{}
-		dest := []any{&p.ID, &p.Name, &p.IDNumber, &p.Village, &tags, &p.MonitorType, &p.List, &p.WorkScope,
+		dest := []any{&p.ID, &p.Name, &p.IDNumber, &p.Village, &tags, &p.MonitorType, &p.List, &p.WillingAway, &p.WorkScope,
 			&p.Place, &p.Industry, &p.EmploymentForm, &income, &p.VerifiedByMethod, &p.VerifiedBy,
 			&p.VerifiedAt, &p.Older}
 		if ledger {
@@ -233,6 +249,9 @@ func scanPeople(ctx context.Context, db queryer, from string, args []any, month 
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("read people: %w", err)
+		}
+		if l, w := records.StatusList(p.List, p.WillingAway); l != "" {
+			p.List, p.WillingAway = l, w
 		}
 		if err := json.Unmarshal([]byte(tags), &p.Tags); err != nil {
 			p.Tags = nil

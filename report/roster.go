@@ -61,7 +61,8 @@ type rosterTags struct {
 // rosterStatus is the columns of a status the sheets show (the text ones
 // interned).
 type rosterStatus struct {
-	list, scope, place, industry, form string
+	list, scope, place, industry, form string  // list as it counts (records.StatusList)
+	willing                            bool    // on 有意愿外出
 	income                             float64 // NaN: not entered (incomeOf)
 	method, by, at                     string
 }
@@ -141,7 +142,7 @@ func loadRoster(ctx context.Context, db *sql.DB, p period, opt Options) (*roster
 // one statusOf picks. It returns the worker ids of r.status, in order.
 func readMonthStatuses(ctx context.Context, q queryer, r *roster, p period) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT worker_id, list_type, work_scope, place, industry, employment_form,
-		monthly_income, verified_by_method, verified_by, verified_at, id
+		monthly_income, verified_by_method, verified_by, verified_at, id, willing_away
 		FROM monthly_status WHERE month = :month AND fs_deleted = 0 AND worker_id IS NOT NULL ORDER BY worker_id`,
 		sql.Named("month", p.Month))
 	if err != nil {
@@ -154,17 +155,24 @@ func readMonthStatuses(ctx context.Context, q queryer, r *roster, p period) ([]s
 		list, scope, place, industry, form, method, by, at sql.NullString
 		id                                                 sql.RawBytes
 		income                                             sql.NullFloat64
+		willing                                            sql.NullInt64
 		keptID                                             []byte
 		s                                                  rosterStatus
 	)
 	in := interner{}
 	for rows.Next() {
 		if err := rows.Scan(&w, &list, &scope, &place, &industry, &form, &income, &method, &by, &at,
-			&id); err != nil {
+			&id, &willing); err != nil {
 			return nil, fmt.Errorf("read statuses: %w", err)
 		}
 		s.income = incomeOf(income)
-		s.list, s.scope, s.place, s.industry = in.of(list.String), in.of(scope.String), in.of(place.String),
+		// As it counts: a version 1 row's 有意愿外出 is 失业 and flagged.
+		l, flagged := records.StatusList(list.String, willing.Int64 == 1)
+		if l == "" {
+			l = list.String
+		}
+		s.willing = flagged
+		s.list, s.scope, s.place, s.industry = in.of(l), in.of(scope.String), in.of(place.String),
 			in.of(industry.String)
 		s.form, s.method, s.by, s.at = in.of(form.String), in.of(method.String), in.of(by.String), in.of(at.String)
 		// A worker's statuses are adjacent: the latest one is kept, with
@@ -482,6 +490,7 @@ func (r *roster) person(x *rosterPerson, c *personCache, l *ledgerFacts) Person 
 	if x.status >= 0 {
 		s := &r.status[x.status]
 		p.List, p.WorkScope, p.Place, p.Industry, p.EmploymentForm = s.list, s.scope, s.place, s.industry, s.form
+		p.WillingAway = s.willing
 		p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt = incomeRef(s.income), s.method, s.by, s.at
 	}
 	if l != nil {

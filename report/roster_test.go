@@ -100,12 +100,14 @@ func sqlSheetRows(t *testing.T, b *workbook, name string) [][]string {
 		if !ledger {
 			out = append(out, texts([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
 				p.Age, yesNo(p.Older), tagList(p.Tags), p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-				incomeCell(p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt}))
+				incomeCell(p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt, p.List, yesNo(p.WillingAway)}))
 			return nil
 		}
 		status := p.List
 		if status == "" {
 			status = "本月未更新"
+		} else if p.WillingAway {
+			status += "（有意愿外出）"
 		}
 		out = append(out, texts([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
 			p.Age, tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, incomeCell(p),

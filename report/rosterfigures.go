@@ -60,6 +60,7 @@ func (r *roster) dashboardRows(facts map[string]ledgerFacts, opt Options) (peopl
 		village                   string
 		poverty, monitored, older bool
 		list, scope, form         string
+		willing                   bool
 		band                      int
 	}
 	peopleBy := map[string]*peopleRow{}
@@ -84,7 +85,8 @@ func (r *roster) dashboardRows(facts map[string]ledgerFacts, opt Options) (peopl
 		if x.status >= 0 {
 			s := &r.status[x.status]
 			curBy[statusKey{village: x.village, poverty: poverty, monitored: monitored, older: x.older,
-				list: s.list, scope: s.scope, form: s.form, band: incomeBand(s.income, opt.IncomeBands)}]++
+				list: s.list, willing: s.willing, scope: s.scope, form: s.form,
+				band: incomeBand(s.income, opt.IncomeBands)}]++
 		}
 		if x.inGroups {
 			g := gapBy[x.village]
@@ -111,7 +113,7 @@ func (r *roster) dashboardRows(facts map[string]ledgerFacts, opt Options) (peopl
 	}
 	for k, n := range curBy {
 		cur = append(cur, statusRow{village: k.village, poverty: k.poverty, monitored: k.monitored, older: k.older,
-			list: k.list, scope: k.scope, form: k.form, band: k.band, n: n})
+			list: k.list, willing: k.willing, scope: k.scope, form: k.form, band: k.band, n: n})
 	}
 	// In the order the queries return them (GROUP BY), so that whatever
 	// builds on the order sees the same.
@@ -120,6 +122,7 @@ func (r *roster) dashboardRows(facts map[string]ledgerFacts, opt Options) (peopl
 	slices.SortFunc(cur, func(a, b statusRow) int {
 		for _, c := range []int{strings.Compare(a.village, b.village), cmpBool(a.poverty, b.poverty),
 			cmpBool(a.monitored, b.monitored), cmpBool(a.older, b.older), strings.Compare(a.list, b.list),
+			cmpBool(a.willing, b.willing),
 			strings.Compare(a.scope, b.scope), strings.Compare(a.form, b.form), a.band - b.band} {
 			if c != 0 {
 				return c

@@ -117,22 +117,28 @@ func yesNo(v bool) string {
 }
 
 // list is the sheet of one of the three lists: its people, by village.
+// The lists overlap (ListCount): 就业 and 失业 by the status, 有意愿外出 by
+// the month's flag, so the last two columns say both.
 func (b *workbook) list(name, list string) *sheet {
+	on := func(s *rosterStatus) bool { return s.list == list }
+	if list == records.ListWillingAway {
+		on = func(s *rosterStatus) bool { return s.willing }
+	}
 	return &sheet{
 		name: name, title: list + "人员清单",
 		header: []string{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
-			"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"},
-		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 10, 18, 12, 12, 11, 10, 10, 12},
+			"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"},
+		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 10, 18, 12, 12, 11, 10, 10, 12, 10, 11},
 		rows: func(ctx context.Context, yield func([]any) error) error {
 			r, err := b.roster(ctx)
 			if err != nil {
 				return err
 			}
 			c, i := b.personCache(), 0
-			row := make([]any, 0, 17)
+			row := make([]any, 0, 19)
 			for k := range r.people {
 				x := &r.people[k]
-				if x.status < 0 || r.status[x.status].list != list {
+				if x.status < 0 || !on(&r.status[x.status]) {
 					continue
 				}
 				i++
@@ -140,7 +146,7 @@ func (b *workbook) list(name, list string) *sheet {
 				town, village := c.areaNames(x)
 				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,
 					p.Age, yesNo(p.Older), x.tags.text, p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-					incomeCell(&p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt)
+					incomeCell(&p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt, p.List, yesNo(p.WillingAway))
 				if err := yield(row); err != nil {
 					return err
 				}
@@ -187,6 +193,8 @@ func (b *workbook) ledger() *sheet {
 				status := p.List
 				if status == "" {
 					status = "本月未更新"
+				} else if p.WillingAway {
+					status += "（" + records.ListWillingAway + "）"
 				}
 				town, village := c.areaNames(x)
 				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,

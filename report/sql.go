@@ -20,7 +20,7 @@ func statusOf(param string) string {
 	// holding the maximum. verified_at is a date (fixed width); char(1) sorts
 	// below every character, so the key orders as (verified_at, id).
 	return `SELECT worker_id, list_type, work_scope, place, industry, employment_form,
-	monthly_income, verified_by_method, verified_by, verified_at,
+	monthly_income, verified_by_method, verified_by, verified_at, willing_away,
 	max(coalesce(verified_at, '') || char(1) || hex(id)) AS latest
 	FROM monthly_status WHERE month = :` + param + ` AND fs_deleted = 0 GROUP BY worker_id`
 }
@@ -29,7 +29,7 @@ func statusOf(param string) string {
 // an index on (month, fs_deleted, worker_id, verified_at, id, list_type,
 // work_scope, employment_form, monthly_income) covers.
 func statusCounted(param string) string {
-	return `SELECT worker_id, list_type, work_scope, employment_form, monthly_income,
+	return `SELECT worker_id, list_type, work_scope, employment_form, monthly_income, willing_away,
 	max(coalesce(verified_at, '') || char(1) || hex(id)) AS latest
 	FROM monthly_status WHERE month = :` + param + ` AND fs_deleted = 0 GROUP BY worker_id`
 }

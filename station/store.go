@@ -163,8 +163,8 @@ func (s *Station) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, erro
 		// Walk workers in name order and probe each one's status: a page
 		// costs its own rows, not a sort of the whole list.
 		from = ` FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`
-		args = append(args, q.Month, q.List)
+			AND m.month = ? AND ` + listCond(q.List) + ` AND m.fs_deleted = 0`
+		args = append(args, q.Month)
 	}
 	if q.Category != "" {
 		cond, arg, err := categoryCond(q.Category)
@@ -342,14 +342,14 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 		}
 	}
 	where := ` WHERE w.fs_deleted = 0`
-	args := []any{month, list}
+	args := []any{month}
 	if err := afterCursor(after, &where, &args); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+workerCols+`, m.work_scope, m.place, m.industry,
-		m.employment_form, m.monthly_income, m.verified_by_method, m.verified_by, m.verified_at
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+workerCols+`, m.list_type, m.willing_away, m.work_scope,
+		m.place, m.industry, m.employment_form, m.monthly_income, m.verified_by_method, m.verified_by, m.verified_at
 		FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`+where+`
+			AND m.month = ? AND `+listCond(list)+` AND m.fs_deleted = 0`+where+`
 		ORDER BY w.name, w.id_number LIMIT ? OFFSET ?`, append(args, limit+1, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("read list: %w", err)
@@ -357,17 +357,21 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 	defer rows.Close()
 	now := s.now()
 	for rows.Next() {
-		var scope, place, industry, form, method, by, at sql.NullString
+		var lt, scope, place, industry, form, method, by, at sql.NullString
+		var willing sql.NullInt64
 		var income sql.NullFloat64
-		w, err := scanWorker(rows, &scope, &place, &industry, &form, &income, &method, &by, &at)
+		w, err := scanWorker(rows, &lt, &willing, &scope, &place, &industry, &form, &income, &method, &by, &at)
 		if err != nil {
 			return nil, fmt.Errorf("read list: %w", err)
 		}
 		w.derive(now, s.cfg.Older)
+		// The status as it counts today (records.StatusList): on the
+		// 有意愿外出 list a person is 就业 or 失业 too.
+		status, flagged := records.StatusList(lt.String, willing.Int64 == 1)
 		page.Entries = append(page.Entries, ListEntry{WorkerView: w, Status: records.MonthStatus{
-			WorkerID: w.ID.String(), Month: month, ListType: list, WorkScope: scope.String, Place: place.String,
+			WorkerID: w.ID.String(), Month: month, ListType: status, WorkScope: scope.String, Place: place.String,
 			Industry: industry.String, EmploymentForm: form.String, MonthlyIncome: nullIncome(income),
-			VerifiedByMethod: method.String, VerifiedBy: by.String, VerifiedAt: at.String}})
+			VerifiedByMethod: method.String, VerifiedBy: by.String, VerifiedAt: at.String, WillingAway: flagged}})
 	}
 	if len(page.Entries) > limit {
 		page.Entries = page.Entries[:limit]
@@ -380,34 +384,53 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 // the subquery is small and the counts read only an index of statuses.
 const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1)`
 
+// listCond is the condition on a status m of the month for being on list
+// (one of records.ListTypes). The lists overlap as the policy defines them:
+// 就业 and 失业 are a status's list_type, 有意愿外出 is everyone whose
+// status is flagged willing_away, whatever the list. A row a station of
+// schema version 1 wrote (list_type 有意愿外出, no flag) counts as 失业 and
+// flagged (records.StatusList).
+func listCond(list string) string {
+	switch list {
+	case records.ListEmployed:
+		return `m.list_type = '` + records.ListEmployed + `'`
+	case records.ListUnemployed:
+		return `m.list_type IN ('` + records.ListUnemployed + `', '` + records.ListWillingAway + `')`
+	case records.ListWillingAway:
+		return `(m.willing_away = 1 OR m.list_type = '` + records.ListWillingAway + `')`
+	}
+	return `0`
+}
+
 func (s *Station) listTotal(ctx context.Context, month, list string) (int, error) {
 	var n int
 	err := s.r.DB().QueryRowContext(ctx, `SELECT count(*) FROM monthly_status m
-		WHERE m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`+notDeletedWorker, month, list).Scan(&n)
+		WHERE m.month = ? AND `+listCond(list)+` AND m.fs_deleted = 0`+notDeletedWorker, month).Scan(&n)
 	return n, err
 }
 
-// ListCounts counts each list of a month.
+// ListCounts counts each of the three lists of a month (records.ListTypes;
+// they overlap: listCond).
 func (s *Station) ListCounts(ctx context.Context, month string) (map[string]int, error) {
-	out := map[string]int{}
+	var sums []string
 	for _, l := range records.ListTypes {
-		out[l] = 0
+		sums = append(sums, `coalesce(sum(`+listCond(l)+`), 0)`)
 	}
-	rows, err := s.r.DB().QueryContext(ctx, `SELECT m.list_type, count(*) FROM monthly_status m
-		WHERE m.month = ? AND m.fs_deleted = 0`+notDeletedWorker+` GROUP BY m.list_type`, month)
+	n := make([]int, len(records.ListTypes))
+	dest := make([]any, len(n))
+	for i := range n {
+		dest[i] = &n[i]
+	}
+	err := s.r.DB().QueryRowContext(ctx, `SELECT `+strings.Join(sums, ", ")+` FROM monthly_status m
+		WHERE m.month = ? AND m.fs_deleted = 0`+notDeletedWorker, month).Scan(dest...)
 	if err != nil {
 		return nil, fmt.Errorf("count lists: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l string
-		var n int
-		if err := rows.Scan(&l, &n); err != nil {
-			return nil, fmt.Errorf("count lists: %w", err)
-		}
-		out[l] = n
+	out := map[string]int{}
+	for i, l := range records.ListTypes {
+		out[l] = n[i]
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Counts are the station's own figures for the home page.

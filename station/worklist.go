@@ -56,7 +56,7 @@ func PrevMonth(month string) string {
 func (s *Station) ThisMonth() string { return s.now().In(s.loc).Format(records.MonthLayout) }
 
 const worklistStatusCols = `id, list_type, work_scope, place, industry, employment_form, monthly_income,
-	verified_by_method, verified_by, verified_at`
+	verified_by_method, verified_by, verified_at, willing_away`
 
 // Worklist reads the worklist of month (YYYY-MM): the station's own people
 // (not deleted, registered here), each with last month's and this month's
@@ -145,15 +145,23 @@ func scanStatus(sc interface{ Scan(...any) error }, month string, workerID *stri
 	var id []byte
 	var list, scope, place, industry, form, method, by, at sql.NullString
 	var income sql.NullFloat64
-	if err := sc.Scan(workerID, &id, &list, &scope, &place, &industry, &form, &income, &method, &by, &at); err != nil {
+	var willing sql.NullInt64
+	if err := sc.Scan(workerID, &id, &list, &scope, &place, &industry, &form, &income, &method, &by, &at,
+		&willing); err != nil {
 		return nil, err
 	}
 	var rid ident.ID
 	copy(rid[:], id)
+	// A row a station of schema version 1 wrote may say 有意愿外出: shown
+	// as what it is today, 失业 with the flag.
+	l, w := records.StatusList(list.String, willing.Int64 == 1)
+	if l == "" {
+		l = list.String
+	}
 	return &StatusView{ID: rid.String(), MonthStatus: records.MonthStatus{WorkerID: *workerID, Month: month,
-		ListType: list.String, WorkScope: scope.String, Place: place.String, Industry: industry.String,
+		ListType: l, WorkScope: scope.String, Place: place.String, Industry: industry.String,
 		EmploymentForm: form.String, MonthlyIncome: nullIncome(income), VerifiedByMethod: method.String,
-		VerifiedBy: by.String, VerifiedAt: at.String}}, nil
+		VerifiedBy: by.String, VerifiedAt: at.String, WillingAway: w}}, nil
 }
 
 // Confirm asks to record last month's status as month's for each of
@@ -295,14 +303,18 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 	m := records.MonthStatus{WorkerID: workerID, Month: c.Month, ListType: str(last["list_type"]),
 		WorkScope: str(last["work_scope"]), Place: str(last["place"]), Industry: str(last["industry"]),
 		EmploymentForm: str(last["employment_form"]), MonthlyIncome: income,
-		VerifiedByMethod: c.VerifiedByMethod, VerifiedBy: c.VerifiedBy, VerifiedAt: c.VerifiedAt}
+		VerifiedByMethod: c.VerifiedByMethod, VerifiedBy: c.VerifiedBy, VerifiedAt: c.VerifiedAt,
+		WillingAway: last["willing_away"] == int64(1)}
 	if err := m.Validate(); err != nil {
 		return false, nil
 	}
-	set := []replica.ColumnValue{}
+	// The list and the flag as Validate leaves them: last month's old
+	// third list (有意愿外出, from a station of schema version 1, or a row
+	// not yet migrated) is carried over as 失业 with willing_away.
+	set := []replica.ColumnValue{{Column: "list_type", Value: m.ListType}, {Column: "willing_away", Value: m.WillingAway}}
 	skipCols := map[string]bool{"id": true, "worker_id": true, "month": true, "verified_by_method": true,
 		"verified_by": true, "verified_at": true, "station": true, records.EnteredBy: true,
-		replica.DeletedColumn: true, replica.MetaColumn: true}
+		replica.DeletedColumn: true, replica.MetaColumn: true, "list_type": true, "willing_away": true}
 	for col, v := range last {
 		if !skipCols[col] {
 			set = append(set, replica.ColumnValue{Column: col, Value: v})

@@ -305,6 +305,11 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if opts.Station, err = station.New(core); err != nil {
 		return err
 	}
+	// Once after the upgrade to schema version 2: this station's statuses
+	// of the old list 有意愿外出 become 失业 with the month's flag.
+	if _, err := opts.Station.MigrateWillingLists(ctx); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	srv, err := stationweb.New(opts)
 	if err != nil {
 		return err

@@ -154,7 +154,7 @@ func displayCell(v any) string {
 // The county's systems read the division codes (户籍地, 常住地); the name
 // columns beside them are for people.
 var ListHeader = []string{"序号", "姓名", "性别", "公民身份号码", "年龄", "联系电话", "户籍地", "户籍地名称", "常住地", "常住地名称", "人员类别",
-	"就业范围", "就业地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期"}
+	"就业范围", "就业地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"}
 
 func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -178,7 +178,8 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 		for _, e := range page.Entries {
 			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage, placeCell(e.HukouVillage),
 				e.ResidenceVillage, placeCell(e.ResidenceVillage), strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
-				e.Status.EmploymentForm, incomeCell(e.Status.MonthlyIncome), e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt})
+				e.Status.EmploymentForm, incomeCell(e.Status.MonthlyIncome), e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt,
+				e.Status.ListType, yesNo(e.Status.WillingAway)})
 		}
 		if after = page.Next; after == "" {
 			break
@@ -188,6 +189,14 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 	if err := writeTable(w, q.Get("format"), name, ListHeader, rows); err != nil {
 		s.log.WarnContext(r.Context(), "export list", "err", err)
 	}
+}
+
+// yesNo is a flag as an export writes it.
+func yesNo(v bool) string {
+	if v {
+		return "是"
+	}
+	return "否"
 }
 
 // placeCell is the name column beside a division code in an export: the

@@ -24,6 +24,9 @@ type fieldSpec struct {
 	// Levels, for a place, are the levels its picker offers (places.Level
 	// names, comma-separated, as GET /api/places?level= takes them).
 	Levels string
+	// Text, when set, is the interface text (uiText) labelling the field
+	// instead of the column's label: a column two forms label differently.
+	Text string
 }
 
 // villageLevels are a village field's; placeLevels a gig's place's.
@@ -54,13 +57,15 @@ var (
 	}
 	monthFields = []fieldSpec{
 		f("worker_id", "hidden", true), f("month", "month", true),
-		{Name: "list_type", Kind: "select", Required: true, Options: records.ListTypes},
+		{Name: "list_type", Kind: "select", Required: true, Options: records.StatusLists},
 		{Name: "work_scope", Kind: "select", Options: records.WorkScopes},
 		f("place", "text", false), f("industry", "text", false),
 		{Name: "employment_form", Kind: "select", Options: records.EmploymentForms},
 		f("monthly_income", "number", false),
 		{Name: "verified_by_method", Kind: "select", Required: true, Options: records.VerifyMethods},
 		f("verified_by", "text", true), f("verified_at", "date", true),
+		// The month's 有意愿外出 list: whatever the status (就业 or 失业).
+		{Name: "willing_away", Kind: "bool", Text: "month_willing"},
 	}
 	unempFields = []fieldSpec{
 		f("worker_id", "hidden", true),
@@ -265,6 +270,9 @@ func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, confli
 	for _, fs := range spec {
 		fv := fieldView{Name: fs.Name, Label: records.FieldLabel(lang, fs.Name), Kind: fs.Kind, Levels: fs.Levels,
 			Value: vals.Get(fs.Name), Options: fs.Options, Required: fs.Required, Checked: map[string]bool{}}
+		if fs.Text != "" {
+			fv.Label = tr(lang, fs.Text)
+		}
 		for _, v := range vals[fs.Name] {
 			fv.Checked[v] = true
 		}

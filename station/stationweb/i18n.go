@@ -10,12 +10,16 @@ import (
 var uiText = webkit.Texts.With(station.ImportText, stationText, backupText)
 
 var stationText = webkit.Catalogue{
-	"app":             {"就业服务站", "Employment service station"},
-	"home":            {"首页", "Home"},
-	"workers":         {"人员", "People"},
-	"new_worker":      {"登记人员", "Register a person"},
-	"edit_worker":     {"修改人员信息", "Edit person"},
-	"lists":           {"三个清单", "The three lists"},
+	"app":           {"就业服务站", "Employment service station"},
+	"home":          {"首页", "Home"},
+	"workers":       {"人员", "People"},
+	"new_worker":    {"登记人员", "Register a person"},
+	"edit_worker":   {"修改人员信息", "Edit person"},
+	"lists":         {"三个清单", "The three lists"},
+	"willing_short": {"有意愿外出", "Willing to go"},
+	"lists_overlap": {"有意愿外出人员清单是本月标记有外出意愿的人，无论就业或失业：他们同时在就业或失业人员清单中。",
+		"The willing-to-work-away list is everyone flagged this month, employed or not: they are on the employed or unemployed list too."},
+	"month_willing":   {"有意愿外出（本月，无论就业或失业）", "Willing to work away (this month, employed or not)"},
 	"gigs":            {"零工信息", "Gigs"},
 	"new_gig":         {"发布零工", "Post a gig"},
 	"edit_gig":        {"修改零工信息", "Edit gig"},

@@ -578,8 +578,11 @@ func (s *Server) pageAddRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	fv := formView{Action: "/workers/" + id.String() + "/" + kind, Back: "/workers/" + id.String()}
 	if r.Method == http.MethodGet {
-		if l := records.NormalizeList(r.URL.Query().Get("list")); l != "" {
+		if l, willing := records.NormalizeListFlag(r.URL.Query().Get("list")); l != "" {
 			defaults.Set("list_type", l)
+			if willing {
+				defaults.Set("willing_away", "1")
+			}
 		}
 		for _, f := range spec { // pre-filled from the link (the worklist's last month)
 			if v := r.URL.Query().Get(f.Name); v != "" && f.Name != "worker_id" {

@@ -157,6 +157,9 @@ func statusLine(v *station.StatusView, verified bool) string {
 	}
 	var b strings.Builder
 	b.WriteString(v.ListType)
+	if v.WillingAway {
+		b.WriteString("+" + records.ListWillingAway)
+	}
 	for _, x := range []string{v.WorkScope, v.EmploymentForm} {
 		if x != "" {
 			b.WriteString(" · ")
@@ -351,6 +354,9 @@ func (d *worklistData) FormURL(p station.WorklistPerson) string {
 	}
 	if src != nil {
 		q.Set("list_type", src.ListType)
+		if src.WillingAway {
+			q.Set("willing_away", "1")
+		}
 		for k, v := range map[string]string{"work_scope": src.WorkScope, "place": src.Place, "industry": src.Industry,
 			"employment_form": src.EmploymentForm, "monthly_income": incomeText(src.MonthlyIncome, "")} {
 			if v != "" {
