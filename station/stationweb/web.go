@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"fieldsync/ident"
+	"fieldsync/places/placename"
 	"fieldsync/records"
 	"fieldsync/release"
 	"fieldsync/replica"
@@ -286,7 +287,7 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, ti
 				fv.Existing = "/workers/" + ce.ID.String()
 			}
 		}
-		var pe *station.PlaceNameError
+		var pe *placename.Error
 		if errors.As(err, &pe) {
 			fe, ok = &records.FieldError{Field: pe.Field}, true // its message is on the field
 		}
