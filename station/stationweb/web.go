@@ -17,6 +17,7 @@ import (
 
 	"fieldsync/ident"
 	"fieldsync/places/placename"
+	"fieldsync/places/placesweb"
 	"fieldsync/records"
 	"fieldsync/release"
 	"fieldsync/replica"
@@ -129,6 +130,7 @@ func (s *Server) webError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) routesWeb(mux *http.ServeMux) {
 	sub, _ := fs.Sub(staticFS, "static") // the embedded directory exists
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
+	mux.Handle("GET "+placesweb.PickerPath, placesweb.Picker())
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	s.routesBackup(mux)
 	s.routesWorklist(mux)
