@@ -12,11 +12,14 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/internal/browsertest"
 	"fieldsync/internal/hubtest"
 	"fieldsync/places"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
+
+	"github.com/chromedp/chromedp"
 )
 
 // withVillage is e with its hukou_village set to code.
@@ -185,5 +188,53 @@ func TestPlacePickerOnHub(t *testing.T) {
 	st, _, body = hubtest.Page(t, v, h.URL()+"/static/placepicker.js")
 	if st != http.StatusOK || !strings.Contains(body, `getAttribute("data-src")`) {
 		t.Errorf("picker script: %d\n%.200s", st, body)
+	}
+}
+
+// A real browser: on the enrolment form, type part of a village's name,
+// choose it from the picker's list (searched through the web session), and
+// the station is enrolled with the village's code and shown by name.
+func TestBrowserStationVillagePicker(t *testing.T) {
+	br := browsertest.New(t)
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	h.AddAdmin("manager1", access.RoleStationManager)
+	const chosen = "150421100207" // 东双山村民委员会, 阿鲁科尔沁旗天山镇
+	type css = chromedp.CSS
+	br.Do(
+		chromedp.Navigate(h.URL()+"/stations"),
+		chromedp.WaitVisible(css(`#password`)),
+		chromedp.SendKeys(css(`#user`), "manager1"),
+		chromedp.SendKeys(css(`#password`), hubtest.Password("manager1")),
+		chromedp.Click(css(`#login`)),
+		chromedp.WaitVisible(css(`#stations`)),
+		chromedp.Navigate(h.URL()+"/stations"),
+		chromedp.WaitVisible(css(`#enrol`)),
+		// The script made the field a search box; the code is hidden.
+		chromedp.WaitReady(css(`#enrol input[type="hidden"][name="division_code"]`)),
+		chromedp.SendKeys(css(`#enrol input[name="name"]`), "东双山站"),
+		chromedp.SendKeys(css(`#f-division_code`), "双山"),
+		chromedp.WaitVisible(css(`#places-division_code li[data-code="`+chosen+`"]`)),
+	)
+	if list := br.Get(chromedp.Text(css(`#places-division_code`))); !strings.Contains(list, "西双山村民委员会") ||
+		!strings.Contains(list, "赤峰市 / 阿鲁科尔沁旗 / 天山镇 / 东双山村民委员会") {
+		t.Fatalf("suggestions: %q", list)
+	}
+	br.Do(
+		chromedp.Click(css(`#places-division_code li[data-code="`+chosen+`"]`)),
+		chromedp.WaitNotVisible(css(`#places-division_code`)),
+	)
+	if code := br.Get(chromedp.Value(css(`#f-division_code-code`))); code != chosen {
+		t.Fatalf("the field holds %q, want %s", code, chosen)
+	}
+	br.Do(
+		chromedp.Click(css(`#enrol button[type="submit"]`)),
+		chromedp.WaitVisible(css(`#enrol-code`)),
+	)
+	sts, err := h.Hub.Stations(t.Context())
+	if err != nil || len(sts) != 1 || sts[0].DivisionCode != chosen {
+		t.Fatalf("stations: %+v %v", sts, err)
+	}
+	if text := br.Get(chromedp.Text(css(`main, body`))); !strings.Contains(text, "东双山村民委员会") {
+		t.Errorf("enrolment sheet: %q", text)
 	}
 }
