@@ -3,7 +3,7 @@ package hubweb
 import (
 	"fieldsync/places"
 	"fieldsync/places/placename"
-	"fieldsync/records"
+	"strings"
 )
 
 // placeColumns are the record columns that hold division codes: the pages
@@ -25,18 +25,15 @@ func placeLabel(column string, v any) *places.Label {
 	return nil
 }
 
-// placeLevels are the levels a place column of table takes, comma-separated
-// as the picker's data-levels: a worker's villages, a gig's place; "" for a
-// column that holds no division code (a monthly status's place is free
-// text).
+// placeLevels are the levels a place column of table takes
+// (placename.ColumnLevels), comma-separated as the picker's data-levels; ""
+// for a column that holds no division code.
 func placeLevels(table, column string) string {
-	switch {
-	case table == records.Workers && (column == "hukou_village" || column == "residence_village"):
-		return string(places.Village)
-	case table == records.Gigs && column == "place":
-		return string(places.County) + "," + string(places.Township) + "," + string(places.Village)
+	var names []string
+	for _, l := range placename.ColumnLevels(table, column) {
+		names = append(names, string(l))
 	}
-	return ""
+	return strings.Join(names, ",")
 }
 
 // typedPlace reads a value typed for column of table as the station's forms
@@ -45,12 +42,12 @@ func placeLevels(table, column string) string {
 // several, is a *placename.Error naming the column. Other columns' values
 // pass unchanged.
 func typedPlace(table, column, value string) (string, error) {
-	levels := placeLevels(table, column)
-	switch {
-	case levels == "":
+	switch levels := placename.ColumnLevels(table, column); {
+	case len(levels) == 0:
 		return value, nil
-	case levels == string(places.Village):
+	case len(levels) == 1 && levels[0] == places.Village:
 		return placename.VillageCode(column, value)
+	default:
+		return placename.PlaceCode(column, value, levels...)
 	}
-	return placename.PlaceCode(column, value, places.County, places.Township, places.Village)
 }

@@ -255,3 +255,16 @@ func PlaceCode(field, value string, only ...places.Level) (string, error) {
 	}
 	return code, err
 }
+
+// ColumnLevels are the levels of place a records column holds: a worker's
+// villages take a 嘎查村, a gig's place a 旗县, 苏木乡镇 or 嘎查村; any other
+// column none (a monthly status's place is free text).
+func ColumnLevels(table, column string) []places.Level {
+	switch {
+	case table == records.Workers && (column == "hukou_village" || column == "residence_village"):
+		return []places.Level{places.Village}
+	case table == records.Gigs && column == "place":
+		return []places.Level{places.County, places.Township, places.Village}
+	}
+	return nil
+}

@@ -3,6 +3,8 @@ package placename
 import (
 	"errors"
 	"fieldsync/places"
+	"fieldsync/records"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -104,5 +106,25 @@ func TestPlaceCode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestColumnLevels(t *testing.T) {
+	gig := []places.Level{places.County, places.Township, places.Village}
+	tests := []struct {
+		table, column string
+		want          []places.Level
+	}{
+		{records.Workers, "hukou_village", []places.Level{places.Village}},
+		{records.Workers, "residence_village", []places.Level{places.Village}},
+		{records.Gigs, "place", gig},
+		{records.MonthlyStatus, "place", nil}, // free text
+		{records.Workers, "phone", nil},
+		{records.Gigs, "address", nil},
+	}
+	for _, tt := range tests {
+		if got := ColumnLevels(tt.table, tt.column); !slices.Equal(got, tt.want) {
+			t.Errorf("%s.%s: %v, want %v", tt.table, tt.column, got, tt.want)
+		}
 	}
 }
