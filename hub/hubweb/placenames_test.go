@@ -1,11 +1,14 @@
 package hubweb_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,15 +23,18 @@ import (
 	"fieldsync/syncclient"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 )
 
-// withVillage is e with its hukou_village set to code.
-func withVillage(e replica.Edit, code string) replica.Edit {
+// withColumn is e with column set to value.
+func withColumn(e replica.Edit, column string, value any) replica.Edit {
 	for i := range e.Set {
-		if e.Set[i].Column == "hukou_village" {
-			e.Set[i].Value = code
+		if e.Set[i].Column == column {
+			e.Set[i].Value = value
+			return e
 		}
 	}
+	e.Set = append(e.Set, replica.ColumnValue{Column: column, Value: value})
 	return e
 }
 
@@ -50,8 +56,8 @@ func TestHubPagesNamePlaces(t *testing.T) {
 	b := hubtest.NewStation(t, eb, syncclient.Config{})
 	shared := hubtest.IDNumber(31)
 	wid := ea.Key.Derive(records.Workers, shared)
-	a.Write(withVillage(hubtest.WorkerEdit(ea.Key, shared, "娜仁", "13500000001"), "150421100207"))
-	b.Write(withVillage(hubtest.WorkerEdit(eb.Key, shared, "娜仁", "13500000001"), "150421100201"))
+	a.Write(withColumn(hubtest.WorkerEdit(ea.Key, shared, "娜仁", "13500000001"), "hukou_village", "150421100207"))
+	b.Write(withColumn(hubtest.WorkerEdit(eb.Key, shared, "娜仁", "13500000001"), "hukou_village", "150421100201"))
 	a.Start()
 	b.Start()
 	hubtest.WaitFor(t, 20*time.Second, "both stations to converge", func() bool {
@@ -236,5 +242,67 @@ func TestBrowserStationVillagePicker(t *testing.T) {
 	}
 	if text := br.Get(chromedp.Text(css(`main, body`))); !strings.Contains(text, "东双山村民委员会") {
 		t.Errorf("enrolment sheet: %q", text)
+	}
+}
+
+// The county report the hub serves names the places: the village sheet (as
+// .csv and in the .xlsx) keeps the code columns with the names beside them,
+// the list sheets name the 乡镇 and 村, and the dashboard's figures by
+// township show the name.
+func TestHubReportNamesPlaces(t *testing.T) {
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	const month = "2026-11"
+	key := h.Hub.Replica().Key()
+	var edits []replica.Edit
+	for i, village := range []string{"150421100207", "150421100207", "150421100201"} {
+		w := withColumn(hubtest.WorkerEdit(key, hubtest.IDNumber(40+i), "工人", "13900000000"), "residence_village", village)
+		edits = append(edits, w, hubtest.StatusEdit(key, w.Row, month, records.ListEmployed))
+	}
+	if _, err := h.Hub.Write(t.Context(), edits...); err != nil {
+		t.Fatal(err)
+	}
+	tok := h.AdminToken("查看员", access.RoleViewer)
+	resp, b := h.Get("/api/report.csv?month="+month+"&sheet=villages", tok)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("villages csv: %s", resp.Status)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
+	if err != nil || len(recs) != 1+2 {
+		t.Fatalf("villages csv: %v %q", err, recs)
+	}
+	if !slices.Equal(recs[0][:4], []string{"乡镇代码", "乡镇", "村代码", "村"}) {
+		t.Errorf("villages csv header: %q", recs[0])
+	}
+	for i, want := range [][]string{
+		{"150421100", "天山镇", "150421100201", "西双山村民委员会", "1"},
+		{"150421100", "天山镇", "150421100207", "东双山村民委员会", "2"},
+	} {
+		if got := recs[1+i][:5]; !slices.Equal(got, want) {
+			t.Errorf("villages csv row %d: %q, want %q", i, got, want)
+		}
+	}
+
+	web := h.LoggedIn("viewer1", access.RoleViewer)
+	st, _, body := hubtest.Page(t, web, h.URL()+"/dashboard/report.xlsx?month="+month)
+	if st != http.StatusOK {
+		t.Fatalf("report.xlsx: %d", st)
+	}
+	f, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows("就业人员清单")
+	if err != nil || len(rows) != 1+3 || rows[0][1] != "乡镇" || rows[0][2] != "村" {
+		t.Fatalf("employed sheet: %v %q", err, rows)
+	}
+	for _, row := range rows[1:] {
+		if row[1] != "天山镇" || row[2] != "东双山村民委员会" && row[2] != "西双山村民委员会" {
+			t.Errorf("employed sheet row: %q, want the township and village by name", row)
+		}
+	}
+	_, _, body = hubtest.Page(t, web, h.URL()+"/dashboard?month="+month)
+	if chart := between(body, `id="chart-lists_by_township"`, "</section>"); !strings.Contains(chart, "<td>天山镇</td>") {
+		t.Errorf("dashboard's lists by township:\n%s", chart)
 	}
 }
