@@ -47,10 +47,9 @@ var webText = webkit.Catalogue{
 	"search": {"查询", "Search"}, "search_hint": {"姓名、身份证号前几位或手机尾号", "Name, start of the id number or end of the phone"},
 	"name": {"姓名", "Name"}, "id_number": {"公民身份号码", "ID number"}, "phone": {"联系电话", "Phone"},
 	"worker": {"人员信息", "Worker"}, "children": {"相关记录", "Related records"}, "in_conflict": {"存在冲突", "In conflict"},
-	"replaced": {"被取代", "replaced"}, "current": {"当前", "current"},
+	"replaced": {"被取代", "replaced"}, "current": {"当前", "current"}, "place_hint": {"名称或区划代码", "name or division code"},
 	"stations": {"服务站", "Stations"}, "enrol": {"登记服务站", "Enrol a station"}, "division": {"所在嘎查村", "Village"},
-	"place_hint": {"名称或区划代码", "name or division code"},
-	"revoke":     {"注销", "Revoke"}, "revoked": {"已注销", "Revoked"}, "online": {"在线", "Online"}, "offline": {"离线", "Offline"},
+	"revoke": {"注销", "Revoke"}, "revoked": {"已注销", "Revoked"}, "online": {"在线", "Online"}, "offline": {"离线", "Offline"},
 	"last_seen": {"最后联系", "Last seen"},
 	"software":  {"软件版本：", "Software:"}, "software_old": {"0.6.0 之前的版本（未报告）或尚未联系", "a release before 0.6.0 (not reported), or not yet connected"}, "last_error": {"最近错误", "Last error"},
 	"enrol_code": {"服务站登记码", "Station enrolment code"},
@@ -308,7 +307,7 @@ func (h *server) postResolve(w http.ResponseWriter, r *http.Request) {
 	}
 	req := formRequest(r)
 	if req.Value != nil {
-		// A village typed by its name, as the station's forms take one.
+		// A place typed by its name or path, as the station's forms take one.
 		var pe *placename.Error
 		if c, err := h.Conflict(r.Context(), id); err == nil && c.Kind == hub.KindField {
 			code, err := typedPlace(c.Table, c.Column, r.PostFormValue("value"))

@@ -1,9 +1,10 @@
 package hubweb
 
 import (
+	"strings"
+
 	"fieldsync/places"
 	"fieldsync/places/placename"
-	"strings"
 )
 
 // placeColumns are the record columns that hold division codes: the pages
@@ -42,12 +43,9 @@ func placeLevels(table, column string) string {
 // several, is a *placename.Error naming the column. Other columns' values
 // pass unchanged.
 func typedPlace(table, column, value string) (string, error) {
-	switch levels := placename.ColumnLevels(table, column); {
-	case len(levels) == 0:
+	levels := placename.ColumnLevels(table, column)
+	if len(levels) == 0 {
 		return value, nil
-	case len(levels) == 1 && levels[0] == places.Village:
-		return placename.VillageCode(column, value)
-	default:
-		return placename.PlaceCode(column, value, levels...)
 	}
+	return placename.PlaceCode(column, value, levels...)
 }
