@@ -198,6 +198,7 @@ var fieldLabels = map[string][2]string{
 	"list_type":             {"清单类型", "list"},
 	"work_scope":            {"就业范围", "work scope"},
 	"place":                 {"地点", "place"},
+	"division_code":         {"所在嘎查村（区划代码）", "village (division code)"},
 	"industry":              {"行业", "industry"},
 	"employment_form":       {"就业形式", "employment form"},
 	"monthly_income":        {"月收入（元）", "monthly income (yuan)"},

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 
+	"fieldsync/places"
 	"fieldsync/records"
 )
 
@@ -24,7 +25,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		return nil, err
 	}
 	var (
-		names   map[string]string
+		names   areaNameMap
 		people  []peopleRow
 		cur     []statusRow
 		prev    []prevRow
@@ -72,7 +73,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 
 // buildFigures makes the figures from the intermediate rows, however they
 // were counted (queries, Live, or a workbook's roster).
-func buildFigures(p period, opt Options, names map[string]string, people []peopleRow, cur []statusRow,
+func buildFigures(p period, opt Options, names areaNameMap, people []peopleRow, cur []statusRow,
 	prev []prevRow, gaps []gapRow, gigRows []gigRow, stations []StationHealth) *Figures {
 	f := &Figures{Month: p.Month, PrevMonth: p.Prev, GeneratedAt: opt.Now()}
 	buildLists(f, names, cur, prev)
@@ -122,16 +123,28 @@ func parallel(ctx context.Context, fns ...func(context.Context) error) error {
 	return ctx.Err()
 }
 
-// areaNames maps division codes to names from the station directory: a
+// areaNameMap holds the names the station directory gives division codes: a
 // station's 12-digit code names its village, its first 9 digits its township.
-func areaNames(ctx context.Context, db queryer) (map[string]string, error) {
+type areaNameMap map[string]string
+
+// name is the name of the place with code: the division table's (package
+// places), else the station directory's for a code the table lacks, else "".
+func (m areaNameMap) name(code string) string {
+	if p, ok := places.Lookup(code); ok {
+		return p.Name
+	}
+	return m[code]
+}
+
+// areaNames reads the station directory's names (see areaNameMap).
+func areaNames(ctx context.Context, db queryer) (areaNameMap, error) {
 	rows, err := db.QueryContext(ctx, `SELECT coalesce(division_code, ''), coalesce(township, ''), coalesce(village, '')
 		FROM stations WHERE fs_deleted = 0 ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("read station directory: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]string{}
+	out := areaNameMap{}
 	for rows.Next() {
 		var code, town, village string
 		if err := rows.Scan(&code, &town, &village); err != nil {
@@ -293,7 +306,7 @@ func queryGaps(ctx context.Context, db queryer, args []any) ([]gapRow, error) {
 }
 
 // buildLists fills the three lists by township and village.
-func buildLists(f *Figures, names map[string]string, cur []statusRow, prev []prevRow) {
+func buildLists(f *Figures, names areaNameMap, cur []statusRow, prev []prevRow) {
 	type pair struct{ cur, prev ListCount }
 	villages := map[string]*pair{}
 	get := func(v string) *pair {
@@ -319,10 +332,10 @@ func buildLists(f *Figures, names map[string]string, cur []statusRow, prev []pre
 		tc := township(v)
 		t := towns[tc]
 		if t == nil {
-			t = &ListArea{Code: tc, Name: names[tc]}
+			t = &ListArea{Code: tc, Name: names.name(tc)}
 			towns[tc] = t
 		}
-		t.Villages = append(t.Villages, ListArea{Code: v, Name: names[v], Count: p.cur, Prev: p.prev, Change: p.cur.minus(p.prev)})
+		t.Villages = append(t.Villages, ListArea{Code: v, Name: names.name(v), Count: p.cur, Prev: p.prev, Change: p.cur.minus(p.prev)})
 		t.Count, t.Prev = t.Count.plus(p.cur), t.Prev.plus(p.prev)
 		f.Lists.Count, f.Lists.Prev = f.Lists.Count.plus(p.cur), f.Lists.Prev.plus(p.prev)
 	}
@@ -429,7 +442,7 @@ func buildGroups(f *Figures, opt Options, people []peopleRow, cur []statusRow) {
 }
 
 // buildLedger fills the ledger gaps.
-func buildLedger(f *Figures, names map[string]string, gaps []gapRow) {
+func buildLedger(f *Figures, names areaNameMap, gaps []gapRow) {
 	l := &f.Ledger
 	l.ByVillage = []GapArea{}
 	sort.Slice(gaps, func(i, j int) bool { return gaps[i].village < gaps[j].village })
@@ -438,7 +451,7 @@ func buildLedger(f *Figures, names map[string]string, gaps []gapRow) {
 		l.Followups += r.followups
 		l.NoneThisMonth += r.none
 		l.NoneSixMonths += r.six
-		l.ByVillage = append(l.ByVillage, GapArea{Code: r.village, Name: names[r.village], People: r.people,
+		l.ByVillage = append(l.ByVillage, GapArea{Code: r.village, Name: names.name(r.village), People: r.people,
 			NoneThisMonth: r.none, NoneSixMonths: r.six})
 	}
 }
@@ -453,12 +466,12 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // buildVillages fills the totals by village from the figures already built.
-func buildVillages(f *Figures, names map[string]string, people []peopleRow, gaps []gapRow) {
+func buildVillages(f *Figures, names areaNameMap, people []peopleRow, gaps []gapRow) {
 	rows := map[string]*VillageRow{}
 	get := func(v string) *VillageRow {
 		r := rows[v]
 		if r == nil {
-			r = &VillageRow{Code: v, Name: names[v], Township: township(v)}
+			r = &VillageRow{Code: v, Name: names.name(v), Township: township(v)}
 			rows[v] = r
 		}
 		return r

@@ -80,7 +80,7 @@ func (t *GigTotals) finish() {
 }
 
 // buildGigs sums the gig rows overall, by occupation and by place.
-func buildGigs(rows []gigRow, names map[string]string) GigFigures {
+func buildGigs(rows []gigRow, names areaNameMap) GigFigures {
 	var f GigFigures
 	byOcc, byPlace := map[string]*GigGroup{}, map[string]*GigGroup{}
 	for _, r := range rows {
@@ -103,7 +103,7 @@ func buildGigs(rows []gigRow, names map[string]string) GigFigures {
 		for _, g := range groups {
 			g.finish()
 			if named {
-				g.Name = names[g.Key]
+				g.Name = names.name(g.Key)
 			}
 			out = append(out, *g)
 		}

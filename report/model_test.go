@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fieldsync/ident"
+	"fieldsync/places"
 	"fieldsync/records"
 	"fieldsync/records/sample"
 	"fieldsync/replica"
@@ -292,7 +293,7 @@ func (c *county) expect(month string) *Figures {
 	villages := map[string]*VillageRow{}
 	vrow := func(v string) *VillageRow {
 		if villages[v] == nil {
-			villages[v] = &VillageRow{Code: v, Township: township(v)}
+			villages[v] = &VillageRow{Code: v, Name: tableName(v), Township: township(v)}
 		}
 		return villages[v]
 	}
@@ -451,4 +452,13 @@ func cmpString(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// tableName is the model's name of a division code: the division table's,
+// "" for a code it lacks (the test county has no station directory).
+func tableName(code string) string {
+	if p, ok := places.Lookup(code); ok {
+		return p.Name
+	}
+	return ""
 }

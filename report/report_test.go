@@ -394,7 +394,7 @@ func TestReportAgreesWithDashboard(t *testing.T) {
 	}
 	for i, v := range want.Villages {
 		row := villages[i]
-		wantRow := []string{v.Township, "", v.Code, v.Name, itoa(v.Workers), itoa(v.Poverty), itoa(v.Monitored), itoa(v.Older),
+		wantRow := []string{v.Township, tableName(v.Township), v.Code, v.Name, itoa(v.Workers), itoa(v.Poverty), itoa(v.Monitored), itoa(v.Older),
 			itoa(v.Lists.Employed), itoa(v.Change.Employed), itoa(v.Lists.Unemployed), itoa(v.Change.Unemployed),
 			itoa(v.Lists.WillingAway), itoa(v.Change.WillingAway), itoa(v.NoneThisMonth), itoa(v.NoneSixMonths)}
 		if !rowEqual(row, wantRow) {

@@ -42,7 +42,7 @@ type workbook struct {
 	db    *sql.DB
 	month string
 	opt   Options
-	names map[string]string
+	names areaNameMap
 
 	figOnce sync.Once
 	fig     *Figures
@@ -100,8 +100,10 @@ func (b *workbook) sheet(name string) (*sheet, error) {
 	return nil, fmt.Errorf("%w: %q", ErrUnknownSheet, name)
 }
 
+// areaName is the name of the place with code, or code itself when neither
+// the division table nor the station directory names it.
 func (b *workbook) areaName(code string) string {
-	if n, ok := b.names[code]; ok {
+	if n := b.names.name(code); n != "" {
 		return n
 	}
 	return code
@@ -222,7 +224,7 @@ func (b *workbook) villages() *sheet {
 				return err
 			}
 			for _, v := range fig.Villages {
-				if err := yield([]any{v.Township, b.names[v.Township], v.Code, v.Name, v.Workers, v.Poverty,
+				if err := yield([]any{v.Township, b.names.name(v.Township), v.Code, v.Name, v.Workers, v.Poverty,
 					v.Monitored, v.Older, v.Lists.Employed, v.Change.Employed, v.Lists.Unemployed, v.Change.Unemployed,
 					v.Lists.WillingAway, v.Change.WillingAway, v.NoneThisMonth, v.NoneSixMonths}); err != nil {
 					return err

@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"fieldsync/places/placename"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/webkit"
@@ -68,7 +69,7 @@ var importHeaders = map[string]string{
 	"是否有外出意愿": "willing_away", "外出意愿": "willing_away", "外出务工意愿": "willing_away",
 	"是否愿意外出": "willing_away", "有无外出意愿": "willing_away",
 	"备注": "notes",
-	// A village may be written by its name (VillageCode); the places above
+	// A village may be written by its name (placename.VillageCode); the places above
 	// it, in columns of their own, choose among villages of the same name.
 	"嘎查村": "hukou_village", "户籍嘎查村": "hukou_village", "常住嘎查村": "residence_village",
 	"旗县": "county", "旗县区": "county", "旗县市区": "county", "县区": "county", "户籍旗县": "county",
@@ -291,10 +292,10 @@ func parseWorkers(ctx context.Context, name string, data []byte, lang string, to
 			code  *string
 		}{{"hukou_village", &w.HukouVillage}, {"residence_village", &w.ResidenceVillage}} {
 			if err == nil {
-				*v.code, err = VillageCode(v.field, *v.code, cell("prefecture"), cell("county"), cell("township"))
+				*v.code, err = placename.VillageCode(v.field, *v.code, cell("prefecture"), cell("county"), cell("township"))
 			}
 		}
-		var pe *PlaceNameError
+		var pe *placename.Error
 		if errors.As(err, &pe) {
 			p.err = &ImportRowError{Row: n, Field: pe.Field, Message: pe.Message(lang)}
 		} else if err := w.ValidateOn(today); err != nil {

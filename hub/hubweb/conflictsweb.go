@@ -14,6 +14,7 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/places/placename"
 	"fieldsync/records"
 	"fieldsync/webkit"
 )
@@ -46,8 +47,8 @@ var webText = webkit.Catalogue{
 	"search": {"查询", "Search"}, "search_hint": {"姓名、身份证号前几位或手机尾号", "Name, start of the id number or end of the phone"},
 	"name": {"姓名", "Name"}, "id_number": {"公民身份号码", "ID number"}, "phone": {"联系电话", "Phone"},
 	"worker": {"人员信息", "Worker"}, "children": {"相关记录", "Related records"}, "in_conflict": {"存在冲突", "In conflict"},
-	"replaced": {"被取代", "replaced"}, "current": {"当前", "current"},
-	"stations": {"服务站", "Stations"}, "enrol": {"登记服务站", "Enrol a station"}, "division": {"行政区划代码", "Division code"},
+	"replaced": {"被取代", "replaced"}, "current": {"当前", "current"}, "place_hint": {"名称或区划代码", "name or division code"},
+	"stations": {"服务站", "Stations"}, "enrol": {"登记服务站", "Enrol a station"}, "division": {"所在嘎查村", "Village"},
 	"revoke": {"注销", "Revoke"}, "revoked": {"已注销", "Revoked"}, "online": {"在线", "Online"}, "offline": {"离线", "Offline"},
 	"last_seen": {"最后联系", "Last seen"},
 	"software":  {"软件版本：", "Software:"}, "software_old": {"0.6.0 之前的版本（未报告）或尚未联系", "a release before 0.6.0 (not reported), or not yet connected"}, "last_error": {"最近错误", "Last error"},
@@ -88,8 +89,9 @@ var webFuncs = template.FuncMap{
 		}
 		return fmt.Sprint(v)
 	},
-	"join": func(s []string) string { return strings.Join(s, "、") },
-	"arr":  func(xs ...any) []any { return xs },
+	"join":  func(s []string) string { return strings.Join(s, "、") },
+	"arr":   func(xs ...any) []any { return xs },
+	"place": placeLabel,
 }
 
 // page is the data every page template gets.
@@ -242,6 +244,9 @@ var conflictTmpl = mustTemplate("conflict", webFuncs, true)
 type conflictPageData struct {
 	hub.ConflictDetail
 	SetColumns []string
+	// PlaceLevels are the levels the typed value's picker offers, for a
+	// field conflict on a place column ("" for any other).
+	PlaceLevels string
 }
 
 func (h *server) pageConflict(w http.ResponseWriter, r *http.Request) {
@@ -269,8 +274,12 @@ func (h *server) showConflict(w http.ResponseWriter, r *http.Request, lang strin
 		return
 	}
 	p.Title += " #" + strconv.FormatInt(id, 10)
-	p.Data = conflictPageData{ConflictDetail: d, SetColumns: map[string][]string{
+	data := conflictPageData{ConflictDetail: d, SetColumns: map[string][]string{
 		hub.KindOverfilled: {"headcount"}, hub.KindWelfareAway: {"work_scope", "employment_form"}}[d.Kind]}
+	if d.Kind == hub.KindField {
+		data.PlaceLevels = placeLevels(d.Table, d.Column)
+	}
+	p.Data = data
 	h.render(w, r, conflictTmpl, status, p)
 }
 
@@ -296,7 +305,20 @@ func (h *server) postResolve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg2(lang, "找不到该冲突", "no such conflict"), http.StatusNotFound)
 		return
 	}
-	_, err = h.ResolveConflict(r.Context(), adminActor(r), id, formRequest(r))
+	req := formRequest(r)
+	if req.Value != nil {
+		// A place typed by its name or path, as the station's forms take one.
+		var pe *placename.Error
+		if c, err := h.Conflict(r.Context(), id); err == nil && c.Kind == hub.KindField {
+			code, err := typedPlace(c.Table, c.Column, r.PostFormValue("value"))
+			if errors.As(err, &pe) {
+				h.showConflict(w, r, lang, http.StatusBadRequest, pe.Message(lang))
+				return
+			}
+			req.Value, _ = json.Marshal(code)
+		}
+	}
+	_, err = h.ResolveConflict(r.Context(), adminActor(r), id, req)
 	var re *hub.ResolveError
 	switch {
 	case errors.As(err, &re):

@@ -235,7 +235,8 @@ func ServeWith(h *hub.Hub, handler http.Handler, ln net.Listener, o ServeOptions
 var templateFiles embed.FS
 
 // mustTemplate parses templates/name.html, after the frame of every page
-// (templates/layout.html) when withLayout is set, and the footer every page
+// (templates/layout.html) and a value as pages show it (templates/value.html)
+// when withLayout is set, and the footer every page
 // ends with (templates/footer.html: the release and build).
 func mustTemplate(name string, funcs template.FuncMap, withLayout bool) *template.Template {
 	read := func(n string) string {
@@ -247,7 +248,7 @@ func mustTemplate(name string, funcs template.FuncMap, withLayout bool) *templat
 	}
 	body := read(name) + read("footer")
 	if withLayout {
-		body = read("layout") + body
+		body = read("layout") + read("value") + body
 	}
 	all := template.FuncMap{"release": release.Short}
 	maps.Copy(all, funcs)

@@ -7,6 +7,7 @@ import (
 
 	"fieldsync/hub"
 	"fieldsync/hub/access"
+	"fieldsync/places/placename"
 )
 
 // The station list with sync health, enrolment (the code shown once, on a
@@ -97,6 +98,14 @@ func (h *server) postStation(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	name, div := strings.TrimSpace(r.PostFormValue("name")), strings.TrimSpace(r.PostFormValue("division_code"))
 	reenroll := r.PostFormValue("reenroll") == "1"
+	// The picker sends the village's code; without its script a name or a
+	// path is read as the station's import reads one.
+	div, err := placename.VillageCode("division_code", div)
+	var pe *placename.Error
+	if errors.As(err, &pe) {
+		h.showStations(w, r, lang, http.StatusBadRequest, pe.Message(lang))
+		return
+	}
 	e, err := h.AddStation(r.Context(), name, div, reenroll)
 	switch {
 	case errors.Is(err, hub.ErrStationExists):

@@ -1,9 +1,11 @@
 // Package placesweb serves place search as JSON (GET /api/places?q=), one
 // handler that the station's and the hub's APIs mount behind their own
-// sign-in; its errors are the shared JSON error shape, naming the field q.
+// sign-in, and the place picker's script both serve to their forms; its
+// errors are the shared JSON error shape, naming the field q.
 package placesweb
 
 import (
+	_ "embed"
 	"net/http"
 	"slices"
 	"strings"
@@ -87,4 +89,23 @@ func levels(param string) ([]places.Level, *records.FieldError) {
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+//go:embed placepicker.js
+var pickerJS []byte
+
+// PickerPath is where the station and the hub serve Picker.
+const PickerPath = "/static/placepicker.js"
+
+// Picker serves the place picker's script: it turns every form field in a
+// box of class place-picker (data-levels: the levels to offer, data-src:
+// the search URL, /api/places by default) into a search that suggests
+// places by name; without it the field stays a text input that takes a
+// code or a name.
+func Picker() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Write(pickerJS)
+	})
 }

@@ -2,6 +2,7 @@ package placesweb
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,5 +87,29 @@ func TestHandler(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The picker's script is served as JavaScript over a real socket, and it
+// searches the URL the box names (data-src), /api/places when none.
+func TestPicker(t *testing.T) {
+	srv := httptest.NewServer(Picker())
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + PickerPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body strings.Builder
+	if _, err := io.Copy(&body, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" {
+		t.Fatalf("%s %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{`getAttribute("data-src") || "/api/places"`, `querySelectorAll(".place-picker")`} {
+		if !strings.Contains(body.String(), want) {
+			t.Errorf("script without %s", want)
+		}
 	}
 }

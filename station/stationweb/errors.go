@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"fieldsync/places/placename"
 	"fieldsync/records"
 	"fieldsync/station"
 )
@@ -35,7 +36,7 @@ func errorStatus(err error, lang string) (status int, field, msg string) {
 	if errors.As(err, &te) {
 		return http.StatusBadRequest, te.Field, te.Message(lang)
 	}
-	var pe *station.PlaceNameError
+	var pe *placename.Error
 	if errors.As(err, &pe) {
 		return http.StatusBadRequest, pe.Field, pe.Message(lang)
 	}

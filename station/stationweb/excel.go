@@ -199,15 +199,9 @@ func yesNo(v bool) string {
 	return "否"
 }
 
-// placeCell is the name column beside a division code in an export: the
-// place's path (盟市 down to it), or the code itself when no place has it, ""
-// for no code.
-func placeCell(code string) string {
-	if p, ok := places.Lookup(code); ok {
-		return p.Path
-	}
-	return code
-}
+// placeCell is the name column beside a division code in an export
+// (places.Label.Cell).
+func placeCell(code string) string { return places.LabelOf(code).Cell() }
 
 // GigHeader is the header row of the exported gig board.
 var GigHeader = []string{"标题", "工种", "招聘人数", "已安排", "工资", "工资单位", "结算方式", "地点代码", "地点名称", "详细地址",

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"fieldsync/places"
+	"fieldsync/places/placename"
 	"fieldsync/records"
 	"fieldsync/station"
 )
@@ -159,16 +160,16 @@ func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 
 // placeCode reads a place field: a code as typed, or a name (typed without
 // the picker's script) as the place's code; a name that names no place, or
-// several, is a *station.PlaceNameError naming the field.
+// several, is a *placename.Error naming the field.
 func placeCode(fs fieldSpec, raw string) (string, error) {
 	if fs.Levels == villageLevels {
-		return station.VillageCode(fs.Name, raw)
+		return placename.VillageCode(fs.Name, raw)
 	}
 	var only []places.Level
 	for l := range strings.SplitSeq(fs.Levels, ",") {
 		only = append(only, places.Level(l))
 	}
-	return station.PlaceCode(fs.Name, raw, only...)
+	return placename.PlaceCode(fs.Name, raw, only...)
 }
 
 // encodeForm renders a record as form values.
@@ -264,7 +265,7 @@ func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, confli
 	if ce, ok := err.(*station.ConflictError); ok {
 		fe = ce.FieldError()
 	}
-	var pe *station.PlaceNameError
+	var pe *placename.Error
 	errors.As(err, &pe)
 	out := make([]fieldView, 0, len(spec))
 	for _, fs := range spec {

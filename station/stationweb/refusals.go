@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"fieldsync/ident"
+	"fieldsync/places"
+	"fieldsync/places/placename"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/station"
@@ -32,9 +34,12 @@ type refusalView struct {
 	Column      string `json:"column"`
 	ColumnLabel string `json:"column_label"`
 	Value       string `json:"value"`
-	ReasonKey   string `json:"reason_key"`
-	Reason      string `json:"reason"`
-	Version     string `json:"version"`
+	// Place is Value as the page shows it when the column holds a division
+	// code some place has.
+	Place     *places.Label `json:"-"`
+	ReasonKey string        `json:"reason_key"`
+	Reason    string        `json:"reason"`
+	Version   string        `json:"version"`
 }
 
 // tableKeys names each table with a UI string.
@@ -104,6 +109,9 @@ func (s *Server) refusalViews(ctx context.Context, lang string, limit int) ([]re
 			ReasonKey: rf.ReasonKey, Version: rf.Version}
 		if t := rf.Time(); !t.IsZero() {
 			v.Time = s.dates.DateTime(t)
+		}
+		if l := places.LabelOf(rf.Value); l.Known && len(placename.ColumnLevels(rf.Table, rf.Column)) > 0 {
+			v.Place = &l
 		}
 		switch rf.State {
 		case records.RefusalRefused, records.RefusalWaiting, records.RefusalApproved, records.RefusalDeclined:

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"fieldsync/ident"
+	"fieldsync/places/placename"
+	"fieldsync/places/placesweb"
 	"fieldsync/records"
 	"fieldsync/release"
 	"fieldsync/replica"
@@ -135,6 +137,7 @@ func (s *Server) webError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) routesWeb(mux *http.ServeMux) {
 	sub, _ := fs.Sub(staticFS, "static") // the embedded directory exists
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
+	mux.Handle("GET "+placesweb.PickerPath, placesweb.Picker())
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	s.routesBackup(mux)
 	s.routesWorklist(mux)
@@ -310,7 +313,7 @@ func (s *Server) showForm(w http.ResponseWriter, r *http.Request, status int, ti
 				fv.Existing = "/workers/" + ce.ID.String()
 			}
 		}
-		var pe *station.PlaceNameError
+		var pe *placename.Error
 		if errors.As(err, &pe) {
 			fe, ok = &records.FieldError{Field: pe.Field}, true // its message is on the field
 		}

@@ -1,8 +1,10 @@
-package station
+package placename
 
 import (
 	"errors"
-	"fmt"
+	"fieldsync/places"
+	"fieldsync/records"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -45,9 +47,9 @@ func TestVillageCode(t *testing.T) {
 				}
 				return
 			}
-			var pe *PlaceNameError
+			var pe *Error
 			if !errors.As(err, &pe) || pe.Field != "hukou_village" {
-				t.Fatalf("%q: %q %v, want a PlaceNameError naming hukou_village", tt.value, code, err)
+				t.Fatalf("%q: %q %v, want a Error naming hukou_village", tt.value, code, err)
 			}
 			msg := pe.Message("zh")
 			for _, h := range tt.errHas {
@@ -65,55 +67,64 @@ func TestVillageCode(t *testing.T) {
 	}
 }
 
-// A sheet as the county's systems send it: villages by name, with 旗县 and
-// 苏木乡镇 columns; codes still work; a row whose village cannot be told is
-// refused with the field named, and the others are imported.
-func TestImportVillageNames(t *testing.T) {
-	f := newFixture(t)
-	header := []any{"序号", "公民身份号码", "姓名", "民族", "旗县（市区）", "苏木乡镇", "户籍地", "常住地", "文化程度", "劳动能力"}
-	row := func(n int, county, town, hukou, residence string) []any {
-		return []any{n, idNumber("19800101", 100+n), fmt.Sprintf("名字%d", n), "蒙古族", county, town, hukou, residence, "初中", "普通劳动力"}
+func TestPlaceCode(t *testing.T) {
+	gig := []places.Level{places.County, places.Township, places.Village}
+	tests := []struct {
+		name, value string
+		only        []places.Level
+		code        string   // want, when no error
+		errHas      []string // parts of the Chinese error
+	}{
+		{"code as written", "150421", gig, "150421", nil},
+		{"empty", "  ", gig, "", nil},
+		{"a 旗县 by name", "阿鲁科尔沁旗", gig, "150421", nil},
+		{"a 苏木乡镇 by name", "大林镇", gig, "150502100", nil},
+		{"a village by name", "东双山村", gig, "150421100207", nil},
+		{"a village by path", "科尔沁区/清河镇/胜利村委会", gig, "150502105229", nil},
+		{"a 苏木乡镇 several have", "城关镇", gig, "", []string{"地点", "有4个地方名为“城关镇”"}},
+		{"unknown", "不存在的地方", gig, "", []string{"地点：没有名为“不存在的地方”的地方", "6、9或12"}},
+		{"a village where only 旗县 is taken", "东双山村", []places.Level{places.County}, "", []string{"没有名为“东双山村”的地方"}},
+		{"villages only: a 旗县 is no village", "阿鲁科尔沁旗", []places.Level{places.Village}, "", []string{"没有名为“阿鲁科尔沁旗”的嘎查村"}},
 	}
-	rows := [][]any{header,
-		row(1, "", "", "150421100201", ""),                     // a code, as before
-		row(2, "阿鲁科尔沁旗", "天山镇", "西双山村", "东双山村"),                // names
-		row(3, "科尔沁区", "清河镇", "胜利村委会", ""),                     // chosen by the 苏木乡镇 column
-		row(4, "科尔沁区", "", "胜利村委会", ""),                        // two in 科尔沁区: refused
-		row(5, "", "", "不存在的村", ""),                            // unknown: refused
-		row(6, "", "", "150421100201", "不存在的村"),                // unknown residence: refused
-		row(7, "", "", "通辽市/科尔沁区/大林镇/胜利村委会", "科尔沁区/清河镇/胜利村委会"), // paths
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, err := PlaceCode("place", tt.value, tt.only...)
+			if tt.errHas == nil {
+				if err != nil || code != tt.code {
+					t.Fatalf("%q: %q %v, want %q", tt.value, code, err, tt.code)
+				}
+				return
+			}
+			var pe *Error
+			if !errors.As(err, &pe) || pe.Field != "place" || code != "" {
+				t.Fatalf("%q: %q %v, want an Error naming place", tt.value, code, err)
+			}
+			msg := pe.Message("zh")
+			for _, h := range tt.errHas {
+				if !strings.Contains(msg, h) {
+					t.Errorf("%q: %s, want %q in it", tt.value, msg, h)
+				}
+			}
+		})
 	}
-	res, err := f.st.ImportWorkers(t.Context(), "县里的表.xlsx", makeXLSX(t, rows), "zh")
-	if err != nil {
-		t.Fatal(err)
+}
+
+func TestColumnLevels(t *testing.T) {
+	gig := []places.Level{places.County, places.Township, places.Village}
+	tests := []struct {
+		table, column string
+		want          []places.Level
+	}{
+		{records.Workers, "hukou_village", []places.Level{places.Village}},
+		{records.Workers, "residence_village", []places.Level{places.Village}},
+		{records.Gigs, "place", gig},
+		{records.MonthlyStatus, "place", nil}, // free text
+		{records.Workers, "phone", nil},
+		{records.Gigs, "address", nil},
 	}
-	if res.Rows != 7 || res.Imported != 4 || len(res.Errors) != 3 {
-		t.Fatalf("result %+v", res)
-	}
-	wantErr := map[int][2]string{
-		5: {"hukou_village", "户籍地（村）代码：有2个嘎查村名为“胜利村委会”"},
-		6: {"hukou_village", "户籍地（村）代码：没有名为“不存在的村”的嘎查村"},
-		7: {"residence_village", "没有名为“不存在的村”的嘎查村"},
-	}
-	for _, e := range res.Errors {
-		w, ok := wantErr[e.Row]
-		if !ok || e.Field != w[0] || !strings.Contains(e.Message, w[1]) {
-			t.Errorf("row %d: %s %s, want %v", e.Row, e.Field, e.Message, w)
-		}
-	}
-	want := map[string][2]string{
-		"名字1": {"150421100201", ""},
-		"名字2": {"150421100201", "150421100207"},
-		"名字3": {"150502105229", ""},
-		"名字7": {"150502100209", "150502105229"},
-	}
-	for name, codes := range want {
-		page, err := f.st.Workers(t.Context(), WorkerQuery{Q: name})
-		if err != nil || page.Total != 1 {
-			t.Fatalf("%s: %v %+v", name, err, page)
-		}
-		if w := page.Workers[0]; w.HukouVillage != codes[0] || w.ResidenceVillage != codes[1] {
-			t.Errorf("%s: stored %s / %s, want %v", name, w.HukouVillage, w.ResidenceVillage, codes)
+	for _, tt := range tests {
+		if got := ColumnLevels(tt.table, tt.column); !slices.Equal(got, tt.want) {
+			t.Errorf("%s.%s: %v, want %v", tt.table, tt.column, got, tt.want)
 		}
 	}
 }

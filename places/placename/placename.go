@@ -1,4 +1,10 @@
-package station
+// Package placename reads a place as the county's spreadsheets and people
+// write it (a village's name, a path 旗县/苏木乡镇/嘎查村, or a division code)
+// into its division code, and shows a code as its name, over the table of
+// package places. It stands apart from places because its errors name the
+// records field they are about (records.FieldLabel), and records may one day
+// check codes against places.
+package placename
 
 import (
 	"errors"
@@ -106,9 +112,9 @@ func inPath(p places.Place, parent string) bool {
 // maxCandidates is how many villages an ambiguous name's error lists.
 const maxCandidates = 3
 
-// PlaceNameError is a village written by a name that names no village, or
+// Error is a village written by a name that names no village, or
 // several with nothing in the row to tell which.
-type PlaceNameError struct {
+type Error struct {
 	Field      string         // the records field, e.g. hukou_village
 	Name       string         // as written
 	Candidates []places.Place // the places of that name nothing in the row chose among; none when unknown
@@ -117,11 +123,11 @@ type PlaceNameError struct {
 	AnyLevel bool
 }
 
-func (e *PlaceNameError) Error() string { return e.Field + ": " + e.Message("en") }
+func (e *Error) Error() string { return e.Field + ": " + e.Message("en") }
 
 // Message is the error in lang ("en", else Chinese), naming the field and,
 // for an ambiguous name, up to three of the villages with their paths.
-func (e *PlaceNameError) Message(lang string) string {
+func (e *Error) Message(lang string) string {
 	label := records.FieldLabel(lang, e.Field)
 	what, whatEN, digits := "嘎查村", "village", "12"
 	if e.AnyLevel {
@@ -170,7 +176,7 @@ func isDigits(s string) bool {
 // names of the places above, from other columns of the same row (旗县,
 // 苏木乡镇); they only choose among villages of the same name. A name no
 // village has, or several with nothing to choose between them, is a
-// *PlaceNameError.
+// *Error.
 func VillageCode(field, value string, parents ...string) (string, error) {
 	value = strings.TrimSpace(value)
 	if value == "" || isDigits(value) {
@@ -181,7 +187,7 @@ func VillageCode(field, value string, parents ...string) (string, error) {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	if len(parts) == 0 || parts[len(parts)-1] == "" {
-		return "", &PlaceNameError{Field: field, Name: value}
+		return "", &Error{Field: field, Name: value}
 	}
 	name, above := parts[len(parts)-1], parts[:len(parts)-1]
 	// A path written in the cell must hold: every part names a place above.
@@ -199,18 +205,18 @@ func VillageCode(field, value string, parents ...string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", &PlaceNameError{Field: field, Name: value}
+		return "", &Error{Field: field, Name: value}
 	case 1:
 		return found[0].Code, nil
 	}
-	return "", &PlaceNameError{Field: field, Name: value, Candidates: found}
+	return "", &Error{Field: field, Name: value, Candidates: found}
 }
 
 // PlaceCode reads a place of one of the levels only names (a gig's place:
 // 旗县, 苏木乡镇 or 嘎查村) as a form writes it: a code (returned as
 // written), "", the exact name of a 旗县 or 苏木乡镇 of those levels, or a
 // village as VillageCode reads it. A name no place has, or several, is a
-// *PlaceNameError.
+// *Error.
 func PlaceCode(field, value string, only ...places.Level) (string, error) {
 	value = strings.TrimSpace(value)
 	if value == "" || isDigits(value) {
@@ -236,16 +242,29 @@ func PlaceCode(field, value string, only ...places.Level) (string, error) {
 		case len(exact) == 1:
 			return exact[0].Code, nil
 		case len(exact) > 1:
-			return "", &PlaceNameError{Field: field, Name: value, Candidates: exact, AnyLevel: true}
+			return "", &Error{Field: field, Name: value, Candidates: exact, AnyLevel: true}
 		}
 	}
 	if !village {
-		return "", &PlaceNameError{Field: field, Name: value, AnyLevel: true}
+		return "", &Error{Field: field, Name: value, AnyLevel: true}
 	}
 	code, err := VillageCode(field, value)
-	var pe *PlaceNameError
+	var pe *Error
 	if errors.As(err, &pe) {
 		pe.AnyLevel = len(above) > 0
 	}
 	return code, err
+}
+
+// ColumnLevels are the levels of place a records column holds: a worker's
+// villages take a 嘎查村, a gig's place a 旗县, 苏木乡镇 or 嘎查村; any other
+// column none (a monthly status's place is free text).
+func ColumnLevels(table, column string) []places.Level {
+	switch {
+	case table == records.Workers && (column == "hukou_village" || column == "residence_village"):
+		return []places.Level{places.Village}
+	case table == records.Gigs && column == "place":
+		return []places.Level{places.County, places.Township, places.Village}
+	}
+	return nil
 }

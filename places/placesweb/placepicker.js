@@ -1,6 +1,7 @@
 // The place picker: in a form's place field (class place-picker), staff type
 // a few characters of a place's name (or code) and choose from the places
-// GET /api/places suggests; the chosen code goes into the form's field (a
+// GET /api/places suggests (or the URL the box's data-src names: the hub's
+// pages search through their own sign-in); the chosen code goes into the form's field (a
 // hidden input) and the place's path is shown beside it. Without this
 // script the field is a plain text input that takes a code or a name.
 (function () {
@@ -15,6 +16,7 @@
       return;
     }
     var levels = box.getAttribute("data-levels") || "";
+    var src = box.getAttribute("data-src") || "/api/places";
     var name = code.name;
 
     // The search input takes the field's id, so that its label and the
@@ -109,7 +111,7 @@
         show([]);
         return;
       }
-      var url = "/api/places?q=" + encodeURIComponent(v) + (levels ? "&level=" + encodeURIComponent(levels) : "");
+      var url = src + "?q=" + encodeURIComponent(v) + (levels ? "&level=" + encodeURIComponent(levels) : "");
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) {
           return r.ok ? r.json() : [];
