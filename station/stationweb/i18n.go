@@ -1,6 +1,7 @@
 package stationweb
 
 import (
+	"fieldsync/glossary"
 	"fieldsync/station"
 	"fieldsync/webkit"
 )
@@ -15,7 +16,7 @@ var stationText = webkit.Catalogue{
 	"workers":         {"人员", "People"},
 	"new_worker":      {"登记人员", "Register a person"},
 	"edit_worker":     {"修改人员信息", "Edit person"},
-	"lists":           {"三个清单", "The three lists"},
+	"lists":           glossary.ThreeLists,
 	"gigs":            {"零工信息", "Gigs"},
 	"new_gig":         {"发布零工", "Post a gig"},
 	"edit_gig":        {"修改零工信息", "Edit gig"},
@@ -71,12 +72,12 @@ var stationText = webkit.Catalogue{
 	"matching_people": {"适合的人员", "People who fit"},
 	"score":           {"匹配度", "Score"},
 	"locality":        {"距离", "Distance"},
-	"loc_village":     {"本村", "same village"},
-	"loc_township":    {"本乡镇", "same township"},
-	"loc_county":      {"本县", "same county"},
+	"loc_village":     glossary.SameVillage,
+	"loc_township":    glossary.SameTownship,
+	"loc_county":      glossary.SameCounty,
 	"loc_away":        {"需外出（有意愿）", "away (willing)"},
 	"place_worker":    {"安排", "Place"},
-	"placed_count":    {"已安排", "Placed"},
+	"placed_count":    glossary.OnTheJob,
 	"month":           {"月份", "Month"},
 	"show":            {"查看", "Show"},
 	"export_xlsx":     {"导出 Excel", "Export Excel"},
@@ -98,8 +99,8 @@ var stationText = webkit.Catalogue{
 	"open":            {"在招", "open"},
 	"filled":          {"已招满", "filled"},
 	"closed":          {"已结束", "closed"},
-	"placed":          {"已安排", "placed"},
-	"left":            {"已离开", "left"},
+	"placed":          glossary.OnTheJob,
+	"left":            glossary.LeftTheJob,
 	"cancelled":       {"已取消", "cancelled"},
 	"all":             {"全部", "All"},
 	"skills_hint":     {"多个用逗号或顿号分隔", "separate with commas"},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"fieldsync/glossary"
 	"fieldsync/records"
 	"fieldsync/station"
 	"fieldsync/webkit"
@@ -156,11 +157,11 @@ func statusLine(v *station.StatusView, verified bool) string {
 		return "—"
 	}
 	var b strings.Builder
-	b.WriteString(v.ListType)
+	b.WriteString(glossary.Display(v.ListType))
 	for _, x := range []string{v.WorkScope, v.EmploymentForm} {
 		if x != "" {
 			b.WriteString(" · ")
-			b.WriteString(x)
+			b.WriteString(glossary.Display(x))
 		}
 	}
 	if v.MonthlyIncome != 0 {
@@ -168,7 +169,7 @@ func statusLine(v *station.StatusView, verified bool) string {
 		b.WriteString(strconv.FormatFloat(v.MonthlyIncome, 'f', -1, 64))
 	}
 	if verified {
-		b.WriteString(" (" + v.VerifiedByMethod + " " + v.VerifiedAt + ")")
+		b.WriteString(" (" + glossary.Display(v.VerifiedByMethod) + " " + v.VerifiedAt + ")")
 	}
 	return b.String()
 }
