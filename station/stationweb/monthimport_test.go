@@ -212,7 +212,7 @@ func TestMonthImportRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[int][2]string{
-		3:  {"work_scope", "就业范围应为以下之一"},
+		3:  {"work_scope", "务工地域应为以下之一"},
 		4:  {"monthly_income", "月收入（元）应为数字"},
 		5:  {"id_number", "校验位错误"},
 		6:  {"id_number", "未在本站登记"},
