@@ -147,6 +147,66 @@ func NormalizeLabourAbility(s string) string {
 	return s
 }
 
+// Aliases of the stored values: the glossary's display terms (package
+// glossary) and what the county's sheets write. The stored values stay as
+// they are, since stations of earlier releases write them.
+var (
+	tagAliases = map[string]string{
+		"农牧民工": "农民工", "残疾人": "残疾", "监测对象": "防止返贫监测对象",
+	}
+	scopeAliases = map[string]string{
+		"本嘎查村": "本村", "村内": "本村", "嘎查村内": "本村", "本村内": "本村",
+		"苏木乡镇外旗县内": "乡外县内", "县内乡外": "乡外县内", "旗县内苏木乡镇外": "乡外县内", "乡外旗县内": "乡外县内",
+		"旗县外区内": "县外区内", "区内县外": "县外区内", "区内旗县外": "县外区内", "旗县外自治区内": "县外区内",
+		"自治区内旗县外": "县外区内",
+		"自治区外":    "区外", "区外务工": "区外",
+	}
+	formAliases = map[string]string{
+		"单位就业": "单位", "用人单位": "单位", "企业就业": "单位",
+		"自主创业": "创业", "创业就业": "创业",
+		"乡村公益性岗位": "公益性岗位", "公益岗位": "公益性岗位", "公益岗": "公益性岗位",
+		"就业帮扶车间": "帮扶车间", "帮扶车间就业": "帮扶车间",
+		"灵活": "灵活就业",
+	}
+	// A home visit is stored 入户 as a way of verifying, 上门 as a way of
+	// following up; either word is taken for both.
+	verifyAliases = map[string]string{
+		"上门": "入户", "入户核实": "入户", "上门核实": "入户", "实地核实": "入户", "入户走访": "入户", "上门走访": "入户",
+		"电话核实": "电话", "电话回访": "电话",
+		"比对": "数据比对", "数据核实": "数据比对", "系统比对": "数据比对",
+	}
+	followupAliases = map[string]string{
+		"入户": "上门", "入户走访": "上门", "上门走访": "上门", "电话回访": "电话",
+	}
+)
+
+// NormalizeTag maps a tag's display term or variant (农牧民工, 残疾人) to the
+// stored value (unchanged if unknown).
+func NormalizeTag(s string) string { return alias(tagAliases, s) }
+
+// NormalizeWorkScope maps a work scope's display term or variant (苏木乡镇外旗县内,
+// 旗县外区内) to the stored value.
+func NormalizeWorkScope(s string) string { return alias(scopeAliases, s) }
+
+// NormalizeEmploymentForm maps an employment form's display term or variant
+// (单位就业, 乡村公益性岗位, 就业帮扶车间) to the stored value.
+func NormalizeEmploymentForm(s string) string { return alias(formAliases, s) }
+
+// NormalizeVerifyMethod maps a way of verifying a status (上门 for a home
+// visit, 电话核实) to the stored value.
+func NormalizeVerifyMethod(s string) string { return alias(verifyAliases, s) }
+
+// NormalizeFollowupMethod maps a way of following up (入户 for a home visit)
+// to the stored value.
+func NormalizeFollowupMethod(s string) string { return alias(followupAliases, s) }
+
+func alias(m map[string]string, s string) string {
+	if v, ok := m[s]; ok {
+		return v
+	}
+	return s
+}
+
 func in(s string, set []string) bool {
 	for _, v := range set {
 		if v == s {

@@ -93,6 +93,9 @@ func (w *Worker) Validate() error {
 	if err := enum("labour_ability", w.LabourAbility, LabourAbilities, true); err != nil {
 		return err
 	}
+	for i, t := range w.Tags {
+		w.Tags[i] = NormalizeTag(strings.TrimSpace(t))
+	}
 	var ferr error
 	if w.Tags, ferr = setOf("tags", w.Tags, Tags); ferr != nil {
 		return ferr
@@ -249,6 +252,9 @@ func (m *MonthStatus) Validate() error {
 		return enumErr("list_type", StatusLists)
 	}
 	employed := m.ListType == ListEmployed
+	m.WorkScope = NormalizeWorkScope(m.WorkScope)
+	m.EmploymentForm = NormalizeEmploymentForm(m.EmploymentForm)
+	m.VerifiedByMethod = NormalizeVerifyMethod(m.VerifiedByMethod)
 	if err := enum("work_scope", m.WorkScope, WorkScopes, employed); err != nil {
 		return err
 	}
@@ -484,6 +490,7 @@ func (f *Followup) Validate() error {
 	if err := date("date", &f.Date, true); err != nil {
 		return err
 	}
+	f.Method = NormalizeFollowupMethod(f.Method)
 	if err := enum("method", f.Method, FollowupMethods, true); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"slices"
 
+	"fieldsync/glossary"
 	"fieldsync/records"
 )
 
@@ -16,7 +17,7 @@ func Charts(f *Figures) []Chart {
 	lists := []string{records.ListEmployed, records.ListUnemployed, records.ListWillingAway}
 	var out []Chart
 
-	towns := Chart{ID: "lists_by_township", Title: "三项清单人数（按乡镇）", Unit: "人"}
+	towns := Chart{ID: "lists_by_township", Title: glossary.ThreeLists[0] + "人数（按苏木乡镇）", Unit: "人"}
 	for _, l := range lists {
 		towns.Series = append(towns.Series, Series{Name: l})
 	}
@@ -28,7 +29,7 @@ func Charts(f *Figures) []Chart {
 	}
 	out = append(out, towns)
 
-	change := Chart{ID: "lists_change", Title: "三项清单较上月", Unit: "人", Labels: lists,
+	change := Chart{ID: "lists_change", Title: glossary.ThreeLists[0] + "较上月", Unit: "人", Labels: lists,
 		Series: []Series{{Name: f.PrevMonth}, {Name: f.Month}}}
 	for _, l := range lists {
 		change.Series[0].Values = append(change.Series[0].Values, float64(f.Lists.Prev.Get(l)))
@@ -54,7 +55,7 @@ func Charts(f *Figures) []Chart {
 	}
 	out = append(out, status, scope, form, income)
 
-	gaps := Chart{ID: "ledger_gaps", Title: "帮扶台账：未帮扶人数（按村）", Unit: "人",
+	gaps := Chart{ID: "ledger_gaps", Title: "帮扶台账：未帮扶人数（按嘎查村）", Unit: "人",
 		Series: []Series{{Name: "本月未帮扶"}, {Name: "六个月未帮扶"}}}
 	for _, v := range f.Ledger.ByVillage {
 		gaps.Labels = append(gaps.Labels, areaLabel(v.Code, v.Name))
@@ -72,7 +73,7 @@ func Charts(f *Figures) []Chart {
 	out = append(out, older)
 
 	gigs := Chart{ID: "gigs_by_occupation", Title: "零工：需求与上岗（按工种）", Unit: "人",
-		Series: []Series{{Name: "需求人数"}, {Name: "已上岗"}}}
+		Series: []Series{{Name: "需求人数"}, {Name: glossary.OnTheJob[0]}}}
 	for i, g := range f.Gigs.ByOccupation {
 		if i == maxBars {
 			break
@@ -95,15 +96,15 @@ func Charts(f *Figures) []Chart {
 
 func addBuckets(c *Chart, name string, bs []Bucket) {
 	for _, b := range bs {
-		if !slices.Contains(c.Labels, b.Key) {
-			c.Labels = append(c.Labels, b.Key)
+		if l := glossary.Display(b.Key); !slices.Contains(c.Labels, l) {
+			c.Labels = append(c.Labels, l)
 		}
 	}
 	s := Series{Name: name}
 	for _, l := range c.Labels {
 		v := 0.0
 		for _, b := range bs {
-			if b.Key == l {
+			if glossary.Display(b.Key) == l {
 				v = float64(b.Count)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"fieldsync/glossary"
 	"fieldsync/records"
 	"fieldsync/replica"
 )
@@ -130,7 +131,7 @@ func TestReportLiveAgreesWithQueries(t *testing.T) {
 	}
 	found := false
 	for _, row := range rows[SheetLedger] {
-		if row[15] == f.Date && row[16] == f.Method && row[17] == f.ServiceType && row[18] == f.Outcome {
+		if row[15] == f.Date && row[16] == glossary.Display(f.Method) && row[17] == f.ServiceType && row[18] == f.Outcome {
 			found = true
 		}
 	}

@@ -350,7 +350,7 @@ func TestReportAgreesWithDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	wantSheets := []string{"汇总", "就业人员清单", "失业人员清单", "有意愿外出人员清单", "就业帮扶台账", "村汇总"}
+	wantSheets := []string{"汇总", "就业人员清单", "失业人员清单", "有意愿外出人员清单", "就业帮扶台账", "嘎查村汇总"}
 	if got := x.GetSheetList(); !slices.Equal(got, wantSheets) {
 		t.Fatalf("sheets %v, want %v", got, wantSheets)
 	}
@@ -388,7 +388,7 @@ func TestReportAgreesWithDashboard(t *testing.T) {
 		t.Errorf("ledger sheet: %d follow-ups, %d none, %d none in six months; want %d, %d, %d", month, none, six,
 			want.Ledger.Followups, want.Ledger.NoneThisMonth, want.Ledger.NoneSixMonths)
 	}
-	villages := sheetRows(t, x, "村汇总")
+	villages := sheetRows(t, x, "嘎查村汇总")
 	if len(villages) != len(want.Villages) {
 		t.Fatalf("village sheet: %d rows, want %d", len(villages), len(want.Villages))
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"fieldsync/glossary"
 	"fieldsync/records"
 )
 
@@ -99,8 +100,8 @@ func sqlSheetRows(t *testing.T, b *workbook, name string) [][]string {
 		i++
 		if !ledger {
 			out = append(out, texts([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
-				p.Age, yesNo(p.Older), tagList(p.Tags), p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-				incomeCell(p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt, p.List, yesNo(p.WillingAway)}))
+				p.Age, yesNo(p.Older), tagList(p.Tags), glossary.Display(p.WorkScope), p.Place, p.Industry, glossary.Display(p.EmploymentForm),
+				incomeCell(p), glossary.Display(p.VerifiedByMethod), p.VerifiedBy, p.VerifiedAt, p.List, yesNo(p.WillingAway)}))
 			return nil
 		}
 		status := p.List
@@ -110,8 +111,8 @@ func sqlSheetRows(t *testing.T, b *workbook, name string) [][]string {
 			status += "（有意愿外出）"
 		}
 		out = append(out, texts([]any{i, b.areaName(p.Township), b.areaName(p.Village), p.Name, p.IDNumber, p.Sex,
-			p.Age, tagList(p.Tags), p.MonitorType, status, p.WorkScope, p.EmploymentForm, incomeCell(p),
-			p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome}))
+			p.Age, tagList(p.Tags), p.MonitorType, status, glossary.Display(p.WorkScope), glossary.Display(p.EmploymentForm), incomeCell(p),
+			p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, glossary.Display(p.LastMethod), p.LastService, p.LastOutcome}))
 		return nil
 	})
 	if err != nil {

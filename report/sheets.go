@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"fieldsync/glossary"
 	"fieldsync/records"
 )
 
@@ -109,7 +110,7 @@ func (b *workbook) areaName(code string) string {
 	return code
 }
 
-func tagList(tags []string) string { return strings.Join(tags, "、") }
+func tagList(tags []string) string { return strings.Join(glossary.DisplayAll(tags), "、") }
 
 func yesNo(v bool) string {
 	if v {
@@ -128,7 +129,7 @@ func (b *workbook) list(name, list string) *sheet {
 	}
 	return &sheet{
 		name: name, title: list + "人员清单",
-		header: []string{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
+		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
 			"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"},
 		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 10, 18, 12, 12, 11, 10, 10, 12, 10, 11},
 		rows: func(ctx context.Context, yield func([]any) error) error {
@@ -147,8 +148,8 @@ func (b *workbook) list(name, list string) *sheet {
 				p := r.person(x, c, nil)
 				town, village := c.areaNames(x)
 				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,
-					p.Age, yesNo(p.Older), x.tags.text, p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-					incomeCell(&p), p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt, p.List, yesNo(p.WillingAway))
+					p.Age, yesNo(p.Older), x.tags.text, glossary.Display(p.WorkScope), p.Place, p.Industry, glossary.Display(p.EmploymentForm),
+					incomeCell(&p), glossary.Display(p.VerifiedByMethod), p.VerifiedBy, p.VerifiedAt, p.List, yesNo(p.WillingAway))
 				if err := yield(row); err != nil {
 					return err
 				}
@@ -163,7 +164,7 @@ func (b *workbook) list(name, list string) *sheet {
 func (b *workbook) ledger() *sheet {
 	return &sheet{
 		name: SheetLedger, title: "就业帮扶台账",
-		header: []string{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "人员类别", "监测类型", "本月状态",
+		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "人员类别", "监测类型", "本月状态",
 			"务工地域", "就业形式", "月收入(元)", "本月帮扶次数", "近六个月帮扶次数", "最近帮扶日期", "最近帮扶方式",
 			"服务类型", "帮扶结果"},
 		widths: []float64{7, 14, 14, 10, 21, 6, 6, 22, 14, 12, 10, 12, 11, 12, 16, 13, 12, 12, 30},
@@ -200,8 +201,8 @@ func (b *workbook) ledger() *sheet {
 				}
 				town, village := c.areaNames(x)
 				row = append(row[:0], i, town, village, p.Name, p.IDNumber, p.Sex,
-					p.Age, x.tags.text, p.MonitorType, status, p.WorkScope, p.EmploymentForm, incomeCell(&p),
-					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, p.LastMethod, p.LastService, p.LastOutcome)
+					p.Age, x.tags.text, p.MonitorType, status, glossary.Display(p.WorkScope), glossary.Display(p.EmploymentForm), incomeCell(&p),
+					p.FollowupsMonth, p.FollowupsSix, p.LastFollowup, glossary.Display(p.LastMethod), p.LastService, p.LastOutcome)
 				if err := yield(row); err != nil {
 					return err
 				}
@@ -214,8 +215,8 @@ func (b *workbook) ledger() *sheet {
 // villages is the totals by village, straight from the figures.
 func (b *workbook) villages() *sheet {
 	return &sheet{
-		name: SheetVillages, title: "村汇总",
-		header: []string{"乡镇代码", "乡镇", "村代码", "村", "登记人数", "脱贫人口", "防止返贫监测对象", "大龄",
+		name: SheetVillages, title: "嘎查村汇总",
+		header: []string{"苏木乡镇代码", "苏木乡镇", "嘎查村代码", "嘎查村", "登记人数", "脱贫人口", "防止返贫监测对象", "大龄",
 			"就业", "就业较上月", "失业", "失业较上月", "有意愿外出", "有意愿外出较上月", "本月未帮扶", "六个月未帮扶"},
 		widths: []float64{12, 14, 15, 14, 10, 10, 16, 8, 8, 11, 8, 11, 11, 16, 11, 13},
 		rows: func(ctx context.Context, yield func([]any) error) error {
@@ -249,22 +250,22 @@ func (b *workbook) summary() *sheet {
 			rows := [][]any{
 				{"月份", "统计月份", f.Month},
 				{"劳动力", "登记人数", f.Workers},
-				{"三项清单", "就业人员", f.Lists.Count.Employed},
-				{"三项清单", "就业人员较上月", f.Lists.Change.Employed},
-				{"三项清单", "失业人员", f.Lists.Count.Unemployed},
-				{"三项清单", "失业人员较上月", f.Lists.Change.Unemployed},
-				{"三项清单", "有意愿外出人员", f.Lists.Count.WillingAway},
-				{"三项清单", "有意愿外出人员较上月", f.Lists.Change.WillingAway},
+				{glossary.ThreeLists[0], "就业人员", f.Lists.Count.Employed},
+				{glossary.ThreeLists[0], "就业人员较上月", f.Lists.Change.Employed},
+				{glossary.ThreeLists[0], "失业人员", f.Lists.Count.Unemployed},
+				{glossary.ThreeLists[0], "失业人员较上月", f.Lists.Change.Unemployed},
+				{glossary.ThreeLists[0], "有意愿外出人员", f.Lists.Count.WillingAway},
+				{glossary.ThreeLists[0], "有意愿外出人员较上月", f.Lists.Change.WillingAway},
 			}
 			for _, g := range f.Assistance {
 				rows = append(rows, []any{g.Group, "人数", g.People}, []any{g.Group, "就业", g.Lists.Employed},
 					[]any{g.Group, "失业", g.Lists.Unemployed}, []any{g.Group, "有意愿外出", g.Lists.WillingAway},
 					[]any{g.Group, "本月未更新状态", g.NoStatus})
 				for _, k := range g.ByScope {
-					rows = append(rows, []any{g.Group, "就业·" + k.Key, k.Count})
+					rows = append(rows, []any{g.Group, "就业·" + glossary.Display(k.Key), k.Count})
 				}
 				for _, k := range g.ByForm {
-					rows = append(rows, []any{g.Group, "就业形式·" + k.Key, k.Count})
+					rows = append(rows, []any{g.Group, "就业形式·" + glossary.Display(k.Key), k.Count})
 				}
 				for _, k := range g.ByIncome {
 					rows = append(rows, []any{g.Group, "月收入·" + k.Key, k.Count})
@@ -284,8 +285,8 @@ func (b *workbook) summary() *sheet {
 				[]any{"零工", "已招满", f.Gigs.Filled},
 				[]any{"零工", "已关闭", f.Gigs.Closed},
 				[]any{"零工", "需求人数", f.Gigs.Headcount},
-				[]any{"零工", "已上岗人数", f.Gigs.Placed},
-				[]any{"零工", "满员率", f.Gigs.FillRate},
+				[]any{"零工", glossary.OnTheJob[0] + "人数", f.Gigs.Placed},
+				[]any{"零工", glossary.FillRate[0], f.Gigs.FillRate},
 			)
 			if f.Gigs.MeanDaysToFill != nil {
 				rows = append(rows, []any{"零工", "平均招满天数", *f.Gigs.MeanDaysToFill})

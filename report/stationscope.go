@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"database/sql"
+	"fieldsync/glossary"
 	"fmt"
 	"math"
 	"strconv"
@@ -54,7 +55,7 @@ func stationFigures(ctx context.Context, db *sql.DB, month string, opt Options) 
 func (b *workbook) rosterSheet() *sheet {
 	return &sheet{
 		name: SheetRoster, title: "人员台账",
-		header: []string{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型", "本月状态",
+		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型", "本月状态",
 			"务工地域", "务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"},
 		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 14, 12, 10, 18, 12, 12, 11, 10, 10, 12},
 		rows: func(ctx context.Context, yield func([]any) error) error {
@@ -73,8 +74,8 @@ func (b *workbook) rosterSheet() *sheet {
 				}
 				town, village := c.areaNames(x)
 				row = append(row[:0], k+1, town, village, p.Name, p.IDNumber, p.Sex, p.Age, yesNo(p.Older),
-					x.tags.text, p.MonitorType, status, p.WorkScope, p.Place, p.Industry, p.EmploymentForm,
-					p.MonthlyIncome, p.VerifiedByMethod, p.VerifiedBy, p.VerifiedAt)
+					x.tags.text, p.MonitorType, status, glossary.Display(p.WorkScope), p.Place, p.Industry, glossary.Display(p.EmploymentForm),
+					p.MonthlyIncome, glossary.Display(p.VerifiedByMethod), p.VerifiedBy, p.VerifiedAt)
 				if err := yield(row); err != nil {
 					return err
 				}

@@ -71,7 +71,7 @@ func BenchmarkImport50k(b *testing.B) {
 // monthSheetRows is a county list sheet of every person of edits (sample
 // workers): employed, with every column.
 func monthSheetRows(edits [][]any) [][]any {
-	rows := [][]any{{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
+	rows := [][]any{{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
 		"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"}}
 	for i, w := range edits[1:] {
 		rows = append(rows, []any{i + 1, "天山镇", "西双山村", w[2], w[1], "男", 40, "否", "农民工", "县外区内",

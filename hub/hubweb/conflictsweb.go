@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"fieldsync/glossary"
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/places/placename"
@@ -58,7 +59,7 @@ var webText = webkit.Catalogue{
 	"print": {"打印", "Print"}, "reenroll": {"重新登记（数据丢失的服务站）", "Re-enrol (a station that lost its data)"},
 	"confirm_revoke": {"确定注销该服务站？其令牌将立即失效。", "Revoke this station? Its token stops working at once."},
 	"k_field":        {"字段冲突", "Field conflict"}, "k_two_open_registrations": {"重复失业登记", "Two open registrations"},
-	"k_gig_overfilled": {"零工超员", "Gig over headcount"}, "k_welfare_and_away": {"公益性岗位与区外务工", "Public-welfare post and work away"},
+	"k_gig_overfilled": {"零工超员", "Gig over headcount"}, "k_welfare_and_away": {"乡村公益性岗位与区外务工", "Rural public-welfare post and work away"},
 	"k_identity_mismatch": {"疑似同一人不同身份证号", "Same person, two id numbers"},
 	"h_choose":            {"选择了", "chose"}, "h_value": {"填写了新值", "typed a value"}, "h_station_edit": {"服务站修改后自动解决", "settled by a station's edit"},
 	"h_cleared": {"规则已恢复", "rule holds again"}, "h_dismiss": {"核实后关闭", "dismissed"}, "h_set": {"修改了字段", "set a field"},
@@ -86,6 +87,14 @@ var webFuncs = template.FuncMap{
 			return "（空）"
 		case float64:
 			return strconv.FormatFloat(x, 'f', -1, 64)
+		case string:
+			return glossary.Display(x)
+		case []any:
+			out := make([]string, len(x))
+			for i, e := range x {
+				out[i] = glossary.Display(fmt.Sprint(e))
+			}
+			return "[" + strings.Join(out, " ") + "]"
 		}
 		return fmt.Sprint(v)
 	},

@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"fieldsync/glossary"
 	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/hub/hubmetrics"
@@ -251,6 +252,7 @@ func mustTemplate(name string, funcs template.FuncMap, withLayout bool) *templat
 		body = read("layout") + read("value") + body
 	}
 	all := template.FuncMap{"release": release.Short}
+	maps.Copy(all, glossary.Funcs())
 	maps.Copy(all, funcs)
 	return template.Must(template.New(name).Funcs(all).Parse(body))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"fieldsync/glossary"
 	"fieldsync/places"
 	"fieldsync/records"
 	"fieldsync/station"
@@ -154,7 +155,7 @@ func displayCell(v any) string {
 // The county's systems read the division codes (户籍地, 常住地); the name
 // columns beside them are for people.
 var ListHeader = []string{"序号", "姓名", "性别", "公民身份号码", "年龄", "联系电话", "户籍地", "户籍地名称", "常住地", "常住地名称", "人员类别",
-	"就业范围", "就业地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"}
+	"务工地域", "务工地点", "行业", "就业形式", "月收入（元）", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"}
 
 func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -177,8 +178,8 @@ func (s *Server) exportList(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, e := range page.Entries {
 			rows = append(rows, []any{len(rows) + 1, e.Name, e.Sex, e.IDNumber, e.Age, e.Phone, e.HukouVillage, placeCell(e.HukouVillage),
-				e.ResidenceVillage, placeCell(e.ResidenceVillage), strings.Join(e.Tags, "、"), e.Status.WorkScope, e.Status.Place, e.Status.Industry,
-				e.Status.EmploymentForm, incomeCell(e.Status.MonthlyIncome), e.Status.VerifiedByMethod, e.Status.VerifiedBy, e.Status.VerifiedAt,
+				e.ResidenceVillage, placeCell(e.ResidenceVillage), strings.Join(glossary.DisplayAll(e.Tags), "、"), glossary.Display(e.Status.WorkScope), e.Status.Place, e.Status.Industry,
+				glossary.Display(e.Status.EmploymentForm), incomeCell(e.Status.MonthlyIncome), glossary.Display(e.Status.VerifiedByMethod), e.Status.VerifiedBy, e.Status.VerifiedAt,
 				e.Status.ListType, yesNo(e.Status.WillingAway)})
 		}
 		if after = page.Next; after == "" {
@@ -204,7 +205,7 @@ func yesNo(v bool) string {
 func placeCell(code string) string { return places.LabelOf(code).Cell() }
 
 // GigHeader is the header row of the exported gig board.
-var GigHeader = []string{"标题", "工种", "招聘人数", "已安排", "工资", "工资单位", "结算方式", "地点代码", "地点名称", "详细地址",
+var GigHeader = []string{"标题", "工种", "招聘人数", "已上岗", "工资", "工资单位", "结算方式", "地点代码", "地点名称", "详细地址",
 	"开始日期", "结束日期", "最低年龄", "最高年龄", "用工单位", "联系方式", "技能要求", "状态", "截止日期", "发布站点"}
 
 func (s *Server) exportGigs(w http.ResponseWriter, r *http.Request) {

@@ -170,7 +170,7 @@ func TestExports(t *testing.T) {
 	rows, err := x.GetRows(x.GetSheetName(0))
 	x.Close()
 	if err != nil || len(rows) != 2 || rows[0][3] != "公民身份号码" || rows[1][3] != idn || rows[1][1] != "巴图" ||
-		rows[1][slices.Index(rows[0], "就业范围")] != "区外" {
+		rows[1][slices.Index(rows[0], "务工地域")] != "区外" {
 		t.Fatalf("exported rows %v %v", rows, err)
 	}
 	// The county's systems read the code column; the name column beside it is

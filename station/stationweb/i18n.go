@@ -1,6 +1,7 @@
 package stationweb
 
 import (
+	"fieldsync/glossary"
 	"fieldsync/station"
 	"fieldsync/webkit"
 )
@@ -15,7 +16,7 @@ var stationText = webkit.Catalogue{
 	"workers":       {"人员", "People"},
 	"new_worker":    {"登记人员", "Register a person"},
 	"edit_worker":   {"修改人员信息", "Edit person"},
-	"lists":         {"三个清单", "The three lists"},
+	"lists":         glossary.ThreeLists,
 	"willing_short": {"有意愿外出", "Willing to go"},
 	"lists_overlap": {"有意愿外出人员清单是本月标记有外出意愿的人，无论就业或失业：他们同时在就业或失业人员清单中。",
 		"The willing-to-work-away list is everyone flagged this month, employed or not: they are on the employed or unemployed list too."},
@@ -75,12 +76,12 @@ var stationText = webkit.Catalogue{
 	"matching_people": {"适合的人员", "People who fit"},
 	"score":           {"匹配度", "Score"},
 	"locality":        {"距离", "Distance"},
-	"loc_village":     {"本村", "same village"},
-	"loc_township":    {"本乡镇", "same township"},
-	"loc_county":      {"本县", "same county"},
+	"loc_village":     glossary.SameVillage,
+	"loc_township":    glossary.SameTownship,
+	"loc_county":      glossary.SameCounty,
 	"loc_away":        {"需外出（有意愿）", "away (willing)"},
 	"place_worker":    {"安排", "Place"},
-	"placed_count":    {"已安排", "Placed"},
+	"placed_count":    glossary.OnTheJob,
 	"month":           {"月份", "Month"},
 	"show":            {"查看", "Show"},
 	"export_xlsx":     {"导出 Excel", "Export Excel"},
@@ -102,8 +103,8 @@ var stationText = webkit.Catalogue{
 	"open":            {"在招", "open"},
 	"filled":          {"已招满", "filled"},
 	"closed":          {"已结束", "closed"},
-	"placed":          {"已安排", "placed"},
-	"left":            {"已离开", "left"},
+	"placed":          glossary.OnTheJob,
+	"left":            glossary.LeftTheJob,
 	"cancelled":       {"已取消", "cancelled"},
 	"all":             {"全部", "All"},
 	"skills_hint":     {"多个用逗号或顿号分隔", "separate with commas"},

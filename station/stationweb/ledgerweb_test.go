@@ -149,7 +149,7 @@ func TestStationMonthReportEqualsCounty(t *testing.T) {
 		t.Fatalf("the 台账 workbook has sheets %v", titles)
 	}
 	ledger := rows["人员台账"]
-	wantHeader := []string{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型", "本月状态",
+	wantHeader := []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型", "本月状态",
 		"务工地域", "务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"}
 	if !slices.Equal(ledger[0], wantHeader) {
 		t.Errorf("header %v, want %v", ledger[0], wantHeader)
@@ -197,7 +197,7 @@ func TestLedgerPages(t *testing.T) {
 		t.Error("no one has a status this month: the sample did not reach the month")
 	}
 	res = f.api("GET", "/monthly-report?month=2026-11", nil)
-	for _, title := range []string{"汇总", "就业人员清单", "失业人员清单", "有意愿外出人员清单", "就业帮扶台账", "村汇总"} {
+	for _, title := range []string{"汇总", "就业人员清单", "失业人员清单", "有意愿外出人员清单", "就业帮扶台账", "嘎查村汇总"} {
 		if !strings.Contains(res.raw, title) {
 			t.Errorf("the 月报 page has no %s", title)
 		}

@@ -54,7 +54,7 @@ func makeWorkbook(t testing.TB, sheets ...namedSheet) []byte {
 
 // countyListHeader is the header of the county's list sheets (the roster
 // the hub exports, report.workbook.list).
-var countyListHeader = []any{"序号", "乡镇", "村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
+var countyListHeader = []any{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
 	"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"}
 
 func (b *browser) uploadMonthly(name string, data []byte, fields url.Values) resp {
@@ -216,7 +216,7 @@ func TestMonthImportRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[int][2]string{
-		3:  {"work_scope", "就业范围应为以下之一"},
+		3:  {"work_scope", "务工地域应为以下之一"},
 		4:  {"monthly_income", "月收入（元）应为数字"},
 		5:  {"id_number", "校验位错误"},
 		6:  {"id_number", "未在本站登记"},

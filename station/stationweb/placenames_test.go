@@ -77,7 +77,7 @@ func TestPlaceFieldsByName(t *testing.T) {
 		{"village by name", "/workers/new", workerForm(idNumber("19850505", 42)), "hukou_village", "东双山村", "150421100207", ""},
 		{"village by path", "/workers/new", workerForm(idNumber("19850505", 43)), "residence_village", "科尔沁区/清河镇/胜利村委会", "150502105229", ""},
 		{"ambiguous village", "/workers/new", workerForm(idNumber("19850505", 44)), "hukou_village", "胜利村委会", "",
-			"户籍地（村）代码：有17个嘎查村名为“胜利村委会”"},
+			"户籍地（嘎查村）代码：有17个嘎查村名为“胜利村委会”"},
 		{"unknown village", "/workers/new", workerForm(idNumber("19850505", 45)), "residence_village", "没有这个村", "",
 			"没有名为“没有这个村”的嘎查村"},
 		{"gig at a township", "/gigs/new", gigForm(), "place", "天山镇", "150421100", ""},

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
+	"fieldsync/glossary"
 	"fieldsync/ident"
 	"fieldsync/places/placename"
 	"fieldsync/places/placesweb"
@@ -54,6 +56,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"release":      release.Short,
 		"place":        placeOf,
 	}
+	maps.Copy(funcs, glossary.Funcs())
 	out := map[string]*template.Template{}
 	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due", "households", "household") {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts_*.html", "templates/"+n+".html")

@@ -250,7 +250,7 @@ func TestWebGigs(t *testing.T) {
 	}
 	loc := r.header.Get("Location")
 	page := b.get(loc)
-	if !strings.Contains(page.raw, "其木格") || !strings.Contains(page.raw, "本乡镇") {
+	if !strings.Contains(page.raw, "其木格") || !strings.Contains(page.raw, "本苏木乡镇") {
 		t.Fatalf("gig page lacks the match:\n%s", page.raw)
 	}
 	if l := b.get("/gigs"); !strings.Contains(l.raw, "摘枸杞") {

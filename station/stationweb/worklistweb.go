@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"fieldsync/glossary"
 	"fieldsync/records"
 	"fieldsync/station"
 	"fieldsync/webkit"
@@ -156,14 +157,14 @@ func statusLine(v *station.StatusView, verified bool) string {
 		return "—"
 	}
 	var b strings.Builder
-	b.WriteString(v.ListType)
+	b.WriteString(glossary.Display(v.ListType))
 	if v.WillingAway {
 		b.WriteString("+" + records.ListWillingAway)
 	}
 	for _, x := range []string{v.WorkScope, v.EmploymentForm} {
 		if x != "" {
 			b.WriteString(" · ")
-			b.WriteString(x)
+			b.WriteString(glossary.Display(x))
 		}
 	}
 	if in := v.MonthlyIncome; in != nil && (*in != 0 || v.ListType == records.ListEmployed) {
@@ -171,7 +172,7 @@ func statusLine(v *station.StatusView, verified bool) string {
 		b.WriteString(strconv.FormatFloat(*in, 'f', -1, 64))
 	}
 	if verified {
-		b.WriteString(" (" + v.VerifiedByMethod + " " + v.VerifiedAt + ")")
+		b.WriteString(" (" + glossary.Display(v.VerifiedByMethod) + " " + v.VerifiedAt + ")")
 	}
 	return b.String()
 }
