@@ -245,7 +245,7 @@ func (w *limitsWorkload) worker(station int) []replica.Edit {
 		if st.ListType == records.ListEmployed {
 			st.WorkScope, st.EmploymentForm, st.MonthlyIncome = records.WorkScopes[0], records.EmploymentForms[0], records.Income(2500)
 		}
-		if st.ListType != records.ListUnemployed { // 失业 names no place of work
+		if st.ListType == records.ListEmployed { // 失业 (and 有意愿外出, a 失业) names no place of work
 			st.Place = w.text(w.long("place", 200))
 		}
 		if err := st.Validate(); err != nil {

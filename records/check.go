@@ -51,11 +51,12 @@ type tableRules struct {
 	// those columns: when the rule breaks and the change set only a
 	// partner, the partner is refused.
 	partners map[string][]string
-	// legacy, when set, returns the fields as they are judged: a value
-	// an earlier schema version stored (and the hub still accepts from
-	// stations one version behind) replaced by its meaning today. The
+	// legacy, when set, returns the row and the fields as they are
+	// judged: a value an earlier schema version stored (and the hub still
+	// accepts from stations one version behind) replaced by its meaning
+	// today, and the columns whose rules that meaning adds set aside. The
 	// change itself keeps what it sent.
-	legacy func(fields map[string]any) map[string]any
+	legacy func(before, fields map[string]any) (map[string]any, map[string]any)
 }
 
 // templateID is a well-formed row id for templates.
@@ -112,15 +113,34 @@ var checkRules = map[string]tableRules{
 		},
 		// A station of schema version 1 stores the third list as the
 		// status 有意愿外出 (it has no willing_away column): accepted, and
-		// judged as what it counts as, 失业 (NormalizeListFlag). The hub
-		// keeps the value as sent and every reader maps it.
-		legacy: func(f map[string]any) map[string]any {
-			if f["list_type"] != ListWillingAway {
-				return f
+		// judged as what it counts as, 失业 (NormalizeListFlag). That
+		// release let such a status carry a place of work, an industry, a
+		// form and an income, which 失业 forbids: a station one version
+		// behind cannot know the rule, so those columns of such a row are
+		// set aside, not judged (their types were checked on arrival). The
+		// hub keeps the values as sent and every reader maps the list.
+		legacy: func(before, f map[string]any) (map[string]any, map[string]any) {
+			l, ok := f["list_type"]
+			if !ok {
+				l = before["list_type"]
 			}
-			c := maps.Clone(f)
-			c["list_type"] = ListUnemployed
-			return c
+			if l != ListWillingAway {
+				return before, f
+			}
+			b, c := maps.Clone(before), maps.Clone(f)
+			if b != nil {
+				b["list_type"] = ListUnemployed
+			}
+			if _, ok := c["list_type"]; ok {
+				c["list_type"] = ListUnemployed
+			}
+			for _, col := range []string{"place", "industry", "employment_form", "monthly_income"} {
+				delete(c, col)
+				if b != nil {
+					b[col] = nil
+				}
+			}
+			return b, c
 		},
 	},
 	Unemployment: {
@@ -256,7 +276,7 @@ func CheckChange(table string, before, fields map[string]any, now time.Time) []*
 	}
 	before = rules.decodeSets(before)
 	if rules.legacy != nil {
-		fields = rules.legacy(fields)
+		before, fields = rules.legacy(before, fields)
 	}
 	future := futureBirth(table, fields, now)
 	if future == nil && rules.acceptable(before, fields) {

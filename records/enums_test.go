@@ -12,7 +12,7 @@ import (
 func TestDisplayTermsAccepted(t *testing.T) {
 	status := func(scope, form, method string) MonthStatus {
 		m := MonthStatus{WorkerID: wid, Month: "2026-11", ListType: ListEmployed, WorkScope: scope,
-			EmploymentForm: form, MonthlyIncome: 3000, VerifiedByMethod: method, VerifiedBy: "李四", VerifiedAt: "2026-11-03"}
+			EmploymentForm: form, MonthlyIncome: Income(3000), VerifiedByMethod: method, VerifiedBy: "李四", VerifiedAt: "2026-11-03"}
 		if err := m.Validate(); err != nil {
 			t.Fatalf("%s %s %s: %v", scope, form, method, err)
 		}

@@ -175,7 +175,7 @@ func TestRecordValidate(t *testing.T) {
 			"employment_form", KeyWelfareAway},
 		{"ms welfare local", ms(func(m *MonthStatus) { m.EmploymentForm, m.WorkScope = "公益性岗位", "乡外县内" }), "", ""},
 		{"ms welfare willing away", ms(func(m *MonthStatus) {
-			m.ListType, m.EmploymentForm, m.WorkScope = "有意愿外出", "公益性岗位", "区外"
+			m.ListType, m.WillingAway, m.EmploymentForm, m.WorkScope = "就业", true, "公益性岗位", "区外"
 		}), "employment_form", KeyWelfareAway},
 		{"ms worker", ms(func(m *MonthStatus) { m.WorkerID = "zz" }), "worker_id", KeyNoWorker},
 		{"ms month", ms(func(m *MonthStatus) { m.Month = "2026-13" }), "month", KeyMonth},

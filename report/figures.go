@@ -41,8 +41,9 @@ type ListCount struct {
 	WillingAway int `json:"willing_away"` // 有意愿外出, of either status
 }
 
-// Total is the sum of the three lists (a flagged person counts twice).
-func (c ListCount) Total() int { return c.Employed + c.Unemployed + c.WillingAway }
+// Total counts the people with a status: 就业 and 失业 (有意愿外出
+// overlaps them, so it is not added).
+func (c ListCount) Total() int { return c.Employed + c.Unemployed }
 
 // Get returns the count of list type l (its Chinese name).
 func (c ListCount) Get(l string) int {

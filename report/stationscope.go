@@ -50,32 +50,32 @@ func stationFigures(ctx context.Context, db *sql.DB, month string, opt Options) 
 }
 
 // rosterSheet is everyone of the roster, by village: the list sheets'
-// columns with the month's status (本月未更新 without one) and the
-// monitoring type after the person's groups.
+// columns (the month's status, 本月未更新 without one, and its 有意愿外出
+// flag last) with the monitoring type after the person's groups.
 func (b *workbook) rosterSheet() *sheet {
 	return &sheet{
 		name: SheetRoster, title: "人员台账",
-		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型", "本月状态",
-			"务工地域", "务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"},
-		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 14, 12, 10, 18, 12, 12, 11, 10, 10, 12},
+		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型",
+			"务工地域", "务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"},
+		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 14, 10, 18, 12, 12, 11, 10, 10, 12, 12, 11},
 		rows: func(ctx context.Context, yield func([]any) error) error {
 			r, err := b.roster(ctx)
 			if err != nil {
 				return err
 			}
 			c := b.personCache()
-			row := make([]any, 0, 19)
+			row := make([]any, 0, 20)
 			for k := range r.people {
 				x := &r.people[k]
 				p := r.person(x, c, nil)
-				status := p.List
+				status, willing := p.List, yesNo(p.WillingAway)
 				if status == "" {
-					status = "本月未更新"
+					status, willing = "本月未更新", ""
 				}
 				town, village := c.areaNames(x)
 				row = append(row[:0], k+1, town, village, p.Name, p.IDNumber, p.Sex, p.Age, yesNo(p.Older),
-					x.tags.text, p.MonitorType, status, glossary.Display(p.WorkScope), p.Place, p.Industry, glossary.Display(p.EmploymentForm),
-					p.MonthlyIncome, glossary.Display(p.VerifiedByMethod), p.VerifiedBy, p.VerifiedAt)
+					x.tags.text, p.MonitorType, glossary.Display(p.WorkScope), p.Place, p.Industry, glossary.Display(p.EmploymentForm),
+					incomeCell(&p), glossary.Display(p.VerifiedByMethod), p.VerifiedBy, p.VerifiedAt, status, willing)
 				if err := yield(row); err != nil {
 					return err
 				}

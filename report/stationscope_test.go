@@ -144,6 +144,9 @@ func TestRosterSheet(t *testing.T) {
 		}
 		seen[key] = true
 		byList[row[status]] = append(byList[row[status]], key)
+		if row[col(roster, records.ListWillingAway)] == "是" { // the lists overlap
+			byList[records.ListWillingAway] = append(byList[records.ListWillingAway], key)
+		}
 	}
 	for _, tb := range tables[1:] {
 		var list string

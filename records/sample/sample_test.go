@@ -106,7 +106,11 @@ func TestHistoryCoversTheYear(t *testing.T) {
 				t.Errorf("status row %s is not the form's id for %s", e.Row, m.Month)
 			}
 			if v["month"] == "2026-12" {
-				lists[v["list_type"].(string)]++
+				l, willing := records.StatusList(v["list_type"].(string), v["willing_away"] == true || v["willing_away"] == int64(1))
+				lists[l]++
+				if willing {
+					lists[records.ListWillingAway]++
+				}
 			}
 		case records.Placements:
 			placed[v["gig_id"].(string)]++

@@ -221,7 +221,7 @@ func TestMonthImportRows(t *testing.T) {
 		5:  {"id_number", "校验位错误"},
 		6:  {"id_number", "未在本站登记"},
 		7:  {"id_number", "未在本站登记"},
-		8:  {"list_type", "清单类型已有“有意愿外出”，表中为“就业”；未覆盖"},
+		8:  {"list_type", "清单类型已有“失业”，表中为“就业”；未覆盖"}, // 有意愿外出 is stored as 失业 + willing_away
 		9:  {"month", "月份与导入月份2026-11不符"},
 		10: {"id_number", "在表中重复（行 2）"},
 		11: {"employment_form", "就业形式不能为空"},
@@ -245,7 +245,7 @@ func TestMonthImportRows(t *testing.T) {
 				t.Errorf("阿拉坦: %v", st)
 			}
 		case "达来": // kept, not overwritten
-			if st == nil || st["list_type"] != "有意愿外出" || st["verified_by"] != "李四" {
+			if st == nil || st["list_type"] != "失业" || st["willing_away"] != true || st["verified_by"] != "李四" {
 				t.Errorf("达来: %v", st)
 			}
 		default:
