@@ -139,7 +139,7 @@ var messages = map[string][2]string{
 	KeyBadJSON:         {"请求格式错误", "malformed request"},
 	KeyTooMany:         {"%[1]s太多（最多%[2]d项）", "too many %[1]s (at most %[2]d)"},
 	KeyUnemployedField: {"%[2]s为失业时不填%[1]s", "%[1]s is not recorded when %[2]s is unemployed (失业)"},
-	KeyWelfareAway:     {"%[1]s为公益性岗位时，%[2]s不能是区外（公益性岗位在本地）", "%[1]s cannot be a public-welfare post (公益性岗位) when %[2]s is outside the region (区外): such posts are local"},
+	KeyWelfareAway:     {"%[1]s为乡村公益性岗位时，%[2]s不能是区外（乡村公益性岗位在本地）", "%[1]s cannot be a village public-welfare post (乡村公益性岗位) when %[2]s is outside the region (区外): such posts are local"},
 	KeyMonitorTag:      {"填写%[1]s需在%[2]s中选择“防止返贫监测对象”", "%[1]s needs 防止返贫监测对象 among the %[2]s"},
 	KeyEdgeLifted:      {"%[1]s为边缘易致贫户时，%[2]s不能有“脱贫人口”", "%[1]s 边缘易致贫户 cannot go with 脱贫人口 among the %[2]s"},
 	KeyNotCanonical:    {"%[1]s格式不规范", "%[1]s is not in its standard form"},

@@ -30,7 +30,7 @@ func TestReportNamesPlaces(t *testing.T) {
 		"150421100": "天山镇", "150421200": "新民乡",
 		"150421100200": "杨树林村民委员会", "150421100201": "西双山村民委员会",
 	}
-	villages := sheetRows(t, x, "村汇总")
+	villages := sheetRows(t, x, "嘎查村汇总")
 	if cr := csvRows(t, r, SheetVillages, testOptions()); !slices.EqualFunc(cr, villages, rowEqual) {
 		t.Errorf("csv of villages differs from the sheet")
 	}

@@ -32,8 +32,8 @@ func TestImportVillageNames(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 	wantErr := map[int][2]string{
-		5: {"hukou_village", "户籍地（村）代码：有2个嘎查村名为“胜利村委会”"},
-		6: {"hukou_village", "户籍地（村）代码：没有名为“不存在的村”的嘎查村"},
+		5: {"hukou_village", "户籍地（嘎查村）代码：有2个嘎查村名为“胜利村委会”"},
+		6: {"hukou_village", "户籍地（嘎查村）代码：没有名为“不存在的村”的嘎查村"},
 		7: {"residence_village", "没有名为“不存在的村”的嘎查村"},
 	}
 	for _, e := range res.Errors {

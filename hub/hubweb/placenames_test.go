@@ -106,7 +106,7 @@ func TestHubPagesNamePlaces(t *testing.T) {
 	csrf := hubtest.CSRFPattern.FindStringSubmatch(body)[1]
 	updated := regexp.MustCompile(`name="updated" value="([^"]+)"`).FindStringSubmatch(body)[1]
 	resp, rbody := hubtest.Post(t, res, u+"/resolve", url.Values{"csrf": {csrf}, "updated": {updated}, "value": {"不存在的村"}})
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(rbody, "户籍地（村）代码：没有名为“不存在的村”的嘎查村") {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(rbody, "户籍地（嘎查村）代码：没有名为“不存在的村”的嘎查村") {
 		t.Errorf("unknown village typed: %s\n%s", resp.Status, rbody)
 	}
 	resp, rbody = hubtest.Post(t, res, u+"/resolve", url.Values{"csrf": {csrf}, "updated": {updated}, "value": {"阿鲁科尔沁旗/潘家湾村"}})
@@ -270,7 +270,7 @@ func TestHubReportNamesPlaces(t *testing.T) {
 	if err != nil || len(recs) != 1+2 {
 		t.Fatalf("villages csv: %v %q", err, recs)
 	}
-	if !slices.Equal(recs[0][:4], []string{"乡镇代码", "乡镇", "村代码", "村"}) {
+	if !slices.Equal(recs[0][:4], []string{"苏木乡镇代码", "苏木乡镇", "嘎查村代码", "嘎查村"}) {
 		t.Errorf("villages csv header: %q", recs[0])
 	}
 	for i, want := range [][]string{
@@ -293,7 +293,7 @@ func TestHubReportNamesPlaces(t *testing.T) {
 	}
 	defer f.Close()
 	rows, err := f.GetRows("就业人员清单")
-	if err != nil || len(rows) != 1+3 || rows[0][1] != "乡镇" || rows[0][2] != "村" {
+	if err != nil || len(rows) != 1+3 || rows[0][1] != "苏木乡镇" || rows[0][2] != "嘎查村" {
 		t.Fatalf("employed sheet: %v %q", err, rows)
 	}
 	for _, row := range rows[1:] {

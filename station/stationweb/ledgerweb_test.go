@@ -149,8 +149,8 @@ func TestStationMonthReportEqualsCounty(t *testing.T) {
 		t.Fatalf("the 台账 workbook has sheets %v", titles)
 	}
 	ledger := rows["人员台账"]
-	wantHeader := []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型", "本月状态",
-		"务工地域", "务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期"}
+	wantHeader := []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型",
+		"务工地域", "务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"}
 	if !slices.Equal(ledger[0], wantHeader) {
 		t.Errorf("header %v, want %v", ledger[0], wantHeader)
 	}

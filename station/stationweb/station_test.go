@@ -525,7 +525,7 @@ func TestMonthlyStatus(t *testing.T) {
 		{unemployed("place"), "place", "清单类型为失业时不填地点"},
 		{unemployed("monthly_income"), "monthly_income", "清单类型为失业时不填月收入"},
 		{func(m map[string]any) { m["employment_form"], m["work_scope"] = "公益性岗位", "区外" }, "employment_form",
-			"就业形式为公益性岗位时，就业范围不能是区外"},
+			"就业形式为乡村公益性岗位时，务工地域不能是区外"},
 	} {
 		if r := f.api("POST", "/api/monthly-status", ms(c.mod)); r.status != 400 || r.body["field"] != c.field ||
 			!strings.Contains(fmt.Sprint(r.body["error"]), c.zh) {
