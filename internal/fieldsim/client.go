@@ -300,14 +300,17 @@ func (w *workload) step(ctx context.Context) {
 			map[string]any{"content": f["content"], "worker_id": f["worker_id"]})
 	case r < 70:
 		id := w.own[w.rng.IntN(len(w.own))]
-		lt := []string{"就业", "失业", "有意愿外出"}[w.rng.IntN(3)]
+		// 就业, 失业, or 失业 and willing to work away this month (the
+		// month's flag: the three lists overlap).
+		k := w.rng.IntN(3)
+		lt, willing := []string{"就业", "失业", "失业"}[k], k == 2
 		f := map[string]any{"worker_id": id.String(), "month": time.Now().Format("2006-01"), "list_type": lt,
-			"verified_by_method": "电话", "verified_by": "李四", "verified_at": w.today()}
+			"willing_away": willing, "verified_by_method": "电话", "verified_by": "李四", "verified_at": w.today()}
 		if lt == "就业" {
 			f["work_scope"], f["employment_form"] = "本村", "灵活就业"
 		}
 		w.send(ctx, "monthly status", records.MonthlyStatus, http.MethodPost, "/api/monthly-status", f, ident.Zero,
-			map[string]any{"list_type": lt})
+			map[string]any{"list_type": lt, "willing_away": willing})
 	case r < 80:
 		f := map[string]any{"title": titles[w.rng.IntN(len(titles))], "occupation": "采摘", "headcount": 1 + w.rng.IntN(9),
 			"wage": 150, "wage_unit": "元/天", "settlement": "日结", "place": "150421100", "start_date": w.today(),
