@@ -97,37 +97,6 @@ var monthHeaders = map[string]string{
 	"核实日期": "verified_at", "核实时间": "verified_at",
 }
 
-// Values the county's sheets write for the stored ones; anything else goes
-// to the status's validation as it is, which names the values allowed.
-var (
-	scopeAliases = map[string]string{
-		"村内": "本村", "本嘎查村": "本村", "嘎查村内": "本村", "本村内": "本村",
-		"县内乡外": "乡外县内", "旗县内苏木乡镇外": "乡外县内", "苏木乡镇外旗县内": "乡外县内", "乡外旗县内": "乡外县内",
-		"区内县外": "县外区内", "旗县外区内": "县外区内", "区内旗县外": "县外区内", "旗县外自治区内": "县外区内",
-		"自治区内旗县外": "县外区内",
-		"自治区外":    "区外", "区外务工": "区外",
-	}
-	formAliases = map[string]string{
-		"单位就业": "单位", "用人单位": "单位", "企业就业": "单位",
-		"自主创业": "创业", "创业就业": "创业",
-		"乡村公益性岗位": "公益性岗位", "公益岗位": "公益性岗位", "公益岗": "公益性岗位",
-		"就业帮扶车间": "帮扶车间", "帮扶车间就业": "帮扶车间",
-		"灵活": "灵活就业",
-	}
-	methodAliases = map[string]string{
-		"电话核实": "电话", "电话回访": "电话",
-		"入户核实": "入户", "上门": "入户", "上门核实": "入户", "实地核实": "入户",
-		"比对": "数据比对", "数据核实": "数据比对", "系统比对": "数据比对",
-	}
-)
-
-func alias(m map[string]string, s string) string {
-	if v, ok := m[s]; ok {
-		return v
-	}
-	return s
-}
-
 // listOfName is the list a sheet's, a title's or a file's name names
 // (就业人员清单, 2026年11月失业人员清单.xlsx), "" when none.
 func listOfName(s string) string {
@@ -354,9 +323,9 @@ func (p *monthParser) row(sh monthSheet, n int, row []string) (monthRow, bool, e
 		list = p.fileList
 	}
 	m := records.MonthStatus{WorkerID: (&records.Worker{IDNumber: idn}).ID(p.key).String(), Month: month,
-		ListType: list, WorkScope: alias(scopeAliases, cell("work_scope")), Place: cell("place"),
-		Industry: cell("industry"), EmploymentForm: alias(formAliases, cell("employment_form")),
-		VerifiedByMethod: alias(methodAliases, cell("verified_by_method")), VerifiedBy: cell("verified_by"),
+		ListType: list, WorkScope: records.NormalizeWorkScope(cell("work_scope")), Place: cell("place"),
+		Industry: cell("industry"), EmploymentForm: records.NormalizeEmploymentForm(cell("employment_form")),
+		VerifiedByMethod: records.NormalizeVerifyMethod(cell("verified_by_method")), VerifiedBy: cell("verified_by"),
 		VerifiedAt: cell("verified_at")}
 	for _, f := range []string{"work_scope", "place", "industry", "employment_form", "monthly_income"} {
 		out.given[f] = cell(f) != ""
@@ -407,7 +376,7 @@ func checkMonthImport(opt *MonthImport) error {
 		return &records.FieldError{Field: "month", Key: records.KeyMonth}
 	}
 	probe := records.MonthStatus{WorkerID: ident.Zero.String(), Month: "2026-01", ListType: records.ListUnemployed,
-		VerifiedByMethod: alias(methodAliases, strings.TrimSpace(opt.VerifiedByMethod)), VerifiedBy: opt.VerifiedBy,
+		VerifiedByMethod: records.NormalizeVerifyMethod(strings.TrimSpace(opt.VerifiedByMethod)), VerifiedBy: opt.VerifiedBy,
 		VerifiedAt: opt.VerifiedAt}
 	given := [3]bool{probe.VerifiedByMethod != "", strings.TrimSpace(probe.VerifiedBy) != "", strings.TrimSpace(probe.VerifiedAt) != ""}
 	if !given[0] {
