@@ -88,9 +88,10 @@ func jsonSet(s string) []string {
 
 // Worker reads one worker.
 func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) {
-	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
-	var by sql.NullString
-	w, err := scanWorker(row, &by)
+	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by, w.left_reason, w.left_on, w.left_to
+		FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
+	var by, leftReason, leftOn, leftTo sql.NullString
+	w, err := scanWorker(row, &by, &leftReason, &leftOn, &leftTo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("worker %s: %w", id, ErrNotFound)
 	}
@@ -98,6 +99,7 @@ func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) 
 		return nil, fmt.Errorf("read worker: %w", err)
 	}
 	w.EnteredBy = by.String
+	w.Leave = records.Leave{LeftReason: leftReason.String, LeftOn: leftOn.String, LeftTo: leftTo.String}
 	w.derive(s.now(), s.cfg.Older)
 	return w, nil
 }
@@ -161,7 +163,7 @@ func (s *Station) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, erro
 		// Walk workers in name order and probe each one's status: a page
 		// costs its own rows, not a sort of the whole list.
 		from = ` FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`
+			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.void_reason IS NULL AND w.left_reason IS NULL`
 		args = append(args, q.Month, q.List)
 	}
 	if t := strings.TrimSpace(q.Q); t != "" {
@@ -317,7 +319,7 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+workerCols+`, m.work_scope, m.place, m.industry,
 		m.employment_form, m.monthly_income, m.verified_by_method, m.verified_by, m.verified_at
 		FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`+where+`
+			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.void_reason IS NULL AND w.left_reason IS NULL`+where+`
 		ORDER BY w.name, w.id_number LIMIT ? OFFSET ?`, append(args, limit+1, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("read list: %w", err)
@@ -344,9 +346,11 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 	return page, rows.Err()
 }
 
-// notDeletedWorker excludes the statuses of deleted workers; few are, so
-// the subquery is small and the counts read only an index of statuses.
-const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1)`
+// notDeletedWorker excludes void statuses and those of deleted workers and
+// of people who left (Station.Leave); few are, so the subquery is small and
+// the counts read only an index of statuses.
+const notDeletedWorker = ` AND m.void_reason IS NULL
+	AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1 OR left_reason IS NOT NULL)`
 
 func (s *Station) listTotal(ctx context.Context, month, list string) (int, error) {
 	var n int
@@ -391,9 +395,9 @@ type Counts struct {
 func (s *Station) StationCounts(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := s.r.DB().QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1),
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1 AND left_reason IS NULL),
 		(SELECT count(*) FROM workers WHERE fs_deleted = 0),
-		(SELECT count(*) FROM unemployment_registrations WHERE fs_deleted = 0 AND station = ?1 AND coalesce(deregistered_on, '') = ''),
+		(SELECT count(*) FROM unemployment_registrations WHERE station = ?1 AND `+OpenRegistration+`),
 		(SELECT count(*) FROM gigs WHERE fs_deleted = 0 AND status = 'open')`,
 		s.cfg.Name).Scan(&c.Workers, &c.AllWorkers, &c.OpenUnemp, &c.OpenGigs)
 	if err != nil {

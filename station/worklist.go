@@ -68,7 +68,7 @@ func (s *Station) Worklist(ctx context.Context, month string) (*Worklist, error)
 	out := &Worklist{Month: month, People: []WorklistPerson{}}
 	db := s.r.DB()
 	rows, err := db.QueryContext(ctx, `SELECT id, name, phone FROM workers
-		WHERE fs_deleted = 0 AND station = ? ORDER BY name, id_number`, s.cfg.Name)
+		WHERE fs_deleted = 0 AND station = ? AND left_reason IS NULL ORDER BY name, id_number`, s.cfg.Name)
 	if err != nil {
 		return nil, fmt.Errorf("read worklist: %w", err)
 	}
@@ -94,7 +94,7 @@ func (s *Station) Worklist(ctx context.Context, month string) (*Worklist, error)
 		this  bool
 	}{{PrevMonth(month), false}, {month, true}} {
 		rows, err := db.QueryContext(ctx, `SELECT worker_id, `+worklistStatusCols+` FROM monthly_status
-			WHERE month = ? AND fs_deleted = 0`, m.month)
+			WHERE month = ? AND fs_deleted = 0 AND void_reason IS NULL`, m.month)
 		if err != nil {
 			return nil, fmt.Errorf("read worklist statuses: %w", err)
 		}
@@ -172,6 +172,7 @@ const (
 	SkipUnknown    = "unknown"    // no such person
 	SkipDuplicated = "duplicated" // named twice in the same confirm
 	SkipBadLast    = "bad_last"   // last month's status breaks today's rules
+	SkipLeft       = "left"       // has left the station's lists (Station.Leave)
 )
 
 // ConfirmResult is what a confirm did.
@@ -233,12 +234,16 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 				skip(SkipNotOwn)
 				continue
 			}
+			if str(w["left_reason"]) != "" {
+				skip(SkipLeft)
+				continue
+			}
 			sid := wid.String()
 			cur, err := tx.Row(ctx, records.MonthlyStatus, s.key.Derive(records.MonthlyStatus, sid+"/"+c.Month))
 			if err != nil {
 				return fmt.Errorf("confirm: read status: %w", err)
 			}
-			if cur != nil && cur[replica.DeletedColumn] != int64(1) {
+			if cur != nil && cur[replica.DeletedColumn] != int64(1) && str(cur["void_reason"]) == "" {
 				skip(SkipDone)
 				continue
 			}
@@ -246,7 +251,7 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 			if err != nil {
 				return fmt.Errorf("confirm: read last status: %w", err)
 			}
-			if last == nil || last[replica.DeletedColumn] == int64(1) {
+			if last == nil || last[replica.DeletedColumn] == int64(1) || str(last["void_reason"]) != "" {
 				skip(SkipNoLast)
 				continue
 			}
@@ -291,7 +296,7 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 	set := []replica.ColumnValue{}
 	skipCols := map[string]bool{"id": true, "worker_id": true, "month": true, "verified_by_method": true,
 		"verified_by": true, "verified_at": true, "station": true, records.EnteredBy: true,
-		replica.DeletedColumn: true, replica.MetaColumn: true}
+		replica.DeletedColumn: true, replica.MetaColumn: true, "void_reason": true, "voided_on": true}
 	for col, v := range last {
 		if !skipCols[col] {
 			set = append(set, replica.ColumnValue{Column: col, Value: v})
@@ -303,7 +308,9 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 		replica.ColumnValue{Column: "verified_by_method", Value: c.VerifiedByMethod},
 		replica.ColumnValue{Column: "verified_by", Value: c.VerifiedBy},
 		replica.ColumnValue{Column: "verified_at", Value: c.VerifiedAt},
-		replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+		replica.ColumnValue{Column: "station", Value: s.cfg.Name},
+		// Not void, even when this month's status was (a void one is not done).
+		replica.ColumnValue{Column: "void_reason", Value: nil}, replica.ColumnValue{Column: "voided_on", Value: nil})
 	if cur != nil {
 		set = append(set, replica.ColumnValue{Column: replica.DeletedColumn, Value: int64(0)})
 	}
@@ -324,10 +331,11 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 func (s *Station) WorklistProgress(ctx context.Context, month string) (done, total int, err error) {
 	var all, others int
 	err = s.r.DB().QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2),
-		(SELECT count(*) FROM monthly_status WHERE month = ?1 AND fs_deleted = 0),
-		(SELECT count(*) FROM workers w WHERE NOT (w.fs_deleted = 0 AND coalesce(w.station = ?2, 0))
-			AND EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id)) AND m.month = ?1 AND m.fs_deleted = 0))`,
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2 AND left_reason IS NULL),
+		(SELECT count(*) FROM monthly_status WHERE month = ?1 AND fs_deleted = 0 AND void_reason IS NULL),
+		(SELECT count(*) FROM workers w WHERE NOT (w.fs_deleted = 0 AND coalesce(w.station = ?2, 0) AND w.left_reason IS NULL)
+			AND EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id)) AND m.month = ?1 AND m.fs_deleted = 0
+				AND m.void_reason IS NULL))`,
 		month, s.cfg.Name).Scan(&total, &all, &others)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count worklist: %w", err)

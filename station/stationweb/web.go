@@ -44,6 +44,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"restoredLine": restoredLine(dates),
 		"release":      release.Short,
 		"place":        placeOf,
+		"recActions":   newRecActions,
 	}
 	out := map[string]*template.Template{}
 	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due") {
