@@ -9,6 +9,7 @@ import (
 
 	"fieldsync/records"
 	"fieldsync/replica"
+	"fieldsync/station"
 	"fieldsync/webkit"
 )
 
@@ -17,18 +18,19 @@ import (
 // (station/corrections.go).
 
 var correctionText = webkit.Catalogue{
-	"correct":        {"更正", "Correct"},
-	"void":           {"作废", "Void"},
-	"voided":         {"已作废", "Void"},
-	"restore":        {"撤销作废", "Restore"},
-	"void_record":    {"作废记录", "Void a record"},
-	"correct_record": {"更正记录", "Correct a record"},
-	"end_placement":  {"离岗 / 取消安排", "End a placement"},
-	"end":            {"离岗/取消", "End"},
-	"leave":          {"标记离开", "Mark as left"},
-	"left":           {"已离开", "Left"},
-	"return":         {"恢复", "Bring back"},
-	"leave_worker":   {"标记人员离开", "Mark a person as left"},
+	"correct":                  {"更正", "Correct"},
+	"void":                     {"作废", "Void"},
+	"voided":                   {"已作废", "Void"},
+	"restore":                  {"撤销作废", "Restore"},
+	"void_record":              {"作废记录", "Void a record"},
+	"correct_record":           {"更正记录", "Correct a record"},
+	"end_placement":            {"离岗 / 取消安排", "End a placement"},
+	"end":                      {"离岗/取消", "End"},
+	"leave":                    {"标记离开", "Mark as left"},
+	"left":                     {"已离开", "Left"},
+	"return":                   {"恢复", "Bring back"},
+	"leave_worker":             {"标记人员离开", "Mark a person as left"},
+	"skip_" + station.SkipLeft: {"已离开", "has left"},
 }
 
 // correctionKinds maps the path names of the API and of the pages to the
