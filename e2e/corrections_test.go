@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,10 +108,37 @@ func TestVoidAtStationLeavesHubReport(t *testing.T) {
 	if v := hubtest.StationValue(t, h.Hub.Replica(), records.MonthlyStatus, mustParseID(t, sid), "void_reason"); v != "录错月份" {
 		t.Errorf("the hub's status: void_reason %v", v)
 	}
+	// The county's history of the person still shows the status, marked void.
+	hist, err := h.Hub.WorkerHistoryOf(ctx, mustParseID(t, w1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := false
+	for _, c := range hist.Children {
+		marked = marked || c.Row == sid && strings.Contains(c.Label, "已作废：录错月份")
+	}
+	if !marked {
+		t.Errorf("the hub's history does not mark the void status: %+v", hist.Children)
+	}
 	if st, out := s.api("POST", "/api/workers/"+w2+"/leave", map[string]any{"reason": "迁出", "date": "2026-11-12", "to": "包头市"}); st != 200 {
 		t.Fatalf("leave: %d %v", st, out)
 	}
 	waitFigures("the person who left out of the hub's figures", 1, 0)
+	// A placement that ended stops counting against its gig's headcount
+	// at the hub (gig_fill), on the same row.
+	gid := s.mustCreate("/api/gigs", gigBody("摘枸杞"))
+	pid := s.mustCreate("/api/placements", map[string]any{"gig_id": gid, "worker_id": w1})
+	fill := func() any {
+		return hubtest.StationValue(t, h.Hub.Replica(), records.GigFill, mustParseID(t, gid), "placed")
+	}
+	hubtest.WaitFor(t, 30*time.Second, "the placement counted at the hub", func() bool { return fill() == int64(1) })
+	if st, out := s.api("PATCH", "/api/placements/"+pid, map[string]any{"status": "cancelled"}); st != 200 {
+		t.Fatalf("cancel placement: %d %v", st, out)
+	}
+	hubtest.WaitFor(t, 30*time.Second, "the cancelled placement off the hub's count", func() bool { return fill() == int64(0) })
+	if n := hubtest.RowCount(t, h.Hub.Replica(), records.Placements); n != 1 {
+		t.Errorf("the hub holds %d placements, want the one", n)
+	}
 	s.api("POST", "/api/monthly-status/"+sid+"/restore", "{}")
 	s.api("POST", "/api/workers/"+w2+"/return", "{}")
 	waitFigures("both back at the hub", 2, 2)

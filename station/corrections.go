@@ -415,21 +415,6 @@ func (s *Station) setLeave(ctx context.Context, id ident.ID, l records.Leave) er
 	return err
 }
 
-// WorkerLeave reads whether a worker has left, for the worker page.
-func (s *Station) WorkerLeave(ctx context.Context, id ident.ID) (records.Leave, error) {
-	var l records.Leave
-	var reason, on, to sql.NullString
-	err := s.r.DB().QueryRowContext(ctx, `SELECT left_reason, left_on, left_to FROM workers WHERE id = ? AND fs_deleted = 0`,
-		id[:]).Scan(&reason, &on, &to)
-	if errors.Is(err, sql.ErrNoRows) {
-		return l, fmt.Errorf("worker %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return l, fmt.Errorf("read worker: %w", err)
-	}
-	return records.Leave{LeftReason: reason.String, LeftOn: on.String, LeftTo: to.String}, nil
-}
-
 // CorrectableRecord reads a record of table for its correction form: the
 // records type (e.g. *records.Followup) and whose record it is.
 func (s *Station) CorrectableRecord(ctx context.Context, table string, id ident.ID) (any, string, error) {
