@@ -43,7 +43,7 @@ func TestBrowserVoidFollowup(t *testing.T) {
 		t.Fatalf("not due before: %q", got)
 	}
 	// From the due list to the person, then 作废 on the follow-up.
-	do(chromedp.Click(css(`#followups-due a[href="/workers/`+wid+`"]`)))
+	do(chromedp.Click(css(`#followups-due a[href="/workers/` + wid + `"]`)))
 	waitURL("/workers/" + wid)
 	do(chromedp.WaitVisible(css(`#followups a.void`)))
 	do(chromedp.Click(css(`#followups a.void`)))

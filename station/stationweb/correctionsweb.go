@@ -27,7 +27,7 @@ var correctionText = webkit.Catalogue{
 	"end_placement":            {"离岗 / 取消安排", "End a placement"},
 	"end":                      {"离岗/取消", "End"},
 	"leave":                    {"标记离开", "Mark as left"},
-	"left":                     {"已离开", "Left"},
+	"worker_left":              {"已离开", "Left"},
 	"return":                   {"恢复", "Bring back"},
 	"leave_worker":             {"标记人员离开", "Mark a person as left"},
 	"skip_" + station.SkipLeft: {"已离开", "has left"},
