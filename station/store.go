@@ -163,7 +163,8 @@ func (s *Station) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, erro
 		// Walk workers in name order and probe each one's status: a page
 		// costs its own rows, not a sort of the whole list.
 		from = ` FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.void_reason IS NULL AND w.left_reason IS NULL`
+			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.rowid NOT IN ` + voidStatus + `
+			AND w.rowid NOT IN ` + leftWorker
 		args = append(args, q.Month, q.List)
 	}
 	if t := strings.TrimSpace(q.Q); t != "" {
@@ -319,7 +320,8 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+workerCols+`, m.work_scope, m.place, m.industry,
 		m.employment_form, m.monthly_income, m.verified_by_method, m.verified_by, m.verified_at
 		FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.void_reason IS NULL AND w.left_reason IS NULL`+where+`
+			AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.rowid NOT IN `+voidStatus+`
+			AND w.rowid NOT IN `+leftWorker+where+`
 		ORDER BY w.name, w.id_number LIMIT ? OFFSET ?`, append(args, limit+1, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("read list: %w", err)
@@ -346,16 +348,23 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 	return page, rows.Err()
 }
 
-// notDeletedWorker excludes void statuses and those of deleted workers and
-// of people who left (Station.Leave); few are, so the subquery is small and
-// the counts read only an index of statuses.
-const notDeletedWorker = ` AND m.void_reason IS NULL
-	AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1 OR left_reason IS NOT NULL)`
+// notDeletedWorker excludes the statuses of deleted workers and of people
+// who left (Station.Leave); few are, so the subquery is small and the counts
+// read only an index of statuses.
+const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1
+	UNION ALL SELECT lower(hex(id)) FROM workers WHERE rowid IN ` + leftWorker + `)`
 
+// A count of statuses is the count over the index of (month, list_type,
+// fs_deleted, worker_id) less that of the void ones, which are read by
+// rowid from the void index (voidStatus; + keeps the planner off the
+// month's index there): testing every status against the void ones would
+// cost a look-up each.
 func (s *Station) listTotal(ctx context.Context, month, list string) (int, error) {
 	var n int
-	err := s.r.DB().QueryRowContext(ctx, `SELECT count(*) FROM monthly_status m
-		WHERE m.month = ? AND m.list_type = ? AND m.fs_deleted = 0`+notDeletedWorker, month, list).Scan(&n)
+	err := s.r.DB().QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM monthly_status m WHERE m.month = ?1 AND m.list_type = ?2 AND m.fs_deleted = 0`+notDeletedWorker+`) -
+		(SELECT count(*) FROM monthly_status m WHERE m.rowid IN `+voidStatus+` AND +m.month = ?1 AND +m.list_type = ?2
+			AND +m.fs_deleted = 0`+notDeletedWorker+`)`, month, list).Scan(&n)
 	return n, err
 }
 
@@ -365,8 +374,12 @@ func (s *Station) ListCounts(ctx context.Context, month string) (map[string]int,
 	for _, l := range records.ListTypes {
 		out[l] = 0
 	}
-	rows, err := s.r.DB().QueryContext(ctx, `SELECT m.list_type, count(*) FROM monthly_status m
-		WHERE m.month = ? AND m.fs_deleted = 0`+notDeletedWorker+` GROUP BY m.list_type`, month)
+	// The void statuses' counts are taken off (listTotal).
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT l, sum(n) FROM (
+		SELECT m.list_type AS l, count(*) AS n FROM monthly_status m WHERE m.month = ?1 AND m.fs_deleted = 0`+
+		notDeletedWorker+` GROUP BY m.list_type
+		UNION ALL SELECT m.list_type, -count(*) FROM monthly_status m WHERE m.rowid IN `+voidStatus+`
+			AND +m.month = ?1 AND +m.fs_deleted = 0`+notDeletedWorker+` GROUP BY m.list_type) GROUP BY l`, month)
 	if err != nil {
 		return nil, fmt.Errorf("count lists: %w", err)
 	}
@@ -395,7 +408,9 @@ type Counts struct {
 func (s *Station) StationCounts(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := s.r.DB().QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1 AND left_reason IS NULL),
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1) -
+			-- the few who left, read by rowid from their index (leftWorker)
+			(SELECT count(*) FROM workers WHERE rowid IN `+leftWorker+` AND +fs_deleted = 0 AND +station = ?1),
 		(SELECT count(*) FROM workers WHERE fs_deleted = 0),
 		(SELECT count(*) FROM unemployment_registrations WHERE station = ?1 AND `+OpenRegistration+`),
 		(SELECT count(*) FROM gigs WHERE fs_deleted = 0 AND status = 'open')`,

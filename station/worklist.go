@@ -68,7 +68,7 @@ func (s *Station) Worklist(ctx context.Context, month string) (*Worklist, error)
 	out := &Worklist{Month: month, People: []WorklistPerson{}}
 	db := s.r.DB()
 	rows, err := db.QueryContext(ctx, `SELECT id, name, phone FROM workers
-		WHERE fs_deleted = 0 AND station = ? AND left_reason IS NULL ORDER BY name, id_number`, s.cfg.Name)
+		WHERE fs_deleted = 0 AND station = ? AND rowid NOT IN `+leftWorker+` ORDER BY name, id_number`, s.cfg.Name)
 	if err != nil {
 		return nil, fmt.Errorf("read worklist: %w", err)
 	}
@@ -331,11 +331,14 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 func (s *Station) WorklistProgress(ctx context.Context, month string) (done, total int, err error) {
 	var all, others int
 	err = s.r.DB().QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2 AND left_reason IS NULL),
-		(SELECT count(*) FROM monthly_status WHERE month = ?1 AND fs_deleted = 0 AND void_reason IS NULL),
-		(SELECT count(*) FROM workers w WHERE NOT (w.fs_deleted = 0 AND coalesce(w.station = ?2, 0) AND w.left_reason IS NULL)
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2) -
+			-- the few who left, read by rowid from their index (leftWorker)
+			(SELECT count(*) FROM workers WHERE rowid IN `+leftWorker+` AND +fs_deleted = 0 AND +station = ?2),
+		(SELECT count(*) FROM monthly_status WHERE month = ?1 AND fs_deleted = 0) -
+			(SELECT count(*) FROM monthly_status WHERE rowid IN `+voidStatus+` AND +month = ?1 AND +fs_deleted = 0),
+		(SELECT count(*) FROM workers w WHERE (NOT (w.fs_deleted = 0 AND coalesce(w.station = ?2, 0)) OR w.rowid IN `+leftWorker+`)
 			AND EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id)) AND m.month = ?1 AND m.fs_deleted = 0
-				AND m.void_reason IS NULL))`,
+				AND m.rowid NOT IN `+voidStatus+`))`,
 		month, s.cfg.Name).Scan(&total, &all, &others)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count worklist: %w", err)
