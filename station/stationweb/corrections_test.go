@@ -367,6 +367,15 @@ func TestLeaveAndReturnAPI(t *testing.T) {
 	if n := len(people(t, cf.api("GET", "/api/followups/due?within=30", nil))); n != 0 {
 		t.Errorf("due: %d", n)
 	}
+	// A void status of a person who left is taken off once, not twice.
+	cf.api("POST", "/api/monthly-status/"+cf.ids["monthly-status"]+"/void", `{"reason":"重复"}`)
+	if n := count(t, cf.fixture, "/api/lists?month=2026-11", "employed"); n != 0 {
+		t.Errorf("lists with a void status of a person who left: %v", n)
+	}
+	if n := count(t, cf.fixture, "/api/workers?list=employed&month=2026-11", "total"); n != 0 {
+		t.Errorf("list total with a void status of a person who left: %v", n)
+	}
+	cf.api("POST", "/api/monthly-status/"+cf.ids["monthly-status"]+"/restore", `{}`)
 	if c, _ := cf.st.StationCounts(t.Context()); c.Workers != 0 {
 		t.Errorf("home count: %d", c.Workers)
 	}
