@@ -306,10 +306,34 @@ func (h *Hub) WorkerHistoryOf(ctx context.Context, worker ident.ID) (WorkerHisto
 				return wh, err
 			}
 			rh.Label = childLabel(cq.table, rh)
+			if err := h.markVoid(ctx, cq.table, id, &rh); err != nil {
+				return wh, err
+			}
 			wh.Children = append(wh.Children, rh)
 		}
 	}
 	return wh, nil
+}
+
+// voidTables are the child tables whose records may be void (作废).
+var voidTables = map[string]bool{records.MonthlyStatus: true, records.Unemployment: true, records.Jobseeker: true,
+	records.Followups: true}
+
+// markVoid adds to a void record's label that it is void, and why: it
+// stays in the history, out of every list and count.
+func (h *Hub) markVoid(ctx context.Context, table string, id ident.ID, rh *RecordHistory) error {
+	if !voidTables[table] {
+		return nil
+	}
+	var reason sql.NullString
+	err := h.rep.DB().QueryRowContext(ctx, `SELECT void_reason FROM `+table+` WHERE id = ?`, id[:]).Scan(&reason)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read void of %s %s: %w", table, id, err)
+	}
+	if reason.String != "" {
+		rh.Label = strings.TrimSpace(rh.Label + " （已作废：" + reason.String + "）")
+	}
+	return nil
 }
 
 // childLabel summarises a child record from its first change: the month, the

@@ -108,7 +108,8 @@ func (rc *recorder) rules(ctx context.Context, changes []replica.Change, by stri
 func (rc *recorder) ruleTwoOpen(ctx context.Context, worker ident.ID, by string, how Resolution) error {
 	vals, stations, err := rc.conflictRows(ctx, "registered_on", `SELECT id, coalesce(station, ''),
 		coalesce(registered_on, ''), coalesce(place_type, '') FROM unemployment_registrations
-		WHERE worker_id = ? AND fs_deleted = 0 AND coalesce(deregistered_on, '') = '' ORDER BY registered_on, id`,
+		WHERE worker_id = ? AND fs_deleted = 0 AND coalesce(deregistered_on, '') = '' AND void_reason IS NULL
+		ORDER BY registered_on, id`,
 		worker.String())
 	if err != nil {
 		return fmt.Errorf("open registrations of %s: %w", worker, err)

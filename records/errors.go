@@ -64,6 +64,10 @@ const (
 	KeyDeleteDeclined = "delete_declined"
 	KeyBadValue       = "bad_value"
 	KeyOnlyWith       = "only_with"
+	KeyAlreadyVoided  = "already_voided"
+	KeyNotVoided      = "not_voided"
+	KeyAlreadyLeft    = "already_left"
+	KeyNotLeft        = "not_left"
 )
 
 // FieldError is a validation failure of one field. Field is the JSON/column
@@ -156,6 +160,10 @@ var messages = map[string][2]string{
 	KeyDeleteDeclined:  {"县级未同意删除该人员", "the county refused to delete this person"},
 	KeyBadValue:        {"%[1]s的值无法识别", "%[1]s holds a value that cannot be read"},
 	KeyOnlyWith:        {"%[1]s只能与%[2]s一起填写", "%[1]s goes only with %[2]s"},
+	KeyAlreadyVoided:   {"该记录已作废", "the record is already void"},
+	KeyNotVoided:       {"该记录未作废，无需恢复", "the record is not void"},
+	KeyAlreadyLeft:     {"该人员已标记离开", "the person is already marked as left"},
+	KeyNotLeft:         {"该人员未标记离开", "the person has not left"},
 }
 
 // Message formats the text of key in lang with args.

@@ -168,7 +168,7 @@ func areaNames(ctx context.Context, db queryer) (areaNameMap, error) {
 // the groups without a sort.
 var sqlPeople = `SELECT coalesce(w.residence_village, ''), count(*), sum(` + povertyExpr + `), sum(` + monitoredExpr + `),
 	sum(` + olderExpr + `), sum(` + olderExpr + ` AND ` + maleExpr + `)
-	FROM workers w WHERE +w.fs_deleted = 0 GROUP BY w.residence_village`
+	FROM workers w WHERE +w.fs_deleted = 0 AND w.left_reason IS NULL GROUP BY w.residence_village`
 
 // peopleRow counts the registered workers of a village, and of them those in
 // each group.
@@ -247,7 +247,7 @@ type prevRow struct {
 func queryPrev(ctx context.Context, db queryer, args []any, opt Options) ([]prevRow, error) {
 	q := `WITH s AS (` + statusCounted("prev") + `)
 		SELECT ` + villageExpr + ` AS v, coalesce(s.list_type, '') AS l, coalesce(s.willing_away, 0) = 1 AS wa, count(*)
-		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0` + stationOnly(opt, "w") + ` GROUP BY v, l, wa`
+		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0 AND w.left_reason IS NULL` + stationOnly(opt, "w") + ` GROUP BY v, l, wa`
 	rows, err := db.QueryContext(ctx, q, stationArgs(args, opt)...)
 	if err != nil {
 		return nil, fmt.Errorf("count last month's statuses: %w", err)
@@ -277,16 +277,16 @@ type gapRow struct {
 // followupIn tests for a follow-up of worker w dated between two parameters.
 func followupIn(from, to string) string {
 	return `EXISTS (SELECT 1 FROM followups f WHERE f.worker_id = lower(hex(w.id)) AND f.date >= :` + from +
-		` AND f.date <= :` + to + ` AND f.fs_deleted = 0)`
+		` AND f.date <= :` + to + ` AND f.fs_deleted = 0 AND f.void_reason IS NULL)`
 }
 
 const followupsInMonth = `(SELECT count(*) FROM followups f WHERE f.worker_id = lower(hex(w.id))
-	AND f.date >= :first AND f.date <= :last AND f.fs_deleted = 0)`
+	AND f.date >= :first AND f.date <= :last AND f.fs_deleted = 0 AND f.void_reason IS NULL)`
 
 func queryGaps(ctx context.Context, db queryer, args []any) ([]gapRow, error) {
 	rows, err := db.QueryContext(ctx, `SELECT v, count(*), sum(n), sum(n = 0), sum(n = 0 AND NOT six) FROM (
 		SELECT `+villageExpr+` AS v, `+followupsInMonth+` AS n, `+followupIn("six_first", "last")+` AS six
-		FROM workers w WHERE +w.fs_deleted = 0 AND `+inGroupsExpr+`) GROUP BY v`, args...)
+		FROM workers w WHERE +w.fs_deleted = 0 AND w.left_reason IS NULL AND `+inGroupsExpr+`) GROUP BY v`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count ledger gaps: %w", err)
 	}
@@ -506,6 +506,6 @@ func sqlStatuses(opt Options) string {
 		monitoredExpr + ` AS m, ` + olderExpr + ` AS o, coalesce(s.list_type, '') AS l,
 		coalesce(s.willing_away, 0) = 1 AS wa, coalesce(s.work_scope, '') AS sc,
 		coalesce(s.employment_form, '') AS fm, ` + bandExpr("s.monthly_income", opt.IncomeBands) + ` AS b
-		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0)
+		FROM s CROSS JOIN workers w ON w.id = unhex(s.worker_id) AND w.fs_deleted = 0 AND w.left_reason IS NULL)
 		GROUP BY v, p, m, o, l, wa, sc, fm, b`
 }

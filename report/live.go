@@ -254,7 +254,8 @@ func (l *Live) load(ctx context.Context, seq uint64) error {
 		if err := n.readAllStatuses(ctx, q); err != nil {
 			return err
 		}
-		if err := n.readFollowups(ctx, q, `FROM followups f WHERE f.fs_deleted = 0 ORDER BY f.worker_id, f.date`, nil); err != nil {
+		if err := n.readFollowups(ctx, q, `FROM followups f WHERE f.fs_deleted = 0 AND f.void_reason IS NULL
+			ORDER BY f.worker_id, f.date`, nil); err != nil {
 			return err
 		}
 		if err := n.readGigs(ctx, q, ""); err != nil {
@@ -316,7 +317,8 @@ func (l *Live) refresh(ctx context.Context, tc touched, seq uint64) error {
 		for w := range people {
 			i := l.worker(w)
 			l.workers[i].followups, l.workers[i].oddDates = nil, nil
-			if err := l.readFollowups(ctx, q, `FROM followups f WHERE f.worker_id = ? AND f.fs_deleted = 0 ORDER BY f.date`,
+			if err := l.readFollowups(ctx, q, `FROM followups f WHERE f.worker_id = ? AND f.fs_deleted = 0
+				AND f.void_reason IS NULL ORDER BY f.date`,
 				[]any{w}); err != nil {
 				return err
 			}
@@ -378,7 +380,7 @@ func (l *Live) status(month uint16, i int32) *liveStatus {
 
 // readWorkers reads the worker rows of from (a FROM clause over workers w).
 func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []any) error {
-	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)), w.fs_deleted, `+villageExpr+`, `+povertyExpr+`, `+
+	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)), (w.fs_deleted != 0 OR w.left_reason IS NOT NULL), `+villageExpr+`, `+povertyExpr+`, `+
 		monitoredExpr+`, `+maleExpr+`, CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
 		ELSE '' END `+from, args...)
 	if err != nil {
@@ -453,7 +455,7 @@ func (l *Live) readStatus(ctx context.Context, q queryer, w, m string) error {
 	*l.status(l.strs.of(m), l.worker(w)) = liveStatus{}
 	return l.scanStatuses(ctx, q, `SELECT worker_id, month, list_type, work_scope, employment_form, monthly_income,
 		willing_away, max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
-		WHERE worker_id = :w AND month = :month AND fs_deleted = 0 GROUP BY worker_id`,
+		WHERE worker_id = :w AND month = :month AND fs_deleted = 0 AND void_reason IS NULL GROUP BY worker_id`,
 		sql.Named("w", w), sql.Named("month", m))
 }
 

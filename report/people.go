@@ -131,7 +131,7 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 		return "", nil, err
 	}
 	args := p.args(opt)
-	where := []string{"+w.fs_deleted = 0"}
+	where := []string{"+w.fs_deleted = 0", "w.left_reason IS NULL"}
 	join := "LEFT JOIN"
 	switch l := q.List; {
 	case l == "":
@@ -180,8 +180,8 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 	// Each worker finds its status of the month through the (worker_id,
 	// month) index; the NOT EXISTS keeps only the row statusOf would pick.
 	from := `FROM workers w ` + join + ` monthly_status s ON s.worker_id = lower(hex(w.id)) AND s.month = :month
-		AND s.fs_deleted = 0 AND NOT EXISTS (SELECT 1 FROM monthly_status d WHERE d.worker_id = s.worker_id
-			AND d.month = s.month AND d.fs_deleted = 0
+		AND s.fs_deleted = 0 AND s.void_reason IS NULL AND NOT EXISTS (SELECT 1 FROM monthly_status d WHERE d.worker_id = s.worker_id
+			AND d.month = s.month AND d.fs_deleted = 0 AND d.void_reason IS NULL
 			AND coalesce(d.verified_at, '') || char(1) || hex(d.id) > coalesce(s.verified_at, '') || char(1) || hex(s.id))
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY ` + villageExpr + `, w.name, w.id`
@@ -213,9 +213,9 @@ const personCols = `lower(hex(w.id)), coalesce(w.name, ''), coalesce(w.id_number
 // latest follow-up up to the month's end.
 const ledgerCols = `, ` + followupsInMonth + `,
 	(SELECT count(*) FROM followups f WHERE f.worker_id = lower(hex(w.id)) AND f.date >= :six_first
-		AND f.date <= :last AND f.fs_deleted = 0),
+		AND f.date <= :last AND f.fs_deleted = 0 AND f.void_reason IS NULL),
 	coalesce((SELECT json_array(f.date, coalesce(f.method, ''), coalesce(f.service_type, ''), coalesce(f.outcome, ''))
-		FROM followups f WHERE f.worker_id = lower(hex(w.id)) AND f.date <= :last AND f.fs_deleted = 0
+		FROM followups f WHERE f.worker_id = lower(hex(w.id)) AND f.date <= :last AND f.fs_deleted = 0 AND f.void_reason IS NULL
 		ORDER BY f.date DESC, f.id DESC LIMIT 1), '[]')`
 
 // scanPeople runs SELECT personCols (and ledgerCols) + from and calls fn for

@@ -143,7 +143,8 @@ func loadRoster(ctx context.Context, db *sql.DB, p period, opt Options) (*roster
 func readMonthStatuses(ctx context.Context, q queryer, r *roster, p period) ([]string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT worker_id, list_type, work_scope, place, industry, employment_form,
 		monthly_income, verified_by_method, verified_by, verified_at, id, willing_away
-		FROM monthly_status WHERE month = :month AND fs_deleted = 0 AND worker_id IS NOT NULL ORDER BY worker_id`,
+		FROM monthly_status WHERE month = :month AND fs_deleted = 0 AND void_reason IS NULL AND worker_id IS NOT NULL
+		ORDER BY worker_id`,
 		sql.Named("month", p.Month))
 	if err != nil {
 		return nil, fmt.Errorf("read statuses: %w", err)
@@ -211,7 +212,7 @@ func latestKey(at string, id []byte) string {
 // cost SQLite more than reading the rows.
 func readRosterWorkers(ctx context.Context, q queryer, r *roster, p period, opt Options) error {
 	rows, err := q.QueryContext(ctx, `SELECT w.id, w.name, w.id_number, w.residence_village, w.tags, w.monitor_type
-		FROM workers w WHERE +w.fs_deleted = 0`+stationOnly(opt, "w"), stationArgs(nil, opt)...)
+		FROM workers w WHERE +w.fs_deleted = 0 AND w.left_reason IS NULL`+stationOnly(opt, "w"), stationArgs(nil, opt)...)
 	if err != nil {
 		return fmt.Errorf("read people: %w", err)
 	}
@@ -397,7 +398,7 @@ func loadLedgerFacts(ctx context.Context, db *sql.DB, p period, opt Options) (ma
 // readGroupIDs reads the ids (lower-case hex) of the workers of either
 // group, sorted.
 func readGroupIDs(ctx context.Context, q queryer, opt Options) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)) FROM workers w WHERE +w.fs_deleted = 0 AND `+inGroupsExpr+
+	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)) FROM workers w WHERE +w.fs_deleted = 0 AND w.left_reason IS NULL AND `+inGroupsExpr+
 		stationOnly(opt, "w"), stationArgs(nil, opt)...)
 	if err != nil {
 		return nil, fmt.Errorf("read ledger people: %w", err)
@@ -436,13 +437,14 @@ func readLatestFollowups(ctx context.Context, q queryer, p period, ids []string,
 		// Both counts from one range of the (worker_id, date) index: the
 		// month lies within the six months, which end with it.
 		countCol = `(SELECT count(*) | (coalesce(sum(c.date >= :first), 0) << 32) FROM followups c
-			WHERE c.worker_id = j.value AND c.date >= :six_first AND c.date <= :last AND c.fs_deleted = 0)`
+			WHERE c.worker_id = j.value AND c.date >= :six_first AND c.date <= :last AND c.fs_deleted = 0
+				AND c.void_reason IS NULL)`
 	}
 	// ORDER BY names fs_deleted (constant here) so that the index's order
 	// serves it, without a sort per person.
 	rows, err := q.QueryContext(ctx, `SELECT j.value, `+countCol+`, f.date, f.method, f.service_type, f.outcome
 		FROM json_each(:ids) j LEFT JOIN followups f ON f.rowid = (SELECT g.rowid FROM followups g
-			WHERE g.worker_id = j.value AND g.date <= :last AND +g.fs_deleted = 0
+			WHERE g.worker_id = j.value AND g.date <= :last AND +g.fs_deleted = 0 AND g.void_reason IS NULL
 			ORDER BY g.date DESC, g.fs_deleted DESC, g.id DESC LIMIT 1)`,
 		sql.Named("ids", string(js)), sql.Named("first", p.First), sql.Named("six_first", p.SixFirst),
 		sql.Named("last", p.Last))

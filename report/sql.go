@@ -7,7 +7,9 @@ import (
 )
 
 // The SQL the figures and the report share. Every domain row counts only when
-// fs_deleted = 0. Rows of other tables name a worker or gig by its id as
+// fs_deleted = 0; a status or follow-up only when not void (void_reason IS
+// NULL), a worker only when they have not left the lists (left_reason IS
+// NULL): both stay in the history, out of every figure and roster. Rows of other tables name a worker or gig by its id as
 // lower-case hex (ident.ID.String), so joins compare lower(hex(id)) with the
 // text column (which uses its index) or unhex(text) with id.
 
@@ -22,7 +24,7 @@ func statusOf(param string) string {
 	return `SELECT worker_id, list_type, work_scope, place, industry, employment_form,
 	monthly_income, verified_by_method, verified_by, verified_at, willing_away,
 	max(coalesce(verified_at, '') || char(1) || hex(id)) AS latest
-	FROM monthly_status WHERE month = :` + param + ` AND fs_deleted = 0 GROUP BY worker_id`
+	FROM monthly_status WHERE month = :` + param + ` AND fs_deleted = 0 AND void_reason IS NULL GROUP BY worker_id`
 }
 
 // statusCounted is statusOf with only the columns the figures count, which
@@ -31,7 +33,7 @@ func statusOf(param string) string {
 func statusCounted(param string) string {
 	return `SELECT worker_id, list_type, work_scope, employment_form, monthly_income, willing_away,
 	max(coalesce(verified_at, '') || char(1) || hex(id)) AS latest
-	FROM monthly_status WHERE month = :` + param + ` AND fs_deleted = 0 GROUP BY worker_id`
+	FROM monthly_status WHERE month = :` + param + ` AND fs_deleted = 0 AND void_reason IS NULL GROUP BY worker_id`
 }
 
 // statusOfMonth is statusOf the month of the figures.

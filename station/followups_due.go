@@ -41,10 +41,10 @@ type DuePerson struct {
 // those of max()'s row there too), so that only they are joined to their
 // workers; the follow-ups index (records.StationIndexes) covers the pass.
 const latestFollowups = `SELECT w.id, w.name, w.phone, f.date, f.method, f.next_due
-FROM (SELECT worker_id, max(date) AS date, method, next_due FROM followups WHERE fs_deleted = 0 GROUP BY worker_id
+FROM (SELECT worker_id, max(date) AS date, method, next_due FROM followups WHERE fs_deleted = 0 AND void_reason IS NULL GROUP BY worker_id
       HAVING coalesce(next_due, '') != '' AND next_due <= ?1) f
 JOIN workers w ON w.id = unhex(f.worker_id)
-WHERE w.fs_deleted = 0 AND w.station = ?2`
+WHERE w.fs_deleted = 0 AND w.station = ?2 AND w.left_reason IS NULL`
 
 // DueFollowups lists the station's own people (not deleted, registered
 // here) whose latest follow-up's next date is at most within days

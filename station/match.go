@@ -140,8 +140,8 @@ func (s *Station) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Ma
 	cond, arg := hasSkill(g.Occupation)
 	scoreSQL += " + 5 * " + cond
 	scoreArgs = append(scoreArgs, arg)
-	where = append(where, `NOT EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id))
-		AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0)`,
+	where = append(where, `w.left_reason IS NULL`, `NOT EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id))
+		AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.void_reason IS NULL)`,
 		`NOT EXISTS (SELECT 1 FROM placements p WHERE p.worker_id = lower(hex(w.id)) AND p.gig_id = ?
 		AND p.status = ? AND p.fs_deleted = 0)`)
 	args = append(args, month, records.ListEmployed, gid.String(), records.PlacementPlaced)

@@ -2,7 +2,6 @@ package station
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -186,18 +185,14 @@ func (s *Station) AddUnemployment(ctx context.Context, u records.UnemploymentReg
 		if _, err := requireWorker(ctx, tx, "worker_id", u.WorkerID); err != nil {
 			return err
 		}
-		if u.Open() {
-			var open []byte
-			err := tx.QueryRow(ctx, `SELECT id FROM unemployment_registrations
-				WHERE worker_id = ? AND fs_deleted = 0 AND coalesce(deregistered_on, '') = '' LIMIT 1`,
-				u.WorkerID).Scan(&open)
-			switch {
-			case err == nil:
-				var existing ident.ID
-				copy(existing[:], open)
+		if u.Open() && !u.Voided() {
+			// A void registration is not open (OpenRegistration).
+			existing, err := openUnemployment(ctx, tx, u.WorkerID, ident.Zero)
+			if err != nil {
+				return err
+			}
+			if !existing.IsZero() {
 				return &ConflictError{ID: existing, Field: "worker_id", Key: records.KeyOpenRegistered}
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("check open registrations: %w", err)
 			}
 		}
 		set := append(u.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})

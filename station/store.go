@@ -89,9 +89,10 @@ func jsonSet(s string) []string {
 
 // Worker reads one worker.
 func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) {
-	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
-	var by sql.NullString
-	w, err := scanWorker(row, &by)
+	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by, w.left_reason, w.left_on, w.left_to
+		FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
+	var by, leftReason, leftOn, leftTo sql.NullString
+	w, err := scanWorker(row, &by, &leftReason, &leftOn, &leftTo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("worker %s: %w", id, ErrNotFound)
 	}
@@ -99,6 +100,7 @@ func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) 
 		return nil, fmt.Errorf("read worker: %w", err)
 	}
 	w.EnteredBy = by.String
+	w.Leave = records.Leave{LeftReason: leftReason.String, LeftOn: leftOn.String, LeftTo: leftTo.String}
 	w.derive(s.now(), s.cfg.Older)
 	return w, nil
 }
@@ -163,7 +165,8 @@ func (s *Station) Workers(ctx context.Context, q WorkerQuery) (*WorkerPage, erro
 		// Walk workers in name order and probe each one's status: a page
 		// costs its own rows, not a sort of the whole list.
 		from = ` FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND ` + listCond(q.List) + ` AND m.fs_deleted = 0`
+			AND m.month = ? AND ` + listCond(q.List) + ` AND m.fs_deleted = 0 AND m.rowid NOT IN ` + voidStatus + `
+			AND w.rowid NOT IN ` + leftWorker
 		args = append(args, q.Month)
 	}
 	if q.Category != "" {
@@ -349,7 +352,8 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+workerCols+`, m.list_type, m.willing_away, m.work_scope,
 		m.place, m.industry, m.employment_form, m.monthly_income, m.verified_by_method, m.verified_by, m.verified_at
 		FROM workers w CROSS JOIN monthly_status m ON m.worker_id = lower(hex(w.id))
-			AND m.month = ? AND `+listCond(list)+` AND m.fs_deleted = 0`+where+`
+			AND m.month = ? AND `+listCond(list)+` AND m.fs_deleted = 0 AND m.rowid NOT IN `+voidStatus+`
+			AND w.rowid NOT IN `+leftWorker+where+`
 		ORDER BY w.name, w.id_number LIMIT ? OFFSET ?`, append(args, limit+1, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("read list: %w", err)
@@ -380,9 +384,11 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 	return page, rows.Err()
 }
 
-// notDeletedWorker excludes the statuses of deleted workers; few are, so
-// the subquery is small and the counts read only an index of statuses.
-const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1)`
+// notDeletedWorker excludes the statuses of deleted workers and of people
+// who left (Station.Leave); few are, so the subquery is small and the counts
+// read only an index of statuses.
+const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1
+	UNION ALL SELECT lower(hex(id)) FROM workers WHERE rowid IN ` + leftWorker + `)`
 
 // listCond is the condition on a status m of the month for being on list
 // (one of records.ListTypes). The lists overlap as the policy defines them:
@@ -402,10 +408,16 @@ func listCond(list string) string {
 	return `0`
 }
 
+// A count of statuses is the count over the month's statuses less that of
+// the void ones, which are read by rowid from the void index (voidStatus; +
+// keeps the planner off the month's index there): testing every status
+// against the void ones would cost a look-up each.
 func (s *Station) listTotal(ctx context.Context, month, list string) (int, error) {
 	var n int
-	err := s.r.DB().QueryRowContext(ctx, `SELECT count(*) FROM monthly_status m
-		WHERE m.month = ? AND `+listCond(list)+` AND m.fs_deleted = 0`+notDeletedWorker, month).Scan(&n)
+	err := s.r.DB().QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM monthly_status m WHERE m.month = ?1 AND `+listCond(list)+` AND m.fs_deleted = 0`+notDeletedWorker+`) -
+		(SELECT count(*) FROM monthly_status m WHERE m.rowid IN `+voidStatus+` AND +m.month = ?1 AND `+listCond(list)+`
+			AND +m.fs_deleted = 0`+notDeletedWorker+`)`, month).Scan(&n)
 	return n, err
 }
 
@@ -417,18 +429,25 @@ func (s *Station) ListCounts(ctx context.Context, month string) (map[string]int,
 		sums = append(sums, `coalesce(sum(`+listCond(l)+`), 0)`)
 	}
 	n := make([]int, len(records.ListTypes))
-	dest := make([]any, len(n))
+	void := make([]int, len(n))
+	dest, voidDest := make([]any, len(n)), make([]any, len(n))
 	for i := range n {
-		dest[i] = &n[i]
+		dest[i], voidDest[i] = &n[i], &void[i]
 	}
-	err := s.r.DB().QueryRowContext(ctx, `SELECT `+strings.Join(sums, ", ")+` FROM monthly_status m
+	cols := strings.Join(sums, ", ")
+	err := s.r.DB().QueryRowContext(ctx, `SELECT `+cols+` FROM monthly_status m
 		WHERE m.month = ? AND m.fs_deleted = 0`+notDeletedWorker, month).Scan(dest...)
+	if err == nil {
+		// The void statuses' counts are taken off (listTotal).
+		err = s.r.DB().QueryRowContext(ctx, `SELECT `+cols+` FROM monthly_status m
+			WHERE m.rowid IN `+voidStatus+` AND +m.month = ? AND +m.fs_deleted = 0`+notDeletedWorker, month).Scan(voidDest...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("count lists: %w", err)
 	}
 	out := map[string]int{}
 	for i, l := range records.ListTypes {
-		out[l] = n[i]
+		out[l] = n[i] - void[i]
 	}
 	return out, nil
 }
@@ -446,9 +465,11 @@ type Counts struct {
 func (s *Station) StationCounts(ctx context.Context) (Counts, error) {
 	var c Counts
 	err := s.r.DB().QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1),
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?1) -
+			-- the few who left, read by rowid from their index (leftWorker)
+			(SELECT count(*) FROM workers WHERE rowid IN `+leftWorker+` AND +fs_deleted = 0 AND +station = ?1),
 		(SELECT count(*) FROM workers WHERE fs_deleted = 0),
-		(SELECT count(*) FROM unemployment_registrations WHERE fs_deleted = 0 AND station = ?1 AND coalesce(deregistered_on, '') = ''),
+		(SELECT count(*) FROM unemployment_registrations WHERE station = ?1 AND `+OpenRegistration+`),
 		(SELECT count(*) FROM gigs WHERE fs_deleted = 0 AND status = 'open')`,
 		s.cfg.Name).Scan(&c.Workers, &c.AllWorkers, &c.OpenUnemp, &c.OpenGigs)
 	if err != nil {

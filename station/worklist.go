@@ -68,7 +68,7 @@ func (s *Station) Worklist(ctx context.Context, month string) (*Worklist, error)
 	out := &Worklist{Month: month, People: []WorklistPerson{}}
 	db := s.r.DB()
 	rows, err := db.QueryContext(ctx, `SELECT id, name, phone FROM workers
-		WHERE fs_deleted = 0 AND station = ? ORDER BY name, id_number`, s.cfg.Name)
+		WHERE fs_deleted = 0 AND station = ? AND rowid NOT IN `+leftWorker+` ORDER BY name, id_number`, s.cfg.Name)
 	if err != nil {
 		return nil, fmt.Errorf("read worklist: %w", err)
 	}
@@ -94,7 +94,7 @@ func (s *Station) Worklist(ctx context.Context, month string) (*Worklist, error)
 		this  bool
 	}{{PrevMonth(month), false}, {month, true}} {
 		rows, err := db.QueryContext(ctx, `SELECT worker_id, `+worklistStatusCols+` FROM monthly_status
-			WHERE month = ? AND fs_deleted = 0`, m.month)
+			WHERE month = ? AND fs_deleted = 0 AND void_reason IS NULL`, m.month)
 		if err != nil {
 			return nil, fmt.Errorf("read worklist statuses: %w", err)
 		}
@@ -188,6 +188,7 @@ const (
 	SkipUnknown    = "unknown"    // no such person
 	SkipDuplicated = "duplicated" // named twice in the same confirm
 	SkipBadLast    = "bad_last"   // last month's status breaks today's rules
+	SkipLeft       = "left"       // has left the station's lists (Station.Leave)
 )
 
 // ConfirmResult is what a confirm did.
@@ -249,12 +250,16 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 				skip(SkipNotOwn)
 				continue
 			}
+			if str(w["left_reason"]) != "" {
+				skip(SkipLeft)
+				continue
+			}
 			sid := wid.String()
 			cur, err := tx.Row(ctx, records.MonthlyStatus, s.key.Derive(records.MonthlyStatus, sid+"/"+c.Month))
 			if err != nil {
 				return fmt.Errorf("confirm: read status: %w", err)
 			}
-			if cur != nil && cur[replica.DeletedColumn] != int64(1) {
+			if cur != nil && cur[replica.DeletedColumn] != int64(1) && str(cur["void_reason"]) == "" {
 				skip(SkipDone)
 				continue
 			}
@@ -262,7 +267,7 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 			if err != nil {
 				return fmt.Errorf("confirm: read last status: %w", err)
 			}
-			if last == nil || last[replica.DeletedColumn] == int64(1) {
+			if last == nil || last[replica.DeletedColumn] == int64(1) || str(last["void_reason"]) != "" {
 				skip(SkipNoLast)
 				continue
 			}
@@ -314,7 +319,8 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 	set := []replica.ColumnValue{{Column: "list_type", Value: m.ListType}, {Column: "willing_away", Value: m.WillingAway}}
 	skipCols := map[string]bool{"id": true, "worker_id": true, "month": true, "verified_by_method": true,
 		"verified_by": true, "verified_at": true, "station": true, records.EnteredBy: true,
-		replica.DeletedColumn: true, replica.MetaColumn: true, "list_type": true, "willing_away": true}
+		replica.DeletedColumn: true, replica.MetaColumn: true, "list_type": true, "willing_away": true,
+		"void_reason": true, "voided_on": true}
 	for col, v := range last {
 		if !skipCols[col] {
 			set = append(set, replica.ColumnValue{Column: col, Value: v})
@@ -326,7 +332,9 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 		replica.ColumnValue{Column: "verified_by_method", Value: c.VerifiedByMethod},
 		replica.ColumnValue{Column: "verified_by", Value: c.VerifiedBy},
 		replica.ColumnValue{Column: "verified_at", Value: c.VerifiedAt},
-		replica.ColumnValue{Column: "station", Value: s.cfg.Name})
+		replica.ColumnValue{Column: "station", Value: s.cfg.Name},
+		// Not void, even when this month's status was (a void one is not done).
+		replica.ColumnValue{Column: "void_reason", Value: nil}, replica.ColumnValue{Column: "voided_on", Value: nil})
 	if cur != nil {
 		set = append(set, replica.ColumnValue{Column: replica.DeletedColumn, Value: int64(0)})
 	}
@@ -347,10 +355,14 @@ func (s *Station) confirmOneTx(ctx context.Context, tx *replica.Tx, workerID str
 func (s *Station) WorklistProgress(ctx context.Context, month string) (done, total int, err error) {
 	var all, others int
 	err = s.r.DB().QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2),
-		(SELECT count(*) FROM monthly_status WHERE month = ?1 AND fs_deleted = 0),
-		(SELECT count(*) FROM workers w WHERE NOT (w.fs_deleted = 0 AND coalesce(w.station = ?2, 0))
-			AND EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id)) AND m.month = ?1 AND m.fs_deleted = 0))`,
+		(SELECT count(*) FROM workers WHERE fs_deleted = 0 AND station = ?2) -
+			-- the few who left, read by rowid from their index (leftWorker)
+			(SELECT count(*) FROM workers WHERE rowid IN `+leftWorker+` AND +fs_deleted = 0 AND +station = ?2),
+		(SELECT count(*) FROM monthly_status WHERE month = ?1 AND fs_deleted = 0) -
+			(SELECT count(*) FROM monthly_status WHERE rowid IN `+voidStatus+` AND +month = ?1 AND +fs_deleted = 0),
+		(SELECT count(*) FROM workers w WHERE (NOT (w.fs_deleted = 0 AND coalesce(w.station = ?2, 0)) OR w.rowid IN `+leftWorker+`)
+			AND EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id)) AND m.month = ?1 AND m.fs_deleted = 0
+				AND m.rowid NOT IN `+voidStatus+`))`,
 		month, s.cfg.Name).Scan(&total, &all, &others)
 	if err != nil {
 		return 0, 0, fmt.Errorf("count worklist: %w", err)

@@ -30,7 +30,6 @@ func (s *Server) routesAPI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/workers/{id}/matches", s.apiWorkerMatches)
 	mux.HandleFunc("POST /api/monthly-status", s.apiMonthStatus)
 	mux.HandleFunc("POST /api/unemployment-registrations", createHandler(s, s.st.AddUnemployment))
-	mux.HandleFunc("PATCH /api/unemployment-registrations/{id}", s.apiDeregister)
 	mux.HandleFunc("POST /api/jobseeker-registrations", createHandler(s, s.st.AddJobseeker))
 	mux.HandleFunc("POST /api/followups", createHandler(s, s.st.AddFollowup))
 	mux.HandleFunc("POST /api/gigs", createHandler(s, s.st.CreateGig))
@@ -43,6 +42,7 @@ func (s *Server) routesAPI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/sync", s.apiSync)
 	mux.HandleFunc("GET /api/refusals", s.apiRefusals)
 	mux.Handle("GET /api/places", placesweb.Handler(langOf))
+	s.routesCorrections(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": tr(langOf(r), "not_found")})
 	})
@@ -348,27 +348,6 @@ func (s *Server) apiMonthStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created(w, id)
-}
-
-func (s *Server) apiDeregister(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	var in struct {
-		DeregisteredOn       string `json:"deregistered_on"`
-		DeregistrationReason string `json:"deregistration_reason"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	if err := s.st.Deregister(r.Context(), id, strings.TrimSpace(in.DeregisteredOn), strings.TrimSpace(in.DeregistrationReason)); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
 }
 
 func (s *Server) apiListGigs(w http.ResponseWriter, r *http.Request) {

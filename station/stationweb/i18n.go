@@ -8,7 +8,7 @@ import (
 
 // uiText holds the interface strings in Chinese and English, webkit's own
 // (refusals, lock-out) and the import's included.
-var uiText = webkit.Texts.With(station.ImportText, stationText, backupText)
+var uiText = webkit.Texts.With(station.ImportText, stationText, backupText, correctionText)
 
 var stationText = webkit.Catalogue{
 	"app":           {"就业服务站", "Employment service station"},

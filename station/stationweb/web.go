@@ -55,6 +55,7 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 		"restoredLine": restoredLine(dates),
 		"release":      release.Short,
 		"place":        placeOf,
+		"recActions":   newRecActions,
 	}
 	maps.Copy(funcs, glossary.Funcs())
 	out := map[string]*template.Template{}
