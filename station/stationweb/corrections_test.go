@@ -69,8 +69,11 @@ func TestCorrectRecordsAPI(t *testing.T) {
 		field      string
 		check      map[string]any // the record's fields after
 	}{
-		{"monthly-status", `{"list_type":"失业","work_scope":"","employment_form":"","monthly_income":0}`, 200, "",
-			map[string]any{"list_type": "失业", "place": "呼和浩特"}},
+		// 失业 names no place of work: a correction to it that keeps the
+		// employed status's place is refused, one that clears it is taken.
+		{"monthly-status", `{"list_type":"失业","work_scope":"","employment_form":"","monthly_income":0}`, 400, "place", nil},
+		{"monthly-status", `{"list_type":"失业","work_scope":"","employment_form":"","place":"","industry":"","monthly_income":0}`, 200, "",
+			map[string]any{"list_type": "失业"}},
 		{"monthly-status", `{"verified_at":"2026-11-31"}`, 400, "verified_at", nil},
 		{"monthly-status", `{"month":"2026-10"}`, 400, "month", nil},
 		{"monthly-status", `{"month":"2026-11","verified_by":"王五"}`, 200, "", map[string]any{"verified_by": "王五"}},
