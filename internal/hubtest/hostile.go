@@ -28,7 +28,8 @@ type Hostile struct {
 	Raw *RawStation
 	// Received holds every change the hub sent, over all sessions.
 	Received []replica.Change
-	sent     uint64 // the last own log sequence sent (or the hub's resume)
+	sent     uint64          // the last own log sequence sent (or the hub's resume)
+	schema   *replica.Schema // as the station's release declares it
 }
 
 // hostileDown names the hostile replica's cursor of the hub's log.
@@ -37,17 +38,21 @@ const hostileDown = "hub"
 // NewHostile opens the attacker's scratch replica for enrollment e.
 func NewHostile(t *testing.T, h *Server, e syncproto.Enrollment) *Hostile {
 	t.Helper()
-	s, err := records.NewSchema()
-	if err != nil {
-		t.Fatal(err)
-	}
+	return NewHostileAt(t, h, e, records.SchemaVersion)
+}
+
+// NewHostileAt is NewHostile for a station whose release declares schema
+// version v (SchemaAt): an older station, one version behind the hub.
+func NewHostileAt(t *testing.T, h *Server, e syncproto.Enrollment, v int) *Hostile {
+	t.Helper()
+	s := SchemaAt(t, v)
 	rep, err := replica.Open(context.Background(), filepath.Join(t.TempDir(), "hostile.db"),
 		replica.Options{Schema: s, Site: e.Site, Synchronous: "NORMAL"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rep.Close() })
-	return &Hostile{t: t, h: h, Enr: e, Rep: rep}
+	return &Hostile{t: t, h: h, Enr: e, Rep: rep, schema: s}
 }
 
 // HelloAt sends the handshake of enrollment e, resuming the hub's log
@@ -70,7 +75,10 @@ func (a *Hostile) Connect() *syncproto.Welcome {
 		a.t.Fatal(err)
 	}
 	a.Raw = DialRaw(a.t, a.h, a.Enr)
-	a.Raw.HelloAt(a.Enr, cur)
+	a.Raw.Codec = &syncproto.Codec{Schema: a.schema, Key: a.Enr.Key}
+	a.Raw.Send(&syncproto.Hello{Version: syncproto.ProtocolVersion, Schema: a.schema.Fingerprint(), Site: a.Enr.Site,
+		Station: a.Enr.StationID, Token: a.Enr.Token, Cursor: cur, Now: hlc.New(time.Now().UnixMilli(), 0),
+		MaxBatchLen: 1 << 20})
 	w := a.Raw.Welcome()
 	a.sent = w.Resume
 	return w
