@@ -358,8 +358,18 @@ func (s *Station) Place(ctx context.Context, p records.Placement) (ident.ID, err
 		return id, err
 	}
 	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
-		if _, err := requireWorker(ctx, tx, "worker_id", p.WorkerID); err != nil {
+		wid, err := requireWorker(ctx, tx, "worker_id", p.WorkerID)
+		if err != nil {
 			return err
+		}
+		// A person who left the station's lists (迁出, 死亡) is placed
+		// in no gig until they return (Station.Return).
+		wrow, err := tx.Row(ctx, records.Workers, wid)
+		if err != nil {
+			return fmt.Errorf("read worker: %w", err)
+		}
+		if left, _ := wrow["left_reason"].(string); left != "" {
+			return &ConflictError{ID: wid, Field: "worker_id", Key: records.KeyAlreadyLeft}
 		}
 		gid, _ := ident.ParseID(p.GigID)
 		row, err := tx.Row(ctx, records.Gigs, gid)
