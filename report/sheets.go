@@ -25,6 +25,13 @@ const (
 // Sheets lists the sheet names in workbook order.
 var Sheets = []string{SheetSummary, SheetEmployed, SheetUnemployed, SheetWillingAway, SheetLedger, SheetVillages}
 
+// SheetTitles are the sheets' titles (their tabs in the workbook), by name.
+var SheetTitles = map[string]string{
+	SheetSummary: "汇总", SheetEmployed: "就业人员清单", SheetUnemployed: "失业人员清单",
+	SheetWillingAway: "有意愿外出人员清单", SheetLedger: "就业帮扶台账", SheetVillages: "嘎查村汇总",
+	SheetRoster: "人员台账",
+}
+
 // ErrUnknownSheet is returned by WriteCSV for a sheet name not in Sheets.
 var ErrUnknownSheet = fmt.Errorf("unknown sheet (want one of %s)", strings.Join(Sheets, ", "))
 
@@ -128,7 +135,7 @@ func (b *workbook) list(name, list string) *sheet {
 		on = func(s *rosterStatus) bool { return s.willing }
 	}
 	return &sheet{
-		name: name, title: list + "人员清单",
+		name: name, title: SheetTitles[name],
 		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "务工地域",
 			"务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"},
 		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 10, 18, 12, 12, 11, 10, 10, 12, 10, 11},
@@ -163,7 +170,7 @@ func (b *workbook) list(name, list string) *sheet {
 // group (脱贫人口, 防止返贫监测对象).
 func (b *workbook) ledger() *sheet {
 	return &sheet{
-		name: SheetLedger, title: "就业帮扶台账",
+		name: SheetLedger, title: SheetTitles[SheetLedger],
 		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "人员类别", "监测类型", "本月状态",
 			"务工地域", "就业形式", "月收入(元)", "本月帮扶次数", "近六个月帮扶次数", "最近帮扶日期", "最近帮扶方式",
 			"服务类型", "帮扶结果"},
@@ -215,7 +222,7 @@ func (b *workbook) ledger() *sheet {
 // villages is the totals by village, straight from the figures.
 func (b *workbook) villages() *sheet {
 	return &sheet{
-		name: SheetVillages, title: "嘎查村汇总",
+		name: SheetVillages, title: SheetTitles[SheetVillages],
 		header: []string{"苏木乡镇代码", "苏木乡镇", "嘎查村代码", "嘎查村", "登记人数", "脱贫人口", "防止返贫监测对象", "大龄",
 			"就业", "就业较上月", "失业", "失业较上月", "有意愿外出", "有意愿外出较上月", "本月未帮扶", "六个月未帮扶"},
 		widths: []float64{12, 14, 15, 14, 10, 10, 16, 8, 8, 11, 8, 11, 11, 16, 11, 13},
@@ -239,7 +246,7 @@ func (b *workbook) villages() *sheet {
 // summary is the month's main figures, one per row.
 func (b *workbook) summary() *sheet {
 	return &sheet{
-		name: SheetSummary, title: "汇总",
+		name: SheetSummary, title: SheetTitles[SheetSummary],
 		header: []string{"类别", "指标", "数值"},
 		widths: []float64{18, 30, 14},
 		rows: func(ctx context.Context, yield func([]any) error) error {

@@ -54,7 +54,7 @@ func stationFigures(ctx context.Context, db *sql.DB, month string, opt Options) 
 // flag last) with the monitoring type after the person's groups.
 func (b *workbook) rosterSheet() *sheet {
 	return &sheet{
-		name: SheetRoster, title: "人员台账",
+		name: SheetRoster, title: SheetTitles[SheetRoster],
 		header: []string{"序号", "苏木乡镇", "嘎查村", "姓名", "身份证号", "性别", "年龄", "大龄", "人员类别", "监测类型",
 			"务工地域", "务工地点", "行业", "就业形式", "月收入(元)", "核实方式", "核实人", "核实日期", "本月状态", "有意愿外出"},
 		widths: []float64{7, 14, 14, 10, 21, 6, 6, 6, 22, 14, 10, 18, 12, 12, 11, 10, 10, 12, 12, 11},

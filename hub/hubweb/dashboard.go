@@ -78,7 +78,7 @@ func (h *server) serveReportXLSX(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s.xlsx"`, month))
+	w.Header().Set("Content-Disposition", webkit.Attachment(fmt.Sprintf("report-%s.xlsx", month), report.FileName(month, "", ".xlsx")))
 	if err := report.WriteXLSX(r.Context(), w, h.Replica().DB(), month, h.ReportOptions()); err != nil {
 		// The headers are sent: the client sees a short file.
 		h.log.ErrorContext(r.Context(), "report xlsx", "month", month, "err", err)
@@ -101,7 +101,7 @@ func (h *server) serveReportCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="report-%s-%s.csv"`, month, sheet))
+	w.Header().Set("Content-Disposition", webkit.Attachment(fmt.Sprintf("report-%s-%s.csv", month, sheet), report.FileName(month, sheet, ".csv")))
 	if err := report.WriteCSV(r.Context(), w, h.Replica().DB(), month, sheet, h.ReportOptions()); err != nil {
 		h.log.ErrorContext(r.Context(), "report csv", "month", month, "sheet", sheet, "err", err)
 	}

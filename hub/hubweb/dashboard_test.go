@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -96,8 +97,12 @@ func TestDashboardAPI(t *testing.T) {
 	}
 
 	resp, b := h.Get("/api/report.xlsx?month="+month, tok)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "report-2026-11.xlsx") {
-		t.Fatalf("report.xlsx: %s %q", resp.Status, resp.Header.Get("Content-Disposition"))
+	// A Chinese name for the download (RFC 6266 filename*), the old ASCII
+	// one for clients that take only filename.
+	if cd := resp.Header.Get("Content-Disposition"); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(cd, `filename="report-2026-11.xlsx"`) ||
+		!strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape("2026年11月就业监测月报.xlsx")) {
+		t.Fatalf("report.xlsx: %s %q", resp.Status, cd)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(b))
 	if err != nil {
@@ -109,8 +114,9 @@ func TestDashboardAPI(t *testing.T) {
 	}
 
 	resp, b = h.Get("/api/report.csv?month="+month+"&sheet=employed", tok)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
-		t.Fatalf("report.csv: %s", resp.Status)
+	if cd := resp.Header.Get("Content-Disposition"); resp.StatusCode != http.StatusOK ||
+		!strings.Contains(cd, "filename*=UTF-8''"+url.PathEscape("2026年11月就业监测月报-就业人员清单.csv")) {
+		t.Fatalf("report.csv: %s %q", resp.Status, cd)
 	}
 	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\ufeff")))).ReadAll()
 	if err != nil || len(recs) != 1+3 {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 
@@ -138,8 +137,7 @@ func (s *Server) postBackupDownload(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/vnd.sqlite3")
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`,
-		asciiName(name), url.PathEscape(name)))
+	h.Set("Content-Disposition", webkit.Attachment(asciiName(name), name))
 	h.Set("Cache-Control", "no-store")
 	if fi, err := f.Stat(); err == nil {
 		h.Set("Content-Length", fmt.Sprint(fi.Size()))

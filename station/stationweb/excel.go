@@ -128,20 +128,10 @@ func writeTable(w http.ResponseWriter, format, filename string, header []string,
 	}
 }
 
+// contentDisposition names a download: name in UTF-8, export.EXT for a
+// client that takes only an ASCII name.
 func contentDisposition(name string) string {
-	return fmt.Sprintf(`attachment; filename="export%s"; filename*=UTF-8''%s`, filepath.Ext(name), urlPathEscape(name))
-}
-
-func urlPathEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
+	return webkit.Attachment("export"+filepath.Ext(name), name)
 }
 
 func displayCell(v any) string {
