@@ -258,32 +258,22 @@ func (s *Server) apiGetWorker(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiPatchWorker(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	body, err := readJSONBody(w, r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	fields, err := jsonFields(body)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	err = s.st.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
-		before := wk.IDNumber
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := decodeInto(dec, wk); err != nil {
-			return nil, err
+	if err == nil {
+		var apply func(rec any) ([]string, error)
+		if apply, err = patchBody(w, r); err == nil {
+			err = s.st.UpdateWorker(r.Context(), id, func(wk *records.Worker) ([]string, error) {
+				before := wk.IDNumber
+				fields, err := apply(wk)
+				if err != nil {
+					return nil, err
+				}
+				if n, err := ident.NormalizeIDNumber(wk.IDNumber); err != nil || n != before {
+					return nil, &records.FieldError{Field: "id_number", Key: records.KeyUnknownField}
+				}
+				return fields, nil
+			})
 		}
-		if n, err := ident.NormalizeIDNumber(wk.IDNumber); err != nil || n != before {
-			return nil, &records.FieldError{Field: "id_number", Key: records.KeyUnknownField}
-		}
-		return columnsNamed(fields, wk.Columns()), nil
-	})
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return

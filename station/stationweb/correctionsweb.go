@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/station"
@@ -83,9 +84,9 @@ func (s *Server) routesCorrections(mux *http.ServeMux) {
 		mux.HandleFunc("POST /records/"+kind+"/{id}/void", void)
 		mux.HandleFunc("POST /records/"+kind+"/{id}/restore", s.postRestore(kind))
 	}
-	mux.HandleFunc("PATCH /api/placements/{id}", s.apiEndPlacement)
-	mux.HandleFunc("POST /api/workers/{id}/leave", s.apiLeave)
-	mux.HandleFunc("POST /api/workers/{id}/return", s.apiReturn)
+	mux.HandleFunc("PATCH /api/placements/{id}", serveByID(s, s.apiEndPlacement))
+	mux.HandleFunc("POST /api/workers/{id}/leave", serveByID(s, s.apiLeave))
+	mux.HandleFunc("POST /api/workers/{id}/return", serveByID(s, s.apiReturn))
 	mux.HandleFunc("GET /placements/{id}/end", s.pageEndPlacement)
 	mux.HandleFunc("POST /placements/{id}/end", s.pageEndPlacement)
 	mux.HandleFunc("GET /workers/{id}/leave", s.pageLeave)
@@ -99,77 +100,37 @@ func (s *Server) apiCorrect(kind string) http.HandlerFunc {
 	table := correctionKinds[kind].table
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r)
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		body, err := readJSONBody(w, r)
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		names, err := jsonFields(body)
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		err = s.st.CorrectRecord(r.Context(), table, id, func(rec any) ([]string, error) {
-			dec := json.NewDecoder(bytes.NewReader(body))
-			dec.DisallowUnknownFields()
-			if err := decodeInto(dec, rec); err != nil {
-				return nil, err
+		if err == nil {
+			var apply func(rec any) ([]string, error)
+			if apply, err = patchBody(w, r); err == nil {
+				err = s.st.CorrectRecord(r.Context(), table, id, apply)
 			}
-			return columnsNamed(names, columnsOf(rec)), nil
-		})
+		}
 		if err != nil {
 			s.apiError(w, r, err)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
 	}
+}
+
+// voidBody is what POST …/void takes.
+type voidBody struct {
+	Reason string `json:"reason"`
 }
 
 func (s *Server) apiVoid(kind string) http.HandlerFunc {
 	table := correctionKinds[kind].table
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		var in struct {
-			Reason string `json:"reason"`
-		}
-		if err := decodeJSON(w, r, &in); err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		if err := s.st.VoidRecord(r.Context(), table, id, in.Reason); err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
-	}
+	return serveByID(s, func(r *http.Request, id ident.ID, in *voidBody) error {
+		return s.st.VoidRecord(r.Context(), table, id, in.Reason)
+	})
 }
 
 func (s *Server) apiRestore(kind string) http.HandlerFunc {
 	table := correctionKinds[kind].table
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		if err := decodeEmpty(w, r); err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		if err := s.st.RestoreRecord(r.Context(), table, id); err != nil {
-			s.apiError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
-	}
+	return serveByID(s, func(r *http.Request, id ident.ID, _ *struct{}) error {
+		return s.st.RestoreRecord(r.Context(), table, id)
+	})
 }
 
 // decodeEmpty reads a body that may be empty or {}.
@@ -184,64 +145,29 @@ func decodeEmpty(w http.ResponseWriter, r *http.Request) error {
 	return decodeInto(dec, &in)
 }
 
-func (s *Server) apiEndPlacement(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	var in struct {
-		Status  string `json:"status"`
-		EndedOn string `json:"ended_on"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	if err := s.st.EndPlacement(r.Context(), id, in.Status, in.EndedOn); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
+// endBody is what PATCH /api/placements/{id} takes.
+type endBody struct {
+	Status  string `json:"status"`
+	EndedOn string `json:"ended_on"`
 }
 
-func (s *Server) apiLeave(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	var in struct {
-		Reason string `json:"reason"`
-		Date   string `json:"date"`
-		To     string `json:"to"`
-	}
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	if err := s.st.Leave(r.Context(), id, records.Leave{LeftReason: in.Reason, LeftOn: in.Date, LeftTo: in.To}); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
+// leaveBody is what POST /api/workers/{id}/leave takes.
+type leaveBody struct {
+	Reason string `json:"reason"`
+	Date   string `json:"date"`
+	To     string `json:"to"`
 }
 
-func (s *Server) apiReturn(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	if err := decodeEmpty(w, r); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	if err := s.st.Return(r.Context(), id); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": id.String()})
+func (s *Server) apiEndPlacement(r *http.Request, id ident.ID, in *endBody) error {
+	return s.st.EndPlacement(r.Context(), id, in.Status, in.EndedOn)
+}
+
+func (s *Server) apiLeave(r *http.Request, id ident.ID, in *leaveBody) error {
+	return s.st.Leave(r.Context(), id, records.Leave{LeftReason: in.Reason, LeftOn: in.Date, LeftTo: in.To})
+}
+
+func (s *Server) apiReturn(r *http.Request, id ident.ID, _ *struct{}) error {
+	return s.st.Return(r.Context(), id)
 }
 
 // pageCorrect is a record's correction form (更正), filled with the record

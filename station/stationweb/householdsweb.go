@@ -1,9 +1,7 @@
 package stationweb
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -111,28 +109,12 @@ func (s *Server) apiGetHousehold(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiPatchHousehold(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	body, err := readJSONBody(w, r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	fields, err := jsonFields(body)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	err = s.st.UpdateHousehold(r.Context(), id, func(h *records.Household) ([]string, error) {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.DisallowUnknownFields()
-		if err := decodeInto(dec, h); err != nil {
-			return nil, err
+	if err == nil {
+		var apply func(rec any) ([]string, error)
+		if apply, err = patchBody(w, r); err == nil {
+			err = s.st.UpdateHousehold(r.Context(), id, func(h *records.Household) ([]string, error) { return apply(h) })
 		}
-		return columnsNamed(fields, h.Columns()), nil
-	})
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
