@@ -30,27 +30,36 @@ func (s *Server) pageImport(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "import", "import", importData{Monthly: s.monthImportForm(r)})
 }
 
+// readUpload reads the form's file (at most maxUpload bytes): its name and
+// contents, or the status and message that refuse it (none sent; too
+// large).
+func (s *Server) readUpload(r *http.Request, lang string) (name string, data []byte, status int, msg string) {
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, http.StatusBadRequest, (&records.FieldError{Field: "file", Key: records.KeyRequired}).Message(lang)
+	}
+	defer file.Close()
+	if hdr.Size > s.maxUpload {
+		return "", nil, http.StatusRequestEntityTooLarge, tr(lang, "too_large")
+	}
+	data, err = io.ReadAll(io.LimitReader(file, s.maxUpload+1))
+	if err != nil || int64(len(data)) > s.maxUpload {
+		return "", nil, http.StatusRequestEntityTooLarge, tr(lang, "too_large")
+	}
+	return hdr.Filename, data, 0, ""
+}
+
 func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	fail := func(status int, msg string) {
 		s.render(w, r, status, "import", "import", importData{Error: msg, Monthly: s.monthImportForm(r)})
 	}
-	file, hdr, err := r.FormFile("file")
-	if err != nil {
-		fail(http.StatusBadRequest, (&records.FieldError{Field: "file", Key: records.KeyRequired}).Message(lang))
+	name, data, status, msg := s.readUpload(r, lang)
+	if status != 0 {
+		fail(status, msg)
 		return
 	}
-	defer file.Close()
-	if hdr.Size > s.maxUpload {
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, s.maxUpload+1))
-	if err != nil || int64(len(data)) > s.maxUpload {
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	}
-	res, err := s.st.ImportWorkers(r.Context(), hdr.Filename, data, lang)
+	res, err := s.st.ImportWorkers(r.Context(), name, data, lang)
 	switch {
 	case errors.Is(err, station.ErrTooLarge):
 		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))

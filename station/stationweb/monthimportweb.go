@@ -2,7 +2,6 @@ package stationweb
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -58,27 +57,17 @@ func (s *Server) postMonthImport(w http.ResponseWriter, r *http.Request) {
 		d.Error = msg
 		s.render(w, r, status, "import", "import", importData{Monthly: d})
 	}
-	file, hdr, err := r.FormFile("file")
-	// The form's values are read after FormFile, which parses the form.
+	name, data, status, msg := s.readUpload(r, lang)
+	// The form's values are read after the file, which parses the form.
 	d.Month = strings.TrimSpace(r.PostFormValue("month"))
 	d.Method = strings.TrimSpace(r.PostFormValue("verified_by_method"))
 	d.By = strings.TrimSpace(r.PostFormValue("verified_by"))
 	d.At = strings.TrimSpace(r.PostFormValue("verified_at"))
-	if err != nil {
-		fail(http.StatusBadRequest, (&records.FieldError{Field: "file", Key: records.KeyRequired}).Message(lang))
+	if status != 0 {
+		fail(status, msg)
 		return
 	}
-	defer file.Close()
-	if hdr.Size > s.maxUpload {
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	}
-	data, err := io.ReadAll(io.LimitReader(file, s.maxUpload+1))
-	if err != nil || int64(len(data)) > s.maxUpload {
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	}
-	res, err := s.st.ImportMonthStatuses(r.Context(), hdr.Filename, data, station.MonthImport{Month: d.Month,
+	res, err := s.st.ImportMonthStatuses(r.Context(), name, data, station.MonthImport{Month: d.Month,
 		VerifiedByMethod: d.Method, VerifiedBy: d.By, VerifiedAt: d.At}, lang)
 	if fe, ok := records.AsFieldError(err); ok {
 		fail(http.StatusBadRequest, fe.Message(lang))
