@@ -104,6 +104,22 @@ func StatusList(listType string, willingAway bool) (list string, willing bool) {
 	return l, w || willingAway
 }
 
+// ListCondition is StatusList in SQL: the condition on the monthly status
+// row aliased alias for being on list (one of ListTypes). 就业 and 失业 are
+// the list_type (a version-1 有意愿外出 row is 失业); 有意愿外出 is the
+// month's flag, or that old list type. Another list gives "0" (false).
+func ListCondition(list, alias string) string {
+	switch list {
+	case ListEmployed:
+		return alias + `.list_type = '` + ListEmployed + `'`
+	case ListUnemployed:
+		return alias + `.list_type IN ('` + ListUnemployed + `', '` + ListWillingAway + `')`
+	case ListWillingAway:
+		return `(` + alias + `.willing_away = 1 OR ` + alias + `.list_type = '` + ListWillingAway + `')`
+	}
+	return `0`
+}
+
 // ListCode is the English code of a list type (employed, unemployed, willing_away).
 func ListCode(list string) string {
 	switch list {

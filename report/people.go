@@ -141,7 +141,7 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 		// CROSS JOIN keeps workers the outer loop: the status is found from
 		// the worker, never the other way round.
 		join = "CROSS JOIN"
-		where = append(where, listWhere(records.NormalizeList(l)))
+		where = append(where, records.ListCondition(records.NormalizeList(l), "s"))
 	default:
 		return "", nil, fmt.Errorf("%w: list %q", ErrBadQuery, l)
 	}
@@ -186,20 +186,6 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY ` + villageExpr + `, w.name, w.id`
 	return from, args, nil
-}
-
-// listWhere is the condition on the status s for being on list (one of
-// records.ListTypes). The lists overlap (ListCount): 就业 and 失业 by the
-// status, 有意愿外出 by the flag; a version 1 row's list_type 有意愿外出 is
-// 失业 and flagged.
-func listWhere(list string) string {
-	switch list {
-	case records.ListEmployed:
-		return `s.list_type = '` + records.ListEmployed + `'`
-	case records.ListUnemployed:
-		return `s.list_type IN ('` + records.ListUnemployed + `', '` + records.ListWillingAway + `')`
-	}
-	return `(s.willing_away = 1 OR s.list_type = '` + records.ListWillingAway + `')`
 }
 
 // personCols are the columns scanPeople reads, ledger columns last.

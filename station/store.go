@@ -390,23 +390,9 @@ func (s *Station) ListEntriesCounted(ctx context.Context, month, list string, li
 const notDeletedWorker = ` AND m.worker_id NOT IN (SELECT lower(hex(id)) FROM workers WHERE fs_deleted = 1
 	UNION ALL SELECT lower(hex(id)) FROM workers WHERE rowid IN ` + leftWorker + `)`
 
-// listCond is the condition on a status m of the month for being on list
-// (one of records.ListTypes). The lists overlap as the policy defines them:
-// 就业 and 失业 are a status's list_type, 有意愿外出 is everyone whose
-// status is flagged willing_away, whatever the list. A row a station of
-// schema version 1 wrote (list_type 有意愿外出, no flag) counts as 失业 and
-// flagged (records.StatusList).
-func listCond(list string) string {
-	switch list {
-	case records.ListEmployed:
-		return `m.list_type = '` + records.ListEmployed + `'`
-	case records.ListUnemployed:
-		return `m.list_type IN ('` + records.ListUnemployed + `', '` + records.ListWillingAway + `')`
-	case records.ListWillingAway:
-		return `(m.willing_away = 1 OR m.list_type = '` + records.ListWillingAway + `')`
-	}
-	return `0`
-}
+// listCond is the condition on the month's status m for being on list:
+// records.ListCondition (the lists overlap as the policy defines them).
+func listCond(list string) string { return records.ListCondition(list, "m") }
 
 // A count of statuses is the count over the month's statuses less that of
 // the void ones, which are read by rowid from the void index (voidStatus; +
