@@ -170,20 +170,31 @@ func (s *Server) apiReturn(r *http.Request, id ident.ID, _ *struct{}) error {
 	return s.st.Return(r.Context(), id)
 }
 
+// recordOfPath reads, for a page, the record of table the path's id
+// names and its person's id; on an error it shows the error page and
+// returns false.
+func (s *Server) recordOfPath(w http.ResponseWriter, r *http.Request, table string) (ident.ID, any, string, bool) {
+	id, err := pathID(r)
+	if err != nil {
+		s.webError(w, r, err)
+		return id, nil, "", false
+	}
+	rec, wid, err := s.st.CorrectableRecord(r.Context(), table, id)
+	if err != nil {
+		s.webError(w, r, err)
+		return id, nil, "", false
+	}
+	return id, rec, wid, true
+}
+
 // pageCorrect is a record's correction form (更正), filled with the record
 // as stored; saving writes the fields the form changed and goes back to
 // the person's page.
 func (s *Server) pageCorrect(kind string) http.HandlerFunc {
 	k := correctionKinds[kind]
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.webError(w, r, err)
-			return
-		}
-		rec, wid, err := s.st.CorrectableRecord(r.Context(), k.table, id)
-		if err != nil {
-			s.webError(w, r, err)
+		id, rec, wid, ok := s.recordOfPath(w, r, k.table)
+		if !ok {
 			return
 		}
 		conf, err := s.st.Conflicts(r.Context(), k.table, id)
@@ -217,14 +228,8 @@ func (s *Server) pageCorrect(kind string) http.HandlerFunc {
 func (s *Server) pageVoid(kind string) http.HandlerFunc {
 	k := correctionKinds[kind]
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.webError(w, r, err)
-			return
-		}
-		_, wid, err := s.st.CorrectableRecord(r.Context(), k.table, id)
-		if err != nil {
-			s.webError(w, r, err)
+		id, _, wid, ok := s.recordOfPath(w, r, k.table)
+		if !ok {
 			return
 		}
 		fv := formView{Action: "/records/" + kind + "/" + id.String() + "/void", Back: "/workers/" + wid}
@@ -243,14 +248,8 @@ func (s *Server) pageVoid(kind string) http.HandlerFunc {
 func (s *Server) postRestore(kind string) http.HandlerFunc {
 	k := correctionKinds[kind]
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := pathID(r)
-		if err != nil {
-			s.webError(w, r, err)
-			return
-		}
-		_, wid, err := s.st.CorrectableRecord(r.Context(), k.table, id)
-		if err != nil {
-			s.webError(w, r, err)
+		id, _, wid, ok := s.recordOfPath(w, r, k.table)
+		if !ok {
 			return
 		}
 		if err := s.st.RestoreRecord(r.Context(), k.table, id); err != nil {
