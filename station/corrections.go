@@ -470,22 +470,9 @@ func columnValues(rec Correctable, names map[string]bool) map[string]any {
 	return out
 }
 
-// Indexes are the station's indexes: records.StationIndexes and one on
-// each void and leaving column. Nearly every value there is NULL, so a
-// query finds the few void records or people who left in the index alone
-// and leaves them out (voidStatus, leftWorker) while the lists and counts
-// still read only their covering indexes.
-func Indexes() map[string][][]string {
-	out := records.StationIndexes()
-	for table, col := range map[string]string{records.MonthlyStatus: "void_reason", records.Workers: "left_reason"} {
-		out[table] = append(out[table], []string{col})
-	}
-	return out
-}
-
-// The rows a list or count leaves out, found in Indexes' void and leaving
-// indexes: void statuses and people who left, by rowid (which every index
-// carries). The planner, which cannot know how few these are, reads their
+// The rows a list or count leaves out, found in the void and leaving
+// indexes (records.StationIndexes): void statuses and people who left, by
+// rowid (which every index carries). The planner, which cannot know how few these are, reads their
 // rows by rowid only when told to (rowid IN leftWorker).
 const (
 	voidStatus = `(SELECT rowid FROM monthly_status WHERE void_reason IS NOT NULL)`

@@ -118,7 +118,7 @@ func OpenReplicaClock(ctx context.Context, dir string, c Config, log *slog.Logge
 	path := filepath.Join(dir, DBFile)
 	r, err := replica.Open(ctx, path, replica.Options{
 		Schema: schema, Site: site, Key: key, Clock: hlc.NewClock(now), Logger: log,
-		Indexes: Indexes(), Ladder: Ladder(),
+		Indexes: records.StationIndexes(), Ladder: Ladder(),
 	})
 	if err != nil {
 		return nil, err

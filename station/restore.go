@@ -249,7 +249,7 @@ func markRestored(ctx context.Context, path string, cfg Config, to replica.SiteI
 	if err != nil {
 		return err
 	}
-	r, err := replica.Open(ctx, path, replica.Options{Schema: schema, Key: key, Indexes: Indexes()})
+	r, err := replica.Open(ctx, path, replica.Options{Schema: schema, Key: key, Indexes: records.StationIndexes()})
 	if err != nil {
 		return fmt.Errorf("restore: open the restored database: %w", err)
 	}
