@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -202,26 +203,49 @@ func fdCount(pid int) (int, error) {
 	return len(ents), nil
 }
 
-// freePort returns a port on 127.0.0.1 that was free a moment ago.
+// freePort returns a port on 127.0.0.1 that was free a moment ago, below
+// the system's ephemeral range.
+//
+// The port is closed again before a child binds it. A port from the
+// ephemeral range (what listening on port 0 gives) may meanwhile become the
+// local port of an outgoing connection: the simulator's own proxies and
+// polls, or another test package's under `go test ./...`. A station then
+// fails to start with "address already in use" (seen: its debug address).
+// Nothing binds below the range unless asked to, so the port stays free.
+// Never give one out twice: two of our processes on one port would have one
+// fail to start and another answer for it.
 func freePort() (int, error) {
-	// The port is closed again before a child binds it, so the system may
-	// hand it out again meanwhile: never give one out twice (two of our
-	// processes on one port: one fails to start, another answers for it).
 	handedOut.mu.Lock()
 	defer handedOut.mu.Unlock()
-	for range 100 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return 0, fmt.Errorf("free port: %w", err)
+	lo, hi := belowEphemeral()
+	for range 200 {
+		port := lo + rand.IntN(hi-lo)
+		if handedOut.ports[port] {
+			continue
 		}
-		port := ln.Addr().(*net.TCPAddr).Port
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue // taken
+		}
 		ln.Close()
-		if !handedOut.ports[port] {
-			handedOut.ports[port] = true
-			return port, nil
+		handedOut.ports[port] = true
+		return port, nil
+	}
+	return 0, fmt.Errorf("free port: no free port in %d–%d after 200 tries", lo, hi)
+}
+
+// belowEphemeral is the range freePort picks from: from 20000 up to the
+// start of the system's ephemeral range (Linux: ip_local_port_range, 32768
+// by default).
+func belowEphemeral() (lo, hi int) {
+	lo, hi = 20000, 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		var first, last int
+		if n, _ := fmt.Sscan(string(b), &first, &last); n == 2 && first > lo+1000 {
+			hi = first
 		}
 	}
-	return 0, errors.New("free port: the system keeps handing out ports already given")
+	return lo, hi
 }
 
 // handedOut are the ports freePort gave in this process.

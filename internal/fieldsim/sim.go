@@ -115,6 +115,11 @@ func (s *Summary) Write(w io.Writer) {
 		verdict = "FAIL"
 	}
 	fmt.Fprintf(w, "fieldsim %s  seed=%d stations=%d elapsed=%s\n", verdict, s.Seed, s.Stations, s.Elapsed.Round(time.Second))
+	// The problems first: CI shows the first lines of a failure and cut
+	// them when they came last.
+	for _, p := range s.Problems {
+		fmt.Fprintf(w, "  problem: %s\n", p)
+	}
 	fmt.Fprintf(w, "  writes acknowledged: %d (+%d rows imported), unanswered: %d\n", s.Writes, s.ImportedRows, s.Unanswered)
 	var fs []string
 	for _, k := range FaultKinds {
@@ -132,9 +137,6 @@ func (s *Summary) Write(w io.Writer) {
 		fmt.Fprintf(w, "  %s\n", s.Edges[i].line())
 	}
 	fmt.Fprintf(w, "  writes lost: %d   replicas diverged: %d   problems: %d\n", s.Lost, s.Diverged, len(s.Problems))
-	for _, p := range s.Problems {
-		fmt.Fprintf(w, "  problem: %s\n", p)
-	}
 	if !s.OK() {
 		fmt.Fprintf(w, "  reproduce: go run ./cmd/fieldsim -seed %d -stations %d   (data and logs kept in %s)\n", s.Seed, s.Stations, s.WorkDir)
 	}

@@ -34,16 +34,12 @@ func TestShortRound(t *testing.T) {
 	if sum != nil {
 		sum.Write(&out)
 	}
-	t.Log("\n" + out.String())
 	if err != nil {
-		t.Log(logs.String())
-		// The problems again, last: CI shows the end of the output.
-		var problems []string
-		if sum != nil {
-			problems = sum.Problems
-		}
-		t.Fatalf("seed %d: %v\n%s", cfg.Seed, err, strings.Join(problems, "\n"))
+		// The summary (problems first) in the failure message itself, the
+		// processes' log after it: CI shows the first lines of a failure.
+		t.Fatalf("seed %d: %v\n%s\n%s", cfg.Seed, err, out.String(), logs.String())
 	}
+	t.Log("\n" + out.String())
 	if sum.Writes == 0 || sum.Faults["kill-hub"]+sum.Faults["kill-station"]+sum.Faults["kill-import"] == 0 {
 		t.Fatalf("the round did too little to prove anything: %+v", sum)
 	}
