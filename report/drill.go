@@ -1,0 +1,90 @@
+package report
+
+import (
+	"fmt"
+
+	"fieldsync/records"
+)
+
+// DrillFigure is a figure of the dashboard whose people can be listed: its
+// name in URLs (GET /api/people?figure=NAME), its Chinese title, and the
+// PeopleQuery that selects the people it counts. A figure and its list
+// always agree: the count of the query is the figure (tests hold every one
+// to that: TestDrillFiguresMatchTheirPeople).
+type DrillFigure struct {
+	Name  string
+	Title string
+	query func(q *PeopleQuery)
+	value func(f *Figures) int
+}
+
+// Value is the figure's value in f (the county's, or as filtered when f
+// was).
+func (d DrillFigure) Value(f *Figures) int { return d.value(f) }
+
+// Drill-down figure names.
+const (
+	FigWorkers       = "workers"
+	FigEmployed      = "employed"
+	FigUnemployed    = "unemployed"
+	FigWillingAway   = "willing_away"
+	FigNoStatus      = "no_status"
+	FigPoverty       = "poverty"
+	FigMonitored     = "monitored"
+	FigLedger        = "ledger"
+	FigGapMonth      = "gap_month"
+	FigGapSixMonths  = "gap_six_months"
+	FigOlder         = "older"
+	FigOlderEmployed = "older_employed"
+)
+
+// DrillFigures lists the figures that open to their people, in the order a
+// page shows them.
+var DrillFigures = []DrillFigure{
+	{FigWorkers, "登记人数", func(q *PeopleQuery) {}, func(f *Figures) int { return f.Workers }},
+	{FigEmployed, "就业", func(q *PeopleQuery) { q.List = records.ListEmployed }, func(f *Figures) int { return f.Lists.Count.Employed }},
+	{FigUnemployed, "失业", func(q *PeopleQuery) { q.List = records.ListUnemployed }, func(f *Figures) int { return f.Lists.Count.Unemployed }},
+	{FigWillingAway, "有意愿外出", func(q *PeopleQuery) { q.List = records.ListWillingAway }, func(f *Figures) int { return f.Lists.Count.WillingAway }},
+	{FigNoStatus, "本月无状态", func(q *PeopleQuery) { q.List = NoStatus }, func(f *Figures) int { return f.Workers - f.Lists.Count.Total() }},
+	{FigPoverty, GroupPoverty, func(q *PeopleQuery) { q.Group = GroupPoverty }, func(f *Figures) int { return groupPeople(f, GroupPoverty) }},
+	{FigMonitored, GroupMonitored, func(q *PeopleQuery) { q.Group = GroupMonitored }, func(f *Figures) int { return groupPeople(f, GroupMonitored) }},
+	{FigLedger, "帮扶台账人数", func(q *PeopleQuery) { q.Group = GroupEither }, func(f *Figures) int { return f.Ledger.People }},
+	{FigGapMonth, "本月未帮扶", func(q *PeopleQuery) { q.Gap = GapMonth }, func(f *Figures) int { return f.Ledger.NoneThisMonth }},
+	{FigGapSixMonths, "六个月未帮扶", func(q *PeopleQuery) { q.Gap = GapSixMonths }, func(f *Figures) int { return f.Ledger.NoneSixMonths }},
+	{FigOlder, "大龄劳动力", func(q *PeopleQuery) { q.Older = true }, func(f *Figures) int { return f.Older.People }},
+	{FigOlderEmployed, "大龄劳动力（就业）", func(q *PeopleQuery) { q.Older, q.List = true, records.ListEmployed }, func(f *Figures) int { return f.Older.Lists.Employed }},
+}
+
+// DrillFigureNamed returns the figure of that name.
+func DrillFigureNamed(name string) (DrillFigure, bool) {
+	for _, f := range DrillFigures {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return DrillFigure{}, false
+}
+
+// FigureQuery is the query of the people behind figure name in month,
+// within area (a township's or village's division code; "" for the whole
+// county). An unknown figure or a bad area is ErrBadQuery; a bad month is
+// ErrBadMonth when the query runs.
+func FigureQuery(name, month, area string) (PeopleQuery, error) {
+	f, ok := DrillFigureNamed(name)
+	if !ok {
+		return PeopleQuery{}, fmt.Errorf("%w: figure %q", ErrBadQuery, name)
+	}
+	q := PeopleQuery{Month: month, Area: area}
+	f.query(&q)
+	return q, nil
+}
+
+// groupPeople is the people of one assistance group in f.
+func groupPeople(f *Figures, group string) int {
+	for _, g := range f.Assistance {
+		if g.Group == group {
+			return g.People
+		}
+	}
+	return 0
+}
