@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"strings"
 
 	"fieldsync/records"
 )
@@ -16,11 +17,33 @@ type DrillFigure struct {
 	Title string
 	query func(q *PeopleQuery)
 	value func(f *Figures) int
+	// village is the figure's value in one village row; nil for a figure
+	// the rows do not break down (AreaValue says so).
+	village func(v *VillageRow) int
 }
 
 // Value is the figure's value in f (the county's, or as filtered when f
 // was).
 func (d DrillFigure) Value(f *Figures) int { return d.value(f) }
+
+// AreaValue is the figure's value for the residents of area (a township's
+// or a village's division code), summed over f.Villages; false when the
+// figure has no breakdown by village. An empty area is the county.
+func (d DrillFigure) AreaValue(f *Figures, area string) (int, bool) {
+	if area == "" {
+		return d.value(f), true
+	}
+	if d.village == nil {
+		return 0, false
+	}
+	n := 0
+	for i := range f.Villages {
+		if strings.HasPrefix(f.Villages[i].Code, area) {
+			n += d.village(&f.Villages[i])
+		}
+	}
+	return n, true
+}
 
 // Drill-down figure names.
 const (
@@ -41,18 +64,18 @@ const (
 // DrillFigures lists the figures that open to their people, in the order a
 // page shows them.
 var DrillFigures = []DrillFigure{
-	{FigWorkers, "登记人数", func(q *PeopleQuery) {}, func(f *Figures) int { return f.Workers }},
-	{FigEmployed, "就业", func(q *PeopleQuery) { q.List = records.ListEmployed }, func(f *Figures) int { return f.Lists.Count.Employed }},
-	{FigUnemployed, "失业", func(q *PeopleQuery) { q.List = records.ListUnemployed }, func(f *Figures) int { return f.Lists.Count.Unemployed }},
-	{FigWillingAway, "有意愿外出", func(q *PeopleQuery) { q.List = records.ListWillingAway }, func(f *Figures) int { return f.Lists.Count.WillingAway }},
-	{FigNoStatus, "本月无状态", func(q *PeopleQuery) { q.List = NoStatus }, func(f *Figures) int { return f.Workers - f.Lists.Count.Total() }},
-	{FigPoverty, GroupPoverty, func(q *PeopleQuery) { q.Group = GroupPoverty }, func(f *Figures) int { return groupPeople(f, GroupPoverty) }},
-	{FigMonitored, GroupMonitored, func(q *PeopleQuery) { q.Group = GroupMonitored }, func(f *Figures) int { return groupPeople(f, GroupMonitored) }},
-	{FigLedger, "帮扶台账人数", func(q *PeopleQuery) { q.Group = GroupEither }, func(f *Figures) int { return f.Ledger.People }},
-	{FigGapMonth, "本月未帮扶", func(q *PeopleQuery) { q.Gap = GapMonth }, func(f *Figures) int { return f.Ledger.NoneThisMonth }},
-	{FigGapSixMonths, "六个月未帮扶", func(q *PeopleQuery) { q.Gap = GapSixMonths }, func(f *Figures) int { return f.Ledger.NoneSixMonths }},
-	{FigOlder, "大龄劳动力", func(q *PeopleQuery) { q.Older = true }, func(f *Figures) int { return f.Older.People }},
-	{FigOlderEmployed, "大龄劳动力（就业）", func(q *PeopleQuery) { q.Older, q.List = true, records.ListEmployed }, func(f *Figures) int { return f.Older.Lists.Employed }},
+	{FigWorkers, "登记人数", func(q *PeopleQuery) {}, func(f *Figures) int { return f.Workers }, func(v *VillageRow) int { return v.Workers }},
+	{FigEmployed, "就业", func(q *PeopleQuery) { q.List = records.ListEmployed }, func(f *Figures) int { return f.Lists.Count.Employed }, func(v *VillageRow) int { return v.Lists.Employed }},
+	{FigUnemployed, "失业", func(q *PeopleQuery) { q.List = records.ListUnemployed }, func(f *Figures) int { return f.Lists.Count.Unemployed }, func(v *VillageRow) int { return v.Lists.Unemployed }},
+	{FigWillingAway, "有意愿外出", func(q *PeopleQuery) { q.List = records.ListWillingAway }, func(f *Figures) int { return f.Lists.Count.WillingAway }, func(v *VillageRow) int { return v.Lists.WillingAway }},
+	{FigNoStatus, "本月无状态", func(q *PeopleQuery) { q.List = NoStatus }, func(f *Figures) int { return f.Workers - f.Lists.Count.Total() }, func(v *VillageRow) int { return v.Workers - v.Lists.Total() }},
+	{FigPoverty, GroupPoverty, func(q *PeopleQuery) { q.Group = GroupPoverty }, func(f *Figures) int { return groupPeople(f, GroupPoverty) }, func(v *VillageRow) int { return v.Poverty }},
+	{FigMonitored, GroupMonitored, func(q *PeopleQuery) { q.Group = GroupMonitored }, func(f *Figures) int { return groupPeople(f, GroupMonitored) }, func(v *VillageRow) int { return v.Monitored }},
+	{FigLedger, "帮扶台账人数", func(q *PeopleQuery) { q.Group = GroupEither }, func(f *Figures) int { return f.Ledger.People }, nil},
+	{FigGapMonth, "本月未帮扶", func(q *PeopleQuery) { q.Gap = GapMonth }, func(f *Figures) int { return f.Ledger.NoneThisMonth }, func(v *VillageRow) int { return v.NoneThisMonth }},
+	{FigGapSixMonths, "六个月未帮扶", func(q *PeopleQuery) { q.Gap = GapSixMonths }, func(f *Figures) int { return f.Ledger.NoneSixMonths }, func(v *VillageRow) int { return v.NoneSixMonths }},
+	{FigOlder, "大龄劳动力", func(q *PeopleQuery) { q.Older = true }, func(f *Figures) int { return f.Older.People }, func(v *VillageRow) int { return v.Older }},
+	{FigOlderEmployed, "大龄劳动力（就业）", func(q *PeopleQuery) { q.Older, q.List = true, records.ListEmployed }, func(f *Figures) int { return f.Older.Lists.Employed }, nil},
 }
 
 // DrillFigureNamed returns the figure of that name.

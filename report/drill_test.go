@@ -33,3 +33,37 @@ func TestDrillFiguresMatchTheirPeople(t *testing.T) {
 		t.Errorf("unknown figure: %v, want ErrBadQuery", err)
 	}
 }
+
+// TestDrillFiguresByArea holds the figures' values by township and village
+// to their lists too.
+func TestDrillFiguresByArea(t *testing.T) {
+	c := genCounty(t, 300, 3)
+	r := c.write(t)
+	ctx := context.Background()
+	f := dashboard(t, r, testMonth)
+	areas := []string{testVillages[0], testVillages[0][:9], testVillages[2][:9]}
+	byArea := 0
+	for _, d := range DrillFigures {
+		for _, area := range areas {
+			want, ok := d.AreaValue(f, area)
+			if !ok {
+				continue
+			}
+			byArea++
+			q, err := FigureQuery(d.Name, testMonth, area)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := People(ctx, r.DB(), q, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Total != want {
+				t.Errorf("%s in %s: %d people, the figure says %d", d.Name, area, p.Total, want)
+			}
+		}
+	}
+	if byArea == 0 {
+		t.Fatal("no figure has a value by area")
+	}
+}
