@@ -95,6 +95,8 @@ type Summary struct {
 	// Restarted counts the times every process was started once more
 	// because a station differed from the hub when they stopped.
 	Restarted int
+	// RestartedFor names the stations that differed then.
+	RestartedFor []string
 	// Problems lists every failed check.
 	Problems []string
 	// WorkDir is where the data and logs are (kept after a failure).
@@ -127,7 +129,7 @@ func (s *Summary) Write(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  faults: %s\n", strings.Join(fs, " "))
 	if s.Restarted > 0 {
-		fmt.Fprintf(w, "  started again to converge after stopping: %d\n", s.Restarted)
+		fmt.Fprintf(w, "  started again to converge after stopping: %d (%s differed)\n", s.Restarted, strings.Join(s.RestartedFor, ", "))
 	}
 	fmt.Fprintf(w, "  conflicts recorded for concurrent edits: %d of %d\n", s.Conflicts, s.ConflictsWant)
 	for _, k := range sortedKeys(s.KnownBugs) {
@@ -382,6 +384,7 @@ func (s *sim) run(ctx context.Context, sum *Summary) error {
 	} else if len(names) > 0 {
 		s.log.Warn("stations differ from the hub after stopping; starting everything once more", "stations", names)
 		sum.Restarted++
+		sum.RestartedFor = names
 		for _, p := range append([]*proc{s.hub}, s.procsOf()...) {
 			if err := p.start(ctx); err != nil {
 				return err
