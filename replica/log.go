@@ -75,7 +75,6 @@ func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogE
 		out     []LogEntry
 		bytes   int
 		scanned = after
-		metas   map[rowKey]*rowMeta
 	)
 	const chunk = 100
 	for examined := 0; examined < maxScan && len(out) < q.Limit && bytes < q.MaxBytes; {
@@ -143,10 +142,13 @@ func (r *Replica) ReadLog(ctx context.Context, after uint64, q LogQuery) ([]LogE
 		}
 		if q.MarkReplaced || q.SkipLiveFrom != 0 {
 			// The relay rule needs each row's current heads: load them a
-			// chunk of rows per query, not one query per change.
-			if metas == nil {
-				metas = map[rowKey]*rowMeta{}
-			}
+			// chunk of rows per query, not one query per change. Loaded
+			// again for every chunk, after its log rows were read, so
+			// that they are never older than the changes judged against
+			// them: heads kept from an earlier chunk missed a change
+			// committed since, which this chunk then read and marked
+			// replaced (TestReadLogMarksWithHeadsAsOfTheirRows).
+			metas := map[rowKey]*rowMeta{}
 			if err := r.loadMetas(ctx, picked, pickedTables, metas); err != nil {
 				return nil, scanned, err
 			}
