@@ -6,6 +6,7 @@
 // password checks, a no-echo password prompt, the time zone pages show dates
 // in, hardened http.Server settings, CSV cell neutralising, the
 // fingerprints of self-signed TLS certificates and the pages' shared look
-// (one stylesheet and one page header for both servers). It follows the OWASP session,
-// CSRF and authentication cheat sheets; it holds no domain knowledge.
+// (one stylesheet and one page header for both servers). It follows the
+// OWASP session, CSRF and authentication cheat sheets; it holds no domain
+// knowledge.
 package webkit
