@@ -99,20 +99,7 @@ func (v *view) T(key string) string { return tr(v.Lang, key) }
 func (v *view) L(field string) string { return records.FieldLabel(v.Lang, field) }
 
 // LangURL is the current page in the other language.
-func (v *view) LangURL() string {
-	u, err := url.Parse(v.Path)
-	if err != nil {
-		return "/"
-	}
-	q := u.Query()
-	if v.Lang == "en" {
-		q.Set("lang", "zh")
-	} else {
-		q.Set("lang", "en")
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func (v *view) LangURL() string { return webkit.OtherLangURL(v.Path, v.Lang) }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, titleKey string, data any) {
 	lang := langOf(r)
