@@ -1,13 +1,11 @@
 package hubweb
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -26,10 +24,13 @@ import (
 
 // webText holds the pages' texts: Chinese, English.
 var webText = webkit.Catalogue{
-	"nav_status": {"同步状态", "Sync status"}, "nav_dashboard": {"看板与月报", "Dashboard"},
+	"nav_status": {"服务站", "Station health"}, "nav_dashboard": {"看板", "Dashboard"},
 	"nav_conflicts": {"冲突处理", "Conflicts"}, "nav_workers": {"人员查询", "Workers"},
-	"nav_stations": {"服务站管理", "Stations"},
-	"conflicts":    {"冲突队列", "Conflict queue"}, "conflict": {"冲突", "Conflict"},
+	"nav_stations": {"服务站管理", "Manage stations"}, "nav_people": {"人员名单", "People"},
+	"nav_joins": {"加入请求", "Join requests"}, "hub_app": {"就业服务县级平台", "County employment hub"},
+	"role_viewer": {"查看员", "Viewer"}, "role_resolver": {"处理员", "Resolver"},
+	"role_station_manager": {"服务站管理员", "Station manager"}, "role_owner": {"管理员", "Administrator"},
+	"conflicts": {"冲突队列", "Conflict queue"}, "conflict": {"冲突", "Conflict"},
 	"type": {"类型", "Type"}, "station": {"服务站", "Station"}, "table": {"表", "Table"},
 	"age": {"至少几天前", "At least days old"}, "status": {"状态", "Status"}, "filter": {"筛选", "Filter"},
 	"open": {"待处理", "Open"}, "resolved": {"已处理", "Resolved"}, "all": {"全部", "All"},
@@ -101,68 +102,6 @@ var webFuncs = template.FuncMap{
 	"join":  func(s []string) string { return strings.Join(s, "、") },
 	"arr":   func(xs ...any) []any { return xs },
 	"place": placeLabel,
-}
-
-// page is the data every page template gets.
-type page struct {
-	Hub, Title, Lang, CSRF, Error, Notice string
-	Admin                                 *access.Admin
-	Data                                  any
-	Waiting                               int // requests waiting for the county, for the navigation
-}
-
-// newPage fills the frame's data for a request.
-func (h *server) newPage(r *http.Request, lang, titleKey string) page {
-	p := page{Hub: h.Name(), Title: tw(lang, titleKey), Lang: lang}
-	if a, ok := access.AdminFrom(r.Context()); ok {
-		p.Admin, p.CSRF = a, h.csrfToken(a)
-		p.Waiting = h.waitingCount(r.Context())
-	}
-	p.Notice = noticeText(lang, r.URL.Query())
-	return p
-}
-
-// noticeText is the success banner a redirect asks for with ?notice=KEY
-// (and the counts ?n= and ?failed=). The text comes from this fixed set: a
-// link cannot put words of its own on a genuine hub page; an unknown key
-// shows nothing.
-func noticeText(lang string, q url.Values) string {
-	count := func(name string) int {
-		n, err := strconv.Atoi(q.Get(name))
-		if err != nil || n < 0 || n > maxBulk {
-			return 0
-		}
-		return n
-	}
-	switch q.Get("notice") {
-	case "resolved":
-		t := msg2(lang, fmt.Sprintf("已处理 %d 个冲突", count("n")), fmt.Sprintf("%d conflicts resolved", count("n")))
-		if f := count("failed"); f > 0 {
-			t += msg2(lang, fmt.Sprintf("；%d 个未能处理，仍在队列中", f), fmt.Sprintf("; %d could not be resolved and stay in the queue", f))
-		}
-		return t
-	case "revoked":
-		return msg2(lang, "服务站已注销", "station revoked")
-	case "request_approved":
-		return msg2(lang, "已批准", "approved")
-	case "request_declined":
-		return msg2(lang, "已拒绝", "declined")
-	}
-	return ""
-}
-
-// render executes a page template into a buffer first, so that an error
-// does not leave a half page.
-func (h *server) render(w http.ResponseWriter, r *http.Request, t *template.Template, status int, p page) {
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, p); err != nil {
-		h.log.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
-		http.Error(w, tr(p.Lang, "internal"), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
 }
 
 var queueTmpl = mustTemplate("queue", webFuncs, true)

@@ -165,10 +165,16 @@ func longLived(next http.Handler) http.Handler {
 //go:embed static
 var staticFS embed.FS
 
-// staticFiles serves the pages' one stylesheet and one script.
+// staticFiles serves the pages' stylesheets (webkit's shared kit.css and the
+// hub's own hub.css) and their one script.
 func staticFiles() http.Handler {
 	files := http.FileServerFS(staticFS)
+	kit := webkit.Stylesheet()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == webkit.StylesheetPath {
+			kit.ServeHTTP(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})
@@ -249,7 +255,7 @@ func mustTemplate(name string, funcs template.FuncMap, withLayout bool) *templat
 	}
 	body := read(name) + read("footer")
 	if withLayout {
-		body = read("layout") + read("value") + body
+		body = read("layout") + webkit.HeaderTemplate() + read("value") + body
 	}
 	all := template.FuncMap{"release": release.Short}
 	maps.Copy(all, glossary.Funcs())

@@ -61,6 +61,9 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due", "households", "household") {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts_*.html", "templates/"+n+".html")
+		if err == nil {
+			_, err = t.New("kit-header").Parse(webkit.HeaderTemplate())
+		}
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", n, err)
 		}
@@ -75,8 +78,10 @@ type view struct {
 	Title string
 	CSRF  string
 	User  string
-	Path  string
-	Login bool
+	// Station is the station's name, for the header.
+	Station string
+	Path    string
+	Login   bool
 	// Fingerprint is the served certificate's, for staff to compare;
 	// Insecure warns that the station serves plain HTTP on the network.
 	Fingerprint string
@@ -94,25 +99,12 @@ func (v *view) T(key string) string { return tr(v.Lang, key) }
 func (v *view) L(field string) string { return records.FieldLabel(v.Lang, field) }
 
 // LangURL is the current page in the other language.
-func (v *view) LangURL() string {
-	u, err := url.Parse(v.Path)
-	if err != nil {
-		return "/"
-	}
-	q := u.Query()
-	if v.Lang == "en" {
-		q.Set("lang", "zh")
-	} else {
-		q.Set("lang", "en")
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func (v *view) LangURL() string { return webkit.OtherLangURL(v.Path, v.Lang) }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, titleKey string, data any) {
 	lang := langOf(r)
 	v := &view{Lang: lang, Title: tr(lang, titleKey), Path: r.URL.RequestURI(), Login: s.login, Data: data,
-		Fingerprint: s.tlsFP, Insecure: s.insecure}
+		Fingerprint: s.tlsFP, Insecure: s.insecure, Station: s.cfg.Name}
 	v.CSRF, _ = r.Context().Value(ctxCSRF).(string)
 	v.User = station.LoggedIn(r.Context())
 	if !s.login || v.User != "" {
@@ -141,6 +133,7 @@ func (s *Server) webError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) routesWeb(mux *http.ServeMux) {
 	sub, _ := fs.Sub(staticFS, "static") // the embedded directory exists
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(sub)))
+	mux.Handle("GET "+webkit.StylesheetPath, webkit.Stylesheet())
 	mux.Handle("GET "+placesweb.PickerPath, placesweb.Picker())
 	mux.HandleFunc("GET /{$}", s.pageHome)
 	s.routesBackup(mux)
