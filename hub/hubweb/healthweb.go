@@ -41,6 +41,7 @@ var healthText = webkit.Catalogue{
 	"enrolled":           {"登记时间", "Enrolled"},
 	"station_site":       {"站点号", "Site"},
 	"its_conflicts":      {"查看该站的冲突", "Its conflicts"},
+	"refusal_reason":     {"原因", "Reason"},
 	"whole_change":       {"整条修改", "the whole change"},
 	"deletion":           {"删除", "deletion"},
 	"entered_by":         {"录入人", "entered by"},
