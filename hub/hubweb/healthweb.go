@@ -37,7 +37,7 @@ var healthText = webkit.Catalogue{
 	"unknown_offline":    {"离线时未知", "unknown while offline"},
 	"health_total":       {"服务站", "Stations"},
 	"health_attention":   {"需关注", "Need attention"},
-	"health_refresh":     {"每60秒自动刷新", "Refreshes every 60 s"},
+	"health_refresh":     {"每30秒自动刷新", "Refreshes every 30 s"},
 	"enrolled":           {"登记时间", "Enrolled"},
 	"station_site":       {"站点号", "Site"},
 	"its_conflicts":      {"查看该站的冲突", "Its conflicts"},
@@ -65,7 +65,7 @@ var healthText = webkit.Catalogue{
 }
 
 // healthRefresh is how often the overview reloads itself.
-const healthRefresh = 60 * time.Second
+const healthRefresh = 30 * time.Second
 
 // tableLabel names a table in lang; an unknown one is named as given.
 func tableLabel(lang, table string) string {
