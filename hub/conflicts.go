@@ -114,6 +114,7 @@ type Conflict struct {
 	WorkerName string          `json:"worker_name,omitempty"`
 	IDNumber   string          `json:"id_number,omitempty"` // masked
 	Label      string          `json:"label,omitempty"`
+	Village    string          `json:"village,omitempty"` // the person's residence village (division code): NameConflicts
 	Stations   []string        `json:"stations"`
 	Values     []ConflictValue `json:"values"`
 	Status     string          `json:"status"`

@@ -66,6 +66,16 @@ type Refusal struct {
 	Reason    string    `json:"reason"`
 	State     string    `json:"state"`
 	At        time.Time `json:"at"`
+	// The person the refused row is of (a worker, or the worker a status,
+	// registration, follow-up, placement or household names), so that the
+	// county sees a name rather than a row id: the worker's row id, name
+	// and masked id number; "" when the hub holds no such row.
+	WorkerID   string `json:"worker_id,omitempty"`
+	WorkerName string `json:"worker_name,omitempty"`
+	IDNumber   string `json:"id_number,omitempty"`
+	// Label is the record's own name when it is not a person's (a gig's
+	// title, a placement's gig).
+	Label string `json:"label,omitempty"`
 }
 
 // Refusals lists a station's refused changes ("" for every station),
@@ -101,5 +111,36 @@ func (h *Hub) Refusals(ctx context.Context, station string, limit int) ([]Refusa
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list refusals: %w", err)
 	}
+	rows.Close()
+	read := h.currentRow
+	for i := range out {
+		r := &out[i]
+		id, err := ident.ParseID(r.Row)
+		if err != nil || r.Table == "" {
+			continue
+		}
+		l, err := labelOf(ctx, read, r.Table, id)
+		if err != nil {
+			return nil, fmt.Errorf("list refusals: name the row: %w", err)
+		}
+		if !l.id.IsZero() {
+			r.WorkerID, r.WorkerName, r.IDNumber = l.id.String(), l.name, l.masked
+		}
+		r.Label = l.label
+	}
 	return out, nil
+}
+
+// currentRow is a rowReader over the hub's database: a row's current
+// values by column, nil when the hub holds no such row (or the table is
+// not one of the schema's).
+func (h *Hub) currentRow(ctx context.Context, table string, id ident.ID) (map[string]any, error) {
+	if _, ok := h.rep.Schema().Table(table); !ok {
+		return nil, nil
+	}
+	rows, err := h.readRow(ctx, table, `WHERE id = ?`, id[:])
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0], nil
 }

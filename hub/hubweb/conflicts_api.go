@@ -119,6 +119,9 @@ func (h *server) apiConflicts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, total, err := h.Conflicts(r.Context(), f)
+	if err == nil {
+		err = h.NameConflicts(r.Context(), list)
+	}
 	if err != nil {
 		h.writeResolveError(w, r, err)
 		return

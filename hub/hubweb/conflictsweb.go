@@ -104,7 +104,7 @@ var webFuncs = template.FuncMap{
 	"place": placeLabel,
 }
 
-var queueTmpl = mustTemplate("queue", webFuncs, true)
+var queueTmpl = mustTemplate("queue", namedFuncs, true)
 
 // queueData is the queue page's data.
 type queueData struct {
@@ -133,13 +133,17 @@ func (h *server) pageQueue(w http.ResponseWriter, r *http.Request) {
 		f.Status = hub.StatusOpen
 	}
 	d := queueData{F: f, Age: q.Get("age"), Kinds: hub.ConflictKinds, Statuses: []string{hub.StatusOpen, hub.StatusResolved, "all"},
-		Tables: []string{records.Workers, records.MonthlyStatus, records.Unemployment, records.Gigs, records.Placements}}
+		Tables: []string{records.Workers, records.MonthlyStatus, records.Unemployment, records.Jobseeker, records.Followups,
+			records.Gigs, records.Placements, records.Households}}
 	status := http.StatusOK
 	if ferr != nil {
 		p.Error, status = ferr.Message(lang), http.StatusBadRequest
 	} else {
 		var err error
-		if d.List, d.Total, err = h.Conflicts(r.Context(), f); err != nil {
+		if d.List, d.Total, err = h.Conflicts(r.Context(), f); err == nil {
+			err = h.NameConflicts(r.Context(), d.List)
+		}
+		if err != nil {
 			h.log.ErrorContext(r.Context(), "conflict queue", "err", err)
 			p.Error, status = tr(lang, "internal"), http.StatusInternalServerError
 		}
@@ -186,7 +190,7 @@ func (h *server) postBulk(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/conflicts?notice=resolved&n=%d&failed=%d", ok, failed), http.StatusSeeOther)
 }
 
-var conflictTmpl = mustTemplate("conflict", webFuncs, true)
+var conflictTmpl = mustTemplate("conflict", namedFuncs, true)
 
 // conflictPageData is the conflict page's data.
 type conflictPageData struct {

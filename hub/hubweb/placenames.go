@@ -9,8 +9,11 @@ import (
 
 // placeColumns are the record columns that hold division codes: the pages
 // show their values as the places' names (a monthly status's place may be
-// free text, shown as written when no place has it as its code).
-var placeColumns = map[string]bool{"hukou_village": true, "residence_village": true, "place": true, "division_code": true}
+// free text, shown as written when no place has it as its code; a
+// household's village is a code, the station directory's village and
+// township are the same when a code was written).
+var placeColumns = map[string]bool{"hukou_village": true, "residence_village": true, "place": true, "division_code": true,
+	"village": true, "township": true}
 
 // placeLabel is the template function place: the label of v (its name, with
 // path and code for the tooltip) when column holds division codes and some

@@ -25,28 +25,24 @@ func (h *server) routesStationPages(mux *http.ServeMux) {
 	mux.Handle("GET /stations/{name}", h.pageFor(access.PermView, h.pageStation))
 }
 
-var stationTmpl = mustTemplate("station", webFuncs, true)
+var stationTmpl = mustTemplate("station", namedFuncs, true)
 
-// pageStation shows one station: its sync health, the changes the hub did
-// not accept from it (refusalsLimit, newest first, id numbers and phones
-// masked) and its recent joins and deletion requests.
+// pageStation shows one station's health in full (hub.StationHealth), the
+// changes the hub did not accept from it (refusalsLimit, newest first, with
+// the person's name, id numbers and phones masked), its recent joins and
+// deletion requests, its restores from a backup, and a link to its
+// conflicts.
 func (h *server) pageStation(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(w, r)
 	name := r.PathValue("name")
-	sts, err := h.Status(r.Context())
+	st, err := h.StationHealthOf(r.Context(), name)
+	if errors.Is(err, hub.ErrStationUnknown) {
+		http.Error(w, msg2(lang, "没有名为“"+name+"”的服务站", "no station named "+name), http.StatusNotFound)
+		return
+	}
 	if err != nil {
 		h.log.ErrorContext(r.Context(), "station page", "err", err)
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
-		return
-	}
-	var st *hub.StationStatus
-	for i := range sts {
-		if sts[i].Name == name {
-			st = &sts[i]
-		}
-	}
-	if st == nil {
-		http.Error(w, msg2(lang, "没有名为“"+name+"”的服务站", "no station named "+name), http.StatusNotFound)
 		return
 	}
 	refusals, err := h.Refusals(r.Context(), name, refusalsLimit)
@@ -70,7 +66,9 @@ func (h *server) pageStation(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(r, lang, "station_page")
 	p.Title += " · " + name
-	p.Data = map[string]any{"Station": st, "Refusals": refusals, "Requests": reqs, "Moves": moves}
+	row := healthRows(lang, h.now(), []hub.StationHealth{st})[0]
+	p.Data = map[string]any{"Station": row, "Refusals": refusals, "Requests": reqs, "Moves": moves,
+		"MaxSkew": offset(h.Options().MaxSkew)[1:]}
 	h.render(w, r, stationTmpl, http.StatusOK, p)
 }
 
