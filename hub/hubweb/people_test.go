@@ -133,12 +133,13 @@ func (c *drillCounty) people(t *testing.T, token string, q url.Values) *peopleLi
 }
 
 // biggest is the code of the area (its first n digits) with the most
-// workers in f.
+// workers in f, of the villages the division table names (some of the
+// sample's villages it does not know).
 func biggest(f *report.Figures, n int) string {
 	count := map[string]int{}
 	best := ""
 	for _, v := range f.Villages {
-		if len(v.Code) != 12 {
+		if len(v.Code) != 12 || !places.LabelOf(v.Code).Known {
 			continue
 		}
 		a := v.Code[:n]
