@@ -164,6 +164,11 @@ func TestDashboardPage(t *testing.T) {
 	if strings.Contains(body, ">summary.csv") || strings.Contains(body, `type="month"`) {
 		t.Error("dashboard shows an English download name or the English month input")
 	}
+	if st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month=2026-11&lang=en"); st != http.StatusOK || !strings.Contains(body, "Employment dashboard") ||
+		!strings.Contains(body, "on last month") {
+		t.Errorf("dashboard in English: %d", st)
+	}
+	hubtest.Page(t, c, h.URL()+"/dashboard?lang=zh")
 	if st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month=2026-13"); st != http.StatusBadRequest || !strings.Contains(body, "月份：") || !strings.Contains(body, "YYYY-MM") {
 		t.Errorf("bad month: %d", st)
 	}

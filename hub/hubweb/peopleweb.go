@@ -14,6 +14,7 @@ import (
 
 	"fieldsync/glossary"
 	"fieldsync/hub/access"
+	"fieldsync/places"
 	"fieldsync/records"
 	"fieldsync/report"
 	"fieldsync/webkit"
@@ -212,7 +213,18 @@ func (h *server) people(ctx context.Context, p peopleRequest) (*peopleList, erro
 	if err != nil {
 		return nil, err
 	}
-	names := h.names(ctx, p.Month)
+	// The division table names most codes; the month's figures (cached,
+	// but cold for a month nobody opened) are read only for a code it
+	// lacks, whose name the station directory may give.
+	names := areaNames{}
+	known := func(code string) bool { return code == "" || places.LabelOf(code).Known }
+	all := known(p.area())
+	for _, pr := range page.People {
+		all = all && known(pr.Village) && known(pr.Township)
+	}
+	if !all {
+		names = h.names(ctx, p.Month)
+	}
 	out := &peopleList{Figure: p.Figure.Name, Title: p.Figure.Title, Month: p.Month, MonthTitle: report.MonthTitle(p.Month),
 		Area: p.area(), AreaName: names.name(p.area()), Township: p.Township, Village: p.Village,
 		Total: page.Total, Limit: page.Limit, Offset: page.Offset, People: make([]personRow, len(page.People))}
