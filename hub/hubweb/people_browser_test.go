@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,12 +52,7 @@ func TestBrowserDashboardDrillDown(t *testing.T) {
 		chromedp.Navigate(c.URL()+"/dashboard"),
 		chromedp.WaitVisible(css(`#cards`)),
 	)
-	if os.Getenv("DASH_SCREENSHOT") != "" {
-		// A look for a person reviewing the page: DASH_SCREENSHOT=file.png.
-		if err := os.WriteFile(os.Getenv("DASH_SCREENSHOT"), []byte(get(asString(chromedp.CaptureScreenshot()))), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	screenshot(t, b, "dashboard.png")
 	// The cards, every one of report.DrillFigures, end above the window's
 	// bottom edge, with the page at its top.
 	fits := get(chromedp.Evaluate[string](`(function(){const r=document.querySelector('#cards').getBoundingClientRect();
@@ -89,9 +85,12 @@ func TestBrowserDashboardDrillDown(t *testing.T) {
 	if v := get(chromedp.Evaluate[string](selectByText("#township", townName))); v != town {
 		t.Fatalf("township %s not offered: %q", townName, v)
 	}
+	// The old page's cards lose their id, so that waiting for #cards waits
+	// for the new page.
+	get(chromedp.Evaluate[string](`document.querySelector('#cards').id='old-cards'`))
 	do(
 		chromedp.Click(css(`#show`)),
-		chromedp.WaitVisible(css(`#card-gap_month`)),
+		chromedp.WaitVisible(css(`#cards`)),
 	)
 	if loc := get(chromedp.Location()); !strings.Contains(loc, "month="+c.prev) || !strings.Contains(loc, "township="+town) {
 		t.Fatalf("after choosing: %s", loc)
@@ -111,12 +110,26 @@ func TestBrowserDashboardDrillDown(t *testing.T) {
 	if heading != wantHeading {
 		t.Errorf("list heading %q, want %q", heading, wantHeading)
 	}
+	screenshot(t, b, "people.png")
 	rows := get(chromedp.Evaluate[string](`String(document.querySelectorAll('#people tbody a[href^="/workers/"]').length)`))
 	if rows != strconv.Itoa(min(want, 100)) {
 		t.Errorf("%s people listed, want %d", rows, min(want, 100))
 	}
 	if text := get(chromedp.Text(css(`#people`))); strings.Contains(text, "150421") || !strings.Contains(text, "村民委员会") {
 		t.Errorf("the list shows village codes or no names: %.200q", text)
+	}
+}
+
+// screenshot saves the window as name in the folder DASH_SCREENSHOTS
+// names, if it names one: a look for a person reviewing the pages.
+func screenshot(t *testing.T, b *browsertest.Browser, name string) {
+	t.Helper()
+	dir := os.Getenv("DASH_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(b.Get(asString(chromedp.CaptureScreenshot()))), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
