@@ -410,3 +410,60 @@ func TestPeopleExport(t *testing.T) {
 		return n == 2
 	})
 }
+
+// The dashboard by township: the cards show the township's values (a
+// figure the villages do not break down shows — and says why), the village
+// table only the township's villages, by name, every number a link to its
+// list.
+func TestDashboardByTownship(t *testing.T) {
+	c := newDrillCounty(t, 120)
+	f := c.figures(t, c.AdminToken("读者", access.RoleViewer), c.month)
+	town := biggest(f, 9)
+	web := c.LoggedIn("看板员", access.RoleViewer)
+	st, _, body := hubtest.Page(t, web, c.URL()+"/dashboard?month="+c.month+"&township="+town)
+	if st != http.StatusOK {
+		t.Fatalf("dashboard of %s: %d", town, st)
+	}
+	countyOnly := 0
+	for _, d := range report.DrillFigures {
+		card := regexp.MustCompile(`id="card-` + d.Name + `" href="([^"]+)"( title="[^"]*")?>.*\n<span class="dash-card-value">([^<]+)</span>`).FindStringSubmatch(body)
+		if card == nil {
+			t.Errorf("no card for %s", d.Name)
+			continue
+		}
+		href := strings.ReplaceAll(card[1], "&amp;", "&")
+		if !strings.Contains(href, "figure="+d.Name) || !strings.Contains(href, "township="+town) || !strings.Contains(href, "month="+c.month) {
+			t.Errorf("%s card links to %s", d.Name, href)
+		}
+		want, ok := d.AreaValue(f, town)
+		switch {
+		case !ok:
+			countyOnly++
+			if card[3] != "—" || !strings.Contains(card[2], "仅有全旗县数") {
+				t.Errorf("%s has no value by township, its card shows %q %q", d.Name, card[3], card[2])
+			}
+		case card[3] != fmt.Sprint(want):
+			t.Errorf("%s in %s: card shows %s, want %d", d.Name, town, card[3], want)
+		}
+	}
+	if countyOnly == 0 {
+		t.Log("every figure has a value by township: the county-only card is not checked")
+	}
+	villages := body[strings.Index(body, `id="by-village"`):strings.Index(body, `id="charts"`)]
+	for _, v := range f.Villages {
+		in := strings.HasPrefix(v.Code, town)
+		if l := places.LabelOf(v.Code); l.Known && strings.Contains(villages, ">"+l.Name+"<") != in {
+			t.Errorf("village %s (%s) of township %v: in the table %v", v.Code, l.Name, in, !in)
+		}
+	}
+	links := regexp.MustCompile(`<td class="n"><a href="/people\?([^"]+)">`).FindAllStringSubmatch(villages, -1)
+	if len(links) == 0 {
+		t.Fatal("the village table links to no list")
+	}
+	for _, m := range links {
+		q, err := url.ParseQuery(strings.ReplaceAll(m[1], "&amp;", "&"))
+		if err != nil || q.Get("month") != c.month || q.Get("township") != town || !strings.HasPrefix(q.Get("village"), town) || q.Get("figure") == "" {
+			t.Errorf("village table link %s", m[1])
+		}
+	}
+}
