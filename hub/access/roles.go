@@ -7,7 +7,8 @@ import (
 
 // Role is what an administrator of the hub may do. The roles are not a
 // ladder: a resolver does not manage stations, a station manager does not
-// resolve conflicts; both read, and the owner does everything.
+// resolve conflicts; both read, and the owner does everything. Exporting a
+// list of people goes with resolving: the roles that act on the data.
 type Role string
 
 // The roles of hub administrators.
@@ -35,14 +36,24 @@ const (
 	PermAdmins Permission = "manage_admins"
 	// PermAudit reads the audit log.
 	PermAudit Permission = "read_audit"
+	// PermExport downloads a list of people behind a dashboard figure as a
+	// file (names, sex, age, village, the month's status; id numbers masked
+	// as on the page). Reading the list on a page needs only PermView; a
+	// file leaves the hub, so only the roles that act on the data hold it.
+	// The month's report files stay PermView.
+	PermExport Permission = "export_people"
 )
+
+// AuditExport is the audit log's action for a download of a list of people
+// (PermExport); its detail names the list, never a person.
+const AuditExport = "export_people"
 
 // rolePermissions is the one place that says which role may do what.
 var rolePermissions = map[Role][]Permission{
 	RoleViewer:         {PermView},
-	RoleResolver:       {PermView, PermResolve},
+	RoleResolver:       {PermView, PermResolve, PermExport},
 	RoleStationManager: {PermView, PermStations},
-	RoleOwner:          {PermView, PermResolve, PermStations, PermAdmins, PermAudit},
+	RoleOwner:          {PermView, PermResolve, PermStations, PermAdmins, PermAudit, PermExport},
 }
 
 // Roles lists the roles, least powerful first.

@@ -9,15 +9,16 @@ import (
 
 // The role table: every role reads; only resolvers and owners resolve, only
 // station managers and owners manage stations, only owners manage
-// administrators and read the audit log.
+// administrators and read the audit log; resolvers and owners export lists
+// of people, viewers and station managers do not.
 func TestRolePermissions(t *testing.T) {
 	want := map[access.Role]string{
 		access.RoleViewer:         "view",
-		access.RoleResolver:       "view resolve",
+		access.RoleResolver:       "view resolve export_people",
 		access.RoleStationManager: "view manage_stations",
-		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit",
+		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit export_people",
 	}
-	perms := []access.Permission{access.PermView, access.PermResolve, access.PermStations, access.PermAdmins, access.PermAudit}
+	perms := []access.Permission{access.PermView, access.PermResolve, access.PermStations, access.PermAdmins, access.PermAudit, access.PermExport}
 	for _, r := range access.Roles() {
 		var got []string
 		for _, p := range perms {

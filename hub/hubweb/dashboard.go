@@ -13,11 +13,13 @@ import (
 	"fieldsync/webkit"
 )
 
-// routesDashboard adds the dashboard's API endpoints and page, and starts
+// routesDashboard adds the dashboard's API endpoints (the figures, the
+// report's files, the people behind a figure: servePeopleAPI), and starts
 // the dashboard's live figures (figuresCache).
 func (h *server) routesDashboard(mux *http.ServeMux) {
 	h.StartDashboard()
 	mux.Handle("GET /api/dashboard", h.apiFor(access.PermView, h.serveDashboardAPI))
+	mux.Handle("GET /api/people", h.apiFor(access.PermView, h.servePeopleAPI))
 	mux.Handle("GET /api/report.xlsx", h.apiFor(access.PermView, h.serveReportXLSX))
 	mux.Handle("GET /api/report.csv", h.apiFor(access.PermView, h.serveReportCSV))
 }

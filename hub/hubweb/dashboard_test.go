@@ -149,16 +149,31 @@ func TestDashboardPage(t *testing.T) {
 	if st != http.StatusOK {
 		t.Fatalf("dashboard: %d\n%s", st, body)
 	}
-	for _, want := range []string{"<svg", `<td class="n">4（`, `id="chart-lists_change"`, "report.xlsx?month=2026-11", "sheet=employed", "</html>"} {
+	for _, want := range []string{"<svg", `<span class="dash-card-value">4</span>`, "较上月 &#43;4", `id="chart-lists_change"`,
+		"report.xlsx?month=2026-11", "sheet=employed", "</html>",
+		`<option value="2026-11" selected>2026年11月</option>`, ">2026年11月就业监测月报.xlsx</a>", ">2026年11月就业监测月报-汇总.csv</a>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %q", want)
 		}
 	}
-	if strings.Contains(body, "<script") {
-		t.Error("dashboard has a script")
+	// The layout's one script file; no script in the page itself (the
+	// Content-Security-Policy allows none).
+	if strings.Count(body, "<script") != strings.Count(body, `<script src="/static/`) {
+		t.Error("dashboard has an inline script")
 	}
-	if st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month=2026-13"); st != http.StatusBadRequest || !strings.Contains(body, "YYYY-MM") {
+	if strings.Contains(body, ">summary.csv") || strings.Contains(body, `type="month"`) {
+		t.Error("dashboard shows an English download name or the English month input")
+	}
+	if st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month=2026-11&lang=en"); st != http.StatusOK || !strings.Contains(body, "Employment dashboard") ||
+		!strings.Contains(body, "on last month") {
+		t.Errorf("dashboard in English: %d", st)
+	}
+	hubtest.Page(t, c, h.URL()+"/dashboard?lang=zh")
+	if st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month=2026-13"); st != http.StatusBadRequest || !strings.Contains(body, "月份：") || !strings.Contains(body, "YYYY-MM") {
 		t.Errorf("bad month: %d", st)
+	}
+	if st, _, body := hubtest.Page(t, c, h.URL()+"/dashboard?month=2026-11&township=1504"); st != http.StatusBadRequest || !strings.Contains(body, "苏木乡镇：") {
+		t.Errorf("bad township: %d", st)
 	}
 	if _, _, body := hubtest.Page(t, c, h.URL()+"/"); !strings.Contains(body, `href="/dashboard"`) {
 		t.Error("status page without a link to the dashboard")
@@ -203,20 +218,25 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.Click(css(`#login`)),
 		chromedp.WaitVisible(css(`#dashboard`)),
 		chromedp.Navigate(h.URL()+"/dashboard?month=2026-11"),
-		chromedp.WaitVisible(css(`#totals`)),
+		chromedp.WaitVisible(css(`#cards`)),
+		// The charts are folded: a click opens one.
+		chromedp.Click(css(`#chart-lists_change summary`)),
 		chromedp.WaitVisible(css(`#chart-lists_change svg`)),
 	)
-	if text := get(chromedp.Text(css(`#totals`))); !strings.Contains(text, "4（+4）") || !strings.Contains(text, "1（+1）") {
-		t.Fatalf("totals: %q", text)
+	if text := get(chromedp.Text(css(`#card-employed`))); !strings.Contains(text, "4") || !strings.Contains(text, "+4") {
+		t.Fatalf("employed card: %q", text)
+	}
+	if text := get(chromedp.Text(css(`#card-unemployed`))); !strings.Contains(text, "1") || !strings.Contains(text, "+1") {
+		t.Fatalf("unemployed card: %q", text)
 	}
 	if text := get(chromedp.Text(css(`#chart-lists_change table`))); !strings.Contains(text, "就业") || !strings.Contains(text, "4") {
 		t.Fatalf("chart table: %q", text)
 	}
 	do(
 		chromedp.Navigate(h.URL()+"/dashboard?month=2026-10"),
-		chromedp.WaitVisible(css(`#totals`)),
+		chromedp.WaitVisible(css(`#cards`)),
 	)
-	if text := get(chromedp.Text(css(`#totals`))); !strings.Contains(text, "0（+0）") {
-		t.Fatalf("October totals: %q", text)
+	if text := get(chromedp.Text(css(`#card-employed`))); !strings.Contains(text, "0") || !strings.Contains(text, "+0") {
+		t.Fatalf("October employed card: %q", text)
 	}
 }
