@@ -9,7 +9,7 @@ PKGS := ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X fieldsync/release.Build=$(VERSION)
 
-.PHONY: all build test vet fmt-check fuzz bench run clean deb installer dist windows test-windows windows-in-test
+.PHONY: all build test vet fmt-check fuzz bench run screens clean deb installer dist windows test-windows windows-in-test
 
 all: build
 
@@ -47,6 +47,10 @@ bench:
 
 run: build
 	@scripts/run
+
+# A screenshot of every page of a demo of its own, into ./screens-YYYYMMDD.
+screens: build
+	@scripts/screens
 
 # The Linux hub's package (packaging/linux, scripts/build-deb):
 # dist/fieldsync-hub_$(VERSION as Debian spells it)_amd64.deb.

@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"fieldsync/internal/chromium"
 )
 
 // ChromiumPath is where Debian's chromium package puts the browser.
-const ChromiumPath = "/usr/bin/chromium"
+const ChromiumPath = chromium.Path
 
 // Browser is a Chromium driven by one test; its steps fail the test on error.
 type Browser struct {
@@ -49,21 +51,7 @@ func New(t *testing.T) *Browser {
 		}
 		t.Skipf("chromium not installed (%v): apt-get install chromium", err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(ChromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 768),
-	}
+	opts := chromium.Options(t.TempDir(), 1366, 768)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
