@@ -467,3 +467,14 @@ func TestDashboardByTownship(t *testing.T) {
 		}
 	}
 }
+
+// The navigation's 人员名单 links /people with no figure: everyone
+// registered, not an error page.
+func TestPeopleWithoutFigureListsEveryone(t *testing.T) {
+	c := newDrillCounty(t, 10)
+	web := c.LoggedIn("看板员", access.RoleViewer)
+	st, _, page := hubtest.Page(t, web, c.URL()+"/people")
+	if st != http.StatusOK || !strings.Contains(page, "登记人数") {
+		t.Fatalf("/people without a figure: %d\n%s", st, page)
+	}
+}

@@ -131,7 +131,11 @@ func (h *server) parsePeople(r *http.Request) (p peopleRequest, field, msg strin
 	if !records.ValidMonth(p.Month) {
 		return p, "month", "p_bad_month"
 	}
-	d, ok := report.DrillFigureNamed(q.Get("figure"))
+	name := q.Get("figure")
+	if !q.Has("figure") {
+		name = report.FigWorkers // the navigation's 人员名单 (no figure asked): everyone registered
+	}
+	d, ok := report.DrillFigureNamed(name)
 	if !ok {
 		return p, "figure", "p_bad_figure"
 	}

@@ -11,6 +11,8 @@ var HubPages = []Page{
 	{Name: "login", Path: "/login"},
 	{Name: "status", Path: "/"},
 	{Name: "dashboard", Path: "/dashboard"},
+	{Name: "people", Path: "/people"},
+	{Name: "people-gap", Path: "/people?figure=gap_month"},
 	{Name: "conflicts", Path: "/conflicts"},
 	{Name: "conflict", Path: "/conflicts/{id}", From: "conflicts"},
 	{Name: "workers", Path: "/workers"},
