@@ -74,6 +74,20 @@ func genGigBoard(t testing.TB, n int, seed uint64) *gigBoard {
 			}
 		}
 	}
+	// Days that are not YYYY-MM-DD (no station writes them; a hand-made row
+	// may): compared as text, as the tables hold them.
+	posted := time.Date(2026, 11, 3, 2, 0, 0, 0, time.UTC)
+	odd := &gbGig{mGig: mGig{id: newID(t, posted), occ: "保洁", place: gigPlaces[0], status: records.GigOpen, headcount: 2,
+		posted: posted}, expires: "2026-11-15 08:00"}
+	b.gigs = append(b.gigs, odd)
+	for k, d := range [][2]string{{"2026-11-20 09:00", ""}, {"2026-11-2", ""}, {"2026-11-04", "2026-11-2"}, {"2026-10-30", "2026-11-20 18:00"}} {
+		p := &gbPlacement{mPlacement: mPlacement{id: newID(t, posted.Add(time.Duration(k)*time.Minute)), gig: odd.id.String(),
+			status: records.PlacementPlaced, placedOn: d[0]}, ended: d[1]}
+		if d[1] != "" {
+			p.status = records.PlacementLeft
+		}
+		b.placements = append(b.placements, p)
+	}
 	return b
 }
 

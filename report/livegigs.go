@@ -11,19 +11,79 @@ import (
 
 // liveGig is one gig's contribution to the gig figures: the board's (its
 // status, headcount, placed count, whether and how fast it was filled) and
-// the days the month's figures compare (GigMonth), as the text the tables
-// hold ("" for NULL, which no month's range holds).
+// the days the month's figures compare (GigMonth), each a gigDay.
 type liveGig struct {
 	exists                    bool
 	occupation, place, status uint16 // interned
 	headcount, placed         int
 	reached                   bool
 	days                      float64
-	posted                    string   // the posting day (postedDayExpr, UTC+8)
-	fill                      string   // the day of the headcount-th placement, when reached
-	expires                   string   // expires_on
-	placedOn                  []string // placed_on of its placements with status placed
-	endedOn                   []string // ended_on of its placements left or cancelled
+	posted, fill, expires     gigDay   // the posting day (postedDayExpr, UTC+8), the fill day when reached, expires_on
+	placedOn                  []gigDay // of its placements with status placed
+	endedOn                   []gigDay // ended_on of its placements left or cancelled
+	odd                       map[*gigDay]string
+}
+
+// gigDay is a day as the tables hold it, held small: YYYYMMDD for a
+// YYYY-MM-DD text (numbers order as such texts do), 0 for NULL or "" (which
+// no month's range holds), oddDay for any other text, which the gig keeps
+// in odd (keyed by the day's address: the slices are not appended to once
+// read).
+type gigDay int32
+
+const oddDay gigDay = -1
+
+// day makes the gigDay of text d (ok false: NULL).
+func (g *liveGig) day(d string, ok bool) gigDay {
+	if !ok || d == "" {
+		return 0
+	}
+	if v, ok := dateNum([]byte(d)); ok {
+		return gigDay(v)
+	}
+	return oddDay
+}
+
+// keepOdd records the text of day at for an oddDay.
+func (g *liveGig) keepOdd(at *gigDay, d string) {
+	if *at != oddDay {
+		return
+	}
+	if g.odd == nil {
+		g.odd = map[*gigDay]string{}
+	}
+	g.odd[at] = d
+}
+
+// text is the text of day at, as the tables hold it ("" for NULL).
+func (g *liveGig) text(at *gigDay) string {
+	switch d := *at; {
+	case d == oddDay:
+		return g.odd[at]
+	case d == 0:
+		return ""
+	default:
+		return fmt.Sprintf("%04d-%02d-%02d", d/10000, d/100%100, d%100)
+	}
+}
+
+// monthRange is a month's first and last day, as gigDays and as text.
+type monthRange struct {
+	first, last         gigDay
+	firstText, lastText string
+}
+
+// in reports whether day at of g is in the month, compared as text.
+func (m *monthRange) in(g *liveGig, at *gigDay) bool {
+	switch d := *at; d {
+	case 0:
+		return false
+	case oddDay:
+		t := g.odd[at]
+		return t >= m.firstText && t <= m.lastText
+	default:
+		return d >= m.first && d <= m.last
+	}
 }
 
 // gigFactsSQL computes each gig's facts as queryGigs does, one row per gig:
@@ -72,7 +132,7 @@ func (l *Live) readGigs(ctx context.Context, q queryer, gig string) error {
 	for rows.Next() {
 		var id, occupation, place, status string
 		var posted, fill, expires sql.NullString
-		var g liveGig
+		g := &liveGig{}
 		var deleted bool
 		if err := rows.Scan(&id, &deleted, &occupation, &place, &status, &g.headcount, &g.placed, &g.reached,
 			&g.days, &posted, &fill, &expires); err != nil {
@@ -80,8 +140,14 @@ func (l *Live) readGigs(ctx context.Context, q queryer, gig string) error {
 		}
 		g.exists = !deleted
 		g.occupation, g.place, g.status = l.strs.of(occupation), l.strs.of(place), l.strs.of(status)
-		g.posted, g.fill, g.expires = posted.String, fill.String, expires.String
-		l.gigs[id] = &g
+		for _, d := range []struct {
+			at   *gigDay
+			text sql.NullString
+		}{{&g.posted, posted}, {&g.fill, fill}, {&g.expires, expires}} {
+			*d.at = g.day(d.text.String, d.text.Valid)
+			g.keepOdd(d.at, d.text.String)
+		}
+		l.gigs[id] = g
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read gigs: %w", err)
@@ -97,6 +163,12 @@ func (l *Live) readGigDates(ctx context.Context, q queryer, args []any, one bool
 		return fmt.Errorf("read placement days: %w", err)
 	}
 	defer rows.Close()
+	var odd []struct {
+		g      *liveGig
+		placed bool
+		at     int
+		text   string
+	}
 	for rows.Next() {
 		var gig, day sql.NullString
 		var placed bool
@@ -107,14 +179,31 @@ func (l *Live) readGigDates(ctx context.Context, q queryer, args []any, one bool
 		if g == nil {
 			continue // a placement of no gig read: counted nowhere
 		}
+		d := g.day(day.String, day.Valid)
+		days := &g.endedOn
 		if placed {
-			g.placedOn = append(g.placedOn, day.String)
-		} else {
-			g.endedOn = append(g.endedOn, day.String)
+			days = &g.placedOn
 		}
+		if d == oddDay {
+			odd = append(odd, struct {
+				g      *liveGig
+				placed bool
+				at     int
+				text   string
+			}{g, placed, len(*days), day.String})
+		}
+		*days = append(*days, d)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read placement days: %w", err)
+	}
+	// The slices are complete: their days' addresses are final.
+	for _, o := range odd {
+		days := o.g.endedOn
+		if o.placed {
+			days = o.g.placedOn
+		}
+		o.g.keepOdd(&days[o.at], o.text)
 	}
 	return nil
 }
@@ -142,8 +231,7 @@ func (l *Live) readGigOf(ctx context.Context, q queryer) error {
 // gigRows counts the gig facts as queryGigs counts the tables, for p's
 // month. The caller holds l.mu.
 func (l *Live) gigRows(p period) []gigRow {
-	first, last := p.First, p.Last
-	in := func(day string) bool { return day >= first && day <= last }
+	m := monthRange{first: gigDay(datePart(p.First)), last: gigDay(datePart(p.Last)), firstText: p.First, lastText: p.Last}
 	by := map[uint64]*gigRow{}
 	for _, g := range l.gigs {
 		if !g.exists {
@@ -161,18 +249,20 @@ func (l *Live) gigRows(p period) []gigRow {
 		r.placedCapped += min(g.placed, g.headcount)
 		r.reached += b2i(g.reached)
 		r.days += g.days
-		m := &r.month
-		if in(g.posted) {
-			m.Posted++
-			m.PostedHeadcount += g.headcount
+		gm := &r.month
+		if m.in(g, &g.posted) {
+			gm.Posted++
+			gm.PostedHeadcount += g.headcount
 		}
-		m.Filled += b2i(g.reached && in(g.fill))
-		m.Expired += b2i(in(g.expires) && (!g.reached || g.fill > g.expires))
-		for _, d := range g.placedOn {
-			m.Placed += b2i(in(d))
+		gm.Filled += b2i(g.reached && m.in(g, &g.fill))
+		if m.in(g, &g.expires) && (!g.reached || g.fillAfterExpiry()) {
+			gm.Expired++
 		}
-		for _, d := range g.endedOn {
-			m.Ended += b2i(in(d))
+		for i := range g.placedOn {
+			gm.Placed += b2i(m.in(g, &g.placedOn[i]))
+		}
+		for i := range g.endedOn {
+			gm.Ended += b2i(m.in(g, &g.endedOn[i]))
 		}
 	}
 	out := make([]gigRow, 0, len(by))
@@ -180,4 +270,13 @@ func (l *Live) gigRows(p period) []gigRow {
 		out = append(out, *r)
 	}
 	return out
+}
+
+// fillAfterExpiry reports whether g's fill day is after its expires_on, as
+// their texts compare.
+func (g *liveGig) fillAfterExpiry() bool {
+	if g.fill > 0 && g.expires > 0 {
+		return g.fill > g.expires
+	}
+	return g.text(&g.fill) > g.text(&g.expires)
 }
