@@ -33,8 +33,8 @@ type gigDay int32
 
 const oddDay gigDay = -1
 
-// day makes the gigDay of text d (ok false: NULL).
-func (g *liveGig) day(d string, ok bool) gigDay {
+// gigDayOf is the gigDay of text d (ok false: NULL).
+func gigDayOf(d string, ok bool) gigDay {
 	if !ok || d == "" {
 		return 0
 	}
@@ -144,7 +144,7 @@ func (l *Live) readGigs(ctx context.Context, q queryer, gig string) error {
 			at   *gigDay
 			text sql.NullString
 		}{{&g.posted, posted}, {&g.fill, fill}, {&g.expires, expires}} {
-			*d.at = g.day(d.text.String, d.text.Valid)
+			*d.at = gigDayOf(d.text.String, d.text.Valid)
 			g.keepOdd(d.at, d.text.String)
 		}
 		l.gigs[id] = g
@@ -179,7 +179,7 @@ func (l *Live) readGigDates(ctx context.Context, q queryer, args []any, one bool
 		if g == nil {
 			continue // a placement of no gig read: counted nowhere
 		}
-		d := g.day(day.String, day.Valid)
+		d := gigDayOf(day.String, day.Valid)
 		days := &g.endedOn
 		if placed {
 			days = &g.placedOn
