@@ -72,7 +72,20 @@ func Charts(f *Figures) []Chart {
 	older.Series[0].Values = append(older.Series[0].Values, float64(f.Older.NoStatus))
 	out = append(out, older)
 
-	gigs := Chart{ID: "gigs_by_occupation", Title: "零工：需求与上岗（按工种）", Unit: "人",
+	month := Chart{ID: "gigs_month_by_township", Title: "零工（" + GigMonthLabel + "）：发布、招满与上岗（按苏木乡镇）", Unit: "个/人次",
+		Series: []Series{{Name: "发布岗位数"}, {Name: "招满岗位数"}, {Name: "到期未招满岗位数"}, {Name: "上岗人次"}}}
+	for i, g := range f.Gigs.ByTownship {
+		if i == maxBars {
+			break
+		}
+		month.Labels = append(month.Labels, areaLabel(g.Key, g.Name))
+		for k, v := range []int{g.Month.Posted, g.Month.Filled, g.Month.Expired, g.Month.Placed} {
+			month.Series[k].Values = append(month.Series[k].Values, float64(v))
+		}
+	}
+	out = append(out, month)
+
+	gigs := Chart{ID: "gigs_by_occupation", Title: "零工（" + GigBoardLabel + "）：需求与上岗（按工种）", Unit: "人",
 		Series: []Series{{Name: "需求人数"}, {Name: glossary.OnTheJob[0]}}}
 	for i, g := range f.Gigs.ByOccupation {
 		if i == maxBars {

@@ -161,19 +161,36 @@ type OlderFigures struct {
 	ByScope   []Bucket  `json:"by_scope"`
 }
 
-// GigFigures describe the gig board as it stands (every gig not deleted).
-// Placed counts placements with status placed; FillRate is the placed people,
-// each gig's capped at its headcount, over the headcount asked. A gig is
-// filled on the day of its headcount-th placement (by placed_on, then id);
-// its time to fill is that day minus the day it was posted (the time in its
-// id), in days, never negative.
+// GigFigures are the gig figures of two kinds, which the dashboard and the
+// sheets label apart (GigBoardLabel, GigMonthLabel):
+//
+//   - the board as it stands (截至目前), whatever the month asked: the
+//     embedded GigTotals, over every gig not deleted. Placed counts
+//     placements with status placed; FillRate is the placed people, each
+//     gig's capped at its headcount, over the headcount asked. A gig is
+//     filled on the day of its headcount-th placement (by placed_on, then
+//     id); its time to fill is that day minus the day it was posted (the
+//     time in its id, in Options.Location), in days, never negative.
+//   - the month asked (本月): Month (GigMonth), what happened on the board in
+//     that month.
+//
+// Each breakdown (by occupation, by place, by the place's township) carries
+// both.
 type GigFigures struct {
 	GigTotals
-	ByOccupation []GigGroup `json:"by_occupation"`
-	ByPlace      []GigGroup `json:"by_place"`
+	Month        GigMonth   `json:"month"`
+	ByOccupation []GigGroup `json:"by_occupation"` // most gigs first
+	ByPlace      []GigGroup `json:"by_place"`      // the gig's place code; most gigs first
+	ByTownship   []GigGroup `json:"by_township"`   // the place's 苏木乡镇 (gigTownship); by code
 }
 
-// GigTotals are the counts of a set of gigs.
+// The labels that tell the two kinds of gig figures apart.
+const (
+	GigBoardLabel = "截至目前" // GigTotals: the board as it stands
+	GigMonthLabel = "本月"   // GigMonth: the month asked
+)
+
+// GigTotals are the counts of a set of gigs: the board as it stands.
 type GigTotals struct {
 	Gigs      int     `json:"gigs"`
 	Open      int     `json:"open"`
@@ -190,11 +207,38 @@ type GigTotals struct {
 	daysToFill     float64
 }
 
-// GigGroup is the gig totals of one occupation or place.
+// GigMonth are the gig figures of the month asked (本月), over the gigs not
+// deleted and their placements not deleted; every day is compared as the
+// text the tables hold, from the month's first day through its last.
+type GigMonth struct {
+	// Posted counts the gigs posted in the month (the day of the time in
+	// the gig's time-ordered id, in Options.Location); PostedHeadcount is
+	// their headcount.
+	Posted          int `json:"posted"`
+	PostedHeadcount int `json:"posted_headcount"`
+	// Filled counts the gigs whose headcount-th placement (status placed,
+	// by placed_on then id) is dated in the month.
+	Filled int `json:"filled"`
+	// Expired counts the gigs whose expires_on is in the month and that
+	// were not filled by then (no headcount-th placement, or one dated
+	// after expires_on).
+	Expired int `json:"expired"`
+	// Placed counts the placements with status placed dated (placed_on)
+	// in the month.
+	Placed int `json:"placed"`
+	// Ended counts the placements left or cancelled whose ended_on is in
+	// the month (stations of schema version 2 record it; older ones leave
+	// it empty).
+	Ended int `json:"ended"`
+}
+
+// GigGroup is the gig figures of one occupation, place or township: the
+// board as it stands and the month.
 type GigGroup struct {
 	Key  string `json:"key"`
 	Name string `json:"name,omitempty"`
 	GigTotals
+	Month GigMonth `json:"month"`
 }
 
 // StationHealth is what the hub's registry knows of one station; the hub

@@ -111,15 +111,6 @@ type liveStatus struct {
 	income            float64 // NaN: not entered (incomeOf)
 }
 
-// liveGig is one gig's contribution to the gig figures.
-type liveGig struct {
-	exists                    bool
-	occupation, place, status uint16 // interned
-	headcount, placed         int
-	reached                   bool
-	days                      float64
-}
-
 func newFacts() facts {
 	return facts{ids: map[string]int32{}, months: map[uint16][]liveStatus{}, oddBirth: map[int32]string{},
 		gigs: map[string]*liveGig{}, gigOf: map[string]string{}}
@@ -567,75 +558,6 @@ func digits8(s string) (int32, bool) {
 	return v, true
 }
 
-// gigFactsSQL computes each gig's facts as queryGigs does, one row per gig:
-// every gig, or (one) the gig whose hex id is :gig.
-func gigFactsSQL(one bool) string {
-	gigWhere, placementWhere := "", ""
-	if one {
-		gigWhere, placementWhere = ` WHERE g.id = unhex(:gig)`, ` AND gig_id = :gig`
-	}
-	return `WITH ranked AS (SELECT gig_id, placed_on,
-			row_number() OVER (PARTITION BY gig_id ORDER BY placed_on, id) AS rn
-			FROM placements WHERE status = 'placed' AND fs_deleted = 0` + placementWhere + `)
-		SELECT lower(hex(id)), fs_deleted, occ, place, status, hc, n, fill_on IS NOT NULL,
-		coalesce(max(0, julianday(fill_on) - julianday(posted)), 0)
-		FROM (SELECT g.*, r.placed_on AS fill_on
-			FROM (SELECT g.id, g.fs_deleted, coalesce(g.occupation, '') AS occ, coalesce(g.place, '') AS place,
-				coalesce(g.status, '') AS status, max(coalesce(g.headcount, 0), 0) AS hc, ` + postedDayExpr("g.id") + ` AS posted,
-				(SELECT count(*) ` + placedOf + `) AS n
-				FROM gigs g` + gigWhere + `) AS g
-			LEFT JOIN ranked r ON r.gig_id = lower(hex(g.id)) AND r.rn = g.hc AND g.hc > 0)`
-}
-
-// readGigs reads the facts of every gig, or of the gig with hex id gig.
-func (l *Live) readGigs(ctx context.Context, q queryer, gig string) error {
-	args := []any{sql.Named("tz_offset", liveTZOffset)}
-	if gig != "" {
-		args = append(args, sql.Named("gig", gig))
-	}
-	rows, err := q.QueryContext(ctx, gigFactsSQL(gig != ""), args...)
-	if err != nil {
-		return fmt.Errorf("read gigs: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, occupation, place, status string
-		var g liveGig
-		var deleted bool
-		if err := rows.Scan(&id, &deleted, &occupation, &place, &status, &g.headcount, &g.placed, &g.reached,
-			&g.days); err != nil {
-			return fmt.Errorf("read gigs: %w", err)
-		}
-		g.exists = !deleted
-		g.occupation, g.place, g.status = l.strs.of(occupation), l.strs.of(place), l.strs.of(status)
-		l.gigs[id] = &g
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read gigs: %w", err)
-	}
-	return nil
-}
-
-// readGigOf reads which gig each placement is of.
-func (l *Live) readGigOf(ctx context.Context, q queryer) error {
-	rows, err := q.QueryContext(ctx, `SELECT lower(hex(id)), gig_id FROM placements WHERE gig_id IS NOT NULL`)
-	if err != nil {
-		return fmt.Errorf("read placements: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p, g string
-		if err := rows.Scan(&p, &g); err != nil {
-			return fmt.Errorf("read placements: %w", err)
-		}
-		l.gigOf[p] = g
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read placements: %w", err)
-	}
-	return nil
-}
-
 // liveTZOffset is the zone offset the gig facts are computed in: Options'
 // default (UTC+8). Dashboard uses Live only for options with this offset.
 const liveTZOffset = 8 * 3600
@@ -753,27 +675,7 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 			list:  l.strs.str[k.codes>>32&0xffff],
 			scope: l.strs.str[k.codes>>16&0xffff], form: l.strs.str[k.codes&0xffff], band: int(k.rest >> 8), n: n})
 	}
-	gigBy := map[uint64]*gigRow{}
-	for _, g := range l.gigs {
-		if !g.exists {
-			continue
-		}
-		k := uint64(g.occupation)<<32 | uint64(g.place)<<16 | uint64(g.status)
-		r := gigBy[k]
-		if r == nil {
-			r = &gigRow{occupation: l.strs.str[g.occupation], place: l.strs.str[g.place], status: l.strs.str[g.status]}
-			gigBy[k] = r
-		}
-		r.gigs++
-		r.headcount += g.headcount
-		r.placed += g.placed
-		r.placedCapped += min(g.placed, g.headcount)
-		r.reached += b2i(g.reached)
-		r.days += g.days
-	}
-	for _, r := range gigBy {
-		gigRows = append(gigRows, *r)
-	}
+	gigRows = l.gigRows(p)
 	return people, cur, prev, gaps, gigRows
 }
 

@@ -350,7 +350,7 @@ func TestReportAgreesWithDashboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
-	wantSheets := []string{"汇总", "就业人员清单", "失业人员清单", "有意愿外出人员清单", "就业帮扶台账", "嘎查村汇总"}
+	wantSheets := []string{"汇总", "就业人员清单", "失业人员清单", "有意愿外出人员清单", "就业帮扶台账", "苏木乡镇", "嘎查村汇总", "零工"}
 	if got := x.GetSheetList(); !slices.Equal(got, wantSheets) {
 		t.Fatalf("sheets %v, want %v", got, wantSheets)
 	}
@@ -409,7 +409,7 @@ func TestReportAgreesWithDashboard(t *testing.T) {
 		summary[row[0]+"/"+row[1]] = row[2]
 	}
 	for k, v := range map[string]int{"三项清单/就业人员": want.Lists.Count.Employed, "三项清单/失业人员较上月": want.Lists.Change.Unemployed,
-		"帮扶台账/本月未帮扶人数": want.Ledger.NoneThisMonth, "零工/需求人数": want.Gigs.Headcount, "零工/已上岗人数": want.Gigs.Placed} {
+		"帮扶台账/本月未帮扶人数": want.Ledger.NoneThisMonth, "零工（截至目前）/需求人数": want.Gigs.Headcount, "零工（截至目前）/已上岗人数": want.Gigs.Placed} {
 		if summary[k] != itoa(v) {
 			t.Errorf("summary %s = %q, want %d", k, summary[k], v)
 		}

@@ -19,17 +19,20 @@ const (
 	SheetUnemployed  = "unemployed"
 	SheetWillingAway = "willing_away"
 	SheetLedger      = "ledger"
+	SheetTownships   = "townships"
 	SheetVillages    = "villages"
+	SheetGigs        = "gigs"
 )
 
 // Sheets lists the sheet names in workbook order.
-var Sheets = []string{SheetSummary, SheetEmployed, SheetUnemployed, SheetWillingAway, SheetLedger, SheetVillages}
+var Sheets = []string{SheetSummary, SheetEmployed, SheetUnemployed, SheetWillingAway, SheetLedger, SheetTownships,
+	SheetVillages, SheetGigs}
 
 // SheetTitles are the sheets' titles (their tabs in the workbook), by name.
 var SheetTitles = map[string]string{
 	SheetSummary: "汇总", SheetEmployed: "就业人员清单", SheetUnemployed: "失业人员清单",
-	SheetWillingAway: "有意愿外出人员清单", SheetLedger: "就业帮扶台账", SheetVillages: "嘎查村汇总",
-	SheetRoster: "人员台账",
+	SheetWillingAway: "有意愿外出人员清单", SheetLedger: "就业帮扶台账", SheetTownships: "苏木乡镇",
+	SheetVillages: "嘎查村汇总", SheetGigs: "零工", SheetRoster: "人员台账",
 }
 
 // ErrUnknownSheet is returned by WriteCSV for a sheet name not in Sheets.
@@ -100,8 +103,12 @@ func (b *workbook) sheet(name string) (*sheet, error) {
 		return b.list(name, records.ListWillingAway), nil
 	case SheetLedger:
 		return b.ledger(), nil
+	case SheetTownships:
+		return b.townships(), nil
 	case SheetVillages:
 		return b.villages(), nil
+	case SheetGigs:
+		return b.gigs(), nil
 	case SheetRoster:
 		return b.rosterSheet(), nil
 	}
@@ -219,22 +226,27 @@ func (b *workbook) ledger() *sheet {
 	}
 }
 
-// villages is the totals by village, straight from the figures.
+// villages is the totals by village, straight from the figures: the
+// village's township and names, then areaColumns.
 func (b *workbook) villages() *sheet {
+	header := []string{"苏木乡镇代码", "苏木乡镇", "嘎查村代码", "嘎查村"}
+	widths := []float64{12, 14, 15, 14}
 	return &sheet{
 		name: SheetVillages, title: SheetTitles[SheetVillages],
-		header: []string{"苏木乡镇代码", "苏木乡镇", "嘎查村代码", "嘎查村", "登记人数", "脱贫人口", "防止返贫监测对象", "大龄",
-			"就业", "就业较上月", "失业", "失业较上月", "有意愿外出", "有意愿外出较上月", "本月未帮扶", "六个月未帮扶"},
-		widths: []float64{12, 14, 15, 14, 10, 10, 16, 8, 8, 11, 8, 11, 11, 16, 11, 13},
+		header: append(header, areaHeaders()...), widths: append(widths, areaWidths()...),
 		rows: func(ctx context.Context, yield func([]any) error) error {
 			fig, err := b.figures(ctx)
 			if err != nil {
 				return err
 			}
-			for _, v := range fig.Villages {
-				if err := yield([]any{v.Township, b.names.name(v.Township), v.Code, v.Name, v.Workers, v.Poverty,
-					v.Monitored, v.Older, v.Lists.Employed, v.Change.Employed, v.Lists.Unemployed, v.Change.Unemployed,
-					v.Lists.WillingAway, v.Change.WillingAway, v.NoneThisMonth, v.NoneSixMonths}); err != nil {
+			row := make([]any, 0, len(header)+len(areaColumns))
+			for i := range fig.Villages {
+				v := &fig.Villages[i]
+				row = append(row[:0], v.Township, b.names.name(v.Township), v.Code, v.Name)
+				for _, c := range areaColumns {
+					row = append(row, c.value(v))
+				}
+				if err := yield(row); err != nil {
 					return err
 				}
 			}
@@ -287,17 +299,8 @@ func (b *workbook) summary() *sheet {
 				[]any{"大龄劳动力", "就业", f.Older.Lists.Employed},
 				[]any{"大龄劳动力", "失业", f.Older.Lists.Unemployed},
 				[]any{"大龄劳动力", "有意愿外出", f.Older.Lists.WillingAway},
-				[]any{"零工", "岗位数", f.Gigs.Gigs},
-				[]any{"零工", "招聘中", f.Gigs.Open},
-				[]any{"零工", "已招满", f.Gigs.Filled},
-				[]any{"零工", "已关闭", f.Gigs.Closed},
-				[]any{"零工", "需求人数", f.Gigs.Headcount},
-				[]any{"零工", glossary.OnTheJob[0] + "人数", f.Gigs.Placed},
-				[]any{"零工", glossary.FillRate[0], f.Gigs.FillRate},
 			)
-			if f.Gigs.MeanDaysToFill != nil {
-				rows = append(rows, []any{"零工", "平均招满天数", *f.Gigs.MeanDaysToFill})
-			}
+			rows = append(rows, gigSummaryRows(&f.Gigs)...)
 			rows = append(rows, householdRows(f.Households)...)
 			for _, r := range rows {
 				if err := yield(r); err != nil {
