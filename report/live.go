@@ -55,7 +55,12 @@ type facts struct {
 	oddBirth map[int32]string        // birth dates that are not 8 digits, by worker
 	gigs     map[string]*liveGig
 	gigOf    map[string]string // placement → its gig, as last read
-	strs     liveStrings
+	// The registrations not deleted or voided of the workers who have
+	// some: unemployment (registered_on, deregistered_on) and
+	// job-seeking (registered_on), "" for NULL.
+	uregs map[int32][]liveReg
+	jregs map[int32][]string
+	strs  liveStrings
 }
 
 // liveStrings interns the few distinct values of text columns.
@@ -91,7 +96,11 @@ const (
 	wPoverty               // tag 脱贫人口
 	wMonitored             // tag 防止返贫监测对象
 	wMale                  // by the id number
+	wNoPhone               // phone NULL or empty
 )
+
+// liveReg is an unemployment registration's dates ("" for NULL).
+type liveReg struct{ on, off string }
 
 // liveWorker is one worker id that a row names: the worker row itself and
 // their follow-ups.
@@ -107,6 +116,7 @@ type liveWorker struct {
 type liveStatus struct {
 	set               bool
 	willing           bool    // willing_away
+	unverified        bool    // unverifiedExpr
 	list, scope, form uint16  // interned; list as stored
 	income            float64 // NaN: not entered (incomeOf)
 }
@@ -122,7 +132,7 @@ type liveGig struct {
 
 func newFacts() facts {
 	return facts{ids: map[string]int32{}, months: map[uint16][]liveStatus{}, oddBirth: map[int32]string{},
-		gigs: map[string]*liveGig{}, gigOf: map[string]string{}}
+		gigs: map[string]*liveGig{}, gigOf: map[string]string{}, uregs: map[int32][]liveReg{}, jregs: map[int32][]string{}}
 }
 
 // NewLive makes a Live following src; it holds nothing until Sync or Run.
@@ -209,7 +219,8 @@ func (l *Live) follow(ctx context.Context, seq, end uint64) error {
 	tc := touched{}
 	q := replica.LogQuery{Filter: func(t *replica.Table, row ident.ID) bool {
 		switch t.Name {
-		case records.Workers, records.MonthlyStatus, records.Followups, records.Gigs, records.Placements:
+		case records.Workers, records.MonthlyStatus, records.Followups, records.Gigs, records.Placements,
+			records.Unemployment, records.Jobseeker:
 			if tc[t.Name] == nil {
 				tc[t.Name] = map[ident.ID]bool{}
 			}
@@ -259,6 +270,9 @@ func (l *Live) load(ctx context.Context, seq uint64) error {
 			return err
 		}
 		if err := n.readGigs(ctx, q, ""); err != nil {
+			return err
+		}
+		if err := n.readRegistrations(ctx, q, ""); err != nil {
 			return err
 		}
 		return n.readGigOf(ctx, q)
@@ -323,6 +337,24 @@ func (l *Live) refresh(ctx context.Context, tc touched, seq uint64) error {
 				return err
 			}
 		}
+		registered := map[string]bool{}
+		for _, t := range []string{records.Unemployment, records.Jobseeker} {
+			for id := range tc[t] {
+				var w sql.NullString
+				err := q.QueryRowContext(ctx, `SELECT worker_id FROM `+t+` WHERE id = ?`, id[:]).Scan(&w)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("read registration: %w", err)
+				}
+				if w.Valid {
+					registered[w.String] = true
+				}
+			}
+		}
+		for w := range registered {
+			if err := l.readRegistrations(ctx, q, w); err != nil {
+				return err
+			}
+		}
 		gigs := map[string]bool{}
 		for id := range tc[records.Gigs] {
 			gigs[id.String()] = true
@@ -381,7 +413,7 @@ func (l *Live) status(month uint16, i int32) *liveStatus {
 // readWorkers reads the worker rows of from (a FROM clause over workers w).
 func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []any) error {
 	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)), (w.fs_deleted != 0 OR w.left_reason IS NOT NULL), `+villageExpr+`, `+povertyExpr+`, `+
-		monitoredExpr+`, `+maleExpr+`, CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
+		monitoredExpr+`, `+maleExpr+`, coalesce(w.phone, '') = '', CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
 		ELSE '' END `+from, args...)
 	if err != nil {
 		return fmt.Errorf("read workers: %w", err)
@@ -389,8 +421,8 @@ func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []a
 	defer rows.Close()
 	for rows.Next() {
 		var id, village, birth string
-		var deleted, poverty, monitored, male bool
-		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &birth); err != nil {
+		var deleted, poverty, monitored, male, noPhone bool
+		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &noPhone, &birth); err != nil {
 			return fmt.Errorf("read workers: %w", err)
 		}
 		i := l.worker(id)
@@ -399,7 +431,7 @@ func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []a
 		for _, f := range []struct {
 			on   bool
 			flag uint8
-		}{{!deleted, wExists}, {poverty, wPoverty}, {monitored, wMonitored}, {male, wMale}} {
+		}{{!deleted, wExists}, {poverty, wPoverty}, {monitored, wMonitored}, {male, wMale}, {noPhone, wNoPhone}} {
 			if f.on {
 				w.flags |= f.flag
 			}
@@ -443,7 +475,7 @@ func (l *Live) readAllStatuses(ctx context.Context, q queryer) error {
 	}
 	for _, m := range months {
 		if err := l.scanStatuses(ctx, q, `WITH s AS (`+statusCounted("month")+`) SELECT worker_id, :month, list_type,
-			work_scope, employment_form, monthly_income, willing_away FROM s`, sql.Named("month", m)); err != nil {
+			work_scope, employment_form, monthly_income, willing_away, unverified FROM s`, sql.Named("month", m)); err != nil {
 			return err
 		}
 	}
@@ -454,13 +486,14 @@ func (l *Live) readAllStatuses(ctx context.Context, q queryer) error {
 func (l *Live) readStatus(ctx context.Context, q queryer, w, m string) error {
 	*l.status(l.strs.of(m), l.worker(w)) = liveStatus{}
 	return l.scanStatuses(ctx, q, `SELECT worker_id, month, list_type, work_scope, employment_form, monthly_income,
-		willing_away, max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
+		willing_away, `+unverifiedExpr+`, max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
 		WHERE worker_id = :w AND month = :month AND fs_deleted = 0 AND void_reason IS NULL GROUP BY worker_id`,
 		sql.Named("w", w), sql.Named("month", m))
 }
 
 // scanStatuses stores the statuses a query yields: worker id, month, list,
-// scope, form, income, willing_away (and any further column, ignored).
+// scope, form, income, willing_away, unverified (and any further column,
+// ignored).
 func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -473,9 +506,9 @@ func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args .
 	}
 	var w, m, list, scope, form sql.NullString
 	var income sql.NullFloat64
-	var willing sql.NullInt64
+	var willing, unverified sql.NullInt64
 	var ignore any
-	dest := []any{&w, &m, &list, &scope, &form, &income, &willing}
+	dest := []any{&w, &m, &list, &scope, &form, &income, &willing, &unverified}
 	for len(dest) < len(cols) {
 		dest = append(dest, &ignore)
 	}
@@ -487,13 +520,104 @@ func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args .
 			continue
 		}
 		*l.status(l.strs.of(m.String), l.worker(w.String)) = liveStatus{set: true, willing: willing.Int64 == 1,
-			list:  l.strs.of(list.String),
-			scope: l.strs.of(scope.String), form: l.strs.of(form.String), income: incomeOf(income)}
+			unverified: unverified.Int64 == 1,
+			list:       l.strs.of(list.String),
+			scope:      l.strs.of(scope.String), form: l.strs.of(form.String), income: incomeOf(income)}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read statuses: %w", err)
 	}
 	return nil
+}
+
+// readRegistrations reads the registrations (not deleted or voided) of
+// every worker, or again those of the worker with hex id w.
+func (l *Live) readRegistrations(ctx context.Context, q queryer, w string) error {
+	where, args := ``, []any(nil)
+	if w != "" {
+		i := l.worker(w)
+		delete(l.uregs, i)
+		delete(l.jregs, i)
+		where, args = ` AND worker_id = ?`, []any{w}
+	}
+	for _, t := range []string{records.Unemployment, records.Jobseeker} {
+		off := `''`
+		if t == records.Unemployment {
+			off = `coalesce(deregistered_on, '')`
+		}
+		rows, err := q.QueryContext(ctx, `SELECT worker_id, coalesce(registered_on, ''), `+off+` FROM `+t+`
+			WHERE fs_deleted = 0 AND void_reason IS NULL AND worker_id IS NOT NULL`+where, args...)
+		if err != nil {
+			return fmt.Errorf("read registrations: %w", err)
+		}
+		for rows.Next() {
+			var wid, on, dereg string
+			if err := rows.Scan(&wid, &on, &dereg); err != nil {
+				rows.Close()
+				return fmt.Errorf("read registrations: %w", err)
+			}
+			i := l.worker(wid)
+			if t == records.Unemployment {
+				l.uregs[i] = append(l.uregs[i], liveReg{on, dereg})
+			} else {
+				l.jregs[i] = append(l.jregs[i], on)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("read registrations: %w", err)
+		}
+	}
+	return nil
+}
+
+// monthOf is the month facts of worker i (its statuses cur and prev, nil
+// when the month has none) as monthSQL reads them, with the registration
+// rules of regNewExpr, regClosedExpr and regOpenExpr over first and last.
+func (l *Live) monthOf(i int, cur, prev *liveStatus, norm []normList, first, last string) workerMonth {
+	w := &l.workers[i]
+	x := workerMonth{noPhone: w.flags&wNoPhone != 0}
+	for _, s := range []struct {
+		from *liveStatus
+		to   *monthStatus
+	}{{cur, &x.cur}, {prev, &x.prev}} {
+		if s.from == nil || !s.from.set {
+			continue
+		}
+		n := norm[s.from.list]
+		*s.to = monthStatus{set: true, list: n.list, willing: n.willing || s.from.willing,
+			scope: l.strs.str[s.from.scope], unverified: s.from.unverified}
+	}
+	if regs, ok := l.uregs[int32(i)]; ok {
+		for _, r := range regs {
+			x.uNew = x.uNew || r.on >= first && r.on <= last
+			x.uClosed = x.uClosed || r.off >= first && r.off <= last
+			x.uOpen = x.uOpen || r.on != "" && r.on <= last && (r.off == "" || r.off > last)
+		}
+	}
+	if regs, ok := l.jregs[int32(i)]; ok {
+		for _, on := range regs {
+			x.jNew = x.jNew || on >= first && on <= last
+		}
+	}
+	return x
+}
+
+// normList is records.StatusList of an interned list_type, without the
+// month's flag.
+type normList struct {
+	list    string
+	willing bool
+}
+
+// norms is normList of every interned text.
+func (l *Live) norms() []normList {
+	out := make([]normList, len(l.strs.str))
+	for c, s := range l.strs.str {
+		out[c].list, out[c].willing = records.StatusList(s, false)
+	}
+	return out
 }
 
 // readFollowups adds the follow-up dates of from (over followups f) to their
@@ -643,7 +767,7 @@ const liveTZOffset = 8 * 3600
 // rows counts the facts as Dashboard's queries count the tables: the same
 // rows, so the same figures.
 func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow, prev []prevRow, gaps []gapRow,
-	gigRows []gigRow) {
+	gigRows []gigRow, months []monthRow) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	var curOf, prevOf []liveStatus
@@ -677,6 +801,8 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 	}
 	prevBy := map[prevKey]int{}
 	curBy := map[curKey]int{}
+	monthBy := make([]monthRow, nstr)
+	norm := l.norms()
 	for i := range l.workers {
 		w := &l.workers[i]
 		if w.flags&wExists == 0 {
@@ -719,6 +845,15 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 		if i < len(prevOf) && prevOf[i].set {
 			prevBy[prevKey{w.village, prevOf[i].list, prevOf[i].willing}]++
 		}
+		var cs, ps *liveStatus
+		if i < len(curOf) {
+			cs = &curOf[i]
+		}
+		if i < len(prevOf) {
+			ps = &prevOf[i]
+		}
+		x := l.monthOf(i, cs, ps, norm, p.First, p.Last)
+		monthBy[w.village].add(&x, 1)
 		if poverty || monitored {
 			g := &gapBy[w.village]
 			n := w.countBetween(first, last, p.First, p.Last)
@@ -741,6 +876,10 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 		if g := gapBy[v]; g.people > 0 {
 			g.village = name
 			gaps = append(gaps, g)
+		}
+		if m := monthBy[v]; m != (monthRow{}) {
+			m.village = name
+			months = append(months, m)
 		}
 	}
 	for k, n := range prevBy {
@@ -774,7 +913,7 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 	for _, r := range gigBy {
 		gigRows = append(gigRows, *r)
 	}
-	return people, cur, prev, gaps, gigRows
+	return people, cur, prev, gaps, gigRows, months
 }
 
 // countBetween counts the follow-ups dated from a through b (as numbers,
