@@ -505,20 +505,53 @@ func BenchmarkReport(b *testing.B) {
 	}
 }
 
-// BenchmarkPeople reads one drill-down page: a village's employed.
+// BenchmarkPeople reads one drill-down page: a village's employed (50
+// rows, with total), then the first page (DefaultLimit) of every
+// DrillFigure, county-wide and for one township (5 of the county's 50
+// villages). The target is 200 ms a page.
 func BenchmarkPeople(b *testing.B) {
 	db := openBench(b)
 	ctx := context.Background()
 	month := benchConfig.Months[len(benchConfig.Months)-1]
-	b.ResetTimer()
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		p, err := People(ctx, db, PeopleQuery{Month: month, List: "employed", Area: "150421100200", Limit: 50}, Options{})
-		if err != nil || len(p.People) != 50 {
-			b.Fatal(err, p)
+	b.Run("village_employed", func(b *testing.B) {
+		start := time.Now()
+		for i := 0; i < b.N; i++ {
+			p, err := People(ctx, db, PeopleQuery{Month: month, List: "employed", Area: "150421100200", Limit: 50}, Options{})
+			if err != nil || len(p.People) != 50 {
+				b.Fatal(err, p)
+			}
+		}
+		ms := float64(time.Since(start).Microseconds()) / 1000 / float64(b.N)
+		b.ReportMetric(ms, "ms/op")
+		b.ReportMetric(ms/200, "ratio-to-target")
+	})
+	for _, d := range DrillFigures {
+		for _, area := range []string{"", "150421100"} {
+			name := d.Name + "/county"
+			if area != "" {
+				name = d.Name + "/township"
+			}
+			b.Run(name, func(b *testing.B) {
+				q, err := FigureQuery(d.Name, month, area)
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				var total int
+				for i := 0; i < b.N; i++ {
+					p, err := People(ctx, db, q, Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					total = p.Total
+				}
+				ms := float64(time.Since(start).Microseconds()) / 1000 / float64(b.N)
+				b.ReportMetric(ms, "ms/op")
+				b.ReportMetric(ms/200, "ratio-to-target")
+				b.ReportMetric(float64(total), "people")
+			})
 		}
 	}
-	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/op")
 }
 
 type countingWriter struct{ n int64 }

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -65,5 +66,29 @@ func TestDrillFiguresByArea(t *testing.T) {
 	}
 	if byArea == 0 {
 		t.Fatal("no figure has a value by area")
+	}
+}
+
+// The summary sheet (汇总) has a row for each of the month's new figures,
+// with the dashboard's value.
+func TestSummaryHasTheMonthFigures(t *testing.T) {
+	c := genCounty(t, 200, 5)
+	r := c.write(t)
+	f := dashboard(t, r, testMonth)
+	tables, err := ReadTables(context.Background(), r.DB(), testMonth, []string{SheetSummary}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, row := range tables[0].Rows {
+		got[row[1]] = row[2]
+	}
+	for _, name := range []string{FigToUnemployed, FigToEmployed, FigNewWillingAway, FigReturned, FigUnemploymentNew,
+		FigUnemploymentClosed, FigUnemploymentOpen, FigJobseekerNew, FigAway, FigOutsideRegion, FigInCounty, FigNoPhone,
+		FigUnverified, FigNoStatus} {
+		d, _ := DrillFigureNamed(name)
+		if want := fmt.Sprint(d.Value(f)); got[d.Title] != want {
+			t.Errorf("summary %s: %q, want %s", d.Title, got[d.Title], want)
+		}
 	}
 }

@@ -219,3 +219,25 @@ func buildMonth(f *Figures, names areaNameMap, cur []statusRow, months []monthRo
 		f.Away.add(a)
 	}
 }
+
+// monthSummaryRows are the summary sheet's (汇总) rows of the month's flows,
+// registrations, work away and data gaps: 类别, 指标 (the DrillFigure's
+// title), 数值.
+func monthSummaryRows(f *Figures) [][]any {
+	var out [][]any
+	for _, c := range []struct {
+		category string
+		figures  []string
+	}{
+		{"本月流动", []string{FigToUnemployed, FigToEmployed, FigNewWillingAway, FigReturned}},
+		{"失业和求职登记", []string{FigUnemploymentNew, FigUnemploymentClosed, FigUnemploymentOpen, FigJobseekerNew}},
+		{"就业人员务工地域", []string{FigAway, FigOutsideRegion, FigInCounty}},
+		{"数据质量", []string{FigNoPhone, FigUnverified, FigNoStatus}},
+	} {
+		for _, name := range c.figures {
+			d, _ := DrillFigureNamed(name)
+			out = append(out, []any{c.category, d.Title, d.Value(f)})
+		}
+	}
+	return out
+}

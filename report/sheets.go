@@ -299,6 +299,7 @@ func (b *workbook) summary() *sheet {
 				rows = append(rows, []any{"零工", "平均招满天数", *f.Gigs.MeanDaysToFill})
 			}
 			rows = append(rows, householdRows(f.Households)...)
+			rows = append(rows, monthSummaryRows(f)...)
 			for _, r := range rows {
 				if err := yield(r); err != nil {
 					return err
