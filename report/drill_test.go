@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -90,5 +91,55 @@ func TestSummaryHasTheMonthFigures(t *testing.T) {
 		if want := fmt.Sprint(d.Value(f)); got[d.Title] != want {
 			t.Errorf("summary %s: %q, want %s", d.Title, got[d.Title], want)
 		}
+	}
+}
+
+// People from Live's facts (the hub's way) gives exactly the pages of the
+// queries, for every drill-down figure, by area, and a page further on.
+func TestLivePeopleAgrees(t *testing.T) {
+	c := genCounty(t, 300, 3)
+	r := c.writeHub(t)
+	ctx := context.Background()
+	l := NewLive(r)
+	if err := l.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var queries []PeopleQuery
+	for _, d := range DrillFigures {
+		for _, area := range []string{"", testVillages[0][:9], testVillages[2]} {
+			q, err := FigureQuery(d.Name, testMonth, area)
+			if err != nil {
+				t.Fatal(err)
+			}
+			queries = append(queries, q)
+		}
+	}
+	queries = append(queries, PeopleQuery{Month: prevMonth, List: NoStatus, Older: true},
+		PeopleQuery{Month: testMonth, Group: GroupEither, Gap: GapSixMonths, List: "unemployed"},
+		PeopleQuery{Month: testMonth, Flow: FlowReturned, Registration: RegUnemploymentOpen},
+		PeopleQuery{Month: "2020-01", Quality: QualityNoPhone})
+	checked := 0
+	for _, q := range queries {
+		for _, page := range []struct{ limit, offset int }{{0, 0}, {25, 7}} {
+			q.Limit, q.Offset = page.limit, page.offset
+			want, err := People(ctx, r.DB(), q, testOptions())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := People(ctx, r.DB(), q, liveOptions(l))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%+v: live page differs\nlive:    %d %+v\nqueries: %d %+v", q, got.Total, got.People, want.Total, want.People)
+			}
+			checked += len(want.People)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no person compared")
+	}
+	if _, err := People(ctx, r.DB(), PeopleQuery{Month: testMonth, Flow: "sideways"}, liveOptions(l)); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("bad flow from Live: %v, want ErrBadQuery", err)
 	}
 }

@@ -105,6 +105,10 @@ type liveReg struct{ on, off string }
 // liveWorker is one worker id that a row names: the worker row itself and
 // their follow-ups.
 type liveWorker struct {
+	id        string // hex
+	name      string // for the drill-down's order (livePeople)
+	nameNull  bool
+	hasRegs   bool // has registrations in uregs or jregs
 	village   uint16 // interned
 	flags     uint8
 	birth     int32    // YYYYMMDD from an 18-character id number; -1 none; -2 see oddBirth
@@ -396,7 +400,7 @@ func (l *Live) worker(id string) int32 {
 	}
 	i := int32(len(l.workers))
 	l.ids[id] = i
-	l.workers = append(l.workers, liveWorker{birth: -1})
+	l.workers = append(l.workers, liveWorker{id: id, birth: -1})
 	return i
 }
 
@@ -413,7 +417,7 @@ func (l *Live) status(month uint16, i int32) *liveStatus {
 // readWorkers reads the worker rows of from (a FROM clause over workers w).
 func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []any) error {
 	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)), (w.fs_deleted != 0 OR w.left_reason IS NOT NULL), `+villageExpr+`, `+povertyExpr+`, `+
-		monitoredExpr+`, `+maleExpr+`, coalesce(w.phone, '') = '', CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
+		monitoredExpr+`, `+maleExpr+`, coalesce(w.phone, '') = '', w.name, CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
 		ELSE '' END `+from, args...)
 	if err != nil {
 		return fmt.Errorf("read workers: %w", err)
@@ -422,12 +426,14 @@ func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []a
 	for rows.Next() {
 		var id, village, birth string
 		var deleted, poverty, monitored, male, noPhone bool
-		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &noPhone, &birth); err != nil {
+		var name sql.NullString
+		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &noPhone, &name, &birth); err != nil {
 			return fmt.Errorf("read workers: %w", err)
 		}
 		i := l.worker(id)
 		w := &l.workers[i]
 		w.village, w.flags = l.strs.of(village), 0
+		w.name, w.nameNull = name.String, !name.Valid
 		for _, f := range []struct {
 			on   bool
 			flag uint8
@@ -538,6 +544,7 @@ func (l *Live) readRegistrations(ctx context.Context, q queryer, w string) error
 		i := l.worker(w)
 		delete(l.uregs, i)
 		delete(l.jregs, i)
+		l.workers[i].hasRegs = false
 		where, args = ` AND worker_id = ?`, []any{w}
 	}
 	for _, t := range []string{records.Unemployment, records.Jobseeker} {
@@ -557,6 +564,7 @@ func (l *Live) readRegistrations(ctx context.Context, q queryer, w string) error
 				return fmt.Errorf("read registrations: %w", err)
 			}
 			i := l.worker(wid)
+			l.workers[i].hasRegs = true
 			if t == records.Unemployment {
 				l.uregs[i] = append(l.uregs[i], liveReg{on, dereg})
 			} else {
@@ -588,6 +596,9 @@ func (l *Live) monthOf(i int, cur, prev *liveStatus, norm []normList, first, las
 		n := norm[s.from.list]
 		*s.to = monthStatus{set: true, list: n.list, willing: n.willing || s.from.willing,
 			scope: l.strs.str[s.from.scope], unverified: s.from.unverified}
+	}
+	if !w.hasRegs {
+		return x
 	}
 	if regs, ok := l.uregs[int32(i)]; ok {
 		for _, r := range regs {

@@ -137,6 +137,9 @@ func People(ctx context.Context, db *sql.DB, q PeopleQuery, opt Options) (*Peopl
 	}
 	q.Limit = min(q.Limit, MaxLimit)
 	q.Offset = max(q.Offset, 0)
+	if l := opt.Live; l != nil && opt.Station == "" && l.Ready() {
+		return livePeople(ctx, db, l, q, opt)
+	}
 	page := &PeoplePage{People: []Person{}, Limit: q.Limit, Offset: q.Offset}
 	from, args, err := peopleFrom(q, opt)
 	if err != nil {
