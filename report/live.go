@@ -108,7 +108,7 @@ type liveWorker struct {
 	id        string // hex
 	name      string // for the drill-down's order (livePeople)
 	nameNull  bool
-	hasRegs   bool // has registrations in uregs or jregs
+	hasRegs   bool   // has registrations in uregs or jregs
 	village   uint16 // interned
 	flags     uint8
 	birth     int32    // YYYYMMDD from an 18-character id number; -1 none; -2 see oddBirth
