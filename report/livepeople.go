@@ -29,7 +29,7 @@ func livePeople(ctx context.Context, db *sql.DB, l *Live, q PeopleQuery, opt Opt
 	if err := l.Sync(ctx); err != nil {
 		return nil, fmt.Errorf("people: %w", err)
 	}
-	ids := l.select_(p, q, opt)
+	ids := l.selectPeople(p, q, opt)
 	page := &PeoplePage{People: []Person{}, Total: len(ids), Limit: q.Limit, Offset: q.Offset}
 	if q.Offset >= len(ids) {
 		return page, nil
@@ -54,9 +54,9 @@ func livePeople(ctx context.Context, db *sql.DB, l *Live, q PeopleQuery, opt Opt
 	return page, nil
 }
 
-// select_ returns the hex ids of the people q selects in p, in the order of
+// selectPeople returns the hex ids of the people q selects in p, in the order of
 // peopleFrom.
-func (l *Live) select_(p period, q PeopleQuery, opt Options) []string {
+func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	var curOf, prevOf []liveStatus
