@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+
+	"fieldsync/records"
+	"fieldsync/replica"
 )
 
 // TestDrillFiguresMatchTheirPeople holds every drill-down figure to its
@@ -138,6 +141,23 @@ func TestLivePeopleAgrees(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no person compared")
+	}
+	// A renamed worker moves in the order: Live's order follows.
+	w := c.live()[len(c.live())-2]
+	if _, err := r.Write(ctx, replica.Edit{Table: records.Workers, Row: w.id, Set: []replica.ColumnValue{{Column: "name", Value: "Aa"}}}); err != nil {
+		t.Fatal(err)
+	}
+	q := PeopleQuery{Month: testMonth, Area: w.village, Limit: 3}
+	want, err := People(ctx, r.DB(), q, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := People(ctx, r.DB(), q, liveOptions(l))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) || want.People[0].ID != w.id.String() {
+		t.Errorf("after a rename: live %+v, queries %+v (want %s first)", got.People, want.People, w.id)
 	}
 	if _, err := People(ctx, r.DB(), PeopleQuery{Month: testMonth, Flow: "sideways"}, liveOptions(l)); !errors.Is(err, ErrBadQuery) {
 		t.Errorf("bad flow from Live: %v, want ErrBadQuery", err)

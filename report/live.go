@@ -39,6 +39,12 @@ type Live struct {
 
 	syncMu sync.Mutex // one Sync at a time
 
+	// orderMu guards order, the workers in the drill-down's order, as of
+	// orderVersion of workersVersion (peopleOrder).
+	orderMu      sync.Mutex
+	order        []int32
+	orderVersion uint64
+
 	mu     sync.RWMutex // guards what follows
 	loaded bool
 	seq    uint64 // the log is applied through seq
@@ -61,6 +67,9 @@ type facts struct {
 	uregs map[int32][]liveReg
 	jregs map[int32][]string
 	strs  liveStrings
+	// workersVersion counts the changes to workers' rows read; the
+	// drill-down's order (peopleOrder) is kept for one version.
+	workersVersion uint64
 }
 
 // liveStrings interns the few distinct values of text columns.
@@ -287,6 +296,7 @@ func (l *Live) load(ctx context.Context, seq uint64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.facts = n.facts
+	l.order = nil // of the former facts (no reader holds orderMu under this lock)
 	l.loaded, l.seq = true, seq
 	return nil
 }
@@ -400,6 +410,7 @@ func (l *Live) worker(id string) int32 {
 	}
 	i := int32(len(l.workers))
 	l.ids[id] = i
+	l.workersVersion++
 	l.workers = append(l.workers, liveWorker{id: id, birth: -1})
 	return i
 }
@@ -432,6 +443,7 @@ func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []a
 		}
 		i := l.worker(id)
 		w := &l.workers[i]
+		l.workersVersion++
 		w.village, w.flags = l.strs.of(village), 0
 		w.name, w.nameNull = name.String, !name.Valid
 		for _, f := range []struct {

@@ -71,7 +71,8 @@ func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 	first, last, sixFirst := datePart(p.First), datePart(p.Last), datePart(p.SixFirst)
 	list := records.NormalizeList(q.List)
 	var out []int32
-	for i := range l.workers {
+	for _, i32 := range l.peopleOrder() {
+		i := int(i32)
 		w := &l.workers[i]
 		if w.flags&wExists == 0 || !strings.HasPrefix(l.strs.str[w.village], q.Area) {
 			continue
@@ -154,7 +155,27 @@ func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 		}
 		out = append(out, int32(i))
 	}
-	slices.SortFunc(out, func(a, b int32) int {
+	ids := make([]string, len(out))
+	for k, i := range out {
+		ids[k] = l.workers[i].id
+	}
+	return ids
+}
+
+// peopleOrder is every worker in the drill-down's order: by village, name
+// (NULL first) and id, as peopleFrom orders them. It is sorted again only
+// after workers' rows changed; the caller holds l.mu for reading.
+func (l *Live) peopleOrder() []int32 {
+	l.orderMu.Lock()
+	defer l.orderMu.Unlock()
+	if l.order != nil && l.orderVersion == l.workersVersion && len(l.order) == len(l.workers) {
+		return l.order
+	}
+	order := make([]int32, len(l.workers))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
 		x, y := &l.workers[a], &l.workers[b]
 		if c := strings.Compare(l.strs.str[x.village], l.strs.str[y.village]); c != 0 {
 			return c
@@ -167,11 +188,8 @@ func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 		}
 		return cmp.Or(strings.Compare(x.name, y.name), strings.Compare(x.id, y.id))
 	})
-	ids := make([]string, len(out))
-	for k, i := range out {
-		ids[k] = l.workers[i].id
-	}
-	return ids
+	l.order, l.orderVersion = order, l.workersVersion
+	return order
 }
 
 // olderRule is the older-worker rule of Live.rows for p and opt, by worker.
