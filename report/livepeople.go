@@ -128,16 +128,8 @@ func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 				continue
 			}
 		}
-		if q.Flow != "" || q.Registration != "" || q.Quality != "" {
-			var r monthRow
-			r.add(&x, 1)
-			if !map[string]bool{"": true, FlowToUnemployed: r.flows.ToUnemployed == 1, FlowToEmployed: r.flows.ToEmployed == 1,
-				FlowNewWillingAway: r.flows.NewWillingAway == 1, FlowReturned: r.flows.Returned == 1}[q.Flow] ||
-				!map[string]bool{"": true, RegUnemploymentNew: x.uNew, RegUnemploymentClosed: x.uClosed,
-					RegUnemploymentOpen: x.uOpen, RegJobseekerNew: x.jNew}[q.Registration] ||
-				!map[string]bool{"": true, QualityNoPhone: x.noPhone, QualityUnverified: r.quality.Unverified == 1}[q.Quality] {
-				continue
-			}
+		if (q.Flow != "" || q.Registration != "" || q.Quality != "") && !monthMatch(&x, q) {
+			continue
 		}
 		switch sc := x.cur.scope; q.Scope {
 		case ScopeAway:
@@ -160,6 +152,47 @@ func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 		ids[k] = l.workers[i].id
 	}
 	return ids
+}
+
+// monthMatch reports whether a worker's month facts pass q's Flow,
+// Registration and Quality filters (monthRow.add's rules).
+func monthMatch(x *workerMonth, q PeopleQuery) bool {
+	var r monthRow
+	r.add(x, 1)
+	var flow, reg, quality bool
+	switch q.Flow {
+	case "":
+		flow = true
+	case FlowToUnemployed:
+		flow = r.flows.ToUnemployed == 1
+	case FlowToEmployed:
+		flow = r.flows.ToEmployed == 1
+	case FlowNewWillingAway:
+		flow = r.flows.NewWillingAway == 1
+	case FlowReturned:
+		flow = r.flows.Returned == 1
+	}
+	switch q.Registration {
+	case "":
+		reg = true
+	case RegUnemploymentNew:
+		reg = x.uNew
+	case RegUnemploymentClosed:
+		reg = x.uClosed
+	case RegUnemploymentOpen:
+		reg = x.uOpen
+	case RegJobseekerNew:
+		reg = x.jNew
+	}
+	switch q.Quality {
+	case "":
+		quality = true
+	case QualityNoPhone:
+		quality = x.noPhone
+	case QualityUnverified:
+		quality = r.quality.Unverified == 1
+	}
+	return flow && reg && quality
 }
 
 // peopleOrder is every worker in the drill-down's order: by village, name
