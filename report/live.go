@@ -57,6 +57,9 @@ type Live struct {
 type facts struct {
 	ids      map[string]int32 // worker hex id → index in workers
 	workers  []liveWorker
+	// names, indexed like workers, are for the drill-down (livePeople):
+	// apart, so that the counts walk small records.
+	names []liveName
 	months   map[uint16][]liveStatus // month (interned) → status of each worker
 	oddBirth map[int32]string        // birth dates that are not 8 digits, by worker
 	gigs     map[string]*liveGig
@@ -108,15 +111,18 @@ const (
 	wNoPhone               // phone NULL or empty
 )
 
+// liveName is a worker's hex id and name.
+type liveName struct {
+	id, name string
+	nameNull bool
+}
+
 // liveReg is an unemployment registration's dates ("" for NULL).
 type liveReg struct{ on, off string }
 
 // liveWorker is one worker id that a row names: the worker row itself and
 // their follow-ups.
 type liveWorker struct {
-	id        string // hex
-	name      string // for the drill-down's order (livePeople)
-	nameNull  bool
 	hasRegs   bool   // has registrations in uregs or jregs
 	village   uint16 // interned
 	flags     uint8
@@ -411,7 +417,8 @@ func (l *Live) worker(id string) int32 {
 	i := int32(len(l.workers))
 	l.ids[id] = i
 	l.workersVersion++
-	l.workers = append(l.workers, liveWorker{id: id, birth: -1})
+	l.workers = append(l.workers, liveWorker{birth: -1})
+	l.names = append(l.names, liveName{id: id})
 	return i
 }
 
@@ -445,7 +452,7 @@ func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []a
 		w := &l.workers[i]
 		l.workersVersion++
 		w.village, w.flags = l.strs.of(village), 0
-		w.name, w.nameNull = name.String, !name.Valid
+		l.names[i].name, l.names[i].nameNull = name.String, !name.Valid
 		for _, f := range []struct {
 			on   bool
 			flag uint8
@@ -625,6 +632,75 @@ func (l *Live) monthOf(i int, cur, prev *liveStatus, norm []normList, first, las
 		}
 	}
 	return x
+}
+
+// codeInfo is what the month's flows need of an interned text as a
+// list_type (records.StatusList without the flag: 1 就业, 2 失业, 0 none)
+// and as a work scope (outsideCounty).
+type codeInfo struct {
+	list             uint8
+	willing, outside bool
+}
+
+func (l *Live) codeInfos() []codeInfo {
+	out := make([]codeInfo, len(l.strs.str))
+	for c, s := range l.strs.str {
+		lt, willing := records.StatusList(s, false)
+		switch lt {
+		case records.ListEmployed:
+			out[c].list = 1
+		case records.ListUnemployed:
+			out[c].list = 2
+		}
+		out[c].willing = willing
+		out[c].outside = outsideCounty(s)
+	}
+	return out
+}
+
+// countMonth counts worker i (w) into m as monthRow.add counts
+// workerMonth, on integer codes: the dashboard's hot loop. Registrations
+// go through monthOf.
+func (l *Live) countMonth(m *monthRow, w *liveWorker, i int, curOf, prevOf []liveStatus, info []codeInfo, p period) {
+	var c, pr *liveStatus
+	if i < len(curOf) && curOf[i].set {
+		c = &curOf[i]
+	}
+	if i < len(prevOf) && prevOf[i].set {
+		pr = &prevOf[i]
+	}
+	if c != nil {
+		ci := info[c.list]
+		cw := ci.willing || c.willing
+		pw := false
+		if pr != nil {
+			pi := info[pr.list]
+			pw = pi.willing || pr.willing
+			switch {
+			case pi.list == 1 && ci.list == 2:
+				m.flows.ToUnemployed++
+			case pi.list == 2 && ci.list == 1:
+				m.flows.ToEmployed++
+			}
+			if pi.list == 1 && info[pr.scope].outside && !(ci.list == 1 && info[c.scope].outside) {
+				m.flows.Returned++
+			}
+		}
+		if cw && !pw {
+			m.flows.NewWillingAway++
+		}
+		if c.unverified {
+			m.quality.Unverified++
+		}
+	}
+	if w.flags&wNoPhone != 0 {
+		m.quality.NoPhone++
+	}
+	if w.hasRegs {
+		x := l.monthOf(i, nil, nil, nil, p.First, p.Last)
+		m.regs.add(RegistrationFigures{UnemploymentNew: b2i(x.uNew), UnemploymentClosed: b2i(x.uClosed),
+			UnemploymentOpen: b2i(x.uOpen), JobseekerNew: b2i(x.jNew)})
+	}
 }
 
 // normList is records.StatusList of an interned list_type, without the
@@ -825,7 +901,7 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 	prevBy := map[prevKey]int{}
 	curBy := map[curKey]int{}
 	monthBy := make([]monthRow, nstr)
-	norm := l.norms()
+	info := l.codeInfos()
 	for i := range l.workers {
 		w := &l.workers[i]
 		if w.flags&wExists == 0 {
@@ -868,15 +944,7 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 		if i < len(prevOf) && prevOf[i].set {
 			prevBy[prevKey{w.village, prevOf[i].list, prevOf[i].willing}]++
 		}
-		var cs, ps *liveStatus
-		if i < len(curOf) {
-			cs = &curOf[i]
-		}
-		if i < len(prevOf) {
-			ps = &prevOf[i]
-		}
-		x := l.monthOf(i, cs, ps, norm, p.First, p.Last)
-		monthBy[w.village].add(&x, 1)
+		l.countMonth(&monthBy[w.village], w, i, curOf, prevOf, info, p)
 		if poverty || monitored {
 			g := &gapBy[w.village]
 			n := w.countBetween(first, last, p.First, p.Last)

@@ -149,7 +149,7 @@ func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 	}
 	ids := make([]string, len(out))
 	for k, i := range out {
-		ids[k] = l.workers[i].id
+		ids[k] = l.names[i].id
 	}
 	return ids
 }
@@ -209,8 +209,8 @@ func (l *Live) peopleOrder() []int32 {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(a, b int32) int {
-		x, y := &l.workers[a], &l.workers[b]
-		if c := strings.Compare(l.strs.str[x.village], l.strs.str[y.village]); c != 0 {
+		x, y := &l.names[a], &l.names[b]
+		if c := strings.Compare(l.strs.str[l.workers[a].village], l.strs.str[l.workers[b].village]); c != 0 {
 			return c
 		}
 		if x.nameNull != y.nameNull {
