@@ -55,11 +55,11 @@ type Live struct {
 // (no pointers but their follow-ups), statuses in one slice per month indexed
 // like the workers, text values interned.
 type facts struct {
-	ids      map[string]int32 // worker hex id → index in workers
-	workers  []liveWorker
+	ids     map[string]int32 // worker hex id → index in workers
+	workers []liveWorker
 	// names, indexed like workers, are for the drill-down (livePeople):
 	// apart, so that the counts walk small records.
-	names []liveName
+	names    []liveName
 	months   map[uint16][]liveStatus // month (interned) → status of each worker
 	oddBirth map[int32]string        // birth dates that are not 8 digits, by worker
 	gigs     map[string]*liveGig
