@@ -60,6 +60,7 @@ func TestTownshipSheet(t *testing.T) {
 		workers, poverty, monitored, older int
 		lists, change                      ListCount
 		none, six                          int
+		month                              VillageRow // flows, registrations, work away, data gaps
 	}
 	by, order := map[string]*sum{}, []string{}
 	var total sum
@@ -80,6 +81,10 @@ func TestTownshipSheet(t *testing.T) {
 			s.change = s.change.plus(v.Change)
 			s.none += v.NoneThisMonth
 			s.six += v.NoneSixMonths
+			s.month.Flows.add(v.Flows)
+			s.month.Registrations.add(v.Registrations)
+			s.month.Away.add(v.Away)
+			s.month.Quality.add(v.Quality)
 		}
 	}
 	slices.Sort(order)
@@ -90,9 +95,10 @@ func TestTownshipSheet(t *testing.T) {
 		t.Fatalf("township sheet: %d rows, want %d and the total", len(rows), len(order))
 	}
 	cells := func(code, name string, s *sum) []string {
-		return []string{code, name, itoa(s.villages), itoa(s.workers), itoa(s.poverty), itoa(s.monitored), itoa(s.older),
+		out := []string{code, name, itoa(s.villages), itoa(s.workers), itoa(s.poverty), itoa(s.monitored), itoa(s.older),
 			itoa(s.lists.Employed), itoa(s.change.Employed), itoa(s.lists.Unemployed), itoa(s.change.Unemployed),
 			itoa(s.lists.WillingAway), itoa(s.change.WillingAway), itoa(s.none), itoa(s.six)}
+		return append(out, monthFactCells(&s.month)...)
 	}
 	for i, code := range order {
 		name := tableName(code)
@@ -259,4 +265,13 @@ func TestSheetsInChinese(t *testing.T) {
 			t.Errorf("no chart titled %s…: %q", want, titles)
 		}
 	}
+}
+
+// monthFactCells are the month's flows, registrations, work away and data
+// gaps of a village or township row, in the sheets' column order.
+func monthFactCells(v *VillageRow) []string {
+	return []string{itoa(v.Flows.ToUnemployed), itoa(v.Flows.ToEmployed), itoa(v.Flows.NewWillingAway), itoa(v.Flows.Returned),
+		itoa(v.Registrations.UnemploymentNew), itoa(v.Registrations.UnemploymentClosed), itoa(v.Registrations.UnemploymentOpen),
+		itoa(v.Registrations.JobseekerNew), itoa(v.Away.Away), itoa(v.Away.OutsideRegion), itoa(v.Away.InCounty),
+		itoa(v.Quality.NoPhone), itoa(v.Quality.Unverified)}
 }

@@ -31,6 +31,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		prev    []prevRow
 		gaps    []gapRow
 		gigRows []gigRow
+		months  []monthRow
 	)
 	if opt.Station != "" {
 		return stationFigures(ctx, db, month, opt)
@@ -43,7 +44,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		if err := withConn(ctx, db, func(q queryer) (err error) { names, err = areaNames(ctx, q); return }); err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
 		}
-		people, cur, prev, gaps, gigRows = l.rows(p, opt)
+		people, cur, prev, gaps, gigRows, months = l.rows(p, opt)
 	} else {
 		args := p.args(opt)
 		// Each query on its own connection: SQLite reads them concurrently.
@@ -59,6 +60,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 			on(func(ctx context.Context, q queryer) (err error) { prev, err = queryPrev(ctx, q, args, opt); return }),
 			on(func(ctx context.Context, q queryer) (err error) { gaps, err = queryGaps(ctx, q, args); return }),
 			on(func(ctx context.Context, q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args, opt); return }),
+			on(func(ctx context.Context, q queryer) (err error) { months, err = queryMonth(ctx, q, args, opt); return }),
 		)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
@@ -68,7 +70,9 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	if err != nil {
 		return nil, fmt.Errorf("dashboard %s: %w", month, err)
 	}
-	return withHouseholds(ctx, db, buildFigures(p, opt, names, people, cur, prev, gaps, gigRows, stations))
+	f := buildFigures(p, opt, names, people, cur, prev, gaps, gigRows, stations)
+	buildMonth(f, names, cur, months)
+	return withHouseholds(ctx, db, f)
 }
 
 // buildFigures makes the figures from the intermediate rows, however they

@@ -59,6 +59,20 @@ const (
 	FigGapSixMonths  = "gap_six_months"
 	FigOlder         = "older"
 	FigOlderEmployed = "older_employed"
+
+	FigToUnemployed       = "to_unemployed"
+	FigToEmployed         = "to_employed"
+	FigNewWillingAway     = "new_willing_away"
+	FigReturned           = "returned"
+	FigUnemploymentNew    = "unemployment_new"
+	FigUnemploymentClosed = "unemployment_closed"
+	FigUnemploymentOpen   = "unemployment_open"
+	FigJobseekerNew       = "jobseeker_new"
+	FigAway               = "employed_away"
+	FigOutsideRegion      = "employed_outside_region"
+	FigInCounty           = "employed_in_county"
+	FigNoPhone            = "no_phone"
+	FigUnverified         = "unverified"
 )
 
 // DrillFigures lists the figures that open to their people, in the order a
@@ -76,6 +90,19 @@ var DrillFigures = []DrillFigure{
 	{FigGapSixMonths, "六个月未帮扶", func(q *PeopleQuery) { q.Gap = GapSixMonths }, func(f *Figures) int { return f.Ledger.NoneSixMonths }, func(v *VillageRow) int { return v.NoneSixMonths }},
 	{FigOlder, "大龄劳动力", func(q *PeopleQuery) { q.Older = true }, func(f *Figures) int { return f.Older.People }, func(v *VillageRow) int { return v.Older }},
 	{FigOlderEmployed, "大龄劳动力（就业）", func(q *PeopleQuery) { q.Older, q.List = true, records.ListEmployed }, func(f *Figures) int { return f.Older.Lists.Employed }, nil},
+	{FigToUnemployed, "就业转失业", func(q *PeopleQuery) { q.Flow = FlowToUnemployed }, func(f *Figures) int { return f.Flows.ToUnemployed }, func(v *VillageRow) int { return v.Flows.ToUnemployed }},
+	{FigToEmployed, "失业转就业", func(q *PeopleQuery) { q.Flow = FlowToEmployed }, func(f *Figures) int { return f.Flows.ToEmployed }, func(v *VillageRow) int { return v.Flows.ToEmployed }},
+	{FigNewWillingAway, "新增有意愿外出", func(q *PeopleQuery) { q.Flow = FlowNewWillingAway }, func(f *Figures) int { return f.Flows.NewWillingAway }, func(v *VillageRow) int { return v.Flows.NewWillingAway }},
+	{FigReturned, "返乡", func(q *PeopleQuery) { q.Flow = FlowReturned }, func(f *Figures) int { return f.Flows.Returned }, func(v *VillageRow) int { return v.Flows.Returned }},
+	{FigUnemploymentNew, "本月失业登记", func(q *PeopleQuery) { q.Registration = RegUnemploymentNew }, func(f *Figures) int { return f.Registrations.UnemploymentNew }, func(v *VillageRow) int { return v.Registrations.UnemploymentNew }},
+	{FigUnemploymentClosed, "本月注销失业登记", func(q *PeopleQuery) { q.Registration = RegUnemploymentClosed }, func(f *Figures) int { return f.Registrations.UnemploymentClosed }, func(v *VillageRow) int { return v.Registrations.UnemploymentClosed }},
+	{FigUnemploymentOpen, "月末失业登记在册", func(q *PeopleQuery) { q.Registration = RegUnemploymentOpen }, func(f *Figures) int { return f.Registrations.UnemploymentOpen }, func(v *VillageRow) int { return v.Registrations.UnemploymentOpen }},
+	{FigJobseekerNew, "本月求职登记", func(q *PeopleQuery) { q.Registration = RegJobseekerNew }, func(f *Figures) int { return f.Registrations.JobseekerNew }, func(v *VillageRow) int { return v.Registrations.JobseekerNew }},
+	{FigAway, "外出务工", func(q *PeopleQuery) { q.List, q.Scope = records.ListEmployed, ScopeAway }, func(f *Figures) int { return f.Away.Away }, func(v *VillageRow) int { return v.Away.Away }},
+	{FigOutsideRegion, "区外务工", func(q *PeopleQuery) { q.List, q.Scope = records.ListEmployed, ScopeOutsideRegion }, func(f *Figures) int { return f.Away.OutsideRegion }, func(v *VillageRow) int { return v.Away.OutsideRegion }},
+	{FigInCounty, "旗县内务工", func(q *PeopleQuery) { q.List, q.Scope = records.ListEmployed, ScopeInCounty }, func(f *Figures) int { return f.Away.InCounty }, func(v *VillageRow) int { return v.Away.InCounty }},
+	{FigNoPhone, "未登记电话", func(q *PeopleQuery) { q.Quality = QualityNoPhone }, func(f *Figures) int { return f.Quality.NoPhone }, func(v *VillageRow) int { return v.Quality.NoPhone }},
+	{FigUnverified, "本月状态未核实", func(q *PeopleQuery) { q.Quality = QualityUnverified }, func(f *Figures) int { return f.Quality.Unverified }, func(v *VillageRow) int { return v.Quality.Unverified }},
 }
 
 // DrillFigureNamed returns the figure of that name.

@@ -26,6 +26,82 @@ type Figures struct {
 	Villages []VillageRow `json:"villages"`
 	// Households counts 零就业家庭 and 监测对象 by household.
 	Households HouseholdFigures `json:"households"`
+	// Flows are the people whose status moved since last month.
+	Flows FlowFigures `json:"flows"`
+	// Registrations are the people with 失业登记 and 求职登记 of the month.
+	Registrations RegistrationFigures `json:"registrations"`
+	// Away splits everyone on the 就业 list by where they work.
+	Away AwayFigures `json:"away"`
+	// Quality counts gaps in the data (people with no status this month
+	// are the no_status figure: Workers − Lists.Count.Total()).
+	Quality QualityFigures `json:"quality"`
+}
+
+// FlowFigures count the people whose status of the month (statusOf's pick)
+// moved against last month's: 就业→失业, 失业→就业 (both statuses present),
+// newly flagged 有意愿外出 (flagged this month, not last month or no status
+// then), and 返乡 (last month 就业 outside the county, 县外区内 or 区外; this
+// month a status that is not 就业 outside the county).
+type FlowFigures struct {
+	ToUnemployed   int `json:"to_unemployed"`    // 就业→失业
+	ToEmployed     int `json:"to_employed"`      // 失业→就业
+	NewWillingAway int `json:"new_willing_away"` // 新增有意愿外出
+	Returned       int `json:"returned"`         // 返乡
+}
+
+func (a *FlowFigures) add(b FlowFigures) {
+	a.ToUnemployed += b.ToUnemployed
+	a.ToEmployed += b.ToEmployed
+	a.NewWillingAway += b.NewWillingAway
+	a.Returned += b.Returned
+}
+
+// RegistrationFigures count people (not registrations) by their
+// registrations not deleted or voided: 失业登记 registered in the month,
+// deregistered in the month, open at the month's end (registered on or
+// before its last day and not deregistered on or before it); 求职登记
+// registered in the month.
+type RegistrationFigures struct {
+	UnemploymentNew    int `json:"unemployment_new"`
+	UnemploymentClosed int `json:"unemployment_closed"`
+	UnemploymentOpen   int `json:"unemployment_open"`
+	JobseekerNew       int `json:"jobseeker_new"`
+}
+
+func (a *RegistrationFigures) add(b RegistrationFigures) {
+	a.UnemploymentNew += b.UnemploymentNew
+	a.UnemploymentClosed += b.UnemploymentClosed
+	a.UnemploymentOpen += b.UnemploymentOpen
+	a.JobseekerNew += b.JobseekerNew
+}
+
+// AwayFigures split the people on the 就业 list by work scope: 外出 (县外区内
+// and 区外), of them 区外, and 县内 (本村 and 乡外县内). A status with another
+// or no work scope is in neither.
+type AwayFigures struct {
+	Away          int `json:"away"`           // 外出
+	OutsideRegion int `json:"outside_region"` // 区外
+	InCounty      int `json:"in_county"`      // 县内
+}
+
+func (a *AwayFigures) add(b AwayFigures) {
+	a.Away += b.Away
+	a.OutsideRegion += b.OutsideRegion
+	a.InCounty += b.InCounty
+}
+
+// QualityFigures count gaps in the data: registered people without a phone
+// (NULL or empty), and people whose status of the month is not verified (its
+// verified_at, verified_by_method or verified_by is NULL or empty: the
+// three a station's status requires).
+type QualityFigures struct {
+	NoPhone    int `json:"no_phone"`
+	Unverified int `json:"unverified"`
+}
+
+func (a *QualityFigures) add(b QualityFigures) {
+	a.NoPhone += b.NoPhone
+	a.Unverified += b.Unverified
 }
 
 // ListCount counts the people on each of the three lists. The lists overlap
@@ -290,4 +366,10 @@ type VillageRow struct {
 	// NoneThisMonth and NoneSixMonths are the ledger gaps of the village.
 	NoneThisMonth int `json:"none_this_month"`
 	NoneSixMonths int `json:"none_six_months"`
+	// The month's flows, registrations, work away and data gaps of the
+	// village's residents.
+	Flows         FlowFigures         `json:"flows"`
+	Registrations RegistrationFigures `json:"registrations"`
+	Away          AwayFigures         `json:"away"`
+	Quality       QualityFigures      `json:"quality"`
 }

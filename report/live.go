@@ -39,6 +39,12 @@ type Live struct {
 
 	syncMu sync.Mutex // one Sync at a time
 
+	// orderMu guards order, the workers in the drill-down's order, as of
+	// orderVersion of workersVersion (peopleOrder).
+	orderMu      sync.Mutex
+	order        []int32
+	orderVersion uint64
+
 	mu     sync.RWMutex // guards what follows
 	loaded bool
 	seq    uint64 // the log is applied through seq
@@ -49,13 +55,24 @@ type Live struct {
 // (no pointers but their follow-ups), statuses in one slice per month indexed
 // like the workers, text values interned.
 type facts struct {
-	ids      map[string]int32 // worker hex id → index in workers
-	workers  []liveWorker
+	ids     map[string]int32 // worker hex id → index in workers
+	workers []liveWorker
+	// names, indexed like workers, are for the drill-down (livePeople):
+	// apart, so that the counts walk small records.
+	names    []liveName
 	months   map[uint16][]liveStatus // month (interned) → status of each worker
 	oddBirth map[int32]string        // birth dates that are not 8 digits, by worker
 	gigs     map[string]*liveGig
 	gigOf    map[string]string // placement → its gig, as last read
-	strs     liveStrings
+	// The registrations not deleted or voided of the workers who have
+	// some: unemployment (registered_on, deregistered_on) and
+	// job-seeking (registered_on), "" for NULL.
+	uregs map[int32][]liveReg
+	jregs map[int32][]string
+	strs  liveStrings
+	// workersVersion counts the changes to workers' rows read; the
+	// drill-down's order (peopleOrder) is kept for one version.
+	workersVersion uint64
 }
 
 // liveStrings interns the few distinct values of text columns.
@@ -91,11 +108,22 @@ const (
 	wPoverty               // tag 脱贫人口
 	wMonitored             // tag 防止返贫监测对象
 	wMale                  // by the id number
+	wNoPhone               // phone NULL or empty
 )
+
+// liveName is a worker's hex id and name.
+type liveName struct {
+	id, name string
+	nameNull bool
+}
+
+// liveReg is an unemployment registration's dates ("" for NULL).
+type liveReg struct{ on, off string }
 
 // liveWorker is one worker id that a row names: the worker row itself and
 // their follow-ups.
 type liveWorker struct {
+	hasRegs   bool   // has registrations in uregs or jregs
 	village   uint16 // interned
 	flags     uint8
 	birth     int32    // YYYYMMDD from an 18-character id number; -1 none; -2 see oddBirth
@@ -107,13 +135,14 @@ type liveWorker struct {
 type liveStatus struct {
 	set               bool
 	willing           bool    // willing_away
+	unverified        bool    // unverifiedExpr
 	list, scope, form uint16  // interned; list as stored
 	income            float64 // NaN: not entered (incomeOf)
 }
 
 func newFacts() facts {
 	return facts{ids: map[string]int32{}, months: map[uint16][]liveStatus{}, oddBirth: map[int32]string{},
-		gigs: map[string]*liveGig{}, gigOf: map[string]string{}}
+		gigs: map[string]*liveGig{}, gigOf: map[string]string{}, uregs: map[int32][]liveReg{}, jregs: map[int32][]string{}}
 }
 
 // NewLive makes a Live following src; it holds nothing until Sync or Run.
@@ -200,7 +229,8 @@ func (l *Live) follow(ctx context.Context, seq, end uint64) error {
 	tc := touched{}
 	q := replica.LogQuery{Filter: func(t *replica.Table, row ident.ID) bool {
 		switch t.Name {
-		case records.Workers, records.MonthlyStatus, records.Followups, records.Gigs, records.Placements:
+		case records.Workers, records.MonthlyStatus, records.Followups, records.Gigs, records.Placements,
+			records.Unemployment, records.Jobseeker:
 			if tc[t.Name] == nil {
 				tc[t.Name] = map[ident.ID]bool{}
 			}
@@ -252,6 +282,9 @@ func (l *Live) load(ctx context.Context, seq uint64) error {
 		if err := n.readGigs(ctx, q, ""); err != nil {
 			return err
 		}
+		if err := n.readRegistrations(ctx, q, ""); err != nil {
+			return err
+		}
 		return n.readGigOf(ctx, q)
 	})
 	if err != nil {
@@ -260,6 +293,7 @@ func (l *Live) load(ctx context.Context, seq uint64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.facts = n.facts
+	l.order = nil // of the former facts (no reader holds orderMu under this lock)
 	l.loaded, l.seq = true, seq
 	return nil
 }
@@ -314,6 +348,24 @@ func (l *Live) refresh(ctx context.Context, tc touched, seq uint64) error {
 				return err
 			}
 		}
+		registered := map[string]bool{}
+		for _, t := range []string{records.Unemployment, records.Jobseeker} {
+			for id := range tc[t] {
+				var w sql.NullString
+				err := q.QueryRowContext(ctx, `SELECT worker_id FROM `+t+` WHERE id = ?`, id[:]).Scan(&w)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("read registration: %w", err)
+				}
+				if w.Valid {
+					registered[w.String] = true
+				}
+			}
+		}
+		for w := range registered {
+			if err := l.readRegistrations(ctx, q, w); err != nil {
+				return err
+			}
+		}
 		gigs := map[string]bool{}
 		for id := range tc[records.Gigs] {
 			gigs[id.String()] = true
@@ -355,7 +407,9 @@ func (l *Live) worker(id string) int32 {
 	}
 	i := int32(len(l.workers))
 	l.ids[id] = i
+	l.workersVersion++
 	l.workers = append(l.workers, liveWorker{birth: -1})
+	l.names = append(l.names, liveName{id: id})
 	return i
 }
 
@@ -372,7 +426,7 @@ func (l *Live) status(month uint16, i int32) *liveStatus {
 // readWorkers reads the worker rows of from (a FROM clause over workers w).
 func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []any) error {
 	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)), (w.fs_deleted != 0 OR w.left_reason IS NOT NULL), `+villageExpr+`, `+povertyExpr+`, `+
-		monitoredExpr+`, `+maleExpr+`, CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
+		monitoredExpr+`, `+maleExpr+`, coalesce(w.phone, '') = '', w.name, CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
 		ELSE '' END `+from, args...)
 	if err != nil {
 		return fmt.Errorf("read workers: %w", err)
@@ -380,17 +434,20 @@ func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []a
 	defer rows.Close()
 	for rows.Next() {
 		var id, village, birth string
-		var deleted, poverty, monitored, male bool
-		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &birth); err != nil {
+		var deleted, poverty, monitored, male, noPhone bool
+		var name sql.NullString
+		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &noPhone, &name, &birth); err != nil {
 			return fmt.Errorf("read workers: %w", err)
 		}
 		i := l.worker(id)
 		w := &l.workers[i]
+		l.workersVersion++
 		w.village, w.flags = l.strs.of(village), 0
+		l.names[i].name, l.names[i].nameNull = name.String, !name.Valid
 		for _, f := range []struct {
 			on   bool
 			flag uint8
-		}{{!deleted, wExists}, {poverty, wPoverty}, {monitored, wMonitored}, {male, wMale}} {
+		}{{!deleted, wExists}, {poverty, wPoverty}, {monitored, wMonitored}, {male, wMale}, {noPhone, wNoPhone}} {
 			if f.on {
 				w.flags |= f.flag
 			}
@@ -434,7 +491,7 @@ func (l *Live) readAllStatuses(ctx context.Context, q queryer) error {
 	}
 	for _, m := range months {
 		if err := l.scanStatuses(ctx, q, `WITH s AS (`+statusCounted("month")+`) SELECT worker_id, :month, list_type,
-			work_scope, employment_form, monthly_income, willing_away FROM s`, sql.Named("month", m)); err != nil {
+			work_scope, employment_form, monthly_income, willing_away, unverified FROM s`, sql.Named("month", m)); err != nil {
 			return err
 		}
 	}
@@ -445,13 +502,14 @@ func (l *Live) readAllStatuses(ctx context.Context, q queryer) error {
 func (l *Live) readStatus(ctx context.Context, q queryer, w, m string) error {
 	*l.status(l.strs.of(m), l.worker(w)) = liveStatus{}
 	return l.scanStatuses(ctx, q, `SELECT worker_id, month, list_type, work_scope, employment_form, monthly_income,
-		willing_away, max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
+		willing_away, `+unverifiedExpr+`, max(coalesce(verified_at, '') || char(1) || hex(id)) FROM monthly_status
 		WHERE worker_id = :w AND month = :month AND fs_deleted = 0 AND void_reason IS NULL GROUP BY worker_id`,
 		sql.Named("w", w), sql.Named("month", m))
 }
 
 // scanStatuses stores the statuses a query yields: worker id, month, list,
-// scope, form, income, willing_away (and any further column, ignored).
+// scope, form, income, willing_away, unverified (and any further column,
+// ignored).
 func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -464,9 +522,9 @@ func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args .
 	}
 	var w, m, list, scope, form sql.NullString
 	var income sql.NullFloat64
-	var willing sql.NullInt64
+	var willing, unverified sql.NullInt64
 	var ignore any
-	dest := []any{&w, &m, &list, &scope, &form, &income, &willing}
+	dest := []any{&w, &m, &list, &scope, &form, &income, &willing, &unverified}
 	for len(dest) < len(cols) {
 		dest = append(dest, &ignore)
 	}
@@ -478,13 +536,178 @@ func (l *Live) scanStatuses(ctx context.Context, q queryer, query string, args .
 			continue
 		}
 		*l.status(l.strs.of(m.String), l.worker(w.String)) = liveStatus{set: true, willing: willing.Int64 == 1,
-			list:  l.strs.of(list.String),
-			scope: l.strs.of(scope.String), form: l.strs.of(form.String), income: incomeOf(income)}
+			unverified: unverified.Int64 == 1,
+			list:       l.strs.of(list.String),
+			scope:      l.strs.of(scope.String), form: l.strs.of(form.String), income: incomeOf(income)}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read statuses: %w", err)
 	}
 	return nil
+}
+
+// readRegistrations reads the registrations (not deleted or voided) of
+// every worker, or again those of the worker with hex id w.
+func (l *Live) readRegistrations(ctx context.Context, q queryer, w string) error {
+	where, args := ``, []any(nil)
+	if w != "" {
+		i := l.worker(w)
+		delete(l.uregs, i)
+		delete(l.jregs, i)
+		l.workers[i].hasRegs = false
+		where, args = ` AND worker_id = ?`, []any{w}
+	}
+	for _, t := range []string{records.Unemployment, records.Jobseeker} {
+		off := `''`
+		if t == records.Unemployment {
+			off = `coalesce(deregistered_on, '')`
+		}
+		rows, err := q.QueryContext(ctx, `SELECT worker_id, coalesce(registered_on, ''), `+off+` FROM `+t+`
+			WHERE fs_deleted = 0 AND void_reason IS NULL AND worker_id IS NOT NULL`+where, args...)
+		if err != nil {
+			return fmt.Errorf("read registrations: %w", err)
+		}
+		for rows.Next() {
+			var wid, on, dereg string
+			if err := rows.Scan(&wid, &on, &dereg); err != nil {
+				rows.Close()
+				return fmt.Errorf("read registrations: %w", err)
+			}
+			i := l.worker(wid)
+			l.workers[i].hasRegs = true
+			if t == records.Unemployment {
+				l.uregs[i] = append(l.uregs[i], liveReg{on, dereg})
+			} else {
+				l.jregs[i] = append(l.jregs[i], on)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("read registrations: %w", err)
+		}
+	}
+	return nil
+}
+
+// monthOf is the month facts of worker i (its statuses cur and prev, nil
+// when the month has none) as monthSQL reads them, with the registration
+// rules of regNewExpr, regClosedExpr and regOpenExpr over first and last.
+func (l *Live) monthOf(i int, cur, prev *liveStatus, norm []normList, first, last string) workerMonth {
+	w := &l.workers[i]
+	x := workerMonth{noPhone: w.flags&wNoPhone != 0}
+	for _, s := range []struct {
+		from *liveStatus
+		to   *monthStatus
+	}{{cur, &x.cur}, {prev, &x.prev}} {
+		if s.from == nil || !s.from.set {
+			continue
+		}
+		n := norm[s.from.list]
+		*s.to = monthStatus{set: true, list: n.list, willing: n.willing || s.from.willing,
+			scope: l.strs.str[s.from.scope], unverified: s.from.unverified}
+	}
+	if !w.hasRegs {
+		return x
+	}
+	if regs, ok := l.uregs[int32(i)]; ok {
+		for _, r := range regs {
+			x.uNew = x.uNew || r.on >= first && r.on <= last
+			x.uClosed = x.uClosed || r.off >= first && r.off <= last
+			x.uOpen = x.uOpen || r.on != "" && r.on <= last && (r.off == "" || r.off > last)
+		}
+	}
+	if regs, ok := l.jregs[int32(i)]; ok {
+		for _, on := range regs {
+			x.jNew = x.jNew || on >= first && on <= last
+		}
+	}
+	return x
+}
+
+// codeInfo is what the month's flows need of an interned text as a
+// list_type (records.StatusList without the flag: 1 就业, 2 失业, 0 none)
+// and as a work scope (outsideCounty).
+type codeInfo struct {
+	list             uint8
+	willing, outside bool
+}
+
+func (l *Live) codeInfos() []codeInfo {
+	out := make([]codeInfo, len(l.strs.str))
+	for c, s := range l.strs.str {
+		lt, willing := records.StatusList(s, false)
+		switch lt {
+		case records.ListEmployed:
+			out[c].list = 1
+		case records.ListUnemployed:
+			out[c].list = 2
+		}
+		out[c].willing = willing
+		out[c].outside = outsideCounty(s)
+	}
+	return out
+}
+
+// countMonth counts worker i (w) into m as monthRow.add counts
+// workerMonth, on integer codes: the dashboard's hot loop. Registrations
+// go through monthOf.
+func (l *Live) countMonth(m *monthRow, w *liveWorker, i int, curOf, prevOf []liveStatus, info []codeInfo, p period) {
+	var c, pr *liveStatus
+	if i < len(curOf) && curOf[i].set {
+		c = &curOf[i]
+	}
+	if i < len(prevOf) && prevOf[i].set {
+		pr = &prevOf[i]
+	}
+	if c != nil {
+		ci := info[c.list]
+		cw := ci.willing || c.willing
+		pw := false
+		if pr != nil {
+			pi := info[pr.list]
+			pw = pi.willing || pr.willing
+			switch {
+			case pi.list == 1 && ci.list == 2:
+				m.flows.ToUnemployed++
+			case pi.list == 2 && ci.list == 1:
+				m.flows.ToEmployed++
+			}
+			if pi.list == 1 && info[pr.scope].outside && !(ci.list == 1 && info[c.scope].outside) {
+				m.flows.Returned++
+			}
+		}
+		if cw && !pw {
+			m.flows.NewWillingAway++
+		}
+		if c.unverified {
+			m.quality.Unverified++
+		}
+	}
+	if w.flags&wNoPhone != 0 {
+		m.quality.NoPhone++
+	}
+	if w.hasRegs {
+		x := l.monthOf(i, nil, nil, nil, p.First, p.Last)
+		m.regs.add(RegistrationFigures{UnemploymentNew: b2i(x.uNew), UnemploymentClosed: b2i(x.uClosed),
+			UnemploymentOpen: b2i(x.uOpen), JobseekerNew: b2i(x.jNew)})
+	}
+}
+
+// normList is records.StatusList of an interned list_type, without the
+// month's flag.
+type normList struct {
+	list    string
+	willing bool
+}
+
+// norms is normList of every interned text.
+func (l *Live) norms() []normList {
+	out := make([]normList, len(l.strs.str))
+	for c, s := range l.strs.str {
+		out[c].list, out[c].willing = records.StatusList(s, false)
+	}
+	return out
 }
 
 // readFollowups adds the follow-up dates of from (over followups f) to their
@@ -565,7 +788,7 @@ const liveTZOffset = 8 * 3600
 // rows counts the facts as Dashboard's queries count the tables: the same
 // rows, so the same figures.
 func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow, prev []prevRow, gaps []gapRow,
-	gigRows []gigRow) {
+	gigRows []gigRow, months []monthRow) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	var curOf, prevOf []liveStatus
@@ -599,6 +822,8 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 	}
 	prevBy := map[prevKey]int{}
 	curBy := map[curKey]int{}
+	monthBy := make([]monthRow, nstr)
+	info := l.codeInfos()
 	for i := range l.workers {
 		w := &l.workers[i]
 		if w.flags&wExists == 0 {
@@ -641,6 +866,7 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 		if i < len(prevOf) && prevOf[i].set {
 			prevBy[prevKey{w.village, prevOf[i].list, prevOf[i].willing}]++
 		}
+		l.countMonth(&monthBy[w.village], w, i, curOf, prevOf, info, p)
 		if poverty || monitored {
 			g := &gapBy[w.village]
 			n := w.countBetween(first, last, p.First, p.Last)
@@ -664,6 +890,10 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 			g.village = name
 			gaps = append(gaps, g)
 		}
+		if m := monthBy[v]; m != (monthRow{}) {
+			m.village = name
+			months = append(months, m)
+		}
 	}
 	for k, n := range prevBy {
 		prev = append(prev, prevRow{village: l.strs.str[k.village], list: l.strs.str[k.list], willing: k.willing, n: n})
@@ -676,7 +906,7 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 			scope: l.strs.str[k.codes>>16&0xffff], form: l.strs.str[k.codes&0xffff], band: int(k.rest >> 8), n: n})
 	}
 	gigRows = l.gigRows(p)
-	return people, cur, prev, gaps, gigRows
+	return people, cur, prev, gaps, gigRows, months
 }
 
 // countBetween counts the follow-ups dated from a through b (as numbers,

@@ -36,6 +36,7 @@ type mWorker struct {
 	village  string
 	tags     []string
 	deleted  bool
+	noPhone  bool
 }
 
 type mStatus struct {
@@ -47,6 +48,17 @@ type mStatus struct {
 	verifiedAt               string
 	deleted                  bool
 	willing                  bool // willing_away
+	unverified               bool // no verified_by_method (or, every other one, no verified_by)
+}
+
+// mRegistration is an unemployment registration (off: its deregistered_on)
+// or, jobseeker, a job-seeking one.
+type mRegistration struct {
+	id              ident.ID
+	jobseeker       bool
+	worker          string
+	on, off         string
+	voided, deleted bool
 }
 
 type mFollowup struct {
@@ -81,6 +93,7 @@ type county struct {
 	followups  []*mFollowup
 	gigs       []*mGig
 	placements []*mPlacement
+	regs       []*mRegistration
 }
 
 func newID(t testing.TB, at time.Time) ident.ID {
@@ -95,6 +108,9 @@ func newID(t testing.TB, at time.Time) ident.ID {
 // test month and the one before, follow-ups over eight months, and gigs.
 func genCounty(t testing.TB, n int, seed uint64) *county {
 	rng := rand.New(rand.NewPCG(seed, 3))
+	// The month's facts (phones, registrations, verification) draw from
+	// a generator of their own, so the rest of the data set stays as it was.
+	more := rand.New(rand.NewPCG(seed, 5))
 	c := &county{}
 	base := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	seen := map[string]bool{}
@@ -121,7 +137,24 @@ func genCounty(t testing.TB, n int, seed uint64) *county {
 		}
 		slices.Sort(w.tags)
 		w.deleted = len(c.workers) < n && rng.IntN(25) == 0
+		w.noPhone = more.IntN(8) == 0
 		c.workers = append(c.workers, w)
+		day := func(from string, n int) string {
+			d, _ := time.Parse(records.DateLayout, from)
+			return d.AddDate(0, 0, more.IntN(n)).Format(records.DateLayout)
+		}
+		if more.IntN(3) == 0 {
+			r := &mRegistration{id: newID(t, base.Add(time.Duration(len(c.regs))*time.Second)), worker: w.id.String(),
+				on: day("2026-09-01", 91), voided: more.IntN(10) == 0, deleted: more.IntN(15) == 0}
+			if more.IntN(5) < 2 {
+				r.off = day(r.on, 60)
+			}
+			c.regs = append(c.regs, r)
+		}
+		if more.IntN(4) == 0 {
+			c.regs = append(c.regs, &mRegistration{id: newID(t, base.Add(time.Duration(len(c.regs))*time.Second)), jobseeker: true,
+				worker: w.id.String(), on: day("2026-09-15", 77), voided: more.IntN(10) == 0})
+		}
 		for _, m := range []string{prevMonth, testMonth} {
 			k := rng.IntN(10)
 			if k == 0 {
@@ -150,6 +183,7 @@ func genCounty(t testing.TB, n int, seed uint64) *county {
 				// A quarter flagged willing to work away, of any list (the
 				// id's last byte: the random sequence stays as it was).
 				s.willing = s.id[15]%4 == 0
+				s.unverified = more.IntN(12) == 0
 				c.statuses = append(c.statuses, s)
 			}
 		}
@@ -190,10 +224,14 @@ func (c *county) edits() []replica.Edit {
 		if tags == nil {
 			tags = []string{}
 		}
+		var phone any = "1380000" + w.idNumber[14:]
+		if w.noPhone {
+			phone = nil
+		}
 		out = append(out, replica.Edit{Table: records.Workers, Row: w.id, Set: []replica.ColumnValue{
 			{Column: "id_number", Value: w.idNumber}, {Column: "name", Value: w.name},
 			{Column: "residence_village", Value: w.village}, {Column: "hukou_village", Value: w.village},
-			{Column: "tags", Value: tags}}})
+			{Column: "tags", Value: tags}, {Column: "phone", Value: phone}}})
 		del(records.Workers, w.id, w.deleted)
 	}
 	for _, s := range c.statuses {
@@ -202,6 +240,13 @@ func (c *county) edits() []replica.Edit {
 			WillingAway: s.willing}
 		if s.noIncome {
 			ms.MonthlyIncome = nil
+		}
+		if s.unverified {
+			if s.id[14]%2 == 0 {
+				ms.VerifiedByMethod = ""
+			} else {
+				ms.VerifiedBy = ""
+			}
 		}
 		out = append(out, replica.Edit{Table: records.MonthlyStatus, Row: s.id, Set: ms.Columns()})
 		del(records.MonthlyStatus, s.id, s.deleted)
@@ -213,6 +258,26 @@ func (c *county) edits() []replica.Edit {
 		if f.deleted {
 			out[len(out)-1].Delete = true
 		}
+	}
+	for _, r := range c.regs {
+		if r.jobseeker {
+			j := records.JobseekerRegistration{WorkerID: r.worker, IntendedWork: "保洁", WorkType: records.WorkTypes[0], RegisteredOn: r.on}
+			if r.voided {
+				j.VoidReason, j.VoidedOn = "录入错误", r.on
+			}
+			out = append(out, replica.Edit{Table: records.Jobseeker, Row: r.id, Set: j.Columns()})
+			continue
+		}
+		u := records.UnemploymentRegistration{WorkerID: r.worker, PlaceType: records.PlaceTypes[0], RegisteredOn: r.on,
+			Reason: "失去工作", DeregisteredOn: r.off}
+		if r.off != "" {
+			u.DeregistrationReason = "已就业"
+		}
+		if r.voided {
+			u.VoidReason, u.VoidedOn = "录入错误", r.on
+		}
+		out = append(out, replica.Edit{Table: records.Unemployment, Row: r.id, Set: u.Columns()})
+		del(records.Unemployment, r.id, r.deleted)
 	}
 	for _, g := range c.gigs {
 		out = append(out, replica.Edit{Table: records.Gigs, Row: g.id, Set: []replica.ColumnValue{
@@ -312,6 +377,16 @@ func (c *county) expect(month string) *Figures {
 		v := vrow(w.village)
 		v.Workers++
 		cur, prev := c.status(w, month), c.status(w, p.Prev)
+		var m VillageRow
+		c.expectMonth(&m, w, cur, prev, p)
+		v.Flows.add(m.Flows)
+		v.Registrations.add(m.Registrations)
+		v.Away.add(m.Away)
+		v.Quality.add(m.Quality)
+		f.Flows.add(m.Flows)
+		f.Registrations.add(m.Registrations)
+		f.Away.add(m.Away)
+		f.Quality.add(m.Quality)
 		if cur != nil {
 			modelAdd(&f.Lists.Count, cur, 1)
 			modelAdd(&v.Lists, cur, 1)
@@ -442,6 +517,62 @@ func (c *county) expect(month string) *Figures {
 	f.Gigs.daysToFill = days
 	f.Gigs.finish()
 	return f
+}
+
+// expectMonth is the model's rules of the month's flows, registrations, work
+// away and data gaps, for one worker: into m.
+func (c *county) expectMonth(m *VillageRow, w *mWorker, cur, prev *mStatus, p period) {
+	list := func(s *mStatus) (string, bool) {
+		switch {
+		case s == nil:
+			return "", false
+		case s.list == records.ListWillingAway:
+			return records.ListUnemployed, true
+		}
+		return s.list, s.willing
+	}
+	away := func(s *mStatus) bool { return s.scope == records.WorkScopes[2] || s.scope == records.WorkScopes[3] }
+	cl, cw := list(cur)
+	pl, pw := list(prev)
+	if cur != nil && prev != nil {
+		m.Flows.ToUnemployed += b2i(pl == records.ListEmployed && cl == records.ListUnemployed)
+		m.Flows.ToEmployed += b2i(pl == records.ListUnemployed && cl == records.ListEmployed)
+		m.Flows.Returned += b2i(pl == records.ListEmployed && away(prev) && !(cl == records.ListEmployed && away(cur)))
+	}
+	if cur != nil {
+		m.Flows.NewWillingAway += b2i(cw && !pw)
+		m.Quality.Unverified += b2i(cur.unverified)
+		if cl == records.ListEmployed {
+			switch cur.scope {
+			case records.WorkScopes[2]:
+				m.Away.Away++
+			case records.WorkScopes[3]:
+				m.Away.Away++
+				m.Away.OutsideRegion++
+			case records.WorkScopes[0], records.WorkScopes[1]:
+				m.Away.InCounty++
+			}
+		}
+	}
+	m.Quality.NoPhone += b2i(w.noPhone)
+	var un, ucl, uop, jn bool
+	for _, r := range c.regs {
+		if r.worker != w.id.String() || r.voided || r.deleted {
+			continue
+		}
+		in := func(d string) bool { return d >= p.First && d <= p.Last }
+		if r.jobseeker {
+			jn = jn || in(r.on)
+			continue
+		}
+		un = un || in(r.on)
+		ucl = ucl || r.off != "" && in(r.off)
+		uop = uop || r.on <= p.Last && (r.off == "" || r.off > p.Last)
+	}
+	m.Registrations.UnemploymentNew += b2i(un)
+	m.Registrations.UnemploymentClosed += b2i(ucl)
+	m.Registrations.UnemploymentOpen += b2i(uop)
+	m.Registrations.JobseekerNew += b2i(jn)
 }
 
 func cmpString(a, b string) int {

@@ -31,6 +31,21 @@ type PeopleQuery struct {
 	// Gap keeps only people of either group with no follow-up in the month
 	// (GapMonth) or in the six months ending with it (GapSixMonths).
 	Gap string `json:"gap"`
+	// Flow keeps only the people whose status moved since last month
+	// (FlowFigures): FlowToUnemployed, FlowToEmployed, FlowNewWillingAway,
+	// FlowReturned.
+	Flow string `json:"flow"`
+	// Registration keeps only the people with a registration of the month
+	// (RegistrationFigures): RegUnemploymentNew, RegUnemploymentClosed,
+	// RegUnemploymentOpen, RegJobseekerNew.
+	Registration string `json:"registration"`
+	// Scope keeps only the people whose status of the month has a work
+	// scope of ScopeAway (县外区内 or 区外), ScopeOutsideRegion (区外) or
+	// ScopeInCounty (本村 or 乡外县内); with List 就业 they are AwayFigures'.
+	Scope string `json:"scope"`
+	// Quality keeps only the people of a data gap (QualityFigures):
+	// QualityNoPhone, QualityUnverified.
+	Quality string `json:"quality"`
 	// Limit is at most MaxLimit; 0 means DefaultLimit.
 	Limit  int `json:"limit"`
 	Offset int `json:"offset"`
@@ -42,6 +57,23 @@ const (
 	GroupEither  = "either"
 	GapMonth     = "month"
 	GapSixMonths = "six_months"
+
+	FlowToUnemployed   = "to_unemployed"
+	FlowToEmployed     = "to_employed"
+	FlowNewWillingAway = "new_willing_away"
+	FlowReturned       = "returned"
+
+	RegUnemploymentNew    = "unemployment_new"
+	RegUnemploymentClosed = "unemployment_closed"
+	RegUnemploymentOpen   = "unemployment_open"
+	RegJobseekerNew       = "jobseeker_new"
+
+	ScopeAway          = "away"
+	ScopeOutsideRegion = "outside_region"
+	ScopeInCounty      = "in_county"
+
+	QualityNoPhone    = "no_phone"
+	QualityUnverified = "unverified"
 )
 
 // Page sizes of People.
@@ -105,6 +137,9 @@ func People(ctx context.Context, db *sql.DB, q PeopleQuery, opt Options) (*Peopl
 	}
 	q.Limit = min(q.Limit, MaxLimit)
 	q.Offset = max(q.Offset, 0)
+	if l := opt.Live; l != nil && opt.Station == "" && l.Ready() {
+		return livePeople(ctx, db, l, q, opt)
+	}
 	page := &PeoplePage{People: []Person{}, Limit: q.Limit, Offset: q.Offset}
 	from, args, err := peopleFrom(q, opt)
 	if err != nil {
@@ -177,15 +212,109 @@ func peopleFrom(q PeopleQuery, opt Options) (string, []any, error) {
 	default:
 		return "", nil, fmt.Errorf("%w: gap %q", ErrBadQuery, q.Gap)
 	}
+	more, needs, err := monthConditions(q)
+	if err != nil {
+		return "", nil, err
+	}
+	where = append(where, more...)
+	if needs.status {
+		join = "CROSS JOIN"
+	}
+	prevJoin := ""
+	if needs.prev {
+		prevJoin = ` LEFT JOIN monthly_status ps ON ps.worker_id = lower(hex(w.id)) AND ps.month = :prev AND ` + latestStatus("ps")
+	}
 	// Each worker finds its status of the month through the (worker_id,
 	// month) index; the NOT EXISTS keeps only the row statusOf would pick.
 	from := `FROM workers w ` + join + ` monthly_status s ON s.worker_id = lower(hex(w.id)) AND s.month = :month
-		AND s.fs_deleted = 0 AND s.void_reason IS NULL AND NOT EXISTS (SELECT 1 FROM monthly_status d WHERE d.worker_id = s.worker_id
-			AND d.month = s.month AND d.fs_deleted = 0 AND d.void_reason IS NULL
-			AND coalesce(d.verified_at, '') || char(1) || hex(d.id) > coalesce(s.verified_at, '') || char(1) || hex(s.id))
+		AND ` + latestStatus("s") + prevJoin + `
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY ` + villageExpr + `, w.name, w.id`
 	return from, args, nil
+}
+
+// latestStatus keeps, of the statuses alias a joins (of one worker and
+// month), the one statusOf picks: not deleted or voided, and no other such
+// row later by (verified_at, id).
+func latestStatus(a string) string {
+	return a + `.fs_deleted = 0 AND ` + a + `.void_reason IS NULL AND NOT EXISTS (SELECT 1 FROM monthly_status d
+		WHERE d.worker_id = ` + a + `.worker_id AND d.month = ` + a + `.month AND d.fs_deleted = 0 AND d.void_reason IS NULL
+		AND coalesce(d.verified_at, '') || char(1) || hex(d.id) > coalesce(` + a + `.verified_at, '') || char(1) || hex(` + a + `.id))`
+}
+
+// monthNeeds says what the conditions of monthConditions join: the month's
+// status (s, then required) and last month's (ps).
+type monthNeeds struct{ status, prev bool }
+
+// monthConditions are the conditions of q's Flow, Registration, Scope and
+// Quality filters, over the worker w, the month's status s and last
+// month's ps; the rules of monthRow.add, in SQL.
+func monthConditions(q PeopleQuery) ([]string, monthNeeds, error) {
+	var out []string
+	var needs monthNeeds
+	list := func(l, a string) string { return `coalesce(` + records.ListCondition(l, a) + `, 0)` }
+	outside := func(a string) string {
+		return `coalesce(` + a + `.work_scope, '') IN ('` + scopeOutCounty + `', '` + records.ScopeAway + `')`
+	}
+	switch q.Flow {
+	case "":
+	case FlowToUnemployed:
+		out = append(out, `ps.id IS NOT NULL`, list(records.ListEmployed, "ps"), list(records.ListUnemployed, "s"))
+	case FlowToEmployed:
+		out = append(out, `ps.id IS NOT NULL`, list(records.ListUnemployed, "ps"), list(records.ListEmployed, "s"))
+	case FlowNewWillingAway:
+		out = append(out, list(records.ListWillingAway, "s"), `NOT `+list(records.ListWillingAway, "ps"))
+	case FlowReturned:
+		out = append(out, `ps.id IS NOT NULL`, list(records.ListEmployed, "ps"), outside("ps"),
+			`NOT (`+list(records.ListEmployed, "s")+` AND `+outside("s")+`)`)
+	default:
+		return nil, needs, fmt.Errorf("%w: flow %q", ErrBadQuery, q.Flow)
+	}
+	if q.Flow != "" {
+		needs = monthNeeds{status: true, prev: true}
+	}
+	reg := func(table, cond string) string {
+		return `EXISTS (SELECT 1 FROM ` + table + ` r WHERE r.worker_id = lower(hex(w.id)) AND r.fs_deleted = 0
+			AND r.void_reason IS NULL AND ` + strings.NewReplacer("deregistered_on", "r.deregistered_on", "registered_on", "r.registered_on").Replace(cond) + `)`
+	}
+	switch q.Registration {
+	case "":
+	case RegUnemploymentNew:
+		out = append(out, reg(records.Unemployment, regNewExpr))
+	case RegUnemploymentClosed:
+		out = append(out, reg(records.Unemployment, regClosedExpr))
+	case RegUnemploymentOpen:
+		out = append(out, reg(records.Unemployment, regOpenExpr))
+	case RegJobseekerNew:
+		out = append(out, reg(records.Jobseeker, regNewExpr))
+	default:
+		return nil, needs, fmt.Errorf("%w: registration %q", ErrBadQuery, q.Registration)
+	}
+	switch q.Scope {
+	case "":
+	case ScopeAway:
+		out = append(out, outside("s"))
+	case ScopeOutsideRegion:
+		out = append(out, `s.work_scope = '`+records.ScopeAway+`'`)
+	case ScopeInCounty:
+		out = append(out, `s.work_scope IN ('`+scopeVillage+`', '`+scopeInCounty+`')`)
+	default:
+		return nil, needs, fmt.Errorf("%w: scope %q", ErrBadQuery, q.Scope)
+	}
+	if q.Scope != "" {
+		needs.status = true
+	}
+	switch q.Quality {
+	case "":
+	case QualityNoPhone:
+		out = append(out, `coalesce(w.phone, '') = ''`)
+	case QualityUnverified:
+		out = append(out, strings.NewReplacer("verified_", "s.verified_").Replace(unverifiedExpr))
+		needs.status = true
+	default:
+		return nil, needs, fmt.Errorf("%w: quality %q", ErrBadQuery, q.Quality)
+	}
+	return out, needs, nil
 }
 
 // personCols are the columns scanPeople reads, ledger columns last.

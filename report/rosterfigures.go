@@ -23,13 +23,17 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	args := p.args(b.opt)
 	var prev []prevRow
 	var gigRows []gigRow
-	// The two queries run while the roster and the ledger are read.
+	var months []monthRow
+	// The queries run while the roster and the ledger are read.
 	err = parallel(ctx,
 		func(ctx context.Context) error {
 			return withConn(ctx, b.db, func(q queryer) (err error) { prev, err = queryPrev(ctx, q, args, b.opt); return })
 		},
 		func(ctx context.Context) error {
 			return withConn(ctx, b.db, func(q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args, b.opt); return })
+		},
+		func(ctx context.Context) error {
+			return withConn(ctx, b.db, func(q queryer) (err error) { months, err = queryMonth(ctx, q, args, b.opt); return })
 		})
 	if err != nil {
 		return nil, fmt.Errorf("figures %s: %w", b.month, err)
@@ -47,7 +51,9 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	if err != nil {
 		return nil, fmt.Errorf("figures %s: %w", b.month, err)
 	}
-	return withHouseholds(ctx, b.db, buildFigures(p, b.opt, b.names, people, cur, prev, gaps, gigRows, stations))
+	f := buildFigures(p, b.opt, b.names, people, cur, prev, gaps, gigRows, stations)
+	buildMonth(f, b.names, cur, months)
+	return withHouseholds(ctx, b.db, f)
 }
 
 // dashboardRows counts the roster as sqlPeople, sqlStatuses and the gaps

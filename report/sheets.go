@@ -302,6 +302,7 @@ func (b *workbook) summary() *sheet {
 			)
 			rows = append(rows, gigSummaryRows(&f.Gigs)...)
 			rows = append(rows, householdRows(f.Households)...)
+			rows = append(rows, monthSummaryRows(f)...)
 			for _, r := range rows {
 				if err := yield(r); err != nil {
 					return err

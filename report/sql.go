@@ -32,7 +32,7 @@ func statusOf(param string) string {
 // work_scope, employment_form, monthly_income) covers.
 func statusCounted(param string) string {
 	return `SELECT worker_id, list_type, work_scope, employment_form, monthly_income, willing_away,
-	max(coalesce(verified_at, '') || char(1) || hex(id)) AS latest
+	` + unverifiedExpr + ` AS unverified, max(coalesce(verified_at, '') || char(1) || hex(id)) AS latest
 	FROM monthly_status WHERE month = :` + param + ` AND fs_deleted = 0 AND void_reason IS NULL GROUP BY worker_id`
 }
 

@@ -26,6 +26,21 @@ var areaColumns = []areaColumn{
 	{"有意愿外出较上月", 16, func(v *VillageRow) int { return v.Change.WillingAway }},
 	{"本月未帮扶", 11, func(v *VillageRow) int { return v.NoneThisMonth }},
 	{"六个月未帮扶", 13, func(v *VillageRow) int { return v.NoneSixMonths }},
+	// The month's flows, registrations, work away and data gaps
+	// (monthfacts.go), titled as their drill-down figures.
+	{"就业转失业", 11, func(v *VillageRow) int { return v.Flows.ToUnemployed }},
+	{"失业转就业", 11, func(v *VillageRow) int { return v.Flows.ToEmployed }},
+	{"新增有意愿外出", 14, func(v *VillageRow) int { return v.Flows.NewWillingAway }},
+	{"返乡", 8, func(v *VillageRow) int { return v.Flows.Returned }},
+	{"本月失业登记", 13, func(v *VillageRow) int { return v.Registrations.UnemploymentNew }},
+	{"本月注销失业登记", 16, func(v *VillageRow) int { return v.Registrations.UnemploymentClosed }},
+	{"月末失业登记在册", 16, func(v *VillageRow) int { return v.Registrations.UnemploymentOpen }},
+	{"本月求职登记", 13, func(v *VillageRow) int { return v.Registrations.JobseekerNew }},
+	{"外出务工", 10, func(v *VillageRow) int { return v.Away.Away }},
+	{"区外务工", 10, func(v *VillageRow) int { return v.Away.OutsideRegion }},
+	{"旗县内务工", 11, func(v *VillageRow) int { return v.Away.InCounty }},
+	{"未登记电话", 11, func(v *VillageRow) int { return v.Quality.NoPhone }},
+	{"本月状态未核实", 14, func(v *VillageRow) int { return v.Quality.Unverified }},
 }
 
 func areaHeaders() []string {
