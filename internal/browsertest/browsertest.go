@@ -30,6 +30,13 @@ func (b *Browser) Do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// TryGet runs one step that reads a string from the page and returns its
+// error instead of failing the test: for polling while the page navigates
+// (a read then can fail with "Inspected target navigated or closed").
+func (b *Browser) TryGet(a chromedp.Action[string]) (string, error) {
+	return chromedp.Run(b.ctx, a)
+}
+
 // Get runs one step that reads a string from the page.
 func (b *Browser) Get(a chromedp.Action[string]) string {
 	b.t.Helper()

@@ -66,7 +66,11 @@ func TestBrowserRegisterWorker(t *testing.T) {
 	)
 	// The list page before the search has #workers too: wait for the
 	// search's own page, or the next navigation aborts it half-loaded.
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(get(chromedp.Location()), "q="); {
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		// The read fails while the page navigates: poll on.
+		if loc, err := b.TryGet(chromedp.Location()); err == nil && strings.Contains(loc, "q=") {
+			break
+		}
 		if time.Now().After(deadline) {
 			t.Fatal("the search did not load")
 		}
