@@ -791,13 +791,7 @@ func (l *Live) rows(p period, opt Options) (people []peopleRow, cur []statusRow,
 	gigRows []gigRow, months []monthRow) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	var curOf, prevOf []liveStatus
-	if c, ok := l.strs.code[p.Month]; ok {
-		curOf = l.months[c]
-	}
-	if c, ok := l.strs.code[p.Prev]; ok {
-		prevOf = l.months[c]
-	}
+	curOf, prevOf := l.statusesOf(p)
 	maleCut, femaleCut := p.cutoff(opt.Older.Male), p.cutoff(opt.Older.Female)
 	maleNum, femaleNum := int32(-1), int32(-1)
 	if v, ok := digits8(maleCut); ok {
@@ -1008,4 +1002,17 @@ func (l *Live) ledgerFacts(p period) (map[string]ledgerFacts, []string) {
 	}
 	slices.Sort(ids)
 	return out, ids
+}
+
+// statusesOf returns the statuses of p's month and of the month before it,
+// indexed like the workers (nil for a month without any). The caller holds
+// l.mu.
+func (l *Live) statusesOf(p period) (cur, prev []liveStatus) {
+	if c, ok := l.strs.code[p.Month]; ok {
+		cur = l.months[c]
+	}
+	if c, ok := l.strs.code[p.Prev]; ok {
+		prev = l.months[c]
+	}
+	return cur, prev
 }

@@ -59,13 +59,7 @@ func livePeople(ctx context.Context, db *sql.DB, l *Live, q PeopleQuery, opt Opt
 func (l *Live) selectPeople(p period, q PeopleQuery, opt Options) []string {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	var curOf, prevOf []liveStatus
-	if c, ok := l.strs.code[p.Month]; ok {
-		curOf = l.months[c]
-	}
-	if c, ok := l.strs.code[p.Prev]; ok {
-		prevOf = l.months[c]
-	}
+	curOf, prevOf := l.statusesOf(p)
 	older := l.olderRule(p, opt)
 	norm := l.norms()
 	first, last, sixFirst := datePart(p.First), datePart(p.Last), datePart(p.SixFirst)
