@@ -3,7 +3,9 @@ package main
 import (
 	"crypto/tls"
 	"errors"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -73,6 +75,14 @@ func TestSetHubMovedHub(t *testing.T) {
 	}
 	h.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	oldURL := h.URL()
+	// Hold the old port while the hub listens again: the system may hand
+	// the port just closed out again (seen in CI), and the hub would not
+	// have moved.
+	if u, err := url.Parse(oldURL); err == nil {
+		if hold, err := net.Listen("tcp", u.Host); err == nil {
+			defer hold.Close()
+		}
+	}
 	h.Serve("127.0.0.1:0")
 	if h.URL() == oldURL {
 		t.Fatal("the hub did not move")
