@@ -61,6 +61,12 @@ func TestConflictPages(t *testing.T) {
 		t.Fatalf("conflict page: %d\n%s", st, body)
 	}
 	csrf := hubtest.CSRFPattern.FindStringSubmatch(body)[1]
+	// The person's page lists the open conflict with the table's Chinese
+	// name, not its code.
+	if _, _, wbody := hubtest.Page(t, viewer, h.URL()+"/workers/"+wid.String()); !strings.Contains(wbody, "人员信息 · ") ||
+		strings.Contains(wbody, ">workers") {
+		t.Errorf("worker page names the conflict's table by its code:\n%s", wbody)
+	}
 	u := fmt.Sprintf("%s/conflicts/%d/resolve", h.URL(), id)
 	if resp, _ := hubtest.Post(t, resolver, u, url.Values{"value": {"13500000009"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("resolve without CSRF: %s", resp.Status)

@@ -15,7 +15,7 @@ import (
 
 var workersTmpl = mustTemplate("workers", webFuncs, true)
 
-var workerTmpl = mustTemplate("worker", webFuncs, true)
+var workerTmpl = mustTemplate("worker", namedFuncs, true)
 
 // workerColumns are the worker fields the page shows, in order.
 var workerColumns = []string{"name", "id_number", "phone", "ethnicity", "hukou_village", "residence_village",
