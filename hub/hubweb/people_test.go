@@ -492,3 +492,42 @@ func TestPeopleWithoutFigureListsEveryone(t *testing.T) {
 		t.Fatalf("/people without a figure: %d\n%s", st, page)
 	}
 }
+
+// A list exported as CSV opens in a spreadsheet: a cell a station typed as
+// a formula (a person's name, a work place) is exported as text, never run
+// (OWASP's CSV injection; webkit.CSVCell), as the station's exports do.
+func TestPeopleCSVExportNeutralisesFormulas(t *testing.T) {
+	c := newDrillCounty(t, 10)
+	ctx := context.Background()
+	key := c.Hub.Replica().Key()
+	id := key.Derive(records.Workers, c.idNumbers[0])
+	formula := `=HYPERLINK("http://evil.example/","点击")`
+	if _, err := c.Hub.Write(ctx, replica.Edit{Table: records.Workers, Row: id,
+		Set: []replica.ColumnValue{{Column: "name", Value: formula}}}); err != nil {
+		t.Fatal(err)
+	}
+	web := c.LoggedIn("处理员", access.RoleResolver)
+	resp, err := web.Get(c.URL() + "/people.csv?month=" + c.month + "&figure=" + report.FigWorkers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rows, err := csv.NewReader(resp.Body).ReadAll()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("export: %s %v", resp.Status, err)
+	}
+	found := false
+	for _, r := range rows[1:] {
+		for _, cell := range r {
+			if strings.HasPrefix(cell, "=") || strings.HasPrefix(cell, "+") || strings.HasPrefix(cell, "@") {
+				t.Errorf("a cell exported as a formula: %q", cell)
+			}
+			if cell == "'"+formula {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the formula-like name is not in the export as text: %q", rows)
+	}
+}

@@ -416,7 +416,13 @@ func (h *server) servePeopleCSV(w http.ResponseWriter, r *http.Request) {
 		if err := c.Write(exportColumns); err != nil {
 			return err
 		}
-		if err := people(func(n int, p *personRow) error { return c.Write(exportRow(n, p)) }); err != nil {
+		if err := people(func(n int, p *personRow) error {
+			row := exportRow(n, p)
+			for i := range row {
+				row[i] = webkit.CSVCell(row[i]) // a typed "=…" is text, never a formula
+			}
+			return c.Write(row)
+		}); err != nil {
 			return err
 		}
 		c.Flush()
