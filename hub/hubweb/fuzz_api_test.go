@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -300,6 +301,50 @@ func FuzzHubResolve(f *testing.F) {
 		c, err := z.h.Hub.Conflict(context.Background(), id)
 		if err != nil || c.Status != out["status"] {
 			t.Fatalf("resolve %d %q: answered %v, reads back %+v (%v)", id, body, out["status"], c, err)
+		}
+	})
+}
+
+// FuzzHubPeople feeds the drill-down's query (GET /api/people) any month,
+// figure, area and page: it answers 200 with at most a page of people, id
+// numbers masked, or 400 naming the field, never 5xx.
+func FuzzHubPeople(f *testing.F) {
+	z := newFuzzHub(f, true)
+	month := time.Now().Format(records.MonthLayout)
+	for _, s := range [][6]string{
+		{month, "workers", "", "", "", ""}, {month, "gap_month", "150421100", "", "10", "5"},
+		{month, "unemployed", "", "150421100200", "1", "0"}, {"2026-13", "workers", "", "", "", ""},
+		{month, "salaries", "", "", "", ""}, {month, "", "", "", "", ""}, {month, "returned", "15042110", "", "", ""},
+		{month, "no_phone", "150421100", "150421200200", "", ""}, {month, "workers", "", "", "0", "-1"},
+		{month, "workers", "", "", "1001", "99999999999999999999"}, {"12", "older", "abcdefghi", "", "1e3", "x"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3], s[4], s[5])
+	}
+	f.Fuzz(func(t *testing.T, m, figure, township, village, limit, offset string) {
+		q := url.Values{"month": {m}, "figure": {figure}}
+		for k, v := range map[string]string{"township": township, "village": village, "limit": limit, "offset": offset} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		st, out := z.send(t, "GET", "/api/people?"+q.Encode(), z.token, "")
+		if st != http.StatusOK {
+			if st != http.StatusBadRequest {
+				t.Fatalf("people %s: %d %v", q.Encode(), st, out)
+			}
+			return
+		}
+		people, _ := out["people"].([]any)
+		total, _ := out["total"].(float64)
+		lim, _ := out["limit"].(float64)
+		if float64(len(people)) > lim || float64(len(people)) > total {
+			t.Fatalf("people %s: %d people, limit %v, total %v", q.Encode(), len(people), lim, total)
+		}
+		for _, p := range people {
+			id, _ := p.(map[string]any)["id_number"].(string)
+			if id != "" && !strings.Contains(id, "*") {
+				t.Fatalf("people %s: an id number unmasked: %q", q.Encode(), id)
+			}
 		}
 	})
 }
