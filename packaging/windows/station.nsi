@@ -286,7 +286,21 @@ Section "Uninstall"
   RMDir "$SMPROGRAMS\fieldsync"
   Delete "$DESKTOP\就业服务站.url"
   Delete "$DESKTOP\Employment station.url"
-  Delete /REBOOTOK "$INSTDIR\station.exe" ; at the next start if still held
+  ; The service reports "stopped" a moment before its process exits, and a
+  ; running program cannot be deleted: try again for up to 15 s (seen on a
+  ; loaded machine), then at the next start if it is still held.
+  StrCpy $1 0
+  del_station:
+    ClearErrors
+    Delete "$INSTDIR\station.exe"
+    IfFileExists "$INSTDIR\station.exe" 0 del_station_done
+    IntOp $1 $1 + 1
+    IntCmp $1 30 del_station_late
+    Sleep 500
+    Goto del_station
+  del_station_late:
+    Delete /REBOOTOK "$INSTDIR\station.exe"
+  del_station_done:
   Delete "$INSTDIR\README.md"
   Delete "$INSTDIR\uninstall.exe"
   RMDir /REBOOTOK "$INSTDIR"
