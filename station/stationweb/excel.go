@@ -60,19 +60,28 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.st.ImportWorkers(r.Context(), name, data, lang)
-	switch {
-	case errors.Is(err, station.ErrTooLarge):
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	case errors.Is(err, station.ErrBadFile):
-		fail(http.StatusBadRequest, err.Error())
-		return
-	case err != nil:
-		s.webError(w, r, err)
+	if s.importFailed(w, r, lang, err, fail) {
 		return
 	}
 	s.log.InfoContext(r.Context(), "imported workers", "rows", res.Rows, "imported", res.Imported, "failed", len(res.Errors))
 	s.render(w, r, http.StatusOK, "import", "import", importData{Result: res, Monthly: s.monthImportForm(r)})
+}
+
+// importFailed answers an import's error, true when there was one: a file
+// too large is 413 and a file that is not a workbook 400, both through
+// fail (the import page with the message); anything else the error page.
+func (s *Server) importFailed(w http.ResponseWriter, r *http.Request, lang string, err error, fail func(status int, msg string)) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, station.ErrTooLarge):
+		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
+	case errors.Is(err, station.ErrBadFile):
+		fail(http.StatusBadRequest, err.Error())
+	default:
+		s.webError(w, r, err)
+	}
+	return true
 }
 
 // writeTable sends a header and rows as an .xlsx workbook or a CSV file (UTF-8

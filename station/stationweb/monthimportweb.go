@@ -1,7 +1,6 @@
 package stationweb
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -73,15 +72,7 @@ func (s *Server) postMonthImport(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, fe.Message(lang))
 		return
 	}
-	switch {
-	case errors.Is(err, station.ErrTooLarge):
-		fail(http.StatusRequestEntityTooLarge, tr(lang, "too_large"))
-		return
-	case errors.Is(err, station.ErrBadFile):
-		fail(http.StatusBadRequest, err.Error())
-		return
-	case err != nil:
-		s.webError(w, r, err)
+	if s.importFailed(w, r, lang, err, fail) {
 		return
 	}
 	s.log.InfoContext(r.Context(), "imported monthly statuses", "rows", res.Rows, "imported", res.Imported,
