@@ -111,7 +111,7 @@ func (h *Hub) StationsHealth(ctx context.Context) ([]StationHealth, error) {
 				r.Township = p.Name
 			}
 		}
-		r.Silent = !s.Online && (s.LastSeen.IsZero() || now.Sub(s.LastSeen) > report.DefaultSilentAfter)
+		r.Silent = report.Silent(s.Online, s.LastSeen, now, report.DefaultSilentAfter)
 		off := s.ClockOffset
 		r.ClockOff = !s.LastSeen.IsZero() && (off > h.opt.MaxSkew || -off > h.opt.MaxSkew)
 		if !s.Revoked {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 )
 
 // withConflicts sets each station's OpenConflicts from opt.OpenConflicts,
@@ -24,6 +25,13 @@ func withConflicts(ctx context.Context, in []StationHealth, opt Options) ([]Stat
 	return out, nil
 }
 
+// Silent reports whether a station counts as silent at now: not online,
+// and never synced or not within after (Options.SilentAfter). The hub's
+// station health page and the dashboard's station figures both ask here.
+func Silent(online bool, lastSync, now time.Time, after time.Duration) bool {
+	return !online && (lastSync.IsZero() || now.Sub(lastSync) > after)
+}
+
 // buildStations derives the station figures from what the hub passed in.
 func buildStations(in []StationHealth, opt Options) StationFigures {
 	now := opt.Now()
@@ -34,7 +42,7 @@ func buildStations(in []StationHealth, opt Options) StationFigures {
 		if !s.LastSync.IsZero() {
 			r.DaysSinceSync = max(0, int(now.Sub(s.LastSync).Hours()/24))
 		}
-		r.Silent = !s.Online && (s.LastSync.IsZero() || now.Sub(s.LastSync) > opt.SilentAfter)
+		r.Silent = Silent(s.Online, s.LastSync, now, opt.SilentAfter)
 		if r.Silent {
 			f.Silent++
 		}
