@@ -25,7 +25,11 @@ import (
 //     cap);
 //   - a child row (status, registration, follow-up, placement) is the
 //     station's when its worker is; it never moves to another worker;
-//   - a gig is edited only by the station that posted it;
+//   - a gig, and a county-wide programme row (a welfare post, a workshop,
+//     a project, a partner region, an export batch), is edited only by the
+//     station that made it; the county's own rows by no station;
+//   - a programme record of a person (a welfare placement, ...) is a child
+//     row like a status;
 //   - tables the hub keeps are never the station's;
 //   - the station column names the sender; every value passes the rules
 //     of the station's own forms (records.CheckChange);
@@ -227,6 +231,15 @@ func (s *screen) change(ctx context.Context, c replica.Change) error {
 	case t.Name == records.Gigs:
 		if before != nil && before["station"] != s.st.Name {
 			s.refuseVisible(c, t, before, records.KeyNotPoster)
+			return nil
+		}
+		return s.values(ctx, c, t, before)
+	case countyWide[t.Name]:
+		// A county-wide programme row (a welfare post, a workshop, a
+		// project, a partner region, an export batch) is edited only by
+		// the station that made it; the county's own are the county's.
+		if before != nil && before["station"] != s.st.Name {
+			s.refuseVisible(c, t, before, records.KeyNotMaker)
 			return nil
 		}
 		return s.values(ctx, c, t, before)

@@ -20,12 +20,18 @@ import (
 // countyWide lists the tables every station receives whole. None names a
 // person: a gig's placements reach other stations only as its count
 // (gig_fill), never whom (DESIGN "Trust").
-var countyWide = map[string]bool{records.Gigs: true, records.GigFill: true, records.Stations: true}
+var countyWide = func() map[string]bool {
+	m := map[string]bool{records.Gigs: true, records.GigFill: true, records.Stations: true}
+	for _, t := range records.ProgrammeCountyTables {
+		m[t] = true
+	}
+	return m
+}()
 
 // childTables lists the tables whose rows belong to a worker, named by their
 // worker_id column; they follow the worker into a station's scope.
-var childTables = []string{records.MonthlyStatus, records.Unemployment, records.Jobseeker, records.Followups,
-	records.Placements, records.Households}
+var childTables = append([]string{records.MonthlyStatus, records.Unemployment, records.Jobseeker, records.Followups,
+	records.Placements, records.Households}, records.ProgrammePersonTables...)
 
 // hubOnly lists the tables only the hub writes.
 var hubOnly = map[string]bool{records.Stations: true, records.Refusals: true, records.GigFill: true}

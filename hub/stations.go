@@ -102,6 +102,10 @@ func checkStationName(name string) error {
 		// comma-separated list.
 		return fmt.Errorf("station name %q: want 1 to %d bytes without spaces or commas", name, syncproto.MaxStationIDBytes)
 	}
+	if name == records.County {
+		// The county's own programme rows carry this name.
+		return fmt.Errorf("station name %q: the county's own name, which no station may take", name)
+	}
 	return nil
 }
 

@@ -76,6 +76,7 @@ var checkRules = map[string]tableRules{
 				"monitor_type": &w.MonitorType, "skills": &w.Skills, "willing_away": &w.WillingAway,
 				"notes": &w.Notes, "household_id": &w.HouseholdID,
 				"left_reason": &w.LeftReason, "left_on": &w.LeftOn, "left_to": &w.LeftTo,
+				"labour_brand": &w.LabourBrand,
 			}
 		},
 		template: map[string]any{

@@ -14,7 +14,8 @@ func TestMessagesFormatCleanly(t *testing.T) {
 		KeyTooMany: {10}, KeyIDTooYoung: {16}, KeyUnknownField: {"id_number"}, KeyInconsistent: {Label("list_type")},
 		KeyOnlyWith:        {Label("void_reason")},
 		KeyUnemployedField: {Label("list_type")}, KeyWelfareAway: {Label("work_scope")}, KeyMonitorTag: {Label("tags")},
-		KeyEdgeLifted: {Label("tags")},
+		KeyEdgeLifted: {Label("tags")}, KeyInsuranceGap: {"2026-01-01至2026-12-31"}, KeyBeyondContract: {"2026-12-31"},
+		KeyInWelfarePost: {"2026-01-01至2026-12-31"}, KeyContractTooLong: {"2026-12-31"},
 	}
 	for key := range messages {
 		for _, lang := range []string{"zh", "en"} {

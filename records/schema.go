@@ -39,7 +39,8 @@ func Bookkeeping(column string) bool { return column == "station" || column == E
 
 // EnteredByTables are the tables whose changes carry EnteredBy: those
 // station staff write (not the station directory, which the hub keeps).
-var EnteredByTables = []string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements, Households}
+var EnteredByTables = append([]string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements,
+	Households}, append(append([]string(nil), ProgrammeCountyTables...), ProgrammePersonTables...)...)
 
 // SchemaVersion is the version of the schema NewSchema declares: the
 // greatest Since of its tables and columns. A release that adds a table
@@ -100,8 +101,8 @@ func StationIndexes() map[string][][]string {
 // NewSchema returns the schema. Tables are appended, never reordered: their
 // position is their wire id.
 func NewSchema() (*replica.Schema, error) {
-	s, err := replica.NewSchema(
-		&replica.Table{
+	tables := []*replica.Table{
+		{
 			Name:      Workers,
 			KeyColumn: "id_number",
 			DeletedID: 15,
@@ -115,11 +116,13 @@ func NewSchema() (*replica.Schema, error) {
 				// lists (迁出, 死亡, 其他) with the date and where to.
 				since(2, text(16, "household_id")), since(2, text(17, "left_reason")),
 				since(2, text(18, "left_on")), since(2, text(19, "left_to")),
+				// The 劳务品牌 the person works under (76号 (四)).
+				since(2, text(20, "labour_brand")),
 			},
 			// No index here: every replica pays for one on each import and
 			// apply. The station's pages add theirs (StationIndexes).
 		},
-		&replica.Table{
+		{
 			Name:      MonthlyStatus,
 			DeletedID: 13,
 			Columns: []replica.Column{
@@ -133,7 +136,7 @@ func NewSchema() (*replica.Schema, error) {
 			},
 			Indexes: [][]string{{"worker_id", "month"}},
 		},
-		&replica.Table{
+		{
 			Name:      Unemployment,
 			DeletedID: 10,
 			Columns: []replica.Column{
@@ -144,7 +147,7 @@ func NewSchema() (*replica.Schema, error) {
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
-		&replica.Table{
+		{
 			Name:       Jobseeker,
 			AppendOnly: true,
 			// Corrected and voided from version 2 on.
@@ -158,7 +161,7 @@ func NewSchema() (*replica.Schema, error) {
 			},
 			Indexes: [][]string{{"worker_id"}},
 		},
-		&replica.Table{
+		{
 			Name:       Followups,
 			AppendOnly: true,
 			// Corrected and voided from version 2 on.
@@ -172,7 +175,7 @@ func NewSchema() (*replica.Schema, error) {
 			},
 			Indexes: [][]string{{"worker_id", "date"}},
 		},
-		&replica.Table{
+		{
 			Name:      Gigs,
 			DeletedID: 19,
 			Columns: []replica.Column{
@@ -183,7 +186,7 @@ func NewSchema() (*replica.Schema, error) {
 			},
 			Indexes: [][]string{{"status"}},
 		},
-		&replica.Table{
+		{
 			Name:      Placements,
 			DeletedID: 6,
 			Columns: []replica.Column{
@@ -193,7 +196,7 @@ func NewSchema() (*replica.Schema, error) {
 			},
 			Indexes: [][]string{{"gig_id"}, {"worker_id"}},
 		},
-		&replica.Table{
+		{
 			Name:      Stations,
 			DeletedID: 5,
 			Columns: []replica.Column{
@@ -205,7 +208,7 @@ func NewSchema() (*replica.Schema, error) {
 		// the hub only and sent only to the station it names, which shows
 		// its staff what was refused and why. state is one of the
 		// Refusal* constants; value is what the station sent (as text).
-		&replica.Table{
+		{
 			Name:      Refusals,
 			DeletedID: 10,
 			Columns: []replica.Column{
@@ -218,7 +221,7 @@ func NewSchema() (*replica.Schema, error) {
 		// by the hub: placements themselves stay with the stations whose
 		// people they name, so that no station sees another's people.
 		// Its row id is the gig's.
-		&replica.Table{
+		{
 			Name:      GigFill,
 			DeletedID: 1,
 			Columns:   []replica.Column{integer(0, "placed")},
@@ -228,7 +231,7 @@ func NewSchema() (*replica.Schema, error) {
 		// workers.household_id; worker_id is the 户主, whose record the
 		// household is (it follows the head into a station's scope, like
 		// the head's other records). The row id is random.
-		&replica.Table{
+		{
 			Name:      Households,
 			Since:     2,
 			DeletedID: 7,
@@ -237,7 +240,9 @@ func NewSchema() (*replica.Schema, error) {
 				text(4, "notes"), text(5, "station"), text(6, EnteredBy),
 			},
 		},
-	)
+	}
+	tables = append(tables, programmeTables()...)
+	s, err := replica.NewSchema(tables...)
 	if err != nil {
 		return nil, fmt.Errorf("records schema: %w", err)
 	}

@@ -50,6 +50,8 @@ type Worker struct {
 	Notes            string   `json:"notes"`
 	// HouseholdID names the worker's household (Households), if any.
 	HouseholdID string `json:"household_id,omitempty"`
+	// LabourBrand is the 劳务品牌 the person works under, if any.
+	LabourBrand string `json:"labour_brand,omitempty"`
 	Leave
 }
 
@@ -110,6 +112,10 @@ func (w *Worker) Validate() error {
 		return err
 	}
 	if err := optionalRowID("household_id", &w.HouseholdID); err != nil {
+		return err
+	}
+	trim(&w.LabourBrand)
+	if err := maxLen("labour_brand", w.LabourBrand, maxShort); err != nil {
 		return err
 	}
 	if err := w.Leave.validate(); err != nil {
@@ -201,6 +207,7 @@ func (w *Worker) Columns() []replica.ColumnValue {
 		{Column: "left_reason", Value: opt(w.LeftReason)},
 		{Column: "left_on", Value: opt(w.LeftOn)},
 		{Column: "left_to", Value: opt(w.LeftTo)},
+		{Column: "labour_brand", Value: opt(w.LabourBrand)},
 	}
 }
 

@@ -1,0 +1,76 @@
+package station
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+	"fieldsync/replica"
+)
+
+// SaveProgramme refuses, naming the field, a record of a person the
+// station does not hold, a post that does not exist, and an edit of a
+// county-wide row another station (or the county) made; it writes the
+// rest with the station's name.
+func TestSaveProgrammeRefuses(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	w, err := f.st.CreateWorker(ctx, records.Worker{IDNumber: idNumber("19700101", 1), Name: "乌云", Ethnicity: "蒙古族",
+		HukouVillage: "150421100201", Education: "初中", LabourAbility: "普通劳动力"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := &records.WelfarePost{Name: "村保洁员", Village: "150421100201", Kind: "保洁环卫", Headcount: 2, Subsidy: 500,
+		Employer: "红旗嘎查村委会"}
+	postID, err := f.st.SaveProgramme(ctx, records.WelfarePosts, ident.Zero, post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	placement := func(worker, post string) *records.WelfarePlacement {
+		return &records.WelfarePlacement{WorkerID: worker, PostID: post, ContractKind: "劳务协议",
+			ContractStart: "2026-03-01", ContractEnd: "2027-02-28", InsuranceKind: "工伤保险",
+			InsuranceStart: "2026-03-01", InsuranceEnd: "2027-02-28"}
+	}
+	stranger := "0000000000000000000000000000000a"
+	for _, tc := range []struct {
+		name  string
+		rec   ProgrammeRecord
+		field string
+	}{
+		{"unknown person", placement(stranger, postID.String()), "worker_id"},
+		{"unknown post", placement(w.String(), stranger), "post_id"},
+	} {
+		_, err := f.st.SaveProgramme(ctx, records.WelfarePlacements, ident.Zero, tc.rec)
+		fe, ok := records.AsFieldError(err)
+		if !ok || fe.Field != tc.field {
+			t.Errorf("%s: got %v, want a refusal of %s", tc.name, err, tc.field)
+		}
+	}
+	pid, err := f.st.SaveProgramme(ctx, records.WelfarePlacements, ident.Zero, placement(w.String(), postID.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var station string
+	if err := f.r.DB().QueryRow(`SELECT station FROM welfare_placements WHERE id = ?`, pid[:]).Scan(&station); err != nil ||
+		station != f.cfg.Name {
+		t.Fatalf("placement's station = %q, %v; want %q", station, err, f.cfg.Name)
+	}
+	// A post the county made (as the hub's relay would bring it).
+	county, _ := ident.NewTimeOrdered(testNow)
+	set := append(post.Columns(), replica.ColumnValue{Column: "station", Value: records.County})
+	if _, err := f.r.Write(ctx, replica.Edit{Table: records.WelfarePosts, Row: county, Set: set}); err != nil {
+		t.Fatal(err)
+	}
+	post.Headcount = 5
+	_, err = f.st.SaveProgramme(ctx, records.WelfarePosts, county, post)
+	if fe, ok := records.AsFieldError(err); !ok || fe.Key != records.KeyNotMaker {
+		t.Fatalf("edit of the county's post: %v, want %s", err, records.KeyNotMaker)
+	}
+	// A post a placement names is not deleted.
+	var conflict *ConflictError
+	if err := f.st.DeleteProgramme(ctx, records.WelfarePosts, postID); !errors.As(err, &conflict) || conflict.Key != records.KeyInUse {
+		t.Fatalf("delete of a post in use: %v", err)
+	}
+}
