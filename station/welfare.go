@@ -157,7 +157,7 @@ func checkAssessment(ctx context.Context, _ *Station, tx *replica.Tx, _ ident.ID
 	p := records.WelfarePlacement{ContractStart: str(row["contract_start"]), ContractEnd: str(row["contract_end"]),
 		ExitOn: str(row["exit_on"])}
 	t := termOf(pid, &p)
-	if a.Month < t.Start[:7] || a.Month > t.Last[:7] || t.Last < t.Start {
+	if len(t.Start) < 7 || len(t.Last) < 7 || a.Month < t.Start[:7] || a.Month > t.Last[:7] || t.Last < t.Start {
 		return &records.FieldError{Field: "month", Key: records.KeyOutsideTerm, Args: []any{t.String()}}
 	}
 	return nil
