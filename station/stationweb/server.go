@@ -169,6 +169,9 @@ func (s *Server) Handler() http.Handler {
 	s.routesAPI(mux)
 	s.routesWeb(mux)
 	s.routesObserve(mux)
+	// The placement programmes: 乡村公益性岗位 and 就业帮扶车间.
+	s.routesWelfareAPI(mux)
+	s.routesWelfareWeb(mux)
 	guarded := webkit.Guard(s.middleware(mux), webkit.GuardOptions{Hosts: s.hosts, Refuse: s.refuse,
 		Lang: func(r *http.Request) string { return langCookie.Choose(discardHeaders{}, r) }})
 	return webkit.AccessLog(guarded, webkit.AccessLogOptions{Log: s.accessLog, Routes: mux})

@@ -35,6 +35,10 @@ var staticFS embed.FS
 
 var pageNames = []string{"home", "workers", "worker", "form", "lists", "gigs", "gig", "import", "refusals", "login", "error", "backup"}
 
+// programmePages are the page templates of the placement programmes, each
+// programme's file adding its own in init.
+var programmePages []string
+
 func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"datetime":  dates.DateTime,
@@ -59,7 +63,8 @@ func parsePages(dates webkit.Dates) (map[string]*template.Template, error) {
 	}
 	maps.Copy(funcs, glossary.Funcs())
 	out := map[string]*template.Template{}
-	for _, n := range append(pageNames, "worklist", "worklist_one", "followups_due", "households", "household") {
+	for _, n := range slices.Concat(pageNames, []string{"worklist", "worklist_one", "followups_due", "households", "household"},
+		programmePages) {
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts_*.html", "templates/"+n+".html")
 		if err == nil {
 			_, err = t.New("kit-header").Parse(webkit.HeaderTemplate())

@@ -1,0 +1,24 @@
+package records
+
+// The messages of the welfare-post rules the station checks in its
+// transactions, against the other placements and the post (a post's
+// headcount, an assessment within its placement).
+const (
+	// KeyPostFull: the post already has as many people as its headcount in
+	// part of the term.
+	KeyPostFull = "post_full"
+	// KeyOtherPlacement: an assessment names another person's placement.
+	KeyOtherPlacement = "other_placement"
+	// KeyOutsideTerm: an assessment's month is outside its placement's term.
+	KeyOutsideTerm = "outside_term"
+)
+
+func init() {
+	for k, m := range map[string][2]string{
+		KeyPostFull:       {"该%[1]s在此期间已满员（定员%[2]d人）", "this %[1]s already has its headcount (%[2]d) in that period"},
+		KeyOtherPlacement: {"该%[1]s不是此人员的", "this %[1]s is another person's"},
+		KeyOutsideTerm:    {"%[1]s不在岗位安置期内（%[2]s）", "%[1]s is outside the placement's term (%[2]s)"},
+	} {
+		messages[k] = m
+	}
+}
