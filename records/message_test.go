@@ -16,6 +16,7 @@ func TestMessagesFormatCleanly(t *testing.T) {
 		KeyUnemployedField: {Label("list_type")}, KeyWelfareAway: {Label("work_scope")}, KeyMonitorTag: {Label("tags")},
 		KeyEdgeLifted: {Label("tags")}, KeyInsuranceGap: {"2026-01-01至2026-12-31"}, KeyBeyondContract: {"2026-12-31"},
 		KeyInWelfarePost: {"2026-01-01至2026-12-31"}, KeyContractTooLong: {"2026-12-31"},
+		KeySharedOverlap: {"2026-01-01至2026-06-30"}, KeyOutsideProject: {"2026-01-01至2026-12-31"},
 	}
 	for key := range messages {
 		for _, lang := range []string{"zh", "en"} {
