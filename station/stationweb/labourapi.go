@@ -104,7 +104,9 @@ func decodeRecord(body []byte, v any, known []string) error {
 	return nil
 }
 
-func (res labourResource) known(rec any) []string { return append(jsonKeys(reflect.TypeOf(rec)), res.extra...) }
+func (res labourResource) known(rec any) []string {
+	return append(jsonKeys(reflect.TypeOf(rec)), res.extra...)
+}
 
 // maskRows hides the id numbers a page of a person's rows shows.
 func maskRows(rows []map[string]any) {
