@@ -356,7 +356,7 @@ func (s *Station) RemoveExportPerson(ctx context.Context, batch, worker ident.ID
 
 // LabourQuery selects rows of one of the labour programmes' tables:
 // WorkerID, ProjectID and BatchID restrict to a person's, a project's or a
-// batch's rows.
+// batch's rows (a filter the table has no column for is refused, naming it).
 type LabourQuery struct {
 	Table     string
 	WorkerID  string
@@ -408,6 +408,13 @@ var labourSelect = map[string]struct{ sel, order string }{
 		FROM partner_regions t`, `t.name, t.id`},
 }
 
+// labourFilters are the columns LabourRows may select a table's rows by.
+var labourFilters = map[string][]string{
+	records.SharedEmployment: {"worker_id"},
+	records.WorkReliefJobs:   {"worker_id", "project_id"},
+	records.ExportMembers:    {"worker_id", "batch_id"},
+}
+
 // LabourRows lists rows of a labour table. A person's rows are listed only
 // for the people the station holds: another station's people never show.
 func (s *Station) LabourRows(ctx context.Context, q LabourQuery) (*LabourPage, error) {
@@ -422,10 +429,14 @@ func (s *Station) LabourRows(ctx context.Context, q LabourQuery) (*LabourPage, e
 	where := ` WHERE t.fs_deleted = 0`
 	var args []any
 	for _, f := range []struct{ col, v string }{{"worker_id", q.WorkerID}, {"project_id", q.ProjectID}, {"batch_id", q.BatchID}} {
-		if f.v != "" {
-			where += ` AND t.` + f.col + ` IN (?, ?)`
-			args = append(args, workerIDs(f.v)...)
+		if f.v == "" {
+			continue
 		}
+		if !slices.Contains(labourFilters[q.Table], f.col) {
+			return nil, &records.FieldError{Field: f.col, Key: records.KeyUnknownField}
+		}
+		where += ` AND t.` + f.col + ` IN (?, ?)`
+		args = append(args, workerIDs(f.v)...)
 	}
 	rows, err := s.r.DB().QueryContext(ctx, sel.sel+where+` ORDER BY `+sel.order+` LIMIT ? OFFSET ?`,
 		append(args, page.Limit, page.Offset)...)

@@ -65,6 +65,10 @@ func TestSharedEmploymentAPI(t *testing.T) {
 			t.Fatalf("list%s: %v", q, rows)
 		}
 	}
+	wantField(t, "a filter the table has not", f.api("GET", "/api/shared-employment?project_id="+id, nil),
+		http.StatusBadRequest, "project_id")
+	wantField(t, "a county-wide table by person", f.api("GET", "/api/partner-regions?worker_id="+w, nil),
+		http.StatusBadRequest, "worker_id")
 	// PATCH keeps what it does not name; end past the contract is refused.
 	if r := f.api("PATCH", "/api/shared-employment/"+id, map[string]any{"end": "2026-09-15"}); r.status != http.StatusOK {
 		t.Fatalf("patch: %d %s", r.status, r.raw)
@@ -226,5 +230,63 @@ func TestLabourPages(t *testing.T) {
 	batch := br.get(r.header.Get("Location"))
 	if batch.status != http.StatusOK || !strings.Contains(batch.raw, "巴图") || strings.Contains(batch.raw, idn) {
 		t.Fatalf("batch page: %d %s", batch.status, batch.raw)
+	}
+}
+
+// A person's 劳务品牌 is shown on the record page and edited on its form.
+func TestWorkerLabourBrand(t *testing.T) {
+	f := newFixture(t, nil)
+	idn := idNumber("19800101", 11)
+	body := workerBody(idn)
+	body["labour_brand"] = "草原保姆"
+	id := f.mustCreate("/api/workers", body)
+	br := f.browser()
+	if page := br.get("/workers/" + id); !strings.Contains(page.raw, `<td id="labour-brand">草原保姆`) {
+		t.Fatalf("record page: %d %s", page.status, page.raw)
+	}
+	if form := br.get("/workers/" + id + "/edit"); !strings.Contains(form.raw, `name="labour_brand" value="草原保姆"`) {
+		t.Fatalf("edit form: %d %s", form.status, form.raw)
+	}
+	form := workerForm(idn)
+	form.Del("id_number")
+	form.Set("labour_brand", "乌兰察布马铃薯师傅")
+	if r := br.post("/workers/"+id+"/edit", form); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.status, r.raw)
+	}
+	if got := f.api("GET", "/api/workers/"+id, nil); got.body["labour_brand"] != "乌兰察布马铃薯师傅" {
+		t.Fatalf("stored: %s", got.raw)
+	}
+}
+
+// A project's page adds a person found by the search to the project with
+// their pay; a job outside the project's term comes back on its field.
+func TestReliefProjectPages(t *testing.T) {
+	f := newFixture(t, nil)
+	idn := idNumber("19800101", 11)
+	w := f.mustCreate("/api/workers", workerBody(idn))
+	br := f.browser()
+	r := br.post("/programmes/work-relief/new", url.Values{"name": {"嘎查道路硬化"}, "place": {"150421100201"},
+		"start_on": {"2026-04-01"}, "end_on": {"2026-10-31"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("new project: %d %s", r.status, r.raw)
+	}
+	project := r.header.Get("Location")
+	if found := br.get(project + "?q=" + url.QueryEscape("巴图")); !strings.Contains(found.raw, project+"/jobs/new?worker="+w) {
+		t.Fatalf("search: %d %s", found.status, found.raw)
+	}
+	if form := br.get(project + "/jobs/new?worker=" + w); !strings.Contains(form.raw, `value="`+idn+`"`) {
+		t.Fatalf("job form not filled with the person: %s", form.raw)
+	}
+	job := url.Values{"worker_id": {idn}, "start_on": {"2026-05-01"}, "end_on": {"2026-11-30"}, "pay": {"3600"}}
+	if r := br.post(project+"/jobs/new", job); r.status != http.StatusBadRequest || !strings.Contains(r.raw, `id="err-end_on"`) {
+		t.Fatalf("job past the project: %d %s", r.status, r.raw)
+	}
+	job.Set("end_on", "2026-06-30")
+	if r := br.post(project+"/jobs/new", job); r.status != http.StatusSeeOther {
+		t.Fatalf("job: %d %s", r.status, r.raw)
+	}
+	page := br.get(project)
+	if !strings.Contains(page.raw, `<td id="project-pay">3600</td>`) || !strings.Contains(page.raw, "巴图") {
+		t.Fatalf("project page: %s", page.raw)
 	}
 }
