@@ -24,6 +24,7 @@ import (
 func init() {
 	programmeChecks[records.SharedEmployment] = append(programmeChecks[records.SharedEmployment], checkSharedOverlap)
 	programmeChecks[records.WorkReliefJobs] = append(programmeChecks[records.WorkReliefJobs], checkReliefJobTerm)
+	programmeChecks[records.WorkReliefProjects] = append(programmeChecks[records.WorkReliefProjects], checkProjectKeepsJobs)
 	programmeChecks[records.ExportMembers] = append(programmeChecks[records.ExportMembers], checkMemberNotInWelfare)
 	programmeChecks[records.ExportBatches] = append(programmeChecks[records.ExportBatches], checkBatchMembersNotInWelfare)
 }
@@ -83,6 +84,33 @@ func checkReliefJobTerm(ctx context.Context, _ *Station, tx *replica.Tx, _ ident
 		return &records.FieldError{Field: "end_on", Key: records.KeyOutsideProject, Args: []any{term}}
 	}
 	return nil
+}
+
+// checkProjectKeepsJobs refuses a project's new term that leaves out a
+// job held at the station: a start after a job's (start_on), an end before
+// a job's end or with a job that has none (end_on).
+func checkProjectKeepsJobs(ctx context.Context, _ *Station, tx *replica.Tx, id ident.ID, rec ProgrammeRecord) error {
+	p, ok := rec.(*records.WorkReliefProject)
+	if !ok {
+		return fmt.Errorf("work-relief project: unexpected record %T", rec)
+	}
+	check := func(field, cond string, args ...any) error {
+		var start, end sql.NullString
+		err := tx.QueryRow(ctx, `SELECT start_on, end_on FROM work_relief_jobs
+			WHERE project_id IN (?, ?) AND fs_deleted = 0 AND (`+cond+`) LIMIT 1`,
+			append(workerIDs(id.String()), args...)...).Scan(&start, &end)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("work-relief project: read its jobs: %w", err)
+		}
+		return &records.FieldError{Field: field, Key: records.KeyJobsOutside, Args: []any{start.String + "至" + end.String}}
+	}
+	if err := check("start_on", `start_on < ?`, p.StartOn); err != nil || p.EndOn == "" {
+		return err
+	}
+	return check("end_on", `start_on > ? OR end_on IS NULL OR end_on = '' OR end_on > ?`, p.EndOn, p.EndOn)
 }
 
 // welfareTermOn is the term ("start至until") of a welfare placement of

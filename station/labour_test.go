@@ -104,6 +104,25 @@ func TestWorkReliefJobWithinProject(t *testing.T) {
 		_, err := f.st.SaveProgramme(ctx, records.WorkReliefJobs, ident.Zero, tc.rec)
 		wantRefusal(t, tc.name, err, tc.field, tc.key)
 	}
+	// The projects' terms now hold a job each (04-01..10-31 and 06-01..open):
+	// a new term may not leave it out.
+	edit := func(start, end string) *records.WorkReliefProject {
+		return &records.WorkReliefProject{Name: "嘎查道路硬化", Place: "150421100201", StartOn: start, EndOn: end}
+	}
+	for _, tc := range []struct {
+		name       string
+		id         ident.ID
+		rec        *records.WorkReliefProject
+		field, key string
+	}{
+		{"start moved after a job's", closed, edit("2026-05-01", "2026-10-31"), "start_on", records.KeyJobsOutside},
+		{"end moved before a job's", closed, edit("2026-04-01", "2026-09-30"), "end_on", records.KeyJobsOutside},
+		{"an end with an open job", open, edit("2026-04-01", "2026-12-31"), "end_on", records.KeyJobsOutside},
+		{"a longer term", closed, edit("2026-03-01", "2026-12-31"), "", ""},
+	} {
+		_, err := f.st.SaveProgramme(ctx, records.WorkReliefProjects, tc.id, tc.rec)
+		wantRefusal(t, tc.name, err, tc.field, tc.key)
+	}
 }
 
 // welfarePlacement places worker in a new welfare post from start to end

@@ -185,6 +185,10 @@ func TestExportBatchAPI(t *testing.T) {
 	}
 	wantField(t, "another station edits the batch", g.api("PATCH", "/api/export-batches/"+bid, map[string]any{"destination": "天津"}),
 		http.StatusBadRequest, "station")
+	r = g.browser().post("/programmes/export/batches/"+bid+"/edit", url.Values{"sent_on": {"2026-03-10"}, "destination": {"天津"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, "只有录入该记录的站点或县级可以修改") {
+		t.Fatalf("another station's batch form: %d %s", r.status, r.raw)
+	}
 	// Removing a person, then one not in the batch.
 	if r := f.api("DELETE", "/api/export-batches/"+bid+"/people/"+idnB, nil); r.status != http.StatusOK {
 		t.Fatalf("remove by id number: %d %s", r.status, r.raw)
@@ -288,5 +292,22 @@ func TestReliefProjectPages(t *testing.T) {
 	page := br.get(project)
 	if !strings.Contains(page.raw, `<td id="project-pay">3600</td>`) || !strings.Contains(page.raw, "巴图") {
 		t.Fatalf("project page: %s", page.raw)
+	}
+	// Its edit form; a new end before the job's is refused on it.
+	if form := br.get(project + "/edit"); form.status != http.StatusOK || !strings.Contains(form.raw, `value="嘎查道路硬化"`) {
+		t.Fatalf("edit form: %d %s", form.status, form.raw)
+	}
+	edit := url.Values{"name": {"嘎查道路硬化（二期）"}, "place": {"150421100201"}, "start_on": {"2026-04-01"},
+		"end_on": {"2026-06-15"}, "owner": {"乡政府"}}
+	if r := br.post(project+"/edit", edit); r.status != http.StatusBadRequest || !strings.Contains(r.raw, `id="err-end_on"`) ||
+		!strings.Contains(r.raw, "2026-05-01至2026-06-30") {
+		t.Fatalf("an end before the job's: %d %s", r.status, r.raw)
+	}
+	edit.Set("end_on", "2026-10-31")
+	if r := br.post(project+"/edit", edit); r.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", r.status, r.raw)
+	}
+	if page := br.get(project); !strings.Contains(page.raw, "嘎查道路硬化（二期）") || !strings.Contains(page.raw, "乡政府") {
+		t.Fatalf("project page after the edit: %s", page.raw)
 	}
 }

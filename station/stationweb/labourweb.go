@@ -1,6 +1,7 @@
 package stationweb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -49,6 +50,8 @@ var labourText = webkit.Catalogue{
 	"new_relief_job":       {"新增务工人员", "Add a person to the project"},
 	"new_export_batch":     {"新建输出批次", "New export batch"},
 	"new_partner_region":   {"新增协作地区", "New partner region"},
+	"edit_relief_project":  {"修改以工代赈项目", "Edit work-relief project"},
+	"edit_export_batch":    {"修改输出批次", "Edit export batch"},
 	"relief_project":       {"以工代赈项目", "Work-relief project"},
 	"export_batch":         {"输出批次", "Export batch"},
 	"person_idn":           {"人员（身份证号）", "Person (ID number)"},
@@ -95,6 +98,12 @@ var (
 		{Name: "partner_region_id", Kind: "select"}, f("labour_brand", "text", false), f("notes", "textarea", false),
 		{Name: "people", Kind: "textarea", Text: "people_idns"},
 	}
+	// exportBatchEditFields: the partner region and the people are not
+	// edited on the batch's form (the people on its page).
+	exportBatchEditFields = []fieldSpec{
+		f("sent_on", "date", true), f("destination", "text", true), f("employer", "text", false),
+		f("labour_brand", "text", false), f("notes", "textarea", false),
+	}
 	partnerRegionFields = []fieldSpec{
 		{Name: "name", Kind: "text", Required: true, Text: "region_name"},
 		{Name: "kind", Kind: "select", Required: true, Options: records.PartnerKinds}, f("notes", "textarea", false),
@@ -110,16 +119,45 @@ func (s *Server) routesLabourWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /programmes/work-relief/new", s.pageNewReliefProject)
 	mux.HandleFunc("POST /programmes/work-relief/new", s.pageNewReliefProject)
 	mux.HandleFunc("GET /programmes/work-relief/{id}", s.pageReliefProject)
+	editProject := s.serveEdit(s.editLabour(records.WorkReliefProjects, "edit_relief_project", "/programmes/work-relief/",
+		reliefProjectFields, func() station.ProgrammeRecord { return &records.WorkReliefProject{} }))
+	mux.HandleFunc("GET /programmes/work-relief/{id}/edit", editProject)
+	mux.HandleFunc("POST /programmes/work-relief/{id}/edit", editProject)
 	mux.HandleFunc("GET /programmes/work-relief/{id}/jobs/new", s.pageNewReliefJob)
 	mux.HandleFunc("POST /programmes/work-relief/{id}/jobs/new", s.pageNewReliefJob)
 	mux.HandleFunc("GET /programmes/export", s.pageExport)
 	mux.HandleFunc("GET /programmes/export/batches/new", s.pageNewExportBatch)
 	mux.HandleFunc("POST /programmes/export/batches/new", s.pageNewExportBatch)
 	mux.HandleFunc("GET /programmes/export/batches/{id}", s.pageExportBatch)
+	editBatch := s.serveEdit(s.editLabour(records.ExportBatches, "edit_export_batch", "/programmes/export/batches/",
+		exportBatchEditFields, func() station.ProgrammeRecord { return &records.ExportBatch{} }))
+	mux.HandleFunc("GET /programmes/export/batches/{id}/edit", editBatch)
+	mux.HandleFunc("POST /programmes/export/batches/{id}/edit", editBatch)
 	mux.HandleFunc("POST /programmes/export/batches/{id}/people", s.postExportPerson)
 	mux.HandleFunc("POST /programmes/export/batches/{id}/people/{worker}/remove", s.postRemoveExportPerson)
 	mux.HandleFunc("GET /programmes/export/regions/new", s.pageNewPartnerRegion)
 	mux.HandleFunc("POST /programmes/export/regions/new", s.pageNewPartnerRegion)
+}
+
+// editLabour is the edit form of a county-wide labour record the station
+// made (another station's is refused on save, naming station).
+func (s *Server) editLabour(table, title, base string, spec []fieldSpec, newRec func() station.ProgrammeRecord) editPage {
+	return editPage{table: table, title: title, base: base, spec: spec,
+		load: func(ctx context.Context, id ident.ID) (any, error) {
+			rec := newRec()
+			return rec, s.st.LoadLabourRecord(ctx, table, id, rec)
+		},
+		save: func(ctx context.Context, id ident.ID, _ []string, form url.Values) error {
+			rec := newRec()
+			if err := s.st.LoadLabourRecord(ctx, table, id, rec); err != nil {
+				return err
+			}
+			if err := decodeForm(spec, form, rec); err != nil {
+				return err
+			}
+			_, err := s.st.SaveProgramme(ctx, table, id, rec)
+			return err
+		}}
 }
 
 // programmeLine is one programme on the index: its title, where it lives,
