@@ -3,6 +3,7 @@ package stationweb
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -309,5 +310,33 @@ func TestReliefProjectPages(t *testing.T) {
 	}
 	if page := br.get(project); !strings.Contains(page.raw, "嘎查道路硬化（二期）") || !strings.Contains(page.raw, "乡政府") {
 		t.Fatalf("project page after the edit: %s", page.raw)
+	}
+}
+
+// The labour API sits behind the station's login and its JSON-only writes
+// like every other endpoint, and names who entered a record.
+func TestLabourAPIGuarded(t *testing.T) {
+	f := loginFixture(t, true)
+	region := `{"name":"北京市","kind":"东西部协作"}`
+	for _, path := range []string{"/api/partner-regions", "/api/export-batches", "/api/shared-employment"} {
+		if r := f.api("GET", path, nil); r.status != http.StatusUnauthorized {
+			t.Errorf("GET %s without a login: %d", path, r.status)
+		}
+	}
+	if r := f.api("POST", "/api/partner-regions", region); r.status != http.StatusUnauthorized {
+		t.Errorf("POST without a login: %d", r.status)
+	}
+	req := httptest.NewRequest("POST", "/api/partner-regions", strings.NewReader(region))
+	req.Header.Set("Content-Type", "text/plain")
+	req.SetBasicAuth("李四", "correct horse")
+	if r := f.serve(req); r.status != http.StatusUnsupportedMediaType {
+		t.Errorf("POST as text/plain: %d", r.status)
+	}
+	r := f.apiAs("李四", "POST", "/api/partner-regions", region)
+	if r.status != http.StatusCreated {
+		t.Fatalf("POST logged in: %d %s", r.status, r.raw)
+	}
+	if got := f.apiAs("李四", "GET", "/api/partner-regions/"+r.body["id"].(string), ""); got.body[records.EnteredBy] != "李四" {
+		t.Fatalf("entered_by: %s", got.raw)
 	}
 }
