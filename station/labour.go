@@ -29,9 +29,9 @@ func init() {
 	programmeChecks[records.ExportBatches] = append(programmeChecks[records.ExportBatches], checkBatchMembersNotInWelfare)
 }
 
-// workerIDs are the forms a stored worker_id may take (records only check
+// hexIDForms are the forms a stored worker_id may take (records only check
 // that it parses): the lower-case hex ids write, and the upper-case one.
-func workerIDs(worker string) []any {
+func hexIDForms(worker string) []any {
 	return []any{strings.ToLower(worker), strings.ToUpper(worker)}
 }
 
@@ -46,7 +46,7 @@ func checkSharedOverlap(ctx context.Context, _ *Station, tx *replica.Tx, id iden
 	var start, end string
 	err := tx.QueryRow(ctx, `SELECT start_on, end_on FROM shared_employment
 		WHERE worker_id IN (?, ?) AND fs_deleted = 0 AND id != ? AND start_on <= ? AND end_on >= ?
-		ORDER BY start_on LIMIT 1`, append(workerIDs(e.WorkerID), id[:], e.EndOn, e.StartOn)...).Scan(&start, &end)
+		ORDER BY start_on LIMIT 1`, append(hexIDForms(e.WorkerID), id[:], e.EndOn, e.StartOn)...).Scan(&start, &end)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
@@ -98,7 +98,7 @@ func checkProjectKeepsJobs(ctx context.Context, _ *Station, tx *replica.Tx, id i
 		var start, end sql.NullString
 		err := tx.QueryRow(ctx, `SELECT start_on, end_on FROM work_relief_jobs
 			WHERE project_id IN (?, ?) AND fs_deleted = 0 AND (`+cond+`) LIMIT 1`,
-			append(workerIDs(id.String()), args...)...).Scan(&start, &end)
+			append(hexIDForms(id.String()), args...)...).Scan(&start, &end)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -113,12 +113,12 @@ func checkProjectKeepsJobs(ctx context.Context, _ *Station, tx *replica.Tx, id i
 	return check("end_on", `start_on > ? OR end_on IS NULL OR end_on = '' OR end_on > ?`, p.EndOn, p.EndOn)
 }
 
-// welfareTermOn is the term ("start至until") of a welfare placement of
+// exportWelfareTerm is the term ("start至until") of a welfare placement of
 // worker held at the station that covers day, or "" when none does.
-func welfareTermOn(ctx context.Context, tx *replica.Tx, worker, day string) (string, error) {
+func exportWelfareTerm(ctx context.Context, tx *replica.Tx, worker, day string) (string, error) {
 	rows, err := tx.Query(ctx, `SELECT contract_start, contract_end, exit_on FROM welfare_placements
 		WHERE worker_id IN (?, ?) AND fs_deleted = 0 AND contract_start <= ?
-		ORDER BY contract_start`, append(workerIDs(worker), day)...)
+		ORDER BY contract_start`, append(hexIDForms(worker), day)...)
 	if err != nil {
 		return "", fmt.Errorf("read the person's welfare placements: %w", err)
 	}
@@ -155,7 +155,7 @@ func checkMemberNotInWelfare(ctx context.Context, _ *Station, tx *replica.Tx, _ 
 	if row == nil {
 		return &records.FieldError{Field: "batch_id", Key: records.KeyNoProgrammeRow}
 	}
-	term, err := welfareTermOn(ctx, tx, m.WorkerID, str(row["sent_on"]))
+	term, err := exportWelfareTerm(ctx, tx, m.WorkerID, str(row["sent_on"]))
 	if err != nil {
 		return fmt.Errorf("export member: %w", err)
 	}
@@ -173,7 +173,7 @@ func checkBatchMembersNotInWelfare(ctx context.Context, _ *Station, tx *replica.
 		return fmt.Errorf("export batch: unexpected record %T", rec)
 	}
 	rows, err := tx.Query(ctx, `SELECT worker_id FROM export_members WHERE batch_id IN (?, ?) AND fs_deleted = 0`,
-		workerIDs(id.String())...)
+		hexIDForms(id.String())...)
 	if err != nil {
 		return fmt.Errorf("export batch: read its people: %w", err)
 	}
@@ -191,7 +191,7 @@ func checkBatchMembersNotInWelfare(ctx context.Context, _ *Station, tx *replica.
 		return fmt.Errorf("export batch: read its people: %w", err)
 	}
 	for _, w := range people {
-		term, err := welfareTermOn(ctx, tx, w, b.SentOn)
+		term, err := exportWelfareTerm(ctx, tx, w, b.SentOn)
 		if err != nil {
 			return fmt.Errorf("export batch: %w", err)
 		}
@@ -202,25 +202,25 @@ func checkBatchMembersNotInWelfare(ctx context.Context, _ *Station, tx *replica.
 	return nil
 }
 
-// PersonError is the refusal of one of the people given with an export
+// BatchPersonError is the refusal of one of the people given with an export
 // batch: which one (Index, from 1, and what was given) and why (Err).
-type PersonError struct {
+type BatchPersonError struct {
 	Index  int
 	Person string
 	Err    error
 }
 
-func (e *PersonError) Error() string {
+func (e *BatchPersonError) Error() string {
 	return fmt.Sprintf("people: person %d: %v", e.Index, e.Err)
 }
 
-func (e *PersonError) Unwrap() error { return e.Err }
+func (e *BatchPersonError) Unwrap() error { return e.Err }
 
-// ResolvePerson finds the person v names: a worker id, or an id number
+// PersonNamed finds the person v names: a worker id, or an id number
 // (the person the station holds with that id number). It refuses, naming
 // field, a person the station does not hold.
-func (s *Station) ResolvePerson(ctx context.Context, field, v string) (ident.ID, error) {
-	id, err := s.personID(field, v)
+func (s *Station) PersonNamed(ctx context.Context, field, v string) (ident.ID, error) {
+	id, err := s.personIDOf(field, v)
 	if err != nil {
 		return id, err
 	}
@@ -232,9 +232,9 @@ func (s *Station) ResolvePerson(ctx context.Context, field, v string) (ident.ID,
 	return id, nil
 }
 
-// personID is the worker id v names (a worker id or an id number), not
+// personIDOf is the worker id v names (a worker id or an id number), not
 // yet looked up.
-func (s *Station) personID(field, v string) (ident.ID, error) {
+func (s *Station) personIDOf(field, v string) (ident.ID, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return ident.Zero, &records.FieldError{Field: field, Key: records.KeyRequired}
@@ -249,8 +249,8 @@ func (s *Station) personID(field, v string) (ident.ID, error) {
 	return s.key.Derive(records.Workers, norm), nil
 }
 
-func (s *Station) resolvePersonTx(ctx context.Context, tx *replica.Tx, field, v string) (ident.ID, error) {
-	id, err := s.personID(field, v)
+func (s *Station) personNamedTx(ctx context.Context, tx *replica.Tx, field, v string) (ident.ID, error) {
+	id, err := s.personIDOf(field, v)
 	if err != nil {
 		return id, err
 	}
@@ -260,7 +260,7 @@ func (s *Station) resolvePersonTx(ctx context.Context, tx *replica.Tx, field, v 
 // SaveExportBatch writes an export batch (a new one when id is zero) and
 // one export_members row for each of people not already sent in it, all in
 // one transaction: a person refused (not held, in a welfare post on the
-// day, ...) is a *PersonError and nothing is written. people are worker ids
+// day, ...) is a *BatchPersonError and nothing is written. people are worker ids
 // or id numbers. It returns the batch's id and the new member rows' ids.
 func (s *Station) SaveExportBatch(ctx context.Context, id ident.ID, b *records.ExportBatch, people []string) (ident.ID, []ident.ID, error) {
 	if err := b.Validate(); err != nil {
@@ -315,9 +315,9 @@ func (s *Station) addExportPeopleTx(ctx context.Context, tx *replica.Tx, batch i
 	var added []ident.ID
 	var seen []ident.ID
 	for i, p := range people {
-		wid, err := s.resolvePersonTx(ctx, tx, "worker_id", p)
+		wid, err := s.personNamedTx(ctx, tx, "worker_id", p)
 		if err != nil {
-			return nil, &PersonError{Index: i + 1, Person: p, Err: err}
+			return nil, &BatchPersonError{Index: i + 1, Person: p, Err: err}
 		}
 		if slices.Contains(seen, wid) {
 			continue
@@ -336,11 +336,11 @@ func (s *Station) addExportPeopleTx(ctx context.Context, tx *replica.Tx, batch i
 		}
 		m := &records.ExportMember{WorkerID: wid.String(), BatchID: batch.String()}
 		if err := m.Validate(); err != nil {
-			return nil, &PersonError{Index: i + 1, Person: p, Err: err}
+			return nil, &BatchPersonError{Index: i + 1, Person: p, Err: err}
 		}
 		if err := s.saveProgrammeTx(ctx, tx, records.ExportMembers, mid, m); err != nil {
 			if _, ok := records.AsFieldError(err); ok {
-				return nil, &PersonError{Index: i + 1, Person: p, Err: err}
+				return nil, &BatchPersonError{Index: i + 1, Person: p, Err: err}
 			}
 			return nil, err
 		}
@@ -353,7 +353,7 @@ func (s *Station) addExportPeopleTx(ctx context.Context, tx *replica.Tx, batch i
 func (s *Station) exportMemberTx(ctx context.Context, tx *replica.Tx, batch, worker ident.ID) (ident.ID, error) {
 	var b []byte
 	err := tx.QueryRow(ctx, `SELECT id FROM export_members WHERE batch_id IN (?, ?) AND worker_id IN (?, ?)
-		AND fs_deleted = 0 LIMIT 1`, append(workerIDs(batch.String()), workerIDs(worker.String())...)...).Scan(&b)
+		AND fs_deleted = 0 LIMIT 1`, append(hexIDForms(batch.String()), hexIDForms(worker.String())...)...).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ident.Zero, nil
 	}
@@ -403,10 +403,6 @@ type LabourPage struct {
 	Limit  int              `json:"limit"`
 	Offset int              `json:"offset"`
 }
-
-// LabourTables are the tables LabourRows reads.
-var LabourTables = []string{records.SharedEmployment, records.WorkReliefProjects, records.WorkReliefJobs,
-	records.ExportBatches, records.ExportMembers, records.PartnerRegions}
 
 // labourSelect is each labour table's SELECT (alias t) with what the lists
 // show besides the columns, and its order.
@@ -464,7 +460,7 @@ func (s *Station) LabourRows(ctx context.Context, q LabourQuery) (*LabourPage, e
 			return nil, &records.FieldError{Field: f.col, Key: records.KeyUnknownField}
 		}
 		where += ` AND t.` + f.col + ` IN (?, ?)`
-		args = append(args, workerIDs(f.v)...)
+		args = append(args, hexIDForms(f.v)...)
 	}
 	rows, err := s.r.DB().QueryContext(ctx, sel.sel+where+` ORDER BY `+sel.order+` LIMIT ? OFFSET ?`,
 		append(args, page.Limit, page.Offset)...)

@@ -20,8 +20,8 @@ func labourPerson(t *testing.T, f *fixture, seq int) ident.ID {
 	return id
 }
 
-// wantRefusal checks that err refuses field with key (any key when key is "").
-func wantRefusal(t *testing.T, what string, err error, field, key string) {
+// wantLabourRefusal checks that err refuses field with key (any key when key is "").
+func wantLabourRefusal(t *testing.T, what string, err error, field, key string) {
 	t.Helper()
 	fe, ok := records.AsFieldError(err)
 	if field == "" {
@@ -62,7 +62,7 @@ func TestSharedEmploymentRules(t *testing.T) {
 		{"another person, same term", ident.Zero, job(other, "2026-03-01", "2026-08-31"), "", ""},
 	} {
 		_, err := f.st.SaveProgramme(ctx, records.SharedEmployment, tc.id, tc.rec)
-		wantRefusal(t, tc.name, err, tc.field, tc.key)
+		wantLabourRefusal(t, tc.name, err, tc.field, tc.key)
 	}
 	// The refusal names the agreement in the way.
 	_, err = f.st.SaveProgramme(ctx, records.SharedEmployment, ident.Zero, job(w, "2026-05-01", "2026-05-31"))
@@ -102,7 +102,7 @@ func TestWorkReliefJobWithinProject(t *testing.T) {
 		{"no such project", job(ident.ID{1}, "2026-06-01", ""), "project_id", records.KeyNoProgrammeRow},
 	} {
 		_, err := f.st.SaveProgramme(ctx, records.WorkReliefJobs, ident.Zero, tc.rec)
-		wantRefusal(t, tc.name, err, tc.field, tc.key)
+		wantLabourRefusal(t, tc.name, err, tc.field, tc.key)
 	}
 	// The projects' terms now hold a job each (04-01..10-31 and 06-01..open):
 	// a new term may not leave it out.
@@ -121,13 +121,13 @@ func TestWorkReliefJobWithinProject(t *testing.T) {
 		{"a longer term", closed, edit("2026-03-01", "2026-12-31"), "", ""},
 	} {
 		_, err := f.st.SaveProgramme(ctx, records.WorkReliefProjects, tc.id, tc.rec)
-		wantRefusal(t, tc.name, err, tc.field, tc.key)
+		wantLabourRefusal(t, tc.name, err, tc.field, tc.key)
 	}
 }
 
-// welfarePlacement places worker in a new welfare post from start to end
+// labourWelfarePlacement places worker in a new welfare post from start to end
 // (exit when not "").
-func welfarePlacement(t *testing.T, f *fixture, worker ident.ID, start, end, exit string) {
+func labourWelfarePlacement(t *testing.T, f *fixture, worker ident.ID, start, end, exit string) {
 	t.Helper()
 	ctx := context.Background()
 	post, err := f.st.SaveProgramme(ctx, records.WelfarePosts, ident.Zero, &records.WelfarePost{Name: "护林员",
@@ -149,8 +149,8 @@ func TestExportRules(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	held, left, free := labourPerson(t, f, 1), labourPerson(t, f, 3), labourPerson(t, f, 5)
-	welfarePlacement(t, f, held, "2026-03-01", "2027-02-28", "")
-	welfarePlacement(t, f, left, "2026-03-01", "2027-02-28", "2026-05-01")
+	labourWelfarePlacement(t, f, held, "2026-03-01", "2027-02-28", "")
+	labourWelfarePlacement(t, f, left, "2026-03-01", "2027-02-28", "2026-05-01")
 	region, err := f.st.SaveProgramme(ctx, records.PartnerRegions, ident.Zero, &records.PartnerRegion{Name: "北京市", Kind: "东西部协作"})
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestExportRules(t *testing.T) {
 	} {
 		_, err := f.st.SaveProgramme(ctx, records.ExportMembers, ident.Zero,
 			&records.ExportMember{WorkerID: tc.worker.String(), BatchID: tc.batch.String()})
-		wantRefusal(t, tc.name, err, tc.field, tc.key)
+		wantLabourRefusal(t, tc.name, err, tc.field, tc.key)
 		if tc.key == records.KeyInWelfarePost {
 			if fe, _ := records.AsFieldError(err); fe == nil || fe.Args[0] != "2026-03-01至2027-02-28" {
 				t.Errorf("%s: the refusal names %v, want the placement's term", tc.name, err)
@@ -187,11 +187,11 @@ func TestExportRules(t *testing.T) {
 	}
 	// Moving the February batch (held was sent in it) into the placement.
 	_, err = f.st.SaveProgramme(ctx, records.ExportBatches, feb, &records.ExportBatch{SentOn: "2026-04-10", Destination: "北京市大兴区"})
-	wantRefusal(t, "batch moved into a welfare term", err, "sent_on", records.KeyInWelfarePost)
+	wantLabourRefusal(t, "batch moved into a welfare term", err, "sent_on", records.KeyInWelfarePost)
 	// A partner region that does not exist.
 	_, _, err = f.st.SaveExportBatch(ctx, ident.Zero, &records.ExportBatch{SentOn: "2026-06-01", Destination: "天津市",
 		PartnerRegionID: ident.ID{7}.String()}, nil)
-	wantRefusal(t, "unknown partner region", err, "partner_region_id", records.KeyNoProgrammeRow)
+	wantLabourRefusal(t, "unknown partner region", err, "partner_region_id", records.KeyNoProgrammeRow)
 }
 
 // A batch given with its people is written whole or not at all: one
@@ -201,7 +201,7 @@ func TestExportBatchWithPeopleIsOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	a, b, inPost := labourPerson(t, f, 1), labourPerson(t, f, 3), labourPerson(t, f, 5)
-	welfarePlacement(t, f, inPost, "2026-03-01", "2027-02-28", "")
+	labourWelfarePlacement(t, f, inPost, "2026-03-01", "2027-02-28", "")
 	count := func(table string) int {
 		var n int
 		if err := f.r.DB().QueryRow(`SELECT count(*) FROM ` + table + ` WHERE fs_deleted = 0`).Scan(&n); err != nil {
@@ -223,7 +223,7 @@ func TestExportBatchWithPeopleIsOneTransaction(t *testing.T) {
 		{"not a person at all", []string{"乌云"}, 1, "worker_id"},
 	} {
 		_, _, err := f.st.SaveExportBatch(ctx, ident.Zero, rec(), tc.people)
-		var pe *PersonError
+		var pe *BatchPersonError
 		if !errors.As(err, &pe) || pe.Index != tc.index {
 			t.Fatalf("%s: got %v, want person %d refused", tc.name, err, tc.index)
 		}

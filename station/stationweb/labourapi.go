@@ -43,8 +43,8 @@ var labourResources = []labourResource{
 	{"/api/partner-regions", records.PartnerRegions, func() station.ProgrammeRecord { return &records.PartnerRegion{} }, nil},
 }
 
-// jsonKeys are the JSON names of struct type t's fields (embedded ones included).
-func jsonKeys(t reflect.Type) []string {
+// labourJSONKeys are the JSON names of struct type t's fields (embedded ones included).
+func labourJSONKeys(t reflect.Type) []string {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -52,7 +52,7 @@ func jsonKeys(t reflect.Type) []string {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if sf.Anonymous {
-			out = append(out, jsonKeys(sf.Type)...)
+			out = append(out, labourJSONKeys(sf.Type)...)
 			continue
 		}
 		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
@@ -63,11 +63,11 @@ func jsonKeys(t reflect.Type) []string {
 	return out
 }
 
-// checkKeys refuses (naming it) a key of a JSON object body that is none of
+// labourCheckKeys refuses (naming it) a key of a JSON object body that is none of
 // known, matched ignoring case as encoding/json does. A record type with its
 // own UnmarshalJSON (records.SharedJob) is not held to DisallowUnknownFields
 // by the decoder: this holds it.
-func checkKeys(body []byte, known []string) error {
+func labourCheckKeys(body []byte, known []string) error {
 	fields, err := jsonFields(body)
 	if err != nil {
 		return err
@@ -87,10 +87,10 @@ func checkKeys(body []byte, known []string) error {
 	return nil
 }
 
-// decodeRecord reads a JSON object body into v strictly: unknown keys
+// decodeLabour reads a JSON object body into v strictly: unknown keys
 // refused, one object only.
-func decodeRecord(body []byte, v any, known []string) error {
-	if err := checkKeys(body, known); err != nil {
+func decodeLabour(body []byte, v any, known []string) error {
+	if err := labourCheckKeys(body, known); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -105,11 +105,11 @@ func decodeRecord(body []byte, v any, known []string) error {
 }
 
 func (res labourResource) known(rec any) []string {
-	return append(jsonKeys(reflect.TypeOf(rec)), res.extra...)
+	return append(labourJSONKeys(reflect.TypeOf(rec)), res.extra...)
 }
 
-// maskRows hides the id numbers a page of a person's rows shows.
-func maskRows(rows []map[string]any) {
+// maskLabourRows hides the id numbers a page of a person's rows shows.
+func maskLabourRows(rows []map[string]any) {
 	for _, m := range rows {
 		if v, ok := m["worker_id_number"].(string); ok {
 			m["worker_id_number"] = records.MaskIDNumber(v)
@@ -127,7 +127,7 @@ func (s *Server) apiLabourList(res labourResource) http.HandlerFunc {
 		q := station.LabourQuery{Table: res.table, Limit: limit, Offset: offset,
 			ProjectID: strings.TrimSpace(r.URL.Query().Get("project_id"))}
 		if v := strings.TrimSpace(r.URL.Query().Get("worker_id")); v != "" {
-			id, err := s.st.ResolvePerson(r.Context(), "worker_id", v)
+			id, err := s.st.PersonNamed(r.Context(), "worker_id", v)
 			if err != nil {
 				s.apiError(w, r, err)
 				return
@@ -139,7 +139,7 @@ func (s *Server) apiLabourList(res labourResource) http.HandlerFunc {
 			s.apiError(w, r, err)
 			return
 		}
-		maskRows(page.Rows)
+		maskLabourRows(page.Rows)
 		writeJSON(w, http.StatusOK, page)
 	}
 }
@@ -156,7 +156,7 @@ func (s *Server) apiLabourGet(res labourResource) http.HandlerFunc {
 			s.apiError(w, r, err)
 			return
 		}
-		maskRows([]map[string]any{row})
+		maskLabourRows([]map[string]any{row})
 		writeJSON(w, http.StatusOK, row)
 	}
 }
@@ -169,7 +169,7 @@ func (s *Server) apiLabourCreate(res labourResource) http.HandlerFunc {
 			return
 		}
 		rec := res.newRec()
-		if err := decodeRecord(body, rec, res.known(rec)); err != nil {
+		if err := decodeLabour(body, rec, res.known(rec)); err != nil {
 			s.apiError(w, r, err)
 			return
 		}
@@ -202,7 +202,7 @@ func (s *Server) apiLabourPatch(res labourResource) http.HandlerFunc {
 			s.apiError(w, r, err)
 			return
 		}
-		if err := decodeRecord(body, rec, res.known(rec)); err != nil {
+		if err := decodeLabour(body, rec, res.known(rec)); err != nil {
 			s.apiError(w, r, err)
 			return
 		}
@@ -246,7 +246,7 @@ type exportPeopleIn struct {
 // decodeExportBatch reads POST /api/export-batches's body.
 func decodeExportBatch(body []byte) (*exportBatchIn, error) {
 	var in exportBatchIn
-	if err := decodeRecord(body, &in, jsonKeys(reflect.TypeOf(in))); err != nil {
+	if err := decodeLabour(body, &in, labourJSONKeys(reflect.TypeOf(in))); err != nil {
 		return nil, err
 	}
 	return &in, nil
@@ -288,7 +288,7 @@ func (s *Server) apiGetExportBatch(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	maskRows(people.Rows)
+	maskLabourRows(people.Rows)
 	row["people"] = people.Rows
 	writeJSON(w, http.StatusOK, row)
 }
@@ -320,7 +320,7 @@ func (s *Server) apiRemoveExportPerson(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var wid ident.ID
 	if err == nil {
-		wid, err = s.st.ResolvePerson(r.Context(), "worker_id", r.PathValue("worker"))
+		wid, err = s.st.PersonNamed(r.Context(), "worker_id", r.PathValue("worker"))
 	}
 	if err == nil {
 		err = s.st.RemoveExportPerson(r.Context(), id, wid)
@@ -340,8 +340,8 @@ type personErrorBody struct {
 	Person int `json:"person"`
 }
 
-// personMessage says which person of a list was refused and why.
-func personMessage(lang string, pe *station.PersonError) (int, string) {
+// batchPersonMessage says which person of a list was refused and why.
+func batchPersonMessage(lang string, pe *station.BatchPersonError) (int, string) {
 	status, _, msg := errorStatus(pe.Err, lang)
 	who := strings.TrimSpace(pe.Person)
 	if _, err := ident.NormalizeIDNumber(who); err == nil {
@@ -356,12 +356,12 @@ func personMessage(lang string, pe *station.PersonError) (int, string) {
 // labourError answers an error of the labour API: a refused person as
 // people's error (personErrorBody), anything else as apiError does.
 func (s *Server) labourError(w http.ResponseWriter, r *http.Request, err error) {
-	var pe *station.PersonError
+	var pe *station.BatchPersonError
 	if !errors.As(err, &pe) {
 		s.apiError(w, r, err)
 		return
 	}
-	status, msg := personMessage(langOf(r), pe)
+	status, msg := batchPersonMessage(langOf(r), pe)
 	if status >= 500 {
 		s.apiError(w, r, err)
 		return

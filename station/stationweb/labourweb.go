@@ -160,9 +160,9 @@ func (s *Server) editLabour(table, title, base string, spec []fieldSpec, newRec 
 		}}
 }
 
-// programmeLine is one programme on the index: its title, where it lives,
+// labourIndexLine is one programme on the index: its title, where it lives,
 // what the station holds of it, and its Excel export.
-type programmeLine struct {
+type labourIndexLine struct {
 	ID, Title, Href, Counts, XLSX string
 }
 
@@ -174,14 +174,14 @@ func (s *Server) pageProgrammes(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := langOf(r)
 	n := func(t string) int { return c.Tables[t] }
-	line := func(id, title, href, table, format string, args ...any) programmeLine {
-		l := programmeLine{ID: id, Title: tr(lang, title), Href: href, Counts: fmt.Sprintf(tr(lang, format), args...)}
+	line := func(id, title, href, table, format string, args ...any) labourIndexLine {
+		l := labourIndexLine{ID: id, Title: tr(lang, title), Href: href, Counts: fmt.Sprintf(tr(lang, format), args...)}
 		if table != "" {
 			l.XLSX = "/programmes/export/" + table + ".xlsx"
 		}
 		return l
 	}
-	lines := []programmeLine{
+	lines := []labourIndexLine{
 		line("prog-welfare", "welfare_posts_title", "/programmes/welfare", records.WelfarePlacements, "posts_placements",
 			n(records.WelfarePosts), n(records.WelfarePlacements)),
 		line("prog-workshops", "workshops_title", "/programmes/workshops", records.WorkshopJobs, "workshops_jobs",
@@ -237,9 +237,9 @@ func (s *Server) pageShared(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "shared", "shared_title", d)
 }
 
-// personDefault fills a form's person from ?worker= (a worker id): the
+// labourPersonDefault fills a form's person from ?worker= (a worker id): the
 // person's id number, as staff would type it.
-func (s *Server) personDefault(r *http.Request, vals url.Values) {
+func (s *Server) labourPersonDefault(r *http.Request, vals url.Values) {
 	id, err := ident.ParseID(strings.TrimSpace(r.URL.Query().Get("worker")))
 	if err != nil {
 		return
@@ -257,7 +257,7 @@ func (s *Server) saveLabourForm(r *http.Request, table string, spec []fieldSpec,
 		return ident.Zero, err
 	}
 	if person != nil {
-		id, err := s.st.ResolvePerson(r.Context(), "worker_id", *person)
+		id, err := s.st.PersonNamed(r.Context(), "worker_id", *person)
 		if err != nil {
 			return ident.Zero, err
 		}
@@ -270,7 +270,7 @@ func (s *Server) pageNewShared(w http.ResponseWriter, r *http.Request) {
 	fv := formView{Action: "/programmes/shared/new", Back: "/programmes/shared"}
 	if r.Method == http.MethodGet {
 		vals := url.Values{"start_on": {s.st.Today()}}
-		s.personDefault(r, vals)
+		s.labourPersonDefault(r, vals)
 		s.showForm(w, r, http.StatusOK, "new_shared", fv, sharedFields, vals, nil, nil)
 		return
 	}
@@ -318,9 +318,9 @@ type labourRecordData struct {
 	Error  string
 }
 
-// findPeople is the person search of a record's page (?q=); member marks
+// findLabourPeople is the person search of a record's page (?q=); member marks
 // those already in the record's people.
-func (s *Server) findPeople(r *http.Request, d *labourRecordData) error {
+func (s *Server) findLabourPeople(r *http.Request, d *labourRecordData) error {
 	d.Q = strings.TrimSpace(r.URL.Query().Get("q"))
 	if d.Q == "" {
 		return nil
@@ -331,7 +331,7 @@ func (s *Server) findPeople(r *http.Request, d *labourRecordData) error {
 	}
 	in := map[string]bool{}
 	for _, m := range d.People.Rows {
-		in[strings.ToLower(str(m["worker_id"]))] = true
+		in[strings.ToLower(rowText(m["worker_id"]))] = true
 	}
 	for _, p := range page.Workers {
 		d.Found = append(d.Found, foundPerson{W: p, Member: in[p.ID.String()]})
@@ -339,7 +339,8 @@ func (s *Server) findPeople(r *http.Request, d *labourRecordData) error {
 	return nil
 }
 
-func str(v any) string {
+// rowText is a row value as text ("" for NULL or another type).
+func rowText(v any) string {
 	s, _ := v.(string)
 	return s
 }
@@ -356,7 +357,7 @@ func (s *Server) pageReliefProject(w http.ResponseWriter, r *http.Request) {
 			ProjectID: id.String(), Limit: station.MaxLimit})
 	}
 	if err == nil {
-		err = s.findPeople(r, &d)
+		err = s.findLabourPeople(r, &d)
 	}
 	if err != nil {
 		s.webError(w, r, err)
@@ -378,7 +379,7 @@ func (s *Server) pageNewReliefJob(w http.ResponseWriter, r *http.Request) {
 	fv := formView{Action: back + "/jobs/new", Back: back}
 	if r.Method == http.MethodGet {
 		vals := url.Values{"project_id": {id.String()}, "start_on": {s.st.Today()}}
-		s.personDefault(r, vals)
+		s.labourPersonDefault(r, vals)
 		s.showForm(w, r, http.StatusOK, "new_relief_job", fv, reliefJobFields, vals, nil, nil)
 		return
 	}
@@ -420,9 +421,9 @@ func (s *Server) exportBatchSpec(r *http.Request) ([]fieldSpec, map[string]strin
 			continue
 		}
 		for _, m := range regions.Rows {
-			name := str(m["name"])
+			name := rowText(m["name"])
 			if _, dup := ids[name]; !dup {
-				ids[name] = str(m["id"])
+				ids[name] = rowText(m["id"])
 				spec[i].Options = append(spec[i].Options, name)
 			}
 		}
@@ -430,15 +431,15 @@ func (s *Server) exportBatchSpec(r *http.Request) ([]fieldSpec, map[string]strin
 	return spec, ids, nil
 }
 
-// formPersonError is a refused person as the form shows it, on the people
+// batchPersonFormError is a refused person as the form shows it, on the people
 // field. (records.Message answers a key it does not know with the key
 // itself: the key is the message, already in the form's language.)
-func formPersonError(lang string, err error) error {
-	var pe *station.PersonError
+func batchPersonFormError(lang string, err error) error {
+	var pe *station.BatchPersonError
 	if !errors.As(err, &pe) {
 		return err
 	}
-	st, msg := personMessage(lang, pe)
+	st, msg := batchPersonMessage(lang, pe)
 	if st >= 500 {
 		return pe.Err
 	}
@@ -471,7 +472,7 @@ func (s *Server) pageNewExportBatch(w http.ResponseWriter, r *http.Request) {
 		id, _, err = s.st.SaveExportBatch(r.Context(), ident.Zero, &rec, station.SplitList(r.PostFormValue("people")))
 	}
 	if err != nil {
-		err = formPersonError(langOf(r), err)
+		err = batchPersonFormError(langOf(r), err)
 		s.showForm(w, r, formStatus(err), "new_export_batch", fv, spec, r.PostForm, err, nil)
 		return
 	}
@@ -496,7 +497,7 @@ func (s *Server) showExportBatch(w http.ResponseWriter, r *http.Request, status 
 			BatchID: id.String(), Limit: station.MaxLimit})
 	}
 	if err == nil {
-		err = s.findPeople(r, &d)
+		err = s.findLabourPeople(r, &d)
 	}
 	if err != nil {
 		s.webError(w, r, err)
@@ -510,8 +511,8 @@ func (s *Server) showExportBatch(w http.ResponseWriter, r *http.Request, status 
 func (s *Server) exportActionFailed(w http.ResponseWriter, r *http.Request, err error) {
 	var status int
 	var msg string
-	if pe := (*station.PersonError)(nil); errors.As(err, &pe) {
-		status, msg = personMessage(langOf(r), pe)
+	if pe := (*station.BatchPersonError)(nil); errors.As(err, &pe) {
+		status, msg = batchPersonMessage(langOf(r), pe)
 	} else {
 		status, _, msg = errorStatus(err, langOf(r))
 	}
