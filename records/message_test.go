@@ -17,6 +17,8 @@ func TestMessagesFormatCleanly(t *testing.T) {
 		KeyEdgeLifted: {Label("tags")}, KeyInsuranceGap: {"2026-01-01至2026-12-31"}, KeyBeyondContract: {"2026-12-31"},
 		KeyInWelfarePost: {"2026-01-01至2026-12-31"}, KeyContractTooLong: {"2026-12-31"},
 		KeyPostFull: {int64(2)}, KeyOutsideTerm: {"2026-01-01至2026-12-31"},
+		KeySharedOverlap: {"2026-01-01至2026-06-30"}, KeyOutsideProject: {"2026-01-01至2026-12-31"},
+		KeyJobsOutside: {"2026-01-01至2026-12-31"},
 	}
 	for key := range messages {
 		for _, lang := range []string{"zh", "en"} {

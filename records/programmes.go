@@ -874,7 +874,9 @@ func dateRange(startField string, start *string, req bool, endField string, end 
 }
 
 // UnmarshalJSON takes the sharing term as start and end too (the API's
-// names), besides start_on and end_on (the stored columns').
+// names), besides start_on and end_on (the stored columns', which win when
+// both are given). Like encoding/json's own decoding, it leaves the fields
+// b does not name as they were (a PATCH decodes over the stored record).
 func (e *SharedJob) UnmarshalJSON(b []byte) error {
 	type plain SharedJob
 	var v struct {
@@ -882,14 +884,16 @@ func (e *SharedJob) UnmarshalJSON(b []byte) error {
 		Start *string `json:"start"`
 		End   *string `json:"end"`
 	}
+	orig := *e
+	v.plain = plain(orig)
 	if err := json.Unmarshal(b, &v); err != nil {
 		return err
 	}
 	*e = SharedJob(v.plain)
-	if v.Start != nil && e.StartOn == "" {
+	if v.Start != nil && e.StartOn == orig.StartOn {
 		e.StartOn = *v.Start
 	}
-	if v.End != nil && e.EndOn == "" {
+	if v.End != nil && e.EndOn == orig.EndOn {
 		e.EndOn = *v.End
 	}
 	return nil

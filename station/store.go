@@ -76,7 +76,8 @@ func workerFromMap(id ident.ID, m map[string]any) *WorkerView {
 		Phone: str(m["phone"]), Ethnicity: str(m["ethnicity"]), HukouVillage: str(m["hukou_village"]),
 		ResidenceVillage: str(m["residence_village"]), Education: str(m["education"]),
 		LabourAbility: str(m["labour_ability"]), Tags: jsonSet(str(m["tags"])), MonitorType: str(m["monitor_type"]),
-		Skills: jsonSet(str(m["skills"])), WillingAway: away != 0, Notes: str(m["notes"])}, Station: str(m["station"])}
+		Skills: jsonSet(str(m["skills"])), WillingAway: away != 0, Notes: str(m["notes"]),
+		LabourBrand: str(m["labour_brand"])}, Station: str(m["station"])}
 }
 
 func jsonSet(s string) []string {
@@ -89,10 +90,10 @@ func jsonSet(s string) []string {
 
 // Worker reads one worker.
 func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) {
-	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by, w.left_reason, w.left_on, w.left_to
-		FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
-	var by, leftReason, leftOn, leftTo sql.NullString
-	w, err := scanWorker(row, &by, &leftReason, &leftOn, &leftTo)
+	row := s.r.DB().QueryRowContext(ctx, `SELECT `+workerCols+`, w.entered_by, w.left_reason, w.left_on, w.left_to,
+		w.labour_brand FROM workers w WHERE w.id = ? AND w.fs_deleted = 0`, id[:])
+	var by, leftReason, leftOn, leftTo, brand sql.NullString
+	w, err := scanWorker(row, &by, &leftReason, &leftOn, &leftTo, &brand)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("worker %s: %w", id, ErrNotFound)
 	}
@@ -100,6 +101,7 @@ func (s *Station) Worker(ctx context.Context, id ident.ID) (*WorkerView, error) 
 		return nil, fmt.Errorf("read worker: %w", err)
 	}
 	w.EnteredBy = by.String
+	w.LabourBrand = brand.String
 	w.Leave = records.Leave{LeftReason: leftReason.String, LeftOn: leftOn.String, LeftTo: leftTo.String}
 	w.derive(s.now(), s.cfg.Older)
 	return w, nil

@@ -54,7 +54,8 @@ var (
 		{Name: "labour_ability", Kind: "select", Required: true, Options: records.LabourAbilities},
 		{Name: "tags", Kind: "checks", Options: records.Tags},
 		{Name: "monitor_type", Kind: "select", Options: records.MonitorTypes},
-		f("skills", "list", false), f("willing_away", "bool", false), f("notes", "textarea", false),
+		f("skills", "list", false), f("labour_brand", "text", false), f("willing_away", "bool", false),
+		f("notes", "textarea", false),
 	}
 	monthFields = []fieldSpec{
 		f("worker_id", "hidden", true), f("month", "month", true),

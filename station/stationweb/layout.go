@@ -20,6 +20,7 @@ var stationNav = []struct{ id, href, text string }{
 	{"nav-worklist", "/worklist", "worklist"},
 	{"nav-followups-due", "/followups/due", "followups_due"},
 	{"nav-gigs", "/gigs", "gigs"},
+	{"nav-programmes", "/programmes", "programmes"},
 	{"nav-ledger", "/ledger", "ledger"},
 	{"nav-monthly-report", "/monthly-report", "monthly_report"},
 	{"nav-import", "/import", "import"},
