@@ -319,10 +319,11 @@ func (h *Hub) WelfareExitList(ctx context.Context, f ProgrammeFilter) ([]Welfare
 	where := f.townshipWhere(&args)
 	// The assessment of the placement and month with an income (the
 	// latest, should there be two); the month's status statusOf picks (not
-	// deleted or voided, the latest by verified_at and id).
+	// deleted or voided, the latest by verified_at and id). Both are found
+	// through their (worker_id, month) index.
 	q := placementSelect + `,
-		(SELECT a.other_income FROM welfare_assessments a WHERE a.placement_id = lower(hex(x.id)) AND a.month = :month
-			AND a.fs_deleted = 0 AND a.other_income IS NOT NULL ORDER BY a.id DESC LIMIT 1),
+		(SELECT a.other_income FROM welfare_assessments a WHERE a.worker_id = x.worker_id AND a.month = :month
+			AND a.placement_id = lower(hex(x.id)) AND a.fs_deleted = 0 AND a.other_income IS NOT NULL ORDER BY a.id DESC LIMIT 1),
 		(SELECT CASE WHEN coalesce(s.employment_form, '') = :welfare_form THEN NULL ELSE s.monthly_income END
 			FROM monthly_status s WHERE s.worker_id = x.worker_id AND s.month = :month AND s.fs_deleted = 0
 			AND s.void_reason IS NULL ORDER BY coalesce(s.verified_at, '') || char(1) || hex(s.id) DESC LIMIT 1)` +
