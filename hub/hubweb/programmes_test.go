@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -402,6 +403,14 @@ func TestProgrammePages(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("the overview misses %s", want)
 		}
+	}
+	for _, want := range [][2]string{{"本月合同到期", "1"}, {"本月应退出", "2"}, {"在岗人数", "6"}, {"车间在岗人数", "7"}} {
+		if !regexp.MustCompile(want[0] + `</a></td><td class="n">` + want[1] + `<`).MatchString(body) {
+			t.Errorf("the overview's %s is not %s", want[0], want[1])
+		}
+	}
+	if !strings.Contains(body, "监测收入线 "+fmt.Sprint(c.line)+" 元/月") {
+		t.Error("the overview does not show the county's line")
 	}
 	exports := 0
 	get := func(path string) map[string][][]string {

@@ -104,6 +104,9 @@ var programmeText = webkit.Catalogue{
 	"pg_workshop_workers": {"车间在岗人数", "People working in workshops"},
 	"pg_relief_people":    {"以工代赈人数", "People hired"},
 	"pg_export_people":    {"输出人数", "People sent"},
+	"pg_ending_month":     {"本月合同到期", "Contracts ending this month"},
+	"pg_exits_month":      {"本月应退出", "Due to leave this month"},
+	"pg_settings_note":    {"本旗县设置：监测收入线 %s 元/月；就业帮扶车间认定标准为吸纳脱贫人口 %d 人（在 hub.json 中设置 monitoring_line、workshop_recognition）。", "The county's settings: monitoring line %s yuan a month; a workshop is recognised at %d people lifted out of poverty employed (hub.json's monitoring_line, workshop_recognition)."},
 }
 
 // listCell is a cell of a list: its text, and a link or a class on the page.
@@ -323,6 +326,15 @@ func overviewLists(h *server, ctx context.Context, lang string, f hub.ProgrammeF
 	if err != nil {
 		return nil, "", err
 	}
+	month := hub.ProgrammeFilter{Month: h.thisMonth()}
+	ending, err := h.WelfareEndingList(ctx, month)
+	if err != nil {
+		return nil, "", err
+	}
+	exits, err := h.WelfareExitList(ctx, month)
+	if err != nil {
+		return nil, "", err
+	}
 	n := strconv.Itoa
 	t := listTable{ID: "counts", Title: tw(lang, "pg_title"), Head: []string{tw(lang, "pg_col_programme"), tw(lang, "pg_col_count")}}
 	for _, r := range []struct {
@@ -332,7 +344,9 @@ func overviewLists(h *server, ctx context.Context, lang string, f hub.ProgrammeF
 		{"pg_welfare", "/programmes/welfare", c.WelfarePosts},
 		{"pg_headcount", "/programmes/welfare", c.WelfareHeadcount},
 		{"pg_placed_now", "/programmes/welfare", c.WelfarePlaced},
-		{"pg_part_time_now", "/programmes/welfare/exits", c.WelfarePartTime},
+		{"pg_part_time_now", "/programmes/welfare", c.WelfarePartTime},
+		{"pg_ending_month", "/programmes/welfare/ending", len(ending)},
+		{"pg_exits_month", "/programmes/welfare/exits", len(exits)},
 		{"pg_workshops", "/programmes/workshops", c.Workshops},
 		{"pg_workshop_workers", "/programmes/workshops", c.WorkshopWorkers},
 		{"pg_shared", "/programmes/shared", c.SharedActive},
@@ -344,7 +358,8 @@ func overviewLists(h *server, ctx context.Context, lang string, f hub.ProgrammeF
 	} {
 		t.Rows = append(t.Rows, []listCell{{Text: tw(lang, r.key), Href: r.href}, {Text: n(r.v), Class: "n"}})
 	}
-	return []listTable{t}, "", nil
+	note := fmt.Sprintf(tw(lang, "pg_settings_note"), money(h.MonitoringLine()), h.WorkshopRecognition())
+	return []listTable{t}, note, nil
 }
 
 // personCells are a person's cells: name (linked to the record), masked id
