@@ -68,3 +68,53 @@ func TestBrowserProgrammeExits(t *testing.T) {
 		return err == nil && strings.Contains(text, "丙应退") && !strings.Contains(text, "甲应退")
 	})
 }
+
+// A real browser makes a county welfare post on /programmes/welfare's form
+// (the village typed as its code in the place picker): the page comes back
+// with 已保存 and the post listed as the county's; a headcount of 三 comes
+// back refused, naming 岗位人数, with the values typed kept.
+func TestBrowserCountyPost(t *testing.T) {
+	b := browsertest.New(t)
+	c := newProgrammeCounty(t)
+	c.AddAdmin("resolver1", access.RoleResolver)
+	type css = chromedp.CSS
+	do, get := b.Do, b.Get
+	do(
+		chromedp.Navigate(c.URL()+"/login"),
+		chromedp.WaitVisible(css(`#password`)),
+		chromedp.SendKeys(css(`#user`), "resolver1"),
+		chromedp.SendKeys(css(`#password`), hubtest.Password("resolver1")),
+		chromedp.Click(css(`#login`)),
+		chromedp.WaitVisible(css(`#version`)),
+		chromedp.Navigate(c.URL()+"/programmes/welfare"),
+		chromedp.WaitVisible(css(`#save-welfare_posts`)),
+		chromedp.SendKeys(css(`#welfare_posts-name`), "浏览器岗位"),
+		chromedp.SendKeys(css(`#welfare_posts-village`), villageB),
+		chromedp.SetValue(css(`#welfare_posts-kind`), "治安协管"),
+		chromedp.SendKeys(css(`#welfare_posts-headcount`), "三"),
+		chromedp.SendKeys(css(`#welfare_posts-subsidy`), "480"),
+		chromedp.SendKeys(css(`#welfare_posts-employer`), "某某苏木"),
+		chromedp.Click(css(`#save-welfare_posts-button`)),
+		chromedp.WaitVisible(css(`#form-error`)),
+	)
+	if msg := get(chromedp.Text(css(`#form-error`))); !strings.Contains(msg, "岗位人数") {
+		t.Errorf("headcount 三: %q", msg)
+	}
+	if v := get(chromedp.Value(css(`#welfare_posts-employer`))); v != "某某苏木" {
+		t.Errorf("the employer typed is lost: %q", v)
+	}
+	do(
+		chromedp.SetValue(css(`#welfare_posts-headcount`), "3"),
+		chromedp.Click(css(`#save-welfare_posts-button`)),
+		chromedp.WaitVisible(css(`#notice`)),
+	)
+	text := get(chromedp.Text(css(`#posts`)))
+	if !strings.Contains(text, "浏览器岗位") || !strings.Contains(text, "治安协管") {
+		t.Errorf("posts after saving: %q", text)
+	}
+	var station string
+	if err := c.Hub.Replica().DB().QueryRow(`SELECT station FROM welfare_posts WHERE name = '浏览器岗位' AND village = ?`,
+		villageB).Scan(&station); err != nil || station != "县级" {
+		t.Errorf("the post saved: %q %v", station, err)
+	}
+}

@@ -503,7 +503,7 @@ func TestProgrammeForms(t *testing.T) {
 	web := c.LoggedIn("处理员", access.RoleResolver)
 	_, _, body := hubtest.Page(t, web, c.URL()+"/programmes/welfare")
 	m := hubtest.CSRFPattern.FindStringSubmatch(body)
-	if m == nil || !strings.Contains(body, `id="save-welfare_posts"`) {
+	if m == nil || !strings.Contains(body, `id="save-welfare_posts"`) || !strings.Contains(body, `class="place-picker" data-levels="嘎查村" data-src="/places/search"><input name="village"`) {
 		t.Fatalf("no form for a resolver:\n%s", body)
 	}
 	form := url.Values{"csrf": {m[1]}, "back": {"/programmes/welfare"}, "name": {"县级道路管护员"}, "village": {villageB},

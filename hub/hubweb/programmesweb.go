@@ -675,7 +675,8 @@ func writeSheet(x *excelize.File, sheet string, t listTable) error {
 
 // formField is a field of a county form.
 type formField struct {
-	Name, Kind string // Kind: text, int, number, date, select, check
+	Name, Kind string // Kind: text, int, number, date, select, check, place
+	Levels     string // a place's levels for the picker (placesweb: 旗县, 苏木乡镇, 嘎查村)
 	Label      string // a text key overriding the record's label ("": records.FieldLabel)
 	Options    []string
 	Required   bool
@@ -686,7 +687,7 @@ type formField struct {
 var countyForms = map[string][]formField{
 	records.WelfarePosts: {
 		{Name: "name", Kind: "text", Label: "pg_name_post", Required: true},
-		{Name: "village", Kind: "text", Required: true, Hint: "150421100001"},
+		{Name: "village", Kind: "place", Levels: "嘎查村", Required: true, Hint: "150421100001"},
 		{Name: "kind", Kind: "select", Options: records.WelfarePostKinds, Required: true},
 		{Name: "headcount", Kind: "int", Label: "pg_headcount", Required: true},
 		{Name: "subsidy", Kind: "number", Required: true},
@@ -697,13 +698,13 @@ var countyForms = map[string][]formField{
 	},
 	records.Workshops: {
 		{Name: "name", Kind: "text", Label: "pg_name_workshop", Required: true},
-		{Name: "village", Kind: "text", Required: true, Hint: "150421100001"},
+		{Name: "village", Kind: "place", Levels: "嘎查村", Required: true, Hint: "150421100001"},
 		{Name: "operator", Kind: "text"}, {Name: "industry", Kind: "text"}, {Name: "recognised_on", Kind: "date"},
 		{Name: "contact", Kind: "text"}, {Name: "notes", Kind: "text"},
 	},
 	records.WorkReliefProjects: {
 		{Name: "name", Kind: "text", Label: "pg_name_project", Required: true},
-		{Name: "place", Kind: "text", Required: true, Hint: "150421100"},
+		{Name: "place", Kind: "place", Levels: "旗县,苏木乡镇,嘎查村", Required: true, Hint: "150421100"},
 		{Name: "owner", Kind: "text"}, {Name: "start_on", Kind: "date", Required: true}, {Name: "end_on", Kind: "date"},
 		{Name: "pay_budget", Kind: "number"}, {Name: "notes", Kind: "text"},
 	},
@@ -744,12 +745,13 @@ func newCountyRecord(table string) hub.CountyRecord {
 type programmeForm struct {
 	Table, Title, ID, Back, Error string
 	Fields                        []formInput
+	Picker                        bool // a field picks a place
 }
 
 // formInput is a field of a form as drawn.
 type formInput struct {
-	Name, Kind, Label, Value, Hint string
-	Required, Checked              bool
+	Name, Kind, Label, Value, Hint, Levels string
+	Required, Checked                      bool
 	Options                        []formOption
 }
 
@@ -805,7 +807,7 @@ func (h *server) buildForm(ctx context.Context, lang, table, id, back string, va
 	f := &programmeForm{Table: table, Title: tw(lang, countyFormTitle[table]), ID: id, Back: back}
 	for _, fd := range countyForms[table] {
 		in := formInput{Name: fd.Name, Kind: fd.Kind, Label: fieldLabel(lang, fd), Value: values[fd.Name], Hint: fd.Hint,
-			Required: fd.Required, Checked: values[fd.Name] == "1" || values[fd.Name] == "on"}
+			Levels: fd.Levels, Required: fd.Required, Checked: values[fd.Name] == "1" || values[fd.Name] == "on"}
 		opts := fd.Options
 		texts := fd.Options
 		if fd.Name == "partner_region_id" {
@@ -824,6 +826,7 @@ func (h *server) buildForm(ctx context.Context, lang, table, id, back string, va
 			in.Options = append(in.Options, formOption{Value: o, Text: texts[i], Selected: o == in.Value})
 		}
 		f.Fields = append(f.Fields, in)
+		f.Picker = f.Picker || fd.Kind == "place"
 	}
 	return f
 }
