@@ -752,7 +752,7 @@ type programmeForm struct {
 type formInput struct {
 	Name, Kind, Label, Value, Hint, Levels string
 	Required, Checked                      bool
-	Options                        []formOption
+	Options                                []formOption
 }
 
 type formOption struct {
