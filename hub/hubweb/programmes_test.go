@@ -531,9 +531,12 @@ func TestProgrammeForms(t *testing.T) {
 	}
 	form.Set("id", id)
 	form.Set("headcount", "6")
-	if resp, _ := hubtest.Post(t, web, c.URL()+"/programmes/save/welfare_posts", form); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("edit: %s", resp.Status)
+	form.Set("back", "//example.org/programmes/welfare")
+	if resp, _ := hubtest.Post(t, web, c.URL()+"/programmes/save/welfare_posts", form); resp.StatusCode != http.StatusSeeOther ||
+		!strings.HasPrefix(resp.Header.Get("Location"), "/programmes/welfare?") {
+		t.Fatalf("edit: %s to %q", resp.Status, resp.Header.Get("Location"))
 	}
+	form.Set("back", "/programmes/welfare")
 	var n int
 	c.Hub.Replica().DB().QueryRow(`SELECT headcount FROM welfare_posts WHERE id = unhex(?)`, id).Scan(&n)
 	if n != 6 {
@@ -556,6 +559,12 @@ func TestProgrammeForms(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "岗位人数应为整数") || !strings.Contains(body, `value="县交通局"`) {
 		t.Errorf("headcount 三: %s", resp.Status)
 	}
+	form.Set("back", "https://example.org/programmes/welfare")
+	resp, body = hubtest.Post(t, web, c.URL()+"/programmes/save/welfare_posts", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="form-error"`) || !strings.Contains(body, `name="back" value="/programmes/welfare"`) {
+		t.Errorf("a refusal with a foreign back: %s", resp.Status)
+	}
+	form.Set("back", "/programmes/welfare")
 	form.Set("headcount", "2")
 	form.Set("kind", "看大门")
 	if resp, body = hubtest.Post(t, web, c.URL()+"/programmes/save/welfare_posts", form); resp.StatusCode != http.StatusBadRequest ||

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -906,17 +907,17 @@ func (h *server) postCountyProgramme(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	back := r.PostFormValue("back")
-	page := programmePages[0]
-	if u, err := url.Parse(back); err == nil && u.Host == "" && u.Scheme == "" {
-		for _, p := range programmePages {
-			if p.path == u.Path {
-				page = p
-			}
+	// The page of the table's form; back keeps its filter when it is that
+	// page's, else it is the page itself (never a link elsewhere).
+	var page *programmePage
+	for _, p := range programmePages {
+		if slices.Contains(p.forms, table) {
+			page = p
 		}
 	}
-	if page == programmePages[0] {
-		back = "/programmes"
+	back := r.PostFormValue("back")
+	if u, err := url.Parse(back); err != nil || u.Host != "" || u.Scheme != "" || u.Path != page.path {
+		back = page.path
 	}
 	var id ident.ID
 	if s := r.PostFormValue("id"); s != "" {
