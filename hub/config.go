@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,6 +33,13 @@ type config struct {
 	Key  string `json:"key"`
 	// Zone is the IANA time zone of the dates the hub shows ("": DefaultZone).
 	Zone string `json:"zone,omitempty"`
+	// MonitoringLine is the county's 防止返贫监测 income line, in yuan a
+	// month: a part-time welfare worker whose other income in a month
+	// exceeds it is 应退出 (nil: DefaultMonitoringLine).
+	MonitoringLine *float64 `json:"monitoring_line,omitempty"`
+	// WorkshopRecognition is how many 脱贫人口 a 就业帮扶车间 must employ
+	// for the county to recognise it (nil: DefaultWorkshopRecognition).
+	WorkshopRecognition *int `json:"workshop_recognition,omitempty"`
 	// Serve holds settings of `hub serve`, keyed by its flag names; the
 	// command reads them (ServeSection), the hub itself does not.
 	Serve json.RawMessage `json:"serve,omitempty"`
@@ -57,6 +65,14 @@ func readConfig(dir string) (*config, error) {
 		return nil, fmt.Errorf("read hub config: bad site id %q", c.Site)
 	}
 	c.site = replica.SiteID(s)
+	if l := c.MonitoringLine; l != nil && (*l <= 0 || *l > maxMonitoringLine || math.IsNaN(*l)) {
+		return nil, fmt.Errorf("read hub config %s: monitoring_line %v: want yuan a month, above 0 and at most %d",
+			configFile, *l, maxMonitoringLine)
+	}
+	if n := c.WorkshopRecognition; n != nil && (*n < 1 || *n > maxWorkshopRecognition) {
+		return nil, fmt.Errorf("read hub config %s: workshop_recognition %d: want a number of people from 1 to %d",
+			configFile, *n, maxWorkshopRecognition)
+	}
 	if c.key, err = hex.DecodeString(c.Key); err != nil || len(c.key) == 0 {
 		return nil, errors.New("read hub config: bad deployment key")
 	}
@@ -71,6 +87,39 @@ func ServeSection(dir string) (json.RawMessage, string, error) {
 		return nil, "", err
 	}
 	return c.Serve, filepath.Join(dir, configFile), nil
+}
+
+// The county's programme settings when hub.json sets none. Each county
+// sets its own: the monitoring line follows the region's 防止返贫监测范围
+// of the year, the recognition threshold the county's rules.
+const (
+	// DefaultMonitoringLine is 7,800 yuan a year a head, by month.
+	DefaultMonitoringLine = 650.0
+	// DefaultWorkshopRecognition is five 脱贫人口 employed.
+	DefaultWorkshopRecognition = 5
+
+	maxMonitoringLine      = 100000
+	maxWorkshopRecognition = 10000
+)
+
+// MonitoringLine is the county's monitoring line, in yuan a month (hub.json
+// "monitoring_line", else DefaultMonitoringLine): a part-time welfare
+// worker whose other income in a month exceeds it is 应退出.
+func (h *Hub) MonitoringLine() float64 {
+	if l := h.cfg.MonitoringLine; l != nil {
+		return *l
+	}
+	return DefaultMonitoringLine
+}
+
+// WorkshopRecognition is how many 脱贫人口 a workshop must employ to be
+// recognised (hub.json "workshop_recognition", else
+// DefaultWorkshopRecognition).
+func (h *Hub) WorkshopRecognition() int {
+	if n := h.cfg.WorkshopRecognition; n != nil {
+		return *n
+	}
+	return DefaultWorkshopRecognition
 }
 
 func checkHubURL(raw string) error {

@@ -42,18 +42,27 @@ const (
 	// file leaves the hub, so only the roles that act on the data hold it.
 	// The month's report files stay PermView.
 	PermExport Permission = "export_people"
+	// PermProgrammes makes and edits the county's own programme rows (a
+	// welfare post, a workshop, a work-relief project, a partner region,
+	// an export batch the county runs itself): the roles that act on the
+	// data, as PermResolve.
+	PermProgrammes Permission = "edit_programmes"
 )
 
 // AuditExport is the audit log's action for a download of a list of people
 // (PermExport); its detail names the list, never a person.
 const AuditExport = "export_people"
 
+// AuditProgramme is the audit log's action for a county programme row the
+// county saved (PermProgrammes); its detail names the table and the row.
+const AuditProgramme = "save_programme"
+
 // rolePermissions is the one place that says which role may do what.
 var rolePermissions = map[Role][]Permission{
 	RoleViewer:         {PermView},
-	RoleResolver:       {PermView, PermResolve, PermExport},
+	RoleResolver:       {PermView, PermResolve, PermExport, PermProgrammes},
 	RoleStationManager: {PermView, PermStations},
-	RoleOwner:          {PermView, PermResolve, PermStations, PermAdmins, PermAudit, PermExport},
+	RoleOwner:          {PermView, PermResolve, PermStations, PermAdmins, PermAudit, PermExport, PermProgrammes},
 }
 
 // Roles lists the roles, least powerful first.

@@ -10,15 +10,17 @@ import (
 // The role table: every role reads; only resolvers and owners resolve, only
 // station managers and owners manage stations, only owners manage
 // administrators and read the audit log; resolvers and owners export lists
-// of people, viewers and station managers do not.
+// of people and make the county's own programme rows, viewers and station
+// managers do not.
 func TestRolePermissions(t *testing.T) {
 	want := map[access.Role]string{
 		access.RoleViewer:         "view",
-		access.RoleResolver:       "view resolve export_people",
+		access.RoleResolver:       "view resolve export_people edit_programmes",
 		access.RoleStationManager: "view manage_stations",
-		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit export_people",
+		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit export_people edit_programmes",
 	}
-	perms := []access.Permission{access.PermView, access.PermResolve, access.PermStations, access.PermAdmins, access.PermAudit, access.PermExport}
+	perms := []access.Permission{access.PermView, access.PermResolve, access.PermStations, access.PermAdmins, access.PermAudit, access.PermExport,
+		access.PermProgrammes}
 	for _, r := range access.Roles() {
 		var got []string
 		for _, p := range perms {

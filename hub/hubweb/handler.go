@@ -110,6 +110,7 @@ func HandlerWith(h *hub.Hub, sync http.Handler, o HandlerOptions) http.Handler {
 	s.routesConflicts(mux)
 	s.routesRequests(mux)
 	s.routesPlaces(mux)
+	s.routesProgrammes(mux)
 	m := o.Metrics
 	if src, ok := sync.(metricsSource); ok && m == nil {
 		m = src.Metrics()

@@ -40,6 +40,7 @@ var hubNav = []struct{ key, href, text string }{
 	{"conflicts", "/conflicts", "nav_conflicts"},
 	{"workers", "/workers", "nav_workers"},
 	{"people", "/people", "nav_people"},
+	{"programmes", "/programmes", "nav_programmes"},
 	{"requests", "/requests", "nav_joins"},
 	{"stations", "/stations", "nav_stations"},
 }
@@ -135,6 +136,8 @@ func noticeText(lang string, q url.Values) string {
 		return msg2(lang, "已批准", "approved")
 	case "request_declined":
 		return msg2(lang, "已拒绝", "declined")
+	case "programme_saved":
+		return msg2(lang, "已保存", "saved")
 	}
 	return ""
 }

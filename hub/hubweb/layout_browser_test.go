@@ -64,7 +64,7 @@ func probeLayout(t *testing.T, b *browsertest.Browser) layoutSeen {
 // 390×844 phone: the login page, then the conflict queue and a conflict,
 // the worker search and a worker, the join requests, the stations and a
 // station each show the header with the county's name, the administrator
-// with the role in Chinese, the whole navigation (看板 … 服务站管理) with the
+// with the role in Chinese, the whole navigation (看板 … 帮扶项目 … 服务站管理) with the
 // page's own item marked (and only that one); the page never scrolls
 // sideways, the navigation stays on screen and, on the phone, every link and
 // button of the header is at least 40 px tall.
@@ -89,7 +89,7 @@ func TestBrowserHubLayout(t *testing.T) {
 		chromedp.Click(css(`#login`)),
 		chromedp.WaitVisible(css(`#version`)),
 	)
-	allNav := []string{"nav-dashboard", "nav-status", "nav-conflicts", "nav-workers", "nav-people", "nav-requests", "nav-stations"}
+	allNav := []string{"nav-dashboard", "nav-status", "nav-conflicts", "nav-workers", "nav-people", "nav-programmes", "nav-requests", "nav-stations"}
 	pages := []struct{ path, nav string }{
 		{"/conflicts", "nav-conflicts"},
 		{fmt.Sprintf("/conflicts/%d", cid), "nav-conflicts"},
