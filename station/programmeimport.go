@@ -242,7 +242,7 @@ func ProgrammeSheetOf(table string) *ProgrammeSheet {
 
 // Headers are the sheet's headers in order, as the template and the
 // exports write them.
-func (ps *ProgrammeSheet) Headers() []string {
+func (ps ProgrammeSheet) Headers() []string {
 	out := make([]string, len(ps.Columns))
 	for i, c := range ps.Columns {
 		out[i] = c.Header

@@ -141,7 +141,7 @@ func TestProgrammeImportPage(t *testing.T) {
 	f := newFixture(t, nil)
 	b := f.browser()
 	if r := b.get("/programmes/import"); r.status != http.StatusOK || !strings.Contains(r.raw, `action="/programmes/import"`) ||
-		!strings.Contains(r.raw, `/programmes/export/welfare_placements.xlsx`) {
+		!strings.Contains(r.raw, `/programmes/export/welfare_placements.xlsx`) || !strings.Contains(r.raw, "合同结束日期") {
 		t.Fatalf("page: %d %s", r.status, r.raw)
 	}
 	registerProgrammePeople(f)

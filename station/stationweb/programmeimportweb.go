@@ -26,10 +26,10 @@ func init() {
 
 var programmeImportText = webkit.Catalogue{
 	"pi_title": {"帮扶项目台账导入", "Programme registers import"},
-	"pi_hint": {"上传县里使用的帮扶项目台账工作簿（.xlsx），每个项目一张工作表，表名为：公益性岗位、公益性岗位人员、公益性岗位考核、就业帮扶车间、帮扶车间人员、共享用工、以工代赈项目、以工代赈人员、协作地区、劳务输出批次、劳务输出人员。" +
+	"pi_hint": {"上传县里使用的帮扶项目台账工作簿（.xlsx），每个项目一张工作表，表名和表头见下方各台账及空白模板。" +
 		"人员按公民身份号码对应本站登记人员；岗位、车间、项目、协作地区按名称，输出批次按输出日期和输出地对应，可引用同一工作簿前面表中的记录。" +
 		"整个工作簿一次写入：任何一行有误，全部不导入，并列出有误的行；与本站已有记录相同的行不作改动。",
-		"Upload the county's programme workbook (.xlsx), one sheet per register, named 公益性岗位, 公益性岗位人员, 公益性岗位考核, 就业帮扶车间, 帮扶车间人员, 共享用工, 以工代赈项目, 以工代赈人员, 协作地区, 劳务输出批次, 劳务输出人员. " +
+		"Upload the county's programme workbook (.xlsx), one sheet per register, named and headed as the registers below and the blank workbook are. " +
 			"People are found by id number among this station's people; posts, workshops, projects and partner regions by name, batches by date and destination, including rows of earlier sheets of the same workbook. " +
 			"The workbook is written whole: any row in error imports nothing and is listed; rows the station already holds as they are change nothing."},
 	"pi_template":      {"下载空白台账模板（含各表表头）", "Download the blank workbook (every sheet's headers)"},
