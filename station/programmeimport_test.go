@@ -3,6 +3,7 @@ package station
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -442,4 +443,45 @@ func sheetHasField(ps *ProgrammeSheet, field string) bool {
 		field = "worker_id"
 	}
 	return slices.ContainsFunc(ps.Columns, func(c ProgrammeColumn) bool { return c.Field == field })
+}
+
+// docs/API.md lists every register with every header of ProgrammeSheets,
+// required ones marked, so the documented layout is the one imported.
+func TestProgrammeSheetsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/API.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	start := strings.Index(doc, "### 帮扶项目台账导入（Excel）")
+	if start < 0 {
+		t.Fatal("docs/API.md has no section 帮扶项目台账导入（Excel）")
+	}
+	doc = doc[start:]
+	if end := strings.Index(doc, "\n## "); end > 0 {
+		doc = doc[:end]
+	}
+	for _, ps := range ProgrammeSheets {
+		at := strings.Index(doc, "**"+ps.Sheet+"** (`"+ps.Table+"`)")
+		if at < 0 {
+			t.Errorf("no table of the sheet %s", ps.Sheet)
+			continue
+		}
+		table := doc[at:]
+		if end := strings.Index(table[2:], "\n**"); end > 0 {
+			table = table[:end+2]
+		}
+		for _, c := range ps.Columns {
+			h := "| " + c.Header
+			if c.Required {
+				h += " *"
+			}
+			if !strings.Contains(table, h+" ") || !strings.Contains(table, "`"+c.Field+"`") {
+				t.Errorf("%s: the column %q (%s) is not documented as such", ps.Sheet, h, c.Field)
+			}
+		}
+		if !strings.Contains(doc, "`"+ps.Table+"`") {
+			t.Errorf("no export of %s", ps.Table)
+		}
+	}
 }
