@@ -46,6 +46,8 @@ var ProgrammeImportText = webkit.Catalogue{
 	"pi_no_row": {"找不到%s“%s”（本站数据和本工作簿中都没有）", "no %s \"%s\" (neither at this station nor in this workbook)"},
 	// the header, the value, the header that chooses
 	"pi_ambiguous": {"%s“%s”有多个，请填写%s以区分", "several %s named \"%s\": give %s to choose"},
+	// the header, the value
+	"pi_several": {"%s“%s”有多条记录（由不同站点录入），无法确定是哪一条，请在页面上录入", "several %s \"%s\" (made at different stations): enter this row on its page"},
 	// the row it first appears on
 	"pi_duplicate":    {"与本表第%d行重复", "repeats row %d of this sheet"},
 	"pi_name_differs": {"姓名与本站登记的“%s”不符", "the name differs from the one registered, \"%s\""},
@@ -363,7 +365,7 @@ func readProgrammeWorkbook(data []byte, lang string) (rows []programmeRow, res *
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: %v", ErrBadFile, err)
 		}
-		if d.cols == nil && !slices.ContainsFunc(res.Errors, func(e ProgrammeRowError) bool { return e.Sheet == ps.Sheet }) {
+		if d.cols == nil && d.cells > 0 && !slices.ContainsFunc(res.Errors, func(e ProgrammeRowError) bool { return e.Sheet == ps.Sheet }) {
 			res.Errors = append(res.Errors, ProgrammeRowError{Sheet: ps.Sheet, Row: 0, Column: ps.Columns[0].Header,
 				Field: ps.Columns[0].Field, Message: piText(lang, "pi_no_header")})
 		}
@@ -390,6 +392,7 @@ func readProgrammeWorkbook(data []byte, lang string) (rows []programmeRow, res *
 type sheetDecoder struct {
 	sheet *ProgrammeSheet
 	cols  map[string]int // field → cell index; nil before the header
+	cells int            // rows with a cell filled in, before the header
 }
 
 // row reads row n: ok is false for a title, the header or a blank row; a
@@ -409,7 +412,10 @@ func (d *sheetDecoder) row(n int, cells []string, lang string) (programmeRow, bo
 			}
 		}
 		if len(cols) < 2 {
-			if n >= maxTitleRows {
+			if slices.ContainsFunc(cells, func(c string) bool { return strings.TrimSpace(c) != "" }) {
+				d.cells++
+			}
+			if n >= maxTitleRows && d.cells > 0 {
 				return programmeRow{}, false, &ProgrammeRowError{Sheet: d.sheet.Sheet, Row: n,
 					Column: d.sheet.Columns[0].Header, Field: d.sheet.Columns[0].Field, Message: piText(lang, "pi_no_header")}
 			}
@@ -452,7 +458,7 @@ func decodeProgrammeRow(ps *ProgrammeSheet, cells map[string]string, key ident.K
 		v := cells[c.Field]
 		if v == "" {
 			if c.kind == cellIDNum {
-				return d, &records.FieldError{Field: c.Field, Key: records.KeyRequired}
+				return d, &records.FieldError{Field: "id_number", Key: records.KeyRequired}
 			}
 			continue
 		}
@@ -505,8 +511,11 @@ func excelDate(v, layout string) string {
 	if len(v) == 8 || len(v) == 6 { // 20260301, 202603
 		return v
 	}
+	// Serial numbers from 10000 (1927-05-18) to 2958465 (9999-12-31): a
+	// smaller number is no date a register holds, and is left for
+	// validation to refuse.
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 1 || f > 2958465 || math.IsNaN(f) {
+	if err != nil || f < 10000 || f > 2958465 || math.IsNaN(f) {
 		return v
 	}
 	t, err := excelize.ExcelDateToTime(f, false)
@@ -851,6 +860,24 @@ func (im *programmeImport) resolve(ctx context.Context, r *programmeRow, d *deco
 			shown := strings.Join(slices.DeleteFunc(slices.Clone(keyVals), func(s string) bool { return s == "" }), " ")
 			return ident.ID{}, im.refusal(r, field, piText(im.lang, "pi_no_row", header, shown)), nil
 		case len(ids) > 1:
+			// Rows of one name made at several stations: the station's own,
+			// when it made one.
+			var own []ident.ID
+			for _, id := range ids {
+				vals, _, err := im.tx.Values(ctx, table, id, "station")
+				if err != nil {
+					return ident.ID{}, nil, fmt.Errorf("read %s: %w", table, err)
+				}
+				if len(vals) == 1 && str(vals[0]) == im.s.cfg.Name {
+					own = append(own, id)
+				}
+			}
+			if len(own) == 1 {
+				return own[0], nil, nil
+			}
+			if chooser == "" || len(keyVals) > 1 && keyVals[1] != "" {
+				return ident.ID{}, im.refusal(r, field, piText(im.lang, "pi_several", header, strings.Join(keyVals, " "))), nil
+			}
 			return ident.ID{}, im.refusal(r, field, piText(im.lang, "pi_ambiguous", header, keyVals[0], chooser)), nil
 		}
 		return ids[0], nil, nil

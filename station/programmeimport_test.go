@@ -14,6 +14,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/places/placename"
 	"fieldsync/records"
+	"fieldsync/replica"
 )
 
 // programmeBook is a workbook in the making: sheets in order, each its
@@ -242,6 +243,13 @@ func TestImportProgrammesRefusesWhole(t *testing.T) {
 		{"a row twice", func(b *programmeBook) {
 			b.add("协作地区", []any{"北京市", "东西部协作", ""})
 		}, "协作地区", 3, "地区名称", "重复"},
+		{"a post's name in two villages", func(b *programmeBook) {
+			b.add("公益性岗位", []any{"村保洁员", "150421100202", "保洁环卫", 1, 500, "否", "红旗嘎查村委会", "", "", ""})
+			b.sheets["公益性岗位人员"][1][3] = ""
+		}, "公益性岗位人员", 2, "岗位名称", "有多个"},
+		{"no header in the first rows", func(b *programmeBook) {
+			b.sheets["协作地区"] = [][]any{{"协作地区台账"}, {}, {"说明"}, {"x"}, {"y"}, {"北京市", "东西部协作"}}
+		}, "协作地区", 5, "地区名称", "找不到表头"},
 		{"not a number", func(b *programmeBook) {
 			b.sheets["以工代赈人员"][1][5] = "三千"
 		}, "以工代赈人员", 2, "劳务报酬", "数字"},
@@ -266,6 +274,50 @@ func TestImportProgrammesRefusesWhole(t *testing.T) {
 				t.Fatalf("a refused import changed the station:\n%s\n%s", before, after)
 			}
 		})
+	}
+}
+
+// A post the county made (as the hub relays it) that the workbook lists as
+// it is is the post the workbook's placements name; listed otherwise, the
+// row is refused, for only its maker edits it.
+func TestImportProgrammesCountyPost(t *testing.T) {
+	f := newFixture(t)
+	wuyun, bater, qiqige := programmePeople(t, f)
+	post := &records.WelfarePost{Name: "村保洁员", Village: "150421100201", Kind: "保洁环卫", Headcount: 2, Subsidy: 500,
+		Employer: "红旗嘎查村委会", StartOn: "2026-01-01"}
+	county, _ := ident.NewTimeOrdered(testNow)
+	set := append(post.Columns(), replica.ColumnValue{Column: "station", Value: records.County})
+	if _, err := f.r.Write(t.Context(), replica.Edit{Table: records.WelfarePosts, Row: county, Set: set}); err != nil {
+		t.Fatal(err)
+	}
+	changed := fullBook(wuyun, bater, qiqige)
+	changed.sheets["公益性岗位"][1][3] = 3
+	res, err := f.st.ImportProgrammes(t.Context(), changed.bytes(t), "zh")
+	if err != nil || len(res.Errors) != 1 || res.Errors[0].Sheet != "公益性岗位" || res.Errors[0].Row != 2 ||
+		!strings.Contains(res.Errors[0].Message, "只有录入该记录的站点或县级可以修改") {
+		t.Fatalf("a change of the county's post: %v %+v", err, res)
+	}
+	res, err = f.st.ImportProgrammes(t.Context(), fullBook(wuyun, bater, qiqige).bytes(t), "zh")
+	if err != nil || len(res.Errors) != 0 || res.Created != 10 || res.Unchanged != 1 {
+		t.Fatalf("import: %v %+v", err, res)
+	}
+	var postID string
+	if err := f.r.DB().QueryRow(`SELECT post_id FROM welfare_placements`).Scan(&postID); err != nil || postID != county.String() {
+		t.Fatalf("placement's post %s (%v), want the county's %s", postID, err, county)
+	}
+}
+
+// A register's sheet left empty, or holding only blank rows, is no
+// refusal; a title above the header is skipped.
+func TestImportProgrammesEmptySheet(t *testing.T) {
+	f := newFixture(t)
+	b := &programmeBook{}
+	b.add("就业帮扶车间")
+	b.add("以工代赈项目", []any{}, []any{}, []any{}, []any{}, []any{}, []any{})
+	b.add("协作地区", []any{"2026年协作地区"}, headerRow("协作地区"), []any{"北京市", "东西部协作", ""})
+	res, err := f.st.ImportProgrammes(t.Context(), b.bytes(t), "zh")
+	if err != nil || res.Created != 1 || len(res.Errors) != 0 {
+		t.Fatalf("import: %v %+v", err, res)
 	}
 }
 
