@@ -537,3 +537,24 @@ func TestProgrammeSheetsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// A workbook of more rows than an import takes is refused whole, like the
+// other imports' files.
+func TestImportProgrammesTooManyRows(t *testing.T) {
+	f := newFixture(t)
+	wuyun, bater, qiqige := programmePeople(t, f)
+	old := maxImportRows
+	maxImportRows = 10
+	t.Cleanup(func() { maxImportRows = old })
+	before := programmeCounts(t, f)
+	_, err := f.st.ImportProgrammes(t.Context(), fullBook(wuyun, bater, qiqige).bytes(t), "zh")
+	if !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("11 rows against a bound of 10: %v", err)
+	}
+	if after := programmeCounts(t, f); after != before {
+		t.Fatalf("a refused workbook wrote:\n%s\n%s", before, after)
+	}
+	if _, err := f.st.ImportProgrammes(t.Context(), []byte("PK\x03\x04 not a zip"), "zh"); !errors.Is(err, ErrBadFile) {
+		t.Fatalf("a broken workbook: %v", err)
+	}
+}
