@@ -299,6 +299,9 @@ type programmeRow struct {
 	sheet *ProgrammeSheet
 	n     int
 	cells map[string]string
+	// present are the fields the sheet has a column for (a blank cell
+	// clears a value; a column the sheet lacks keeps the value held).
+	present map[string]int
 }
 
 // errImportRefused rolls back an import with refused rows.
@@ -433,7 +436,7 @@ func (d *sheetDecoder) row(n int, cells []string, lang string) (programmeRow, bo
 	if !slices.ContainsFunc(cells, func(c string) bool { return strings.TrimSpace(c) != "" }) {
 		return programmeRow{}, false, nil
 	}
-	r := programmeRow{sheet: d.sheet, n: n, cells: make(map[string]string, len(d.cols))}
+	r := programmeRow{sheet: d.sheet, n: n, cells: make(map[string]string, len(d.cols)), present: d.cols}
 	for f, i := range d.cols {
 		if i < len(cells) {
 			r.cells[f] = strings.TrimSpace(cells[i])
@@ -772,15 +775,9 @@ func (im *programmeImport) row(ctx context.Context, r *programmeRow) (rowOutcome
 	if rerr, err := im.resolve(ctx, r, &d); err != nil || rerr != nil {
 		return 0, rerr, err
 	}
-	rec, err := d.build(ps.Table)
-	if err == nil {
-		err = rec.Validate()
-	}
-	if err != nil {
-		if rerr := im.refusalOf(r, err); rerr != nil {
-			return 0, rerr, nil
-		}
-		return 0, nil, err
+	rec, rerr, err := im.record(r, d)
+	if err != nil || rerr != nil {
+		return 0, rerr, err
 	}
 	cols := rec.Columns()
 	keyVals := make([]string, len(ps.keys))
@@ -798,6 +795,12 @@ func (im *programmeImport) row(ctx context.Context, r *programmeRow) (rowOutcome
 	}
 	outcome := rowCreated
 	if !id.IsZero() {
+		if keepHeld(r, &d, held) {
+			if rec, rerr, err = im.record(r, d); err != nil || rerr != nil {
+				return 0, rerr, err
+			}
+			cols = rec.Columns()
+		}
 		if sameColumns(cols, held) {
 			return rowUnchanged, nil, nil
 		}
@@ -815,6 +818,54 @@ func (im *programmeImport) row(ctx context.Context, r *programmeRow) (rowOutcome
 		ix.add(keyVals, id)
 	}
 	return outcome, nil, nil
+}
+
+// record builds and validates a row's record.
+func (im *programmeImport) record(r *programmeRow, d decodedRow) (ProgrammeRecord, *ProgrammeRowError, error) {
+	rec, err := d.build(r.sheet.Table)
+	if err == nil {
+		err = rec.Validate()
+	}
+	if err != nil {
+		if rerr := im.refusalOf(r, err); rerr != nil {
+			return nil, rerr, nil
+		}
+		return nil, nil, err
+	}
+	return rec, nil, nil
+}
+
+// keepHeld fills the fields of a row's record the sheet has no column for
+// with the values the station holds, so that a register keeping fewer
+// columns erases nothing; it reports whether it filled any.
+func keepHeld(r *programmeRow, d *decodedRow, held map[string]any) bool {
+	filled := false
+	for _, c := range r.sheet.Columns {
+		if _, ok := r.present[c.Field]; ok {
+			continue
+		}
+		v, ok := held[c.Field]
+		if !ok || v == nil {
+			continue
+		}
+		switch c.kind {
+		case cellNumber:
+			var f float64
+			switch n := v.(type) {
+			case float64:
+				f = n
+			case int64:
+				f = float64(n)
+			default:
+				continue
+			}
+			d.nums[c.Field] = &f
+		default:
+			d.vals[c.Field] = valueText(v)
+		}
+		filled = true
+	}
+	return filled
 }
 
 // person refuses a row naming a person the station does not hold as its

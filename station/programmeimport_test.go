@@ -307,6 +307,41 @@ func TestImportProgrammesCountyPost(t *testing.T) {
 	}
 }
 
+// A register that keeps fewer columns than the station erases nothing:
+// the values of the columns it lacks are kept, and a blank cell of a
+// column it has clears the value.
+func TestImportProgrammesFewerColumns(t *testing.T) {
+	f := newFixture(t)
+	full := &programmeBook{}
+	full.add("协作地区", headerRow("协作地区"), []any{"北京市", "东西部协作", "京蒙协作"}, []any{"天津市", "东西部协作", "津蒙协作"})
+	if res, err := f.st.ImportProgrammes(t.Context(), full.bytes(t), "zh"); err != nil || res.Created != 2 {
+		t.Fatalf("import: %v %+v", err, res)
+	}
+	fewer := &programmeBook{}
+	fewer.add("协作地区", []any{"地区名称", "协作类型"}, []any{"北京市", "东西部协作"}, []any{"天津市", "对口支援"})
+	res, err := f.st.ImportProgrammes(t.Context(), fewer.bytes(t), "zh")
+	if err != nil || res.Unchanged != 1 || res.Updated != 1 {
+		t.Fatalf("import of fewer columns: %v %+v", err, res)
+	}
+	blank := &programmeBook{}
+	blank.add("协作地区", headerRow("协作地区"), []any{"北京市", "东西部协作", ""})
+	if res, err := f.st.ImportProgrammes(t.Context(), blank.bytes(t), "zh"); err != nil || res.Updated != 1 {
+		t.Fatalf("import of a blank cell: %v %+v", err, res)
+	}
+	for name, want := range map[string]string{"北京市": "", "天津市": "对口支援 津蒙协作"} {
+		var got string
+		if err := f.r.DB().QueryRow(`SELECT kind || ifnull(' ' || notes, '') FROM partner_regions WHERE name = ?`, name).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if name == "北京市" {
+			want = "东西部协作"
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
 // A register's sheet left empty, or holding only blank rows, is no
 // refusal; a title above the header is skipped.
 func TestImportProgrammesEmptySheet(t *testing.T) {
