@@ -3,6 +3,7 @@ package station
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,7 +27,7 @@ func (s *Station) ProgrammeExport(ctx context.Context, table string) (sheet stri
 	if err != nil {
 		return "", nil, nil, fmt.Errorf("export %s: %w", table, err)
 	}
-	defer tx.Rollback() //nolint:errcheck // read only
+	defer tx.Rollback() // read only: nothing to commit
 	ex := &programmeExporter{ctx: ctx, tx: tx, names: map[string]map[string][]string{}}
 	var cols []string // the table's columns the sheet shows
 	for _, c := range ps.Columns {
@@ -105,9 +106,9 @@ func (ex *programmeExporter) lookup(table, hexID string, cols ...string) ([]stri
 		return v, nil
 	}
 	id, err := ident.ParseID(hexID)
-	if err != nil {
+	if err != nil { // no reference (or not one): the cell is blank
 		m[hexID] = nil
-		return nil, nil //nolint:nilerr // a reference not held shows blank
+		return nil, nil
 	}
 	vals := make([]any, len(cols))
 	dest := make([]any, len(cols))
@@ -116,7 +117,7 @@ func (ex *programmeExporter) lookup(table, hexID string, cols ...string) ([]stri
 	}
 	err = ex.tx.QueryRowContext(ex.ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+table+
 		` WHERE id = ? AND fs_deleted = 0`, id[:]).Scan(dest...)
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		m[hexID] = nil
 		return nil, nil
 	}
@@ -167,9 +168,6 @@ func (ex *programmeExporter) cell(ps *ProgrammeSheet, c ProgrammeColumn, got map
 		p, err := ex.lookup(records.WelfarePosts, pl[0], "name")
 		return at(p, 0), err
 	case "workshop_id", "project_id", "partner_region_id":
-		if c.Field == "partner_region_id" && ps.Table != records.ExportBatches {
-			break
-		}
 		table := map[string]string{"workshop_id": records.Workshops, "project_id": records.WorkReliefProjects,
 			"partner_region_id": records.PartnerRegions}[c.Field]
 		v, err := ex.lookup(table, str(got[c.Field]), "name")
