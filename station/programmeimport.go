@@ -745,16 +745,45 @@ func (im *programmeImport) refusal(r *programmeRow, field, msg string) *Programm
 func (im *programmeImport) refusalOf(r *programmeRow, err error) *ProgrammeRowError {
 	var pe *placename.Error
 	if errors.As(err, &pe) {
-		return im.refusal(r, pe.Field, pe.Message(im.lang))
+		msg := pe.Message(im.lang)
+		if label := records.FieldLabel(im.lang, pe.Field); strings.HasPrefix(msg, label) {
+			msg = im.label(r, pe.Field) + msg[len(label):]
+		}
+		return im.refusal(r, pe.Field, msg)
 	}
-	if fe, ok := records.AsFieldError(err); ok {
-		return im.refusal(r, fe.Field, fe.Message(im.lang))
+	fe, ok := records.AsFieldError(err)
+	if !ok {
+		var ce *ConflictError
+		if !errors.As(err, &ce) {
+			return nil
+		}
+		fe = ce.FieldError()
 	}
-	var ce *ConflictError
-	if errors.As(err, &ce) {
-		return im.refusal(r, ce.Field, ce.FieldError().Message(im.lang))
+	// The message names the field by the sheet's header, as staff see it.
+	args := []any{im.label(r, fe.Field)}
+	for _, a := range fe.Args {
+		if l, ok := a.(records.Label); ok {
+			a = im.label(r, string(l))
+		}
+		args = append(args, a)
 	}
-	return nil
+	return im.refusal(r, fe.Field, records.Message(im.lang, fe.Key, args...))
+}
+
+// label names field in a message: by its column's header in the sheet (in
+// Chinese), else by the record's label.
+func (im *programmeImport) label(r *programmeRow, field string) string {
+	if field == "id_number" {
+		field = "worker_id"
+	}
+	if im.lang != "en" {
+		for _, c := range r.sheet.Columns {
+			if c.Field == field {
+				return c.Header
+			}
+		}
+	}
+	return records.FieldLabel(im.lang, field)
 }
 
 // row writes one row of the workbook, or says why not.
