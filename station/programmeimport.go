@@ -38,6 +38,8 @@ import (
 var ProgrammeImportText = webkit.Catalogue{
 	// the sheet's name
 	"pi_unknown_sheet": {"工作表“%s”不是帮扶项目台账，已忽略", "sheet \"%s\" is not a programme register; ignored"},
+	// the sheet's name, the register's
+	"pi_second_sheet": {"工作表“%s”与前面的“%s”是同一台账，已忽略", "sheet \"%s\" is the register \"%s\" again; ignored"},
 	// the header
 	"pi_missing_header": {"缺少必填列“%s”", "the required column \"%s\" is missing"},
 	"pi_no_header":      {"找不到表头（前5行中没有本表的列名）", "no header row (none of the sheet's column names in its first 5 rows)"},
@@ -334,8 +336,9 @@ func readProgrammeWorkbook(data []byte, lang string) (rows []programmeRow, res *
 			res.Notices = append(res.Notices, piText(lang, "pi_unknown_sheet", name))
 			continue
 		}
-		if slices.Contains(found, ps) {
-			continue // a second sheet of the same name after normalising: the first is read
+		if slices.Contains(found, ps) { // the same name but for spaces: the first is read
+			res.Notices = append(res.Notices, piText(lang, "pi_second_sheet", name, ps.Sheet))
+			continue
 		}
 		found = append(found, ps)
 		it, err := x.Rows(name)

@@ -343,15 +343,18 @@ func TestImportProgrammesFewerColumns(t *testing.T) {
 }
 
 // A register's sheet left empty, or holding only blank rows, is no
-// refusal; a title above the header is skipped.
+// refusal; a title above the header is skipped; a second sheet of a
+// register (its name but for spaces) is ignored with a notice.
 func TestImportProgrammesEmptySheet(t *testing.T) {
 	f := newFixture(t)
 	b := &programmeBook{}
 	b.add("就业帮扶车间")
+	b.add(" 协作地区", headerRow("协作地区"), []any{"天津市", "东西部协作", ""})
 	b.add("以工代赈项目", []any{}, []any{}, []any{}, []any{}, []any{}, []any{})
 	b.add("协作地区", []any{"2026年协作地区"}, headerRow("协作地区"), []any{"北京市", "东西部协作", ""})
 	res, err := f.st.ImportProgrammes(t.Context(), b.bytes(t), "zh")
-	if err != nil || res.Created != 1 || len(res.Errors) != 0 {
+	if err != nil || res.Created != 1 || len(res.Errors) != 0 || len(res.Notices) != 1 ||
+		!strings.Contains(res.Notices[0], "同一台账") {
 		t.Fatalf("import: %v %+v", err, res)
 	}
 }
