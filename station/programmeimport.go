@@ -456,8 +456,10 @@ type decodedRow struct {
 	nums map[string]*float64
 }
 
-// decode reads a row's cells by their columns' kinds; a cell that cannot
-// be read is a *records.FieldError naming its field.
+// decodeProgrammeRow reads a row's cells by their columns' kinds, the
+// person's id number as the row id it derives under key; a cell that
+// cannot be read is a *records.FieldError (or, for a place, a
+// *placename.Error) naming its field.
 func decodeProgrammeRow(ps *ProgrammeSheet, cells map[string]string, key ident.Key) (decodedRow, error) {
 	d := decodedRow{vals: map[string]string{}, nums: map[string]*float64{}}
 	for _, c := range ps.Columns {
