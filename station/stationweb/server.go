@@ -188,6 +188,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/export-batches/{id}/people", s.apiAddExportPeople)
 	mux.HandleFunc("DELETE /api/export-batches/{id}/people/{worker}", s.apiRemoveExportPerson)
 	s.routesLabourWeb(mux)
+	// 帮扶项目台账导入与导出 (programmeimportweb.go).
+	mux.HandleFunc("GET /programmes/import", s.pageProgrammeImport)
+	mux.HandleFunc("POST /programmes/import", s.postProgrammeImport)
+	mux.HandleFunc("POST /api/programmes/import", s.apiProgrammeImport)
+	mux.HandleFunc("GET /programmes/import-template.xlsx", s.programmeTemplate)
+	mux.HandleFunc("GET /programmes/export/{file}", s.programmeExport)
 	guarded := webkit.Guard(s.middleware(mux), webkit.GuardOptions{Hosts: s.hosts, Refuse: s.refuse,
 		Lang: func(r *http.Request) string { return langCookie.Choose(discardHeaders{}, r) }})
 	return webkit.AccessLog(guarded, webkit.AccessLogOptions{Log: s.accessLog, Routes: mux})
@@ -294,7 +300,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			}
 		}
 		if api && (r.Method == http.MethodPost || r.Method == http.MethodPatch) &&
-			!strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			!strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") && !isAPIUpload(r) {
 			// Browsers cannot send this content type across sites without asking first.
 			writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": tr(lang, "want_json")})
 			return
