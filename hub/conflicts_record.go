@@ -244,7 +244,7 @@ func (rc *recorder) upsert(ctx context.Context, kind, table string, row ident.ID
 		return fmt.Errorf("find conflict: %w", err)
 	}
 	lt := table
-	if kind == KindTwoOpen {
+	if workerKeyed(kind) {
 		lt = records.Workers // its row is the worker's
 	}
 	l, err := labelOf(ctx, rc.tx.Row, lt, row)
