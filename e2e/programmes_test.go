@@ -3,10 +3,14 @@ package e2e
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"fieldsync/hub"
+	"fieldsync/hub/access"
 	"fieldsync/ident"
 	"fieldsync/internal/hubtest"
 	"fieldsync/records"
@@ -337,4 +341,52 @@ func sameRows(t testing.TB, h *hubtest.Server, s *apiStation) bool {
 		t.Fatal(err)
 	}
 	return hh == sh && hn == sn
+}
+
+// Two stations, one offline, each place the same person in a welfare post
+// over overlapping terms, each allowed by its own forms: the hub queues
+// the rule conflict, names it in Chinese on its conflict page, and settles
+// it when one station deletes its placement.
+func TestProgrammeRuleConflictPage(t *testing.T) {
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	a, b := newProgStation(t, h.Server, "站A"), newProgStation(t, h.Server, "站B")
+	idn := hubtest.IDNumber(3301)
+	worker := mustParseID(t, a.mustCreate("/api/workers", apiWorkerBody(idn, "敖日格乐")))
+	b.mustCreate("/api/workers", apiWorkerBody(idn, "敖日格乐"))
+	post := a.save(records.WelfarePosts, &records.WelfarePost{Name: "嘎查保洁员", Village: "150421100201",
+		Kind: records.WelfarePostKinds[0], Headcount: 2, Subsidy: 800, Employer: "嘎查村委会"})
+	hubtest.WaitFor(t, 30*time.Second, "A's post at B", func() bool {
+		return inSync(t, h.Server, a.apiStation) && inSync(t, h.Server, b.apiStation) &&
+			hasRow(t, b.rep, records.WelfarePosts, post.String())
+	})
+	place := func(s *progStation, start, end string) ident.ID {
+		return s.save(records.WelfarePlacements, &records.WelfarePlacement{WorkerID: worker.String(), PostID: post.String(),
+			ContractKind: records.ContractKinds[0], ContractStart: start, ContractEnd: end,
+			InsuranceKind: records.InsuranceKinds[0], InsuranceStart: start, InsuranceEnd: end})
+	}
+	b.stopSync()
+	place(a, "2026-01-01", "2026-12-31")
+	hubtest.WaitFor(t, 30*time.Second, "A's placement at the hub", func() bool { return inSync(t, h.Server, a.apiStation) })
+	bp := place(b, "2026-07-01", "2027-06-30") // B has not seen A's
+	b.startSync()
+	hubtest.WaitFor(t, 30*time.Second, "B's placement at the hub", func() bool {
+		return inSync(t, h.Server, a.apiStation) && inSync(t, h.Server, b.apiStation)
+	})
+	tok := h.AdminToken("resolver-wp", access.RoleResolver)
+	open := h.OpenConflicts(tok, hub.KindTwoWelfare)
+	if len(open) != 1 || open[0]["worker_name"] != "敖日格乐" || len(open[0]["values"].([]any)) != 2 {
+		t.Fatalf("open %s conflicts: %v", hub.KindTwoWelfare, open)
+	}
+	web := h.LoggedIn("viewer-wp", access.RoleViewer)
+	st, _, page := hubtest.Page(t, web, fmt.Sprintf("%s/conflicts/%v", h.URL(), open[0]["id"]))
+	if st != http.StatusOK || !strings.Contains(page, "同时在两个乡村公益性岗位") || !strings.Contains(page, "嘎查保洁员") ||
+		!strings.Contains(page, "2026-07-01—2027-06-30") {
+		t.Fatalf("the conflict's page: %d\n%s", st, page)
+	}
+	if err := b.core.DeleteProgramme(context.Background(), records.WelfarePlacements, bp); err != nil {
+		t.Fatal(err)
+	}
+	hubtest.WaitFor(t, 30*time.Second, "the conflict settled by B's delete", func() bool {
+		return inSync(t, h.Server, b.apiStation) && len(h.OpenConflicts(tok, hub.KindTwoWelfare)) == 0
+	})
 }
