@@ -335,7 +335,11 @@ func (h *Hub) settleWritten(ctx context.Context, chs []replica.Change) {
 		return
 	}
 	_, err := h.rep.Update(ctx, func(tx *replica.Tx) error {
-		return h.newRecorder(tx).settleChanges(ctx, chs, AdminSite, Resolution{How: "settled"})
+		rc := h.newRecorder(tx)
+		if err := rc.settleChanges(ctx, chs, AdminSite, Resolution{How: "settled"}); err != nil {
+			return err
+		}
+		return rc.programmesWritten(ctx, chs)
 	})
 	if err != nil {
 		h.log.ErrorContext(ctx, "settle conflicts after a hub edit", "err", err)

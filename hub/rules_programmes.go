@@ -110,6 +110,19 @@ func (rc *recorder) touchedProgrammes(ctx context.Context, c *replica.Change, we
 	return nil
 }
 
+// programmesWritten checks the programmes' rules after the county's own
+// edits (Hub.Write): a county-made export batch, or a person's record the
+// county wrote, raises or settles them as a station's would.
+func (rc *recorder) programmesWritten(ctx context.Context, chs []replica.Change) error {
+	welfare := map[ident.ID]bool{}
+	for i := range chs {
+		if err := rc.touchedProgrammes(ctx, &chs[i], welfare); err != nil {
+			return err
+		}
+	}
+	return rc.checkProgrammes(ctx, welfare, AdminSite)
+}
+
 // checkProgrammes checks the programmes' rules for the workers a batch
 // touched. Two queries for the whole batch find the few that need it: the
 // workers who ever held a welfare placement, and those with an open

@@ -239,3 +239,34 @@ func TestRuleProgrammesDismissed(t *testing.T) {
 	s.b.Write(s.placement(hubtest.NewRowID(t), "站B", "2026-11-01", "2026-12-31", ""))
 	s.raised(hub.KindTwoWelfare, 3)
 }
+
+// The county's own edits at the hub raise and settle the rules as a
+// station's do: a batch the county made, sending the person while in A's
+// welfare post, then moved past the term.
+func TestRuleProgrammesCountyEdits(t *testing.T) {
+	s := newProgrammeScene(t)
+	s.a.Write(s.placement(hubtest.NewRowID(t), "站A", "2026-01-01", "2026-12-31", ""))
+	s.sync("A's placement")
+	batch := hubtest.NewRowID(t)
+	sent := func(on string) replica.Edit {
+		b := records.ExportBatch{SentOn: on, Destination: "北京市"}
+		if err := b.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		return hubtest.WithStation(replica.Edit{Table: records.ExportBatches, Row: batch, Set: b.Columns()}, records.County)
+	}
+	m := records.ExportMember{WorkerID: s.worker.String(), BatchID: batch.String()}
+	ctx := context.Background()
+	if _, err := s.h.Hub.Write(ctx, sent("2026-05-01"), hubtest.WithStation(replica.Edit{Table: records.ExportMembers,
+		Row: hubtest.NewRowID(t), Set: m.Columns()}, records.County)); err != nil {
+		t.Fatal(err)
+	}
+	c := s.raised(hub.KindExportInWelfare, 2)
+	if c.Stations[0] != records.County && c.Stations[1] != records.County {
+		t.Errorf("stations %v: want the county's among them", c.Stations)
+	}
+	if _, err := s.h.Hub.Write(ctx, sent("2027-01-05")); err != nil {
+		t.Fatal(err)
+	}
+	s.cleared(hub.KindExportInWelfare)
+}
