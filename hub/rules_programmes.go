@@ -391,7 +391,7 @@ func withTerms(vals []ConflictValue, terms []welfareTerm, covering map[ident.ID]
 // again (a new record does).
 func (rc *recorder) dismissedBefore(ctx context.Context, kind, table string, worker ident.ID, vals []ConflictValue) (bool, error) {
 	rows, err := rc.tx.Query(ctx, `SELECT vals FROM hub_conflicts WHERE row = ? AND col = '' AND kind = ? AND tbl = ?
-		AND status = 'resolved' AND json_extract(resolution, '$.how') = ?`, worker.String(), kind, table, ActionDismiss)
+		AND status = 'resolved' AND instr(resolution, ?) > 0`, worker.String(), kind, table, `"how":"`+ActionDismiss+`"`)
 	if err != nil {
 		return false, fmt.Errorf("dismissed conflicts of %s: %w", worker, err)
 	}
