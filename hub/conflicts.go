@@ -30,7 +30,8 @@ const (
 )
 
 // ConflictKinds lists the kinds, in the order the UI offers them.
-var ConflictKinds = []string{KindField, KindTwoOpen, KindOverfilled, KindWelfareAway, KindIdentity}
+var ConflictKinds = []string{KindField, KindTwoOpen, KindOverfilled, KindWelfareAway, KindIdentity,
+	KindTwoWelfare, KindWelfareAwayMonth, KindExportInWelfare}
 
 // Statuses of a conflict.
 const (

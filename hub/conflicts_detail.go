@@ -74,7 +74,7 @@ func (h *Hub) NameConflicts(ctx context.Context, list []Conflict) error {
 			continue
 		}
 		table := c.Table
-		if c.Kind == KindTwoOpen {
+		if workerKeyed(c.Kind) {
 			table = records.Workers // its row is the worker's
 		}
 		l, err := labelOf(ctx, h.currentRow, table, row)

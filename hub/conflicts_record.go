@@ -244,7 +244,7 @@ func (rc *recorder) upsert(ctx context.Context, kind, table string, row ident.ID
 		return fmt.Errorf("find conflict: %w", err)
 	}
 	lt := table
-	if kind == KindTwoOpen {
+	if workerKeyed(kind) {
 		lt = records.Workers // its row is the worker's
 	}
 	l, err := labelOf(ctx, rc.tx.Row, lt, row)
@@ -335,7 +335,11 @@ func (h *Hub) settleWritten(ctx context.Context, chs []replica.Change) {
 		return
 	}
 	_, err := h.rep.Update(ctx, func(tx *replica.Tx) error {
-		return h.newRecorder(tx).settleChanges(ctx, chs, AdminSite, Resolution{How: "settled"})
+		rc := h.newRecorder(tx)
+		if err := rc.settleChanges(ctx, chs, AdminSite, Resolution{How: "settled"}); err != nil {
+			return err
+		}
+		return rc.programmesWritten(ctx, chs)
 	})
 	if err != nil {
 		h.log.ErrorContext(ctx, "settle conflicts after a hub edit", "err", err)

@@ -31,14 +31,18 @@ type touched struct {
 	gigs       map[ident.ID]bool // gigs whose placements or headcount changed
 	statuses   map[ident.ID]bool // monthly status rows
 	people     map[ident.ID]bool // workers whose name, id number or phone changed
+	welfare    map[ident.ID]bool // workers whose welfare posts, months away or export batches may have changed
 }
 
 // touchedBy sorts the rows of changes by rule.
 func (rc *recorder) touchedBy(ctx context.Context, changes []replica.Change) (touched, error) {
-	t := touched{map[ident.ID]bool{}, map[ident.ID]bool{}, map[ident.ID]bool{}, map[ident.ID]bool{}}
+	t := touched{map[ident.ID]bool{}, map[ident.ID]bool{}, map[ident.ID]bool{}, map[ident.ID]bool{}, map[ident.ID]bool{}}
 	schema := rc.h.rep.Schema()
 	for i := range changes {
 		c := &changes[i]
+		if err := rc.touchedProgrammes(ctx, c, t.welfare); err != nil {
+			return t, err
+		}
 		switch c.Table {
 		case records.Unemployment, records.Placements:
 			row, err := rc.tx.Row(ctx, c.Table, c.Row)
@@ -98,6 +102,9 @@ func (rc *recorder) rules(ctx context.Context, changes []replica.Change, by stri
 		if err := rc.ruleWelfareAway(ctx, s, by, Resolution{How: "cleared", Station: by}); err != nil {
 			return err
 		}
+	}
+	if err := rc.checkProgrammes(ctx, t.welfare, by); err != nil {
+		return err
 	}
 	return rc.ruleIdentity(ctx, t.people)
 }

@@ -21,7 +21,8 @@ import (
 // cmdSample writes made-up demo records (never real people): county gigs,
 // and workers registered at a station, put in its scope so that it
 // receives them; with --months, a history of that many months for each of
-// them (records/sample History); with --conflicts, the steps of the demo's
+// them (records/sample History) and the station's records of the placement
+// programmes (records/sample Programmes); with --conflicts, the steps of the demo's
 // conflicts (records/sample Conflicts), which scripts/run takes: "prepare"
 // before the stations' first sync, "offline" while they are not connected,
 // which writes the county's edits and prints, one JSON line each, the
@@ -33,7 +34,8 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	gigs := fs.Int("gigs", 0, "number of gigs")
 	seed := fs.Int64("seed", 1, "random seed")
 	months := fs.Int("months", 0, "also a history of this many months, up to the current one, for each worker "+
-		"(monthly statuses, follow-ups, registrations, placements into the county's open gigs)")
+		"(monthly statuses, follow-ups, registrations, placements into the county's open gigs), "+
+		"and the station's records of the placement programmes")
 	conflicts := fs.String("conflicts", "", `the demo's conflicts: "prepare" (before the stations' first sync) or "offline" `+
 		`(the stations not connected: writes the county's edits, prints the stations' requests)`)
 	other := fs.String("other", "", "with --conflicts: station B")
@@ -66,7 +68,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("sample gigs: %w", err)
 		}
 	}
-	history := 0
+	history, programmes := 0, 0
 	if *workers > 0 {
 		edits := sample.Workers(*workers, *seed, h.Replica().Key(), *station)
 		ids := make([]ident.ID, len(edits))
@@ -84,30 +86,43 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("sample workers: %w", err)
 		}
 		if *months > 0 {
-			if history, err = sampleHistory(ctx, h, edits, *seed, *months, *station); err != nil {
+			hist, err := sampleHistory(ctx, h, edits, *seed, *months, *station)
+			if err != nil {
 				return err
 			}
+			history = len(hist)
+			progs, err := sample.Programmes(edits, sample.ProgrammeOptions{Now: h.Now().In(h.Zone()), Station: *station,
+				Key: h.Replica().Key(), History: hist})
+			if err != nil {
+				return err
+			}
+			if _, err := h.Write(ctx, progs...); err != nil {
+				return fmt.Errorf("sample programmes: %w", err)
+			}
+			programmes = len(progs)
 		}
 	}
-	fmt.Fprintf(stdout, "wrote %d sample workers, %d gigs and %d records of their history\n", *workers, *gigs, history)
+	fmt.Fprintf(stdout, "wrote %d sample workers, %d gigs, %d records of their history and %d of the placement programmes\n",
+		*workers, *gigs, history, programmes)
 	return nil
 }
 
 // sampleHistory writes the history of workers (their edits) at the hub:
 // dated in the hub's zone, placing people in the county's open gigs with
-// free places, and the gigs' fill as the hub keeps it.
-func sampleHistory(ctx context.Context, h *hub.Hub, workers []replica.Edit, seed int64, months int, station string) (int, error) {
+// free places, and the gigs' fill as the hub keeps it. It returns the
+// history's edits.
+func sampleHistory(ctx context.Context, h *hub.Hub, workers []replica.Edit, seed int64, months int, station string) ([]replica.Edit, error) {
 	slots, err := freeGigs(ctx, h.Replica().DB())
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	edits, err := sample.History(workers, seed, sample.HistoryOptions{Months: months, Now: h.Now().In(h.Zone()),
 		Station: station, Key: h.Replica().Key(), Gigs: slots})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if _, err := h.Write(ctx, edits...); err != nil {
-		return 0, fmt.Errorf("sample history: %w", err)
+		return nil, fmt.Errorf("sample history: %w", err)
 	}
 	placed := map[string]bool{}
 	for _, e := range edits {
@@ -121,9 +136,9 @@ func sampleHistory(ctx context.Context, h *hub.Hub, workers []replica.Edit, seed
 		}
 	}
 	if err := writeFill(ctx, h, slices.Sorted(maps.Keys(placed))); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(edits), nil
+	return edits, nil
 }
 
 // countedPlacements counts a gig's placements that take a place.

@@ -69,6 +69,17 @@ func TestSampleHistoryFillsTheDashboard(t *testing.T) {
 	if statuses != 60*12 || openRegs == 0 || dueFollowups == 0 {
 		t.Errorf("%d statuses (want %d), %d open registrations, %d follow-ups due", statuses, 60*12, openRegs, dueFollowups)
 	}
+	// The station's placement programmes: a row of each table, all the
+	// station's.
+	for _, tb := range append(slices.Clone(records.ProgrammeCountyTables), records.ProgrammePersonTables...) {
+		var n, theirs int
+		if err := db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE station = '乌兰站') FROM `+tb).Scan(&n, &theirs); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 || theirs != n {
+			t.Errorf("%s: %d sample rows, %d of them the station's", tb, n, theirs)
+		}
+	}
 
 	// Bad flags are named.
 	for _, args := range [][]string{
