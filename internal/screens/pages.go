@@ -71,6 +71,19 @@ var StationPages = []Page{
 	{Name: "import", Path: "/import"},
 	{Name: "refusals", Path: "/refusals"},
 	{Name: "backup", Path: "/backup"},
+	{Name: "programmes", Path: "/programmes"},
+	{Name: "programmes-welfare", Path: "/programmes/welfare"},
+	{Name: "programmes-welfare-post-new", Path: "/programmes/welfare/posts/new"},
+	{Name: "programmes-workshops", Path: "/programmes/workshops"},
+	{Name: "programmes-workshop-new", Path: "/programmes/workshops/new"},
+	{Name: "programmes-shared", Path: "/programmes/shared"},
+	{Name: "programmes-shared-new", Path: "/programmes/shared/new"},
+	{Name: "programmes-work-relief", Path: "/programmes/work-relief"},
+	{Name: "programmes-work-relief-new", Path: "/programmes/work-relief/new"},
+	{Name: "programmes-export", Path: "/programmes/export"},
+	{Name: "programmes-export-batch-new", Path: "/programmes/export/batches/new"},
+	{Name: "programmes-export-region-new", Path: "/programmes/export/regions/new"},
+	{Name: "programmes-import", Path: "/programmes/import"},
 }
 
 // StationNotPages are a station's links that are downloads or actions,
@@ -81,4 +94,6 @@ var StationNotPages = []string{
 	"/ledger.xlsx",
 	"/monthly-report.xlsx",
 	"/static/{file}",
+	"/programmes/export/{file}",
+	"/programmes/import-template.xlsx",
 }

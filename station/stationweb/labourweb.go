@@ -68,7 +68,6 @@ var labourText = webkit.Catalogue{
 	"already_sent":         {"已在本批次", "In this batch"},
 	"remove":               {"移出", "Remove"},
 	"add_job":              {"安排到本项目", "Add to project"},
-	"export_xlsx":          {"导出Excel", "Export to Excel"},
 	"batches":              {"输出批次", "Batches"},
 	"maker":                {"录入单位", "Made by"},
 	"person_refused":       {"第%d人（%s）：%s", "person %d (%s): %s"},
