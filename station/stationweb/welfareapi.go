@@ -106,7 +106,7 @@ type programmeRecord[T any] interface {
 }
 
 // programmeAPI serves a programme table at path: GET lists (list answers
-// the rows, {"items": [...], "total": n}), POST creates (201 with the id),
+// the rows, {"rows": [...], "total": n}), POST creates (201 with the id),
 // GET /{id} reads, PATCH /{id} applies the fields given over the stored
 // record and writes the whole record through SaveProgramme (its rules
 // checked again), DELETE /{id} deletes (station.DeleteProgramme). get
@@ -122,7 +122,7 @@ func programmeAPI[T any, P programmeRecord[T], V any](s *Server, mux *http.Serve
 		if items == nil {
 			items = []V{}
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": len(items)})
+		writeJSON(w, http.StatusOK, map[string]any{"rows": items, "total": len(items)})
 	})
 	mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
 		rec := P(new(T))

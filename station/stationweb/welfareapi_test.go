@@ -34,7 +34,7 @@ func listItems(t *testing.T, r resp) []map[string]any {
 	if r.status != http.StatusOK {
 		t.Fatalf("list: %d %s", r.status, r.raw)
 	}
-	raw, _ := r.body["items"].([]any)
+	raw, _ := r.body["rows"].([]any)
 	out := make([]map[string]any, len(raw))
 	for i, v := range raw {
 		out[i] = v.(map[string]any)
