@@ -72,7 +72,10 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	}
 	f := buildFigures(p, opt, names, people, cur, prev, gaps, gigRows, stations)
 	buildMonth(f, names, cur, months)
-	return withHouseholds(ctx, db, f)
+	if f, err = withHouseholds(ctx, db, f); err != nil {
+		return nil, err
+	}
+	return withProgrammes(ctx, db, f, p, opt, names)
 }
 
 // buildFigures makes the figures from the intermediate rows, however they

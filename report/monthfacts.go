@@ -239,5 +239,6 @@ func monthSummaryRows(f *Figures) [][]any {
 			out = append(out, []any{c.category, d.Title, d.Value(f)})
 		}
 	}
-	return out
+	// The programmes' data gap (ProgrammeFigures.NotEmployed).
+	return append(out, []any{"数据质量", TitleProgrammeNotEmployed, f.Programmes.NotEmployed})
 }
