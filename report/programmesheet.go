@@ -14,6 +14,7 @@ import (
 // Titles of the programme figures the summary sheet and the dashboard share.
 const (
 	TitleWelfarePeople        = "乡村公益性岗位在岗人数"
+	TitleWorkshops            = "就业帮扶车间（本月有在岗人员）"
 	TitleWorkshopPoverty      = "就业帮扶车间吸纳脱贫人口"
 	TitleSharedAgreements     = "共享用工协议（本月有效）"
 	TitleWorkReliefPeople     = "以工代赈人数"
@@ -194,7 +195,11 @@ func (b *workbook) exportSheet() *sheet {
 				buckets []Bucket
 			}{{exportByDestination, e.ByDestination}, {exportByPartner, e.ByPartner}, {exportByGroup, e.ByGroup}} {
 				for _, k := range g.buckets {
-					if err := yield([]any{g.group, "", k.Key, k.Count}); err != nil {
+					name := k.Key
+					if g.group == exportByGroup {
+						name = glossary.Display(name)
+					}
+					if err := yield([]any{g.group, "", name, k.Count}); err != nil {
 						return err
 					}
 				}
