@@ -2,7 +2,6 @@ package hubweb_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -95,20 +94,10 @@ func TestDashboardProgrammeCards(t *testing.T) {
 	if got := card(body, "programme_workshops"); !strings.Contains(got, "全旗县") {
 		t.Errorf("workshop card in the township is not marked county-wide:\n%s", got)
 	}
-	resp, err := c.Get(h.URL() + "/api/dashboard?month=" + month)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var f struct {
-		Programmes struct {
-			Welfare struct {
-				People int `json:"people"`
-			} `json:"welfare"`
-			NotEmployed int `json:"not_employed"`
-		} `json:"programmes"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&f); err != nil || f.Programmes.Welfare.People != 3 || f.Programmes.NotEmployed != 0 {
-		t.Errorf("api: %+v (%v)", f, err)
+	st, api := h.Call("GET", "/api/dashboard?month="+month, h.AdminToken("查看员2", access.RoleViewer))
+	progs, _ := api["programmes"].(map[string]any)
+	welfare, _ := progs["welfare"].(map[string]any)
+	if st != http.StatusOK || welfare["people"] != float64(3) || progs["not_employed"] != float64(0) {
+		t.Errorf("api: %d %v", st, progs)
 	}
 }
