@@ -246,7 +246,9 @@ func (t *welfareTally) counts() WelfareCounts {
 }
 
 // queryProgrammes counts the month's programme figures.
-func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, names areaNameMap) (ProgrammeFigures, error) {
+// Names are left to name, so that the query may run beside the one that
+// reads them.
+func queryProgrammes(ctx context.Context, db queryer, p period, opt Options) (ProgrammeFigures, error) {
 	var f ProgrammeFigures
 	args := stationArgs(append(p.args(opt), sql.Named("year_first", p.Month[:4]+"-01-01")), opt)
 	each := func(what, q string, scan func(rows *sql.Rows) error) error {
@@ -340,7 +342,7 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, nam
 	f.Welfare.WelfareCounts = county.counts()
 	f.Welfare.ByTownship = []WelfareArea{}
 	for _, tc := range sortedKeys(towns) {
-		f.Welfare.ByTownship = append(f.Welfare.ByTownship, WelfareArea{Code: tc, Name: names.name(tc), WelfareCounts: towns[tc].counts()})
+		f.Welfare.ByTownship = append(f.Welfare.ByTownship, WelfareArea{Code: tc, WelfareCounts: towns[tc].counts()})
 	}
 
 	// 就业帮扶车间.
@@ -352,7 +354,6 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, nam
 		if err := rows.Scan(&r.ID, &r.Name, &r.Village); err != nil {
 			return err
 		}
-		r.VillageName = names.name(r.Village)
 		shops[r.ID] = r
 		shopOrder = append(shopOrder, r.ID)
 		return nil
@@ -547,14 +548,12 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, nam
 	return f, nil
 }
 
-// withProgrammes adds the programme figures of p to f.
-func withProgrammes(ctx context.Context, db *sql.DB, f *Figures, p period, opt Options, names areaNameMap) (*Figures, error) {
-	err := withConn(ctx, db, func(q queryer) (err error) {
-		f.Programmes, err = queryProgrammes(ctx, q, p, opt, names)
-		return
-	})
-	if err != nil {
-		return nil, fmt.Errorf("figures %s: %w", f.Month, err)
+// name gives the areas of p their names.
+func (p *ProgrammeFigures) name(names areaNameMap) {
+	for i := range p.Welfare.ByTownship {
+		p.Welfare.ByTownship[i].Name = names.name(p.Welfare.ByTownship[i].Code)
 	}
-	return f, nil
+	for i := range p.Workshops.ByWorkshop {
+		p.Workshops.ByWorkshop[i].VillageName = names.name(p.Workshops.ByWorkshop[i].Village)
+	}
 }

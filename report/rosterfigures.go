@@ -38,7 +38,7 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 		},
 		func(ctx context.Context) error {
 			return withConn(ctx, b.db, func(q queryer) (err error) {
-				progs, err = queryProgrammes(ctx, q, p, b.opt, b.names)
+				progs, err = queryProgrammes(ctx, q, p, b.opt)
 				return
 			})
 		})
@@ -61,6 +61,7 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	f := buildFigures(p, b.opt, b.names, people, cur, prev, gaps, gigRows, stations)
 	buildMonth(f, b.names, cur, months)
 	f.Programmes = progs
+	f.Programmes.name(b.names)
 	return withHouseholds(ctx, b.db, f)
 }
 
