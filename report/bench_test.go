@@ -578,7 +578,7 @@ func BenchmarkProgrammes(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		err := withConn(ctx, db, func(q queryer) (err error) {
-			f, err = queryProgrammes(ctx, q, p, opt)
+			f, err = queryProgrammes(ctx, q, p, opt, nil)
 			return
 		})
 		if err != nil {

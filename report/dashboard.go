@@ -47,7 +47,7 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		// The programmes are queried meanwhile (they are not Live's).
 		var read sync.WaitGroup
 		read.Go(func() {
-			progErr = withConn(ctx, db, func(q queryer) (err error) { progs, err = queryProgrammes(ctx, q, p, opt); return })
+			progErr = withConn(ctx, db, func(q queryer) (err error) { progs, err = queryProgrammes(ctx, q, p, opt, l); return })
 		})
 		err := withConn(ctx, db, func(q queryer) (err error) { names, err = areaNames(ctx, q); return })
 		if err == nil {
@@ -73,7 +73,10 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 			on(func(ctx context.Context, q queryer) (err error) { gaps, err = queryGaps(ctx, q, args); return }),
 			on(func(ctx context.Context, q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args, opt); return }),
 			on(func(ctx context.Context, q queryer) (err error) { months, err = queryMonth(ctx, q, args, opt); return }),
-			on(func(ctx context.Context, q queryer) (err error) { progs, err = queryProgrammes(ctx, q, p, opt); return }),
+			on(func(ctx context.Context, q queryer) (err error) {
+				progs, err = queryProgrammes(ctx, q, p, opt, nil)
+				return
+			}),
 		)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)

@@ -248,7 +248,9 @@ func (t *welfareTally) counts() WelfareCounts {
 // queryProgrammes counts the month's programme figures.
 // Names are left to name, so that the query may run beside the one that
 // reads them.
-func queryProgrammes(ctx context.Context, db queryer, p period, opt Options) (ProgrammeFigures, error) {
+// With live (usable for p), the placed people's statuses of the month come
+// from its facts instead of the table.
+func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, live *Live) (ProgrammeFigures, error) {
 	var f ProgrammeFigures
 	args := stationArgs(append(p.args(opt), sql.Named("year_first", p.Month[:4]+"-01-01")), opt)
 	each := func(what, q string, scan func(rows *sql.Rows) error) error {
@@ -517,7 +519,13 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options) (Pr
 	}
 
 	// The data gap: the placed people's statuses of the month.
-	if len(placed) > 0 {
+	if len(placed) > 0 && live != nil {
+		ids := make([]string, 0, len(placed))
+		for k := range placed {
+			ids = append(ids, k)
+		}
+		f.NotEmployed = len(placed) - live.employedOf(p, ids)
+	} else if len(placed) > 0 {
 		ids := make([]string, 0, len(placed))
 		for k := range placed {
 			ids = append(ids, k)
@@ -546,6 +554,25 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options) (Pr
 		f.NotEmployed = len(placed) - employed
 	}
 	return f, nil
+}
+
+// employedOf counts the people of ids (hex worker ids) whose status of p's
+// month, as statusOf picks it, is on the 就业 list.
+func (l *Live) employedOf(p period, ids []string) int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	cur, _ := l.statusesOf(p)
+	n := 0
+	for _, id := range ids {
+		i, ok := l.ids[id]
+		if !ok || int(i) >= len(cur) || !cur[i].set {
+			continue
+		}
+		if list, _ := records.StatusList(l.strs.str[cur[i].list], cur[i].willing); list == records.ListEmployed {
+			n++
+		}
+	}
+	return n
 }
 
 // name gives the areas of p their names.

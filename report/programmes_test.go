@@ -60,7 +60,7 @@ func progCounty(t *testing.T) *replica.Replica {
 	}
 	// A: 脱贫人口 and 监测对象 (two groups); B: 农民工; C: 残疾 and 脱贫人口;
 	// D: 脱贫人口; E: no group; F: 农民工, no residence village; G deleted,
-	// H left: neither counts anywhere.
+	// H left: neither counts anywhere; I: no group.
 	a := worker(0, progV1, GroupPoverty, GroupMonitored)
 	b := worker(1, progV2, "农民工")
 	c := worker(2, progV3, "残疾", GroupPoverty)
@@ -69,6 +69,7 @@ func progCounty(t *testing.T) *replica.Replica {
 	f := worker(5, "", "农民工")
 	g := worker(6, progV1, GroupPoverty)
 	h := worker(7, progV1, GroupPoverty)
+	i := worker(8, progV3)
 	del(records.Workers, g)
 	edits = append(edits, replica.Edit{Table: records.Workers, Row: mustID(t, h), Set: []replica.ColumnValue{
 		{Column: "left_reason", Value: "迁出"}, {Column: "left_on", Value: "2026-10-01"}}})
@@ -89,6 +90,7 @@ func progCounty(t *testing.T) *replica.Replica {
 	status(d, records.ListWillingAway, false, false)
 	status(e, records.ListEmployed, true, false)
 	status(f, records.ListEmployed, false, true)
+	status(i, records.ListEmployed, false, false)
 
 	post := add(records.WelfarePosts, (&records.WelfarePost{Name: "保洁岗", Village: progV1, Kind: records.WelfarePostKinds[0],
 		Headcount: 5, Employer: "镇政府"}).Columns())
@@ -129,6 +131,7 @@ func progCounty(t *testing.T) *replica.Replica {
 	del(records.WorkshopJobs, job(d, shop1, "2026-01-01", "")) // deleted
 	job(e, shop1, "2026-11-05", "")                            // active, no group
 	job(c, shop2, "2026-09-01", "2026-11-01")                  // ends on the first day
+	job(i, shop2, "2026-11-01", "2026-11-30")                  // the whole month, no group
 	job(e, shop2, "2026-12-01", "")                            // next month
 	job(d, shop2, "2026-01-01", "2026-10-31")                  // ended last month
 	job(b, shop3, "2026-01-01", "")                            // deleted workshop
@@ -237,10 +240,10 @@ func wantProgrammes() ProgrammeFigures {
 		{Code: progT1, WelfareCounts: welfareWant(2, [4]int{1, 1, 1, 0}, 1, map[string]int{"外出务工": 1}, map[string]int{"合格": 1, "优秀": 1})}, // A, B; E's exit
 		{Code: progT2, WelfareCounts: welfareWant(1, [4]int{1, 0, 0, 1}, 0, map[string]int{"本人申请": 1}, nil)},                              // C
 	}
-	// Workshops 乙 (V1): A, D, E (A and D 脱贫人口); 甲 (V3): C.
-	p.Workshops = WorkshopFigures{Workshops: 2, WithPeople: 2, People: 4, Poverty: 3, ByWorkshop: []WorkshopRow{
+	// Workshops 乙 (V1): A, D, E (A and D 脱贫人口); 甲 (V3): C (脱贫人口), I.
+	p.Workshops = WorkshopFigures{Workshops: 2, WithPeople: 2, People: 5, Poverty: 3, ByWorkshop: []WorkshopRow{
 		{Name: "乙车间", Village: progV1, People: 3, Poverty: 2},
-		{Name: "甲车间", Village: progV3, People: 1, Poverty: 1},
+		{Name: "甲车间", Village: progV3, People: 2, Poverty: 1},
 	}}
 	// Shared: A 甲, B 甲, B 乙.
 	p.Shared = SharedFigures{Agreements: 3, People: 2, ByHost: []SharedHost{{"甲公司", 2, 2}, {"乙公司", 1, 1}}}
@@ -256,8 +259,8 @@ func wantProgrammes() ProgrammeFigures {
 		ByGroup:       buckets(GroupPoverty, 1, GroupMonitored, 1, "农民工", 1, "残疾", 0),
 		ByTownship:    buckets(progT1, 3),
 	}
-	// Placed A, B, C, F (posts), D, E (workshops); status not 就业: B 失业,
-	// C none, F void, D 有意愿外出 (失业).
+	// Placed A, B, C, F (posts), D, E, I (workshops); status not 就业: B 失业,
+	// C none, F void, D 有意愿外出 (失业); 就业: A, E (flagged), I.
 	p.NotEmployed = 4
 	return p
 }
@@ -361,7 +364,7 @@ func TestProgrammeSheets(t *testing.T) {
 			progT2 + ",150421200,1,1,0,0,1,0,1,0,0,0,1,0,0,0,0,0,0,0,0",
 			",合计,4,2,1,2,1,1,2,0,0,0,1,1,0,0,2,1,1,0,0",
 		}, "\n")},
-		{SheetWorkshops, "乙车间," + progV1 + ",,3,2\n甲车间," + progV3 + ",,1,1\n合计,,,4,3"},
+		{SheetWorkshops, "乙车间," + progV1 + ",,3,2\n甲车间," + progV3 + ",,2,1\n合计,,,5,3"},
 		{SheetShared, "甲公司,2,2\n乙公司,1,1\n合计,3,2"},
 		{SheetWorkRelief, "水渠,2,0,1000\n道路修缮,1,2000,3500\n合计,2,2000,4500"},
 		{SheetExport, strings.Join([]string{"合计,,合计,3", "按输出地,,鄂尔多斯,3", "按输出地,,包头,1",
@@ -381,7 +384,7 @@ func TestProgrammeSheets(t *testing.T) {
 	for k, v := range map[string]string{
 		"乡村公益性岗位/在岗人数": "4", "乡村公益性岗位/在岗·脱贫人口": "2", "乡村公益性岗位/在岗·农牧民工": "2",
 		"乡村公益性岗位/本月合同到期人数": "1", "乡村公益性岗位/本月退出人数": "2", "乡村公益性岗位/本月考核人数": "2",
-		"就业帮扶车间/车间数": "2", "就业帮扶车间/本月在岗人数": "4", "就业帮扶车间/其中脱贫人口": "3",
+		"就业帮扶车间/车间数": "2", "就业帮扶车间/本月在岗人数": "5", "就业帮扶车间/其中脱贫人口": "3",
 		"共享用工/本月有效协议数": "3", "共享用工/共享人数": "2",
 		"以工代赈/本月在岗人数": "2", "以工代赈/本月发放劳务报酬（元）": "2000", "以工代赈/本年累计发放劳务报酬（元）": "4500",
 		"有组织劳务输出/本月输出批次": "3", "有组织劳务输出/本月输出人数": "3",

@@ -38,7 +38,7 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 		},
 		func(ctx context.Context) error {
 			return withConn(ctx, b.db, func(q queryer) (err error) {
-				progs, err = queryProgrammes(ctx, q, p, b.opt)
+				progs, err = queryProgrammes(ctx, q, p, b.opt, nil)
 				return
 			})
 		})
