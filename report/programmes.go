@@ -181,6 +181,14 @@ func activeExpr(start, end string) string {
 // welfareUntil is records.WelfarePlacement.Until over a placement x.
 const welfareUntil = `(CASE WHEN coalesce(x.exit_on, '') <> '' THEN date(x.exit_on, '-1 day') ELSE x.contract_end END)`
 
+// placedPeople selects the ids (blobs) of the people with a welfare
+// placement or a workshop job (of a workshop not deleted) active in the
+// month: the data gap's people, as queryProgrammes reads them.
+const placedPeople = `SELECT unhex(x.worker_id) FROM welfare_placements x WHERE x.fs_deleted = 0
+	AND x.contract_start <= :last AND ` + welfareUntil + ` >= :first
+	UNION SELECT unhex(x.worker_id) FROM workshop_jobs x CROSS JOIN workshops ws ON ws.id = unhex(x.workshop_id)
+	AND ws.fs_deleted = 0 WHERE x.fs_deleted = 0 AND (x.start_on <= :last AND (coalesce(x.end_on, '') = '' OR x.end_on >= :first))`
+
 // tally counts distinct people by key.
 type tally map[string]map[string]bool
 

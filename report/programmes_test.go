@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -415,4 +416,37 @@ func namesOnlyDiffer(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// The data gap's people are listed (FigProgrammeNotEmployed), from the
+// tables even with Live: B (失业), C (no status), D (a version 1
+// 有意愿外出), F (void).
+func TestProgrammeGapPeople(t *testing.T) {
+	r := progCounty(t)
+	l := NewLive(r)
+	if err := l.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, live := range []*Live{nil, l} {
+		opt := testOptions()
+		opt.Live = live
+		q, err := FigureQuery(FigProgrammeNotEmployed, testMonth, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := People(context.Background(), r.DB(), q, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, p := range page.People {
+			names = append(names, p.Name)
+		}
+		if page.Total != 4 || strings.Join(names, ",") != "人员F,人员B,人员C,人员D" {
+			t.Errorf("live %v: %d people %v, want 人员F (no village), 人员B, 人员C, 人员D", live != nil, page.Total, names)
+		}
+	}
+	if _, err := People(context.Background(), r.DB(), PeopleQuery{Month: testMonth, Programme: "salaries"}, testOptions()); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("unknown programme: %v, want ErrBadQuery", err)
+	}
 }
