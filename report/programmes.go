@@ -166,10 +166,36 @@ func tagExpr(tag string) string {
 var progWorkerCols = villageExpr + `, ` + tagExpr(ProgrammeGroups[0]) + `, ` + tagExpr(ProgrammeGroups[1]) + `, ` +
 	tagExpr(ProgrammeGroups[2]) + `, ` + tagExpr(ProgrammeGroups[3])
 
-// workerJoin joins the counted worker w of a programme row x.
-func workerJoin(opt Options) string {
+// workerJoin joins the counted worker w of a programme row x; with Live
+// there is none (progWorkerCols are then blanks, and Live.programmeWorker
+// answers).
+func workerJoin(opt Options, live *Live) string {
+	if live != nil {
+		return ""
+	}
 	return ` CROSS JOIN workers w ON w.id = unhex(x.worker_id) AND +w.fs_deleted = 0 AND w.left_reason IS NULL` +
 		stationOnly(opt, "w")
+}
+
+// noWorkerCols stand for progWorkerCols when Live answers.
+const noWorkerCols = `'', 0, 0, 0, 0`
+
+// programmeWorker is what Live knows of the worker with hex id: their
+// village and groups, and whether they count (present, not deleted, not
+// left).
+func (l *Live) programmeWorker(id string) (progWorker, bool) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	i, ok := l.ids[id]
+	if !ok {
+		return progWorker{}, false
+	}
+	w := &l.workers[i]
+	if w.flags&wExists == 0 {
+		return progWorker{}, false
+	}
+	return progWorker{village: l.strs.str[w.village], groups: [4]bool{w.flags&wPoverty != 0, w.flags&wMonitored != 0,
+		w.flags&wMigrant != 0, w.flags&wDisabled != 0}}, true
 }
 
 // activeExpr is a row x's period (start, end columns; an empty end is
@@ -282,6 +308,23 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, liv
 	wdest := func(more ...any) []any {
 		return append([]any{&id, &w.village, &w.groups[0], &w.groups[1], &w.groups[2], &w.groups[3]}, more...)
 	}
+	cols, join := progWorkerCols, workerJoin(opt, live)
+	if live != nil {
+		cols = noWorkerCols
+	}
+	// counted scans a row into dest and reports whether its worker counts
+	// (from Live when it answers; the join has kept only those otherwise).
+	counted := func(rows *sql.Rows, dest []any) (bool, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return false, err
+		}
+		if live == nil {
+			return true, nil
+		}
+		var ok bool
+		w, ok = live.programmeWorker(id)
+		return ok, nil
+	}
 	// The people whose month's status the data gap asks for.
 	placed := map[string]bool{}
 
@@ -299,12 +342,12 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, liv
 	}
 	var active, ending, exited bool
 	var reason string
-	err := each("welfare placements", `SELECT x.worker_id, `+progWorkerCols+`,
+	err := each("welfare placements", `SELECT x.worker_id, `+cols+`,
 		coalesce(x.contract_start <= :last AND `+welfareUntil+` >= :first, 0),
 		coalesce(x.contract_end >= :first AND x.contract_end <= :last AND x.contract_start <= :last AND `+welfareUntil+` >= :first, 0),
 		coalesce(x.exit_on >= :first AND x.exit_on <= :last, 0), coalesce(x.exit_reason, '')
-		FROM welfare_placements x`+workerJoin(opt)+` WHERE x.fs_deleted = 0`, func(rows *sql.Rows) error {
-		if err := rows.Scan(wdest(&active, &ending, &exited, &reason)...); err != nil {
+		FROM welfare_placements x`+join+` WHERE x.fs_deleted = 0`, func(rows *sql.Rows) error {
+		if ok, err := counted(rows, wdest(&active, &ending, &exited, &reason)); err != nil || !ok {
 			return err
 		}
 		both(w.village, func(t *welfareTally) {
@@ -333,11 +376,11 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, liv
 		return f, err
 	}
 	var result string
-	err = each("welfare assessments", `SELECT x.worker_id, `+progWorkerCols+`, coalesce(x.result, '')
-		FROM welfare_assessments x`+workerJoin(opt)+` WHERE x.fs_deleted = 0 AND x.month = :month
+	err = each("welfare assessments", `SELECT x.worker_id, `+cols+`, coalesce(x.result, '')
+		FROM welfare_assessments x`+join+` WHERE x.fs_deleted = 0 AND x.month = :month
 		AND EXISTS (SELECT 1 FROM welfare_placements pl WHERE pl.id = unhex(x.placement_id) AND pl.fs_deleted = 0)`,
 		func(rows *sql.Rows) error {
-			if err := rows.Scan(wdest(&result)...); err != nil {
+			if ok, err := counted(rows, wdest(&result)); err != nil || !ok {
 				return err
 			}
 			both(w.village, func(t *welfareTally) {
@@ -373,9 +416,9 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, liv
 	}
 	shopPeople, shopPoor, allPeople, allPoor := tally{}, tally{}, tally{}, tally{}
 	var shop string
-	err = each("workshop jobs", `SELECT x.worker_id, `+progWorkerCols+`, x.workshop_id
-		FROM workshop_jobs x`+workerJoin(opt)+` WHERE x.fs_deleted = 0 AND `+activeExpr("start_on", "end_on"), func(rows *sql.Rows) error {
-		if err := rows.Scan(wdest(&shop)...); err != nil {
+	err = each("workshop jobs", `SELECT x.worker_id, `+cols+`, x.workshop_id
+		FROM workshop_jobs x`+join+` WHERE x.fs_deleted = 0 AND `+activeExpr("start_on", "end_on"), func(rows *sql.Rows) error {
+		if ok, err := counted(rows, wdest(&shop)); err != nil || !ok {
 			return err
 		}
 		if shops[shop] == nil {
@@ -408,9 +451,9 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, liv
 	// 共享用工.
 	hosts, sharedPeople, hostPeople := map[string]int{}, tally{}, tally{}
 	var host string
-	err = each("shared employment", `SELECT x.worker_id, `+progWorkerCols+`, coalesce(x.host_employer, '')
-		FROM shared_employment x`+workerJoin(opt)+` WHERE x.fs_deleted = 0 AND `+activeExpr("start_on", "end_on"), func(rows *sql.Rows) error {
-		if err := rows.Scan(wdest(&host)...); err != nil {
+	err = each("shared employment", `SELECT x.worker_id, `+cols+`, coalesce(x.host_employer, '')
+		FROM shared_employment x`+join+` WHERE x.fs_deleted = 0 AND `+activeExpr("start_on", "end_on"), func(rows *sql.Rows) error {
+		if ok, err := counted(rows, wdest(&host)); err != nil || !ok {
 			return err
 		}
 		f.Shared.Agreements++
@@ -437,13 +480,13 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, liv
 	var project, pname string
 	var pay float64
 	var inMonth, inYear bool
-	err = each("work-relief jobs", `SELECT x.worker_id, `+progWorkerCols+`, x.project_id, coalesce(pr.name, ''),
+	err = each("work-relief jobs", `SELECT x.worker_id, `+cols+`, x.project_id, coalesce(pr.name, ''),
 		coalesce(`+activeExpr("start_on", "end_on")+`, 0), coalesce(x.pay, 0),
 		coalesce(x.paid_on >= :first AND x.paid_on <= :last, 0), coalesce(x.paid_on >= :year_first AND x.paid_on <= :last, 0)
-		FROM work_relief_jobs x`+workerJoin(opt)+`
+		FROM work_relief_jobs x`+join+`
 		CROSS JOIN work_relief_projects pr ON pr.id = unhex(x.project_id) AND pr.fs_deleted = 0
 		WHERE x.fs_deleted = 0`, func(rows *sql.Rows) error {
-		if err := rows.Scan(wdest(&project, &pname, &active, &pay, &inMonth, &inYear)...); err != nil {
+		if ok, err := counted(rows, wdest(&project, &pname, &active, &pay, &inMonth, &inYear)); err != nil || !ok {
 			return err
 		}
 		if !active && !inYear {
@@ -489,13 +532,13 @@ func queryProgrammes(ctx context.Context, db queryer, p period, opt Options, liv
 	// 有组织劳务输出.
 	sent, dest, partner, group, town, batches := tally{}, tally{}, tally{}, tally{}, tally{}, map[string]bool{}
 	var batch, destination, region string
-	err = each("export members", `SELECT x.worker_id, `+progWorkerCols+`, x.batch_id, coalesce(b.destination, ''),
+	err = each("export members", `SELECT x.worker_id, `+cols+`, x.batch_id, coalesce(b.destination, ''),
 		coalesce(r.name, '')
-		FROM export_members x`+workerJoin(opt)+`
+		FROM export_members x`+join+`
 		CROSS JOIN export_batches b ON b.id = unhex(x.batch_id) AND b.fs_deleted = 0 AND b.sent_on >= :first AND b.sent_on <= :last
 		LEFT JOIN partner_regions r ON r.id = unhex(b.partner_region_id) AND r.fs_deleted = 0
 		WHERE x.fs_deleted = 0`, func(rows *sql.Rows) error {
-		if err := rows.Scan(wdest(&batch, &destination, &region)...); err != nil {
+		if ok, err := counted(rows, wdest(&batch, &destination, &region)); err != nil || !ok {
 			return err
 		}
 		batches[batch] = true
