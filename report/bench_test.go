@@ -27,7 +27,7 @@ var benchConfig = bulkConfig{
 
 // benchGenVersion names the generator's output: bump it whenever genBulk or
 // benchConfig changes what it writes, so that a cached county is rebuilt.
-const benchGenVersion = 2
+const benchGenVersion = 3
 
 var (
 	benchOnce sync.Once
@@ -71,6 +71,9 @@ func buildBenchDB(tb testing.TB, path string) error {
 		return fmt.Errorf("build bench county: %w", err)
 	}
 	if err := genBulkMonthFacts(context.Background(), r, benchConfig, tb.Logf); err != nil {
+		return fmt.Errorf("build bench county: %w", err)
+	}
+	if err := genBulkProgrammes(context.Background(), r, benchConfig, tb.Logf); err != nil {
 		return fmt.Errorf("build bench county: %w", err)
 	}
 	if err := r.Close(); err != nil {
@@ -559,3 +562,33 @@ func BenchmarkPeople(b *testing.B) {
 type countingWriter struct{ n int64 }
 
 func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkProgrammes counts the placement programmes' figures of the last
+// month (queryProgrammes, the SQL every report and dashboard adds) on the
+// benchmark county.
+func BenchmarkProgrammes(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	p, err := parsePeriod(benchConfig.Months[len(benchConfig.Months)-1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt := Options{}.withDefaults()
+	var f ProgrammeFigures
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := withConn(ctx, db, func(q queryer) (err error) {
+			f, err = queryProgrammes(ctx, q, p, opt, nil)
+			return
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+	if f.Welfare.People == 0 || f.Workshops.People == 0 || f.Shared.Agreements == 0 || f.WorkRelief.People == 0 ||
+		f.Export.People == 0 {
+		b.Errorf("the county has no programme figures: %+v", f)
+	}
+}

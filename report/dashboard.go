@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -32,6 +33,8 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		gaps    []gapRow
 		gigRows []gigRow
 		months  []monthRow
+		progs   ProgrammeFigures
+		progErr error
 	)
 	if opt.Station != "" {
 		return stationFigures(ctx, db, month, opt)
@@ -41,10 +44,19 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		if err := l.Sync(ctx); err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
 		}
-		if err := withConn(ctx, db, func(q queryer) (err error) { names, err = areaNames(ctx, q); return }); err != nil {
+		// The programmes are queried meanwhile (they are not Live's).
+		var read sync.WaitGroup
+		read.Go(func() {
+			progErr = withConn(ctx, db, func(q queryer) (err error) { progs, err = queryProgrammes(ctx, q, p, opt, l); return })
+		})
+		err := withConn(ctx, db, func(q queryer) (err error) { names, err = areaNames(ctx, q); return })
+		if err == nil {
+			people, cur, prev, gaps, gigRows, months = l.rows(p, opt)
+		}
+		read.Wait()
+		if err = cmp.Or(err, progErr); err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
 		}
-		people, cur, prev, gaps, gigRows, months = l.rows(p, opt)
 	} else {
 		args := p.args(opt)
 		// Each query on its own connection: SQLite reads them concurrently.
@@ -61,6 +73,10 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 			on(func(ctx context.Context, q queryer) (err error) { gaps, err = queryGaps(ctx, q, args); return }),
 			on(func(ctx context.Context, q queryer) (err error) { gigRows, err = queryGigs(ctx, q, args, opt); return }),
 			on(func(ctx context.Context, q queryer) (err error) { months, err = queryMonth(ctx, q, args, opt); return }),
+			on(func(ctx context.Context, q queryer) (err error) {
+				progs, err = queryProgrammes(ctx, q, p, opt, nil)
+				return
+			}),
 		)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
@@ -72,6 +88,8 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	}
 	f := buildFigures(p, opt, names, people, cur, prev, gaps, gigRows, stations)
 	buildMonth(f, names, cur, months)
+	f.Programmes = progs
+	f.Programmes.name(names)
 	return withHouseholds(ctx, db, f)
 }
 

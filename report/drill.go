@@ -73,6 +73,8 @@ const (
 	FigInCounty           = "employed_in_county"
 	FigNoPhone            = "no_phone"
 	FigUnverified         = "unverified"
+
+	FigProgrammeNotEmployed = "programme_not_employed"
 )
 
 // DrillFigures lists the figures that open to their people, in the order a
@@ -103,6 +105,7 @@ var DrillFigures = []DrillFigure{
 	{FigInCounty, "旗县内务工", func(q *PeopleQuery) { q.List, q.Scope = records.ListEmployed, ScopeInCounty }, func(f *Figures) int { return f.Away.InCounty }, func(v *VillageRow) int { return v.Away.InCounty }},
 	{FigNoPhone, "未登记电话", func(q *PeopleQuery) { q.Quality = QualityNoPhone }, func(f *Figures) int { return f.Quality.NoPhone }, func(v *VillageRow) int { return v.Quality.NoPhone }},
 	{FigUnverified, "本月状态未核实", func(q *PeopleQuery) { q.Quality = QualityUnverified }, func(f *Figures) int { return f.Quality.Unverified }, func(v *VillageRow) int { return v.Quality.Unverified }},
+	{FigProgrammeNotEmployed, TitleProgrammeNotEmployed, func(q *PeopleQuery) { q.Programme = ProgrammeNotEmployed }, func(f *Figures) int { return f.Programmes.NotEmployed }, nil},
 }
 
 // DrillFigureNamed returns the figure of that name.

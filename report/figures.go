@@ -35,6 +35,8 @@ type Figures struct {
 	// Quality counts gaps in the data (people with no status this month
 	// are the no_status figure: Workers − Lists.Count.Total()).
 	Quality QualityFigures `json:"quality"`
+	// Programmes are the placement programmes of the month (programmes.go).
+	Programmes ProgrammeFigures `json:"programmes"`
 }
 
 // FlowFigures count the people whose status of the month (statusOf's pick)

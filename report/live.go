@@ -109,6 +109,8 @@ const (
 	wMonitored             // tag 防止返贫监测对象
 	wMale                  // by the id number
 	wNoPhone               // phone NULL or empty
+	wMigrant               // tag 农民工 (the programme figures' groups)
+	wDisabled              // tag 残疾
 )
 
 // liveName is a worker's hex id and name.
@@ -427,16 +429,17 @@ func (l *Live) status(month uint16, i int32) *liveStatus {
 func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []any) error {
 	rows, err := q.QueryContext(ctx, `SELECT lower(hex(w.id)), (w.fs_deleted != 0 OR w.left_reason IS NOT NULL), `+villageExpr+`, `+povertyExpr+`, `+
 		monitoredExpr+`, `+maleExpr+`, coalesce(w.phone, '') = '', w.name, CASE WHEN coalesce(length(w.id_number), 0) = 18 THEN substr(w.id_number, 7, 8)
-		ELSE '' END `+from, args...)
+		ELSE '' END, `+tagExpr(ProgrammeGroups[2])+`, `+tagExpr(ProgrammeGroups[3])+` `+from, args...)
 	if err != nil {
 		return fmt.Errorf("read workers: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id, village, birth string
-		var deleted, poverty, monitored, male, noPhone bool
+		var deleted, poverty, monitored, male, noPhone, migrant, disabled bool
 		var name sql.NullString
-		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &noPhone, &name, &birth); err != nil {
+		if err := rows.Scan(&id, &deleted, &village, &poverty, &monitored, &male, &noPhone, &name, &birth, &migrant,
+			&disabled); err != nil {
 			return fmt.Errorf("read workers: %w", err)
 		}
 		i := l.worker(id)
@@ -447,7 +450,8 @@ func (l *Live) readWorkers(ctx context.Context, q queryer, from string, args []a
 		for _, f := range []struct {
 			on   bool
 			flag uint8
-		}{{!deleted, wExists}, {poverty, wPoverty}, {monitored, wMonitored}, {male, wMale}, {noPhone, wNoPhone}} {
+		}{{!deleted, wExists}, {poverty, wPoverty}, {monitored, wMonitored}, {male, wMale}, {noPhone, wNoPhone},
+			{migrant, wMigrant}, {disabled, wDisabled}} {
 			if f.on {
 				w.flags |= f.flag
 			}

@@ -290,6 +290,26 @@ func (c *county) edits() []replica.Edit {
 		out = append(out, replica.Edit{Table: records.Placements, Row: p.id, Set: mp.Columns()})
 		del(records.Placements, p.id, p.deleted)
 	}
+	// The placement programmes: a welfare post held by one worker in six
+	// from the test month's first day, a workshop job of one in ten from
+	// the month before; the data gap (placed, status not 就业) follows from
+	// the statuses.
+	post, shop := testKey.Derive(records.WelfarePosts, "保洁岗"), testKey.Derive(records.Workshops, "车间")
+	out = append(out, replica.Edit{Table: records.WelfarePosts, Row: post, Set: (&records.WelfarePost{Name: "保洁岗",
+		Village: testVillages[0], Kind: records.WelfarePostKinds[0], Headcount: 100, Employer: "镇政府"}).Columns()},
+		replica.Edit{Table: records.Workshops, Row: shop, Set: (&records.Workshop{Name: "车间", Village: testVillages[0]}).Columns()})
+	for i, w := range c.workers {
+		if i%6 == 0 {
+			pl := records.WelfarePlacement{WorkerID: w.id.String(), PostID: post.String(), ContractKind: records.ContractKinds[0],
+				ContractStart: testMonth + "-01", ContractEnd: "2027-10-31", InsuranceKind: records.InsuranceKinds[0],
+				InsuranceStart: testMonth + "-01", InsuranceEnd: "2027-10-31"}
+			out = append(out, replica.Edit{Table: records.WelfarePlacements, Row: testKey.Derive(records.WelfarePlacements, w.id.String()), Set: pl.Columns()})
+		}
+		if i%10 == 5 {
+			j := records.WorkshopJob{WorkerID: w.id.String(), WorkshopID: shop.String(), StartOn: "2026-10-15"}
+			out = append(out, replica.Edit{Table: records.WorkshopJobs, Row: testKey.Derive(records.WorkshopJobs, w.id.String()), Set: j.Columns()})
+		}
+	}
 	return append(out, dels...)
 }
 

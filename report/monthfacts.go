@@ -232,7 +232,7 @@ func monthSummaryRows(f *Figures) [][]any {
 		{"本月流动", []string{FigToUnemployed, FigToEmployed, FigNewWillingAway, FigReturned}},
 		{"失业和求职登记", []string{FigUnemploymentNew, FigUnemploymentClosed, FigUnemploymentOpen, FigJobseekerNew}},
 		{"就业人员务工地域", []string{FigAway, FigOutsideRegion, FigInCounty}},
-		{"数据质量", []string{FigNoPhone, FigUnverified, FigNoStatus}},
+		{"数据质量", []string{FigNoPhone, FigUnverified, FigNoStatus, FigProgrammeNotEmployed}},
 	} {
 		for _, name := range c.figures {
 			d, _ := DrillFigureNamed(name)

@@ -46,6 +46,11 @@ type PeopleQuery struct {
 	// Quality keeps only the people of a data gap (QualityFigures):
 	// QualityNoPhone, QualityUnverified.
 	Quality string `json:"quality"`
+	// Programme keeps only the people of a programme figure:
+	// ProgrammeNotEmployed (ProgrammeFigures.NotEmployed). It is answered
+	// from the tables, not Live: it reads the few people of the programme
+	// tables.
+	Programme string `json:"programme"`
 	// Limit is at most MaxLimit; 0 means DefaultLimit.
 	Limit  int `json:"limit"`
 	Offset int `json:"offset"`
@@ -74,6 +79,8 @@ const (
 
 	QualityNoPhone    = "no_phone"
 	QualityUnverified = "unverified"
+
+	ProgrammeNotEmployed = "not_employed"
 )
 
 // Page sizes of People.
@@ -137,7 +144,7 @@ func People(ctx context.Context, db *sql.DB, q PeopleQuery, opt Options) (*Peopl
 	}
 	q.Limit = min(q.Limit, MaxLimit)
 	q.Offset = max(q.Offset, 0)
-	if l := opt.Live; l != nil && opt.Station == "" && l.Ready() {
+	if l := opt.Live; l != nil && opt.Station == "" && l.Ready() && q.Programme == "" {
 		return livePeople(ctx, db, l, q, opt)
 	}
 	page := &PeoplePage{People: []Person{}, Limit: q.Limit, Offset: q.Offset}
@@ -313,6 +320,15 @@ func monthConditions(q PeopleQuery) ([]string, monthNeeds, error) {
 		needs.status = true
 	default:
 		return nil, needs, fmt.Errorf("%w: quality %q", ErrBadQuery, q.Quality)
+	}
+	switch q.Programme {
+	case "":
+	case ProgrammeNotEmployed:
+		// The people queryProgrammes counts as placed (the driving set:
+		// a few per cent of the workers), without a 就业 status.
+		out = append(out, `w.id IN (`+placedPeople+`)`, `NOT coalesce(`+list(records.ListEmployed, "s")+`, 0)`)
+	default:
+		return nil, needs, fmt.Errorf("%w: programme %q", ErrBadQuery, q.Programme)
 	}
 	return out, needs, nil
 }

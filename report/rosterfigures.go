@@ -24,6 +24,7 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	var prev []prevRow
 	var gigRows []gigRow
 	var months []monthRow
+	var progs ProgrammeFigures
 	// The queries run while the roster and the ledger are read.
 	err = parallel(ctx,
 		func(ctx context.Context) error {
@@ -34,6 +35,12 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 		},
 		func(ctx context.Context) error {
 			return withConn(ctx, b.db, func(q queryer) (err error) { months, err = queryMonth(ctx, q, args, b.opt); return })
+		},
+		func(ctx context.Context) error {
+			return withConn(ctx, b.db, func(q queryer) (err error) {
+				progs, err = queryProgrammes(ctx, q, p, b.opt, nil)
+				return
+			})
 		})
 	if err != nil {
 		return nil, fmt.Errorf("figures %s: %w", b.month, err)
@@ -53,6 +60,8 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	}
 	f := buildFigures(p, b.opt, b.names, people, cur, prev, gaps, gigRows, stations)
 	buildMonth(f, b.names, cur, months)
+	f.Programmes = progs
+	f.Programmes.name(b.names)
 	return withHouseholds(ctx, b.db, f)
 }
 

@@ -22,17 +22,24 @@ const (
 	SheetTownships   = "townships"
 	SheetVillages    = "villages"
 	SheetGigs        = "gigs"
+	SheetWelfare     = "welfare"
+	SheetWorkshops   = "workshops"
+	SheetShared      = "shared"
+	SheetWorkRelief  = "work_relief"
+	SheetExport      = "export"
 )
 
 // Sheets lists the sheet names in workbook order.
 var Sheets = []string{SheetSummary, SheetEmployed, SheetUnemployed, SheetWillingAway, SheetLedger, SheetTownships,
-	SheetVillages, SheetGigs}
+	SheetVillages, SheetGigs, SheetWelfare, SheetWorkshops, SheetShared, SheetWorkRelief, SheetExport}
 
 // SheetTitles are the sheets' titles (their tabs in the workbook), by name.
 var SheetTitles = map[string]string{
 	SheetSummary: "汇总", SheetEmployed: "就业人员清单", SheetUnemployed: "失业人员清单",
 	SheetWillingAway: "有意愿外出人员清单", SheetLedger: "就业帮扶台账", SheetTownships: "苏木乡镇",
 	SheetVillages: "嘎查村汇总", SheetGigs: "零工", SheetRoster: "人员台账",
+	SheetWelfare: "乡村公益性岗位", SheetWorkshops: "就业帮扶车间", SheetShared: "共享用工", SheetWorkRelief: "以工代赈",
+	SheetExport: "劳务输出",
 }
 
 // ErrUnknownSheet is returned by WriteCSV for a sheet name not in Sheets.
@@ -111,6 +118,16 @@ func (b *workbook) sheet(name string) (*sheet, error) {
 		return b.gigs(), nil
 	case SheetRoster:
 		return b.rosterSheet(), nil
+	case SheetWelfare:
+		return b.welfareSheet(), nil
+	case SheetWorkshops:
+		return b.workshopSheet(), nil
+	case SheetShared:
+		return b.sharedSheet(), nil
+	case SheetWorkRelief:
+		return b.workReliefSheet(), nil
+	case SheetExport:
+		return b.exportSheet(), nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownSheet, name)
 }
@@ -302,6 +319,7 @@ func (b *workbook) summary() *sheet {
 			)
 			rows = append(rows, gigSummaryRows(&f.Gigs)...)
 			rows = append(rows, householdRows(f.Households)...)
+			rows = append(rows, programmeSummaryRows(&f.Programmes)...)
 			rows = append(rows, monthSummaryRows(f)...)
 			for _, r := range rows {
 				if err := yield(r); err != nil {

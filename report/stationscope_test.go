@@ -24,6 +24,9 @@ func stationEdits(c *county) (all, own []replica.Edit) {
 	for i, g := range c.gigs {
 		of[g.id.String()] = []string{"甲", "乙"}[i%2]
 	}
+	// The county-wide welfare post and workshop (county.edits) are 甲's.
+	of[testKey.Derive(records.WelfarePosts, "保洁岗").String()] = "甲"
+	of[testKey.Derive(records.Workshops, "车间").String()] = "甲"
 	edits := c.edits()
 	for i := range edits {
 		e := &edits[i]

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,6 +62,8 @@ var dashPageText = webkit.Catalogue{
 	"d_fill_rate":     {"零工填补率", "Gig fill rate"},
 	"d_people":        {"点击数字查看人员名单", "Click a number for the people behind it"},
 	"d_persons":       {"人", " people"},
+	"d_programmes":    {"就业帮扶项目", "Placement programmes"},
+	"d_prog_hint":     {"点击查看项目清单", "Click a figure for the programme's page"},
 	"bad_month_field": {"月份：格式应为 YYYY-MM，例如 2026-11", "Month: must be YYYY-MM, e.g. 2026-11"},
 	"bad_town_field":  {"苏木乡镇：应为 9 位区划代码，例如 150421100", "Township: must be a 9-digit division code, e.g. 150421100"},
 }
@@ -115,6 +118,88 @@ type figureCard struct {
 	Href       string
 }
 
+// programmeCard is one headline figure of the placement programmes: its
+// value (in the township when the figure has one by township), the change
+// on last month, and the link to the hub's programme page.
+type programmeCard struct {
+	Name, Title string
+	Value       string
+	// CountyOnly: the page is filtered but the figure is the county's.
+	CountyOnly bool
+	Change     string // "" without last month's figure
+	Href       string
+}
+
+// programmeCards are the programmes' headline figures of f (and prev, last
+// month's, may be nil), within township ("" for the county).
+func programmeCards(f, prev *report.Figures, township string) []programmeCard {
+	type figure struct {
+		name, title, href string
+		value             func(p *report.ProgrammeFigures) float64
+		// byTown is the figure in one township; nil for county-only.
+		byTown func(p *report.ProgrammeFigures, code string) float64
+		money  bool
+	}
+	welfareIn := func(p *report.ProgrammeFigures, code string) float64 {
+		for _, t := range p.Welfare.ByTownship {
+			if t.Code == code {
+				return float64(t.People)
+			}
+		}
+		return 0
+	}
+	exportIn := func(p *report.ProgrammeFigures, code string) float64 {
+		for _, b := range p.Export.ByTownship {
+			if b.Key == code {
+				return float64(b.Count)
+			}
+		}
+		return 0
+	}
+	figures := []figure{
+		{"programme_welfare", report.TitleWelfarePeople, "/programmes/welfare",
+			func(p *report.ProgrammeFigures) float64 { return float64(p.Welfare.People) }, welfareIn, false},
+		{"programme_workshops", report.TitleWorkshops, "/programmes/workshops",
+			func(p *report.ProgrammeFigures) float64 { return float64(p.Workshops.WithPeople) }, nil, false},
+		{"programme_workshop_poverty", report.TitleWorkshopPoverty, "/programmes/workshops",
+			func(p *report.ProgrammeFigures) float64 { return float64(p.Workshops.Poverty) }, nil, false},
+		{"programme_shared", report.TitleSharedAgreements, "/programmes/shared",
+			func(p *report.ProgrammeFigures) float64 { return float64(p.Shared.Agreements) }, nil, false},
+		{"programme_work_relief", report.TitleWorkReliefPeople, "/programmes/work-relief",
+			func(p *report.ProgrammeFigures) float64 { return float64(p.WorkRelief.People) }, nil, false},
+		{"programme_work_relief_pay", report.TitleWorkReliefPay, "/programmes/work-relief",
+			func(p *report.ProgrammeFigures) float64 { return p.WorkRelief.PayMonth }, nil, true},
+		{"programme_export", report.TitleExportPeople, "/programmes/export",
+			func(p *report.ProgrammeFigures) float64 { return float64(p.Export.People) }, exportIn, false},
+	}
+	format := func(v float64, money bool) string {
+		if money {
+			return strconv.FormatFloat(v, 'f', 2, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	var out []programmeCard
+	for _, x := range figures {
+		val := func(f *report.Figures) float64 {
+			if township != "" && x.byTown != nil {
+				return x.byTown(&f.Programmes, township)
+			}
+			return x.value(&f.Programmes)
+		}
+		c := programmeCard{Name: x.name, Title: x.title, Href: x.href, Value: format(val(f), x.money),
+			CountyOnly: township != "" && x.byTown == nil}
+		if prev != nil {
+			d := val(f) - val(prev)
+			c.Change = format(d, x.money)
+			if d >= 0 {
+				c.Change = "+" + c.Change
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // areaCell is one figure of a township or village row, and its list.
 type areaCell struct {
 	Value int
@@ -142,6 +227,7 @@ type dashboardView struct {
 	Townships         []areaOption
 	Fig               *report.Figures
 	Cards             []figureCard
+	ProgrammeCards    []programmeCard
 	Columns           []string // the titles of the figures the tables break down
 	TownRows          []areaRow
 	VillageRows       []areaRow
@@ -306,6 +392,7 @@ func newDashboardView(f, prev *report.Figures, month, this, township string) *da
 		}
 		v.Cards = append(v.Cards, c)
 	}
+	v.ProgrammeCards = programmeCards(f, prev, township)
 	var cols []report.DrillFigure
 	for _, d := range report.DrillFigures {
 		if byArea(d) {

@@ -86,6 +86,22 @@ func newDrillCounty(t *testing.T, n int) *drillCounty {
 		}
 		edits = append(edits, e)
 	}
+	// One person in seven holds a welfare post from the month's first day:
+	// those without a 就业 status are the programmes' data gap.
+	post := key.Derive(records.WelfarePosts, "保洁岗")
+	edits = append(edits, replica.Edit{Table: records.WelfarePosts, Row: post, Set: (&records.WelfarePost{Name: "保洁岗",
+		Village: "150421100001", Kind: records.WelfarePostKinds[0], Headcount: 100, Employer: "镇政府"}).Columns()})
+	start, _ := time.Parse(records.MonthLayout, c.month)
+	for i, w := range workers {
+		if i%7 == 2 {
+			pl := records.WelfarePlacement{WorkerID: w.Row.String(), PostID: post.String(), ContractKind: records.ContractKinds[0],
+				ContractStart: start.Format(records.DateLayout), ContractEnd: start.AddDate(1, 0, -1).Format(records.DateLayout),
+				InsuranceKind: records.InsuranceKinds[0], InsuranceStart: start.Format(records.DateLayout),
+				InsuranceEnd: start.AddDate(1, 0, -1).Format(records.DateLayout)}
+			edits = append(edits, replica.Edit{Table: records.WelfarePlacements, Row: key.Derive(records.WelfarePlacements, w.Row.String()),
+				Set: pl.Columns()})
+		}
+	}
 	ctx := context.Background()
 	for len(edits) > 0 {
 		k := min(len(edits), 500)
