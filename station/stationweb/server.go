@@ -174,19 +174,7 @@ func (s *Server) Handler() http.Handler {
 	s.routesWelfareWeb(mux)
 	// The labour programmes (共享用工, 以工代赈, 劳务输出, 劳务协作): the JSON
 	// API (labourapi.go) and the pages (labourweb.go).
-	for _, res := range labourResources {
-		mux.HandleFunc("GET "+res.path, s.apiLabourList(res))
-		mux.HandleFunc("PATCH "+res.path+"/{id}", s.apiLabourPatch(res))
-		mux.HandleFunc("DELETE "+res.path+"/{id}", s.apiLabourDelete(res))
-		if res.table != records.ExportBatches {
-			mux.HandleFunc("POST "+res.path, s.apiLabourCreate(res))
-			mux.HandleFunc("GET "+res.path+"/{id}", s.apiLabourGet(res))
-		}
-	}
-	mux.HandleFunc("POST /api/export-batches", s.apiCreateExportBatch)
-	mux.HandleFunc("GET /api/export-batches/{id}", s.apiGetExportBatch)
-	mux.HandleFunc("POST /api/export-batches/{id}/people", s.apiAddExportPeople)
-	mux.HandleFunc("DELETE /api/export-batches/{id}/people/{worker}", s.apiRemoveExportPerson)
+	s.routesLabourAPI(mux)
 	s.routesLabourWeb(mux)
 	// 帮扶项目台账导入与导出 (programmeimportweb.go).
 	mux.HandleFunc("GET /programmes/import", s.pageProgrammeImport)
