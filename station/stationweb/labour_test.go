@@ -16,25 +16,7 @@ import (
 // labourRows is GET path's rows.
 func (f *fixture) labourRows(path string) []map[string]any {
 	f.t.Helper()
-	r := f.api("GET", path, nil)
-	if r.status != http.StatusOK {
-		f.t.Fatalf("GET %s: %d %s", path, r.status, r.raw)
-	}
-	rows, _ := r.body["rows"].([]any)
-	out := make([]map[string]any, len(rows))
-	for i, x := range rows {
-		out[i] = x.(map[string]any)
-	}
-	return out
-}
-
-// wantLabourField checks a refusal: status and the field it names.
-func wantLabourField(t *testing.T, what string, r resp, status int, field string) {
-	t.Helper()
-	got, _ := r.body["field"].(string)
-	if r.status != status || got != field || r.body["error"] == "" {
-		t.Errorf("%s: %d %s, want %d naming %s", what, r.status, r.raw, status, field)
-	}
+	return listItems(f.t, f.api("GET", path, nil))
 }
 
 func TestSharedEmploymentAPI(t *testing.T) {
@@ -48,17 +30,17 @@ func TestSharedEmploymentAPI(t *testing.T) {
 	id := f.mustCreate("/api/shared-employment", body("2026-03-01", "2026-08-31"))
 	// The sharing may not outlast the original contract, nor overlap another.
 	r := f.api("POST", "/api/shared-employment", body("2026-10-01", "2027-01-31"))
-	wantLabourField(t, "end after the contract", r, http.StatusBadRequest, "end_on")
+	programmeRefused(t, "end after the contract", r, http.StatusBadRequest, "end_on")
 	if msg, _ := r.body["error"].(string); !strings.Contains(msg, "不能晚于与原用人单位劳动合同的到期日（2026-12-31）") {
 		t.Errorf("message: %q", msg)
 	}
-	wantLabourField(t, "overlap", f.api("POST", "/api/shared-employment", body("2026-05-01", "2026-09-30")),
+	programmeRefused(t, "overlap", f.api("POST", "/api/shared-employment", body("2026-05-01", "2026-09-30")),
 		http.StatusBadRequest, "start_on")
 	// Decoded strictly, though SharedJob decodes itself.
 	b := body("2026-09-01", "2026-09-30")
 	b["bogus"] = 1
-	wantLabourField(t, "unknown field", f.api("POST", "/api/shared-employment", b), http.StatusBadRequest, "bogus")
-	wantLabourField(t, "not an object", f.api("POST", "/api/shared-employment", `[1]`), http.StatusBadRequest, "")
+	programmeRefused(t, "unknown field", f.api("POST", "/api/shared-employment", b), http.StatusBadRequest, "bogus")
+	programmeRefused(t, "not an object", f.api("POST", "/api/shared-employment", `[1]`), http.StatusBadRequest, "")
 	// Listed with the id number masked; by the person (id number or id).
 	for _, q := range []string{"", "?worker_id=" + idn, "?worker_id=" + w} {
 		rows := f.labourRows("/api/shared-employment" + q)
@@ -66,9 +48,9 @@ func TestSharedEmploymentAPI(t *testing.T) {
 			t.Fatalf("list%s: %v", q, rows)
 		}
 	}
-	wantLabourField(t, "a filter the table has not", f.api("GET", "/api/shared-employment?project_id="+id, nil),
+	programmeRefused(t, "a filter the table has not", f.api("GET", "/api/shared-employment?project_id="+id, nil),
 		http.StatusBadRequest, "project_id")
-	wantLabourField(t, "a county-wide table by person", f.api("GET", "/api/partner-regions?worker_id="+w, nil),
+	programmeRefused(t, "a county-wide table by person", f.api("GET", "/api/partner-regions?worker_id="+w, nil),
 		http.StatusBadRequest, "worker_id")
 	// PATCH keeps what it does not name; end past the contract is refused.
 	if r := f.api("PATCH", "/api/shared-employment/"+id, map[string]any{"end": "2026-09-15"}); r.status != http.StatusOK {
@@ -78,9 +60,9 @@ func TestSharedEmploymentAPI(t *testing.T) {
 	if got.body["end_on"] != "2026-09-15" || got.body["host_employer"] != "包头某物流" || got.body["start_on"] != "2026-03-01" {
 		t.Fatalf("after patch: %s", got.raw)
 	}
-	wantLabourField(t, "patch past the contract", f.api("PATCH", "/api/shared-employment/"+id, map[string]any{"end_on": "2027-03-01"}),
+	programmeRefused(t, "patch past the contract", f.api("PATCH", "/api/shared-employment/"+id, map[string]any{"end_on": "2027-03-01"}),
 		http.StatusBadRequest, "end_on")
-	wantLabourField(t, "patch to another person", f.api("PATCH", "/api/shared-employment/"+id,
+	programmeRefused(t, "patch to another person", f.api("PATCH", "/api/shared-employment/"+id,
 		map[string]any{"worker_id": f.mustCreate("/api/workers", workerBody(idNumber("19800101", 13)))}),
 		http.StatusBadRequest, "worker_id")
 	if r := f.api("DELETE", "/api/shared-employment/"+id, nil); r.status != http.StatusOK {
@@ -99,9 +81,9 @@ func TestWorkReliefAPI(t *testing.T) {
 	job := func(start, end string, pay float64) map[string]any {
 		return map[string]any{"worker_id": w, "project_id": p, "start_on": start, "end_on": end, "pay": pay}
 	}
-	wantLabourField(t, "job past the project", f.api("POST", "/api/work-relief-jobs", job("2026-05-01", "2026-11-30", 100)),
+	programmeRefused(t, "job past the project", f.api("POST", "/api/work-relief-jobs", job("2026-05-01", "2026-11-30", 100)),
 		http.StatusBadRequest, "end_on")
-	wantLabourField(t, "negative pay", f.api("POST", "/api/work-relief-jobs", job("2026-05-01", "2026-06-30", -1)),
+	programmeRefused(t, "negative pay", f.api("POST", "/api/work-relief-jobs", job("2026-05-01", "2026-06-30", -1)),
 		http.StatusBadRequest, "pay")
 	f.mustCreate("/api/work-relief-jobs", job("2026-05-01", "2026-06-30", 3600))
 	f.mustCreate("/api/work-relief-jobs", job("2026-07-01", "2026-08-31", 2400))
@@ -141,9 +123,9 @@ func TestExportBatchAPI(t *testing.T) {
 	if rows := f.labourRows("/api/export-batches"); len(rows) != 0 {
 		t.Fatalf("a refused batch was written: %v", rows)
 	}
-	wantLabourField(t, "people not a list", f.api("POST", "/api/export-batches", `{"sent_on":"2026-03-10","destination":"x","people":"a"}`),
+	programmeRefused(t, "people not a list", f.api("POST", "/api/export-batches", `{"sent_on":"2026-03-10","destination":"x","people":"a"}`),
 		http.StatusBadRequest, "people")
-	wantLabourField(t, "unknown partner", f.api("POST", "/api/export-batches", map[string]any{"sent_on": "2026-03-10",
+	programmeRefused(t, "unknown partner", f.api("POST", "/api/export-batches", map[string]any{"sent_on": "2026-03-10",
 		"destination": "x", "partner_region_id": ident.ID{9}.String()}), http.StatusBadRequest, "partner_region_id")
 	// By id and by id number.
 	r = f.api("POST", "/api/export-batches", batch(a, idnB))
@@ -184,7 +166,7 @@ func TestExportBatchAPI(t *testing.T) {
 		r.body["added"] != float64(1) {
 		t.Fatalf("another station adds its person: %d %s", r.status, r.raw)
 	}
-	wantLabourField(t, "another station edits the batch", g.api("PATCH", "/api/export-batches/"+bid, map[string]any{"destination": "天津"}),
+	programmeRefused(t, "another station edits the batch", g.api("PATCH", "/api/export-batches/"+bid, map[string]any{"destination": "天津"}),
 		http.StatusBadRequest, "station")
 	r = g.browser().post("/programmes/export/batches/"+bid+"/edit", url.Values{"sent_on": {"2026-03-10"}, "destination": {"天津"}})
 	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, "只有录入该记录的站点或县级可以修改") {

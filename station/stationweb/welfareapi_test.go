@@ -20,27 +20,43 @@ func placementBody(worker, post, start, end string) map[string]any {
 		"insurance_start": start, "insurance_end": end}
 }
 
-// wantRefused checks an answer refuses with status, naming field.
-func welfareRefused(t *testing.T, what string, r resp, status int, field string) {
+// programmeRefused checks an answer refuses with status, naming field.
+func programmeRefused(t *testing.T, what string, r resp, status int, field string) {
 	t.Helper()
-	if r.status != status || r.body["field"] != field || r.body["error"] == "" {
+	got, _ := r.body["field"].(string)
+	if r.status != status || got != field || r.body["error"] == "" {
 		t.Errorf("%s: %d %s, want %d naming %s", what, r.status, r.raw, status, field)
 	}
 }
 
-// items is a list answer's items, checking its total.
-func listItems(t *testing.T, r resp) []map[string]any {
+// listItems is a programme list answer's rows, checking the page's shape:
+// rows an array, limit and offset the page's, total counting the rows
+// before it and in it (all of them when the page is not full).
+func listItems(t testing.TB, r resp) []map[string]any {
 	t.Helper()
 	if r.status != http.StatusOK {
 		t.Fatalf("list: %d %s", r.status, r.raw)
 	}
-	raw, _ := r.body["rows"].([]any)
+	raw, ok := r.body["rows"].([]any)
+	if !ok {
+		t.Fatalf("list: rows %v", r.body["rows"])
+	}
 	out := make([]map[string]any, len(raw))
 	for i, v := range raw {
 		out[i] = v.(map[string]any)
 	}
-	if n, _ := r.body["total"].(float64); int(n) != len(out) {
-		t.Fatalf("total %v for %d items", r.body["total"], len(out))
+	total, okT := r.body["total"].(float64)
+	limit, okL := r.body["limit"].(float64)
+	offset, okO := r.body["offset"].(float64)
+	if !okT || !okL || !okO || limit < 1 || offset < 0 || len(out) > int(limit) {
+		t.Fatalf("list: %s", r.raw)
+	}
+	// A page that is not full holds the last rows: total is offset plus
+	// them (at most offset when it is empty); a full one leaves some.
+	n := int(offset) + len(out)
+	if len(out) == int(limit) && int(total) < n || len(out) < int(limit) && len(out) > 0 && int(total) != n ||
+		len(out) == 0 && int(total) > n {
+		t.Fatalf("total %v for %d items from %v", total, len(out), offset)
 	}
 	return out
 }
@@ -57,21 +73,21 @@ func TestWelfareAPI(t *testing.T) {
 	other := f.mustCreate("/api/workers", workerBody(idNumber("19700101", 3)))
 	post := f.mustCreate("/api/welfare-posts", welfarePostBody())
 
-	welfareRefused(t, "a year and a day", f.api("POST", "/api/welfare-placements",
+	programmeRefused(t, "a year and a day", f.api("POST", "/api/welfare-placements",
 		placementBody(wid, post, "2026-11-01", "2027-11-01")), http.StatusBadRequest, "contract_end")
 	short := placementBody(wid, post, "2026-11-01", "2027-10-31")
 	short["insurance_end"] = "2027-06-30"
-	welfareRefused(t, "insurance ending first", f.api("POST", "/api/welfare-placements", short),
+	programmeRefused(t, "insurance ending first", f.api("POST", "/api/welfare-placements", short),
 		http.StatusBadRequest, "insurance_end")
 	bad := welfarePostBody()
 	bad["headcount"] = "两"
-	welfareRefused(t, "headcount as text", f.api("POST", "/api/welfare-posts", bad), http.StatusBadRequest, "headcount")
+	programmeRefused(t, "headcount as text", f.api("POST", "/api/welfare-posts", bad), http.StatusBadRequest, "headcount")
 	bad = welfarePostBody()
 	bad["station"] = "别的站"
-	welfareRefused(t, "a station named", f.api("POST", "/api/welfare-posts", bad), http.StatusBadRequest, "station")
+	programmeRefused(t, "a station named", f.api("POST", "/api/welfare-posts", bad), http.StatusBadRequest, "station")
 
 	pid := f.mustCreate("/api/welfare-placements", placementBody(wid, post, "2026-11-01", "2027-10-31"))
-	welfareRefused(t, "second placement at once", f.api("POST", "/api/welfare-placements",
+	programmeRefused(t, "second placement at once", f.api("POST", "/api/welfare-placements",
 		placementBody(wid, post, "2027-01-01", "2027-06-30")), http.StatusBadRequest, "contract_start")
 
 	posts := listItems(t, f.api("GET", "/api/welfare-posts", nil))
@@ -85,7 +101,7 @@ func TestWelfareAPI(t *testing.T) {
 	if got := listItems(t, f.api("GET", "/api/welfare-placements?ending=this-month", nil)); len(got) != 0 {
 		t.Fatalf("ending this month before the exit: %v", got)
 	}
-	welfareRefused(t, "unknown filter value", f.api("GET", "/api/welfare-placements?state=soon", nil),
+	programmeRefused(t, "unknown filter value", f.api("GET", "/api/welfare-placements?state=soon", nil),
 		http.StatusBadRequest, "state")
 
 	// The month's status the placement brought.
@@ -107,20 +123,20 @@ func TestWelfareAPI(t *testing.T) {
 	if got := listItems(t, f.api("GET", "/api/welfare-placements?ending=this-month", nil)); len(got) != 1 {
 		t.Fatalf("ending this month after the exit: %v", got)
 	}
-	welfareRefused(t, "patch to another person", f.api("PATCH", "/api/welfare-placements/"+pid,
+	programmeRefused(t, "patch to another person", f.api("PATCH", "/api/welfare-placements/"+pid,
 		map[string]any{"worker_id": other}), http.StatusBadRequest, "worker_id")
-	welfareRefused(t, "patch a year and a day", f.api("PATCH", "/api/welfare-placements/"+pid,
+	programmeRefused(t, "patch a year and a day", f.api("PATCH", "/api/welfare-placements/"+pid,
 		map[string]any{"contract_start": "2026-10-31"}), http.StatusBadRequest, "contract_end")
-	welfareRefused(t, "patch an unknown field", f.api("PATCH", "/api/welfare-placements/"+pid,
+	programmeRefused(t, "patch an unknown field", f.api("PATCH", "/api/welfare-placements/"+pid,
 		map[string]any{"entered_by": "x"}), http.StatusBadRequest, "entered_by")
 	if r := f.api("PATCH", "/api/welfare-placements/00000000000000000000000000000001", map[string]any{}); r.status != http.StatusNotFound {
 		t.Fatalf("patch of no placement: %d %s", r.status, r.raw)
 	}
 
 	// Assessments.
-	welfareRefused(t, "assessment after the exit", f.api("POST", "/api/welfare-assessments", map[string]any{
+	programmeRefused(t, "assessment after the exit", f.api("POST", "/api/welfare-assessments", map[string]any{
 		"worker_id": wid, "placement_id": pid, "month": "2026-12", "result": "合格"}), http.StatusBadRequest, "month")
-	welfareRefused(t, "assessment of another's placement", f.api("POST", "/api/welfare-assessments", map[string]any{
+	programmeRefused(t, "assessment of another's placement", f.api("POST", "/api/welfare-assessments", map[string]any{
 		"worker_id": other, "placement_id": pid, "month": "2026-11", "result": "合格"}), http.StatusBadRequest, "placement_id")
 	aid := f.mustCreate("/api/welfare-assessments", map[string]any{"worker_id": wid, "placement_id": pid,
 		"month": "2026-11", "result": "优秀", "other_income": 800})
@@ -128,7 +144,7 @@ func TestWelfareAPI(t *testing.T) {
 		got[0]["other_income"] != float64(800) || got[0]["id"] != aid {
 		t.Fatalf("assessments: %v", got)
 	}
-	welfareRefused(t, "assessments of no placement", f.api("GET", "/api/welfare-assessments", nil),
+	programmeRefused(t, "assessments of no placement", f.api("GET", "/api/welfare-assessments", nil),
 		http.StatusBadRequest, "placement_id")
 
 	// Deletes: a post a placement names stays; an assessment goes.
@@ -152,7 +168,7 @@ func TestWorkshopAPI(t *testing.T) {
 	a := f.mustCreate("/api/workers", lifted)
 	b := f.mustCreate("/api/workers", workerBody(idNumber("19800101", 3)))
 	c := f.mustCreate("/api/workers", workerBody(idNumber("19800101", 5)))
-	welfareRefused(t, "workshop without a village", f.api("POST", "/api/workshops", map[string]any{"name": "车间"}),
+	programmeRefused(t, "workshop without a village", f.api("POST", "/api/workshops", map[string]any{"name": "车间"}),
 		http.StatusBadRequest, "village")
 	k := f.mustCreate("/api/workshops", map[string]any{"name": "民族服饰车间", "village": "150421100202",
 		"operator": "某合作社"})
@@ -163,9 +179,9 @@ func TestWorkshopAPI(t *testing.T) {
 	} {
 		f.mustCreate("/api/workshop-jobs", j)
 	}
-	welfareRefused(t, "a job ending before it starts", f.api("POST", "/api/workshop-jobs", map[string]any{
+	programmeRefused(t, "a job ending before it starts", f.api("POST", "/api/workshop-jobs", map[string]any{
 		"worker_id": c, "workshop_id": k, "start_on": "2026-09-01", "end_on": "2026-08-01"}), http.StatusBadRequest, "end_on")
-	welfareRefused(t, "a job in no workshop", f.api("POST", "/api/workshop-jobs", map[string]any{
+	programmeRefused(t, "a job in no workshop", f.api("POST", "/api/workshop-jobs", map[string]any{
 		"worker_id": c, "workshop_id": "00000000000000000000000000000001", "start_on": "2026-09-01"}),
 		http.StatusBadRequest, "workshop_id")
 	ws := listItems(t, f.api("GET", "/api/workshops", nil))
