@@ -69,10 +69,18 @@ func (s *Server) labourTable(path, table string, newRec func() station.Programme
 			maskLabourRows([]map[string]any{row})
 			return row, nil
 		},
-		load: func(ctx context.Context, id ident.ID) (station.ProgrammeRecord, error) {
-			rec := newRec()
-			return rec, s.st.LoadLabourRecord(ctx, table, id, rec)
-		},
+		load: s.labourRecord(table, newRec),
+	}
+}
+
+// labourRecord loads a labour table's record (newRec's type) by id.
+func (s *Server) labourRecord(table string, newRec func() station.ProgrammeRecord) recordLoader {
+	return func(ctx context.Context, id ident.ID) (station.ProgrammeRecord, error) {
+		rec := newRec()
+		if err := s.st.LoadLabourRecord(ctx, table, id, rec); err != nil {
+			return nil, err
+		}
+		return rec, nil
 	}
 }
 

@@ -1,7 +1,6 @@
 package stationweb
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -118,8 +117,9 @@ func (s *Server) routesLabourWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /programmes/work-relief/new", s.pageNewReliefProject)
 	mux.HandleFunc("POST /programmes/work-relief/new", s.pageNewReliefProject)
 	mux.HandleFunc("GET /programmes/work-relief/{id}", s.pageReliefProject)
-	editProject := s.serveEdit(s.editLabour(records.WorkReliefProjects, "edit_relief_project", "/programmes/work-relief/",
-		reliefProjectFields, func() station.ProgrammeRecord { return &records.WorkReliefProject{} }))
+	editProject := s.serveEdit(s.programmeEdit(records.WorkReliefProjects, "edit_relief_project",
+		"/programmes/work-relief/", reliefProjectFields, s.labourRecord(records.WorkReliefProjects,
+			func() station.ProgrammeRecord { return &records.WorkReliefProject{} })))
 	mux.HandleFunc("GET /programmes/work-relief/{id}/edit", editProject)
 	mux.HandleFunc("POST /programmes/work-relief/{id}/edit", editProject)
 	mux.HandleFunc("GET /programmes/work-relief/{id}/jobs/new", s.pageNewReliefJob)
@@ -128,35 +128,15 @@ func (s *Server) routesLabourWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /programmes/export/batches/new", s.pageNewExportBatch)
 	mux.HandleFunc("POST /programmes/export/batches/new", s.pageNewExportBatch)
 	mux.HandleFunc("GET /programmes/export/batches/{id}", s.pageExportBatch)
-	editBatch := s.serveEdit(s.editLabour(records.ExportBatches, "edit_export_batch", "/programmes/export/batches/",
-		exportBatchEditFields, func() station.ProgrammeRecord { return &records.ExportBatch{} }))
+	editBatch := s.serveEdit(s.programmeEdit(records.ExportBatches, "edit_export_batch",
+		"/programmes/export/batches/", exportBatchEditFields, s.labourRecord(records.ExportBatches,
+			func() station.ProgrammeRecord { return &records.ExportBatch{} })))
 	mux.HandleFunc("GET /programmes/export/batches/{id}/edit", editBatch)
 	mux.HandleFunc("POST /programmes/export/batches/{id}/edit", editBatch)
 	mux.HandleFunc("POST /programmes/export/batches/{id}/people", s.postExportPerson)
 	mux.HandleFunc("POST /programmes/export/batches/{id}/people/{worker}/remove", s.postRemoveExportPerson)
 	mux.HandleFunc("GET /programmes/export/regions/new", s.pageNewPartnerRegion)
 	mux.HandleFunc("POST /programmes/export/regions/new", s.pageNewPartnerRegion)
-}
-
-// editLabour is the edit form of a county-wide labour record the station
-// made (another station's is refused on save, naming station).
-func (s *Server) editLabour(table, title, base string, spec []fieldSpec, newRec func() station.ProgrammeRecord) editPage {
-	return editPage{table: table, title: title, base: base, spec: spec,
-		load: func(ctx context.Context, id ident.ID) (any, error) {
-			rec := newRec()
-			return rec, s.st.LoadLabourRecord(ctx, table, id, rec)
-		},
-		save: func(ctx context.Context, id ident.ID, _ []string, form url.Values) error {
-			rec := newRec()
-			if err := s.st.LoadLabourRecord(ctx, table, id, rec); err != nil {
-				return err
-			}
-			if err := decodeForm(spec, form, rec); err != nil {
-				return err
-			}
-			_, err := s.st.SaveProgramme(ctx, table, id, rec)
-			return err
-		}}
 }
 
 // labourIndexLine is one programme on the index: its title, where it lives,
@@ -324,7 +304,7 @@ func (s *Server) findLabourPeople(r *http.Request, d *labourRecordData) error {
 	if d.Q == "" {
 		return nil
 	}
-	page, err := s.st.Workers(r.Context(), station.WorkerQuery{Q: d.Q, Limit: 20})
+	found, err := s.personSearch(r.Context(), d.Q)
 	if err != nil {
 		return err
 	}
@@ -332,7 +312,7 @@ func (s *Server) findLabourPeople(r *http.Request, d *labourRecordData) error {
 	for _, m := range d.People.Rows {
 		in[strings.ToLower(rowText(m["worker_id"]))] = true
 	}
-	for _, p := range page.Workers {
+	for _, p := range found {
 		d.Found = append(d.Found, foundPerson{W: p, Member: in[p.ID.String()]})
 	}
 	return nil

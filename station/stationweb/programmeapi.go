@@ -35,7 +35,7 @@ type programmeTable struct {
 	// get reads one row as the API shows it.
 	get func(ctx context.Context, id ident.ID) (any, error)
 	// load reads the stored record id (a PATCH applies its body over it).
-	load func(ctx context.Context, id ident.ID) (station.ProgrammeRecord, error)
+	load recordLoader
 	// ownCreate: POST and GET /{id} are served by the table's own handlers
 	// (an export batch is made and read with its people).
 	ownCreate bool
@@ -57,6 +57,23 @@ type programmeRecord[T any] interface {
 	station.ProgrammeRecord
 }
 
+// recordLoader reads a programme table's stored record by id (a PATCH or
+// an edit form applies its fields over it).
+type recordLoader func(ctx context.Context, id ident.ID) (station.ProgrammeRecord, error)
+
+// viewRecord loads a record through the view the station reads its row as:
+// get reads the row, rec returns the record it holds.
+func viewRecord[T any, P programmeRecord[T], V any](get func(context.Context, ident.ID) (V, error),
+	rec func(V) P) recordLoader {
+	return func(ctx context.Context, id ident.ID) (station.ProgrammeRecord, error) {
+		v, err := get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return rec(v), nil
+	}
+}
+
 // viewedTable is a table whose rows the station reads as views of type V,
 // each holding its record (rec returns it): list reads all rows matching the
 // request's filters (the API pages them), get one row.
@@ -72,14 +89,8 @@ func viewedTable[T any, P programmeRecord[T], V any](path, table string, list fu
 			from, to := min(offset, len(items)), min(offset+limit, len(items))
 			return append([]V{}, items[from:to]...), len(items), nil
 		},
-		get: func(ctx context.Context, id ident.ID) (any, error) { return get(ctx, id) },
-		load: func(ctx context.Context, id ident.ID) (station.ProgrammeRecord, error) {
-			v, err := get(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			return rec(v), nil
-		},
+		get:  func(ctx context.Context, id ident.ID) (any, error) { return get(ctx, id) },
+		load: viewRecord(get, rec),
 	}
 }
 

@@ -16,7 +16,7 @@ func (s *Server) routesWelfareAPI(mux *http.ServeMux) {
 	s.routesProgrammes(mux,
 		viewedTable("/api/welfare-posts", records.WelfarePosts,
 			func(r *http.Request) ([]*station.WelfarePostView, error) { return s.st.WelfarePosts(r.Context()) },
-			s.st.WelfarePost, func(v *station.WelfarePostView) *records.WelfarePost { return &v.WelfarePost }),
+			s.st.WelfarePost, postRecord),
 		viewedTable("/api/welfare-placements", records.WelfarePlacements,
 			func(r *http.Request) ([]*station.WelfarePlacementView, error) {
 				q, err := placementQuery(r)
@@ -25,7 +25,7 @@ func (s *Server) routesWelfareAPI(mux *http.ServeMux) {
 				}
 				return s.st.WelfarePlacements(r.Context(), q)
 			},
-			s.st.WelfarePlacement, func(v *station.WelfarePlacementView) *records.WelfarePlacement { return &v.WelfarePlacement }),
+			s.st.WelfarePlacement, placementRecord),
 		viewedTable("/api/welfare-assessments", records.WelfareAssessments,
 			func(r *http.Request) ([]*station.WelfareAssessmentView, error) {
 				p := strings.TrimSpace(r.URL.Query().Get("placement_id"))
@@ -34,10 +34,10 @@ func (s *Server) routesWelfareAPI(mux *http.ServeMux) {
 				}
 				return s.st.WelfareAssessments(r.Context(), p)
 			},
-			s.st.WelfareAssessment, func(v *station.WelfareAssessmentView) *records.WelfareAssessment { return &v.WelfareAssessment }),
+			s.st.WelfareAssessment, assessmentRecord),
 		viewedTable("/api/workshops", records.Workshops,
 			func(r *http.Request) ([]*station.WorkshopView, error) { return s.st.Workshops(r.Context()) },
-			s.st.Workshop, func(v *station.WorkshopView) *records.Workshop { return &v.Workshop }),
+			s.st.Workshop, workshopRecord),
 		viewedTable("/api/workshop-jobs", records.WorkshopJobs,
 			func(r *http.Request) ([]*station.WorkshopJobView, error) {
 				q := r.URL.Query()
@@ -45,8 +45,19 @@ func (s *Server) routesWelfareAPI(mux *http.ServeMux) {
 					WorkshopID: strings.TrimSpace(q.Get("workshop_id")), WorkerID: strings.TrimSpace(q.Get("worker_id")),
 					State: strings.TrimSpace(q.Get("state"))})
 			},
-			s.st.WorkshopJob, func(v *station.WorkshopJobView) *records.WorkshopJob { return &v.WorkshopJob }))
+			s.st.WorkshopJob, workshopJobRecord))
 }
+
+// The records the welfare and workshop views hold.
+func postRecord(v *station.WelfarePostView) *records.WelfarePost { return &v.WelfarePost }
+func placementRecord(v *station.WelfarePlacementView) *records.WelfarePlacement {
+	return &v.WelfarePlacement
+}
+func assessmentRecord(v *station.WelfareAssessmentView) *records.WelfareAssessment {
+	return &v.WelfareAssessment
+}
+func workshopRecord(v *station.WorkshopView) *records.Workshop          { return &v.Workshop }
+func workshopJobRecord(v *station.WorkshopJobView) *records.WorkshopJob { return &v.WorkshopJob }
 
 // placementQuery reads a placement list's filters: post_id, worker_id,
 // state (active or ended) and ending=this-month (contracts ending in the

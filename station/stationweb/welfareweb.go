@@ -99,29 +99,16 @@ func (s *Server) routesWelfareWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /programmes/welfare/posts/new", newPost)
 	mux.HandleFunc("POST /programmes/welfare/posts/new", newPost)
 	mux.HandleFunc("GET /programmes/welfare/posts/{id}", s.pageWelfarePost)
-	editPost := s.serveEdit(programmeEdit(s, records.WelfarePosts, "edit_welfare_post", "/programmes/welfare/posts/",
-		welfarePostFields, func(ctx context.Context, id ident.ID) (*records.WelfarePost, error) {
-			v, err := s.st.WelfarePost(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			return &v.WelfarePost, nil
-		}))
+	editPost := s.serveEdit(s.programmeEdit(records.WelfarePosts, "edit_welfare_post", "/programmes/welfare/posts/",
+		welfarePostFields, viewRecord(s.st.WelfarePost, postRecord)))
 	mux.HandleFunc("GET /programmes/welfare/posts/{id}/edit", editPost)
 	mux.HandleFunc("POST /programmes/welfare/posts/{id}/edit", editPost)
 	mux.HandleFunc("GET /programmes/welfare/posts/{id}/place", s.pagePlace)
 	mux.HandleFunc("POST /programmes/welfare/posts/{id}/place", s.pagePlace)
 	mux.HandleFunc("GET /programmes/welfare/placements/{id}", s.pageWelfarePlacement)
 	mux.HandleFunc("POST /programmes/welfare/placements/{id}/assess", s.postAssessment)
-	editPlacement := s.serveEdit(programmeEdit(s, records.WelfarePlacements, "edit_welfare_placement",
-		"/programmes/welfare/placements/", placementEditFields,
-		func(ctx context.Context, id ident.ID) (*records.WelfarePlacement, error) {
-			v, err := s.st.WelfarePlacement(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			return &v.WelfarePlacement, nil
-		}))
+	editPlacement := s.serveEdit(s.programmeEdit(records.WelfarePlacements, "edit_welfare_placement",
+		"/programmes/welfare/placements/", placementEditFields, viewRecord(s.st.WelfarePlacement, placementRecord)))
 	mux.HandleFunc("GET /programmes/welfare/placements/{id}/edit", editPlacement)
 	mux.HandleFunc("POST /programmes/welfare/placements/{id}/edit", editPlacement)
 
@@ -132,26 +119,14 @@ func (s *Server) routesWelfareWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /programmes/workshops/new", newWorkshop)
 	mux.HandleFunc("POST /programmes/workshops/new", newWorkshop)
 	mux.HandleFunc("GET /programmes/workshops/{id}", s.pageWorkshop)
-	editWorkshop := s.serveEdit(programmeEdit(s, records.Workshops, "edit_workshop", "/programmes/workshops/",
-		workshopFields, func(ctx context.Context, id ident.ID) (*records.Workshop, error) {
-			v, err := s.st.Workshop(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			return &v.Workshop, nil
-		}))
+	editWorkshop := s.serveEdit(s.programmeEdit(records.Workshops, "edit_workshop", "/programmes/workshops/",
+		workshopFields, viewRecord(s.st.Workshop, workshopRecord)))
 	mux.HandleFunc("GET /programmes/workshops/{id}/edit", editWorkshop)
 	mux.HandleFunc("POST /programmes/workshops/{id}/edit", editWorkshop)
 	mux.HandleFunc("GET /programmes/workshops/{id}/add", s.pageWorkshopAdd)
 	mux.HandleFunc("POST /programmes/workshops/{id}/add", s.pageWorkshopAdd)
-	editJob := s.serveEdit(programmeEdit(s, records.WorkshopJobs, "edit_workshop_job", "/programmes/workshop-jobs/",
-		workshopJobEditFields, func(ctx context.Context, id ident.ID) (*records.WorkshopJob, error) {
-			v, err := s.st.WorkshopJob(ctx, id)
-			if err != nil {
-				return nil, err
-			}
-			return &v.WorkshopJob, nil
-		}))
+	editJob := s.serveEdit(s.programmeEdit(records.WorkshopJobs, "edit_workshop_job", "/programmes/workshop-jobs/",
+		workshopJobEditFields, viewRecord(s.st.WorkshopJob, workshopJobRecord)))
 	mux.HandleFunc("GET /programmes/workshop-jobs/{id}/edit", editJob)
 	mux.HandleFunc("POST /programmes/workshop-jobs/{id}/edit", editJob)
 	mux.HandleFunc("GET /programmes/workshop-jobs/{id}", s.pageWorkshopJob)
@@ -186,10 +161,10 @@ func serveNewProgramme[T any, P programmeRecord[T]](s *Server, p newProgramme) h
 }
 
 // programmeEdit is the edit form of a programme row: the fields of spec
-// decoded over the stored record, the whole record written again through
-// SaveProgramme (its rules checked again).
-func programmeEdit[T any, P programmeRecord[T]](s *Server, table, title, base string, spec []fieldSpec,
-	load func(context.Context, ident.ID) (P, error)) editPage {
+// decoded over the stored record load reads, the whole record written again
+// through SaveProgramme (its rules checked again: another station's
+// county-wide row is refused, naming station).
+func (s *Server) programmeEdit(table, title, base string, spec []fieldSpec, load recordLoader) editPage {
 	return editPage{table: table, title: title, base: base, spec: spec,
 		load: func(ctx context.Context, id ident.ID) (any, error) { return load(ctx, id) },
 		save: func(ctx context.Context, id ident.ID, _ []string, form url.Values) error {
@@ -205,7 +180,8 @@ func programmeEdit[T any, P programmeRecord[T]](s *Server, table, title, base st
 		}}
 }
 
-// personSearch finds people for a post's or a workshop's page (?q=).
+// personSearch finds people for a programme record's page (?q=): a post, a
+// workshop, a work-relief project, an export batch.
 func (s *Server) personSearch(ctx context.Context, q string) ([]*station.WorkerView, error) {
 	if q == "" {
 		return nil, nil
