@@ -97,7 +97,7 @@ type Household struct {
 // Validate normalises h and checks its rules.
 func (h *Household) Validate() error {
 	trim(&h.WorkerID, &h.Village, &h.MonitorType, &h.Notes)
-	if err := rowID("worker_id", h.WorkerID); err != nil {
+	if err := rowID("worker_id", &h.WorkerID); err != nil {
 		return err
 	}
 	if err := division("village", h.Village, false); err != nil {

@@ -15,7 +15,7 @@ func TestMessagesFormatCleanly(t *testing.T) {
 		KeyOnlyWith:        {Label("void_reason")},
 		KeyUnemployedField: {Label("list_type")}, KeyWelfareAway: {Label("work_scope")}, KeyMonitorTag: {Label("tags")},
 		KeyEdgeLifted: {Label("tags")}, KeyInsuranceGap: {"2026-01-01至2026-12-31"}, KeyBeyondContract: {"2026-12-31"},
-		KeyInWelfarePost: {"2026-01-01至2026-12-31"}, KeyContractTooLong: {"2026-12-31"},
+		KeyInWelfarePost: {"2026-01-01至2026-12-31"}, KeySentOut: {"2026-06-10"}, KeyContractTooLong: {"2026-12-31"},
 		KeyPostFull: {int64(2)}, KeyOutsideTerm: {"2026-01-01至2026-12-31"},
 		KeySharedOverlap: {"2026-01-01至2026-06-30"}, KeyOutsideProject: {"2026-01-01至2026-12-31"},
 		KeyJobsOutside: {"2026-01-01至2026-12-31"},

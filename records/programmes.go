@@ -406,10 +406,10 @@ type WelfarePlacement struct {
 func (p *WelfarePlacement) Validate() error {
 	trim(&p.WorkerID, &p.PostID, &p.ContractKind, &p.ContractStart, &p.ContractEnd, &p.InsuranceKind,
 		&p.InsurancePolicy, &p.InsuranceStart, &p.InsuranceEnd, &p.ExitOn, &p.ExitReason)
-	if err := rowID("worker_id", p.WorkerID); err != nil {
+	if err := rowID("worker_id", &p.WorkerID); err != nil {
 		return err
 	}
-	if err := refID("post_id", p.PostID); err != nil {
+	if err := refID("post_id", &p.PostID); err != nil {
 		return err
 	}
 	if err := enum("contract_kind", p.ContractKind, ContractKinds, true); err != nil {
@@ -509,10 +509,10 @@ type WelfareAssessment struct {
 // Validate normalises a and checks its rules.
 func (a *WelfareAssessment) Validate() error {
 	trim(&a.WorkerID, &a.PlacementID, &a.Month, &a.Result, &a.Notes)
-	if err := rowID("worker_id", a.WorkerID); err != nil {
+	if err := rowID("worker_id", &a.WorkerID); err != nil {
 		return err
 	}
-	if err := refID("placement_id", a.PlacementID); err != nil {
+	if err := refID("placement_id", &a.PlacementID); err != nil {
 		return err
 	}
 	if err := month("month", a.Month, true); err != nil {
@@ -592,10 +592,10 @@ type WorkshopJob struct {
 // Validate normalises j and checks its rules.
 func (j *WorkshopJob) Validate() error {
 	trim(&j.WorkerID, &j.WorkshopID, &j.StartOn, &j.EndOn)
-	if err := rowID("worker_id", j.WorkerID); err != nil {
+	if err := rowID("worker_id", &j.WorkerID); err != nil {
 		return err
 	}
-	if err := refID("workshop_id", j.WorkshopID); err != nil {
+	if err := refID("workshop_id", &j.WorkshopID); err != nil {
 		return err
 	}
 	if err := dateRange("start_on", &j.StartOn, true, "end_on", &j.EndOn); err != nil {
@@ -635,7 +635,7 @@ type SharedJob struct {
 // is required and not after contract_end.
 func (e *SharedJob) Validate() error {
 	trim(&e.WorkerID, &e.OriginalEmployer, &e.ContractEnd, &e.HostEmployer, &e.StartOn, &e.EndOn, &e.Notes)
-	if err := rowID("worker_id", e.WorkerID); err != nil {
+	if err := rowID("worker_id", &e.WorkerID); err != nil {
 		return err
 	}
 	if err := required("original_employer", e.OriginalEmployer, maxText); err != nil {
@@ -730,10 +730,10 @@ type WorkReliefJob struct {
 // Validate normalises j and checks its rules.
 func (j *WorkReliefJob) Validate() error {
 	trim(&j.WorkerID, &j.ProjectID, &j.StartOn, &j.EndOn, &j.PaidOn)
-	if err := rowID("worker_id", j.WorkerID); err != nil {
+	if err := rowID("worker_id", &j.WorkerID); err != nil {
 		return err
 	}
-	if err := refID("project_id", j.ProjectID); err != nil {
+	if err := refID("project_id", &j.ProjectID); err != nil {
 		return err
 	}
 	if err := dateRange("start_on", &j.StartOn, true, "end_on", &j.EndOn); err != nil {
@@ -836,10 +836,10 @@ type ExportMember struct {
 // Validate normalises m and checks its rules.
 func (m *ExportMember) Validate() error {
 	trim(&m.WorkerID, &m.BatchID)
-	if err := rowID("worker_id", m.WorkerID); err != nil {
+	if err := rowID("worker_id", &m.WorkerID); err != nil {
 		return err
 	}
-	return refID("batch_id", m.BatchID)
+	return refID("batch_id", &m.BatchID)
 }
 
 // Columns lists the column values of m.
@@ -847,12 +847,13 @@ func (m *ExportMember) Columns() []replica.ColumnValue {
 	return []replica.ColumnValue{{Column: "worker_id", Value: m.WorkerID}, {Column: "batch_id", Value: m.BatchID}}
 }
 
-// refID checks a required reference to another programme row.
-func refID(field, s string) error {
-	if s == "" {
+// refID checks a required reference to another programme row and writes it
+// in its canonical form (as rowID).
+func refID(field string, s *string) error {
+	if *s == "" {
 		return fieldErr(field, KeyRequired)
 	}
-	if err := optionalRowID(field, &s); err != nil {
+	if err := optionalRowID(field, s); err != nil {
 		return fieldErr(field, KeyNoProgrammeRow)
 	}
 	return nil

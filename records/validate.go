@@ -243,7 +243,7 @@ func Income(income float64) *float64 { return &income }
 func (m *MonthStatus) Validate() error {
 	trim(&m.WorkerID, &m.Month, &m.ListType, &m.WorkScope, &m.Place, &m.Industry,
 		&m.EmploymentForm, &m.VerifiedByMethod, &m.VerifiedBy, &m.VerifiedAt)
-	if err := rowID("worker_id", m.WorkerID); err != nil {
+	if err := rowID("worker_id", &m.WorkerID); err != nil {
 		return err
 	}
 	if err := month("month", m.Month, true); err != nil {
@@ -363,7 +363,7 @@ type UnemploymentRegistration struct {
 func (u *UnemploymentRegistration) Validate() error {
 	trim(&u.WorkerID, &u.PlaceType, &u.RegisteredOn, &u.Reason, &u.JobIntention,
 		&u.TrainingIntention, &u.DeregisteredOn, &u.DeregistrationReason)
-	if err := rowID("worker_id", u.WorkerID); err != nil {
+	if err := rowID("worker_id", &u.WorkerID); err != nil {
 		return err
 	}
 	if err := enum("place_type", u.PlaceType, PlaceTypes, true); err != nil {
@@ -432,7 +432,7 @@ type JobseekerRegistration struct {
 // Validate normalises j and checks its rules.
 func (j *JobseekerRegistration) Validate() error {
 	trim(&j.WorkerID, &j.IntendedWork, &j.WageUnit, &j.Area, &j.WorkType, &j.AvailableFrom, &j.RegisteredOn)
-	if err := rowID("worker_id", j.WorkerID); err != nil {
+	if err := rowID("worker_id", &j.WorkerID); err != nil {
 		return err
 	}
 	if err := required("intended_work", j.IntendedWork, maxText); err != nil {
@@ -491,7 +491,7 @@ type Followup struct {
 // Validate normalises f and checks its rules.
 func (f *Followup) Validate() error {
 	trim(&f.WorkerID, &f.Date, &f.Method, &f.ServiceType, &f.Content, &f.Outcome, &f.NextDue, &f.Staff)
-	if err := rowID("worker_id", f.WorkerID); err != nil {
+	if err := rowID("worker_id", &f.WorkerID); err != nil {
 		return err
 	}
 	if err := date("date", &f.Date, true); err != nil {
@@ -667,10 +667,10 @@ func (p *Placement) Validate() error {
 	if p.Status == "" {
 		p.Status = PlacementPlaced
 	}
-	if err := rowID("gig_id", p.GigID); err != nil {
+	if err := rowID("gig_id", &p.GigID); err != nil {
 		return err
 	}
-	if err := rowID("worker_id", p.WorkerID); err != nil {
+	if err := rowID("worker_id", &p.WorkerID); err != nil {
 		return err
 	}
 	if err := enum("status", p.Status, PlacementStates, true); err != nil {
@@ -933,16 +933,22 @@ func money(field string, v float64) error {
 	return nil
 }
 
-func rowID(field, s string) error {
-	if s == "" {
+// rowID checks a required reference to a worker or gig and writes it in
+// its canonical form (lower-case hex): the rules that compare references as
+// text (one welfare post at a time, a month's one status) must see one
+// spelling of each id.
+func rowID(field string, s *string) error {
+	if *s == "" {
 		return fieldErr(field, KeyRequired)
 	}
-	if _, err := ident.ParseID(s); err != nil {
+	id, err := ident.ParseID(*s)
+	if err != nil {
 		if field == "gig_id" {
 			return fieldErr(field, KeyNoGig)
 		}
 		return fieldErr(field, KeyNoWorker)
 	}
+	*s = id.String()
 	return nil
 }
 

@@ -118,7 +118,8 @@ func (s *Station) saveProgrammeTx(ctx context.Context, tx *replica.Tx, table str
 }
 
 // DeleteProgramme deletes a programme row: a person's record, or a
-// county-wide row the station made that no person's record names.
+// county-wide row the station made, that no other row names (a placement
+// with assessments, a post with placements).
 func (s *Station) DeleteProgramme(ctx context.Context, table string, id ident.ID) error {
 	if !isProgrammeTable(table) {
 		return fmt.Errorf("delete %s: not a programme table", table)
@@ -131,22 +132,22 @@ func (s *Station) DeleteProgramme(ctx context.Context, table string, id ident.ID
 		if row == nil || row[replica.DeletedColumn] == int64(1) {
 			return fmt.Errorf("%s %s: %w", table, id, ErrNotFound)
 		}
-		if slices.Contains(records.ProgrammeCountyTables, table) {
-			if str(row["station"]) != s.cfg.Name {
-				return &records.FieldError{Field: "station", Key: records.KeyNotMaker}
+		if slices.Contains(records.ProgrammeCountyTables, table) && str(row["station"]) != s.cfg.Name {
+			return &records.FieldError{Field: "station", Key: records.KeyNotMaker}
+		}
+		// A row another names (a post its placements, a placement its
+		// assessments) stays while they do.
+		for from, ref := range records.ProgrammeRefs {
+			if ref.Table != table {
+				continue
 			}
-			for from, ref := range records.ProgrammeRefs {
-				if ref.Table != table {
-					continue
-				}
-				var n int
-				if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+ref.Column+` = ? AND fs_deleted = 0`,
-					id.String()).Scan(&n); err != nil {
-					return fmt.Errorf("delete %s: count %s: %w", table, from, err)
-				}
-				if n > 0 {
-					return &ConflictError{ID: id, Field: "id", Key: records.KeyInUse}
-				}
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+ref.Column+` = ? AND fs_deleted = 0`,
+				id.String()).Scan(&n); err != nil {
+				return fmt.Errorf("delete %s: count %s: %w", table, from, err)
+			}
+			if n > 0 {
+				return &ConflictError{ID: id, Field: "id", Key: records.KeyInUse}
 			}
 		}
 		_, err = s.edit(ctx, tx, replica.Edit{Table: table, Row: id, Delete: true})

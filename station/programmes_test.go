@@ -3,6 +3,7 @@ package station
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"fieldsync/ident"
@@ -52,6 +53,29 @@ func TestSaveProgrammeRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The same person spelled in capitals is the same person: the second
+	// overlapping placement is refused, not let through as another id.
+	_, err = f.st.SaveProgramme(ctx, records.WelfarePlacements, ident.Zero,
+		placement(strings.ToUpper(w.String()), strings.ToUpper(postID.String())))
+	if fe, ok := records.AsFieldError(err); !ok || fe.Key != records.KeyInWelfarePost {
+		t.Fatalf("a second placement with the id in capitals: %v, want %s", err, records.KeyInWelfarePost)
+	}
+	// One assessment a month per placement.
+	assess := func() *records.WelfareAssessment {
+		return &records.WelfareAssessment{WorkerID: w.String(), PlacementID: pid.String(), Month: "2026-04", Result: "合格"}
+	}
+	if _, err := f.st.SaveProgramme(ctx, records.WelfareAssessments, ident.Zero, assess()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.st.SaveProgramme(ctx, records.WelfareAssessments, ident.Zero, assess())
+	if fe, ok := records.AsFieldError(err); !ok || fe.Field != "month" || fe.Key != records.KeyMonthAssessed {
+		t.Fatalf("a second assessment of April: %v, want %s on month", err, records.KeyMonthAssessed)
+	}
+	// A placement with an assessment is not deleted from under it.
+	var inUse *ConflictError
+	if err := f.st.DeleteProgramme(ctx, records.WelfarePlacements, pid); !errors.As(err, &inUse) || inUse.Key != records.KeyInUse {
+		t.Fatalf("delete of a placement with an assessment: %v", err)
+	}
 	var station string
 	if err := f.r.DB().QueryRow(`SELECT station FROM welfare_placements WHERE id = ?`, pid[:]).Scan(&station); err != nil ||
 		station != f.cfg.Name {
@@ -72,5 +96,45 @@ func TestSaveProgrammeRefuses(t *testing.T) {
 	var conflict *ConflictError
 	if err := f.st.DeleteProgramme(ctx, records.WelfarePosts, postID); !errors.As(err, &conflict) || conflict.Key != records.KeyInUse {
 		t.Fatalf("delete of a post in use: %v", err)
+	}
+}
+
+// A person sent out in an export batch is not placed in a welfare post
+// whose term holds that day (the rule the station applies the other way
+// round when it sends a person).
+func TestWelfarePlacementAfterSendingOut(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	w, err := f.st.CreateWorker(ctx, records.Worker{IDNumber: idNumber("19750101", 2), Name: "巴特尔", Ethnicity: "蒙古族",
+		HukouVillage: "150421100201", Education: "初中", LabourAbility: "普通劳动力"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post, err := f.st.SaveProgramme(ctx, records.WelfarePosts, ident.Zero, &records.WelfarePost{Name: "护林员",
+		Village: "150421100201", Kind: "护林防火", Headcount: 1, Employer: "嘎查村委会"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := f.st.SaveProgramme(ctx, records.ExportBatches, ident.Zero, &records.ExportBatch{SentOn: "2026-06-10",
+		Destination: "浙江省宁波市"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.SaveProgramme(ctx, records.ExportMembers, ident.Zero,
+		&records.ExportMember{WorkerID: w.String(), BatchID: batch.String()}); err != nil {
+		t.Fatal(err)
+	}
+	place := func(start, end string) error {
+		_, err := f.st.SaveProgramme(ctx, records.WelfarePlacements, ident.Zero, &records.WelfarePlacement{
+			WorkerID: w.String(), PostID: post.String(), ContractKind: "劳务协议", ContractStart: start, ContractEnd: end,
+			InsuranceKind: "工伤保险", InsuranceStart: start, InsuranceEnd: end})
+		return err
+	}
+	err = place("2026-06-01", "2026-12-31")
+	if fe, ok := records.AsFieldError(err); !ok || fe.Field != "contract_start" || fe.Key != records.KeySentOut {
+		t.Fatalf("a placement over the day the person was sent out: %v, want %s", err, records.KeySentOut)
+	}
+	if err := place("2026-06-11", "2026-12-31"); err != nil {
+		t.Fatalf("a placement from the day after: %v", err)
 	}
 }

@@ -2,6 +2,8 @@ package station
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,7 +28,7 @@ const systemVerifier = "系统"
 
 func init() {
 	programmeChecks[records.WelfarePlacements] = append(programmeChecks[records.WelfarePlacements],
-		checkOnePlacement, checkPostHeadcount)
+		checkOnePlacement, checkPostHeadcount, checkNotSentOut)
 	programmeChecks[records.WelfareAssessments] = append(programmeChecks[records.WelfareAssessments],
 		checkAssessment)
 	programmeAfter[records.WelfarePlacements] = append(programmeAfter[records.WelfarePlacements], placementStatus)
@@ -96,6 +98,30 @@ func checkOnePlacement(ctx context.Context, _ *Station, tx *replica.Tx, id ident
 	return nil
 }
 
+// checkNotSentOut refuses a welfare placement whose term holds the day the
+// person was sent out in an export batch (contract_start): a welfare post
+// is for a person who cannot leave home, the rule the station applies the
+// other way round when it sends a person (labour.go) and the hub across
+// stations.
+func checkNotSentOut(ctx context.Context, _ *Station, tx *replica.Tx, id ident.ID, rec ProgrammeRecord) error {
+	p := rec.(*records.WelfarePlacement)
+	this := termOf(id, p)
+	if this.Last < this.Start {
+		return nil
+	}
+	var sent string
+	err := tx.QueryRow(ctx, `SELECT b.sent_on FROM export_members m JOIN export_batches b ON lower(hex(b.id)) = m.batch_id
+		WHERE m.worker_id = ? AND m.fs_deleted = 0 AND b.fs_deleted = 0 AND b.sent_on BETWEEN ? AND ?
+		ORDER BY b.sent_on LIMIT 1`, p.WorkerID, this.Start, this.Last).Scan(&sent)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("export batches of the person: %w", err)
+	}
+	return &records.FieldError{Field: "contract_start", Key: records.KeySentOut, Args: []any{sent}}
+}
+
 // checkPostHeadcount refuses a placement that would put more people in the
 // post than its headcount on any day of the placement's term (post_id).
 func checkPostHeadcount(ctx context.Context, _ *Station, tx *replica.Tx, id ident.ID, rec ProgrammeRecord) error {
@@ -140,8 +166,10 @@ func checkPostHeadcount(ctx context.Context, _ *Station, tx *replica.Tx, id iden
 }
 
 // checkAssessment refuses an assessment of another person's placement
-// (placement_id) or of a month outside the placement's term (month).
-func checkAssessment(ctx context.Context, _ *Station, tx *replica.Tx, _ ident.ID, rec ProgrammeRecord) error {
+// (placement_id), of a month outside the placement's term, or of a month
+// the placement already has an assessment of (month): one 考核 a month, so
+// that the month's result and other income are not ambiguous.
+func checkAssessment(ctx context.Context, _ *Station, tx *replica.Tx, id ident.ID, rec ProgrammeRecord) error {
 	a := rec.(*records.WelfareAssessment)
 	pid, err := ident.ParseID(a.PlacementID)
 	if err != nil {
@@ -159,6 +187,14 @@ func checkAssessment(ctx context.Context, _ *Station, tx *replica.Tx, _ ident.ID
 	t := termOf(pid, &p)
 	if len(t.Start) < 7 || len(t.Last) < 7 || a.Month < t.Start[:7] || a.Month > t.Last[:7] || t.Last < t.Start {
 		return &records.FieldError{Field: "month", Key: records.KeyOutsideTerm, Args: []any{t.String()}}
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM welfare_assessments
+		WHERE placement_id = ? AND month = ? AND fs_deleted = 0 AND id != ?`, a.PlacementID, a.Month, id[:]).Scan(&n); err != nil {
+		return fmt.Errorf("assessments of the month: %w", err)
+	}
+	if n > 0 {
+		return &records.FieldError{Field: "month", Key: records.KeyMonthAssessed}
 	}
 	return nil
 }

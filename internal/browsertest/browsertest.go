@@ -5,6 +5,7 @@ package browsertest
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +36,23 @@ func (b *Browser) Do(steps ...chromedp.Action[chromedp.Void]) {
 // (a read then can fail with "Inspected target navigated or closed").
 func (b *Browser) TryGet(a chromedp.Action[string]) (string, error) {
 	return chromedp.Run(b.ctx, a)
+}
+
+// WaitURL polls the page's location until it holds part (a click that
+// navigates has landed), reading again past a read that fails while the
+// page navigates; it fails the test after 30 s.
+func (b *Browser) WaitURL(part string) {
+	b.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		loc, err := b.TryGet(chromedp.Location())
+		if err == nil && strings.Contains(loc, part) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("never reached a page with %q (at %s, %v)", part, loc, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Get runs one step that reads a string from the page.

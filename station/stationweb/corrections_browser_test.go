@@ -4,7 +4,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -28,15 +27,6 @@ func TestBrowserVoidFollowup(t *testing.T) {
 		"service_type": "岗位推荐", "content": "推荐到枸杞园", "next_due": "2026-11-10", "staff": "李四"})
 	do, get := b.Do, b.Get
 	type css = chromedp.CSS
-	waitURL := func(part string) {
-		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(get(chromedp.Location()), part); {
-			if time.Now().After(deadline) {
-				t.Fatalf("never reached a page with %q (at %s)", part, get(chromedp.Location()))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 	do(chromedp.EmulateViewport(1366, 768), chromedp.Navigate(srv.URL+"/followups/due"),
 		chromedp.WaitVisible(css(`#followups-due`)))
 	if got := get(chromedp.Text(css(`#followups-due`))); !strings.Contains(got, "乌日娜") {
@@ -44,10 +34,10 @@ func TestBrowserVoidFollowup(t *testing.T) {
 	}
 	// From the due list to the person, then 作废 on the follow-up.
 	do(chromedp.Click(css(`#followups-due a[href="/workers/` + wid + `"]`)))
-	waitURL("/workers/" + wid)
+	b.WaitURL("/workers/" + wid)
 	do(chromedp.WaitVisible(css(`#followups a.void`)))
 	do(chromedp.Click(css(`#followups a.void`)))
-	waitURL("/records/followups/" + fid + "/void")
+	b.WaitURL("/records/followups/" + fid + "/void")
 	do(chromedp.WaitVisible(css(`#f-void_reason`)))
 	// Saved without a reason: the form says which field, in Chinese.
 	do(chromedp.Click(css(`#save`)), chromedp.WaitVisible(css(`#err-void_reason`)))
@@ -55,7 +45,7 @@ func TestBrowserVoidFollowup(t *testing.T) {
 		t.Fatalf("error without the field's name: %q", msg)
 	}
 	do(chromedp.SendKeys(css(`#f-void_reason`), "录错人"), chromedp.Click(css(`#save`)))
-	waitURL("/workers/" + wid)
+	b.WaitURL("/workers/" + wid)
 	do(chromedp.WaitVisible(css(`#followups tr.voided`)))
 	row := get(chromedp.Text(css(`#followups tr.voided`)))
 	if !strings.Contains(row, "已作废：录错人") || !strings.Contains(row, "2026-11-15") || !strings.Contains(row, "推荐到枸杞园") {

@@ -86,7 +86,9 @@ func viewedTable[T any, P programmeRecord[T], V any](path, table string, list fu
 			if err != nil {
 				return nil, 0, err
 			}
-			from, to := min(offset, len(items)), min(offset+limit, len(items))
+			// offset+limit could overflow: count from what is left.
+			from := min(offset, len(items))
+			to := from + min(limit, len(items)-from)
 			return append([]V{}, items[from:to]...), len(items), nil
 		},
 		get:  func(ctx context.Context, id ident.ID) (any, error) { return get(ctx, id) },

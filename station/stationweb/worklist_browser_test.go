@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -40,17 +39,6 @@ func TestBrowserWorklist(t *testing.T) {
 		clicks++
 		do(chromedp.Click(css(sel)))
 	}
-	// waitURL polls the browser (not synchronisation) until its location
-	// holds part: a click that navigates has landed.
-	waitURL := func(part string) {
-		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(get(chromedp.Location()), part); {
-			if time.Now().After(deadline) {
-				t.Fatalf("never reached a page with %q (at %s)", part, get(chromedp.Location()))
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
 	do(
 		chromedp.EmulateViewport(1366, 768),
 		chromedp.Navigate(srv.URL+"/"),
@@ -60,13 +48,13 @@ func TestBrowserWorklist(t *testing.T) {
 		t.Fatalf("home progress: %q", p)
 	}
 	click(`#worklist-progress`)
-	waitURL("/worklist")
+	b.WaitURL("/worklist")
 	do(chromedp.WaitVisible(css(`#wl-select-undone`)))
 	click(`#wl-select-undone`)
-	waitURL("select=undone")
+	b.WaitURL("select=undone")
 	do(chromedp.WaitVisible(css(`input.wl-undone:checked`)))
 	click(`#wl-confirm`)
-	waitURL("/worklist/confirm")
+	b.WaitURL("/worklist/confirm")
 	do(chromedp.WaitVisible(css(`#wl-confirmed`)))
 	if got := get(chromedp.Text(css(`#wl-confirmed`))); got != "50" {
 		t.Fatalf("confirmed %q", got)
@@ -97,13 +85,13 @@ func TestBrowserWorklist(t *testing.T) {
 		t.Fatalf("phone %q", phone)
 	}
 	click(`#wl-unchanged`)
-	waitURL("after=" + ids[0])
+	b.WaitURL("after=" + ids[0])
 	do(chromedp.WaitVisible(css(`#wl-name`)))
 	if name := get(chromedp.Text(css(`#wl-name`))); name != "人员01" {
 		t.Fatalf("after 无变化: %q", name)
 	}
 	click(`#wl-skip`)
-	waitURL("after=" + ids[1])
+	b.WaitURL("after=" + ids[1])
 	do(chromedp.WaitVisible(css(`#wl-name`)))
 	if name := get(chromedp.Text(css(`#wl-name`))); name != "人员02" {
 		t.Fatalf("after 跳过: %q", name)
