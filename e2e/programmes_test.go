@@ -390,3 +390,42 @@ func TestProgrammeRuleConflictPage(t *testing.T) {
 		return inSync(t, h.Server, b.apiStation) && len(h.OpenConflicts(tok, hub.KindTwoWelfare)) == 0
 	})
 }
+
+// A tampered station, past its forms, deletes the workshop it made while
+// another station's person works in it: the hub refuses the delete
+// (in_use), as the station's own forms do, so that B's person does not
+// drop out of the county's figures. A new county-wide row sent without
+// its station column is the sender's, not nobody's.
+func TestHostileProgrammeCountyRows(t *testing.T) {
+	c := newTrustCounty(t)
+	hr := c.h.Hub.Replica()
+	ws := hubtest.NewRowID(t)
+	w := records.Workshop{Name: "民族服饰帮扶车间", Village: "150421100201"}
+	if err := w.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.a.Do(hubtest.WithStation(replica.Edit{Table: records.Workshops, Row: ws, Set: w.Columns()}, "站A"))
+	hubtest.WaitFor(t, 30*time.Second, "A's workshop at B", func() bool { return hasRow(t, c.b.rep, records.Workshops, ws.String()) })
+	job := c.b.mustCreate("/api/workshop-jobs", map[string]any{"worker_id": c.wb.String(), "workshop_id": ws.String(),
+		"start_on": "2026-01-01"})
+	hubtest.WaitFor(t, 30*time.Second, "B's job at the hub", func() bool { return hasRow(t, hr, records.WorkshopJobs, job) })
+
+	c.a.Do(replica.Edit{Table: records.Workshops, Row: ws, Delete: true})
+	checkRefused(t, "hub", hr, "站A", []refusalWant{{records.Workshops, ws, "", records.KeyInUse}})
+	if !hasRow(t, hr, records.Workshops, ws.String()) {
+		t.Fatal("the hub deleted a workshop another station's person works in")
+	}
+
+	// No station column: the hub writes the sender's.
+	post := hubtest.NewRowID(t)
+	wp := records.WelfarePost{Name: "护路员", Village: "150421100201", Kind: records.WelfarePostKinds[1], Headcount: 1,
+		Employer: "村委会"}
+	if err := wp.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.a.Do(replica.Edit{Table: records.WelfarePosts, Row: post, Set: wp.Columns()})
+	hubtest.WaitFor(t, 30*time.Second, "A's post at the hub", func() bool { return hasRow(t, hr, records.WelfarePosts, post.String()) })
+	if v := hubtest.StationValue(t, hr, records.WelfarePosts, post, "station"); v != "站A" {
+		t.Fatalf("a post sent without its station is held with station %v, want the sender's", v)
+	}
+}

@@ -242,10 +242,90 @@ func (s *screen) change(ctx context.Context, c replica.Change) error {
 			s.refuseVisible(c, t, before, records.KeyNotMaker)
 			return nil
 		}
+		if deleteField(t, c.Fields) >= 0 && before != nil {
+			// Its maker may not delete it while people's records name it,
+			// as the station's own forms refuse (in_use).
+			used, err := s.programmeInUse(ctx, t.Name, c.Row)
+			if err != nil {
+				return err
+			}
+			if used {
+				s.refuseVisible(c, t, before, records.KeyInUse)
+				return nil
+			}
+		}
 		return s.values(ctx, c, t, before)
 	}
 	s.refuse(c, t, "", records.KeyOutOfScope, "")
 	return nil
+}
+
+// programmeInUse reports whether a row of a table that refers to
+// county-wide programme rows names row of table and is not deleted: at the
+// hub (one indexed query per referring table), after this batch's changes
+// accepted so far (a station deletes its job, then the workshop).
+func (s *screen) programmeInUse(ctx context.Context, table string, row ident.ID) (bool, error) {
+	sch := s.h.rep.Schema()
+	for from, ref := range records.ProgrammeRefs {
+		if ref.Table != table {
+			continue
+		}
+		ft, ok := sch.Table(from)
+		if !ok {
+			continue
+		}
+		col := mustCol(ft, ref.Column)
+		// The batch's accepted changes to the referring table, last first.
+		names := map[ident.ID]bool{} // referring row -> names row now
+		for k := len(s.accepted) - 1; k >= 0; k-- {
+			c := s.accepted[k]
+			if c.Table != from {
+				continue
+			}
+			if _, seen := names[c.Row]; seen {
+				continue
+			}
+			if deleteField(ft, c.Fields) >= 0 {
+				names[c.Row] = false
+			} else if v, ok := fieldText(c.Fields, col); ok {
+				names[c.Row] = v == row.String()
+			}
+		}
+		for _, n := range names {
+			if n {
+				return true, nil
+			}
+		}
+		rows, err := s.tx.Query(ctx, `SELECT id FROM `+from+` WHERE `+ref.Column+` = ? AND `+
+			replica.DeletedColumn+` = 0`, row.String())
+		if err != nil {
+			return false, fmt.Errorf("rows of %s naming %s %s: %w", from, table, row, err)
+		}
+		used := false
+		for rows.Next() && !used {
+			var id []byte
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return false, fmt.Errorf("rows of %s naming %s %s: %w", from, table, row, err)
+			}
+			var r ident.ID
+			if len(id) == len(r) {
+				copy(r[:], id)
+			}
+			if _, changed := names[r]; !changed {
+				used = true
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return false, fmt.Errorf("rows of %s naming %s %s: %w", from, table, row, err)
+		}
+		if used {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // checkHousehold refuses, in bad, a worker change that puts the person
@@ -412,7 +492,9 @@ func (s *screen) child(ctx context.Context, t *replica.Table, c replica.Change, 
 // existing row's bad columns are refused and the rest applies.
 func (s *screen) values(ctx context.Context, c replica.Change, t *replica.Table, before map[string]any) error {
 	bad := map[int]refusal{}
-	if col, ok := t.Column("station"); ok {
+	stationCol, hasStation := t.Column("station")
+	stationSent := hasStation && setsColumn(c.Fields, stationCol)
+	if col := stationCol; hasStation {
 		// The station is the session's, whatever the change says: the
 		// column is refused, and the hub writes the sender's name over it.
 		for i, f := range c.Fields {
@@ -444,6 +526,15 @@ func (s *screen) values(ctx context.Context, c replica.Change, t *replica.Table,
 	}
 	if len(bad) == 0 {
 		s.accept(t, c, before)
+		if hasStation && before == nil && !stationSent {
+			// A new row sent without its station column is the sender's,
+			// not nobody's: the hub writes the sender's name.
+			s.supersede = append(s.supersede, superseding{table: t.Name, row: c.Row,
+				cols: []replica.Superseding{{Col: stationCol, Value: s.st.Name}}})
+			if next, ok := s.rows[rowKey{t.Name, c.Row}]; ok {
+				next["station"] = s.st.Name
+			}
+		}
 		return nil
 	}
 	if before == nil {
@@ -754,6 +845,16 @@ func fieldText(fields []replica.Field, col int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// setsColumn reports whether a change's fields set the column.
+func setsColumn(fields []replica.Field, col int) bool {
+	for _, f := range fields {
+		if f.Col == col && !f.Dead {
+			return true
+		}
+	}
+	return false
 }
 
 // deleteField is the index of the change's field that deletes the row, or -1.

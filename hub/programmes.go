@@ -62,7 +62,8 @@ func (h *Hub) SaveCountyProgramme(ctx context.Context, table string, id ident.ID
 	if err := rec.Validate(); err != nil {
 		return id, err
 	}
-	if id.IsZero() {
+	given := !id.IsZero()
+	if !given {
 		var err error
 		if id, err = ident.NewTimeOrdered(h.now()); err != nil {
 			return id, fmt.Errorf("save county programme %s: %w", table, err)
@@ -77,7 +78,8 @@ func (h *Hub) SaveCountyProgramme(ctx context.Context, table string, id ident.ID
 			return fmt.Errorf("read %s: %w", table, err)
 		}
 		exists := row != nil && row[replica.DeletedColumn] != int64(1)
-		if row != nil && !exists {
+		if row != nil && !exists || row == nil && given {
+			// An id names a row the county edits; the hub makes new ids.
 			return &records.FieldError{Field: "id", Key: records.KeyNoProgrammeRow}
 		}
 		if exists && row["station"] != records.County {

@@ -47,18 +47,32 @@ type ProgrammePerson struct {
 // by id alone).
 const personCols = `coalesce(w.name, ''), coalesce(w.id_number, ''), coalesce(w.residence_village, ''), coalesce(w.tags, '[]')`
 
-// personJoin joins the worker of alias a's worker_id as w.
+// personJoin joins the worker of alias a's worker_id as w, deleted or
+// left too: townshipWhere leaves those out.
 func personJoin(a string) string {
-	return ` LEFT JOIN workers w ON w.id = unhex(` + a + `.worker_id) AND w.fs_deleted = 0 `
+	return ` LEFT JOIN workers w ON w.id = unhex(` + a + `.worker_id) `
 }
 
-// townshipWhere is the condition keeping the people of f's township.
+// personKept is the condition keeping the people of a list whose worker w
+// (personJoin) is neither deleted nor left (离开): the lists and counts
+// are of the county's people; a person not yet at the hub is kept.
+const personKept = `coalesce(w.fs_deleted, 0) = 0 AND w.left_reason IS NULL`
+
+// workerKept is personKept for a row of alias a without the join (the
+// counts): no deleted or left worker row of its worker_id.
+func workerKept(a string) string {
+	return `NOT EXISTS (SELECT 1 FROM workers wk WHERE wk.id = unhex(` + a + `.worker_id)
+		AND (wk.fs_deleted = 1 OR wk.left_reason IS NOT NULL))`
+}
+
+// townshipWhere is the condition keeping the people of f's township whose
+// worker w is kept (personKept).
 func (f ProgrammeFilter) townshipWhere(args *[]any) string {
 	if f.Township == "" {
-		return "1"
+		return personKept
 	}
 	*args = append(*args, sql.Named("township", f.Township))
-	return `substr(coalesce(w.residence_village, ''), 1, 9) = :township`
+	return personKept + ` AND substr(coalesce(w.residence_village, ''), 1, 9) = :township`
 }
 
 // placeWhere is the condition keeping the rows whose column col (a division
@@ -123,15 +137,18 @@ func (h *Hub) CountProgrammes(ctx context.Context, f ProgrammeFilter) (Programme
 	err := h.rep.DB().QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM welfare_posts WHERE fs_deleted = 0),
 		(SELECT coalesce(sum(headcount), 0) FROM welfare_posts WHERE fs_deleted = 0),
-		(SELECT count(*) FROM welfare_placements WHERE fs_deleted = 0 AND `+placedOn("welfare_placements", ":today")+`),
-		(SELECT count(*) FROM welfare_placements WHERE fs_deleted = 0 AND part_time = 1 AND `+placedOn("welfare_placements", ":today")+`),
+		(SELECT count(*) FROM welfare_placements x WHERE x.fs_deleted = 0 AND `+placedOn("x", ":today")+` AND `+workerKept("x")+`),
+		(SELECT count(*) FROM welfare_placements x WHERE x.fs_deleted = 0 AND x.part_time = 1 AND `+placedOn("x", ":today")+`
+			AND `+workerKept("x")+`),
 		(SELECT count(*) FROM workshops WHERE fs_deleted = 0),
-		(SELECT count(DISTINCT worker_id) FROM workshop_jobs WHERE fs_deleted = 0 AND `+workingOn("workshop_jobs", ":today")+`),
-		(SELECT count(*) FROM shared_employment WHERE fs_deleted = 0 AND start_on <= :today AND end_on >= :today),
+		(SELECT count(DISTINCT j.worker_id) FROM workshop_jobs j WHERE j.fs_deleted = 0 AND `+workingOn("j", ":today")+`
+			AND `+workerKept("j")+`),
+		(SELECT count(*) FROM shared_employment e WHERE e.fs_deleted = 0 AND e.start_on <= :today AND e.end_on >= :today
+			AND `+workerKept("e")+`),
 		(SELECT count(*) FROM work_relief_projects WHERE fs_deleted = 0),
-		(SELECT count(DISTINCT worker_id) FROM work_relief_jobs WHERE fs_deleted = 0),
+		(SELECT count(DISTINCT j.worker_id) FROM work_relief_jobs j WHERE j.fs_deleted = 0 AND `+workerKept("j")+`),
 		(SELECT count(*) FROM export_batches WHERE fs_deleted = 0),
-		(SELECT count(DISTINCT worker_id) FROM export_members WHERE fs_deleted = 0),
+		(SELECT count(DISTINCT m.worker_id) FROM export_members m WHERE m.fs_deleted = 0 AND `+workerKept("m")+`),
 		(SELECT count(*) FROM partner_regions WHERE fs_deleted = 0)`, sql.Named("today", today)).Scan(
 		&c.WelfarePosts, &c.WelfareHeadcount, &c.WelfarePlaced, &c.WelfarePartTime, &c.Workshops, &c.WorkshopWorkers,
 		&c.SharedActive, &c.WorkReliefProject, &c.WorkReliefPeople, &c.ExportBatches, &c.ExportPeople, &c.PartnerRegions)
@@ -185,7 +202,8 @@ func (h *Hub) WelfarePostList(ctx context.Context, f ProgrammeFilter) ([]Welfare
 	rows, err := h.rep.DB().QueryContext(ctx, `SELECT lower(hex(p.id)), coalesce(p.name, ''), coalesce(p.village, ''),
 		coalesce(p.kind, ''), coalesce(p.headcount, 0), coalesce(p.subsidy, 0), coalesce(p.part_time, 0), coalesce(p.employer, ''),
 		coalesce(p.start_on, ''), coalesce(p.end_on, ''), coalesce(p.station, ''),
-		(SELECT count(*) FROM welfare_placements x WHERE x.post_id = lower(hex(p.id)) AND x.fs_deleted = 0 AND `+placedOn("x", ":today")+`)
+		(SELECT count(*) FROM welfare_placements x WHERE x.post_id = lower(hex(p.id)) AND x.fs_deleted = 0 AND `+placedOn("x", ":today")+`
+			AND `+workerKept("x")+`)
 		FROM welfare_posts p WHERE p.fs_deleted = 0 AND `+where+` ORDER BY p.village, p.name, p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("welfare posts: %w", err)
@@ -230,7 +248,7 @@ const placementSelect = `SELECT lower(hex(x.id)), coalesce(x.worker_id, ''), ` +
 	coalesce(x.insurance_start, ''), coalesce(x.insurance_end, ''), coalesce(x.exit_on, ''), coalesce(x.exit_reason, '')`
 
 const placementFrom = ` FROM welfare_placements x LEFT JOIN welfare_posts p ON p.id = unhex(x.post_id) AND p.fs_deleted = 0` +
-	` LEFT JOIN workers w ON w.id = unhex(x.worker_id) AND w.fs_deleted = 0 `
+	` LEFT JOIN workers w ON w.id = unhex(x.worker_id) ` // townshipWhere leaves deleted and left people out
 
 func scanPlacement(sc func(...any) error, r *WelfarePlacementRow, extra ...any) error {
 	var worker, name, idNumber, village, tags string
@@ -382,9 +400,9 @@ func (h *Hub) WorkshopList(ctx context.Context, f ProgrammeFilter) ([]WorkshopRo
 	rows, err := h.rep.DB().QueryContext(ctx, `SELECT lower(hex(k.id)), coalesce(k.name, ''), coalesce(k.village, ''),
 		coalesce(k.operator, ''), coalesce(k.industry, ''), coalesce(k.recognised_on, ''), coalesce(k.station, ''),
 		(SELECT count(DISTINCT j.worker_id) FROM workshop_jobs j WHERE j.workshop_id = lower(hex(k.id)) AND j.fs_deleted = 0
-			AND `+workingOn("j", ":today")+`),
+			AND `+workingOn("j", ":today")+` AND `+workerKept("j")+`),
 		(SELECT count(DISTINCT j.worker_id) FROM workshop_jobs j JOIN workers w ON w.id = unhex(j.worker_id) AND w.fs_deleted = 0
-			WHERE j.workshop_id = lower(hex(k.id)) AND j.fs_deleted = 0 AND `+workingOn("j", ":today")+`
+			AND w.left_reason IS NULL WHERE j.workshop_id = lower(hex(k.id)) AND j.fs_deleted = 0 AND `+workingOn("j", ":today")+`
 			AND instr(coalesce(w.tags, ''), '"脱贫人口"') > 0) AS poverty
 		FROM workshops k WHERE k.fs_deleted = 0 AND `+where+` ORDER BY poverty DESC, k.village, k.name, k.id`, args...)
 	if err != nil {

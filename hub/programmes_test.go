@@ -3,6 +3,7 @@ package hub_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,6 +135,17 @@ func TestSaveCountyProgramme(t *testing.T) {
 	} else if fe, ok := records.AsFieldError(err); !ok || fe.Field != "headcount" {
 		t.Errorf("headcount 0: %v", err)
 	}
+	// An id the hub holds no row of is refused, not made a row under an
+	// id the client chose.
+	made := hubtest.NewRowID(t)
+	if _, err := h.Hub.SaveCountyProgramme(ctx, records.WelfarePosts, made, post, who); err == nil {
+		t.Error("a post saved under an id the hub holds no row of")
+	} else if fe, ok := records.AsFieldError(err); !ok || fe.Field != "id" || fe.Key != records.KeyNoProgrammeRow {
+		t.Errorf("unknown id: %v, want id %s", err, records.KeyNoProgrammeRow)
+	}
+	if snap, err := h.Hub.Replica().Snapshot(ctx, records.WelfarePosts, made); err != nil || len(snap) != 0 {
+		t.Errorf("the hub holds a row under the unknown id: %v %v", snap, err)
+	}
 	batch := &records.ExportBatch{SentOn: "2026-03-01", Destination: "浙江省宁波市", PartnerRegionID: hubtest.NewRowID(t).String()}
 	if _, err := h.Hub.SaveCountyProgramme(ctx, records.ExportBatches, ident.ID{}, batch, who); err == nil {
 		t.Error("a batch naming no partner region saved")
@@ -163,5 +175,46 @@ func TestSaveCountyProgramme(t *testing.T) {
 	}
 	if n != 4 { // the post, its edit, the region, the batch
 		t.Errorf("%d programme saves in the audit log, want 4", n)
+	}
+}
+
+// A station deletes the workshop it made only once no person's record
+// names it: the hub refuses the delete while its own job names it (in_use),
+// and accepts it in a batch that deletes the job first.
+func TestProgrammeRowInUse(t *testing.T) {
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	ea := h.Enroll("站A")
+	a := hubtest.NewHostile(t, h, ea)
+	a.Connect()
+	w := hubtest.WithStation(hubtest.WorkerEdit(ea.Key, hubtest.IDNumber(8100), "车间的人", "13800000000"), "站A")
+	shop := hubtest.NewRowID(t)
+	ws := records.Workshop{Name: "帮扶车间", Village: "150421100201"}
+	job := hubtest.NewRowID(t)
+	j := records.WorkshopJob{WorkerID: w.Row.String(), WorkshopID: shop.String(), StartOn: "2026-01-01"}
+	if err := errors.Join(ws.Validate(), j.Validate()); err != nil {
+		t.Fatal(err)
+	}
+	a.Do(w, hubtest.WithStation(replica.Edit{Table: records.Workshops, Row: shop, Set: ws.Columns()}, "站A"),
+		hubtest.WithStation(replica.Edit{Table: records.WorkshopJobs, Row: job, Set: j.Columns()}, "站A"))
+	hr := h.Hub.Replica()
+	deleted := func(table string, id ident.ID) any {
+		return hubtest.StationValue(t, hr, table, id, replica.DeletedColumn)
+	}
+	if deleted(records.WorkshopJobs, job) != int64(0) {
+		t.Fatal("the job did not reach the hub")
+	}
+	a.Do(replica.Edit{Table: records.Workshops, Row: shop, Delete: true})
+	if deleted(records.Workshops, shop) != int64(0) {
+		t.Fatal("the hub deleted a workshop a job names")
+	}
+	var key string
+	if err := hr.DB().QueryRow(`SELECT coalesce(reason_key, '') FROM `+records.Refusals+` WHERE row_id = ?`,
+		shop.String()).Scan(&key); err != nil || key != records.KeyInUse {
+		t.Fatalf("the refusal of the delete: %q %v, want %s", key, err, records.KeyInUse)
+	}
+	a.Do(replica.Edit{Table: records.WorkshopJobs, Row: job, Delete: true},
+		replica.Edit{Table: records.Workshops, Row: shop, Delete: true})
+	if deleted(records.WorkshopJobs, job) != int64(1) || deleted(records.Workshops, shop) != int64(1) {
+		t.Fatal("the hub kept a workshop whose last job the same batch deleted")
 	}
 }

@@ -34,7 +34,11 @@ func TestSnapshotDoneOnlyAfterItsLastPart(t *testing.T) {
 			if err := fu.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			edits = append(edits, replica.Edit{Table: records.Followups, Row: hubtest.NewRowID(t), Set: fu.Columns()})
+			// With its station, as a station's forms write it: a row without
+			// one gets the hub's (a second version, a second change of its
+			// snapshot).
+			edits = append(edits, hubtest.WithStation(replica.Edit{Table: records.Followups, Row: hubtest.NewRowID(t),
+				Set: fu.Columns()}, "站A"))
 		}
 		a.Write(edits...)
 	}

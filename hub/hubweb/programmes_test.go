@@ -603,3 +603,48 @@ func TestProgrammeForms(t *testing.T) {
 		t.Errorf("the page without a login: %d", st)
 	}
 }
+
+// A person deleted at the hub, and one who has left (离开), are no longer
+// the county's: though their placements stay, no list or count of the
+// programmes has them (a deleted person's row would show nameless).
+func TestProgrammeGonePeople(t *testing.T) {
+	c := newProgrammeCounty(t)
+	for _, n := range []string{"庚删除", "辛离开"} {
+		c.person(n, villageA, records.TagLifted)
+		pl := c.place("站A", n, c.countyPost, c.first, true)
+		c.assess("站A", n, pl, c.line+1)
+	}
+	c.write("站A", replica.Edit{Table: records.Workers, Row: c.people["庚删除"], Delete: true})
+	c.write("站A", replica.Edit{Table: records.Workers, Row: c.people["辛离开"], Set: []replica.ColumnValue{
+		{Column: "left_reason", Value: records.LeaveReasons[0]}, {Column: "left_on", Value: c.today}}})
+
+	web := c.LoggedIn("处理员", access.RoleResolver)
+	for _, p := range []string{"/programmes/welfare", "/programmes/welfare/exits"} {
+		if _, _, body := hubtest.Page(t, web, c.URL()+p); strings.Contains(body, "辛离开") {
+			t.Errorf("%s lists a person who has left", p)
+		}
+	}
+	w, _, _ := workbook(t, web, c.URL()+"/programmes/welfare.xlsx")
+	if got := column(t, w["岗位安置"], "姓名"); len(got) != 6 {
+		t.Errorf("placements %q, want the 6 of the county's people", got)
+	}
+	if got := rowOf(w["岗位"], "县级护林员"); got == nil || got[4] != "4" {
+		t.Errorf("the county's post: %q (want 4 placed)", got)
+	}
+	exits, _, _ := workbook(t, web, c.URL()+"/programmes/welfare/exits.xlsx?month="+c.month)
+	for _, r := range exits {
+		if got := column(t, r, "姓名"); strings.Join(got, " ") != "甲应退 丙应退" {
+			t.Errorf("exits %q, want 甲应退 丙应退", got)
+		}
+	}
+	_, _, body := hubtest.Page(t, web, c.URL()+"/programmes")
+	for _, want := range [][2]string{{"本月应退出", "2"}, {"在岗人数", "6"}} {
+		if !regexp.MustCompile(want[0] + `</a></td><td class="n">` + want[1] + `<`).MatchString(body) {
+			t.Errorf("the overview's %s is not %s", want[0], want[1])
+		}
+	}
+	n, err := c.Hub.CountProgrammes(context.Background(), hub.ProgrammeFilter{})
+	if err != nil || n.WelfarePlaced != 6 || n.WelfarePartTime != 5 {
+		t.Errorf("counts %+v %v, want 6 placed, 5 part time", n, err)
+	}
+}
