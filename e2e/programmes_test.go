@@ -395,7 +395,7 @@ func TestProgrammeRuleConflictPage(t *testing.T) {
 // another station's person works in it: the hub refuses the delete
 // (in_use), as the station's own forms do, so that B's person does not
 // drop out of the county's figures. A new county-wide row sent without
-// its station column is the sender's, not nobody's.
+// its station column, which would be no one's to edit, is refused.
 func TestHostileProgrammeCountyRows(t *testing.T) {
 	c := newTrustCounty(t)
 	hr := c.h.Hub.Replica()
@@ -416,7 +416,7 @@ func TestHostileProgrammeCountyRows(t *testing.T) {
 		t.Fatal("the hub deleted a workshop another station's person works in")
 	}
 
-	// No station column: the hub writes the sender's.
+	// No station column: the new row would be no one's, and is refused.
 	post := hubtest.NewRowID(t)
 	wp := records.WelfarePost{Name: "护路员", Village: "150421100201", Kind: records.WelfarePostKinds[1], Headcount: 1,
 		Employer: "村委会"}
@@ -424,8 +424,12 @@ func TestHostileProgrammeCountyRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.a.Do(replica.Edit{Table: records.WelfarePosts, Row: post, Set: wp.Columns()})
-	hubtest.WaitFor(t, 30*time.Second, "A's post at the hub", func() bool { return hasRow(t, hr, records.WelfarePosts, post.String()) })
-	if v := hubtest.StationValue(t, hr, records.WelfarePosts, post, "station"); v != "站A" {
-		t.Fatalf("a post sent without its station is held with station %v, want the sender's", v)
+	checkRefused(t, "hub", hr, "站A", []refusalWant{{records.WelfarePosts, post, "station", records.KeyRequired}})
+	var live int
+	if err := hr.DB().QueryRow(`SELECT count(*) FROM welfare_posts WHERE id = ? AND fs_deleted = 0`, post[:]).Scan(&live); err != nil {
+		t.Fatal(err)
+	}
+	if live != 0 {
+		t.Fatal("the hub holds a post sent without its station")
 	}
 }

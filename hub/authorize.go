@@ -519,6 +519,13 @@ func (s *screen) values(ctx context.Context, c replica.Change, t *replica.Table,
 			}
 		}
 	}
+	if hasStation && before == nil && !stationSent && slices.Contains(records.ProgrammeCountyTables, t.Name) {
+		// A new county-wide programme row names its maker, the only one
+		// who may ever edit or delete it: without one it would be no
+		// one's (a station's forms always send it).
+		fe := &records.FieldError{Field: "station", Key: records.KeyRequired}
+		bad[stationCol] = refusal{key: fe.Key, reason: fe.Message("zh")}
+	}
 	if t.Name == records.Workers {
 		if err := s.checkHousehold(ctx, c, t, bad); err != nil {
 			return err
@@ -526,15 +533,6 @@ func (s *screen) values(ctx context.Context, c replica.Change, t *replica.Table,
 	}
 	if len(bad) == 0 {
 		s.accept(t, c, before)
-		if hasStation && before == nil && !stationSent {
-			// A new row sent without its station column is the sender's,
-			// not nobody's: the hub writes the sender's name.
-			s.supersede = append(s.supersede, superseding{table: t.Name, row: c.Row,
-				cols: []replica.Superseding{{Col: stationCol, Value: s.st.Name}}})
-			if next, ok := s.rows[rowKey{t.Name, c.Row}]; ok {
-				next["station"] = s.st.Name
-			}
-		}
 		return nil
 	}
 	if before == nil {
