@@ -77,8 +77,8 @@ func TestHubRestoredFromBackupLosesNothing(t *testing.T) {
 			b := hubtest.NewStation(t, eb, syncclient.Config{})
 			a.Start()
 			b.Start()
-			a.Write(hubtest.WithStation(hubtest.WorkerEdit(ea.Key, hubtest.IDNumber(1), "张三", "13800000001"), "站A"), hubtest.WithStation(hubtest.GigEdit(t, "A的零工1"), "站A"))
-			b.Write(hubtest.WithStation(hubtest.WorkerEdit(eb.Key, hubtest.IDNumber(2), "李四", "13800000002"), "站B"), hubtest.WithStation(hubtest.GigEdit(t, "B的零工1"), "站B"))
+			a.Write(hubtest.WorkerEdit(ea.Key, hubtest.IDNumber(1), "张三", "13800000001"), hubtest.GigEdit(t, "A的零工1"))
+			b.Write(hubtest.WorkerEdit(eb.Key, hubtest.IDNumber(2), "李四", "13800000002"), hubtest.GigEdit(t, "B的零工1"))
 			converged := func() bool { return hubtest.Converged(t, h.Hub, a) && hubtest.Converged(t, h.Hub, b) }
 			hubtest.WaitFor(t, 30*time.Second, "both stations to sync", converged)
 
@@ -90,10 +90,10 @@ func TestHubRestoredFromBackupLosesNothing(t *testing.T) {
 
 			// More work on both, one row edited, gigs relayed between them.
 			for i := range 10 {
-				a.Write(hubtest.WithStation(hubtest.WorkerEdit(ea.Key, hubtest.IDNumber(100+i), "王五", "13900000000"), "站A"))
-				b.Write(hubtest.WithStation(hubtest.GigEdit(t, "B的零工"), "站B"))
+				a.Write(hubtest.WorkerEdit(ea.Key, hubtest.IDNumber(100+i), "王五", "13900000000"))
+				b.Write(hubtest.GigEdit(t, "B的零工"))
 			}
-			a.Write(hubtest.WithStation(hubtest.GigEdit(t, "A的零工2"), "站A"))
+			a.Write(hubtest.GigEdit(t, "A的零工2"))
 			b.Write(hubtest.WorkerEdit(eb.Key, hubtest.IDNumber(2), "李四", "13700000002"))
 			hubtest.WaitFor(t, 30*time.Second, "the work after the backup to reach everyone", converged)
 			before := contentHash(t, h.Hub.Replica(), nil)
@@ -228,7 +228,7 @@ func TestHubBackupWhileStationsUpload(t *testing.T) {
 		defer close(done)
 		for i := range perStation {
 			for k, s := range sts {
-				if _, err := s.Rep.Write(ctx, hubtest.WithStation(hubtest.WorkerEdit(s.Enr.Key, hubtest.IDNumber(k*perStation+i), "赵六", "13600000000"), s.Name)); err != nil {
+				if _, err := s.Rep.Write(ctx, hubtest.WorkerEdit(s.Enr.Key, hubtest.IDNumber(k*perStation+i), "赵六", "13600000000")); err != nil {
 					t.Error(err)
 					return
 				}
@@ -277,7 +277,7 @@ func TestRetentionCountsFromTheAck(t *testing.T) {
 	const retention = 90 * 24 * time.Hour
 	s := hubtest.NewStation(t, e, syncclient.Config{Now: clock.Now, LogRetention: retention})
 	for i := range 20 {
-		s.Write(hubtest.WithStation(hubtest.WorkerEdit(e.Key, hubtest.IDNumber(i), "孙七", "13500000000"), "站A"))
+		s.Write(hubtest.WorkerEdit(e.Key, hubtest.IDNumber(i), "孙七", "13500000000"))
 	}
 	out, err := hub.Backup(ctx, h.Dir, filepath.Join(t.TempDir(), "hub-yesterday.db"))
 	if err != nil {
