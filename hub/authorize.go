@@ -147,10 +147,13 @@ func (s *screen) run(ctx context.Context, changes []replica.Change) error {
 		}
 	}
 	// Workers first: the scope of a worker registered in this batch
-	// decides its records', wherever they stand in the batch.
-	for _, workers := range []bool{true, false} {
+	// decides its records', wherever they stand in the batch. Deletes of
+	// county-wide rows last: whether people's records still name the row
+	// depends on the batch's other changes (a job deleted with its
+	// workshop), in whatever order the batch holds them.
+	for phase := range 3 {
 		for i := range changes {
-			if (changes[i].Table == records.Workers) != workers {
+			if s.phaseOf(&changes[i]) != phase {
 				continue
 			}
 			if err := s.change(ctx, changes[i]); err != nil {
@@ -159,6 +162,20 @@ func (s *screen) run(ctx context.Context, changes []replica.Change) error {
 		}
 	}
 	return nil
+}
+
+// phaseOf is when run screens a change: workers (0), then the rest (1),
+// then deletes of county-wide rows (2).
+func (s *screen) phaseOf(c *replica.Change) int {
+	switch {
+	case c.Table == records.Workers:
+		return 0
+	case countyWide[c.Table]:
+		if t, ok := s.h.rep.Schema().Table(c.Table); ok && deleteField(t, c.Fields) >= 0 {
+			return 2
+		}
+	}
+	return 1
 }
 
 // precheck does, for one change, the checks that need no database, and
