@@ -212,9 +212,16 @@ func TestProgrammeRowInUse(t *testing.T) {
 		shop.String()).Scan(&key); err != nil || key != records.KeyInUse {
 		t.Fatalf("the refusal of the delete: %q %v, want %s", key, err, records.KeyInUse)
 	}
+	// A real station takes the hub's restored workshop before it edits
+	// again; without it the attacker's next delete can carry a version no
+	// newer than the hub's restore (same millisecond), and lose to it.
+	a.Catchup()
 	a.Do(replica.Edit{Table: records.WorkshopJobs, Row: job, Delete: true},
 		replica.Edit{Table: records.Workshops, Row: shop, Delete: true})
-	if deleted(records.WorkshopJobs, job) != int64(1) || deleted(records.Workshops, shop) != int64(1) {
+	if deleted(records.WorkshopJobs, job) != int64(1) {
+		t.Fatal("the hub kept a job its station deleted")
+	}
+	if deleted(records.Workshops, shop) != int64(1) {
 		t.Fatal("the hub kept a workshop whose last job the same batch deleted")
 	}
 }
