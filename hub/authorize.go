@@ -283,10 +283,8 @@ func (s *screen) change(ctx context.Context, c replica.Change) error {
 // accepted so far (a station deletes its job, then the workshop).
 func (s *screen) programmeInUse(ctx context.Context, table string, row ident.ID) (bool, error) {
 	sch := s.h.rep.Schema()
-	for from, ref := range records.ProgrammeRefs {
-		if ref.Table != table {
-			continue
-		}
+	for _, ref := range records.RefsTo(table) {
+		from := ref.From
 		ft, ok := sch.Table(from)
 		if !ok {
 			continue
@@ -536,7 +534,7 @@ func (s *screen) values(ctx context.Context, c replica.Change, t *replica.Table,
 			}
 		}
 	}
-	if hasStation && before == nil && !stationSent && slices.Contains(records.ProgrammeCountyTables, t.Name) {
+	if hasStation && before == nil && !stationSent && slices.Contains(records.CountyWideTables, t.Name) {
 		// A new county-wide programme row names its maker, the only one
 		// who may ever edit or delete it: without one it would be no
 		// one's (a station's forms always send it).

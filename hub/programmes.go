@@ -40,6 +40,12 @@ func countyRecordOK(table string, rec CountyRecord) bool {
 		return table == records.PartnerRegions
 	case *records.ExportBatch:
 		return table == records.ExportBatches
+	case *records.Training:
+		return table == records.Trainings
+	case *records.Expert:
+		return table == records.Experts
+	case *records.JobFair:
+		return table == records.JobFairs
 	}
 	return false
 }
@@ -53,7 +59,7 @@ func countyRecordOK(table string, rec CountyRecord) bool {
 // together, and every station's session is woken to receive it. A refusal
 // is a *records.FieldError naming the field.
 func (h *Hub) SaveCountyProgramme(ctx context.Context, table string, id ident.ID, rec CountyRecord, who access.Actor) (ident.ID, error) {
-	if !slices.Contains(records.ProgrammeCountyTables, table) || !countyRecordOK(table, rec) {
+	if !slices.Contains(records.CountyWideTables, table) || !countyRecordOK(table, rec) {
 		return id, fmt.Errorf("save county programme %s: not a county-wide programme table or not its record", table)
 	}
 	if who.User == "" {
@@ -85,7 +91,7 @@ func (h *Hub) SaveCountyProgramme(ctx context.Context, table string, id ident.ID
 		if exists && row["station"] != records.County {
 			return &records.FieldError{Field: "station", Key: records.KeyNotMaker}
 		}
-		if ref, ok := records.ProgrammeRefs[table]; ok {
+		for _, ref := range records.RefsFrom(table) {
 			if err := requireCountyRef(ctx, tx, ref.Column, ref.Table, columnText(cols, ref.Column)); err != nil {
 				return err
 			}

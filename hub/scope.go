@@ -22,7 +22,7 @@ import (
 // (gig_fill), never whom (DESIGN "Trust").
 var countyWide = func() map[string]bool {
 	m := map[string]bool{records.Gigs: true, records.GigFill: true, records.Stations: true}
-	for _, t := range records.ProgrammeCountyTables {
+	for _, t := range records.CountyWideTables {
 		m[t] = true
 	}
 	return m
@@ -31,7 +31,7 @@ var countyWide = func() map[string]bool {
 // childTables lists the tables whose rows belong to a worker, named by their
 // worker_id column; they follow the worker into a station's scope.
 var childTables = append([]string{records.MonthlyStatus, records.Unemployment, records.Jobseeker, records.Followups,
-	records.Placements, records.Households}, records.ProgrammePersonTables...)
+	records.Placements, records.Households}, records.PersonRecordTables...)
 
 // hubOnly lists the tables only the hub writes.
 var hubOnly = map[string]bool{records.Stations: true, records.Refusals: true, records.GigFill: true}

@@ -76,7 +76,8 @@ var checkRules = map[string]tableRules{
 				"monitor_type": &w.MonitorType, "skills": &w.Skills, "willing_away": &w.WillingAway,
 				"notes": &w.Notes, "household_id": &w.HouseholdID,
 				"left_reason": &w.LeftReason, "left_on": &w.LeftOn, "left_to": &w.LeftTo,
-				"labour_brand": &w.LabourBrand,
+				"labour_brand": &w.LabourBrand, "health_check_on": &w.HealthCheck.On,
+				"health_check_result": &w.HealthCheck.Result,
 			}
 		},
 		template: map[string]any{
@@ -85,7 +86,8 @@ var checkRules = map[string]tableRules{
 			// A 防止返贫监测对象 may have any monitoring type.
 			"tags": []string{TagMonitored},
 		},
-		partners: map[string][]string{"monitor_type": {"tags"}, "left_on": {"left_reason"}, "left_to": {"left_reason"}},
+		partners: map[string][]string{"monitor_type": {"tags"}, "left_on": {"left_reason"}, "left_to": {"left_reason"},
+			"health_check_result": {"health_check_on"}, "health_check_on": {"health_check_result"}},
 	},
 	MonthlyStatus: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -202,7 +204,7 @@ var checkRules = map[string]tableRules{
 				"wage_unit": &g.WageUnit, "settlement": &g.Settlement, "place": &g.Place, "address": &g.Address,
 				"start_date": &g.StartDate, "end_date": &g.EndDate, "age_min": &g.AgeMin, "age_max": &g.AgeMax,
 				"employer": &g.Employer, "contact": &g.Contact, "skills": &g.Skills, "status": &g.Status,
-				"expires_on": &g.ExpiresOn,
+				"expires_on": &g.ExpiresOn, "kind": &g.Kind, "suits_older": &g.SuitsOlder, "job_fair_id": &g.JobFairID,
 			}
 		},
 		template: map[string]any{
@@ -210,7 +212,8 @@ var checkRules = map[string]tableRules{
 			"settlement": Settlements[0], "place": "150102", "start_date": earliest, "employer": "x",
 			"contact": "x", "status": GigOpen,
 		},
-		partners: map[string][]string{"end_date": {"start_date"}, "age_max": {"age_min"}},
+		partners: map[string][]string{"end_date": {"start_date"}, "age_max": {"age_min"},
+			"wage_unit": {"kind"}, "settlement": {"kind"}},
 	},
 	Placements: {
 		bind: func() (checkedRecord, map[string]any) {
@@ -280,6 +283,9 @@ func CheckChange(table string, before, fields map[string]any, now time.Time) []*
 		before, fields = rules.legacy(before, fields)
 	}
 	future := futureBirth(table, fields, now)
+	if future == nil {
+		future = futureReturn(table, fields, now)
+	}
 	if future == nil && rules.acceptable(before, fields) {
 		return nil
 	}

@@ -18,9 +18,9 @@ var (
 	VerifyMethods   = []string{"电话", "入户", "数据比对"}
 	PlaceTypes      = []string{"户籍地", "常住地", "就业地", "参保地"}
 	WorkTypes       = []string{"全日制", "非全日制", "零工"}
-	GigWageUnits    = []string{"元/天", "元/时", "元/件"}
+	GigWageUnits    = []string{"元/天", "元/时", "元/件", MonthlyWageUnit}
 	WageUnits       = []string{"元/天", "元/时", "元/件", "元/月"}
-	Settlements     = []string{"日结", "周结", "完工结"}
+	Settlements     = []string{"日结", "周结", "完工结", MonthlySettlement}
 	GigStatuses     = []string{GigOpen, GigFilled, GigClosed}
 	FollowupMethods = []string{"电话", "上门", "其他"}
 	PlacementStates = []string{PlacementPlaced, PlacementLeft, PlacementCancelled}

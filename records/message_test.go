@@ -18,7 +18,8 @@ func TestMessagesFormatCleanly(t *testing.T) {
 		KeyInWelfarePost: {"2026-01-01至2026-12-31"}, KeySentOut: {"2026-06-10"}, KeyContractTooLong: {"2026-12-31"},
 		KeyPostFull: {int64(2)}, KeyOutsideTerm: {"2026-01-01至2026-12-31"},
 		KeySharedOverlap: {"2026-01-01至2026-06-30"}, KeyOutsideProject: {"2026-01-01至2026-12-31"},
-		KeyJobsOutside: {"2026-01-01至2026-12-31"},
+		KeyJobsOutside: {"2026-01-01至2026-12-31"}, KeyNotAfter: {Label("start_on")},
+		KeyMoreThan: {Label("attendees")},
 	}
 	for key := range messages {
 		for _, lang := range []string{"zh", "en"} {

@@ -51,17 +51,6 @@ var ProgrammeCountyTables = []string{WelfarePosts, Workshops, WorkReliefProjects
 var ProgrammePersonTables = []string{WelfarePlacements, WelfareAssessments, WorkshopJobs, SharedEmployment,
 	WorkReliefJobs, ExportMembers}
 
-// ProgrammeRefs names, for each programme table that refers to a row of
-// another, the column and the table it names.
-var ProgrammeRefs = map[string]struct{ Column, Table string }{
-	WelfarePlacements:  {"post_id", WelfarePosts},
-	WelfareAssessments: {"placement_id", WelfarePlacements},
-	WorkshopJobs:       {"workshop_id", Workshops},
-	WorkReliefJobs:     {"project_id", WorkReliefProjects},
-	ExportMembers:      {"batch_id", ExportBatches},
-	ExportBatches:      {"partner_region_id", PartnerRegions},
-}
-
 // The programmes' enumerations.
 var (
 	// WelfarePostKinds are the kinds of 乡村公益性岗位.

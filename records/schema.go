@@ -40,7 +40,7 @@ func Bookkeeping(column string) bool { return column == "station" || column == E
 // EnteredByTables are the tables whose changes carry EnteredBy: those
 // station staff write (not the station directory, which the hub keeps).
 var EnteredByTables = append([]string{Workers, MonthlyStatus, Unemployment, Jobseeker, Followups, Gigs, Placements,
-	Households}, append(append([]string(nil), ProgrammeCountyTables...), ProgrammePersonTables...)...)
+	Households}, append(append([]string(nil), CountyWideTables...), PersonRecordTables...)...)
 
 // SchemaVersion is the version of the schema NewSchema declares: the
 // greatest Since of its tables and columns. A release that adds a table
@@ -51,7 +51,12 @@ var EnteredByTables = append([]string{Workers, MonthlyStatus, Unemployment, Jobs
 // statuses, registrations and follow-ups, which take edits from then on;
 // ended_on on placements), a person leaving the station's lists
 // (left_reason, left_on, left_to), the month's willing_away flag on a
-// monthly status, and households (a worker's household_id).
+// monthly status, households (a worker's household_id), the placement
+// programmes (programmes.go), the services (services.go: training,
+// start-ups, rights cases, returns, job fairs; a gig's kind, suits_older
+// and job fair; a worker's health check). No release carried version 2
+// before all of them, so they share it: a station of 0.5.0 (version 1)
+// syncs with a hub of any of them.
 const SchemaVersion = 2
 
 // Column declarations take their id first: a column's id is frozen (it
@@ -118,6 +123,8 @@ func NewSchema() (*replica.Schema, error) {
 				since(2, text(18, "left_on")), since(2, text(19, "left_to")),
 				// The 劳务品牌 the person works under (76号 (四)).
 				since(2, text(20, "labour_brand")),
+				// The latest 职业健康体检 (records.HealthCheck).
+				since(2, text(21, "health_check_on")), since(2, text(22, "health_check_result")),
 			},
 			// No index here: every replica pays for one on each import and
 			// apply. The station's pages add theirs (StationIndexes).
@@ -183,6 +190,10 @@ func NewSchema() (*replica.Schema, error) {
 				text(5, "settlement"), text(6, "place"), text(7, "address"), text(8, "start_date"), text(9, "end_date"),
 				integer(10, "age_min"), integer(11, "age_max"), text(12, "employer"), text(13, "contact"),
 				set(14, "skills"), text(15, "status"), text(16, "expires_on"), text(17, "station"), text(18, EnteredBy),
+				// Version 2: a regular job (全职) or a gig (零工, and NULL),
+				// whether it suits older workers, the job fair it was
+				// published at.
+				since(2, text(20, "kind")), since(2, integer(21, "suits_older")), since(2, text(22, "job_fair_id")),
 			},
 			Indexes: [][]string{{"status"}},
 		},
@@ -242,6 +253,7 @@ func NewSchema() (*replica.Schema, error) {
 		},
 	}
 	tables = append(tables, programmeTables()...)
+	tables = append(tables, serviceTables()...)
 	s, err := replica.NewSchema(tables...)
 	if err != nil {
 		return nil, fmt.Errorf("records schema: %w", err)

@@ -53,6 +53,9 @@ type Worker struct {
 	// LabourBrand is the 劳务品牌 the person works under, if any.
 	LabourBrand string `json:"labour_brand,omitempty"`
 	Leave
+	// HealthCheck is the latest 职业健康体检: read with the person, written
+	// by its own form only (Columns leaves it out).
+	HealthCheck
 }
 
 // Validate normalises w in place (trimmed text, canonical id number, sorted
@@ -119,6 +122,9 @@ func (w *Worker) Validate() error {
 		return err
 	}
 	if err := w.Leave.validate(); err != nil {
+		return err
+	}
+	if err := w.HealthCheck.Validate(); err != nil {
 		return err
 	}
 	return w.checkGroups()
@@ -557,13 +563,20 @@ type Gig struct {
 	Skills     []string `json:"skills"`
 	Status     string   `json:"status"`
 	ExpiresOn  string   `json:"expires_on"`
+	// Kind is 零工 (a gig: the default) or 全职 (a regular job, paid 元/月
+	// and settled 月结).
+	Kind string `json:"kind"`
+	// SuitsOlder marks a posting suitable for older workers (大龄).
+	SuitsOlder bool `json:"suits_older"`
+	// JobFairID names the job fair the posting was published at, if any.
+	JobFairID string `json:"job_fair_id,omitempty"`
 }
 
 // Validate normalises g and checks its rules. A missing status is open; an
 // age bound of 0 means no bound.
 func (g *Gig) Validate() error {
 	trim(&g.Title, &g.Occupation, &g.WageUnit, &g.Settlement, &g.Place, &g.Address,
-		&g.StartDate, &g.EndDate, &g.Employer, &g.Contact, &g.Status, &g.ExpiresOn)
+		&g.StartDate, &g.EndDate, &g.Employer, &g.Contact, &g.Status, &g.ExpiresOn, &g.Kind, &g.JobFairID)
 	if g.Status == "" {
 		g.Status = GigOpen
 	}
@@ -625,7 +638,10 @@ func (g *Gig) Validate() error {
 	if err := enum("status", g.Status, GigStatuses, true); err != nil {
 		return err
 	}
-	return date("expires_on", &g.ExpiresOn, false)
+	if err := date("expires_on", &g.ExpiresOn, false); err != nil {
+		return err
+	}
+	return g.checkKind()
 }
 
 // Columns lists the column values of g.
@@ -648,6 +664,9 @@ func (g *Gig) Columns() []replica.ColumnValue {
 		{Column: "skills", Value: g.Skills},
 		{Column: "status", Value: g.Status},
 		{Column: "expires_on", Value: opt(g.ExpiresOn)},
+		{Column: "kind", Value: g.Kind},
+		{Column: "suits_older", Value: g.SuitsOlder},
+		{Column: "job_fair_id", Value: opt(g.JobFairID)},
 	}
 }
 

@@ -40,7 +40,8 @@ var programmeAfter = map[string][]programmeCheck{}
 // county-wide. It refuses, naming the field: a record that does not
 // validate; a person the station does not hold (worker_id) or a person's
 // record moved to another person; a post, workshop, project, batch,
-// placement or partner region that does not exist (records.ProgrammeRefs);
+// placement, partner region, course, start-up or expert that does not exist
+// (records.Refs);
 // the table's own rules (programmeChecks).
 func (s *Station) SaveProgramme(ctx context.Context, table string, id ident.ID, rec ProgrammeRecord) (ident.ID, error) {
 	if err := rec.Validate(); err != nil {
@@ -77,7 +78,7 @@ func (s *Station) saveProgrammeTx(ctx context.Context, tx *replica.Tx, table str
 		return fmt.Errorf("%s %s: %w", table, id, ErrNotFound)
 	}
 	cols := rec.Columns()
-	if slices.Contains(records.ProgrammeCountyTables, table) {
+	if slices.Contains(records.CountyWideTables, table) {
 		if exists && str(row["station"]) != s.cfg.Name {
 			return &records.FieldError{Field: "station", Key: records.KeyNotMaker}
 		}
@@ -90,7 +91,7 @@ func (s *Station) saveProgrammeTx(ctx context.Context, tx *replica.Tx, table str
 			return &records.FieldError{Field: "worker_id", Key: records.KeyWorkerFixed}
 		}
 	}
-	if ref, ok := records.ProgrammeRefs[table]; ok {
+	for _, ref := range records.RefsFrom(table) {
 		if v := columnText(cols, ref.Column); v != "" {
 			if err := requireProgrammeRow(ctx, tx, ref.Column, ref.Table, v); err != nil {
 				return err
@@ -132,19 +133,16 @@ func (s *Station) DeleteProgramme(ctx context.Context, table string, id ident.ID
 		if row == nil || row[replica.DeletedColumn] == int64(1) {
 			return fmt.Errorf("%s %s: %w", table, id, ErrNotFound)
 		}
-		if slices.Contains(records.ProgrammeCountyTables, table) && str(row["station"]) != s.cfg.Name {
+		if slices.Contains(records.CountyWideTables, table) && str(row["station"]) != s.cfg.Name {
 			return &records.FieldError{Field: "station", Key: records.KeyNotMaker}
 		}
 		// A row another names (a post its placements, a placement its
 		// assessments) stays while they do.
-		for from, ref := range records.ProgrammeRefs {
-			if ref.Table != table {
-				continue
-			}
+		for _, ref := range records.RefsTo(table) {
 			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+ref.Column+` = ? AND fs_deleted = 0`,
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM `+ref.From+` WHERE `+ref.Column+` = ? AND fs_deleted = 0`,
 				id.String()).Scan(&n); err != nil {
-				return fmt.Errorf("delete %s: count %s: %w", table, from, err)
+				return fmt.Errorf("delete %s: count %s: %w", table, ref.From, err)
 			}
 			if n > 0 {
 				return &ConflictError{ID: id, Field: "id", Key: records.KeyInUse}
@@ -177,7 +175,7 @@ func requireProgrammeRow(ctx context.Context, tx *replica.Tx, field, table, hexI
 }
 
 func isProgrammeTable(t string) bool {
-	return slices.Contains(records.ProgrammeCountyTables, t) || slices.Contains(records.ProgrammePersonTables, t)
+	return slices.Contains(records.CountyWideTables, t) || slices.Contains(records.PersonRecordTables, t)
 }
 
 // columnText is the text value of column c among cols, or "".

@@ -17,6 +17,9 @@ const (
 	RoleResolver       Role = "resolver"
 	RoleStationManager Role = "station_manager"
 	RoleOwner          Role = "owner"
+	// RoleRightsOfficer reads, and reads labour-rights cases (劳动权益维护):
+	// the county's 劳动保障监察 or legal-aid staff.
+	RoleRightsOfficer Role = "rights_officer"
 )
 
 // Permission is one kind of action on the hub. Every endpoint names the one
@@ -47,6 +50,11 @@ const (
 	// an export batch the county runs itself): the roles that act on the
 	// data, as PermResolve.
 	PermProgrammes Permission = "edit_programmes"
+	// PermRights reads labour-rights cases (records.RightsCases): who
+	// complained of which employer, for how much. Without it a case is
+	// masked everywhere (a person's history, conflicts, lists, exports);
+	// the report's counts of cases stay PermView.
+	PermRights Permission = "read_rights"
 )
 
 // AuditExport is the audit log's action for a download of a list of people
@@ -62,12 +70,13 @@ var rolePermissions = map[Role][]Permission{
 	RoleViewer:         {PermView},
 	RoleResolver:       {PermView, PermResolve, PermExport, PermProgrammes},
 	RoleStationManager: {PermView, PermStations},
-	RoleOwner:          {PermView, PermResolve, PermStations, PermAdmins, PermAudit, PermExport, PermProgrammes},
+	RoleOwner:          {PermView, PermResolve, PermStations, PermAdmins, PermAudit, PermExport, PermProgrammes, PermRights},
+	RoleRightsOfficer:  {PermView, PermRights},
 }
 
 // Roles lists the roles, least powerful first.
 func Roles() []Role {
-	return []Role{RoleViewer, RoleResolver, RoleStationManager, RoleOwner}
+	return []Role{RoleViewer, RoleResolver, RoleStationManager, RoleRightsOfficer, RoleOwner}
 }
 
 // ParseRole checks a role's name. "station-manager" and "station manager"
@@ -78,7 +87,7 @@ func ParseRole(s string) (Role, error) {
 		s = string(RoleStationManager)
 	}
 	if _, ok := rolePermissions[Role(s)]; !ok {
-		return "", fmt.Errorf("role %q: want one of viewer, resolver, station_manager, owner", s)
+		return "", fmt.Errorf("role %q: want one of viewer, resolver, station_manager, rights_officer, owner", s)
 	}
 	return Role(s), nil
 }

@@ -17,10 +17,11 @@ func TestRolePermissions(t *testing.T) {
 		access.RoleViewer:         "view",
 		access.RoleResolver:       "view resolve export_people edit_programmes",
 		access.RoleStationManager: "view manage_stations",
-		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit export_people edit_programmes",
+		access.RoleRightsOfficer:  "view read_rights",
+		access.RoleOwner:          "view resolve manage_stations manage_admins read_audit export_people edit_programmes read_rights",
 	}
 	perms := []access.Permission{access.PermView, access.PermResolve, access.PermStations, access.PermAdmins, access.PermAudit, access.PermExport,
-		access.PermProgrammes}
+		access.PermProgrammes, access.PermRights}
 	for _, r := range access.Roles() {
 		var got []string
 		for _, p := range perms {
