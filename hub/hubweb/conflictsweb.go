@@ -30,6 +30,7 @@ var webText = webkit.Catalogue{
 	"nav_joins": {"加入请求", "Join requests"}, "hub_app": {"就业服务县级平台", "County employment hub"},
 	"role_viewer": {"查看员", "Viewer"}, "role_resolver": {"处理员", "Resolver"},
 	"role_station_manager": {"服务站管理员", "Station manager"}, "role_owner": {"管理员", "Administrator"},
+	"role_rights_officer": {"劳动维权专员", "Rights officer"},
 	"conflicts": {"冲突队列", "Conflict queue"}, "conflict": {"冲突", "Conflict"},
 	"type": {"类型", "Type"}, "station": {"服务站", "Station"}, "table": {"表", "Table"},
 	"age": {"至少几天前", "At least days old"}, "status": {"状态", "Status"}, "filter": {"筛选", "Filter"},
