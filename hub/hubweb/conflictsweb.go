@@ -31,7 +31,7 @@ var webText = webkit.Catalogue{
 	"role_viewer": {"查看员", "Viewer"}, "role_resolver": {"处理员", "Resolver"},
 	"role_station_manager": {"服务站管理员", "Station manager"}, "role_owner": {"管理员", "Administrator"},
 	"role_rights_officer": {"劳动维权专员", "Rights officer"},
-	"conflicts": {"冲突队列", "Conflict queue"}, "conflict": {"冲突", "Conflict"},
+	"conflicts":           {"冲突队列", "Conflict queue"}, "conflict": {"冲突", "Conflict"},
 	"type": {"类型", "Type"}, "station": {"服务站", "Station"}, "table": {"表", "Table"},
 	"age": {"至少几天前", "At least days old"}, "status": {"状态", "Status"}, "filter": {"筛选", "Filter"},
 	"open": {"待处理", "Open"}, "resolved": {"已处理", "Resolved"}, "all": {"全部", "All"},
