@@ -17,6 +17,7 @@ import (
 	"fieldsync/records"
 	"fieldsync/replica"
 	"fieldsync/syncclient"
+	"fieldsync/syncproto"
 )
 
 // The county's programme settings: the defaults without a key in hub.json;
@@ -223,5 +224,25 @@ func TestProgrammeRowInUse(t *testing.T) {
 	}
 	if deleted(records.Workshops, shop) != int64(1) {
 		t.Fatal("the hub kept a workshop whose last job the same batch deleted")
+	}
+}
+
+// A station enrolled under the county's own name (县级) before the hub
+// refused that name at enrolment would pass the maker rule on every row
+// the county made: the hub refuses its sessions until it is re-enrolled
+// under another name.
+func TestCountyNamedStationRefused(t *testing.T) {
+	h := hubtest.NewServer(t, "http", hub.Options{})
+	e := h.Enroll("站县")
+	if _, err := h.Hub.Replica().DB().Exec(`UPDATE hub_stations SET name = ? WHERE name = ?`, records.County, "站县"); err != nil {
+		t.Fatal(err)
+	}
+	e.StationID = records.County
+	raw := hubtest.DialRaw(t, h, e)
+	raw.Hello(e)
+	raw.WS.SetReadDeadline(time.Now().Add(10 * time.Second))
+	m, ok := hubtest.ReadMessage(t, raw).(*syncproto.Error)
+	if !ok || m.Code != syncproto.ErrCodeAuth {
+		t.Fatalf("a station named %s got %v, want an auth error", records.County, m)
 	}
 }

@@ -284,6 +284,12 @@ func (h *Hub) Authenticate(ctx context.Context, m *syncproto.Hello) (StationInfo
 	if err != nil || !ok || s.Revoked {
 		return s, syncproto.NewError(syncproto.ErrCodeAuth, "unknown or revoked station token")
 	}
+	if s.Name == records.County {
+		// Enrolled before AddStation refused the county's own name: as
+		// 县级 it would pass the maker rule on the county's rows.
+		return s, syncproto.NewError(syncproto.ErrCodeAuth,
+			"station name %s is the county's own: re-enroll the station under another name", s.Name)
+	}
 	if m.Site != s.Site {
 		if m.Restored == 0 || m.Restored != s.Site {
 			return s, syncproto.NewError(syncproto.ErrCodeAuth,
