@@ -19,7 +19,7 @@ func TestMessagesFormatCleanly(t *testing.T) {
 		KeyPostFull: {int64(2)}, KeyOutsideTerm: {"2026-01-01至2026-12-31"},
 		KeySharedOverlap: {"2026-01-01至2026-06-30"}, KeyOutsideProject: {"2026-01-01至2026-12-31"},
 		KeyJobsOutside: {"2026-01-01至2026-12-31"}, KeyNotAfter: {Label("start_on")},
-		KeyMoreThan: {Label("attendees")},
+		KeyMoreThan: {Label("attendees")}, KeyBelowPlaced: {2},
 	}
 	for key := range messages {
 		for _, lang := range []string{"zh", "en"} {

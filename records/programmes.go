@@ -93,6 +93,8 @@ const (
 	KeyCountyName = "county_name"
 	// KeyInUse: a county-wide programme row other records still name.
 	KeyInUse = "in_use"
+	// KeyBelowPlaced: a post's headcount below the people it holds at once.
+	KeyBelowPlaced = "below_placed"
 )
 
 func init() {
@@ -105,6 +107,7 @@ func init() {
 		KeyNotMaker:        {"只有录入该记录的站点或县级可以修改", "only the station that made this record, or the county, may change it"},
 		KeyCountyName:      {"%[1]s不能是“县级”", "%[1]s cannot be the county's own name (县级)"},
 		KeyInUse:           {"仍有人员记录引用该记录，不能删除", "people's records still name this record; it cannot be deleted"},
+		KeyBelowPlaced:     {"%[1]s不能少于同时在岗的人数（%[2]d人）", "%[1]s cannot be below the people holding the post at once (%[2]d)"},
 	} {
 		messages[k] = m
 	}

@@ -39,7 +39,8 @@ var programmeAfter = map[string][]programmeCheck{}
 // id, which must exist and which only its maker edits when the table is
 // county-wide. It refuses, naming the field: a record that does not
 // validate; a person the station does not hold (worker_id) or a person's
-// record moved to another person; a post, workshop, project, batch,
+// record moved to another person; a new record of a person who left the
+// lists (a *ConflictError); a post, workshop, project, batch,
 // placement, partner region, course, start-up or expert that does not exist
 // (records.Refs);
 // the table's own rules (programmeChecks).
@@ -84,11 +85,23 @@ func (s *Station) saveProgrammeTx(ctx context.Context, tx *replica.Tx, table str
 		}
 	} else {
 		worker := columnText(cols, "worker_id")
-		if _, err := requireWorker(ctx, tx, "worker_id", worker); err != nil {
+		wid, err := requireWorker(ctx, tx, "worker_id", worker)
+		if err != nil {
 			return err
 		}
 		if exists && str(row["worker_id"]) != worker {
 			return &records.FieldError{Field: "worker_id", Key: records.KeyWorkerFixed}
+		}
+		if !exists {
+			// A person who left the lists gets no new record (as a gig
+			// placement); the ones they have stay editable.
+			wrow, err := tx.Row(ctx, records.Workers, wid)
+			if err != nil {
+				return fmt.Errorf("read worker: %w", err)
+			}
+			if str(wrow["left_reason"]) != "" {
+				return &ConflictError{ID: wid, Field: "worker_id", Key: records.KeyAlreadyLeft}
+			}
 		}
 	}
 	for _, ref := range records.RefsFrom(table) {

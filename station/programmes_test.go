@@ -138,3 +138,82 @@ func TestWelfarePlacementAfterSendingOut(t *testing.T) {
 		t.Fatalf("a placement from the day after: %v", err)
 	}
 }
+
+// A person who left the station's lists (迁出, 死亡) gets no new programme
+// or service record, as a gig placement refuses them: their records stay
+// and may still be edited (an exit written after they left).
+func TestSaveProgrammeRefusesLeftPerson(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	w, err := f.st.CreateWorker(ctx, records.Worker{IDNumber: idNumber("19700101", 2), Name: "巴特尔", Ethnicity: "蒙古族",
+		HukouVillage: "150421100201", Education: "初中", LabourAbility: "普通劳动力"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := f.st.SaveProgramme(ctx, records.Workshops, ident.Zero, &records.Workshop{Name: "车间", Village: "150421100201"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &records.WorkshopJob{WorkerID: w.String(), WorkshopID: shop.String(), StartOn: "2026-01-01"}
+	jid, err := f.st.SaveProgramme(ctx, records.WorkshopJobs, ident.Zero, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Leave(ctx, w, records.Leave{LeftReason: "迁出", LeftOn: "2026-06-01"}); err != nil {
+		t.Fatal(err)
+	}
+	var left *ConflictError
+	_, err = f.st.SaveProgramme(ctx, records.WorkshopJobs, ident.Zero,
+		&records.WorkshopJob{WorkerID: w.String(), WorkshopID: shop.String(), StartOn: "2026-07-01"})
+	if !errors.As(err, &left) || left.Field != "worker_id" || left.Key != records.KeyAlreadyLeft {
+		t.Fatalf("a new record of a person who left: %v, want %s on worker_id", err, records.KeyAlreadyLeft)
+	}
+	job.EndOn = "2026-05-31"
+	if _, err := f.st.SaveProgramme(ctx, records.WorkshopJobs, jid, job); err != nil {
+		t.Fatalf("ending the job of a person who left: %v", err)
+	}
+}
+
+// A post's headcount is not lowered below the people it holds at once:
+// two placements at the same time keep it at two; once they no longer
+// overlap, one is enough.
+func TestPostHeadcountNotBelowHeld(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	post := &records.WelfarePost{Name: "护林员", Village: "150421100201", Kind: "护林防火", Headcount: 2, Subsidy: 600,
+		Employer: "红旗嘎查村委会"}
+	postID, err := f.st.SaveProgramme(ctx, records.WelfarePosts, ident.Zero, post)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var placements, workers []ident.ID
+	for i, start := range []string{"2026-01-01", "2026-03-01"} {
+		w, err := f.st.CreateWorker(ctx, records.Worker{IDNumber: idNumber("19700101", 10+i), Name: "护林员", Ethnicity: "汉族",
+			HukouVillage: "150421100201", Education: "初中", LabourAbility: "普通劳动力"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := f.st.SaveProgramme(ctx, records.WelfarePlacements, ident.Zero, &records.WelfarePlacement{
+			WorkerID: w.String(), PostID: postID.String(), ContractKind: "劳务协议", ContractStart: start,
+			ContractEnd: "2026-12-31", InsuranceKind: "工伤保险", InsuranceStart: start, InsuranceEnd: "2026-12-31"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		placements, workers = append(placements, pid), append(workers, w)
+	}
+	post.Headcount = 1
+	_, err = f.st.SaveProgramme(ctx, records.WelfarePosts, postID, post)
+	if fe, ok := records.AsFieldError(err); !ok || fe.Field != "headcount" || fe.Key != records.KeyBelowPlaced {
+		t.Fatalf("headcount 1 under two people at once: %v, want %s on headcount", err, records.KeyBelowPlaced)
+	}
+	// The first leaves before the second starts: one at a time.
+	p := &records.WelfarePlacement{WorkerID: workers[0].String(), PostID: postID.String(), ContractKind: "劳务协议",
+		ContractStart: "2026-01-01", ContractEnd: "2026-12-31", InsuranceKind: "工伤保险", InsuranceStart: "2026-01-01",
+		InsuranceEnd: "2026-12-31", ExitOn: "2026-03-01", ExitReason: "本人申请"}
+	if _, err := f.st.SaveProgramme(ctx, records.WelfarePlacements, placements[0], p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.SaveProgramme(ctx, records.WelfarePosts, postID, post); err != nil {
+		t.Fatalf("headcount 1 with one person at a time: %v", err)
+	}
+}

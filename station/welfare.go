@@ -31,6 +31,7 @@ func init() {
 		checkOnePlacement, checkPostHeadcount, checkNotSentOut)
 	programmeChecks[records.WelfareAssessments] = append(programmeChecks[records.WelfareAssessments],
 		checkAssessment)
+	programmeChecks[records.WelfarePosts] = append(programmeChecks[records.WelfarePosts], checkHeadcountHeld)
 	programmeAfter[records.WelfarePlacements] = append(programmeAfter[records.WelfarePlacements], placementStatus)
 	programmeAfter[records.WorkshopJobs] = append(programmeAfter[records.WorkshopJobs], workshopJobStatus)
 }
@@ -161,6 +162,34 @@ func checkPostHeadcount(ctx context.Context, _ *Station, tx *replica.Tx, id iden
 		if int64(n) > headcount {
 			return &records.FieldError{Field: "post_id", Key: records.KeyPostFull, Args: []any{headcount}}
 		}
+	}
+	return nil
+}
+
+// checkHeadcountHeld refuses a post's headcount below the most people its
+// placements hold on one day (headcount): lowering it would leave the post
+// over full.
+func checkHeadcountHeld(ctx context.Context, _ *Station, tx *replica.Tx, id ident.ID, rec ProgrammeRecord) error {
+	p := rec.(*records.WelfarePost)
+	terms, err := placementTerms(ctx, tx, "post_id", id.String(), ident.Zero)
+	if err != nil {
+		return err
+	}
+	most := 0
+	for _, t := range terms {
+		if t.Last < t.Start {
+			continue
+		}
+		n := 0 // on t's first day, the most-crowded day of t is a start day
+		for _, o := range terms {
+			if o.Start <= t.Start && t.Start <= o.Last {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	if int64(most) > p.Headcount {
+		return &records.FieldError{Field: "headcount", Key: records.KeyBelowPlaced, Args: []any{most}}
 	}
 	return nil
 }
