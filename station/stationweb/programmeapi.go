@@ -166,7 +166,8 @@ func (s *Server) apiProgrammeCreate(t programmeTable) http.HandlerFunc {
 // apiProgrammePatch applies the fields a body names over the stored record
 // and writes the whole record through SaveProgramme (its rules checked
 // again: it refuses a person's record moved to another person, and another
-// station's county-wide row).
+// station's county-wide row). PATCHes run one at a time (patchMu), so that
+// none writes back a field another changed after it read the record.
 func (s *Server) apiProgrammePatch(t programmeTable) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r)
@@ -175,6 +176,7 @@ func (s *Server) apiProgrammePatch(t programmeTable) http.HandlerFunc {
 			body, err = readJSONBody(w, r)
 		}
 		var rec station.ProgrammeRecord
+		s.patchMu.Lock()
 		if err == nil {
 			rec, err = t.load(r.Context(), id)
 		}
@@ -184,6 +186,7 @@ func (s *Server) apiProgrammePatch(t programmeTable) http.HandlerFunc {
 		if err == nil {
 			_, err = s.st.SaveProgramme(r.Context(), t.table, id, rec)
 		}
+		s.patchMu.Unlock()
 		if err != nil {
 			s.apiError(w, r, err)
 			return

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"fieldsync/records"
@@ -65,7 +66,10 @@ type Options struct {
 
 // Server serves the station's web UI and JSON API.
 type Server struct {
-	st        *station.Station
+	st *station.Station
+	// patchMu makes a PATCH's read, apply and write one step against the
+	// other PATCHes: two of different fields of one row keep both.
+	patchMu   sync.Mutex
 	r         *replica.Replica
 	cfg       station.Config
 	sync      SyncSource
