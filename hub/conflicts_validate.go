@@ -30,11 +30,14 @@ func newRecord(table string) validator {
 	case records.Placements:
 		return &records.Placement{}
 	}
+	if rec := records.NewRecord(table); rec != nil {
+		return rec // a programme's or a service's
+	}
 	return nil
 }
 
 // boolColumns are integer columns the records give as booleans.
-var boolColumns = map[string]bool{"willing_away": true}
+var boolColumns = map[string]bool{"willing_away": true, "part_time": true, "suits_older": true, "completed": true}
 
 // setColumns are the set columns, stored as JSON arrays of text.
 var setColumns = map[string]bool{"tags": true, "skills": true}

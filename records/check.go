@@ -240,6 +240,17 @@ var checkRules = map[string]tableRules{
 	},
 }
 
+// NewRecord returns an empty record of the record type of table (its JSON
+// names are its columns'), or nil for a table without one.
+func NewRecord(table string) interface{ Validate() error } {
+	rules, ok := checkRules[table]
+	if !ok {
+		return nil
+	}
+	rec, _ := rules.bind()
+	return rec
+}
+
 // CheckChange validates a station's change to one row of table at the hub.
 // before is the row as the hub holds it (column name -> value: string,
 // int64, float64, nil; a Set column as []string, or as the JSON text

@@ -1,6 +1,8 @@
 package records
 
 import (
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -196,6 +198,34 @@ func TestServiceCheckChange(t *testing.T) {
 	for _, table := range append(append([]string(nil), ServiceCountyTables...), ServicePersonTables...) {
 		if errs := CheckChange(table, nil, map[string]any{"no_such": "x"}, now); len(errs) == 0 {
 			t.Errorf("%s: the hub took an unknown column", table)
+		}
+	}
+}
+
+// Every table's record type names its columns as its JSON fields (the
+// hub decodes a stored row into it by name to judge a typed value, and
+// the API's error names the field it refuses), embedded parts included.
+func TestRecordJSONNamesAreColumns(t *testing.T) {
+	for table, rules := range checkRules {
+		rec, ptrs := rules.bind()
+		names := map[string]bool{}
+		var walk func(reflect.Type)
+		walk = func(rt reflect.Type) {
+			for i := range rt.NumField() {
+				f := rt.Field(i)
+				tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if f.Anonymous && tag == "" {
+					walk(f.Type)
+					continue
+				}
+				names[tag] = true
+			}
+		}
+		walk(reflect.TypeOf(rec).Elem())
+		for col := range ptrs {
+			if !names[col] {
+				t.Errorf("%s: column %s is no JSON field of %T", table, col, rec)
+			}
 		}
 	}
 }

@@ -103,7 +103,9 @@ var (
 )
 
 // decodeForm reads the declared fields from a form into v (a records type),
-// through the same JSON names the API uses.
+// through the same JSON names the API uses. An optional number the form
+// carries empty is cleared (an edit form decodes over the stored record); a
+// field the form does not carry is left as it is.
 func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 	m := map[string]any{}
 	for _, fs := range spec {
@@ -117,6 +119,9 @@ func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 		switch fs.Kind {
 		case "number":
 			if raw == "" {
+				if form.Has(fs.Name) && !fs.Required {
+					m[fs.Name] = nil // emptied: none (the form decodes over the stored record)
+				}
 				continue
 			}
 			n, err := strconv.ParseFloat(raw, 64)
@@ -126,6 +131,9 @@ func decodeForm(spec []fieldSpec, form url.Values, v any) error {
 			m[fs.Name] = n
 		case "int":
 			if raw == "" {
+				if form.Has(fs.Name) && !fs.Required {
+					m[fs.Name] = 0 // emptied: none (an optional count or bound of 0 is none)
+				}
 				continue
 			}
 			n, err := strconv.ParseInt(raw, 10, 64)
