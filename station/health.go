@@ -70,13 +70,14 @@ type OlderWorker struct {
 
 // OlderWorkers lists the station's own people (not left) who are older
 // workers today by the station's thresholds (Config.Older), by name; dueOnly
-// keeps those whose health check is due. due counts the due ones of all.
-func (s *Station) OlderWorkers(ctx context.Context, dueOnly bool) (list []OlderWorker, due int, err error) {
+// keeps those whose health check is due. all counts the older workers, due
+// those of them whose check is due.
+func (s *Station) OlderWorkers(ctx context.Context, dueOnly bool) (list []OlderWorker, all, due int, err error) {
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT id, name, id_number, phone, health_check_on, health_check_result
 		FROM workers WHERE fs_deleted = 0 AND station = ? AND rowid NOT IN `+leftWorker+` ORDER BY name, id_number`,
 		s.cfg.Name)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list older workers: %w", err)
+		return nil, 0, 0, fmt.Errorf("list older workers: %w", err)
 	}
 	defer rows.Close()
 	now := s.now()
@@ -85,7 +86,7 @@ func (s *Station) OlderWorkers(ctx context.Context, dueOnly bool) (list []OlderW
 		var id []byte
 		var name, idn, phone, on, result sql.NullString
 		if err := rows.Scan(&id, &name, &idn, &phone, &on, &result); err != nil {
-			return nil, 0, fmt.Errorf("list older workers: %w", err)
+			return nil, 0, 0, fmt.Errorf("list older workers: %w", err)
 		}
 		if !s.cfg.Older.Older(idn.String, now) {
 			continue
@@ -99,6 +100,7 @@ func (s *Station) OlderWorkers(ctx context.Context, dueOnly bool) (list []OlderW
 		if ident.Male(idn.String) {
 			o.Sex = "男"
 		}
+		all++
 		if o.Due {
 			due++
 		}
@@ -107,7 +109,7 @@ func (s *Station) OlderWorkers(ctx context.Context, dueOnly bool) (list []OlderW
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("list older workers: %w", err)
+		return nil, 0, 0, fmt.Errorf("list older workers: %w", err)
 	}
-	return list, due, nil
+	return list, all, due, nil
 }

@@ -34,7 +34,7 @@ func init() {
 		labourSelect[table] = sel
 	}
 	labourFilters[records.Startups] = []string{"worker_id"}
-	labourFilters[records.StartupSupport] = []string{"worker_id", "startup_id"}
+	labourFilters[records.StartupSupport] = []string{"worker_id"}
 }
 
 // checkSupportStartupOwner refuses (startup_id) support naming a start-up of
