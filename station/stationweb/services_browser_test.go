@@ -78,7 +78,7 @@ func TestBrowserReturnAndLoan(t *testing.T) {
 		chromedp.WaitVisible(css(`#err-end_on`)),
 	)
 	if msg := b.Get(chromedp.Text(css(`#err-end_on`))); !strings.Contains(msg, records.Message("zh", records.KeyNotAfter,
-		records.Label("end_on"), records.Label("start_on"))) {
+		records.FieldLabel("zh", "end_on"), records.FieldLabel("zh", "start_on"))) {
 		t.Fatalf("the end field says %q", msg)
 	}
 	page, err = f.st.LabourRows(t.Context(), station.LabourQuery{Table: records.StartupSupport})
