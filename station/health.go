@@ -73,14 +73,26 @@ type OlderWorker struct {
 // keeps those whose health check is due. all counts the older workers, due
 // those of them whose check is due.
 func (s *Station) OlderWorkers(ctx context.Context, dueOnly bool) (list []OlderWorker, all, due int, err error) {
+	now := s.now()
+	// Born on or before these days (YYYYMMDD, a day of slack: Older below
+	// decides) for each sex: the id number's birth date and sex digit let
+	// SQLite skip the young without reading them into Go. A threshold of
+	// 0 (the rule off for that sex) keeps nobody.
+	born := func(years int) string {
+		if years <= 0 {
+			return ""
+		}
+		return now.AddDate(-years, 0, 1).Format("20060102")
+	}
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT id, name, id_number, phone, health_check_on, health_check_result
-		FROM workers WHERE fs_deleted = 0 AND station = ? AND rowid NOT IN `+leftWorker+` ORDER BY name, id_number`,
-		s.cfg.Name)
+		FROM workers WHERE fs_deleted = 0 AND station = ? AND rowid NOT IN `+leftWorker+`
+		AND (substr(id_number, 17, 1) IN ('1', '3', '5', '7', '9') AND substr(id_number, 7, 8) <= ?
+			OR substr(id_number, 17, 1) IN ('0', '2', '4', '6', '8') AND substr(id_number, 7, 8) <= ?)
+		ORDER BY name, id_number`, s.cfg.Name, born(s.cfg.Older.Male), born(s.cfg.Older.Female))
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("list older workers: %w", err)
 	}
 	defer rows.Close()
-	now := s.now()
 	list = []OlderWorker{}
 	for rows.Next() {
 		var id []byte
