@@ -52,6 +52,29 @@ func (s *Server) routesReturnsWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /services/returns/export", s.exportReturns)
 	mux.HandleFunc("GET /services/returns/new", s.pageNewReturn)
 	mux.HandleFunc("POST /services/returns/new", s.pageNewReturn)
+	// A return has no page of its own: its edit form goes back to its
+	// month's list.
+	mux.HandleFunc("GET /services/returns/{id}", s.pageReturnMonth)
+	s.serviceEdit(mux, records.Returns, "edit_return", "/services/returns/", returnFields[1:],
+		func() station.ProgrammeRecord { return &records.Return{} })
+}
+
+// pageReturnMonth sends a return's address to the list of its month.
+func (s *Server) pageReturnMonth(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var row map[string]any
+	if err == nil {
+		row, err = s.st.LabourRow(r.Context(), records.Returns, id)
+	}
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	month := rowText(row["returned_on"])
+	if len(month) >= 7 {
+		month = month[:7]
+	}
+	http.Redirect(w, r, "/services/returns?month="+url.QueryEscape(month), http.StatusSeeOther)
 }
 
 // returnsMonth is the month a returnee list asks for (?month=, default

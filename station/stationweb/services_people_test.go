@@ -466,3 +466,37 @@ func TestServicesPages(t *testing.T) {
 		t.Errorf("the person's page lacks the start-ups block")
 	}
 }
+
+// A return is corrected through its edit form: a date moved after today is
+// refused on its field and nothing changes; a good one is saved and goes
+// back to its month's list.
+func TestReturnEditForm(t *testing.T) {
+	f := newFixture(t, nil)
+	w := f.mustCreate("/api/workers", workerBody(idNumber("19800101", 11)))
+	ret := f.mustCreate("/api/returns", map[string]any{"worker_id": w, "returned_on": "2026-11-03", "from_place": "北京",
+		"return_reason": "务工结束", "intention": "暂无"})
+	br := f.browser()
+	if r := br.get("/services/returns/" + ret + "/edit"); r.status != 200 || !strings.Contains(r.raw, "2026-11-03") {
+		t.Fatalf("edit form: %d %s", r.status, r.raw)
+	}
+	form := url.Values{"returned_on": {"2026-12-01"}, "from_place": {"天津"}, "return_reason": {"务工结束"},
+		"intention": {"暂无"}}
+	if r := br.post("/services/returns/"+ret+"/edit", form); r.status != 400 || !strings.Contains(r.raw, `id="err-returned_on"`) {
+		t.Fatalf("a date after today: %d %s", r.status, r.raw)
+	}
+	if r := f.api("GET", "/api/returns/"+ret, nil); r.body["from_place"] != "北京" {
+		t.Fatalf("a refused edit changed the return: %s", r.raw)
+	}
+	form.Set("returned_on", "2026-10-28")
+	r := br.post("/services/returns/"+ret+"/edit", form)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", r.status, r.raw)
+	}
+	if r = br.get(r.header.Get("Location")); r.status != http.StatusSeeOther ||
+		r.header.Get("Location") != "/services/returns?month=2026-10" {
+		t.Fatalf("back to the month: %d %v", r.status, r.header)
+	}
+	if r := f.api("GET", "/api/returns/"+ret, nil); r.body["from_place"] != "天津" || r.body["returned_on"] != "2026-10-28" {
+		t.Fatalf("the edit was not saved: %s", r.raw)
+	}
+}
