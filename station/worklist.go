@@ -33,14 +33,20 @@ type WorklistPerson struct {
 	Phone    string      `json:"-"` // for the one-person page; the API leaves it out
 	Last     *StatusView `json:"last"`
 	Status   *StatusView `json:"status"`
+	// Returned marks a person who came back home this month (返乡): their
+	// status changed, so it is entered, not confirmed unchanged.
+	Returned *WorklistReturn `json:"returned,omitempty"`
 }
 
 // Worklist is the month's worklist: undone people first, then by name.
 type Worklist struct {
-	Month  string           `json:"month"`
-	Total  int              `json:"total"`
-	Done   int              `json:"done"`
-	People []WorklistPerson `json:"people"`
+	Month string `json:"month"`
+	Total int    `json:"total"`
+	Done  int    `json:"done"`
+	// Returned counts the people who came back this month and have no
+	// status for it yet (本月返乡人员待核实).
+	Returned int              `json:"returned"`
+	People   []WorklistPerson `json:"people"`
 }
 
 // PrevMonth is the month before month (YYYY-MM); "" when month is not one.
@@ -120,10 +126,15 @@ func (s *Station) Worklist(ctx context.Context, month string) (*Worklist, error)
 			return nil, fmt.Errorf("read worklist statuses: %w", err)
 		}
 	}
+	if err := s.markReturnees(ctx, out, byID); err != nil {
+		return nil, err
+	}
 	out.Total = len(out.People)
 	for _, p := range out.People {
 		if p.Status != nil {
 			out.Done++
+		} else if p.Returned != nil {
+			out.Returned++
 		}
 	}
 	// Stable: within undone and done, the name order of the query stays.
@@ -189,6 +200,7 @@ const (
 	SkipDuplicated = "duplicated" // named twice in the same confirm
 	SkipBadLast    = "bad_last"   // last month's status breaks today's rules
 	SkipLeft       = "left"       // has left the station's lists (Station.Leave)
+	SkipReturned   = "returned"   // came back home this month: the status changed
 )
 
 // ConfirmResult is what a confirm did.
@@ -255,6 +267,12 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 				continue
 			}
 			sid := wid.String()
+			if back, err := returnedInTx(ctx, tx, sid, c.Month); err != nil {
+				return fmt.Errorf("confirm: %w", err)
+			} else if back {
+				skip(SkipReturned)
+				continue
+			}
 			cur, err := tx.Row(ctx, records.MonthlyStatus, s.key.Derive(records.MonthlyStatus, sid+"/"+c.Month))
 			if err != nil {
 				return fmt.Errorf("confirm: read status: %w", err)

@@ -21,6 +21,8 @@ var stationNav = []struct{ id, href, text string }{
 	{"nav-followups-due", "/followups/due", "followups_due"},
 	{"nav-gigs", "/gigs", "gigs"},
 	{"nav-programmes", "/programmes", "programmes"},
+	// 服务: the services to people, each listed on /services.
+	{"nav-services", "/services", "services"},
 	{"nav-ledger", "/ledger", "ledger"},
 	{"nav-monthly-report", "/monthly-report", "monthly_report"},
 	{"nav-import", "/import", "import"},

@@ -87,6 +87,8 @@ func TestBrowserStationLayout(t *testing.T) {
 		{"/monthly-report", "nav-monthly-report"},
 		{"/import", "nav-import"},
 		{"/refusals", "nav-refusals"},
+		{"/services", "nav-services"},
+		{"/services/returns", "nav-services"},
 	}
 	for _, size := range []struct{ w, h int64 }{{1366, 768}, {390, 844}} {
 		do(chromedp.EmulateViewport(size.w, size.h))

@@ -180,6 +180,10 @@ func (s *Server) Handler() http.Handler {
 	// API (labourapi.go) and the pages (labourweb.go).
 	s.routesLabourAPI(mux)
 	s.routesLabourWeb(mux)
+	// The services to people: start-ups, returnees, recruitment events,
+	// health checks (startupsweb.go, returnsweb.go, jobfairsweb.go, healthweb.go).
+	s.routesServicesAPI(mux)
+	s.routesServicesWeb(mux)
 	// 帮扶项目台账导入与导出 (programmeimportweb.go).
 	mux.HandleFunc("GET /programmes/import", s.pageProgrammeImport)
 	mux.HandleFunc("POST /programmes/import", s.postProgrammeImport)

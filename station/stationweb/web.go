@@ -370,6 +370,9 @@ type workerData struct {
 	Month     string
 	// Household is the person's household, nil when none.
 	Household *station.HouseholdView
+	// People is the person's start-ups, support, returns and health check
+	// (startupsweb.go's block).
+	People *personServices
 }
 
 // settledMark marks a field the county hub settled, with the values it
@@ -474,6 +477,9 @@ func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
 		return d, err
 	}
 	if d.Household, err = s.st.HouseholdOf(ctx, id); err != nil {
+		return d, err
+	}
+	if d.People, err = s.personServices(ctx, id); err != nil {
 		return d, err
 	}
 	d.Matches, err = s.st.WorkerMatches(ctx, id)
