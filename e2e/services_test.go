@@ -299,8 +299,9 @@ func str(v any) string { s, _ := v.(string); return s }
 // A tampered station, past its forms, sends service records the hub's
 // rules refuse, each with its key, the hub keeping its values: a person's
 // record for a person outside its scope; an edit of another station's
-// course; a rights case closed without its outcome; a return in the
-// future.
+// course; a rights case closed without its outcome (an edit, and a new
+// case); a return in the future; a regular job paid by the day; a loan
+// ending the day it starts.
 func TestHostileServices(t *testing.T) {
 	h := hubtest.NewServer(t, "http", hub.Options{})
 	b := newProgStation(t, h, "站B")
@@ -361,7 +362,16 @@ func TestHostileServices(t *testing.T) {
 	moved := replica.Edit{Table: records.Returns, Row: back.Row, Set: []replica.ColumnValue{{Column: "returned_on", Value: future}}}
 	newFuture := hubtest.WithStation(replica.Edit{Table: records.Returns, Row: hubtest.NewRowID(t), Set: (&records.Return{
 		WorkerID: wa.String(), ReturnedOn: future, FromPlace: "天津市", Reason: "其他", Intention: "暂无"}).Columns()}, "站A")
-	a.Do(append(append([]replica.Edit(nil), outside...), rename, closeBare, closedNew, moved, newFuture)...)
+	// A regular job paid by the day; a loan ending the day it starts.
+	dayJob := hubtest.GigEdit(t, "按天计薪的全职")
+	dayJob.Set = append(dayJob.Set, replica.ColumnValue{Column: "kind", Value: records.GigKindJob})
+	dayJob = hubtest.WithStation(dayJob, "站A")
+	amount := 100000.0
+	shortLoan := hubtest.WithStation(replica.Edit{Table: records.StartupSupport, Row: hubtest.NewRowID(t),
+		Set: (&records.Support{WorkerID: wa.String(), Kind: records.SupportLoan, Amount: &amount, Lender: "农商银行",
+			StartOn: "2026-05-01", EndOn: "2026-05-01"}).Columns()}, "站A")
+	a.Do(append(append([]replica.Edit(nil), outside...), rename, closeBare, closedNew, moved, newFuture, dayJob,
+		shortLoan)...)
 
 	var wants []refusalWant
 	for _, e := range outside {
@@ -372,7 +382,18 @@ func TestHostileServices(t *testing.T) {
 		refusalWant{records.RightsCases, openCase.Row, "case_status", records.KeyInconsistent},
 		refusalWant{records.RightsCases, closedNew.Row, "outcome", records.KeyRequired},
 		refusalWant{records.Returns, back.Row, "returned_on", records.KeyFutureDate},
-		refusalWant{records.Returns, newFuture.Row, "returned_on", records.KeyFutureDate})
+		refusalWant{records.Returns, newFuture.Row, "returned_on", records.KeyFutureDate},
+		refusalWant{records.Gigs, dayJob.Row, "wage_unit", records.KeyKindPay},
+		refusalWant{records.StartupSupport, shortLoan.Row, "end_on", records.KeyNotAfter})
+	for _, e := range []replica.Edit{closedNew, newFuture, dayJob, shortLoan} {
+		var live int
+		if err := hr.DB().QueryRow(`SELECT count(*) FROM `+e.Table+` WHERE id = ? AND fs_deleted = 0`, e.Row[:]).Scan(&live); err != nil {
+			t.Fatal(err)
+		}
+		if live != 0 {
+			t.Errorf("the hub holds A's refused new %s row", e.Table)
+		}
+	}
 	checkRefused(t, "hub", hr, "站A", wants)
 	for _, e := range outside {
 		if hasRow(t, hr, e.Table, e.Row.String()) {
