@@ -176,10 +176,17 @@ func TestServiceCheckChange(t *testing.T) {
 	if len(errs) == 0 {
 		t.Fatal("the hub took a case closed without an outcome")
 	}
+	closedRefused := false
 	for _, fe := range errs {
 		if fe.Field != "case_status" && fe.Field != "closed_on" {
 			t.Errorf("refused %s (%s), want a column the change set", fe.Field, fe.Key)
 		}
+		closedRefused = closedRefused || fe.Field == "case_status"
+	}
+	if !closedRefused {
+		// Refusing closed_on alone would leave the hub a case 办结 with
+		// neither its closing day nor its outcome.
+		t.Errorf("the hub took case_status 办结 of a case closed without an outcome: %v", errs)
 	}
 	gig := map[string]any{"title": "x", "occupation": "x", "headcount": int64(1), "wage": float64(150),
 		"wage_unit": "元/天", "settlement": "日结", "place": "150102", "start_date": "2026-01-01", "employer": "x",

@@ -22,7 +22,7 @@ import (
 // and workers registered at a station, put in its scope so that it
 // receives them; with --months, a history of that many months for each of
 // them (records/sample History) and the station's records of the placement
-// programmes (records/sample Programmes); with --conflicts, the steps of the demo's
+// programmes and of the services (records/sample Programmes, Services); with --conflicts, the steps of the demo's
 // conflicts (records/sample Conflicts), which scripts/run takes: "prepare"
 // before the stations' first sync, "offline" while they are not connected,
 // which writes the county's edits and prints, one JSON line each, the
@@ -35,7 +35,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	seed := fs.Int64("seed", 1, "random seed")
 	months := fs.Int("months", 0, "also a history of this many months, up to the current one, for each worker "+
 		"(monthly statuses, follow-ups, registrations, placements into the county's open gigs), "+
-		"and the station's records of the placement programmes")
+		"and the station's records of the placement programmes and the services")
 	conflicts := fs.String("conflicts", "", `the demo's conflicts: "prepare" (before the stations' first sync) or "offline" `+
 		`(the stations not connected: writes the county's edits, prints the stations' requests)`)
 	other := fs.String("other", "", "with --conflicts: station B")
@@ -68,7 +68,7 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("sample gigs: %w", err)
 		}
 	}
-	history, programmes := 0, 0
+	history, programmes, services := 0, 0, 0
 	if *workers > 0 {
 		edits := sample.Workers(*workers, *seed, h.Replica().Key(), *station)
 		ids := make([]ident.ID, len(edits))
@@ -100,10 +100,19 @@ func cmdSample(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				return fmt.Errorf("sample programmes: %w", err)
 			}
 			programmes = len(progs)
+			svcs, err := sample.Services(edits, sample.ProgrammeOptions{Now: h.Now().In(h.Zone()), Station: *station,
+				Key: h.Replica().Key(), History: hist})
+			if err != nil {
+				return err
+			}
+			if _, err := h.Write(ctx, svcs...); err != nil {
+				return fmt.Errorf("sample services: %w", err)
+			}
+			services = len(svcs)
 		}
 	}
-	fmt.Fprintf(stdout, "wrote %d sample workers, %d gigs, %d records of their history and %d of the placement programmes\n",
-		*workers, *gigs, history, programmes)
+	fmt.Fprintf(stdout, "wrote %d sample workers, %d gigs, %d records of their history, %d of the placement programmes "+
+		"and %d of the services\n", *workers, *gigs, history, programmes, services)
 	return nil
 }
 

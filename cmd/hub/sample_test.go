@@ -69,9 +69,9 @@ func TestSampleHistoryFillsTheDashboard(t *testing.T) {
 	if statuses != 60*12 || openRegs == 0 || dueFollowups == 0 {
 		t.Errorf("%d statuses (want %d), %d open registrations, %d follow-ups due", statuses, 60*12, openRegs, dueFollowups)
 	}
-	// The station's placement programmes: a row of each table, all the
-	// station's.
-	for _, tb := range append(slices.Clone(records.ProgrammeCountyTables), records.ProgrammePersonTables...) {
+	// The station's placement programmes and services: a row of each
+	// table, all the station's.
+	for _, tb := range append(slices.Clone(records.CountyWideTables), records.PersonRecordTables...) {
 		var n, theirs int
 		if err := db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE station = '乌兰站') FROM `+tb).Scan(&n, &theirs); err != nil {
 			t.Fatal(err)
@@ -79,6 +79,19 @@ func TestSampleHistoryFillsTheDashboard(t *testing.T) {
 		if n == 0 || theirs != n {
 			t.Errorf("%s: %d sample rows, %d of them the station's", tb, n, theirs)
 		}
+	}
+
+	// Regular jobs and postings suiting older workers, older workers'
+	// health checks.
+	var jobs, suitOlder, checked int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM gigs WHERE kind = ? AND wage_unit = ?),
+		(SELECT count(*) FROM gigs WHERE suits_older = 1),
+		(SELECT count(*) FROM workers WHERE health_check_on IS NOT NULL AND health_check_result IS NOT NULL)`,
+		records.GigKindJob, records.MonthlyWageUnit).Scan(&jobs, &suitOlder, &checked); err != nil {
+		t.Fatal(err)
+	}
+	if jobs == 0 || suitOlder == 0 || checked == 0 {
+		t.Errorf("%d regular jobs, %d postings suiting older workers, %d health checks", jobs, suitOlder, checked)
 	}
 
 	// Bad flags are named.

@@ -56,7 +56,9 @@ func Programmes(workers []replica.Edit, opt ProgrammeOptions) ([]replica.Edit, e
 		if columnValue(e, "work_scope") == records.ScopeAway {
 			away[w] = true
 		}
-		if columnValue(e, "month") == month && columnValue(e, "list_type") == records.ListWillingAway {
+		// 有意愿外出 is stored as 失业 with the month's willing_away flag.
+		if columnValue(e, "month") == month && (columnValue(e, "willing_away") == true ||
+			columnValue(e, "list_type") == records.ListWillingAway) {
 			willing[w] = true
 		}
 	}

@@ -42,6 +42,12 @@ func TestProgrammes(t *testing.T) {
 			away[w] = append(away[w], columnValue(e, "month").(string))
 		}
 	}
+	willing := map[string]bool{} // on this month's 有意愿外出 list
+	for _, e := range hist {
+		if e.Table == records.MonthlyStatus && columnValue(e, "month") == "2026-12" && columnValue(e, "willing_away") == true {
+			willing[columnValue(e, "worker_id").(string)] = true
+		}
+	}
 	inPost := map[string]bool{}
 	endingNow, partTime := 0, 0
 	for _, e := range edits {
@@ -70,6 +76,9 @@ func TestProgrammes(t *testing.T) {
 	for _, e := range edits {
 		if w, _ := columnValue(e, "worker_id").(string); e.Table == records.ExportMembers && inPost[w] {
 			t.Errorf("%s is in a welfare post and was sent out", w)
+		}
+		if w, _ := columnValue(e, "worker_id").(string); e.Table == records.ExportMembers && !willing[w] {
+			t.Errorf("%s was sent out and is not on this month's 有意愿外出 list", w)
 		}
 	}
 	if endingNow != 1 || partTime == 0 || byTable[records.WelfarePlacements] < 4 || byTable[records.ExportMembers] < 2 {
