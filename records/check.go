@@ -396,7 +396,10 @@ func checkEnteredBy(v any) *FieldError {
 // the rules of the column itself, and its canonical form.
 // acrossKeys are the errors of rules between columns that name the column
 // they refuse: in the template they say nothing of the column alone.
-var acrossKeys = map[string]bool{KeyUnemployedField: true, KeyWelfareAway: true, KeyMonitorTag: true, KeyEdgeLifted: true}
+// only_with is one: a start-up support's lender or end goes with a loan,
+// not with the template's kind.
+var acrossKeys = map[string]bool{KeyUnemployedField: true, KeyWelfareAway: true, KeyMonitorTag: true, KeyEdgeLifted: true,
+	KeyOnlyWith: true}
 
 func (r tableRules) checkAlone(c string, v any) *FieldError {
 	rec, ptrs := r.bind()
