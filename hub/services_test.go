@@ -251,3 +251,24 @@ func TestServiceCheckChange(t *testing.T) {
 		t.Errorf("a valid loan was refused: %+v", s.refusal(good.Row, "end_on"))
 	}
 }
+
+// Deletes of county-wide rows naming each other in one batch are screened
+// referrers first, whatever the batch's order: a partner region deleted
+// before the export batch naming it, in the same batch, is deleted.
+func TestCountyWideDeletesInRankOrder(t *testing.T) {
+	s := newServiceScene(t)
+	region := s.row("站A", records.PartnerRegions, &records.PartnerRegion{Name: "宁波市", Kind: "东西部协作"}, false)
+	batch := s.row("站A", records.ExportBatches, &records.ExportBatch{SentOn: "2026-03-01", Destination: "浙江省宁波市",
+		PartnerRegionID: region.Row.String()}, false)
+	s.a.Do(region, batch)
+	if s.value(records.ExportBatches, batch.Row, replica.DeletedColumn) != int64(0) {
+		t.Fatalf("the batch did not reach the hub: %+v", hubtest.Refusals(t, s.h.Hub.Replica()))
+	}
+	s.a.Do(replica.Edit{Table: records.PartnerRegions, Row: region.Row, Delete: true},
+		replica.Edit{Table: records.ExportBatches, Row: batch.Row, Delete: true})
+	for _, e := range []replica.Edit{region, batch} {
+		if s.value(e.Table, e.Row, replica.DeletedColumn) != int64(1) {
+			t.Errorf("%s not deleted: %+v", e.Table, s.refusal(e.Row, ""))
+		}
+	}
+}
