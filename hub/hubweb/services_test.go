@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fieldsync/hub"
 	"fieldsync/hub/access"
 	"fieldsync/ident"
 	"fieldsync/internal/hubtest"
@@ -428,4 +430,26 @@ func htmlTables(t *testing.T, body string) map[string][][]string {
 		out[m[1]] = rows
 	}
 	return out
+}
+
+// Every kind of conflict, the certificate rule's among them, is named in
+// the queue's filter in Chinese and in English, never by its key.
+func TestConflictKindsNamed(t *testing.T) {
+	h := hubtest.NewAccessServer(t, "http", hub.Options{})
+	web := h.LoggedIn("处理员", access.RoleResolver)
+	if !slices.Contains(hub.ConflictKinds, hub.KindCertificateDuplicate) {
+		t.Fatal("the certificate rule's kind is not offered")
+	}
+	for _, lang := range []string{"zh", "en"} {
+		_, _, body := hubtest.Page(t, web, h.URL()+"/conflicts?lang="+lang)
+		for _, k := range hub.ConflictKinds {
+			if !strings.Contains(body, `<option value="`+k+`"`) || strings.Contains(body, ">k_"+k+"<") {
+				t.Errorf("%s: kind %s is not named", lang, k)
+			}
+		}
+		want := map[string]string{"zh": "证书编号重复", "en": "Certificate number used twice"}[lang]
+		if !strings.Contains(body, want) {
+			t.Errorf("%s: no %q", lang, want)
+		}
+	}
 }
