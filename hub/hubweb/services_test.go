@@ -283,6 +283,13 @@ func TestServiceExports(t *testing.T) {
 	if !strings.Contains(body, "县级电工培训") || strings.Contains(body, "export-xlsx") {
 		t.Error("a viewer: want the list, without the export link")
 	}
+	if !strings.Contains(body, `<a href="/services/trainings/`+c.countyCourse.String()+`">县级电工培训</a>`) {
+		t.Error("a viewer: the county's course does not link to its page")
+	}
+	if st, _, body := hubtest.Page(t, viewer, c.URL()+"/services/trainings/"+c.countyCourse.String()); st != http.StatusOK ||
+		!strings.Contains(body, "学员甲") || strings.Contains(body, c.ids["学员甲"]) {
+		t.Errorf("a viewer on the course's page: %d", st)
+	}
 	for _, p := range []string{"/services/trainings.xlsx", "/services/postings.xlsx", "/services/trainings/" + c.countyCourse.String() + "/xlsx"} {
 		if st, _, _ := hubtest.Page(t, viewer, c.URL()+p); st != http.StatusForbidden {
 			t.Errorf("%s for a viewer: %d", p, st)

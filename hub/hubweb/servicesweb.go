@@ -368,9 +368,9 @@ func courseTable(lang string, rows []hub.TrainingRow) listTable {
 		tw(lang, "sv_certificates"), tw(lang, "pg_station")}}
 	for _, c := range rows {
 		t.Rows = append(t.Rows, []listCell{{Text: c.Course, Class: countyMark(records.Trainings, c.ID, c.Station)},
-			{Text: c.Kind, Href: "/services/trainings/" + c.ID}, {Text: c.Skill}, {Text: c.Provider},
+			{Text: c.Kind}, {Text: c.Skill}, {Text: c.Provider},
 			{Text: term(c.StartOn, c.EndOn)}, {Text: c.Place}, {Text: optMoney(c.Subsidy), Class: "n"},
-			{Text: strconv.Itoa(c.Enrolled), Class: "n"}, {Text: strconv.Itoa(c.Completed), Class: "n"},
+			{Text: strconv.Itoa(c.Enrolled), Class: "n", Href: "/services/trainings/" + c.ID}, {Text: strconv.Itoa(c.Completed), Class: "n"},
 			{Text: strconv.Itoa(c.Certificates), Class: "n"}, stationCell(lang, c.Station)})
 	}
 	return t
@@ -382,13 +382,11 @@ func trainingLists(h *server, ctx context.Context, lang string, f hub.ServiceFil
 		return nil, "", err
 	}
 	t := courseTable(lang, rows)
-	// A course's name links to its page; the county's own, for an
-	// administrator who may edit, to its form instead (markEditable), and
-	// its kind still to its page.
+	// A course's name and its count of people link to its page; the
+	// county's own name, for an administrator who may edit, to its form
+	// instead (markEditable).
 	for i, c := range rows {
-		if t.Rows[i][0].Class == "" {
-			t.Rows[i][0].Href = "/services/trainings/" + c.ID
-		}
+		t.Rows[i][0].Href = "/services/trainings/" + c.ID
 	}
 	return []listTable{t}, "", nil
 }
@@ -399,7 +397,8 @@ func courseLists(h *server, ctx context.Context, lang string, f hub.ServiceFilte
 		return nil, "", err
 	}
 	course := courseTable(lang, rows)
-	course.Rows[0][0].Class = ""
+	course.Rows[0][0].Class = "" // edited on the courses' page
+	course.Rows[0][7].Href = ""
 	people, err := h.EnrolmentList(ctx, f)
 	if err != nil {
 		return nil, "", err
