@@ -151,7 +151,7 @@ func (s *screen) run(ctx context.Context, changes []replica.Change) error {
 	// county-wide rows last: whether people's records still name the row
 	// depends on the batch's other changes (a job deleted with its
 	// workshop), in whatever order the batch holds them.
-	for phase := range 3 {
+	for phase := range 2 + deletePhases {
 		for i := range changes {
 			if s.phaseOf(&changes[i]) != phase {
 				continue
@@ -165,18 +165,43 @@ func (s *screen) run(ctx context.Context, changes []replica.Change) error {
 }
 
 // phaseOf is when run screens a change: workers (0), then the rest (1),
-// then deletes of county-wide rows (2).
+// then deletes of county-wide rows (2 and on), a row's after those of the
+// county-wide rows that may name it (a job fair's after its postings', a
+// partner region's after its export batches').
 func (s *screen) phaseOf(c *replica.Change) int {
 	switch {
 	case c.Table == records.Workers:
 		return 0
 	case countyWide[c.Table]:
 		if t, ok := s.h.rep.Schema().Table(c.Table); ok && deleteField(t, c.Fields) >= 0 {
-			return 2
+			return 2 + deleteRank[c.Table]
 		}
 	}
 	return 1
 }
+
+// deleteRank is, for each county-wide table, how many county-wide tables
+// name it in a chain (records.Refs): 0 for one no county-wide row names.
+// deletePhases is the number of ranks.
+var deleteRank, deletePhases = func() (map[string]int, int) {
+	rank := map[string]int{}
+	var of func(table string, depth int) int
+	of = func(table string, depth int) int {
+		r := 0
+		for _, ref := range records.RefsTo(table) {
+			if countyWide[ref.From] && depth < len(records.Refs) {
+				r = max(r, 1+of(ref.From, depth+1))
+			}
+		}
+		return r
+	}
+	n := 1
+	for t := range countyWide {
+		rank[t] = of(t, 0)
+		n = max(n, rank[t]+1)
+	}
+	return rank, n
+}()
 
 // precheck does, for one change, the checks that need no database, and
 // marks the change Prechecked when it passes them all: well-formed fields,

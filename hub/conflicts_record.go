@@ -339,7 +339,10 @@ func (h *Hub) settleWritten(ctx context.Context, chs []replica.Change) {
 		if err := rc.settleChanges(ctx, chs, AdminSite, Resolution{How: "settled"}); err != nil {
 			return err
 		}
-		return rc.programmesWritten(ctx, chs)
+		if err := rc.programmesWritten(ctx, chs); err != nil {
+			return err
+		}
+		return rc.checkServices(ctx, chs, AdminSite)
 	})
 	if err != nil {
 		h.log.ErrorContext(ctx, "settle conflicts after a hub edit", "err", err)

@@ -249,6 +249,8 @@ func (rc *recorder) recheck(ctx context.Context, c Conflict, row ident.ID, by st
 		return rc.ruleOverfilled(ctx, row, by, how)
 	case KindWelfareAway:
 		return rc.ruleWelfareAway(ctx, row, by, how)
+	case KindCertificateDuplicate:
+		return rc.recheckCertificate(ctx, c, by, how)
 	}
 	return nil
 }

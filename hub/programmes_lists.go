@@ -636,7 +636,7 @@ func (h *Hub) CountyProgrammeRow(ctx context.Context, table string, id string, c
 	return out, true, nil
 }
 
-func isCountyTable(t string) bool { return slices.Contains(records.ProgrammeCountyTables, t) }
+func isCountyTable(t string) bool { return slices.Contains(records.CountyWideTables, t) }
 
 // ProgrammeTownships are the townships (9-digit codes) the programme pages
 // offer as a filter: those of the stations and of the posts, workshops and

@@ -106,6 +106,9 @@ func (rc *recorder) rules(ctx context.Context, changes []replica.Change, by stri
 	if err := rc.checkProgrammes(ctx, t.welfare, by); err != nil {
 		return err
 	}
+	if err := rc.checkServices(ctx, changes, by); err != nil {
+		return err
+	}
 	return rc.ruleIdentity(ctx, t.people)
 }
 

@@ -407,6 +407,8 @@ func checkEnteredBy(v any) *FieldError {
 // the rules of the column itself, and its canonical form.
 // acrossKeys are the errors of rules between columns that name the column
 // they refuse: in the template they say nothing of the column alone.
+// only_with is one: a start-up support's lender or end goes with a loan,
+// a case's closing day with 办结, not with the template's kind or status.
 var acrossKeys = map[string]bool{KeyUnemployedField: true, KeyWelfareAway: true, KeyMonitorTag: true, KeyEdgeLifted: true,
 	KeyOnlyWith: true}
 

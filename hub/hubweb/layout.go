@@ -41,6 +41,7 @@ var hubNav = []struct{ key, href, text string }{
 	{"workers", "/workers", "nav_workers"},
 	{"people", "/people", "nav_people"},
 	{"programmes", "/programmes", "nav_programmes"},
+	{"services", "/services", "nav_services"},
 	{"requests", "/requests", "nav_joins"},
 	{"stations", "/stations", "nav_stations"},
 }

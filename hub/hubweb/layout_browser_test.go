@@ -89,7 +89,7 @@ func TestBrowserHubLayout(t *testing.T) {
 		chromedp.Click(css(`#login`)),
 		chromedp.WaitVisible(css(`#version`)),
 	)
-	allNav := []string{"nav-dashboard", "nav-status", "nav-conflicts", "nav-workers", "nav-people", "nav-programmes", "nav-requests", "nav-stations"}
+	allNav := []string{"nav-dashboard", "nav-status", "nav-conflicts", "nav-workers", "nav-people", "nav-programmes", "nav-services", "nav-requests", "nav-stations"}
 	pages := []struct{ path, nav string }{
 		{"/conflicts", "nav-conflicts"},
 		{fmt.Sprintf("/conflicts/%d", cid), "nav-conflicts"},

@@ -58,7 +58,7 @@ var accessText = webkit.Catalogue{
 // hubText is the hub's one text catalogue: webkit's own texts (the guard's
 // refusals among them), the access layer's and the pages'.
 var hubText = webkit.Texts.With(accessText, webText, requestText, assignText, healthText, dashPageText, peopleText,
-	programmeText)
+	programmeText, serviceText)
 
 // tr is the text of key in lang (the key itself when unknown).
 func tr(lang, key string) string { return hubText.T(lang, key) }
