@@ -21,6 +21,7 @@ var stationNav = []struct{ id, href, text string }{
 	{"nav-followups-due", "/followups/due", "followups_due"},
 	{"nav-gigs", "/gigs", "gigs"},
 	{"nav-programmes", "/programmes", "programmes"},
+	{"nav-trainings", "/services/trainings", "trainings"}, // 服务: 培训
 	{"nav-ledger", "/ledger", "ledger"},
 	{"nav-monthly-report", "/monthly-report", "monthly_report"},
 	{"nav-import", "/import", "import"},
