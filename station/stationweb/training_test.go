@@ -1,0 +1,219 @@
+package stationweb
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"fieldsync/ident"
+	"fieldsync/records"
+)
+
+// The training API: courses and enrolments created, listed, read,
+// patched and deleted on the programme CRUD, each rule refused naming its
+// field and writing nothing: a course's kind and dates, a course that does
+// not exist, a certificate without completion, a certificate number
+// another enrolment holds for the same kind (certificate_taken), a course
+// others are enrolled on deleted.
+func TestTrainingAPI(t *testing.T) {
+	f := newFixture(t, nil)
+	a := f.mustCreate("/api/workers", workerBody(idNumber("19800101", 11)))
+	bBody := workerBody(idNumber("19850101", 12))
+	bBody["name"] = "其其格"
+	b := f.mustCreate("/api/workers", bBody)
+	course := map[string]any{"course": "低压电工作业", "kind": "技能", "skill": "电工", "provider": "县职业技能培训中心",
+		"start_on": "2026-10-01", "end_on": "2026-10-20", "place": "县城", "subsidy": 800}
+	for _, bad := range []struct {
+		field string
+		set   map[string]any
+	}{
+		{"course", map[string]any{"course": ""}},
+		{"kind", map[string]any{"kind": "烹饪"}},
+		{"end_on", map[string]any{"end_on": "2026-09-30"}},
+		{"subsidy", map[string]any{"subsidy": -1}},
+		{"bogus", map[string]any{"bogus": 1}},
+	} {
+		body := map[string]any{}
+		for k, v := range course {
+			body[k] = v
+		}
+		for k, v := range bad.set {
+			body[k] = v
+		}
+		programmeRefused(t, "course with bad "+bad.field, f.api("POST", "/api/trainings", body), http.StatusBadRequest, bad.field)
+	}
+	if rows := listItems(t, f.api("GET", "/api/trainings", nil)); len(rows) != 0 {
+		t.Fatalf("refused courses were written: %v", rows)
+	}
+	tid := f.mustCreate("/api/trainings", course)
+
+	cert := func(worker, kind, no string) map[string]any {
+		m := map[string]any{"worker_id": worker, "training_id": tid, "completed": true, "completed_on": "2026-10-20",
+			"certificate_kind": kind, "certificate_no": no}
+		if kind == records.CertificateSkillLevel {
+			m["certificate_level"] = "四级/中级工"
+		}
+		return m
+	}
+	ea := f.mustCreate("/api/training-enrolments", cert(a, records.CertificateSkillLevel, "S-0001"))
+	taken := f.api("POST", "/api/training-enrolments", cert(b, records.CertificateSkillLevel, "S-0001"))
+	programmeRefused(t, "a certificate number taken for the kind", taken, http.StatusBadRequest, "certificate_no")
+	if want := records.Message("zh", records.KeyCertificateTaken, "证书编号"); taken.body["error"] != want {
+		t.Errorf("certificate taken: %q, want %q", taken.body["error"], want)
+	}
+	noCourse := cert(b, "培训合格证书", "H-1")
+	noCourse["training_id"] = ident.ID{1, 2, 3}.String()
+	programmeRefused(t, "a course that does not exist", f.api("POST", "/api/training-enrolments", noCourse),
+		http.StatusBadRequest, "training_id")
+	notDone := cert(b, "培训合格证书", "H-1")
+	notDone["completed"] = false
+	delete(notDone, "completed_on")
+	programmeRefused(t, "a certificate of a course not completed", f.api("POST", "/api/training-enrolments", notDone),
+		http.StatusBadRequest, "certificate_kind")
+	noLevel := cert(b, records.CertificateSkillLevel, "S-0002")
+	delete(noLevel, "certificate_level")
+	programmeRefused(t, "a skill-level certificate without its level", f.api("POST", "/api/training-enrolments", noLevel),
+		http.StatusBadRequest, "certificate_level")
+	// The same number for another kind of certificate is not the same certificate.
+	eb := f.mustCreate("/api/training-enrolments", cert(b, "培训合格证书", "S-0001"))
+
+	rows := listItems(t, f.api("GET", "/api/training-enrolments?training_id="+tid, nil))
+	if len(rows) != 2 {
+		t.Fatalf("enrolments of the course: %v", rows)
+	}
+	rows = listItems(t, f.api("GET", "/api/training-enrolments?worker_id="+idNumber("19800101", 11), nil))
+	if len(rows) != 1 || rows[0]["id"] != ea || rows[0]["course"] != "低压电工作业" || rows[0]["skill"] != "电工" ||
+		rows[0]["worker_name"] != "巴图" {
+		t.Fatalf("enrolments of a person by id number: %v", rows)
+	}
+	programmeRefused(t, "completed=maybe", f.api("GET", "/api/training-enrolments?completed=maybe", nil),
+		http.StatusBadRequest, "completed")
+	programmeRefused(t, "kind=烹饪", f.api("GET", "/api/trainings?kind=烹饪", nil), http.StatusBadRequest, "kind")
+	r := f.api("GET", "/api/trainings/"+tid, nil)
+	if r.status != http.StatusOK || r.body["enrolled"] != float64(2) || r.body["completed_count"] != float64(2) ||
+		r.body["certified"] != float64(2) || r.body["subsidy"] != float64(800) || r.body["station"] != "红旗嘎查" {
+		t.Fatalf("GET course: %d %s", r.status, r.raw)
+	}
+
+	// A patch taking another's certificate is refused and changes nothing.
+	programmeRefused(t, "patch to a taken certificate", f.api("PATCH", "/api/training-enrolments/"+eb,
+		map[string]any{"certificate_kind": records.CertificateSkillLevel, "certificate_level": "五级/初级工"}),
+		http.StatusBadRequest, "certificate_no")
+	if r := f.api("GET", "/api/training-enrolments/"+eb, nil); r.body["certificate_kind"] != "培训合格证书" {
+		t.Fatalf("enrolment after a refused patch: %s", r.raw)
+	}
+	programmeRefused(t, "patch moving an enrolment to another person", f.api("PATCH", "/api/training-enrolments/"+eb,
+		map[string]any{"worker_id": a}), http.StatusBadRequest, "worker_id")
+	if r := f.api("PATCH", "/api/training-enrolments/"+eb, map[string]any{"certificate_no": "H-0009",
+		"subsidy_paid": 800, "paid_on": "2026-11-01"}); r.status != http.StatusOK {
+		t.Fatalf("patch enrolment: %d %s", r.status, r.raw)
+	}
+	if r := f.api("GET", "/api/training-enrolments/"+eb, nil); r.body["certificate_no"] != "H-0009" ||
+		r.body["subsidy_paid"] != float64(800) || r.body["worker_id"] != b {
+		t.Fatalf("enrolment after the patch: %s", r.raw)
+	}
+	if r := f.api("PATCH", "/api/trainings/"+tid, map[string]any{"end_on": "2026-10-25"}); r.status != http.StatusOK {
+		t.Fatalf("patch course: %d %s", r.status, r.raw)
+	}
+	programmeRefused(t, "patch course end before start", f.api("PATCH", "/api/trainings/"+tid,
+		map[string]any{"end_on": "2026-09-01"}), http.StatusBadRequest, "end_on")
+
+	// A course people are enrolled on stays while they are.
+	programmeRefused(t, "delete a course in use", f.api("DELETE", "/api/trainings/"+tid, nil), http.StatusConflict, "id")
+	for _, e := range []string{ea, eb} {
+		if r := f.api("DELETE", "/api/training-enrolments/"+e, nil); r.status != http.StatusOK {
+			t.Fatalf("delete enrolment: %d %s", r.status, r.raw)
+		}
+	}
+	if r := f.api("GET", "/api/training-enrolments/"+ea, nil); r.status != http.StatusNotFound {
+		t.Fatalf("deleted enrolment: %d %s", r.status, r.raw)
+	}
+	// The number a deleted enrolment held is free again.
+	f.mustCreate("/api/training-enrolments", cert(b, records.CertificateSkillLevel, "S-0001"))
+}
+
+// The gig API takes and returns a posting's kind, suits_older and job
+// fair: a 全职 job paid and settled by the month, a 零工 gig not (kind_pay,
+// naming the field); a job fair the station does not hold refused naming
+// job_fair_id; the list filters by kind and suits_older.
+func TestGigKindAPI(t *testing.T) {
+	f := newFixture(t, nil)
+	fair, err := f.st.SaveProgramme(context.Background(), records.JobFairs, ident.Zero, &records.JobFair{
+		Title: "春风行动专场", Kind: "春风行动", HeldOn: "2026-11-10", Place: "县人力资源市场"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := gigBody()
+	job["title"], job["kind"], job["wage"], job["wage_unit"], job["settlement"] = "仓库管理员", "全职", 4200, "元/月", "月结"
+	job["suits_older"], job["job_fair_id"] = true, fair.String()
+	for _, bad := range []struct {
+		field string
+		set   map[string]any
+	}{
+		{"wage_unit", map[string]any{"wage_unit": "元/天"}},
+		{"settlement", map[string]any{"settlement": "日结"}},
+		{"kind", map[string]any{"kind": "兼职"}},
+		{"job_fair_id", map[string]any{"job_fair_id": ident.ID{9, 9}.String()}},
+		{"job_fair_id", map[string]any{"job_fair_id": "not-an-id"}},
+	} {
+		body := map[string]any{}
+		for k, v := range job {
+			body[k] = v
+		}
+		for k, v := range bad.set {
+			body[k] = v
+		}
+		programmeRefused(t, "job with bad "+bad.field, f.api("POST", "/api/gigs", body), http.StatusBadRequest, bad.field)
+	}
+	gigMonthly := gigBody()
+	gigMonthly["wage_unit"] = "元/月"
+	programmeRefused(t, "a 零工 paid by the month", f.api("POST", "/api/gigs", gigMonthly), http.StatusBadRequest, "wage_unit")
+	if r := f.api("GET", "/api/gigs", nil); r.body["total"] != float64(0) {
+		t.Fatalf("refused postings were written: %s", r.raw)
+	}
+	jid := f.mustCreate("/api/gigs", job)
+	gid := f.mustCreate("/api/gigs", gigBody())
+	r := f.api("GET", "/api/gigs/"+jid, nil)
+	if r.body["kind"] != "全职" || r.body["suits_older"] != true || r.body["job_fair_id"] != fair.String() ||
+		r.body["wage_unit"] != "元/月" {
+		t.Fatalf("GET job: %s", r.raw)
+	}
+	if r := f.api("GET", "/api/gigs/"+gid, nil); r.body["kind"] != "零工" || r.body["suits_older"] != false {
+		t.Fatalf("GET gig: %s", r.raw)
+	}
+	for _, q := range []struct {
+		query string
+		want  string
+	}{
+		{"?kind=全职", jid}, {"?kind=零工", gid}, {"?suits_older=1", jid}, {"?job_fair_id=" + fair.String(), jid},
+	} {
+		r := f.api("GET", "/api/gigs"+q.query, nil)
+		gigs, _ := r.body["gigs"].([]any)
+		if len(gigs) != 1 || gigs[0].(map[string]any)["id"] != q.want {
+			t.Errorf("GET /api/gigs%s: %s", q.query, r.raw)
+		}
+	}
+	programmeRefused(t, "list kind=兼职", f.api("GET", "/api/gigs?kind=兼职", nil), http.StatusBadRequest, "kind")
+	programmeRefused(t, "list suits_older=x", f.api("GET", "/api/gigs?suits_older=x", nil), http.StatusBadRequest,
+		"suits_older")
+	// A patch of the kind alone leaves the day's pay: refused (kind_pay).
+	programmeRefused(t, "patch gig to 全职 alone", f.api("PATCH", "/api/gigs/"+gid, map[string]any{"kind": "全职"}),
+		http.StatusBadRequest, "wage_unit")
+	programmeRefused(t, "patch to a job fair not held", f.api("PATCH", "/api/gigs/"+gid,
+		map[string]any{"job_fair_id": ident.ID{7}.String()}), http.StatusBadRequest, "job_fair_id")
+	// A job patched in one field keeps its kind and pay (read back whole).
+	if r := f.api("PATCH", "/api/gigs/"+jid, map[string]any{"headcount": 3}); r.status != http.StatusOK {
+		t.Fatalf("patch job headcount: %d %s", r.status, r.raw)
+	}
+	if r := f.api("PATCH", "/api/gigs/"+gid, map[string]any{"kind": "全职", "wage": 3800, "wage_unit": "元/月",
+		"settlement": "月结", "suits_older": true, "job_fair_id": fair.String()}); r.status != http.StatusOK {
+		t.Fatalf("patch gig to a job: %d %s", r.status, r.raw)
+	}
+	if r := f.api("GET", "/api/gigs?kind=全职&suits_older=1", nil); r.body["total"] != float64(2) {
+		t.Fatalf("jobs suiting older workers after the patch: %s", r.raw)
+	}
+	// A job fair postings name stays while they do.
+	if err := f.st.DeleteProgramme(context.Background(), records.JobFairs, fair); err == nil {
+		t.Fatal("deleted a job fair postings name")
+	}
+}
