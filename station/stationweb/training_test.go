@@ -2,7 +2,11 @@ package stationweb
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"fieldsync/ident"
@@ -216,4 +220,73 @@ func TestGigKindAPI(t *testing.T) {
 	if err := f.st.DeleteProgramme(context.Background(), records.JobFairs, fair); err == nil {
 		t.Fatal("deleted a job fair postings name")
 	}
+}
+
+// FuzzTrainingAPI drives the training API and the gig API's new fields
+// with any body, and the lists with any filter: the answers keep
+// fuzzStation.do's shape (no 5xx, an error naming a field or none, an id on
+// every 2xx), and a record acknowledged is there to read. Besides
+// fuzzStation's placeholders (@G its gig), @T is a course, @E an
+// enrolment of @W in it, @J a job fair. A list's filters answer a page or
+// an error naming one, never a 5xx.
+func FuzzTrainingAPI(f *testing.F) {
+	z := newFuzzStation(f)
+	tid := z.fx.mustCreate("/api/trainings", map[string]any{"course": "电工", "kind": "技能", "skill": "电工",
+		"start_on": "2026-10-01"})
+	eid := z.fx.mustCreate("/api/training-enrolments", map[string]any{"worker_id": z.wid, "training_id": tid,
+		"completed": true, "certificate_kind": "培训合格证书", "certificate_no": "C-1"})
+	jid, err := z.fx.st.SaveProgramme(context.Background(), records.JobFairs, ident.Zero, &records.JobFair{Title: "招聘会",
+		Kind: "线上", HeldOn: "2026-11-01", Place: "线上"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	paths := []struct{ method, path, table string }{
+		{"POST", "/api/trainings", records.Trainings},
+		{"POST", "/api/training-enrolments", records.TrainingEnrolments},
+		{"PATCH", "/api/trainings/@T", records.Trainings},
+		{"PATCH", "/api/training-enrolments/@E", records.TrainingEnrolments},
+		{"POST", "/api/gigs", records.Gigs},
+		{"PATCH", "/api/gigs/@G", records.Gigs},
+		{"GET", "/api/training-enrolments?", ""},
+		{"GET", "/api/gigs?", ""},
+	}
+	f.Add(uint8(0), `{"course":"x","kind":"安全","start_on":"2026-01-01","end_on":"2025-12-31","subsidy":1e309}`)
+	f.Add(uint8(1), `{"worker_id":"@W","training_id":"@T","completed":true,"certificate_kind":"培训合格证书","certificate_no":"C-1"}`)
+	f.Add(uint8(1), `{"worker_id":"@F","training_id":"@T","completed":false,"certificate_level":"四级/中级工"}`)
+	f.Add(uint8(2), `{"kind":"乡村工匠","end_on":"2026-10-31"}`)
+	f.Add(uint8(3), `{"certificate_no":"","certificate_kind":""}`)
+	f.Add(uint8(3), `{"TRAINING_ID":"@J"}`)
+	f.Add(uint8(4), `{"title":"x","occupation":"x","headcount":1,"wage":1,"wage_unit":"元/月","settlement":"月结","place":"150421100","start_date":"2026-11-20","employer":"x","contact":"x","kind":"全职","suits_older":true,"job_fair_id":"@J"}`)
+	f.Add(uint8(5), `{"kind":"全职","wage_unit":"元/天"}`)
+	f.Add(uint8(5), `{"job_fair_id":"@T"}`)
+	f.Add(uint8(6), `training_id=@T&worker_id=@W&completed=1`)
+	f.Add(uint8(7), `kind=%E5%85%A8%E8%81%8C&suits_older=true&job_fair_id=@J`)
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		p := paths[int(which)%len(paths)]
+		swap := strings.NewReplacer("@T", tid, "@E", eid, "@J", jid.String())
+		body = swap.Replace(z.expand(t, body))
+		path := swap.Replace(p.path)
+		if p.method == "GET" {
+			q, err := url.ParseQuery(body)
+			if err != nil {
+				return
+			}
+			u := &url.URL{Path: strings.TrimSuffix(path, "?"), RawQuery: q.Encode()}
+			rec := httptest.NewRecorder()
+			z.fx.h.ServeHTTP(rec, httptest.NewRequest("GET", u.RequestURI(), nil))
+			var out map[string]any
+			if rec.Code >= 500 || json.Unmarshal(rec.Body.Bytes(), &out) != nil ||
+				rec.Code >= 400 && out["error"] == "" || rec.Code == http.StatusOK && out["total"] == nil {
+				t.Fatalf("GET %s: %d %s", u.RequestURI(), rec.Code, rec.Body.String())
+			}
+			return
+		}
+		st, out := z.do(t, p.method, path, body)
+		if st >= 300 {
+			return
+		}
+		id := out["id"].(string)
+		z.rowExists(t, p.table, id)
+		z.get(t, strings.TrimSuffix(path, "/"+id)+"/"+id)
+	})
 }
