@@ -3,6 +3,7 @@ package stationweb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -289,4 +290,64 @@ func FuzzTrainingAPI(f *testing.F) {
 		z.rowExists(t, p.table, id)
 		z.get(t, strings.TrimSuffix(path, "/"+id)+"/"+id)
 	})
+}
+
+// The training pages refuse a bad course on the field, in Chinese, writing
+// nothing; the edit form of a 全职 job saves a change of one field (the job
+// read back whole, its kind and monthly pay kept) and refuses a 零工 paid by
+// the month on wage_unit; the gig list filters by kind.
+func TestTrainingAndJobPages(t *testing.T) {
+	f := newFixture(t, nil)
+	b := f.browser()
+	if r := b.get("/services/trainings/new"); r.status != 200 || !strings.Contains(r.raw, "培训类型") {
+		t.Fatalf("course form: %d", r.status)
+	}
+	form := url.Values{"course": {"焊工"}, "kind": {"技能"}, "skill": {"电焊"}, "start_on": {"2026-10-10"},
+		"end_on": {"2026-10-01"}}
+	r := b.post("/services/trainings/new", form)
+	if r.status != 400 || !strings.Contains(r.raw, `id="err-end_on"`) || !strings.Contains(r.raw, `value="焊工"`) {
+		t.Fatalf("course ending before it starts: %d\n%s", r.status, r.raw)
+	}
+	if rows := listItems(t, f.api("GET", "/api/trainings", nil)); len(rows) != 0 {
+		t.Fatalf("a refused course was written: %v", rows)
+	}
+	form.Set("end_on", "2026-10-20")
+	if r := b.post("/services/trainings/new", form); r.status != http.StatusSeeOther {
+		t.Fatalf("course: %d\n%s", r.status, r.raw)
+	}
+	if r := b.get("/services/trainings?kind=技能"); r.status != 200 || !strings.Contains(r.raw, "焊工") {
+		t.Fatalf("course list: %d", r.status)
+	}
+
+	job := gigBody()
+	job["title"], job["kind"], job["wage"], job["wage_unit"], job["settlement"] = "保安", "全职", 3500, "元/月", "月结"
+	jid := f.mustCreate("/api/gigs", job)
+	f.mustCreate("/api/gigs", gigBody())
+	edit := b.get("/gigs/" + jid + "/edit")
+	if edit.status != 200 || !strings.Contains(edit.raw, `value="全职" selected`) || !strings.Contains(edit.raw, "/static/gigform.js") {
+		t.Fatalf("job edit form: %d\n%s", edit.status, edit.raw)
+	}
+	vals := url.Values{}
+	for _, fs := range gigFields {
+		if v, ok := job[fs.Name]; ok {
+			vals.Set(fs.Name, fmt.Sprint(v))
+		}
+	}
+	vals.Set("skills", "采摘")
+	vals.Set("status", "open")
+	vals.Set("headcount", "4")
+	if r := b.post("/gigs/"+jid+"/edit", vals); r.status != http.StatusSeeOther {
+		t.Fatalf("job edit: %d\n%s", r.status, r.raw)
+	}
+	if r := f.api("GET", "/api/gigs/"+jid, nil); r.body["headcount"] != float64(4) || r.body["kind"] != "全职" {
+		t.Fatalf("job after the edit: %s", r.raw)
+	}
+	vals.Set("kind", "零工")
+	if r := b.post("/gigs/"+jid+"/edit", vals); r.status != 400 || !strings.Contains(r.raw, `id="err-wage_unit"`) ||
+		!strings.Contains(r.raw, "全职岗位按月计薪") {
+		t.Fatalf("a 零工 paid by the month: %d\n%s", r.status, r.raw)
+	}
+	if r := b.get("/gigs?kind=全职"); !strings.Contains(r.raw, "保安") || strings.Contains(r.raw, "摘枸杞") {
+		t.Fatalf("gig list of jobs:\n%s", r.raw)
+	}
 }
