@@ -138,7 +138,7 @@ func (s *Station) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Ma
 	// enrolments' index finds who holds any the gig wants, and the scan below
 	// looks each worker up in that set (none held: the scan is as before).
 	wanted := append(slices.Clone(g.Skills), g.Occupation)
-	trained, err := s.trainedSkills(ctx, ` AND t.skill IN (?`+strings.Repeat(", ?", len(wanted)-1)+`)`,
+	trained, err := s.trainedSkills(ctx, trainedBySkillSQL+`(?`+strings.Repeat(", ?", len(wanted)-1)+`)`,
 		anyOf(wanted)...)
 	if err != nil {
 		return nil, fmt.Errorf("match gig: %w", err)

@@ -233,28 +233,36 @@ func checkEnum(field, v string, allowed []string) error {
 	return &records.FieldError{Field: field, Key: records.KeyEnum, Args: []any{strings.Join(allowed, "、")}}
 }
 
-// trainedSkillsSQL reads the skills held through training: the skill of
-// each course a person completed, or holds a certificate from, as
-// (worker_id, skill) pairs. Its callers add the filter (a worker, a set of
-// skills): each is one query through the enrolments' indexes.
-const trainedSkillsSQL = `SELECT e.worker_id, t.skill FROM training_enrolments e
+// The skills held through training: the skill of each course a person
+// completed, or holds a certificate from, as (worker_id, skill) pairs, each
+// read in one query through an index. By worker: the person's enrolments
+// (index on worker_id), each course by its id. By skill: the courses of the
+// skills (a county's few dozen rows), each one's enrolments (index on
+// training_id); CROSS JOIN keeps that order.
+const (
+	trainedByWorkerSQL = `SELECT e.worker_id, t.skill FROM training_enrolments e
 	JOIN trainings t ON t.id = unhex(e.training_id) AND t.fs_deleted = 0 AND coalesce(t.skill, '') != ''
-	WHERE e.fs_deleted = 0 AND (e.completed = 1 OR coalesce(e.certificate_no, '') != '')`
+	WHERE e.fs_deleted = 0 AND (e.completed = 1 OR coalesce(e.certificate_no, '') != '') AND e.worker_id = ?`
+	trainedBySkillSQL = `SELECT e.worker_id, t.skill FROM trainings t
+	CROSS JOIN training_enrolments e ON e.training_id = lower(hex(t.id))
+	WHERE t.fs_deleted = 0 AND e.fs_deleted = 0 AND (e.completed = 1 OR coalesce(e.certificate_no, '') != '')
+	AND t.skill IN `
+)
 
 // TrainedSkills lists the skills a person holds through training (a
 // completed course, or a certificate from one), sorted, without repeats.
 func (s *Station) TrainedSkills(ctx context.Context, wid ident.ID) ([]string, error) {
-	m, err := s.trainedSkills(ctx, ` AND e.worker_id = ?`, wid.String())
+	m, err := s.trainedSkills(ctx, trainedByWorkerSQL, wid.String())
 	if err != nil {
 		return nil, err
 	}
 	return m[wid.String()], nil
 }
 
-// trainedSkills reads trainedSkillsSQL with the filter where, as each
+// trainedSkills reads the (worker_id, skill) pairs query selects as each
 // person's skills (by worker id, hex), sorted, without repeats.
-func (s *Station) trainedSkills(ctx context.Context, where string, args ...any) (map[string][]string, error) {
-	rows, err := s.r.DB().QueryContext(ctx, trainedSkillsSQL+where, args...)
+func (s *Station) trainedSkills(ctx context.Context, query string, args ...any) (map[string][]string, error) {
+	rows, err := s.r.DB().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read trained skills: %w", err)
 	}
