@@ -17,8 +17,13 @@ type Match struct {
 	Worker *WorkerView `json:"worker,omitempty"`
 	Gig    *GigView    `json:"gig,omitempty"`
 	Score  int         `json:"score"`
-	// Skills are the gig's wanted skills the worker has.
+	// Skills are the gig's wanted skills the worker has, on their record
+	// or through training.
 	Skills []string `json:"skills"`
+	// Trained are the skills of Skills (and the gig's occupation) the
+	// worker holds only through training: a completed course, or a
+	// certificate from one (training.go).
+	Trained []string `json:"trained"`
 	// Locality is "village", "township", "county" or "away" (the worker
 	// would have to work away, and is willing to).
 	Locality string `json:"locality"`
@@ -42,12 +47,14 @@ func locality(home, place string) string {
 
 var localityScore = map[string]int{"village": 3, "township": 2, "county": 1, "away": 0}
 
-func score(w *WorkerView, g *GigView) (Match, bool) {
+// score says whether worker w fits gig g, and how well; trained are the
+// skills w holds through training, which count as w's own.
+func score(w *WorkerView, trained []string, g *GigView) (Match, bool) {
 	home := w.ResidenceVillage
 	if home == "" {
 		home = w.HukouVillage
 	}
-	m := Match{Skills: []string{}, Locality: locality(home, g.Place)}
+	m := Match{Skills: []string{}, Trained: []string{}, Locality: locality(home, g.Place)}
 	if m.Locality == "away" && !w.WillingAway {
 		return m, false
 	}
@@ -57,17 +64,30 @@ func score(w *WorkerView, g *GigView) (Match, bool) {
 	if w.LabourAbility == "丧失劳动力" || w.LabourAbility == "无劳动力" {
 		return m, false
 	}
-	for _, sk := range g.Skills {
+	has := func(sk string) bool {
 		if slices.Contains(w.Skills, sk) {
+			return true
+		}
+		if slices.Contains(trained, sk) {
+			if !slices.Contains(m.Trained, sk) {
+				m.Trained = append(m.Trained, sk)
+			}
+			return true
+		}
+		return false
+	}
+	for _, sk := range g.Skills {
+		if has(sk) {
 			m.Skills = append(m.Skills, sk)
 		}
 	}
-	if len(g.Skills) > 0 && len(m.Skills) == 0 && !slices.Contains(w.Skills, g.Occupation) {
+	occupation := has(g.Occupation)
+	if len(g.Skills) > 0 && len(m.Skills) == 0 && !occupation {
 		// A gig that names skills wants someone who has one of them.
 		return m, false
 	}
 	m.Score = 10*len(m.Skills) + localityScore[m.Locality]
-	if slices.Contains(w.Skills, g.Occupation) {
+	if occupation {
 		m.Score += 5
 	}
 	return m, true
@@ -113,33 +133,54 @@ func (s *Station) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Ma
 		`(w.willing_away = 1 OR substr(`+home+`, 1, 6) = substr(?, 1, 6))`,
 		`coalesce(w.labour_ability, '') NOT IN ('丧失劳动力', '无劳动力')`)
 	args = append(args, g.Place)
+	// The skills held through training (a completed course, or a
+	// certificate from one) count as the worker's own: one query through the
+	// enrolments' index finds who holds any the gig wants, and the scan below
+	// looks each worker up in that set (none held: the scan is as before).
+	wanted := append(slices.Clone(g.Skills), g.Occupation)
+	trained, err := s.trainedSkills(ctx, trainedBySkillSQL+`(?`+strings.Repeat(", ?", len(wanted)-1)+`)`,
+		anyOf(wanted)...)
+	if err != nil {
+		return nil, fmt.Errorf("match gig: %w", err)
+	}
+	holders := map[string][]string{} // skill: the workers (hex ids) trained in it
+	for w, sks := range trained {
+		for _, sk := range sks {
+			holders[sk] = append(holders[sk], w)
+		}
+	}
 	// A set column reads back as a sorted JSON array: an element is matched
 	// by its JSON form between the array's quotes.
-	hasSkill := func(sk string) (string, any) {
+	hasSkill := func(sk string) (string, []any) {
 		j, _ := json.Marshal(sk) // a string always marshals
 		like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(string(j))
-		return `(w.skills LIKE ? ESCAPE '\')`, "%" + like + "%"
+		if len(holders[sk]) == 0 {
+			return `(w.skills LIKE ? ESCAPE '\')`, []any{"%" + like + "%"}
+		}
+		ids, _ := json.Marshal(holders[sk]) // strings always marshal
+		return `(w.skills LIKE ? ESCAPE '\' OR w.id IN (SELECT unhex(value) FROM json_each(?)))`,
+			[]any{"%" + like + "%", string(ids)}
 	}
 	scoreSQL := `CASE WHEN ` + home + ` = ? THEN 3 WHEN substr(` + home + `, 1, 9) = substr(?, 1, 9) THEN 2
 		WHEN substr(` + home + `, 1, 6) = substr(?, 1, 6) THEN 1 ELSE 0 END`
 	scoreArgs := []any{g.Place, g.Place, g.Place}
 	if len(g.Skills) > 0 {
-		var anyOf []string
-		for _, sk := range append(slices.Clone(g.Skills), g.Occupation) {
+		var conds []string
+		for _, sk := range wanted {
 			cond, arg := hasSkill(sk)
-			anyOf = append(anyOf, cond)
-			args = append(args, arg)
+			conds = append(conds, cond)
+			args = append(args, arg...)
 		}
-		where = append(where, "("+strings.Join(anyOf, " OR ")+")")
+		where = append(where, "("+strings.Join(conds, " OR ")+")")
 		for _, sk := range g.Skills {
 			cond, arg := hasSkill(sk)
 			scoreSQL += " + 10 * " + cond
-			scoreArgs = append(scoreArgs, arg)
+			scoreArgs = append(scoreArgs, arg...)
 		}
 	}
 	cond, arg := hasSkill(g.Occupation)
 	scoreSQL += " + 5 * " + cond
-	scoreArgs = append(scoreArgs, arg)
+	scoreArgs = append(scoreArgs, arg...)
 	where = append(where, `w.left_reason IS NULL`, `NOT EXISTS (SELECT 1 FROM monthly_status m WHERE m.worker_id = lower(hex(w.id))
 		AND m.month = ? AND m.list_type = ? AND m.fs_deleted = 0 AND m.void_reason IS NULL)`,
 		`NOT EXISTS (SELECT 1 FROM placements p WHERE p.worker_id = lower(hex(w.id)) AND p.gig_id = ?
@@ -180,7 +221,7 @@ func (s *Station) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Ma
 			return nil, fmt.Errorf("match gig: %w", err)
 		}
 		w.derive(now, s.cfg.Older)
-		if m, ok := score(w, g); ok {
+		if m, ok := score(w, trained[w.ID.String()], g); ok {
 			m.Worker = w
 			out = append(out, m)
 		}
@@ -200,11 +241,17 @@ func (s *Station) GigMatches(ctx context.Context, gid ident.ID, limit int) ([]Ma
 	return out, nil
 }
 
-// WorkerMatches ranks the open gigs that fit a worker and are not full.
+// WorkerMatches ranks the open gigs and jobs that fit a worker and are not
+// full; an older worker's (WorkerView.Older, by the station's thresholds)
+// list the postings that suit older workers first.
 func (s *Station) WorkerMatches(ctx context.Context, wid ident.ID) ([]Match, error) {
 	w, err := s.Worker(ctx, wid)
 	if err != nil {
 		return nil, err
+	}
+	trained, err := s.TrainedSkills(ctx, wid)
+	if err != nil {
+		return nil, fmt.Errorf("match worker: %w", err)
 	}
 	today := s.Today()
 	rows, err := s.r.DB().QueryContext(ctx, `SELECT `+gigCols+` FROM gigs g WHERE g.fs_deleted = 0 AND g.status = ?
@@ -247,11 +294,28 @@ func (s *Station) WorkerMatches(ctx context.Context, wid ident.ID) ([]Match, err
 		if g.Headcount > 0 && int64(g.Placed) >= g.Headcount {
 			continue // full by the county's count (GigView.Placed): Place would refuse it
 		}
-		if m, ok := score(w, g); ok {
+		if m, ok := score(w, trained, g); ok {
 			m.Gig = g
 			out = append(out, m)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Match) int { return b.Score - a.Score })
+	slices.SortStableFunc(out, func(a, b Match) int {
+		if w.Older && a.Gig.SuitsOlder != b.Gig.SuitsOlder {
+			if a.Gig.SuitsOlder {
+				return -1
+			}
+			return 1
+		}
+		return b.Score - a.Score
+	})
 	return out, nil
+}
+
+// anyOf is ss as query arguments.
+func anyOf(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, v := range ss {
+		out[i] = v
+	}
+	return out
 }

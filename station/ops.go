@@ -289,6 +289,11 @@ func (s *Station) CreateGig(ctx context.Context, g records.Gig) (ident.ID, error
 	}
 	set := append(g.Columns(), replica.ColumnValue{Column: "station", Value: s.cfg.Name})
 	_, err = s.r.Update(ctx, func(tx *replica.Tx) error {
+		if g.JobFairID != "" {
+			if err := requireProgrammeRow(ctx, tx, "job_fair_id", records.JobFairs, g.JobFairID); err != nil {
+				return err
+			}
+		}
 		_, err := s.edit(ctx, tx, replica.Edit{Table: records.Gigs, Row: id, Set: set})
 		return err
 	})
@@ -334,6 +339,12 @@ func (s *Station) UpdateGig(ctx context.Context, id ident.ID, apply func(g *reco
 		}
 		if len(set) == 0 {
 			return nil
+		}
+		if want["job_fair_id"] && g.JobFairID != "" {
+			// The job fair named must be one the station holds.
+			if err := requireProgrammeRow(ctx, tx, "job_fair_id", records.JobFairs, g.JobFairID); err != nil {
+				return err
+			}
 		}
 		_, err = s.edit(ctx, tx, replica.Edit{Table: records.Gigs, Row: id, Set: set})
 		return err

@@ -496,13 +496,15 @@ func gigFromMap(id ident.ID, m map[string]any) *GigView {
 		Settlement: str(m["settlement"]), Place: str(m["place"]), Address: str(m["address"]),
 		StartDate: str(m["start_date"]), EndDate: str(m["end_date"]), AgeMin: int64(num(m["age_min"])),
 		AgeMax: int64(num(m["age_max"])), Employer: str(m["employer"]), Contact: str(m["contact"]),
-		Skills: jsonSet(str(m["skills"])), Status: str(m["status"]), ExpiresOn: str(m["expires_on"])},
+		Skills: jsonSet(str(m["skills"])), Status: str(m["status"]), ExpiresOn: str(m["expires_on"]),
+		Kind: str(m["kind"]), SuitsOlder: num(m["suits_older"]) != 0, JobFairID: str(m["job_fair_id"])},
 		Station: str(m["station"])}
 }
 
 // gigCols reads a gig; its placed count is the county's (GigView.Placed).
 const gigCols = `g.id, g.title, g.occupation, g.headcount, g.wage, g.wage_unit, g.settlement, g.place, g.address,
 	g.start_date, g.end_date, g.age_min, g.age_max, g.employer, g.contact, g.skills, g.status, g.expires_on, g.station,
+	coalesce(nullif(g.kind, ''), '` + records.GigKindCasual + `'), coalesce(g.suits_older, 0), coalesce(g.job_fair_id, ''),
 	max(coalesce((SELECT f.placed FROM gig_fill f WHERE f.id = g.id AND f.fs_deleted = 0), 0),
 		(SELECT count(*) FROM placements p WHERE p.gig_id = lower(hex(g.id)) AND p.fs_deleted = 0 AND p.status = 'placed'))`
 
@@ -512,15 +514,17 @@ func scanGig(sc interface{ Scan(...any) error }) (*GigView, error) {
 	var head, amin, amax sql.NullInt64
 	var wage sql.NullFloat64
 	var placed int
+	var kind, fair string
+	var older bool
 	if err := sc.Scan(&id, &title, &occ, &head, &wage, &unit, &settle, &place, &addr, &start, &end, &amin, &amax,
-		&emp, &contact, &skills, &status, &exp, &station, &placed); err != nil {
+		&emp, &contact, &skills, &status, &exp, &station, &kind, &older, &fair, &placed); err != nil {
 		return nil, err
 	}
 	g := &GigView{Gig: records.Gig{Title: title.String, Occupation: occ.String, Headcount: head.Int64,
 		Wage: wage.Float64, WageUnit: unit.String, Settlement: settle.String, Place: place.String,
 		Address: addr.String, StartDate: start.String, EndDate: end.String, AgeMin: amin.Int64, AgeMax: amax.Int64,
 		Employer: emp.String, Contact: contact.String, Skills: jsonSet(skills.String), Status: status.String,
-		ExpiresOn: exp.String}, Station: station.String, Placed: placed}
+		ExpiresOn: exp.String, Kind: kind, SuitsOlder: older, JobFairID: fair}, Station: station.String, Placed: placed}
 	copy(g.ID[:], id)
 	return g, nil
 }
@@ -547,14 +551,51 @@ type GigPage struct {
 
 // Gigs lists gigs, newest first; status "" lists all.
 func (s *Station) Gigs(ctx context.Context, status string, limit, offset int) (*GigPage, error) {
+	return s.FindGigs(ctx, GigQuery{Status: status, Limit: limit, Offset: offset})
+}
+
+// GigQuery selects postings; empty fields select all.
+type GigQuery struct {
+	Status string
+	// Kind is records.GigKindCasual (零工, also a posting without a kind)
+	// or records.GigKindJob (全职).
+	Kind string
+	// SuitsOlder keeps the postings that suit older workers.
+	SuitsOlder bool
+	// JobFairID keeps the postings published at a job fair.
+	JobFairID     string
+	Limit, Offset int
+}
+
+// FindGigs lists the postings q selects, newest first.
+func (s *Station) FindGigs(ctx context.Context, q GigQuery) (*GigPage, error) {
+	limit, offset := q.Limit, q.Offset
 	if limit <= 0 || limit > MaxLimit {
 		limit = min(max(limit, 50), MaxLimit)
 	}
 	where := ` WHERE g.fs_deleted = 0`
 	var args []any
-	if status != "" {
+	if q.Status != "" {
 		where += ` AND g.status = ?`
-		args = append(args, status)
+		args = append(args, q.Status)
+	}
+	switch q.Kind {
+	case "":
+	case records.GigKindCasual:
+		where += ` AND coalesce(g.kind, '') IN ('', ?)`
+		args = append(args, q.Kind)
+	case records.GigKindJob:
+		where += ` AND g.kind = ?`
+		args = append(args, q.Kind)
+	default:
+		return nil, &records.FieldError{Field: "kind", Key: records.KeyEnum, Args: []any{strings.Join(records.GigKinds, "、")}}
+	}
+	if q.SuitsOlder {
+		where += ` AND g.suits_older = 1`
+	}
+	if q.JobFairID != "" {
+		where += ` AND g.job_fair_id = ?`
+		args = append(args, strings.ToLower(q.JobFairID))
 	}
 	page := &GigPage{Gigs: []*GigView{}, Limit: limit, Offset: offset}
 	if err := s.r.DB().QueryRowContext(ctx, `SELECT count(*) FROM gigs g`+where, args...).Scan(&page.Total); err != nil {
@@ -675,6 +716,38 @@ func (s *Station) Conflicts(ctx context.Context, table string, id ident.ID) (map
 		for _, v := range h.Heads {
 			out[h.Column] = append(out[h.Column], v.Value)
 		}
+	}
+	return out, nil
+}
+
+// JobFairOption is a job fair as a posting's form offers it.
+type JobFairOption struct {
+	ID     ident.ID `json:"id"`
+	Title  string   `json:"title"`
+	HeldOn string   `json:"held_on"`
+}
+
+// JobFairOptions lists the job fairs the station holds, the latest first:
+// the fairs a gig or job may name (job_fair_id).
+func (s *Station) JobFairOptions(ctx context.Context) ([]JobFairOption, error) {
+	rows, err := s.r.DB().QueryContext(ctx, `SELECT id, title, held_on FROM job_fairs WHERE fs_deleted = 0
+		ORDER BY held_on DESC, title, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list job fairs: %w", err)
+	}
+	defer rows.Close()
+	var out []JobFairOption
+	for rows.Next() {
+		var raw []byte
+		var o JobFairOption
+		if err := rows.Scan(&raw, &o.Title, &o.HeldOn); err != nil {
+			return nil, fmt.Errorf("list job fairs: %w", err)
+		}
+		copy(o.ID[:], raw)
+		out = append(out, o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list job fairs: %w", err)
 	}
 	return out, nil
 }

@@ -351,7 +351,13 @@ func (s *Server) apiListGigs(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, &records.FieldError{Field: "status", Key: records.KeyEnum, Args: []any{"open、filled、closed"}})
 		return
 	}
-	page, err := s.st.Gigs(r.Context(), status, limit, offset)
+	q, err := gigQuery(r)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	q.Status, q.Limit, q.Offset = status, limit, offset
+	page, err := s.st.FindGigs(r.Context(), q)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -28,6 +28,13 @@ type fieldSpec struct {
 	// Text, when set, is the interface text (uiText) labelling the field
 	// instead of the column's label: a column two forms label differently.
 	Text string
+	// OptionLabels, for a select whose options are row ids (a gig's job
+	// fair), shows each option by its label instead of its value.
+	OptionLabels map[string]string
+	// Script, when set, names a script of the station's own the field
+	// needs (form.html loads it): "gigform" (/static/gigform.js), a gig's
+	// kind switching the pay units offered.
+	Script string
 }
 
 // villageLevels are a village field's; placeLevels a gig's place's.
@@ -89,7 +96,12 @@ var (
 		f("next_due", "date", false), f("staff", "text", false),
 	}
 	gigFields = []fieldSpec{
-		f("title", "text", true), f("occupation", "text", true), f("headcount", "int", true),
+		f("title", "text", true),
+		// 零工 or 全职: a 全职 job is paid 元/月 and settled 月结
+		// (records.KeyKindPay); gigform.js offers the units that fit.
+		{Name: "kind", Kind: "select", Required: true, Options: records.GigKinds, Text: "gig_kind",
+			Script: "gigform"},
+		f("occupation", "text", true), f("headcount", "int", true),
 		f("wage", "number", true),
 		{Name: "wage_unit", Kind: "select", Required: true, Options: records.GigWageUnits},
 		{Name: "settlement", Kind: "select", Required: true, Options: records.Settlements},
@@ -97,7 +109,9 @@ var (
 		f("end_date", "date", false), f("age_min", "int", false), f("age_max", "int", false),
 		f("employer", "text", true), f("contact", "text", true), f("skills", "list", false),
 		{Name: "status", Kind: "select", Required: true, Options: records.GigStatuses},
-		f("expires_on", "date", false),
+		f("expires_on", "date", false), f("suits_older", "bool", false),
+		// The job fairs the station holds: gigSpec fills in the options.
+		{Name: "job_fair_id", Kind: "select"},
 	}
 	deregFields = []fieldSpec{f("deregistered_on", "date", true), f("deregistration_reason", "text", true)}
 )
@@ -254,6 +268,8 @@ type fieldView struct {
 	Value             string
 	Checked           map[string]bool
 	Options           []string
+	OptionLabels      map[string]string
+	Script            string
 	Required          bool
 	Error             string
 	Conflict          []string
@@ -279,7 +295,8 @@ func buildForm(lang string, spec []fieldSpec, vals url.Values, err error, confli
 	out := make([]fieldView, 0, len(spec))
 	for _, fs := range spec {
 		fv := fieldView{Name: fs.Name, Label: records.FieldLabel(lang, fs.Name), Kind: fs.Kind, Levels: fs.Levels,
-			Value: vals.Get(fs.Name), Options: fs.Options, Required: fs.Required, Checked: map[string]bool{}}
+			Value: vals.Get(fs.Name), Options: fs.Options, OptionLabels: fs.OptionLabels, Script: fs.Script,
+			Required: fs.Required, Checked: map[string]bool{}}
 		if fs.Text != "" {
 			fv.Label = tr(lang, fs.Text)
 		}

@@ -180,6 +180,8 @@ func (s *Server) Handler() http.Handler {
 	// API (labourapi.go) and the pages (labourweb.go).
 	s.routesLabourAPI(mux)
 	s.routesLabourWeb(mux)
+	// 培训 (trainingweb.go): courses and enrolments, API and pages.
+	s.routesTraining(mux)
 	// The services to people: start-ups, returnees, recruitment events,
 	// health checks (startupsweb.go, returnsweb.go, jobfairsweb.go, healthweb.go).
 	s.routesServicesAPI(mux)

@@ -143,6 +143,7 @@ type serviceLink struct {
 // serviceLinks are the services the index lists, in order: element id,
 // link, title key, the table counted (people's rows of the people held).
 var serviceLinks = []struct{ id, href, title, table string }{
+	{"svc-trainings", "/services/trainings", "trainings", ""},
 	{"svc-startups", "/services/startups", "startups_title", records.Startups},
 	{"svc-experts", "/services/experts", "experts_title", records.Experts},
 	{"svc-returns", "/services/returns", "returns_title", records.Returns},

@@ -167,9 +167,8 @@ func (s *Server) routesWeb(mux *http.ServeMux) {
 	mux.HandleFunc("GET /gigs/new", s.pageNewGig)
 	mux.HandleFunc("POST /gigs/new", s.pageNewGig)
 	mux.HandleFunc("GET /gigs/{id}", s.pageGig)
-	editGig := s.serveEdit(s.editGig())
-	mux.HandleFunc("GET /gigs/{id}/edit", editGig)
-	mux.HandleFunc("POST /gigs/{id}/edit", editGig)
+	mux.HandleFunc("GET /gigs/{id}/edit", s.serveGigEdit)
+	mux.HandleFunc("POST /gigs/{id}/edit", s.serveGigEdit)
 	mux.HandleFunc("POST /gigs/{id}/place", s.postPlace)
 	mux.HandleFunc("GET /import", s.pageImport)
 	mux.HandleFunc("POST /import", s.postImport)
@@ -367,6 +366,8 @@ type workerData struct {
 	Conflicts map[string][]any
 	Settled   map[string]*settledMark
 	Matches   []station.Match
+	// Trainings are the person's courses, with the certificates earned.
+	Trainings []*station.EnrolmentView
 	Month     string
 	// Household is the person's household, nil when none.
 	Household *station.HouseholdView
@@ -477,6 +478,9 @@ func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
 		return d, err
 	}
 	if d.Household, err = s.st.HouseholdOf(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Trainings, err = s.st.Enrolments(ctx, station.EnrolmentQuery{WorkerID: id.String()}); err != nil {
 		return d, err
 	}
 	if d.People, err = s.personServices(ctx, id); err != nil {
@@ -707,10 +711,13 @@ func (s *Server) pageLists(w http.ResponseWriter, r *http.Request) {
 }
 
 type gigsData struct {
-	Status string
-	Page   *station.GigPage
-	Prev   string
-	Next   string
+	Status     string
+	Kind       string
+	SuitsOlder bool
+	Kinds      []string
+	Page       *station.GigPage
+	Prev       string
+	Next       string
 }
 
 func (s *Server) pageGigs(w http.ResponseWriter, r *http.Request) {
@@ -723,13 +730,25 @@ func (s *Server) pageGigs(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	page, err := s.st.Gigs(r.Context(), status, 50, offset)
+	q, err := gigQuery(r)
 	if err != nil {
 		s.webError(w, r, err)
 		return
 	}
-	d := gigsData{Status: status, Page: page}
+	q.Status, q.Limit, q.Offset = status, 50, offset
+	page, err := s.st.FindGigs(r.Context(), q)
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	d := gigsData{Status: status, Kind: q.Kind, SuitsOlder: q.SuitsOlder, Kinds: records.GigKinds, Page: page}
 	base := url.Values{"status": {status}}
+	if q.Kind != "" {
+		base.Set("kind", q.Kind)
+	}
+	if q.SuitsOlder {
+		base.Set("suits_older", "1")
+	}
 	if offset > 0 {
 		d.Prev = "/gigs?" + base.Encode()
 	}
@@ -740,29 +759,67 @@ func (s *Server) pageGigs(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "gigs", "gigs", d)
 }
 
+// gigSpec is the gig form with the job fairs the station holds offered
+// for job_fair_id.
+func (s *Server) gigSpec(ctx context.Context) ([]fieldSpec, error) {
+	fairs, err := s.st.JobFairOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	spec := slices.Clone(gigFields)
+	for i := range spec {
+		if spec[i].Name != "job_fair_id" {
+			continue
+		}
+		spec[i].OptionLabels = map[string]string{}
+		for _, f := range fairs {
+			spec[i].Options = append(spec[i].Options, f.ID.String())
+			spec[i].OptionLabels[f.ID.String()] = f.HeldOn + " " + f.Title
+		}
+	}
+	return spec, nil
+}
+
 func (s *Server) pageNewGig(w http.ResponseWriter, r *http.Request) {
 	fv := formView{Action: "/gigs/new", Back: "/gigs"}
+	spec, err := s.gigSpec(r.Context())
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
 	if r.Method == http.MethodGet {
-		s.showForm(w, r, http.StatusOK, "new_gig", fv, gigFields,
-			url.Values{"status": {records.GigOpen}, "start_date": {s.st.Today()}, "headcount": {"1"}}, nil, nil)
+		s.showForm(w, r, http.StatusOK, "new_gig", fv, spec,
+			url.Values{"status": {records.GigOpen}, "start_date": {s.st.Today()}, "headcount": {"1"},
+				"kind": {records.GigKindCasual}}, nil, nil)
 		return
 	}
 	var in records.Gig
-	err := decodeForm(gigFields, r.PostForm, &in)
+	err = decodeForm(spec, r.PostForm, &in)
 	var id ident.ID
 	if err == nil {
 		id, err = s.st.CreateGig(r.Context(), in)
 	}
 	if err != nil {
-		s.showForm(w, r, formStatus(err), "new_gig", fv, gigFields, r.PostForm, err, nil)
+		s.showForm(w, r, formStatus(err), "new_gig", fv, spec, r.PostForm, err, nil)
 		return
 	}
 	http.Redirect(w, r, "/gigs/"+id.String(), http.StatusSeeOther)
 }
 
-// editGig is the gig's edit form.
-func (s *Server) editGig() editPage {
-	return editPage{table: records.Gigs, title: "edit_gig", base: "/gigs/", spec: gigFields,
+// serveGigEdit serves the gig's edit form (editGig), its job fairs read
+// at each request.
+func (s *Server) serveGigEdit(w http.ResponseWriter, r *http.Request) {
+	spec, err := s.gigSpec(r.Context())
+	if err != nil {
+		s.webError(w, r, err)
+		return
+	}
+	s.serveEdit(s.editGig(spec))(w, r)
+}
+
+// editGig is the gig's edit form of the fields spec.
+func (s *Server) editGig(spec []fieldSpec) editPage {
+	return editPage{table: records.Gigs, title: "edit_gig", base: "/gigs/", spec: spec,
 		load: func(ctx context.Context, id ident.ID) (any, error) {
 			g, err := s.st.Gig(ctx, id)
 			if err != nil {
@@ -773,7 +830,7 @@ func (s *Server) editGig() editPage {
 		save: func(ctx context.Context, id ident.ID, fields []string, form url.Values) error {
 			return s.st.UpdateGig(ctx, id, func(gg *records.Gig) ([]string, error) {
 				*gg = records.Gig{}
-				return fields, decodeForm(gigFields, form, gg)
+				return fields, decodeForm(spec, form, gg)
 			})
 		}}
 }
@@ -782,6 +839,9 @@ type gigData struct {
 	G       *station.GigView
 	Matches []station.Match
 	Error   string
+	// JobFair is the job fair the posting was published at, if the
+	// station holds it.
+	JobFair *station.JobFairOption
 }
 
 func (s *Server) pageGig(w http.ResponseWriter, r *http.Request) {
@@ -804,7 +864,20 @@ func (s *Server) showGig(w http.ResponseWriter, r *http.Request, status int, msg
 		s.webError(w, r, err)
 		return
 	}
-	s.render(w, r, status, "gig", "gigs", gigData{G: g, Matches: m, Error: msg})
+	d := gigData{G: g, Matches: m, Error: msg}
+	if g.JobFairID != "" {
+		fairs, err := s.st.JobFairOptions(r.Context())
+		if err != nil {
+			s.webError(w, r, err)
+			return
+		}
+		for i := range fairs {
+			if fairs[i].ID.String() == g.JobFairID {
+				d.JobFair = &fairs[i]
+			}
+		}
+	}
+	s.render(w, r, status, "gig", "gigs", d)
 }
 
 func (s *Server) postPlace(w http.ResponseWriter, r *http.Request) {
