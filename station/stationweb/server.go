@@ -176,6 +176,8 @@ func (s *Server) Handler() http.Handler {
 	// API (labourapi.go) and the pages (labourweb.go).
 	s.routesLabourAPI(mux)
 	s.routesLabourWeb(mux)
+	// 劳动权益维护: the API and pages, for staff allowed to read the cases (rightsweb.go).
+	s.routesRights(mux)
 	// 帮扶项目台账导入与导出 (programmeimportweb.go).
 	mux.HandleFunc("GET /programmes/import", s.pageProgrammeImport)
 	mux.HandleFunc("POST /programmes/import", s.postProgrammeImport)

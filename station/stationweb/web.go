@@ -370,6 +370,9 @@ type workerData struct {
 	Month     string
 	// Household is the person's household, nil when none.
 	Household *station.HouseholdView
+	// Rights are the person's labour-rights cases, nil to a request that
+	// may not read them (rightsweb.go).
+	Rights *rightsBlock
 }
 
 // settledMark marks a field the county hub settled, with the values it
@@ -474,6 +477,9 @@ func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
 		return d, err
 	}
 	if d.Household, err = s.st.HouseholdOf(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Rights, err = s.personRights(r, id); err != nil {
 		return d, err
 	}
 	d.Matches, err = s.st.WorkerMatches(ctx, id)
