@@ -53,7 +53,9 @@ func rightsRecord(v *station.RightsCaseView) *records.RightsCase { return &v.Rig
 
 func (s *Server) routesRights(mux *http.ServeMux) {
 	t := viewedTable("/api/rights-cases", records.RightsCases,
-		func(r *http.Request) ([]*station.RightsCaseView, error) { return s.st.RightsCases(r.Context(), rightsQuery(r)) },
+		func(r *http.Request) ([]*station.RightsCaseView, error) {
+			return s.st.RightsCases(r.Context(), rightsQuery(r))
+		},
 		s.st.RightsCase, rightsRecord)
 	t.guard, t.denied = s.mayReadRights, records.KeyRightsHidden
 	s.routesProgrammes(mux, t)
