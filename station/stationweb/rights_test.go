@@ -117,6 +117,10 @@ func TestRightsAPIPermission(t *testing.T) {
 // backup (it holds every case). The permitted user sees the case on both.
 func TestRightsPagesMasked(t *testing.T) {
 	f, worker, id := rightsFixture(t)
+	// The hub refused the case's employer: the refusal names its value.
+	hub := f.peer("县级平台")
+	f.hubWrites(hub, refusalEdit(t, records.RightsCases, id, "employer", rightsEmployer, records.KeyRequired, "",
+		records.RefusalRefused, "2026-01-06T08:00:00Z"))
 	login := func(u string) *browser {
 		b := f.browser()
 		if r := b.post("/login", url.Values{"user": {u}, "password": {"correct horse"}}); r.status != http.StatusSeeOther {
@@ -141,6 +145,13 @@ func TestRightsPagesMasked(t *testing.T) {
 		if r.status != http.StatusForbidden {
 			t.Fatalf("edit as %s: %d", u, r.status)
 		}
+		for _, p := range []string{"/refusals", "/api/refusals"} {
+			r = b.get(p)
+			if r.status != 200 {
+				t.Fatalf("%s as %s: %d", p, u, r.status)
+			}
+			noCase(t, p, r, id)
+		}
 		r = b.get("/workers/" + worker)
 		if r.status != 200 {
 			t.Fatalf("person page as %s: %d", u, r.status)
@@ -162,6 +173,9 @@ func TestRightsPagesMasked(t *testing.T) {
 	}
 	if r := b.get("/services/rights?rights_kind=工伤"); r.status != 200 || strings.Contains(r.raw, rightsEmployer) {
 		t.Fatalf("list filtered by another kind: %d", r.status)
+	}
+	if r := b.get("/refusals"); r.status != 200 || !strings.Contains(r.raw, rightsEmployer) {
+		t.Fatalf("refusals as 维权员: %d", r.status)
 	}
 	if r := b.get("/services/rights/" + id); r.status != 200 || !strings.Contains(r.raw, rightsEmployer) {
 		t.Fatalf("case page as 维权员: %d", r.status)
