@@ -29,7 +29,7 @@ var webText = webkit.Catalogue{
 	"nav_stations": {"服务站管理", "Manage stations"}, "nav_people": {"人员名单", "People"},
 	"nav_joins": {"加入请求", "Join requests"}, "hub_app": {"就业服务县级平台", "County employment hub"},
 	"role_viewer": {"查看员", "Viewer"}, "role_resolver": {"处理员", "Resolver"},
-	"role_station_manager": {"服务站管理员", "Station manager"}, "role_owner": {"管理员", "Administrator"},
+	"role_station_manager": {"服务站管理员", "Station manager"}, "role_owner": {"管理员", "Administrator"}, "role_rights_officer": {"劳动权益维护专员", "Labour-rights officer"},
 	"conflicts": {"冲突队列", "Conflict queue"}, "conflict": {"冲突", "Conflict"},
 	"type": {"类型", "Type"}, "station": {"服务站", "Station"}, "table": {"表", "Table"},
 	"age": {"至少几天前", "At least days old"}, "status": {"状态", "Status"}, "filter": {"筛选", "Filter"},
@@ -142,6 +142,7 @@ func (h *server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	if ferr != nil {
 		p.Error, status = ferr.Message(lang), http.StatusBadRequest
 	} else {
+		f.HideTables = hiddenTables(r)
 		var err error
 		if d.List, d.Total, err = h.Conflicts(r.Context(), f); err == nil {
 			err = h.NameConflicts(r.Context(), d.List)
@@ -180,7 +181,10 @@ func (h *server) postBulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	choose, _ := json.Marshal(r.PostFormValue("choose"))
-	res := h.resolveMany(r.Context(), adminActor(r), ids, hub.ResolveRequest{Choose: choose}, lang)
+	ids, res := h.visibleConflicts(r, ids, lang)
+	if len(ids) > 0 {
+		res = append(res, h.resolveMany(r.Context(), adminActor(r), ids, hub.ResolveRequest{Choose: choose}, lang)...)
+	}
 	ok, failed := 0, 0
 	for _, x := range res {
 		if x.Error == "" {
@@ -216,6 +220,10 @@ func (h *server) showConflict(w http.ResponseWriter, r *http.Request, lang strin
 	p.Error = errMsg
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var d hub.ConflictDetail
+	if err == nil && h.conflictHidden(r.Context(), r, id) {
+		http.Error(w, rightsHiddenText(lang), http.StatusForbidden)
+		return
+	}
 	if err == nil {
 		d, err = h.ConflictWithHistory(r.Context(), id)
 	}
@@ -258,6 +266,10 @@ func (h *server) postResolve(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		http.Error(w, msg2(lang, "找不到该冲突", "no such conflict"), http.StatusNotFound)
+		return
+	}
+	if h.conflictHidden(r.Context(), r, id) {
+		http.Error(w, rightsHiddenText(lang), http.StatusForbidden)
 		return
 	}
 	req := formRequest(r)
