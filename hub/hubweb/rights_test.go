@@ -192,4 +192,3 @@ func TestRightsHiddenAtHub(t *testing.T) {
 		t.Fatalf("resolve as owner: %d %v", st, m)
 	}
 }
-
