@@ -38,6 +38,8 @@ var rightsText = webkit.Catalogue{
 	"rights_show":     {"查看", "Show"},
 	"rights_count":    {"共 %d 件", "%d cases"},
 	"rights_filename": {"劳动权益维护案件", "labour-rights cases"},
+	// outcome is labelled 帮扶结果 for a follow-up: a case's is its 处理结果.
+	"rights_outcome": {"处理结果", "Outcome"},
 }
 
 var rightsTmpl = mustTemplate("rights", webFuncs, true)
@@ -122,7 +124,7 @@ func rightsTable(lang string, rows []hub.RightsCaseRow) listTable {
 		records.FieldLabel(lang, "rights_kind"), records.FieldLabel(lang, "employer"),
 		records.FieldLabel(lang, "amount_claimed"), records.FieldLabel(lang, "received_on"),
 		records.FieldLabel(lang, "referral"), records.FieldLabel(lang, "case_status"),
-		records.FieldLabel(lang, "closed_on"), records.FieldLabel(lang, "outcome"),
+		records.FieldLabel(lang, "closed_on"), tw(lang, "rights_outcome"),
 		records.FieldLabel(lang, "amount_recovered"), tw(lang, "station")}}
 	money := func(v *float64) string {
 		if v == nil {

@@ -183,7 +183,7 @@ func TestRightsPagesMasked(t *testing.T) {
 	// Closing from the form without an outcome is refused on its field.
 	r := b.post("/services/rights/"+id+"/edit", url.Values{"rights_kind": {"欠薪"}, "employer": {rightsEmployer},
 		"received_on": {"2026-01-05"}, "case_status": {"办结"}, "closed_on": {"2026-02-01"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, records.FieldLabel("zh", "outcome")) {
+	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, `id="err-outcome"`) {
 		t.Fatalf("close without outcome: %d", r.status)
 	}
 	// No workbook of the station's exports carries the cases.

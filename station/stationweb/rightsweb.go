@@ -34,6 +34,7 @@ var rightsText = webkit.Catalogue{
 	"rights_open":        {"未办结", "Not closed"},
 	"rights_for_person":  {"为此人登记维权案件", "Open a case for this person"},
 	"rights_person_none": {"暂无维权案件", "No cases"},
+	"rights_outcome":     {"处理结果", "Outcome"},
 }
 
 var rightsFields = []fieldSpec{
@@ -42,7 +43,9 @@ var rightsFields = []fieldSpec{
 	f("employer", "text", true), f("amount_claimed", "number", false), f("received_on", "date", true),
 	{Name: "referral", Kind: "select", Options: records.RightsReferrals},
 	{Name: "case_status", Kind: "select", Required: true, Options: records.RightsStatuses},
-	f("closed_on", "date", false), f("outcome", "textarea", false), f("amount_recovered", "number", false),
+	// outcome is labelled 帮扶结果 for a follow-up: a case's is its 处理结果.
+	f("closed_on", "date", false), {Name: "outcome", Kind: "textarea", Text: "rights_outcome"},
+	f("amount_recovered", "number", false),
 	f("notes", "textarea", false),
 }
 
