@@ -114,8 +114,8 @@ func TestRightsHiddenAtHub(t *testing.T) {
 			}
 			resp, body := hubtest.Post(t, c, h.URL()+"/conflicts/"+cid+"/resolve",
 				map[string][]string{"csrf": {m[1]}, "choose": {"东站"}})
-			if resp.StatusCode != http.StatusForbidden {
-				t.Fatalf("resolve from the web as %s: %d", role, resp.StatusCode)
+			if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, hidden) {
+				t.Fatalf("resolve from the web as %s: %d %s", role, resp.StatusCode, body)
 			}
 			noRights(t, "resolve page", body)
 		}
@@ -145,7 +145,7 @@ func TestRightsHiddenAtHub(t *testing.T) {
 		}
 		if role == access.RoleResolver {
 			st, m := h.CallJSON("POST", "/api/conflicts/"+cid+"/resolve", tok, map[string]any{"choose": "东站"})
-			if st != http.StatusForbidden {
+			if st != http.StatusForbidden || m["error"] != hidden {
 				t.Fatalf("resolve API as %s: %d %v", role, st, m)
 			}
 			st, m = h.CallJSON("POST", "/api/conflicts/resolve", tok, map[string]any{"ids": []int64{conflict}, "choose": "东站"})
