@@ -180,6 +180,10 @@ func TestRightsHiddenAtHub(t *testing.T) {
 	if code, _, body := hubtest.Page(t, ro, h.URL()+"/services/rights.xlsx"); code != http.StatusOK || !strings.HasPrefix(body, "PK") {
 		t.Fatalf("export as rights officer: %d", code)
 	}
+	if code, _, body := hubtest.Page(t, ro, h.URL()+"/workers/"+worker); code != http.StatusOK ||
+		!strings.Contains(body, hubRightsAmount) || !strings.Contains(body, "/conflicts/"+cid) {
+		t.Fatalf("person's page as rights officer: %d", code)
+	}
 	if code, _, body := hubtest.Page(t, ro, h.URL()+"/conflicts/"+cid); code != http.StatusOK || !strings.Contains(body, hubRightsEmployerB) {
 		t.Fatalf("conflict page as rights officer: %d", code)
 	}
