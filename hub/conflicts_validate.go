@@ -34,7 +34,7 @@ func newRecord(table string) validator {
 }
 
 // boolColumns are integer columns the records give as booleans.
-var boolColumns = map[string]bool{"willing_away": true}
+var boolColumns = map[string]bool{"willing_away": true, "suits_older": true}
 
 // setColumns are the set columns, stored as JSON arrays of text.
 var setColumns = map[string]bool{"tags": true, "skills": true}
