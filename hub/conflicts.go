@@ -180,8 +180,11 @@ type ConflictFilter struct {
 	Table   string
 	// MinAge keeps the conflicts recorded at least so long ago.
 	MinAge time.Duration
-	Limit  int // 1 to 1000, default 100
-	Offset int
+	// HideTables leaves out the conflicts on these tables (a reader who may
+	// not see their rows: labour-rights cases without access.PermRights).
+	HideTables []string
+	Limit      int // 1 to 1000, default 100
+	Offset     int
 }
 
 // ErrConflictNotFound is returned for an unknown conflict id.
@@ -209,6 +212,9 @@ func (h *Hub) Conflicts(ctx context.Context, f ConflictFilter) ([]Conflict, int,
 	}
 	if f.MinAge > 0 {
 		where, args = append(where, "created_ms <= ?"), append(args, h.now().Add(-f.MinAge).UnixMilli())
+	}
+	for _, t := range f.HideTables {
+		where, args = append(where, "tbl != ?"), append(args, t)
 	}
 	cond := ""
 	if len(where) > 0 {

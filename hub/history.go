@@ -268,6 +268,9 @@ var childQueries = []struct{ table, query string }{
 	{records.Jobseeker, `SELECT id FROM jobseeker_registrations WHERE worker_id = ? ORDER BY registered_on`},
 	{records.Followups, `SELECT id FROM followups WHERE worker_id = ? ORDER BY date`},
 	{records.Placements, `SELECT id FROM placements WHERE worker_id = ? ORDER BY placed_on`},
+	// Labour-rights cases: the web adapter takes them out for a reader
+	// without access.PermRights (WithoutRights, RecordWithoutRights).
+	{records.RightsCases, `SELECT id FROM rights_cases WHERE worker_id = ? ORDER BY received_on`},
 }
 
 // maxChildren bounds the child records a worker's history lists.
@@ -340,7 +343,8 @@ func (h *Hub) markVoid(ctx context.Context, table string, id ident.ID, rh *Recor
 // date or the registration day.
 func childLabel(table string, rh RecordHistory) string {
 	want := map[string]string{records.MonthlyStatus: "month", records.Unemployment: "registered_on",
-		records.Jobseeker: "registered_on", records.Followups: "date", records.Placements: "placed_on"}[table]
+		records.Jobseeker: "registered_on", records.Followups: "date", records.Placements: "placed_on",
+		records.RightsCases: "received_on"}[table]
 	for _, e := range rh.Entries {
 		for _, f := range e.Fields {
 			if f.Column == want && f.Value != nil {

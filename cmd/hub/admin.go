@@ -18,7 +18,7 @@ const cliRemote = "local"
 func cmdAdminAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, dir := newFlags("admin add", stderr)
 	user := fs.String("user", "", "administrator's user name")
-	roleName := fs.String("role", "", "viewer, resolver, station_manager or owner")
+	roleName := fs.String("role", "", "viewer, resolver, station_manager, rights_officer or owner")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -102,3 +102,16 @@ func TestAdminCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminAddRightsOfficer: the rights officer is a role the command line
+// takes, and the list names it.
+func TestAdminAddRightsOfficer(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "hub")
+	runOK(t, "init", "--dir", dir, "--name", "四子王旗", "--url", "http://127.0.0.1:8400")
+	if out := runIn(t, "s3cret-Passw0rd-xyz\n", "admin", "add", "--dir", dir, "--user", "维权专员", "--role", "rights_officer"); !strings.Contains(out, "rights_officer") {
+		t.Fatalf("admin add: %s", out)
+	}
+	if out := runOK(t, "admin", "list", "--dir", dir); !strings.Contains(out, "维权专员") || !strings.Contains(out, "rights_officer") {
+		t.Fatalf("admin list: %s", out)
+	}
+}

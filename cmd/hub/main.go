@@ -54,7 +54,7 @@ const usage = `usage:
   hub tls rotate --dir DIR [--next-cert FILE] [--switch [--force]]      (make the next key, publish its pin to stations)
   hub tls switch --dir DIR [--force]         (serve the next key once stations have its pin; restart the hub)
   hub tls status --dir DIR [--json]          (current and next pin, stations sent the next pin)
-  hub admin add --dir DIR --user NAME --role viewer|resolver|station_manager|owner   (password on stdin)
+  hub admin add --dir DIR --user NAME --role viewer|resolver|station_manager|rights_officer|owner   (password on stdin)
   hub admin list --dir DIR
   hub admin disable --dir DIR --user NAME
   hub serve --dir DIR --addr HOST:PORT [--tls-cert F --tls-key F | --tls-self-signed] [--host NAME]… [--zone ZONE] [--contiguous-uploads]

@@ -37,10 +37,13 @@ Usage:
   station serve --dir DIR [--addr 127.0.0.1:8080] [--log-level info] [--log-format text|json] [-v]
                                                run the web UI (open http://ADDR/ in a browser;
                                                beyond loopback https://ADDR/, staff log in)
-  station user add --dir DIR --user NAME [--admin]
+  station user add --dir DIR --user NAME [--admin] [--rights | --no-rights]
                                                add or reset a staff account (password typed
                                                without echo, or one line on standard input);
-                                               --admin: it may also back the station up
+                                               --admin: it may also back the station up;
+                                               --rights: it may read and write labour-rights
+                                               cases (劳动权益维护), --no-rights takes that back;
+                                               --keep-password: change only these (no password asked)
   station backup --dir DIR --out FILE          copy the station's database to FILE, also while
                                                it serves (备份)
   station restore --dir DIR --from FILE        put a backup back (the station must be stopped;
@@ -362,12 +365,18 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	dir := fs.String("dir", "", "station directory")
 	user := fs.String("user", "", "staff user name")
 	admin := fs.Bool("admin", false, "the account may also back the station up (备份到U盘)")
+	rights := fs.Bool("rights", false, "the account may read and write labour-rights cases (劳动权益维护)")
+	noRights := fs.Bool("no-rights", false, "take the labour-rights permission back from the account")
+	keep := fs.Bool("keep-password", false, "an existing account keeps its password: only --admin, --rights or --no-rights change")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dir == "" || *user == "" {
 		fs.Usage()
 		return errors.New("user add: --dir and --user are required")
+	}
+	if *rights && *noRights {
+		return errors.New("user add: --rights and --no-rights together")
 	}
 	cfg, err := station.LoadConfig(*dir)
 	if err != nil {
@@ -377,12 +386,23 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	pw, err := webkit.ReadNewPassword(stdin, stderr)
-	if err != nil {
-		return fmt.Errorf("user add: %w", err)
+	if *keep {
+		if !users.Has(*user) {
+			return fmt.Errorf("user add: --keep-password: %w: %q", station.ErrNoAccount, *user)
+		}
+	} else {
+		pw, err := webkit.ReadNewPassword(stdin, stderr)
+		if err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
+		if err := users.Set(*user, pw); err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
 	}
-	if err := users.Set(*user, pw); err != nil {
-		return fmt.Errorf("user add: %w", err)
+	if *rights || *noRights {
+		if err := users.SetRights(*user, *rights); err != nil {
+			return fmt.Errorf("user add: %w", err)
+		}
 	}
 	if *admin && !cfg.IsAdmin(*user) {
 		cfg.Admins = append(cfg.Admins, *user)
@@ -390,8 +410,15 @@ func cmdUserAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 			return fmt.Errorf("user add: %w", err)
 		}
 	}
+	var roles []string
 	if cfg.IsAdmin(*user) {
-		fmt.Fprintf(stdout, "staff account %q saved (station administrator)\n", *user)
+		roles = append(roles, "station administrator")
+	}
+	if users.HasRights(*user) {
+		roles = append(roles, "labour-rights cases 劳动权益维护")
+	}
+	if len(roles) > 0 {
+		fmt.Fprintf(stdout, "staff account %q saved (%s)\n", *user, strings.Join(roles, "; "))
 		return nil
 	}
 	fmt.Fprintf(stdout, "staff account %q saved\n", *user)

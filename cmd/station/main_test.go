@@ -330,3 +330,41 @@ func TestUserAddAdmin(t *testing.T) {
 		t.Fatalf("admins %v (%v)", cfg.Admins, err)
 	}
 }
+
+// TestUserAddRights: --rights grants an account the labour-rights
+// permission, a password reset keeps it, --no-rights with --keep-password
+// takes it back without touching the password; --keep-password needs an
+// existing account, and the two flags together are refused.
+func TestUserAddRights(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "st")
+	if _, _, err := runCmd(t.Context(), "", "init", "--dir", dir, "--standalone", "--name", "红旗嘎查"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := runCmd(t.Context(), "correct horse\n", "user", "add", "--dir", dir, "--user", "维权员", "--rights"); err != nil ||
+		!strings.Contains(out, "劳动权益维护") {
+		t.Fatalf("user add --rights: %v %s", err, out)
+	}
+	if _, _, err := runCmd(t.Context(), "correct horse\n", "user", "add", "--dir", dir, "--user", "wang5"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t.Context(), "battery staple\n", "user", "add", "--dir", dir, "--user", "维权员"); err != nil {
+		t.Fatal(err)
+	}
+	users, err := station.LoadUsers(dir)
+	if err != nil || !users.HasRights("维权员") || users.HasRights("wang5") || !users.Check("维权员", "battery staple") {
+		t.Fatalf("after grant and reset: %v", err)
+	}
+	if _, _, err := runCmd(t.Context(), "", "user", "add", "--dir", dir, "--user", "维权员", "--no-rights", "--keep-password"); err != nil {
+		t.Fatal(err)
+	}
+	users, err = station.LoadUsers(dir)
+	if err != nil || users.HasRights("维权员") || !users.Check("维权员", "battery staple") {
+		t.Fatalf("after revoke: %v", err)
+	}
+	if _, _, err := runCmd(t.Context(), "", "user", "add", "--dir", dir, "--user", "nobody", "--rights", "--keep-password"); err == nil {
+		t.Fatal("--keep-password made an account without a password")
+	}
+	if _, _, err := runCmd(t.Context(), "correct horse\n", "user", "add", "--dir", dir, "--user", "wang5", "--rights", "--no-rights"); err == nil {
+		t.Fatal("--rights with --no-rights accepted")
+	}
+}

@@ -118,6 +118,7 @@ func (h *server) apiConflicts(w http.ResponseWriter, r *http.Request) {
 		h.writeResolveError(w, r, ferr)
 		return
 	}
+	f.HideTables = hiddenTables(r)
 	list, total, err := h.Conflicts(r.Context(), f)
 	if err == nil {
 		err = h.NameConflicts(r.Context(), list)
@@ -145,6 +146,10 @@ func conflictID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 func (h *server) apiConflict(w http.ResponseWriter, r *http.Request) {
 	id, ok := conflictID(w, r)
 	if !ok {
+		return
+	}
+	if h.conflictHidden(r.Context(), r, id) {
+		apiError(w, http.StatusForbidden, "id", rightsHiddenText(apiLang(r)))
 		return
 	}
 	d, err := h.ConflictWithHistory(r.Context(), id)
@@ -190,6 +195,10 @@ func (h *server) apiResolve(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &req) {
 		return
 	}
+	if h.conflictHidden(r.Context(), r, id) {
+		apiError(w, http.StatusForbidden, "id", rightsHiddenText(apiLang(r)))
+		return
+	}
 	a, _ := access.AdminFrom(r.Context())
 	c, err := h.ResolveConflict(r.Context(), a.Actor(), id, req)
 	if err != nil {
@@ -221,7 +230,12 @@ func (h *server) apiResolveMany(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, _ := access.AdminFrom(r.Context())
-	res := h.resolveMany(r.Context(), a.Actor(), req.IDs, req.ResolveRequest, lang)
+	ids, refused := h.visibleConflicts(r, req.IDs, lang)
+	var res []hub.BulkResult
+	if len(ids) > 0 {
+		res = h.resolveMany(r.Context(), a.Actor(), ids, req.ResolveRequest, lang)
+	}
+	res = append(res, refused...)
 	n := 0
 	for _, x := range res {
 		if x.Error == "" {
@@ -252,11 +266,23 @@ func workerID(w http.ResponseWriter, r *http.Request) (ident.ID, bool) {
 }
 
 func (h *server) apiWorker(w http.ResponseWriter, r *http.Request) {
-	serveWorkerJSON(h, w, r, h.Worker)
+	serveWorkerJSON(h, w, r, func(ctx context.Context, id ident.ID) (hub.WorkerRecord, error) {
+		wr, err := h.Worker(ctx, id)
+		if !mayReadRights(r) {
+			hub.RecordWithoutRights(&wr)
+		}
+		return wr, err
+	})
 }
 
 func (h *server) apiWorkerHistory(w http.ResponseWriter, r *http.Request) {
-	serveWorkerJSON(h, w, r, h.WorkerHistoryOf)
+	serveWorkerJSON(h, w, r, func(ctx context.Context, id ident.ID) (hub.WorkerHistory, error) {
+		wh, err := h.WorkerHistoryOf(ctx, id)
+		if !mayReadRights(r) {
+			hub.WithoutRights(&wh)
+		}
+		return wh, err
+	})
 }
 
 // serveWorkerJSON answers with what get gives for the worker the path
@@ -282,6 +308,10 @@ func (h *server) apiRecordHistory(w http.ResponseWriter, r *http.Request) {
 	table := r.PathValue("table")
 	if _, ok := h.Replica().Schema().Table(table); !ok {
 		apiError(w, http.StatusNotFound, "table", msg2(apiLang(r), "未知的表："+table, "unknown table: "+table))
+		return
+	}
+	if rightsHidden(r, table) {
+		apiError(w, http.StatusForbidden, "table", rightsHiddenText(apiLang(r)))
 		return
 	}
 	id, err := ident.ParseID(r.PathValue("id"))

@@ -143,6 +143,7 @@ func (h *server) pageQueue(w http.ResponseWriter, r *http.Request) {
 	if ferr != nil {
 		p.Error, status = ferr.Message(lang), http.StatusBadRequest
 	} else {
+		f.HideTables = hiddenTables(r)
 		var err error
 		if d.List, d.Total, err = h.Conflicts(r.Context(), f); err == nil {
 			err = h.NameConflicts(r.Context(), d.List)
@@ -181,7 +182,10 @@ func (h *server) postBulk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	choose, _ := json.Marshal(r.PostFormValue("choose"))
-	res := h.resolveMany(r.Context(), adminActor(r), ids, hub.ResolveRequest{Choose: choose}, lang)
+	ids, res := h.visibleConflicts(r, ids, lang)
+	if len(ids) > 0 {
+		res = append(res, h.resolveMany(r.Context(), adminActor(r), ids, hub.ResolveRequest{Choose: choose}, lang)...)
+	}
 	ok, failed := 0, 0
 	for _, x := range res {
 		if x.Error == "" {
@@ -217,6 +221,10 @@ func (h *server) showConflict(w http.ResponseWriter, r *http.Request, lang strin
 	p.Error = errMsg
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	var d hub.ConflictDetail
+	if err == nil && h.conflictHidden(r.Context(), r, id) {
+		http.Error(w, rightsHiddenText(lang), http.StatusForbidden)
+		return
+	}
 	if err == nil {
 		d, err = h.ConflictWithHistory(r.Context(), id)
 	}
@@ -259,6 +267,10 @@ func (h *server) postResolve(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		http.Error(w, msg2(lang, "找不到该冲突", "no such conflict"), http.StatusNotFound)
+		return
+	}
+	if h.conflictHidden(r.Context(), r, id) {
+		http.Error(w, rightsHiddenText(lang), http.StatusForbidden)
 		return
 	}
 	req := formRequest(r)

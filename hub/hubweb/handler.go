@@ -112,6 +112,7 @@ func HandlerWith(h *hub.Hub, sync http.Handler, o HandlerOptions) http.Handler {
 	s.routesPlaces(mux)
 	s.routesProgrammes(mux)
 	s.routesServices(mux)
+	s.routesRights(mux)
 	m := o.Metrics
 	if src, ok := sync.(metricsSource); ok && m == nil {
 		m = src.Metrics()

@@ -75,6 +75,10 @@ func (h *server) showWorker(w http.ResponseWriter, r *http.Request, lang string,
 		http.Error(w, tr(lang, "internal"), http.StatusInternalServerError)
 		return
 	}
+	if !mayReadRights(r) {
+		hub.RecordWithoutRights(&rec)
+		hub.WithoutRights(&hist)
+	}
 	p := h.newPage(r, lang, "worker")
 	p.Title += " · " + hub.ValueText(rec.Fields["name"])
 	p.Error = msg

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"fieldsync/station"
 	"fieldsync/webkit"
 )
 
@@ -65,4 +66,13 @@ func (s *Server) authenticate(r *http.Request, sess *webkit.Session, api bool) (
 		}
 	}
 	return "", http.StatusUnauthorized
+}
+
+// mayReadRights says whether the request may read and write labour-rights
+// cases (劳动权益维护): a station that asks for a login (bound beyond
+// loopback) allows the staff accounts granted the permission (station user
+// add --rights); a station that asks for none (loopback) cannot tell its
+// users apart, so whoever sits at its PC holds it.
+func (s *Server) mayReadRights(r *http.Request) bool {
+	return !s.login || s.users.HasRights(station.LoggedIn(r.Context()))
 }

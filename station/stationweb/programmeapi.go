@@ -13,6 +13,7 @@ import (
 	"fieldsync/ident"
 	"fieldsync/records"
 	"fieldsync/station"
+	"fieldsync/webkit"
 )
 
 // The one JSON API of the placement-programme tables (welfareapi.go and
@@ -39,6 +40,11 @@ type programmeTable struct {
 	// ownCreate: POST and GET /{id} are served by the table's own handlers
 	// (an export batch is made and read with its people).
 	ownCreate bool
+	// guard, when set, must allow a request before any of the table's
+	// routes answers it; else 403 with denied's message and nothing of a
+	// row (labour-rights cases: Server.mayReadRights).
+	guard  func(*http.Request) bool
+	denied string
 }
 
 // programmePage is a list's answer: a page of rows, how many match in all,
@@ -99,15 +105,31 @@ func viewedTable[T any, P programmeRecord[T], V any](path, table string, list fu
 // routesProgrammes serves each of tables at its path (see programmeTable).
 func (s *Server) routesProgrammes(mux *http.ServeMux, tables ...programmeTable) {
 	for _, t := range tables {
-		mux.HandleFunc("GET "+t.path, s.apiProgrammeList(t))
-		mux.HandleFunc("PATCH "+t.path+"/{id}", s.apiProgrammePatch(t))
-		mux.HandleFunc("DELETE "+t.path+"/{id}", serveByID(s, func(r *http.Request, id ident.ID, _ *struct{}) error {
+		handle := func(pattern string, h http.HandlerFunc) { mux.HandleFunc(pattern, t.guarded(h)) }
+		handle("GET "+t.path, s.apiProgrammeList(t))
+		handle("PATCH "+t.path+"/{id}", s.apiProgrammePatch(t))
+		handle("DELETE "+t.path+"/{id}", serveByID(s, func(r *http.Request, id ident.ID, _ *struct{}) error {
 			return s.st.DeleteProgramme(r.Context(), t.table, id)
 		}))
 		if !t.ownCreate {
-			mux.HandleFunc("POST "+t.path, s.apiProgrammeCreate(t))
-			mux.HandleFunc("GET "+t.path+"/{id}", s.apiProgrammeGet(t))
+			handle("POST "+t.path, s.apiProgrammeCreate(t))
+			handle("GET "+t.path+"/{id}", s.apiProgrammeGet(t))
 		}
+	}
+}
+
+// guarded is h behind t's guard: a request it does not allow gets 403 and
+// t.denied's message, before h reads or writes anything.
+func (t programmeTable) guarded(h http.HandlerFunc) http.HandlerFunc {
+	if t.guard == nil {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !t.guard(r) {
+			webkit.WriteError(w, http.StatusForbidden, webkit.ErrorBody{Error: records.Message(langOf(r), t.denied)})
+			return
+		}
+		h(w, r)
 	}
 }
 

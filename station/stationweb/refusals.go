@@ -95,7 +95,10 @@ func refusalReason(lang string, rf *station.Refusal, label string) string {
 	return rf.ReasonKey
 }
 
-func (s *Server) refusalViews(ctx context.Context, lang string, limit int) ([]refusalView, error) {
+// refusalViews lists the refusals as the pages show them; hideRights
+// leaves out those of labour-rights cases (a viewer without the permission
+// sees nothing of a case, its refused values included).
+func (s *Server) refusalViews(ctx context.Context, lang string, limit int, hideRights bool) ([]refusalView, error) {
 	rfs, err := s.st.Refusals(ctx, limit)
 	if err != nil {
 		return nil, err
@@ -103,6 +106,9 @@ func (s *Server) refusalViews(ctx context.Context, lang string, limit int) ([]re
 	out := make([]refusalView, 0, len(rfs))
 	for i := range rfs {
 		rf := &rfs[i]
+		if hideRights && rf.Table == records.RightsCases {
+			continue
+		}
 		v := refusalView{ID: rf.ID.String(), RefusedAt: rf.RefusedAt, Time: rf.RefusedAt, State: rf.State,
 			StateLabel: rf.State, Open: rf.Open(), Table: rf.Table, TableLabel: tableLabel(lang, rf.Table),
 			RowID: rf.RowID, Column: rf.Column, ColumnLabel: columnLabel(lang, rf.Column), Value: rf.Value,
@@ -136,7 +142,7 @@ func (s *Server) refusalViews(ctx context.Context, lang string, limit int) ([]re
 }
 
 func (s *Server) pageRefusals(w http.ResponseWriter, r *http.Request) {
-	list, err := s.refusalViews(r.Context(), langOf(r), refusalPageLimit)
+	list, err := s.refusalViews(r.Context(), langOf(r), refusalPageLimit, !s.mayReadRights(r))
 	if err != nil {
 		s.webError(w, r, err)
 		return
@@ -151,7 +157,7 @@ func (s *Server) apiRefusals(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	list, err := s.refusalViews(r.Context(), langOf(r), limit)
+	list, err := s.refusalViews(r.Context(), langOf(r), limit, !s.mayReadRights(r))
 	if err != nil {
 		s.apiError(w, r, err)
 		return

@@ -186,6 +186,8 @@ func (s *Server) Handler() http.Handler {
 	// health checks (startupsweb.go, returnsweb.go, jobfairsweb.go, healthweb.go).
 	s.routesServicesAPI(mux)
 	s.routesServicesWeb(mux)
+	// 劳动权益维护: the API and pages, for staff allowed to read the cases (rightsweb.go).
+	s.routesRights(mux)
 	// 帮扶项目台账导入与导出 (programmeimportweb.go).
 	mux.HandleFunc("GET /programmes/import", s.pageProgrammeImport)
 	mux.HandleFunc("POST /programmes/import", s.postProgrammeImport)

@@ -374,6 +374,9 @@ type workerData struct {
 	// People is the person's start-ups, support, returns and health check
 	// (startupsweb.go's block).
 	People *personServices
+	// Rights are the person's labour-rights cases, nil to a request that
+	// may not read them (rightsweb.go).
+	Rights *rightsBlock
 }
 
 // settledMark marks a field the county hub settled, with the values it
@@ -484,6 +487,9 @@ func (s *Server) workerPage(r *http.Request) (d workerData, err error) {
 		return d, err
 	}
 	if d.People, err = s.personServices(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Rights, err = s.personRights(r, id); err != nil {
 		return d, err
 	}
 	d.Matches, err = s.st.WorkerMatches(ctx, id)
