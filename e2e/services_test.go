@@ -380,7 +380,7 @@ func TestHostileServices(t *testing.T) {
 	wants = append(wants,
 		refusalWant{records.Trainings, course, "", records.KeyNotMaker},
 		refusalWant{records.RightsCases, openCase.Row, "case_status", records.KeyInconsistent},
-		refusalWant{records.RightsCases, closedNew.Row, "outcome", records.KeyRequired},
+		refusalWant{records.RightsCases, closedNew.Row, "case_outcome", records.KeyRequired},
 		refusalWant{records.Returns, back.Row, "returned_on", records.KeyFutureDate},
 		refusalWant{records.Returns, newFuture.Row, "returned_on", records.KeyFutureDate},
 		refusalWant{records.Gigs, dayJob.Row, "wage_unit", records.KeyKindPay},
@@ -430,7 +430,7 @@ func TestHostileServices(t *testing.T) {
 	}
 	a.Do(replica.Edit{Table: records.RightsCases, Row: openCase.Row, Set: []replica.ColumnValue{
 		{Column: "case_status", Value: records.RightsClosed}, {Column: "closed_on", Value: "2026-03-20"},
-		{Column: "outcome", Value: "调解后企业支付全部欠薪"}}})
+		{Column: "case_outcome", Value: "调解后企业支付全部欠薪"}}})
 	valueIs(t, hr, records.RightsCases, openCase.Row, "case_status", records.RightsClosed, "the case closed with its outcome")
-	valueIs(t, hr, records.RightsCases, openCase.Row, "outcome", "调解后企业支付全部欠薪", "the case closed with its outcome")
+	valueIs(t, hr, records.RightsCases, openCase.Row, "case_outcome", "调解后企业支付全部欠薪", "the case closed with its outcome")
 }

@@ -12,7 +12,7 @@ import (
 // gig's (integer) suits_older beside its other columns.
 func TestValidateColumnTypedValues(t *testing.T) {
 	caseRow := map[string]any{"worker_id": "0123456789abcdef0123456789abcdef", "rights_kind": "欠薪", "employer": "某公司",
-		"received_on": "2026-04-01", "case_status": records.RightsClosed, "closed_on": "2026-05-01", "outcome": "追回",
+		"received_on": "2026-04-01", "case_status": records.RightsClosed, "closed_on": "2026-05-01", "case_outcome": "追回",
 		"station": "站A", "entered_by": "x"}
 	_, err := validateColumn(records.RightsCases, caseRow, "closed_on", "2026-03-01")
 	if re, ok := err.(*ResolveError); !ok || re.Field != "closed_on" {

@@ -65,7 +65,7 @@ func (h *Hub) RightsCases(ctx context.Context, f RightsFilter) ([]RightsCaseRow,
 	}
 	rows, err := h.rep.DB().QueryContext(ctx, `SELECT lower(hex(c.id)), coalesce(c.worker_id, ''),
 		coalesce(c.rights_kind, ''), coalesce(c.employer, ''), c.amount_claimed, coalesce(c.received_on, ''),
-		coalesce(c.referral, ''), coalesce(c.case_status, ''), coalesce(c.closed_on, ''), coalesce(c.outcome, ''),
+		coalesce(c.referral, ''), coalesce(c.case_status, ''), coalesce(c.closed_on, ''), coalesce(c.case_outcome, ''),
 		c.amount_recovered, coalesce(c.notes, ''), coalesce(c.station, ''), coalesce(w.name, '')
 		FROM rights_cases c LEFT JOIN workers w ON w.id = unhex(c.worker_id) AND w.fs_deleted = 0
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY c.received_on DESC, c.id LIMIT ?`,

@@ -199,7 +199,7 @@ func init() {
 		"referral":            {"转办去向", "referred to"},
 		"case_status":         {"办理状态", "case status"},
 		"closed_on":           {"办结日期", "closed on"},
-		"outcome":             {"处理结果", "outcome"},
+		"case_outcome":        {"处理结果", "outcome"},
 		"amount_recovered":    {"追回金额（元）", "amount recovered (yuan)"},
 		"returned_on":         {"返乡日期", "return date"},
 		"from_place":          {"返乡前务工地", "came back from"},
@@ -285,14 +285,14 @@ func init() {
 			c := &RightsCase{}
 			return c, map[string]any{"worker_id": &c.WorkerID, "rights_kind": &c.Kind, "employer": &c.Employer,
 				"amount_claimed": &c.AmountClaimed, "received_on": &c.ReceivedOn, "referral": &c.Referral,
-				"case_status": &c.Status, "closed_on": &c.ClosedOn, "outcome": &c.Outcome,
+				"case_status": &c.Status, "closed_on": &c.ClosedOn, "case_outcome": &c.Outcome,
 				"amount_recovered": &c.AmountRecovered, "notes": &c.Notes}
 		},
 		template: map[string]any{"worker_id": templateID, "rights_kind": RightsKinds[0], "employer": "x",
 			"received_on": earliest, "case_status": RightsStatuses[0]},
 		fill: map[string]any{"case_status": RightsClosed},
 		partners: map[string][]string{
-			"closed_on": {"case_status", "received_on"}, "outcome": {"case_status"},
+			"closed_on": {"case_status", "received_on"}, "case_outcome": {"case_status"},
 		},
 	}
 	checkRules[Returns] = tableRules{
@@ -345,7 +345,7 @@ func serviceTables() []*replica.Table {
 		}, Indexes: [][]string{{"worker_id"}, {"startup_id"}, {"expert_id"}}},
 		{Name: RightsCases, Since: 2, DeletedID: 13, Columns: []replica.Column{
 			text(0, "worker_id"), text(1, "rights_kind"), text(2, "employer"), number(3, "amount_claimed"),
-			text(4, "received_on"), text(5, "referral"), text(6, "case_status"), text(7, "closed_on"), text(8, "outcome"),
+			text(4, "received_on"), text(5, "referral"), text(6, "case_status"), text(7, "closed_on"), text(8, "case_outcome"),
 			number(9, "amount_recovered"), text(10, "notes"), text(11, "station"), text(12, EnteredBy),
 		}, Indexes: [][]string{{"worker_id"}}},
 		{Name: Returns, Since: 2, DeletedID: 8, Columns: []replica.Column{
@@ -688,7 +688,7 @@ type RightsCase struct {
 	Referral        string   `json:"referral"`
 	Status          string   `json:"case_status"`
 	ClosedOn        string   `json:"closed_on"`
-	Outcome         string   `json:"outcome"`
+	Outcome         string   `json:"case_outcome"`
 	AmountRecovered *float64 `json:"amount_recovered"`
 	Notes           string   `json:"notes"`
 }
@@ -732,7 +732,7 @@ func (c *RightsCase) Validate() error {
 	if err := date("closed_on", &c.ClosedOn, false); err != nil {
 		return err
 	}
-	if err := maxLen("outcome", c.Outcome, maxLong); err != nil {
+	if err := maxLen("case_outcome", c.Outcome, maxLong); err != nil {
 		return err
 	}
 	closed := c.Status == RightsClosed
@@ -744,7 +744,7 @@ func (c *RightsCase) Validate() error {
 	case c.ClosedOn != "" && c.ClosedOn < c.ReceivedOn:
 		return fieldErr("closed_on", KeyBeforeStart, Label("received_on"))
 	case closed && c.Outcome == "":
-		return fieldErr("outcome", KeyRequired)
+		return fieldErr("case_outcome", KeyRequired)
 	}
 	return maxLen("notes", c.Notes, maxLong)
 }
@@ -756,7 +756,7 @@ func (c *RightsCase) Columns() []replica.ColumnValue {
 		{Column: "employer", Value: c.Employer}, {Column: "amount_claimed", Value: optFloat(c.AmountClaimed)},
 		{Column: "received_on", Value: c.ReceivedOn}, {Column: "referral", Value: opt(c.Referral)},
 		{Column: "case_status", Value: c.Status}, {Column: "closed_on", Value: opt(c.ClosedOn)},
-		{Column: "outcome", Value: opt(c.Outcome)}, {Column: "amount_recovered", Value: optFloat(c.AmountRecovered)},
+		{Column: "case_outcome", Value: opt(c.Outcome)}, {Column: "amount_recovered", Value: optFloat(c.AmountRecovered)},
 		{Column: "notes", Value: opt(c.Notes)},
 	}
 }

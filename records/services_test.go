@@ -94,7 +94,7 @@ func TestServiceRules(t *testing.T) {
 		{"case ok", rights(func(*RightsCase) {}), "", ""},
 		{"case closed ok", rights(func(r *RightsCase) { r.Status, r.ClosedOn, r.Outcome = RightsClosed, "2026-05-01", "足额追回" }), "", ""},
 		{"case closed without outcome", rights(func(r *RightsCase) { r.Status, r.ClosedOn = RightsClosed, "2026-05-01" }),
-			"outcome", KeyRequired},
+			"case_outcome", KeyRequired},
 		{"case closed without date", rights(func(r *RightsCase) { r.Status, r.Outcome = RightsClosed, "足额追回" }),
 			"closed_on", KeyRequired},
 		{"case closed date while open", rights(func(r *RightsCase) { r.ClosedOn = "2026-05-01" }), "closed_on", KeyOnlyWith},

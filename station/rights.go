@@ -90,7 +90,7 @@ func (s *Station) CountRightsCases(ctx context.Context, workerID string) (int, e
 
 func (s *Station) rightsCases(ctx context.Context, where []string, args []any) ([]*RightsCaseView, error) {
 	q := `SELECT c.id, c.worker_id, c.rights_kind, c.employer, c.amount_claimed, c.received_on,
-		coalesce(c.referral, ''), c.case_status, coalesce(c.closed_on, ''), coalesce(c.outcome, ''),
+		coalesce(c.referral, ''), c.case_status, coalesce(c.closed_on, ''), coalesce(c.case_outcome, ''),
 		c.amount_recovered, coalesce(c.notes, ''), coalesce(c.station, ''), coalesce(c.entered_by, ''),
 		coalesce(w.name, '')
 		FROM rights_cases c

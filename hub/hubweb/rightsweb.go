@@ -38,7 +38,6 @@ var rightsText = webkit.Catalogue{
 	"rights_show":     {"查看", "Show"},
 	"rights_count":    {"共 %d 件", "%d cases"},
 	"rights_filename": {"劳动权益维护案件", "labour-rights cases"},
-	// outcome is labelled 帮扶结果 for a follow-up: a case's is its 处理结果.
 	"rights_outcome": {"处理结果", "Outcome"},
 }
 

@@ -102,7 +102,7 @@ func TestServices(t *testing.T) {
 				away++
 			}
 		case records.RightsCases:
-			if columnValue(e, "case_status") == records.RightsClosed && columnValue(e, "outcome") != nil {
+			if columnValue(e, "case_status") == records.RightsClosed && columnValue(e, "case_outcome") != nil {
 				closed++
 			}
 		case records.Gigs:

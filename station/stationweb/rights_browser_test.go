@@ -58,16 +58,16 @@ func TestBrowserRightsCase(t *testing.T) {
 		chromedp.SetValue(css(`#f-closed_on`), received),
 		chromedp.SendKeys(css(`#f-notes`), "已电话回访"),
 		chromedp.Click(css(`#save`)),
-		chromedp.WaitVisible(css(`#err-outcome`)),
+		chromedp.WaitVisible(css(`#err-case_outcome`)),
 	)
-	if e := get(chromedp.Text(css(`#err-outcome`))); !strings.Contains(e, "不能为空") {
+	if e := get(chromedp.Text(css(`#err-case_outcome`))); !strings.Contains(e, "不能为空") {
 		t.Fatalf("outcome error %q", e)
 	}
 	if kept := get(chromedp.Value(css(`#f-notes`))); kept != "已电话回访" {
 		t.Fatalf("notes kept as %q", kept)
 	}
 	do(
-		chromedp.SendKeys(css(`#f-outcome`), "用人单位已全额支付"),
+		chromedp.SendKeys(css(`#f-case_outcome`), "用人单位已全额支付"),
 		chromedp.Click(css(`#save`)),
 		chromedp.WaitVisible(css(`#case-status`)),
 	)

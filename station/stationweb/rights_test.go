@@ -94,11 +94,11 @@ func TestRightsAPIPermission(t *testing.T) {
 		t.Fatalf("list as 维权员: %d %s", r.status, r.raw)
 	}
 	r = f.apiAs("维权员", "PATCH", "/api/rights-cases/"+id, `{"case_status":"办结","closed_on":"2026-02-01"}`)
-	if r.status != http.StatusBadRequest || r.body["field"] != "outcome" {
+	if r.status != http.StatusBadRequest || r.body["field"] != "case_outcome" {
 		t.Fatalf("close without outcome: %d %s", r.status, r.raw)
 	}
 	r = f.apiAs("维权员", "PATCH", "/api/rights-cases/"+id,
-		`{"case_status":"办结","closed_on":"2026-02-01","outcome":"全额追回","amount_recovered":73519}`)
+		`{"case_status":"办结","closed_on":"2026-02-01","case_outcome":"全额追回","amount_recovered":73519}`)
 	if r.status != 200 {
 		t.Fatalf("close: %d %s", r.status, r.raw)
 	}
@@ -160,6 +160,10 @@ func TestRightsPagesMasked(t *testing.T) {
 		if strings.Contains(r.raw, "worker-rights") || strings.Contains(r.raw, "/services/rights") {
 			t.Fatalf("person page shows the rights block to %s", u)
 		}
+		if r := b.get("/services"); r.status != 200 || strings.Contains(r.raw, "/services/rights") {
+			t.Fatalf("the services index as %s: %d, links the rights register: %v", u, r.status,
+				strings.Contains(r.raw, "/services/rights"))
+		}
 	}
 	if r := login("站长").post("/backup/download", url.Values{}); r.status != http.StatusForbidden {
 		t.Fatalf("backup by an administrator without the rights permission: %d", r.status)
@@ -180,10 +184,13 @@ func TestRightsPagesMasked(t *testing.T) {
 	if r := b.get("/services/rights/" + id); r.status != 200 || !strings.Contains(r.raw, rightsEmployer) {
 		t.Fatalf("case page as 维权员: %d", r.status)
 	}
+	if r := b.get("/services"); r.status != 200 || !strings.Contains(r.raw, `href="/services/rights"`) {
+		t.Fatalf("the services index as 维权员 does not link the rights register: %d", r.status)
+	}
 	// Closing from the form without an outcome is refused on its field.
 	r := b.post("/services/rights/"+id+"/edit", url.Values{"rights_kind": {"欠薪"}, "employer": {rightsEmployer},
 		"received_on": {"2026-01-05"}, "case_status": {"办结"}, "closed_on": {"2026-02-01"}})
-	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, `id="err-outcome"`) {
+	if r.status != http.StatusBadRequest || !strings.Contains(r.raw, `id="err-case_outcome"`) {
 		t.Fatalf("close without outcome: %d", r.status)
 	}
 	// No workbook of the station's exports carries the cases.

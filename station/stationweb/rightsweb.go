@@ -43,8 +43,7 @@ var rightsFields = []fieldSpec{
 	f("employer", "text", true), f("amount_claimed", "number", false), f("received_on", "date", true),
 	{Name: "referral", Kind: "select", Options: records.RightsReferrals},
 	{Name: "case_status", Kind: "select", Required: true, Options: records.RightsStatuses},
-	// outcome is labelled 帮扶结果 for a follow-up: a case's is its 处理结果.
-	f("closed_on", "date", false), {Name: "outcome", Kind: "textarea", Text: "rights_outcome"},
+	f("closed_on", "date", false), {Name: "case_outcome", Kind: "textarea", Text: "rights_outcome"},
 	f("amount_recovered", "number", false),
 	f("notes", "textarea", false),
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"fieldsync/ident"
@@ -154,7 +155,14 @@ var serviceLinks = []struct{ id, href, title, table string }{
 func (s *Server) pageServices(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	var out []serviceLink
-	for _, l := range serviceLinks {
+	links := serviceLinks
+	if s.mayReadRights(r) {
+		// Only to staff who may read the cases: to the others the
+		// register does not show at all.
+		links = append(slices.Clone(links), struct{ id, href, title, table string }{
+			"svc-rights", "/services/rights", "rights_cases", ""})
+	}
+	for _, l := range links {
 		sl := serviceLink{ID: l.id, Title: tr(lang, l.title), Href: l.href}
 		if l.table != "" {
 			page, err := s.st.LabourRows(r.Context(), station.LabourQuery{Table: l.table, Limit: 1})
