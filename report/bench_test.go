@@ -27,7 +27,7 @@ var benchConfig = bulkConfig{
 
 // benchGenVersion names the generator's output: bump it whenever genBulk or
 // benchConfig changes what it writes, so that a cached county is rebuilt.
-const benchGenVersion = 3
+const benchGenVersion = 4
 
 var (
 	benchOnce sync.Once
@@ -74,6 +74,9 @@ func buildBenchDB(tb testing.TB, path string) error {
 		return fmt.Errorf("build bench county: %w", err)
 	}
 	if err := genBulkProgrammes(context.Background(), r, benchConfig, tb.Logf); err != nil {
+		return fmt.Errorf("build bench county: %w", err)
+	}
+	if err := genBulkServices(context.Background(), r, benchConfig, tb.Logf); err != nil {
 		return fmt.Errorf("build bench county: %w", err)
 	}
 	if err := r.Close(); err != nil {
