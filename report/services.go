@@ -422,17 +422,21 @@ func queryStartups(s *serviceReader, f *ServiceFigures) error {
 		return err
 	}
 	st.Support = []SupportRow{}
-	for _, b := range supported.buckets(records.SupportKinds, NotRecorded) {
-		r := SupportRow{Kind: b.Key}
-		key := b.Key
-		if key == NotRecorded && rowsBy[key] == nil {
-			key = ""
+	kinds := slices.Clone(records.SupportKinds)
+	for _, k := range sortedKeys(rowsBy) {
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
 		}
-		if x := rowsBy[key]; x != nil {
+	}
+	for _, k := range kinds {
+		r := SupportRow{Kind: k}
+		if x := rowsBy[k]; x != nil {
 			r = *x
-			r.Kind = b.Key
 		}
-		r.People = b.Count
+		r.People = supported.count(k)
+		if r.Kind == "" {
+			r.Kind = NotRecorded
+		}
 		st.Support = append(st.Support, r)
 	}
 	return nil

@@ -124,11 +124,14 @@ func (b *workbook) startupSheet() *sheet {
 	}
 }
 
-// groupedRows yields the rows of a grouped sheet: group, name, count.
-func groupedRows(yield func([]any) error, groups ...struct {
+// bucketGroup is one group of rows of a grouped sheet.
+type bucketGroup struct {
 	group   string
 	buckets []Bucket
-}) error {
+}
+
+// groupedRows yields the rows of a grouped sheet: group, name, count.
+func groupedRows(yield func([]any) error, groups ...bucketGroup) error {
 	for _, g := range groups {
 		for _, k := range g.buckets {
 			name := k.Key
@@ -141,11 +144,6 @@ func groupedRows(yield func([]any) error, groups ...struct {
 		}
 	}
 	return nil
-}
-
-type bucketGroup = struct {
-	group   string
-	buckets []Bucket
 }
 
 // rightsSheet is the 劳动维权 sheet: the cases received in the month, in
