@@ -198,6 +198,8 @@ type serviceReader struct {
 	join string
 	id   string
 	w    progWorker
+	// fairsHeld are the hex ids of the job fairs held in the month.
+	fairsHeld map[string]bool
 }
 
 func (s *serviceReader) each(what, q string, scan func(rows *sql.Rows) error) error {
@@ -255,9 +257,56 @@ func queryServices(ctx context.Context, db queryer, p period, opt Options, live 
 			return f, err
 		}
 	}
+	if live != nil {
+		// The postings from Live's gig facts: the tables of gigs and
+		// placements are not read again.
+		f.Postings, f.JobFairs.Postings = live.postings(p, s.fairsHeld)
+		return f, nil
+	}
 	var err error
 	f.Postings, err = queryPostings(ctx, db, p, opt)
 	return f, err
+}
+
+// postings counts Live's gigs as queryPostings counts the tables, and the
+// gigs naming one of fairs (hex ids).
+func (l *Live) postings(p period, fairs map[string]bool) (PostingFigures, int) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	m := monthRange{first: gigDay(datePart(p.First)), last: gigDay(datePart(p.Last)), firstText: p.First, lastText: p.Last}
+	var f PostingFigures
+	var rows [2]PostingRow // 零工, 全职
+	atFairs := 0
+	open, filled := l.strs.of(records.GigOpen), l.strs.of(records.GigFilled)
+	for _, g := range l.gigs {
+		if !g.exists {
+			continue
+		}
+		if g.fair != "" && fairs[g.fair] {
+			atFairs++
+		}
+		var x PostingRow
+		if m.in(g, &g.posted) {
+			x.Posted, x.PostedHeadcount = 1, g.headcount
+		}
+		for i := range g.placedOn {
+			x.Placed += b2i(m.in(g, &g.placedOn[i]))
+		}
+		x.Open, x.Filled = b2i(g.status == open), b2i(g.status == filled)
+		for _, r := range []*PostingRow{&rows[b2i(g.job)], &f.SuitsOlder} {
+			if r == &f.SuitsOlder && !g.older {
+				continue
+			}
+			r.Posted += x.Posted
+			r.PostedHeadcount += x.PostedHeadcount
+			r.Placed += x.Placed
+			r.Open += x.Open
+			r.Filled += x.Filled
+		}
+	}
+	rows[0].Kind, rows[1].Kind = records.GigKindCasual, records.GigKindJob
+	f.ByKind = rows[:]
+	return f, atFairs
 }
 
 // trainingTally gathers one area's training people and certificates.
@@ -562,6 +611,19 @@ func queryJobFairs(s *serviceReader, f *ServiceFigures) error {
 			}
 			j.ByKind = append(j.ByKind, r)
 		}
+	}
+	s.fairsHeld = map[string]bool{}
+	err = s.each("job fairs held", `SELECT lower(hex(x.id)) FROM job_fairs x WHERE x.fs_deleted = 0
+		AND x.held_on >= :first AND x.held_on <= :last`, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		s.fairsHeld[id] = true
+		return nil
+	})
+	if err != nil || s.live != nil {
+		return err // with Live, Live.postings counts the postings at the fairs
 	}
 	return s.each("postings at job fairs", `SELECT count(*) FROM gigs g CROSS JOIN job_fairs x
 		ON x.id = unhex(g.job_fair_id) AND x.fs_deleted = 0 AND x.held_on >= :first AND x.held_on <= :last
