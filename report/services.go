@@ -277,7 +277,6 @@ func (l *Live) postings(p period, fairs map[string]bool) (PostingFigures, int) {
 	var f PostingFigures
 	var rows [2]PostingRow // 零工, 全职
 	atFairs := 0
-	open, filled := l.strs.of(records.GigOpen), l.strs.of(records.GigFilled)
 	for _, g := range l.gigs {
 		if !g.exists {
 			continue
@@ -292,7 +291,10 @@ func (l *Live) postings(p period, fairs map[string]bool) (PostingFigures, int) {
 		for i := range g.placedOn {
 			x.Placed += b2i(m.in(g, &g.placedOn[i]))
 		}
-		x.Open, x.Filled = b2i(g.status == open), b2i(g.status == filled)
+		// Compared as text: interning (strs.of) would write under the
+		// read lock.
+		status := l.strs.str[g.status]
+		x.Open, x.Filled = b2i(status == records.GigOpen), b2i(status == records.GigFilled)
 		for _, r := range []*PostingRow{&rows[b2i(g.job)], &f.SuitsOlder} {
 			if r == &f.SuitsOlder && !g.older {
 				continue
