@@ -27,7 +27,7 @@ var benchConfig = bulkConfig{
 
 // benchGenVersion names the generator's output: bump it whenever genBulk or
 // benchConfig changes what it writes, so that a cached county is rebuilt.
-const benchGenVersion = 3
+const benchGenVersion = 4
 
 var (
 	benchOnce sync.Once
@@ -74,6 +74,9 @@ func buildBenchDB(tb testing.TB, path string) error {
 		return fmt.Errorf("build bench county: %w", err)
 	}
 	if err := genBulkProgrammes(context.Background(), r, benchConfig, tb.Logf); err != nil {
+		return fmt.Errorf("build bench county: %w", err)
+	}
+	if err := genBulkServices(context.Background(), r, benchConfig, tb.Logf); err != nil {
 		return fmt.Errorf("build bench county: %w", err)
 	}
 	if err := r.Close(); err != nil {
@@ -590,5 +593,35 @@ func BenchmarkProgrammes(b *testing.B) {
 	if f.Welfare.People == 0 || f.Workshops.People == 0 || f.Shared.Agreements == 0 || f.WorkRelief.People == 0 ||
 		f.Export.People == 0 {
 		b.Errorf("the county has no programme figures: %+v", f)
+	}
+}
+
+// BenchmarkServices times the services' queries alone (queryServices), as
+// the workbook runs them: without Live, each person's row joining its
+// worker.
+func BenchmarkServices(b *testing.B) {
+	db := openBench(b)
+	ctx := context.Background()
+	p, err := parsePeriod(benchConfig.Months[len(benchConfig.Months)-1])
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt := Options{}.withDefaults()
+	var f ServiceFigures
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := withConn(ctx, db, func(q queryer) (err error) {
+			f, err = queryServices(ctx, q, p, opt, nil)
+			return
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+	if f.Training.Trained == 0 || f.Startups.Startups == 0 || f.Rights.Opened == 0 || f.Returns.People == 0 ||
+		f.JobFairs.Fairs == 0 || f.Postings.ByKind[1].Posted == 0 {
+		b.Errorf("the county has no service figures: %+v", f)
 	}
 }

@@ -34,7 +34,9 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		gigRows []gigRow
 		months  []monthRow
 		progs   ProgrammeFigures
+		svcs    ServiceFigures
 		progErr error
+		svcErr  error
 	)
 	if opt.Station != "" {
 		return stationFigures(ctx, db, month, opt)
@@ -49,12 +51,15 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 		read.Go(func() {
 			progErr = withConn(ctx, db, func(q queryer) (err error) { progs, err = queryProgrammes(ctx, q, p, opt, l); return })
 		})
+		read.Go(func() {
+			svcErr = withConn(ctx, db, func(q queryer) (err error) { svcs, err = queryServices(ctx, q, p, opt, l); return })
+		})
 		err := withConn(ctx, db, func(q queryer) (err error) { names, err = areaNames(ctx, q); return })
 		if err == nil {
 			people, cur, prev, gaps, gigRows, months = l.rows(p, opt)
 		}
 		read.Wait()
-		if err = cmp.Or(err, progErr); err != nil {
+		if err = cmp.Or(err, progErr, svcErr); err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
 		}
 	} else {
@@ -77,6 +82,10 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 				progs, err = queryProgrammes(ctx, q, p, opt, nil)
 				return
 			}),
+			on(func(ctx context.Context, q queryer) (err error) {
+				svcs, err = queryServices(ctx, q, p, opt, nil)
+				return
+			}),
 		)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", month, err)
@@ -90,6 +99,8 @@ func Dashboard(ctx context.Context, db *sql.DB, month string, stations []Station
 	buildMonth(f, names, cur, months)
 	f.Programmes = progs
 	f.Programmes.name(names)
+	f.Services = svcs
+	f.Services.name(names)
 	return withHouseholds(ctx, db, f)
 }
 

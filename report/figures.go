@@ -37,6 +37,8 @@ type Figures struct {
 	Quality QualityFigures `json:"quality"`
 	// Programmes are the placement programmes of the month (programmes.go).
 	Programmes ProgrammeFigures `json:"programmes"`
+	// Services are the services to people of the month (services.go).
+	Services ServiceFigures `json:"services"`
 }
 
 // FlowFigures count the people whose status of the month (statusOf's pick)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"fieldsync/records"
 )
 
 // The gig side of Live: one record per gig holding what the gig figures
@@ -22,6 +24,10 @@ type liveGig struct {
 	placedOn                  []gigDay // of its placements with status placed
 	endedOn                   []gigDay // ended_on of its placements left or cancelled
 	odd                       map[*gigDay]string
+	// What the services' posting figures ask (PostingFigures): a regular
+	// job (kind 全职) or not, suiting older workers, the job fair named.
+	job, older bool
+	fair       string
 }
 
 // gigDay is a day as the tables hold it, held small: YYYYMMDD for a
@@ -97,11 +103,13 @@ func gigFactsSQL(one bool) string {
 			row_number() OVER (PARTITION BY gig_id ORDER BY placed_on, id) AS rn
 			FROM placements WHERE status = 'placed' AND fs_deleted = 0` + placementWhere + `)
 		SELECT lower(hex(id)), fs_deleted, occ, place, status, hc, n, fill_on IS NOT NULL,
-		coalesce(max(0, julianday(fill_on) - julianday(posted)), 0), posted, fill_on, expires
+		coalesce(max(0, julianday(fill_on) - julianday(posted)), 0), posted, fill_on, expires, job, older, fair
 		FROM (SELECT g.*, r.placed_on AS fill_on
 			FROM (SELECT g.id, g.fs_deleted, coalesce(g.occupation, '') AS occ, coalesce(g.place, '') AS place,
 				coalesce(g.status, '') AS status, max(coalesce(g.headcount, 0), 0) AS hc, ` + postedDayExpr("g.id") + ` AS posted,
-				g.expires_on AS expires, (SELECT count(*) ` + placedOf + `) AS n
+				g.expires_on AS expires, (SELECT count(*) ` + placedOf + `) AS n,
+				coalesce(g.kind = '` + records.GigKindJob + `', 0) AS job, coalesce(g.suits_older, 0) = 1 AS older,
+				coalesce(g.job_fair_id, '') AS fair
 				FROM gigs g` + gigWhere + `) AS g
 			LEFT JOIN ranked r ON r.gig_id = lower(hex(g.id)) AND r.rn = g.hc AND g.hc > 0)`
 }
@@ -135,7 +143,7 @@ func (l *Live) readGigs(ctx context.Context, q queryer, gig string) error {
 		g := &liveGig{}
 		var deleted bool
 		if err := rows.Scan(&id, &deleted, &occupation, &place, &status, &g.headcount, &g.placed, &g.reached,
-			&g.days, &posted, &fill, &expires); err != nil {
+			&g.days, &posted, &fill, &expires, &g.job, &g.older, &g.fair); err != nil {
 			return fmt.Errorf("read gigs: %w", err)
 		}
 		g.exists = !deleted

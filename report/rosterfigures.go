@@ -25,6 +25,7 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	var gigRows []gigRow
 	var months []monthRow
 	var progs ProgrammeFigures
+	var svcs ServiceFigures
 	// The queries run while the roster and the ledger are read.
 	err = parallel(ctx,
 		func(ctx context.Context) error {
@@ -39,6 +40,12 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 		func(ctx context.Context) error {
 			return withConn(ctx, b.db, func(q queryer) (err error) {
 				progs, err = queryProgrammes(ctx, q, p, b.opt, nil)
+				return
+			})
+		},
+		func(ctx context.Context) error {
+			return withConn(ctx, b.db, func(q queryer) (err error) {
+				svcs, err = queryServices(ctx, q, p, b.opt, nil)
 				return
 			})
 		})
@@ -62,6 +69,8 @@ func (b *workbook) rosterFigures(ctx context.Context) (*Figures, error) {
 	buildMonth(f, b.names, cur, months)
 	f.Programmes = progs
 	f.Programmes.name(b.names)
+	f.Services = svcs
+	f.Services.name(b.names)
 	return withHouseholds(ctx, b.db, f)
 }
 

@@ -27,11 +27,18 @@ const (
 	SheetShared      = "shared"
 	SheetWorkRelief  = "work_relief"
 	SheetExport      = "export"
+	SheetTraining    = "training"
+	SheetStartups    = "startups"
+	SheetRights      = "rights"
+	SheetReturns     = "returns"
+	SheetJobFairs    = "job_fairs"
+	SheetPostings    = "postings"
 )
 
 // Sheets lists the sheet names in workbook order.
 var Sheets = []string{SheetSummary, SheetEmployed, SheetUnemployed, SheetWillingAway, SheetLedger, SheetTownships,
-	SheetVillages, SheetGigs, SheetWelfare, SheetWorkshops, SheetShared, SheetWorkRelief, SheetExport}
+	SheetVillages, SheetGigs, SheetWelfare, SheetWorkshops, SheetShared, SheetWorkRelief, SheetExport,
+	SheetTraining, SheetStartups, SheetRights, SheetReturns, SheetJobFairs, SheetPostings}
 
 // SheetTitles are the sheets' titles (their tabs in the workbook), by name.
 var SheetTitles = map[string]string{
@@ -39,7 +46,8 @@ var SheetTitles = map[string]string{
 	SheetWillingAway: "有意愿外出人员清单", SheetLedger: "就业帮扶台账", SheetTownships: "苏木乡镇",
 	SheetVillages: "嘎查村汇总", SheetGigs: "零工", SheetRoster: "人员台账",
 	SheetWelfare: "乡村公益性岗位", SheetWorkshops: "就业帮扶车间", SheetShared: "共享用工", SheetWorkRelief: "以工代赈",
-	SheetExport: "劳务输出",
+	SheetExport: "劳务输出", SheetTraining: "职业技能培训", SheetStartups: "创业扶持", SheetRights: "劳动维权",
+	SheetReturns: "返乡人员", SheetJobFairs: "招聘活动", SheetPostings: "岗位发布",
 }
 
 // ErrUnknownSheet is returned by WriteCSV for a sheet name not in Sheets.
@@ -128,6 +136,18 @@ func (b *workbook) sheet(name string) (*sheet, error) {
 		return b.workReliefSheet(), nil
 	case SheetExport:
 		return b.exportSheet(), nil
+	case SheetTraining:
+		return b.trainingSheet(), nil
+	case SheetStartups:
+		return b.startupSheet(), nil
+	case SheetRights:
+		return b.rightsSheet(), nil
+	case SheetReturns:
+		return b.returnsSheet(), nil
+	case SheetJobFairs:
+		return b.jobFairSheet(), nil
+	case SheetPostings:
+		return b.postingSheet(), nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownSheet, name)
 }
@@ -321,6 +341,7 @@ func (b *workbook) summary() *sheet {
 			rows = append(rows, householdRows(f.Households)...)
 			rows = append(rows, programmeSummaryRows(&f.Programmes)...)
 			rows = append(rows, monthSummaryRows(f)...)
+			rows = append(rows, serviceSummaryRows(&f.Services)...)
 			for _, r := range rows {
 				if err := yield(r); err != nil {
 					return err

@@ -64,6 +64,8 @@ var dashPageText = webkit.Catalogue{
 	"d_persons":       {"人", " people"},
 	"d_programmes":    {"就业帮扶项目", "Placement programmes"},
 	"d_prog_hint":     {"点击查看项目清单", "Click a figure for the programme's page"},
+	"d_services":      {"就业服务", "Services to people"},
+	"d_svc_hint":      {"点击下载月报对应的表", "Click a figure for its sheet of the report"},
 	"bad_month_field": {"月份：格式应为 YYYY-MM，例如 2026-11", "Month: must be YYYY-MM, e.g. 2026-11"},
 	"bad_town_field":  {"苏木乡镇：应为 9 位区划代码，例如 150421100", "Township: must be a 9-digit division code, e.g. 150421100"},
 }
@@ -228,6 +230,7 @@ type dashboardView struct {
 	Fig               *report.Figures
 	Cards             []figureCard
 	ProgrammeCards    []programmeCard
+	ServiceCards      []programmeCard
 	Columns           []string // the titles of the figures the tables break down
 	TownRows          []areaRow
 	VillageRows       []areaRow
@@ -393,6 +396,7 @@ func newDashboardView(f, prev *report.Figures, month, this, township string) *da
 		v.Cards = append(v.Cards, c)
 	}
 	v.ProgrammeCards = programmeCards(f, prev, township)
+	v.ServiceCards = serviceCards(f, prev, month, township)
 	var cols []report.DrillFigure
 	for _, d := range report.DrillFigures {
 		if byArea(d) {

@@ -62,7 +62,8 @@ func TestReportDownloadNames(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []string{"汇总", "就业人员清单", "失业人员清单", "有意愿外出人员清单", "就业帮扶台账", "苏木乡镇", "嘎查村汇总", "零工",
-			"乡村公益性岗位", "就业帮扶车间", "共享用工", "以工代赈", "劳务输出"}
+			"乡村公益性岗位", "就业帮扶车间", "共享用工", "以工代赈", "劳务输出",
+			"职业技能培训", "创业扶持", "劳动维权", "返乡人员", "招聘活动", "岗位发布"}
 		if got := x.GetSheetList(); !slices.Equal(got, want) {
 			t.Errorf("%s: tabs %q, want %q", path, got, want)
 		}
