@@ -358,7 +358,9 @@ func queryTraining(s *serviceReader, f *ServiceFigures) error {
 		coalesce(x.paid_on >= :first AND x.paid_on <= :last, 0), coalesce(x.subsidy_paid, 0)
 		FROM training_enrolments x`+s.join+`
 		CROSS JOIN trainings t ON t.id = unhex(x.training_id) AND t.fs_deleted = 0
-		WHERE x.fs_deleted = 0`, func(rows *sql.Rows) error {
+		WHERE x.fs_deleted = 0 AND (t.start_on <= :last AND (coalesce(t.end_on, '') = '' OR t.end_on >= :first)
+			OR x.completed_on >= :first AND x.completed_on <= :last OR x.paid_on >= :first AND x.paid_on <= :last)`,
+		func(rows *sql.Rows) error {
 		if ok, err := s.person(rows, &kind, &active, &completed, &certKind, &certLevel, &paid, &amount); err != nil || !ok {
 			return err
 		}
@@ -448,7 +450,9 @@ func queryStartups(s *serviceReader, f *ServiceFigures) error {
 		coalesce(x.start_on >= :first AND x.start_on <= :last, 0), coalesce(`+activeExpr("start_on", "end_on")+`, 0),
 		coalesce(x.amount, 0)
 		FROM startup_support x`+s.join+` WHERE x.fs_deleted = 0 AND (coalesce(x.startup_id, '') = ''
-		OR EXISTS (SELECT 1 FROM startups su WHERE su.id = unhex(x.startup_id) AND su.fs_deleted = 0))`,
+		OR EXISTS (SELECT 1 FROM startups su WHERE su.id = unhex(x.startup_id) AND su.fs_deleted = 0))
+		AND (x.start_on >= :first AND x.start_on <= :last OR x.support_kind = '`+records.SupportLoan+`' AND `+
+			activeExpr("start_on", "end_on")+`)`,
 		func(rows *sql.Rows) error {
 			if ok, err := s.person(rows, &kind, &inMonth, &running, &amount); err != nil || !ok {
 				return err
@@ -541,17 +545,25 @@ func queryReturns(s *serviceReader, f *ServiceFigures) error {
 	r := &f.Returns
 	people, year, intentions, reasons, groups, towns := tally{}, tally{}, tally{}, tally{}, tally{}, tally{}
 	var intention, reason string
-	var inMonth bool
-	err := s.each("returns", `SELECT x.worker_id, `+s.cols+`, coalesce(x.intention, ''), coalesce(x.return_reason, ''),
-		coalesce(x.returned_on >= :first, 0)
+	// The year so far: only who (one column, each person once); the
+	// month: why and what next.
+	err := s.each("returns of the year", `SELECT DISTINCT x.worker_id, `+s.cols+`
 		FROM returns x`+s.join+` WHERE x.fs_deleted = 0 AND x.returned_on >= :year_first AND x.returned_on <= :last`,
 		func(rows *sql.Rows) error {
-			if ok, err := s.person(rows, &intention, &reason, &inMonth); err != nil || !ok {
+			if ok, err := s.person(rows); err != nil || !ok {
 				return err
 			}
 			year.add("", s.id)
-			if !inMonth {
-				return nil
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	err = s.each("returns", `SELECT x.worker_id, `+s.cols+`, coalesce(x.intention, ''), coalesce(x.return_reason, '')
+		FROM returns x`+s.join+` WHERE x.fs_deleted = 0 AND x.returned_on >= :first AND x.returned_on <= :last`,
+		func(rows *sql.Rows) error {
+			if ok, err := s.person(rows, &intention, &reason); err != nil || !ok {
+				return err
 			}
 			people.add("", s.id)
 			intentions.add(intention, s.id)
