@@ -361,40 +361,40 @@ func queryTraining(s *serviceReader, f *ServiceFigures) error {
 		WHERE x.fs_deleted = 0 AND (t.start_on <= :last AND (coalesce(t.end_on, '') = '' OR t.end_on >= :first)
 			OR x.completed_on >= :first AND x.completed_on <= :last OR x.paid_on >= :first AND x.paid_on <= :last)`,
 		func(rows *sql.Rows) error {
-		if ok, err := s.person(rows, &kind, &active, &completed, &certKind, &certLevel, &paid, &amount); err != nil || !ok {
-			return err
-		}
-		if active || completed {
-			tc := township(s.w.village)
-			town := towns[tc]
-			if town == nil {
-				town = newTrainingTally()
-				towns[tc] = town
+			if ok, err := s.person(rows, &kind, &active, &completed, &certKind, &certLevel, &paid, &amount); err != nil || !ok {
+				return err
 			}
-			for _, x := range []*trainingTally{county, town} {
-				if active {
-					x.trained.add("", s.id)
-					x.kinds.add(kind, s.id)
-					groupsOf(x.groups, s.w, s.id)
+			if active || completed {
+				tc := township(s.w.village)
+				town := towns[tc]
+				if town == nil {
+					town = newTrainingTally()
+					towns[tc] = town
 				}
-				if completed {
-					x.completed.add("", s.id)
-					if certKind != "" {
-						x.certificates++
+				for _, x := range []*trainingTally{county, town} {
+					if active {
+						x.trained.add("", s.id)
+						x.kinds.add(kind, s.id)
+						groupsOf(x.groups, s.w, s.id)
+					}
+					if completed {
+						x.completed.add("", s.id)
+						if certKind != "" {
+							x.certificates++
+						}
 					}
 				}
+				if completed && certKind != "" {
+					kinds[certKind]++
+					levels[certLevel]++
+				}
 			}
-			if completed && certKind != "" {
-				kinds[certKind]++
-				levels[certLevel]++
+			if paid {
+				subsidy.add("", s.id)
+				t.SubsidyPaid += amount
 			}
-		}
-		if paid {
-			subsidy.add("", s.id)
-			t.SubsidyPaid += amount
-		}
-		return nil
-	})
+			return nil
+		})
 	if err != nil {
 		return err
 	}
@@ -452,7 +452,7 @@ func queryStartups(s *serviceReader, f *ServiceFigures) error {
 		FROM startup_support x`+s.join+` WHERE x.fs_deleted = 0 AND (coalesce(x.startup_id, '') = ''
 		OR EXISTS (SELECT 1 FROM startups su WHERE su.id = unhex(x.startup_id) AND su.fs_deleted = 0))
 		AND (x.start_on >= :first AND x.start_on <= :last OR x.support_kind = '`+records.SupportLoan+`' AND `+
-			activeExpr("start_on", "end_on")+`)`,
+		activeExpr("start_on", "end_on")+`)`,
 		func(rows *sql.Rows) error {
 			if ok, err := s.person(rows, &kind, &inMonth, &running, &amount); err != nil || !ok {
 				return err

@@ -843,8 +843,15 @@ func fieldLabel(lang string, fd formField) string {
 // formRecord reads a county form into its record: the refusal's field and
 // message when a value is not of its kind.
 func formRecord(lang, table string, form url.Values) (hub.CountyRecord, string, string) {
+	return readFormRecord(lang, countyForms[table], newCountyRecord(table), form)
+}
+
+// readFormRecord reads the fields of a county form (a programme's or a
+// service's) into rec: the refusal's field and message when a value is not
+// of its kind.
+func readFormRecord(lang string, fields []formField, rec hub.CountyRecord, form url.Values) (hub.CountyRecord, string, string) {
 	m := map[string]any{}
-	for _, fd := range countyForms[table] {
+	for _, fd := range fields {
 		v := strings.TrimSpace(form.Get(fd.Name))
 		switch fd.Kind {
 		case "check":
@@ -871,7 +878,6 @@ func formRecord(lang, table string, form url.Values) (hub.CountyRecord, string, 
 			m[fd.Name] = v
 		}
 	}
-	rec := newCountyRecord(table)
 	b, _ := json.Marshal(m)
 	if err := json.Unmarshal(b, rec); err != nil {
 		return nil, "", tr(lang, "bad_request")
@@ -881,7 +887,13 @@ func formRecord(lang, table string, form url.Values) (hub.CountyRecord, string, 
 
 // refusalText is a refusal's message with the form's own label of its field.
 func refusalText(lang, table string, fe *records.FieldError) string {
-	for _, fd := range countyForms[table] {
+	return formRefusalText(lang, countyForms[table], fe)
+}
+
+// formRefusalText is a refusal's message with the label fields give its
+// field, if any.
+func formRefusalText(lang string, fields []formField, fe *records.FieldError) string {
+	for _, fd := range fields {
 		if fd.Name == fe.Field && fd.Label != "" {
 			args := []any{fieldLabel(lang, fd)}
 			for _, a := range fe.Args {

@@ -38,7 +38,7 @@ var rightsText = webkit.Catalogue{
 	"rights_show":     {"查看", "Show"},
 	"rights_count":    {"共 %d 件", "%d cases"},
 	"rights_filename": {"劳动权益维护案件", "labour-rights cases"},
-	"rights_outcome": {"处理结果", "Outcome"},
+	"rights_outcome":  {"处理结果", "Outcome"},
 }
 
 var rightsTmpl = mustTemplate("rights", webFuncs, true)

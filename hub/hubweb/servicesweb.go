@@ -2,7 +2,6 @@ package hubweb
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -636,56 +635,13 @@ func buildServiceForm(lang, table, id, back string, values map[string]string) *p
 // serviceFormRecord reads a county service form into its record: the
 // refusal's field and message when a value is not of its kind.
 func serviceFormRecord(lang, table string, form url.Values) (hub.CountyRecord, string, string) {
-	m := map[string]any{}
-	for _, fd := range serviceForms[table] {
-		v := strings.TrimSpace(form.Get(fd.Name))
-		switch fd.Kind {
-		case "int":
-			if v == "" {
-				continue
-			}
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, fd.Name, records.Message(lang, records.KeyInteger, fieldLabel(lang, fd))
-			}
-			m[fd.Name] = n
-		case "number":
-			if v == "" {
-				continue
-			}
-			n, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				return nil, fd.Name, records.Message(lang, records.KeyNumber, fieldLabel(lang, fd))
-			}
-			m[fd.Name] = n
-		default:
-			m[fd.Name] = v
-		}
-	}
-	rec := newServiceRecord(table)
-	b, _ := json.Marshal(m)
-	if err := json.Unmarshal(b, rec); err != nil {
-		return nil, "", tr(lang, "bad_request")
-	}
-	return rec, "", ""
+	return readFormRecord(lang, serviceForms[table], newServiceRecord(table), form)
 }
 
 // serviceRefusalText is a refusal's message with the form's own label of
 // its field.
 func serviceRefusalText(lang, table string, fe *records.FieldError) string {
-	for _, fd := range serviceForms[table] {
-		if fd.Name == fe.Field && fd.Label != "" {
-			args := []any{fieldLabel(lang, fd)}
-			for _, a := range fe.Args {
-				if l, ok := a.(records.Label); ok {
-					a = records.FieldLabel(lang, string(l))
-				}
-				args = append(args, a)
-			}
-			return records.Message(lang, fe.Key, args...)
-		}
-	}
-	return fe.Message(lang)
+	return formRefusalText(lang, serviceForms[table], fe)
 }
 
 // postCountyService saves a county service form: POST

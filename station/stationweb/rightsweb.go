@@ -120,18 +120,8 @@ func (s *Server) pageRights(w http.ResponseWriter, r *http.Request) {
 // names (on POST, the form's), received today.
 func (s *Server) pageNewRightsCase(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	wid := r.URL.Query().Get("worker_id")
-	if r.Method == http.MethodPost {
-		wid = r.PostFormValue("worker_id")
-	}
-	pid, err := ident.ParseID(strings.TrimSpace(wid))
-	if err != nil {
-		s.webError(w, r, station.ErrNotFound)
-		return
-	}
-	person, err := s.st.Worker(ctx, pid)
-	if err != nil {
-		s.webError(w, r, err)
+	pid, person, ok := s.formPerson(w, r)
+	if !ok {
 		return
 	}
 	title := tr(langOf(r), "new_rights_case") + "：" + person.Name
@@ -143,7 +133,7 @@ func (s *Server) pageNewRightsCase(w http.ResponseWriter, r *http.Request) {
 	}
 	var c records.RightsCase
 	var id ident.ID
-	err = decodeForm(rightsFields, r.PostForm, &c)
+	err := decodeForm(rightsFields, r.PostForm, &c)
 	if err == nil {
 		id, err = s.st.SaveProgramme(ctx, records.RightsCases, ident.Zero, &c)
 	}

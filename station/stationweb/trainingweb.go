@@ -193,18 +193,8 @@ func (s *Server) pageEnrol(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	wid := r.URL.Query().Get("worker_id")
-	if r.Method == http.MethodPost {
-		wid = r.PostFormValue("worker_id")
-	}
-	pid, err := ident.ParseID(strings.TrimSpace(wid))
-	if err != nil {
-		s.webError(w, r, station.ErrNotFound)
-		return
-	}
-	person, err := s.st.Worker(ctx, pid)
-	if err != nil {
-		s.webError(w, r, err)
+	pid, person, ok := s.formPerson(w, r)
+	if !ok {
 		return
 	}
 	title := tr(langOf(r), "training_enrol") + "：" + person.Name + " → " + t.Course

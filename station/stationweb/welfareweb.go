@@ -256,18 +256,8 @@ func (s *Server) pagePlace(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	wid := r.URL.Query().Get("worker_id")
-	if r.Method == http.MethodPost {
-		wid = r.PostFormValue("worker_id")
-	}
-	pid, err := ident.ParseID(strings.TrimSpace(wid))
-	if err != nil {
-		s.webError(w, r, station.ErrNotFound)
-		return
-	}
-	person, err := s.st.Worker(ctx, pid)
-	if err != nil {
-		s.webError(w, r, err)
+	pid, person, ok := s.formPerson(w, r)
+	if !ok {
 		return
 	}
 	title := tr(langOf(r), "welfare_place") + "：" + person.Name + " → " + post.Name
@@ -445,18 +435,8 @@ func (s *Server) pageWorkshopAdd(w http.ResponseWriter, r *http.Request) {
 		s.webError(w, r, err)
 		return
 	}
-	wid := r.URL.Query().Get("worker_id")
-	if r.Method == http.MethodPost {
-		wid = r.PostFormValue("worker_id")
-	}
-	pid, err := ident.ParseID(strings.TrimSpace(wid))
-	if err != nil {
-		s.webError(w, r, station.ErrNotFound)
-		return
-	}
-	person, err := s.st.Worker(ctx, pid)
-	if err != nil {
-		s.webError(w, r, err)
+	pid, person, ok := s.formPerson(w, r)
+	if !ok {
 		return
 	}
 	title := tr(langOf(r), "workshop_add") + "：" + person.Name + " → " + k.Name
@@ -479,4 +459,25 @@ func (s *Server) pageWorkshopAdd(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// formPerson reads the person a "add this person" form is for: ?worker_id=
+// on GET, the form's worker_id on POST. It answers the request itself
+// (not found) and reports false when there is no such person.
+func (s *Server) formPerson(w http.ResponseWriter, r *http.Request) (ident.ID, *station.WorkerView, bool) {
+	wid := r.URL.Query().Get("worker_id")
+	if r.Method == http.MethodPost {
+		wid = r.PostFormValue("worker_id")
+	}
+	pid, err := ident.ParseID(strings.TrimSpace(wid))
+	if err != nil {
+		s.webError(w, r, station.ErrNotFound)
+		return pid, nil, false
+	}
+	person, err := s.st.Worker(r.Context(), pid)
+	if err != nil {
+		s.webError(w, r, err)
+		return pid, nil, false
+	}
+	return pid, person, true
 }
