@@ -22,15 +22,21 @@ func populate(b testing.TB, f *fixture, n int, month string) {
 		chunk := edits[start:min(start+5000, len(edits))]
 		statuses := make([]replica.Edit, 0, len(chunk))
 		for i, e := range chunk {
-			list := records.ListEmployed
+			// 就业 in the county's own village, or 失业 (with no employment
+			// form or income, as today's rules ask), some of them willing
+			// to work away: every status valid, so that a confirm of the
+			// next month carries each over.
+			m := records.MonthStatus{WorkerID: e.Row.String(), Month: month, ListType: records.ListEmployed,
+				WorkScope: "本村", EmploymentForm: "灵活就业", MonthlyIncome: records.Income(2500),
+				VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: month + "-05"}
 			switch (start + i) % 20 {
-			case 0, 1, 2, 3, 4:
-				list = records.ListUnemployed
-			case 5, 6, 7:
-				list = records.ListWillingAway
+			case 0, 1, 2, 3, 4, 5, 6, 7:
+				m.ListType, m.WorkScope, m.EmploymentForm, m.MonthlyIncome = records.ListUnemployed, "", "", nil
+				m.WillingAway = (start+i)%20 >= 5
 			}
-			m := records.MonthStatus{WorkerID: e.Row.String(), Month: month, ListType: list, WorkScope: "本村",
-				EmploymentForm: "灵活就业", MonthlyIncome: records.Income(2500), VerifiedByMethod: "电话", VerifiedBy: "李四", VerifiedAt: month + "-05"}
+			if err := m.Validate(); err != nil {
+				b.Fatalf("populate: status %d: %v", start+i, err)
+			}
 			statuses = append(statuses, replica.Edit{Table: records.MonthlyStatus, Row: m.ID(key), Set: m.Columns()})
 		}
 		if _, err := f.r.Write(ctx, append(append([]replica.Edit{}, chunk...), statuses...)...); err != nil {
