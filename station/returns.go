@@ -151,42 +151,48 @@ type WorklistReturn struct {
 // (WorklistPerson.Returned) and counts those of them without the month's
 // status (Worklist.Returned): 本月返乡人员待核实.
 func (s *Station) markReturnees(ctx context.Context, w *Worklist, byID map[string]int) error {
-	from, to, err := returnMonth(w.Month)
+	back, err := monthReturnees(ctx, s.r.DB().QueryContext, w.Month)
 	if err != nil {
 		return err
 	}
-	rows, err := s.r.DB().QueryContext(ctx, `SELECT worker_id, returned_on, from_place, intention FROM returns
+	for id, ret := range back {
+		if i, ok := byID[id]; ok {
+			w.People[i].Returned = &ret
+		}
+	}
+	return nil
+}
+
+// monthReturnees reads, with query (a database's or a transaction's), the
+// people who came back in month: each one's latest return, by canonical
+// (lower-case) hex id.
+func monthReturnees(ctx context.Context, query func(context.Context, string, ...any) (*sql.Rows, error),
+	month string) (map[string]WorklistReturn, error) {
+	from, to, err := returnMonth(month)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := query(ctx, `SELECT worker_id, returned_on, from_place, intention FROM returns
 		WHERE fs_deleted = 0 AND returned_on >= ? AND returned_on <= ? ORDER BY returned_on, id`, from, to)
 	if err != nil {
-		return fmt.Errorf("read the month's returns: %w", err)
+		return nil, fmt.Errorf("read the month's returns: %w", err)
 	}
 	defer rows.Close()
+	out := map[string]WorklistReturn{}
 	for rows.Next() {
 		var wid, on, place, intent sql.NullString
 		if err := rows.Scan(&wid, &on, &place, &intent); err != nil {
-			return fmt.Errorf("read the month's returns: %w", err)
+			return nil, fmt.Errorf("read the month's returns: %w", err)
 		}
 		id, err := ident.ParseID(wid.String)
 		if err != nil {
 			continue
 		}
-		if i, ok := byID[id.String()]; ok { // the latest return wins (date order)
-			w.People[i].Returned = &WorklistReturn{ReturnedOn: on.String, FromPlace: place.String, Intention: intent.String}
-		}
+		// The latest return wins (date order).
+		out[id.String()] = WorklistReturn{ReturnedOn: on.String, FromPlace: place.String, Intention: intent.String}
 	}
-	return rows.Err()
-}
-
-// returnedInTx reports whether worker (hex id) came back in month.
-func returnedInTx(ctx context.Context, tx *replica.Tx, worker, month string) (bool, error) {
-	from, to, err := returnMonth(month)
-	if err != nil {
-		return false, err
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the month's returns: %w", err)
 	}
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM returns WHERE worker_id IN (?, ?) AND fs_deleted = 0
-		AND returned_on >= ? AND returned_on <= ?`, append(hexIDForms(worker), from, to)...).Scan(&n); err != nil {
-		return false, fmt.Errorf("read the person's returns: %w", err)
-	}
-	return n > 0, nil
+	return out, nil
 }

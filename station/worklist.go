@@ -237,6 +237,11 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 	var res *ConfirmResult
 	_, err := s.r.Update(ctx, func(tx *replica.Tx) error {
 		res = &ConfirmResult{Skipped: []Skipped{}}
+		// The month's returnees, read once: their status changed.
+		returned, err := monthReturnees(ctx, tx.Query, c.Month)
+		if err != nil {
+			return fmt.Errorf("confirm: %w", err)
+		}
 		seen := map[ident.ID]bool{}
 		for _, hexID := range c.WorkerIDs {
 			skip := func(reason string) { res.Skipped = append(res.Skipped, Skipped{WorkerID: hexID, Reason: reason}) }
@@ -267,9 +272,7 @@ func (s *Station) ConfirmUnchanged(ctx context.Context, c Confirm) (*ConfirmResu
 				continue
 			}
 			sid := wid.String()
-			if back, err := returnedInTx(ctx, tx, sid, c.Month); err != nil {
-				return fmt.Errorf("confirm: %w", err)
-			} else if back {
+			if _, back := returned[sid]; back {
 				skip(SkipReturned)
 				continue
 			}

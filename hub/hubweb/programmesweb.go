@@ -840,12 +840,6 @@ func fieldLabel(lang string, fd formField) string {
 	return records.FieldLabel(lang, fd.Name)
 }
 
-// formRecord reads a county form into its record: the refusal's field and
-// message when a value is not of its kind.
-func formRecord(lang, table string, form url.Values) (hub.CountyRecord, string, string) {
-	return readFormRecord(lang, countyForms[table], newCountyRecord(table), form)
-}
-
 // readFormRecord reads the fields of a county form (a programme's or a
 // service's) into rec: the refusal's field and message when a value is not
 // of its kind.
@@ -885,11 +879,6 @@ func readFormRecord(lang string, fields []formField, rec hub.CountyRecord, form 
 	return rec, "", ""
 }
 
-// refusalText is a refusal's message with the form's own label of its field.
-func refusalText(lang, table string, fe *records.FieldError) string {
-	return formRefusalText(lang, countyForms[table], fe)
-}
-
 // formRefusalText is a refusal's message with the label fields give its
 // field, if any.
 func formRefusalText(lang string, fields []formField, fe *records.FieldError) string {
@@ -909,27 +898,54 @@ func formRefusalText(lang string, fields []formField, fe *records.FieldError) st
 }
 
 // postCountyProgramme saves a county form: POST /programmes/save/{table}
-// with the record's fields, id (editing) and back (the page to return to).
-// A refused record draws the page again with the error and the values
-// typed; a saved one goes back to the page with a notice.
+// (see saveCountyForm).
 func (h *server) postCountyProgramme(w http.ResponseWriter, r *http.Request) {
-	lang := langOf(w, r)
 	table := r.PathValue("table")
 	if _, ok := countyForms[table]; !ok {
 		http.NotFound(w, r)
 		return
 	}
-	// The page of the table's form; back keeps its filter when it is that
-	// page's, else it is the page itself (never a link elsewhere).
+	// The page of the table's form.
 	var page *programmePage
 	for _, p := range programmePages {
 		if slices.Contains(p.forms, table) {
 			page = p
 		}
 	}
+	h.saveCountyForm(w, r, countyFormSite{path: page.path, fields: countyForms[table],
+		newRec: func() hub.CountyRecord { return newCountyRecord(table) },
+		build: func(lang, id, back string, values map[string]string) *programmeForm {
+			return h.buildForm(r.Context(), lang, table, id, back, values)
+		},
+		serve: func(w http.ResponseWriter, r *http.Request, failed *programmeForm) {
+			h.serveProgrammePage(w, r, page, failed, http.StatusBadRequest)
+		}})
+}
+
+// countyFormSite is what saveCountyForm needs of the page a county form
+// (a programme's or a service's) sits on.
+type countyFormSite struct {
+	// path is the page's; back may only return to it (with its filter).
+	path   string
+	fields []formField
+	newRec func() hub.CountyRecord
+	// build draws the form again with the values typed.
+	build func(lang, id, back string, values map[string]string) *programmeForm
+	// serve draws the page (r is a GET of back) with the refused form.
+	serve func(w http.ResponseWriter, r *http.Request, failed *programmeForm)
+}
+
+// saveCountyForm saves a county form posted with the record's fields, id
+// (editing) and back (the page to return to: that page's, keeping its
+// filter, never a link elsewhere). A refused record draws the page again
+// with the error and the values typed; a saved one goes back to the page
+// with a notice.
+func (h *server) saveCountyForm(w http.ResponseWriter, r *http.Request, site countyFormSite) {
+	lang := langOf(w, r)
+	table := r.PathValue("table")
 	back := r.PostFormValue("back")
-	if u, err := url.Parse(back); err != nil || u.Host != "" || u.Scheme != "" || u.Path != page.path {
-		back = page.path
+	if u, err := url.Parse(back); err != nil || u.Host != "" || u.Scheme != "" || u.Path != site.path {
+		back = site.path
 	}
 	var id ident.ID
 	if s := r.PostFormValue("id"); s != "" {
@@ -939,7 +955,7 @@ func (h *server) postCountyProgramme(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	rec, field, msg := formRecord(lang, table, r.PostForm)
+	rec, field, msg := readFormRecord(lang, site.fields, site.newRec(), r.PostForm)
 	if field == "" && rec != nil {
 		_, err := h.SaveCountyProgramme(r.Context(), table, id, rec, adminActor(r))
 		if err == nil {
@@ -958,25 +974,25 @@ func (h *server) postCountyProgramme(w http.ResponseWriter, r *http.Request) {
 		if fe.Key == records.KeyNoProgrammeRow && fe.Field == "id" {
 			msg = tw(lang, "pg_no_row")
 		} else {
-			msg = refusalText(lang, table, fe)
+			msg = formRefusalText(lang, site.fields, fe)
 		}
 	} else if msg == "" {
 		msg = tr(lang, "bad_request")
 	}
 	values := map[string]string{}
-	for _, fd := range countyForms[table] {
+	for _, fd := range site.fields {
 		values[fd.Name] = r.PostFormValue(fd.Name)
 	}
 	idText := ""
 	if !id.IsZero() {
 		idText = id.String()
 	}
-	failed := h.buildForm(r.Context(), lang, table, idText, back, values)
+	failed := site.build(lang, idText, back, values)
 	failed.Error = msg
 	// The page is drawn for the list it came from.
 	u, _ := url.Parse(back)
 	r2 := r.Clone(r.Context())
 	r2.URL = u
 	r2.Method = http.MethodGet
-	h.serveProgrammePage(w, r2, page, failed, http.StatusBadRequest)
+	site.serve(w, r2, failed)
 }

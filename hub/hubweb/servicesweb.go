@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -632,86 +633,26 @@ func buildServiceForm(lang, table, id, back string, values map[string]string) *p
 	return f
 }
 
-// serviceFormRecord reads a county service form into its record: the
-// refusal's field and message when a value is not of its kind.
-func serviceFormRecord(lang, table string, form url.Values) (hub.CountyRecord, string, string) {
-	return readFormRecord(lang, serviceForms[table], newServiceRecord(table), form)
-}
-
-// serviceRefusalText is a refusal's message with the form's own label of
-// its field.
-func serviceRefusalText(lang, table string, fe *records.FieldError) string {
-	return formRefusalText(lang, serviceForms[table], fe)
-}
-
 // postCountyService saves a county service form: POST
-// /services/save/{table} with the record's fields, id (editing) and back
-// (the page to return to). A refused record draws the page again with the
-// error and the values typed; a saved one goes back with a notice.
+// /services/save/{table} (see saveCountyForm).
 func (h *server) postCountyService(w http.ResponseWriter, r *http.Request) {
-	lang := langOf(w, r)
 	table := r.PathValue("table")
 	var page *servicePage
 	for _, p := range servicePages {
-		for _, t := range p.forms {
-			if t == table {
-				page = p
-			}
+		if slices.Contains(p.forms, table) {
+			page = p
 		}
 	}
 	if page == nil {
 		http.NotFound(w, r)
 		return
 	}
-	back := r.PostFormValue("back")
-	if u, err := url.Parse(back); err != nil || u.Host != "" || u.Scheme != "" || u.Path != page.path {
-		back = page.path
-	}
-	var id ident.ID
-	if s := r.PostFormValue("id"); s != "" {
-		var err error
-		if id, err = ident.ParseID(s); err != nil {
-			http.Error(w, tw(lang, "pg_no_row"), http.StatusBadRequest)
-			return
-		}
-	}
-	rec, field, msg := serviceFormRecord(lang, table, r.PostForm)
-	if field == "" && rec != nil {
-		_, err := h.SaveCountyProgramme(r.Context(), table, id, rec, adminActor(r))
-		if err == nil {
-			u, _ := url.Parse(back)
-			q := u.Query()
-			q.Set("notice", "programme_saved")
-			u.RawQuery = q.Encode()
-			http.Redirect(w, r, u.String(), http.StatusSeeOther)
-			return
-		}
-		fe, ok := records.AsFieldError(err)
-		if !ok {
-			h.programmeFailed(w, r, lang, err)
-			return
-		}
-		if fe.Key == records.KeyNoProgrammeRow && fe.Field == "id" {
-			msg = tw(lang, "pg_no_row")
-		} else {
-			msg = serviceRefusalText(lang, table, fe)
-		}
-	} else if msg == "" {
-		msg = tr(lang, "bad_request")
-	}
-	values := map[string]string{}
-	for _, fd := range serviceForms[table] {
-		values[fd.Name] = r.PostFormValue(fd.Name)
-	}
-	idText := ""
-	if !id.IsZero() {
-		idText = id.String()
-	}
-	failed := buildServiceForm(lang, table, idText, back, values)
-	failed.Error = msg
-	u, _ := url.Parse(back)
-	r2 := r.Clone(r.Context())
-	r2.URL = u
-	r2.Method = http.MethodGet
-	h.serveServicePage(w, r2, page, failed, http.StatusBadRequest)
+	h.saveCountyForm(w, r, countyFormSite{path: page.path, fields: serviceForms[table],
+		newRec: func() hub.CountyRecord { return newServiceRecord(table) },
+		build: func(lang, id, back string, values map[string]string) *programmeForm {
+			return buildServiceForm(lang, table, id, back, values)
+		},
+		serve: func(w http.ResponseWriter, r *http.Request, failed *programmeForm) {
+			h.serveServicePage(w, r, page, failed, http.StatusBadRequest)
+		}})
 }
